@@ -1,0 +1,261 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { createRedisCredentials, redisConnectionString } from "./credentials";
+import { checkRedisSettings, renderRedisConfig, type RedisSavePoint, type RedisTuningSettings } from "./redisConfig";
+import { RedisConfigError } from "./redisConfigError";
+import { parseSettings } from "./validation";
+
+/** Arguments of {@link DockerRedis}. Every field is optional: the defaults are the hardened deployment. */
+export interface DockerRedisArgs {
+    /** Redis 7 image, with a tag or digest (never `latest`). Default `redis:7-alpine`; pin with `redis:7-alpine@sha256:<digest>`. */
+    image?: string;
+    /** Container memory limit in MiB (32 to 1048576); swap is disabled. Default 256. */
+    memoryLimitMb?: number;
+    /** Redis `maxmemory` in bytes or `192mb` style; at most 90% of the memory limit. Default 75% of `memoryLimitMb`. */
+    maxmemory?: string;
+    /** Eviction policy when `maxmemory` is reached (noeviction, allkeys-lru, allkeys-lfu, allkeys-random, volatile-lru, volatile-lfu, volatile-random, volatile-ttl). Default `allkeys-lfu`. */
+    maxmemoryPolicy?: string;
+    /** Append-only file persistence. Default true. */
+    appendonly?: boolean;
+    /** AOF fsync policy: `always`, `everysec` or `no`. Default `everysec`. */
+    appendfsync?: string;
+    /** RDB snapshot rules in addition to the AOF. Default none. */
+    savePoints?: RedisSavePoint[];
+    /** Commands to disable entirely. Default FLUSHALL, FLUSHDB, DEBUG, KEYS. */
+    disabledCommands?: string[];
+    /** Port Redis listens on inside the network. Default 6379. */
+    port?: number;
+    /** Name of an existing Docker network to join instead of creating one; it must be `internal`. */
+    networkName?: pulumi.Input<string>;
+    /** Hostname clients use on the network (a DNS label). Default the component's name. */
+    alias?: string;
+    /** Arbitrary values; changing any of them generates a new password and CONFIG name (rotation). */
+    credentialKeepers?: pulumi.Input<{ [key: string]: pulumi.Input<string> }>;
+    /** Docker restart policy: `no`, `on-failure`, `always` or `unless-stopped`. Default `unless-stopped`. */
+    restartPolicy?: string;
+    /** Rotate the container log at this size (`json-file` `max-size`, e.g. `10m`). Default `10m`. */
+    logMaxSize?: string;
+    /** Number of rotated log files kept (1 to 100). Default 3. */
+    logMaxFiles?: number;
+}
+
+const DEFAULT_IMAGE = "redis:7-alpine";
+/** Where the config volume is mounted. */
+const CONFIG_DIR = "/usr/local/etc/redis";
+const DATA_DIR = "/data";
+/** The official image's `redis` user and group. */
+const REDIS_USER = "999:1000";
+
+const IMAGE_ALLOWED = 'an image reference with a tag other than "latest" or an @sha256 digest, e.g. redis:7-alpine';
+const imageReference = z
+    .string({ error: IMAGE_ALLOWED })
+    .regex(/^[a-z0-9]+([._/:-][a-z0-9]+|__[a-z0-9]+)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$/, {
+        error: IMAGE_ALLOWED,
+    })
+    .refine((ref) => {
+        const [name, digest] = ref.split("@");
+        const lastSegment = name.split("/").pop() ?? "";
+        const tag = lastSegment.includes(":") ? lastSegment.split(":")[1] : undefined;
+        return digest !== undefined || (tag !== undefined && tag !== "latest");
+    }, { error: IMAGE_ALLOWED });
+
+const dockerArgsSchema = z.strictObject({
+    image: imageReference.default(DEFAULT_IMAGE),
+    memoryLimitMb: z
+        .number({ error: "an integer from 32 to 1048576 (MiB)" })
+        .int({ error: "an integer from 32 to 1048576 (MiB)" })
+        .min(32, { error: "an integer from 32 to 1048576 (MiB)" })
+        .max(1_048_576, { error: "an integer from 32 to 1048576 (MiB)" })
+        .default(256),
+    alias: z
+        .string({ error: "a DNS label: 1-63 lowercase letters, digits or '-'" })
+        .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, { error: "a DNS label: 1-63 lowercase letters, digits or '-'" })
+        .optional(),
+    restartPolicy: z
+        .enum(["no", "on-failure", "always", "unless-stopped"], { error: "no, on-failure, always, unless-stopped" })
+        .default("unless-stopped"),
+    logMaxSize: z
+        .string({ error: 'a size such as "10m" (units k, m, g)' })
+        .regex(/^[1-9]\d{0,5}[kmg]$/, { error: 'a size such as "10m" (units k, m, g)' })
+        .default("10m"),
+    logMaxFiles: z
+        .number({ error: "an integer from 1 to 100" })
+        .int({ error: "an integer from 1 to 100" })
+        .min(1, { error: "an integer from 1 to 100" })
+        .max(100, { error: "an integer from 1 to 100" })
+        .default(3),
+    // Redis settings and inputs that may be unknown until deployment are checked elsewhere.
+    maxmemory: z.unknown().optional(),
+    maxmemoryPolicy: z.unknown().optional(),
+    appendonly: z.unknown().optional(),
+    appendfsync: z.unknown().optional(),
+    savePoints: z.unknown().optional(),
+    disabledCommands: z.unknown().optional(),
+    port: z.unknown().optional(),
+    networkName: z.unknown().optional(),
+    credentialKeepers: z.unknown().optional(),
+});
+
+/**
+ * Redis 7 on Docker, deployed the way security reviews ask for: on an
+ * internal network with no published port, as uid 999 with every capability
+ * dropped, a read-only root filesystem, `no-new-privileges`, a memory limit
+ * with `maxmemory` below it, AOF `everysec`, LFU eviction, a generated
+ * password and CONFIG renamed to a generated name.
+ */
+export class DockerRedis extends pulumi.ComponentResource {
+    /** Hostname of Redis on its network (the container's network alias). */
+    public readonly host: pulumi.Output<string>;
+    /** Port Redis listens on. */
+    public readonly port: pulumi.Output<number>;
+    /** The internal network clients must join to reach Redis. */
+    public readonly networkName: pulumi.Output<string>;
+    /** The volume holding the AOF/RDB files. */
+    public readonly volumeName: pulumi.Output<string>;
+    /** The Redis container's name. */
+    public readonly containerName: pulumi.Output<string>;
+    /** Password of the `default` user (secret). */
+    public readonly password: pulumi.Output<string>;
+    /** The name CONFIG was renamed to (secret). */
+    public readonly configCommandName: pulumi.Output<string>;
+    /** `redis://default:<password>@host:port/0` (secret). */
+    public readonly connectionString: pulumi.Output<string>;
+
+    constructor(name: string, args: DockerRedisArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+        super("hardened-redis:index:DockerRedis", name, {}, opts);
+
+        const settings = parseSettings(dockerArgsSchema, args, Object.keys(dockerArgsSchema.shape));
+        const limitBytes = settings.memoryLimitMb * 1024 * 1024;
+        const tuning: RedisTuningSettings = {
+            port: args.port,
+            dataDir: DATA_DIR,
+            configDir: CONFIG_DIR,
+            maxmemory: args.maxmemory ?? Math.floor(limitBytes * 0.75),
+            maxmemoryPolicy: args.maxmemoryPolicy,
+            appendonly: args.appendonly,
+            appendfsync: args.appendfsync,
+            savePoints: args.savePoints,
+            disabledCommands: args.disabledCommands,
+        };
+        const redis = checkRedisSettings(tuning);
+        if (redis.maxmemory === 0 || redis.maxmemory > limitBytes * 0.9) {
+            // Redis does not read the cgroup limit: above it, the kernel OOM-kills Redis
+            // instead of Redis evicting keys. The 10% left covers the AOF rewrite fork and buffers.
+            throw new RedisConfigError(
+                "maxmemory",
+                `more than 0 and at most 90% of memoryLimitMb (${Math.floor(limitBytes * 0.9)} bytes)`,
+                JSON.stringify(args.maxmemory ?? redis.maxmemory),
+            );
+        }
+        const alias = settings.alias ?? name.toLowerCase().replace(/[^a-z0-9-]/g, "-").slice(0, 63);
+
+        const credentials = createRedisCredentials(name, args.credentialKeepers, this);
+        const config = pulumi.secret(
+            pulumi
+                .all([credentials.password, credentials.configCommandName])
+                .apply(([password, configCommandName]) => renderRedisConfig({ ...tuning, password, configCommandName })["redis.conf"]),
+        );
+
+        const networkName = args.networkName === undefined ? this.createNetwork(name) : this.requireInternal(args.networkName);
+        const data = new docker.Volume(`${name}-data`, { labels: this.labels(name, "data") }, { parent: this });
+        // Docker refuses uploads into a read-only root filesystem unless the target is inside
+        // a volume, so the config lives in a volume of its own. Uploaded files are owned by
+        // root: 0444 lets uid 999 read it but never rewrite it (the volume root is root's too).
+        const configVolume = new docker.Volume(`${name}-config`, { labels: this.labels(name, "config") }, { parent: this });
+        const image = new docker.RemoteImage(`${name}-image`, { name: settings.image, keepLocally: true }, { parent: this });
+
+        const container = new docker.Container(
+            name,
+            {
+                image: image.imageId,
+                command: ["redis-server", `${CONFIG_DIR}/redis.conf`],
+                user: REDIS_USER,
+                readOnly: true,
+                tmpfs: { "/tmp": "rw,noexec,nosuid,nodev,size=16m" },
+                capabilities: { drops: ["ALL"] },
+                securityOpts: ["no-new-privileges:true"],
+                memory: settings.memoryLimitMb,
+                memorySwap: settings.memoryLimitMb,
+                networksAdvanced: [{ name: networkName, aliases: [alias] }],
+                volumes: [
+                    { volumeName: data.name, containerPath: DATA_DIR },
+                    { volumeName: configVolume.name, containerPath: CONFIG_DIR },
+                ],
+                uploads: [{ file: `${CONFIG_DIR}/redis.conf`, content: config, permissions: "0444" }],
+                // A NOAUTH reply proves the server is up without handing the password to the check.
+                healthcheck: {
+                    tests: ["CMD-SHELL", `redis-cli -p ${redis.port} ping 2>&1 | grep -Eq '^(PONG|NOAUTH)'`],
+                    interval: "5s",
+                    timeout: "3s",
+                    startPeriod: "30s",
+                    retries: 5,
+                },
+                restart: settings.restartPolicy,
+                logDriver: "json-file",
+                logOpts: { "max-size": settings.logMaxSize, "max-file": String(settings.logMaxFiles) },
+                labels: this.labels(name, "server"),
+                // Redis flushes the AOF on SIGTERM; give it time before SIGKILL.
+                stopSignal: "SIGTERM",
+                stopTimeout: 30,
+                destroyGraceSeconds: 30,
+                wait: true,
+                waitTimeout: 120,
+                mustRun: true,
+            },
+            // Two servers must never append to the same AOF: remove the old container first.
+            { parent: this, deleteBeforeReplace: true },
+        );
+
+        this.host = pulumi.output(alias);
+        this.port = pulumi.output(redis.port);
+        this.networkName = networkName;
+        this.volumeName = data.name;
+        this.containerName = container.name;
+        this.password = credentials.password;
+        this.configCommandName = credentials.configCommandName;
+        this.connectionString = pulumi.secret(
+            credentials.password.apply((password) => redisConnectionString(alias, redis.port, password)),
+        );
+        this.registerOutputs({
+            host: this.host,
+            port: this.port,
+            networkName: this.networkName,
+            volumeName: this.volumeName,
+            containerName: this.containerName,
+            password: this.password,
+            configCommandName: this.configCommandName,
+            connectionString: this.connectionString,
+        });
+    }
+
+    private createNetwork(name: string): pulumi.Output<string> {
+        // internal: no route off the bridge, so Redis can neither be reached from nor reach outside it.
+        const network = new docker.Network(
+            `${name}-net`,
+            { internal: true, driver: "bridge", labels: this.labels(name, "network") },
+            { parent: this },
+        );
+        return network.name;
+    }
+
+    private requireInternal(networkName: pulumi.Input<string>): pulumi.Output<string> {
+        return docker.getNetworkOutput({ name: networkName }, { parent: this }).apply((network) => {
+            if (!network.internal) {
+                throw new RedisConfigError(
+                    "networkName",
+                    "the name of an existing Docker network created with internal: true",
+                    JSON.stringify(network.name),
+                );
+            }
+            return network.name;
+        });
+    }
+
+    private labels(name: string, role: string): docker.types.input.ContainerLabel[] {
+        return [
+            { label: "hardened-redis.component", value: name },
+            { label: "hardened-redis.role", value: role },
+        ];
+    }
+}

@@ -1,0 +1,298 @@
+import { createHash } from "node:crypto";
+import { exists as isRedisCommand } from "@ioredis/commands";
+import { z } from "zod";
+import { parseSettings } from "./validation";
+
+/** Redis 7's `maxmemory-policy` values. */
+export const EVICTION_POLICIES = [
+    "noeviction",
+    "allkeys-lru",
+    "allkeys-lfu",
+    "allkeys-random",
+    "volatile-lru",
+    "volatile-lfu",
+    "volatile-random",
+    "volatile-ttl",
+] as const;
+
+/** Redis 7's `appendfsync` values. */
+export const APPENDFSYNC_MODES = ["always", "everysec", "no"] as const;
+
+/** Commands disabled unless the caller chooses otherwise: each can wipe or stall the whole server. */
+export const DEFAULT_DISABLED_COMMANDS: readonly string[] = ["FLUSHALL", "FLUSHDB", "DEBUG", "KEYS"];
+
+/** An RDB snapshot rule: save when at least `changes` writes happened within `seconds`. */
+export interface RedisSavePoint {
+    /** Window in seconds (>= 1). */
+    seconds: number;
+    /** Number of writes within the window that triggers a snapshot (>= 1). */
+    changes: number;
+}
+
+/**
+ * Typed settings for a hardened `redis.conf`. Everything but the two
+ * credentials has a secure default.
+ */
+export interface RedisConfigSettings {
+    /** Password of the `default` user: 16–512 printable ASCII characters, no whitespace, quotes or backslash. Only its SHA-256 is written to the config. */
+    password: string;
+    /** The random name the CONFIG command is renamed to: 16–64 letters, digits or underscores. */
+    configCommandName: string;
+    /** TCP port. Default 6379. */
+    port?: number;
+    /** Addresses to listen on. Default `["*", "-::*"]`: every interface inside the container (IPv6 if available). */
+    bind?: string[];
+    /** Absolute directory the rendered files are placed in. Default `/usr/local/etc/redis`. */
+    configDir?: string;
+    /** Absolute directory for the AOF and RDB files. Default `/data`. */
+    dataDir?: string;
+    /** Append-only file persistence. Default true. */
+    appendonly?: boolean;
+    /** AOF fsync policy: `always`, `everysec` or `no`. Default `everysec` (at most one second of writes lost; `always` costs ~10x on writes). */
+    appendfsync?: string;
+    /** Skip fsync while a rewrite is running, so a rewrite cannot stall writes. Default true. */
+    noAppendfsyncOnRewrite?: boolean;
+    /** Rewrite the AOF when it grew by this percentage since the last rewrite (0 disables). Default 100. */
+    autoAofRewritePercentage?: number;
+    /** Minimum AOF size before an automatic rewrite, in bytes or `64mb` style. Default `64mb`. */
+    autoAofRewriteMinSize?: string | number;
+    /** RDB snapshot rules. Default none (AOF only). */
+    savePoints?: RedisSavePoint[];
+    /** Memory limit for data, in bytes or `256mb` style (k/kb/m/mb/g/gb as Redis reads them). Default `192mb`, 75% of the components' default 256 MiB container limit. */
+    maxmemory?: string | number;
+    /** Eviction policy when `maxmemory` is reached. Default `allkeys-lfu`. */
+    maxmemoryPolicy?: string;
+    /** LFU counter logarithm factor (0–100), only with an `*-lfu` policy. Default 10. */
+    lfuLogFactor?: number;
+    /** LFU counter decay in minutes (0–1440), only with an `*-lfu` policy. Default 1. */
+    lfuDecayTime?: number;
+    /** Commands to disable entirely (renamed to ""). Default FLUSHALL, FLUSHDB, DEBUG, KEYS. CONFIG is always renamed, never listed here. */
+    disabledCommands?: string[];
+    /** Log commands slower than this many microseconds (-1 disables). Default 10000. */
+    slowlogLogSlowerThanMicros?: number;
+    /** Slow log length. Default 128. */
+    slowlogMaxLen?: number;
+    /** Record latency events above this many milliseconds (0 disables). Default 100. */
+    latencyMonitorThresholdMs?: number;
+}
+
+const MEMORY_UNITS: Readonly<Record<string, number>> = {
+    "": 1,
+    b: 1,
+    k: 1000,
+    kb: 1024,
+    m: 1000 ** 2,
+    mb: 1024 ** 2,
+    g: 1000 ** 3,
+    gb: 1024 ** 3,
+};
+const MEMORY_ALLOWED = 'a whole number of bytes, or a size such as "256mb" (units k, kb, m, mb, g, gb)';
+
+/** Bytes for a Redis memory size (`268435456`, `"256mb"`, `"1g"`), or undefined when Redis would not read it. */
+export function parseMemorySize(value: string | number): number | undefined {
+    if (typeof value === "number") {
+        return Number.isSafeInteger(value) && value >= 0 ? value : undefined;
+    }
+    const match = /^(\d{1,15})([kmg]b?|b)?$/i.exec(value.trim());
+    if (!match) return undefined;
+    const bytes = Number(match[1]) * MEMORY_UNITS[(match[2] ?? "").toLowerCase()];
+    return Number.isSafeInteger(bytes) ? bytes : undefined;
+}
+
+function integer(min: number, max: number, allowed: string) {
+    return z
+        .number({ error: allowed })
+        .int({ error: allowed })
+        .min(min, { error: allowed })
+        .max(max, { error: allowed });
+}
+
+const memorySize = z
+    .union([z.number(), z.string()], { error: MEMORY_ALLOWED })
+    .transform((value, ctx) => {
+        const bytes = parseMemorySize(value);
+        if (bytes === undefined) {
+            ctx.addIssue({ code: "custom", message: MEMORY_ALLOWED });
+            return z.NEVER;
+        }
+        return bytes;
+    });
+
+const PASSWORD_ALLOWED = "16 to 512 printable ASCII characters without whitespace, quotes or backslash";
+const CONFIG_NAME_ALLOWED = "16 to 64 letters, digits or underscores, not the name of an existing command";
+const PATH_ALLOWED = "an absolute path of letters, digits, '.', '_', '-' and '/'";
+const BIND_ALLOWED = 'one to 16 addresses, each an IPv4/IPv6 address, "*" or "::*", optionally prefixed with "-"';
+const DISABLED_ALLOWED = "distinct Redis command names (e.g. FLUSHALL, KEYS); CONFIG is renamed by configCommandName instead";
+
+const absolutePath = z.string({ error: PATH_ALLOWED }).regex(/^\/[A-Za-z0-9._/-]*$/, { error: PATH_ALLOWED });
+
+const commandList = z.array(z.string({ error: DISABLED_ALLOWED }), { error: DISABLED_ALLOWED }).superRefine((names, ctx) => {
+    const seen = new Set<string>();
+    names.forEach((name, i) => {
+        const lower = name.toLowerCase();
+        const plainToken = /^[a-z][a-z0-9_-]*$/.test(lower);
+        if (!plainToken || !isRedisCommand(lower) || lower === "config" || seen.has(lower)) {
+            ctx.addIssue({ code: "custom", path: [i], message: DISABLED_ALLOWED });
+        }
+        seen.add(lower);
+    });
+});
+
+const credentialShape = {
+    password: z.string({ error: PASSWORD_ALLOWED }).regex(/^[!#-&(-[\]-~]{16,512}$/, { error: PASSWORD_ALLOWED }),
+    configCommandName: z
+        .string({ error: CONFIG_NAME_ALLOWED })
+        .regex(/^[A-Za-z0-9_]{16,64}$/, { error: CONFIG_NAME_ALLOWED })
+        .refine((name) => !isRedisCommand(name.toLowerCase()), { error: CONFIG_NAME_ALLOWED }),
+};
+
+const settingShape = {
+        port: integer(1, 65535, "an integer from 1 to 65535").default(6379),
+        bind: z
+            .array(z.string().regex(/^-?(\*|::\*|[0-9A-Fa-f.:]+)$/, { error: BIND_ALLOWED }), { error: BIND_ALLOWED })
+            .min(1, { error: BIND_ALLOWED })
+            .max(16, { error: BIND_ALLOWED })
+            .default(["*", "-::*"]),
+        configDir: absolutePath.default("/usr/local/etc/redis"),
+        dataDir: absolutePath.default("/data"),
+        appendonly: z.boolean({ error: "true or false" }).default(true),
+        appendfsync: z.enum(APPENDFSYNC_MODES, { error: APPENDFSYNC_MODES.join(", ") }).default("everysec"),
+        noAppendfsyncOnRewrite: z.boolean({ error: "true or false" }).default(true),
+        autoAofRewritePercentage: integer(0, 10_000, "an integer from 0 (off) to 10000").default(100),
+        autoAofRewriteMinSize: memorySize.default(64 * 1024 ** 2),
+        savePoints: z
+            .array(
+                z.strictObject({
+                    seconds: integer(1, 31_536_000, "an integer number of seconds from 1 to 31536000"),
+                    changes: integer(1, 1_000_000_000, "an integer number of writes from 1 to 1000000000"),
+                }),
+                { error: "a list of { seconds, changes } rules" },
+            )
+            .max(16, { error: "at most 16 rules" })
+            .default([]),
+        maxmemory: memorySize.default(192 * 1024 ** 2),
+        maxmemoryPolicy: z.enum(EVICTION_POLICIES, { error: EVICTION_POLICIES.join(", ") }).default("allkeys-lfu"),
+        lfuLogFactor: integer(0, 100, "an integer from 0 to 100, with an *-lfu maxmemoryPolicy").optional(),
+        lfuDecayTime: integer(0, 1440, "an integer number of minutes from 0 to 1440, with an *-lfu maxmemoryPolicy").optional(),
+        disabledCommands: commandList.default([...DEFAULT_DISABLED_COMMANDS]),
+        slowlogLogSlowerThanMicros: integer(-1, 60_000_000, "an integer from -1 (off) to 60000000 microseconds").default(10_000),
+        slowlogMaxLen: integer(0, 100_000, "an integer from 0 to 100000").default(128),
+        latencyMonitorThresholdMs: integer(0, 60_000, "an integer from 0 (off) to 60000 milliseconds").default(100),
+};
+
+type ResolvedSettings = z.output<z.ZodObject<typeof settingShape>>;
+
+function checkCombinations(s: ResolvedSettings, ctx: z.RefinementCtx): void {
+        if (s.maxmemory === 0 && s.maxmemoryPolicy !== "noeviction") {
+            // maxmemory 0 means "no limit", so the eviction policy would never run and the
+            // container's memory limit would OOM-kill Redis instead.
+            ctx.addIssue({
+                code: "custom",
+                path: ["maxmemory"],
+                message: `a size above 0 when maxmemoryPolicy is ${s.maxmemoryPolicy} (0 means unlimited: nothing would ever be evicted)`,
+            });
+        }
+        const lfu = s.maxmemoryPolicy.endsWith("-lfu");
+        for (const setting of ["lfuLogFactor", "lfuDecayTime"] as const) {
+            if (!lfu && s[setting] !== undefined) {
+                ctx.addIssue({
+                    code: "custom",
+                    path: [setting],
+                    message: `nothing unless maxmemoryPolicy is allkeys-lfu or volatile-lfu (it is ${s.maxmemoryPolicy})`,
+                });
+            }
+        }
+}
+
+const settingsSchema = z.strictObject({ ...credentialShape, ...settingShape }).superRefine(checkCombinations);
+const settingsWithoutCredentialsSchema = z.strictObject(settingShape).superRefine(checkCombinations);
+const KNOWN_SETTINGS = Object.keys({ ...credentialShape, ...settingShape });
+const SECRET_SETTINGS: ReadonlySet<string> = new Set(Object.keys(credentialShape));
+
+/** Settings with every default applied and every size in bytes. */
+export type ResolvedRedisConfig = z.output<typeof settingsSchema>;
+
+/** Everything in {@link RedisConfigSettings} but the credentials, which components generate. */
+export type RedisTuningSettings = Omit<RedisConfigSettings, "password" | "configCommandName">;
+
+/** Validates settings and applies defaults; throws {@link RedisConfigError} naming the first bad setting. */
+export function resolveRedisConfig(settings: RedisConfigSettings): ResolvedRedisConfig {
+    return parseSettings(settingsSchema, settings, KNOWN_SETTINGS, SECRET_SETTINGS);
+}
+
+/**
+ * Validates everything but the credentials. Components call this at
+ * construction, because their generated credentials are unknown during a
+ * first preview and bad settings must still fail there.
+ */
+export function checkRedisSettings(settings: RedisTuningSettings): ResolvedSettings {
+    return parseSettings(settingsWithoutCredentialsSchema, settings, KNOWN_SETTINGS);
+}
+
+/** SHA-256 of the password as Redis ACL rules take it (`#<hex>`), so the plaintext is never written to disk. */
+export function hashRedisPassword(password: string): string {
+    return createHash("sha256").update(password, "utf8").digest("hex");
+}
+
+/**
+ * Renders the files for the config directory, keyed by file name (always
+ * `redis.conf`). Writing them into `settings.configDir` and running
+ * `redis-server <configDir>/redis.conf` starts Redis exactly as configured.
+ * Throws {@link RedisConfigError} for bad settings.
+ */
+export function renderRedisConfig(settings: RedisConfigSettings): Record<string, string> {
+    const c = resolveRedisConfig(settings);
+    const lfu = c.maxmemoryPolicy.endsWith("-lfu");
+    const save = c.savePoints.map((p) => `${p.seconds} ${p.changes}`).join(" ");
+    const lines = [
+        "# Rendered by hardened-redis from typed settings. Do not edit: change the settings instead.",
+        "",
+        "# Network: reachable only on the private network the container is attached to.",
+        `bind ${c.bind.join(" ")}`,
+        `port ${c.port}`,
+        "protected-mode yes",
+        "tcp-keepalive 300",
+        "timeout 0",
+        "",
+        "# Process: foreground, logs to stdout for the container runtime to rotate.",
+        "daemonize no",
+        "loglevel notice",
+        'logfile ""',
+        "",
+        "# Auth: the default user is the only user; its password is stored as SHA-256 only.",
+        `user default on #${hashRedisPassword(c.password)} ~* &* +@all`,
+        "",
+        "# Commands: CONFIG can rewrite dir/dbfilename to plant files (cron, authorized_keys), so it",
+        "# gets a random name; commands that wipe or stall the whole server are disabled.",
+        "enable-protected-configs no",
+        "enable-debug-command no",
+        "enable-module-command no",
+        `rename-command CONFIG ${c.configCommandName}`,
+        ...c.disabledCommands.map((name) => `rename-command ${name.toUpperCase()} ""`),
+        "",
+        "# Persistence",
+        `dir ${c.dataDir}`,
+        `appendonly ${c.appendonly ? "yes" : "no"}`,
+        'appenddirname "appendonlydir"',
+        `appendfsync ${c.appendfsync}`,
+        `no-appendfsync-on-rewrite ${c.noAppendfsyncOnRewrite ? "yes" : "no"}`,
+        `auto-aof-rewrite-percentage ${c.autoAofRewritePercentage}`,
+        `auto-aof-rewrite-min-size ${c.autoAofRewriteMinSize}`,
+        "aof-use-rdb-preamble yes",
+        "dbfilename dump.rdb",
+        // Without a save line Redis falls back to its built-in snapshot rules.
+        `save ${save || '""'}`,
+        "",
+        "# Memory: Redis does not read the container's cgroup limit, so maxmemory must sit below it.",
+        `maxmemory ${c.maxmemory}`,
+        `maxmemory-policy ${c.maxmemoryPolicy}`,
+        ...(lfu ? [`lfu-log-factor ${c.lfuLogFactor ?? 10}`, `lfu-decay-time ${c.lfuDecayTime ?? 1}`] : []),
+        "",
+        "# Observability",
+        `slowlog-log-slower-than ${c.slowlogLogSlowerThanMicros}`,
+        `slowlog-max-len ${c.slowlogMaxLen}`,
+        `latency-monitor-threshold ${c.latencyMonitorThresholdMs}`,
+        "",
+    ];
+    return { "redis.conf": lines.join("\n") };
+}

@@ -1,0 +1,39 @@
+import type { z } from "zod";
+import { RedisConfigError } from "./redisConfigError";
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+    let value = input;
+    for (const key of path) {
+        if (value === null || typeof value !== "object") return undefined;
+        value = (value as Record<PropertyKey, unknown>)[key];
+    }
+    return value;
+}
+
+function show(value: unknown): string {
+    if (value === undefined) return "nothing";
+    const text = JSON.stringify(value) ?? typeof value;
+    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/**
+ * Parses `input` with a zod schema whose messages say what is allowed, and
+ * turns the first problem into a {@link RedisConfigError} naming the setting.
+ * Values of `secretSettings` are never echoed.
+ */
+export function parseSettings<S extends z.ZodType>(
+    schema: S,
+    input: unknown,
+    knownSettings: readonly string[],
+    secretSettings: ReadonlySet<string> = new Set(),
+): z.output<S> {
+    const result = schema.safeParse(input);
+    if (result.success) return result.data;
+    const issue = result.error.issues[0];
+    if (issue.code === "unrecognized_keys") {
+        throw new RedisConfigError(issue.keys.join(", "), `known settings: ${knownSettings.join(", ")}`, "an unknown setting");
+    }
+    const setting = issue.path.map(String).join(".") || "settings";
+    const shown = secretSettings.has(String(issue.path[0])) ? "a value that is not shown (secret)" : show(valueAt(input, issue.path));
+    throw new RedisConfigError(setting, issue.message, shown);
+}

@@ -1,0 +1,17 @@
+// Public API of hardened-redis. Only declarations live here: `pulumi package add`
+// loads this module to discover the components, so it must create no resources.
+export { DockerRedis, type DockerRedisArgs } from "./components/dockerRedis";
+export {
+    renderRedisConfig,
+    resolveRedisConfig,
+    parseMemorySize,
+    hashRedisPassword,
+    EVICTION_POLICIES,
+    APPENDFSYNC_MODES,
+    DEFAULT_DISABLED_COMMANDS,
+    type RedisConfigSettings,
+    type RedisSavePoint,
+    type ResolvedRedisConfig,
+} from "./components/redisConfig";
+export { RedisConfigError } from "./components/redisConfigError";
+export { redisConnectionString } from "./components/credentials";

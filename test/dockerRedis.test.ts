@@ -1,0 +1,271 @@
+import * as pulumi from "@pulumi/pulumi";
+import { beforeAll, describe, expect, it } from "vitest";
+import {
+    additionalSecretOutputs,
+    existingNetworks,
+    installMocks,
+    isSecretValue,
+    plainStrings,
+    registeredUrns,
+    resourcesOf,
+    single,
+    unwrapSecrets,
+    valueOf,
+    type RegisteredResource,
+} from "./support/pulumiMocks";
+
+// Mocks first: the component module must load against the mocked runtime.
+let api: typeof import("../index");
+beforeAll(async () => {
+    await installMocks();
+    api = await import("../index");
+});
+
+const CONTAINER = "docker:index/container:Container";
+
+interface Deployed {
+    redis: InstanceType<typeof api.DockerRedis>;
+    resources: RegisteredResource[];
+    container: Record<string, unknown>;
+    password: string;
+    configCommandName: string;
+    redisConf: string;
+}
+
+/** Constructs a DockerRedis, waits until every child is registered and returns what was declared. */
+async function deploy(name: string, args?: import("../index").DockerRedisArgs): Promise<Deployed> {
+    const redis = new api.DockerRedis(name, args);
+    const [password, configCommandName] = await Promise.all([
+        valueOf(redis.password),
+        valueOf(redis.configCommandName),
+        valueOf(redis.containerName),
+        valueOf(redis.volumeName),
+        valueOf(redis.networkName),
+    ]);
+    const resources = resourcesOf(name);
+    const container = single(resources, CONTAINER).inputs;
+    const uploads = unwrapSecrets(container.uploads) as Array<{ file: string; content: string }>;
+    const redisConf = uploads.find((u) => u.file.endsWith("/redis.conf"))?.content ?? "";
+    return { redis, resources, container, password, configCommandName, redisConf };
+}
+
+describe("DockerRedis with no arguments", () => {
+    let d: Deployed;
+    beforeAll(async () => {
+        d = await deploy("cache");
+    });
+
+    it("declares exactly the hardened set of resources, all children of the component", () => {
+        expect(d.resources.map((r) => r.type).sort()).toEqual([
+            "docker:index/container:Container",
+            "docker:index/network:Network",
+            "docker:index/remoteImage:RemoteImage",
+            "docker:index/volume:Volume",
+            "docker:index/volume:Volume",
+            "random:index/randomPassword:RandomPassword",
+            "hardened-redis:index:DockerRedis",
+            "random:index/randomString:RandomString",
+        ].sort());
+        const children = registeredUrns().filter((urn) => /::cache(-[a-z-]+)?$/.test(urn) && !urn.endsWith("DockerRedis::cache"));
+        expect(children).toHaveLength(7);
+        for (const urn of children) expect(urn).toContain("hardened-redis:index:DockerRedis$");
+    });
+
+    it("creates an internal network and attaches the container to it alone, with a stable alias", () => {
+        const network = single(d.resources, "docker:index/network:Network");
+        expect(network.inputs.internal).toBe(true);
+        expect(d.container.networksAdvanced).toEqual([{ name: expect.any(String), aliases: ["cache"] }]);
+        expect(d.container.networkMode).toBeUndefined();
+    });
+
+    it("publishes no port", () => {
+        expect(d.container.ports).toBeUndefined();
+        expect(d.container.publishAllPorts).toBeUndefined();
+    });
+
+    it("runs as 999:1000 with no capabilities, no-new-privileges and a read-only root", () => {
+        expect(d.container.user).toBe("999:1000");
+        expect(d.container.capabilities).toEqual({ drops: ["ALL"] });
+        expect(d.container.securityOpts).toEqual(["no-new-privileges:true"]);
+        expect(d.container.readOnly).toBe(true);
+        expect(d.container.privileged).toBeUndefined();
+        expect(d.container.tmpfs).toEqual({ "/tmp": expect.stringContaining("noexec") });
+    });
+
+    it("mounts the data volume at /data and the config volume at the config dir, no host paths", () => {
+        const volumes = d.container.volumes as Array<Record<string, unknown>>;
+        const [data, config] = d.resources.filter((r) => r.type === "docker:index/volume:Volume");
+        expect(volumes).toHaveLength(2);
+        expect(volumes.map((v) => v.containerPath).sort()).toEqual(["/data", "/usr/local/etc/redis"]);
+        expect(volumes.every((v) => v.hostPath === undefined && typeof v.volumeName === "string")).toBe(true);
+        expect(data.name).toBe("cache-data");
+        expect(config.name).toBe("cache-config");
+    });
+
+    it("limits memory to 256 MiB without swap and derives maxmemory as 75% of it", () => {
+        expect(d.container.memory).toBe(256);
+        expect(d.container.memorySwap).toBe(256);
+        expect(d.redisConf).toMatch(/^maxmemory 201326592$/m);
+        expect(d.redisConf).toMatch(/^maxmemory-policy allkeys-lfu$/m);
+        expect(d.redisConf).toMatch(/^appendonly yes$/m);
+        expect(d.redisConf).toMatch(/^appendfsync everysec$/m);
+    });
+
+    it("starts redis-server on the uploaded config, pulled from redis:7-alpine", () => {
+        expect(d.container.command).toEqual(["redis-server", "/usr/local/etc/redis/redis.conf"]);
+        const image = single(d.resources, "docker:index/remoteImage:RemoteImage");
+        expect(image.inputs.name).toBe("redis:7-alpine");
+        expect(d.container.image).toMatch(/^sha256:/);
+        expect(isSecretValue(d.container.uploads)).toBe(true);
+        const uploads = unwrapSecrets(d.container.uploads) as unknown[];
+        expect(uploads).toEqual([{ file: "/usr/local/etc/redis/redis.conf", content: d.redisConf, permissions: "0444" }]);
+    });
+
+    it("checks health without the password, restarts, rotates logs and waits for healthy", () => {
+        const healthcheck = d.container.healthcheck as { tests: string[] };
+        expect(healthcheck.tests[0]).toBe("CMD-SHELL");
+        expect(healthcheck.tests[1]).toMatch(/redis-cli -p 6379 ping .*PONG\|NOAUTH/);
+        expect(healthcheck.tests.join(" ")).not.toMatch(/\s-a\s|--pass|--user|\bAUTH\b|REDISCLI_AUTH/);
+        expect(d.container.restart).toBe("unless-stopped");
+        expect(d.container.logDriver).toBe("json-file");
+        expect(d.container.logOpts).toEqual({ "max-size": "10m", "max-file": "3" });
+        expect(d.container.wait).toBe(true);
+        expect(d.container.envs).toBeUndefined();
+    });
+
+    it("renders the config with the generated credentials, never the plaintext password", () => {
+        expect(d.redisConf).toContain(`user default on #${api.hashRedisPassword(d.password)} ~* &* +@all`);
+        expect(d.redisConf).toMatch(new RegExp(`^rename-command CONFIG ${d.configCommandName}$`, "m"));
+        expect(d.redisConf).not.toContain(d.password);
+        expect(d.redisConf).not.toMatch(/^requirepass/m);
+    });
+
+    it("keeps the password, its hash and the CONFIG name out of every non-secret input", () => {
+        const needles = [d.password, api.hashRedisPassword(d.password), d.configCommandName];
+        const leaks = d.resources.flatMap((r) =>
+            plainStrings(r.inputs)
+                .filter(({ text }) => needles.some((needle) => text.includes(needle)))
+                .map(({ path }) => `${r.type} ${r.name}: ${path}`),
+        );
+        expect(leaks).toEqual([]);
+        // They do reach the container, inside the secret upload.
+        expect(JSON.stringify(unwrapSecrets(d.container.uploads))).toContain(d.configCommandName);
+    });
+
+    it("keeps both generated credentials encrypted in state", () => {
+        // RandomString's result is plaintext in state unless the registration says otherwise.
+        expect(additionalSecretOutputs.get("cache-config-command")).toContain("result");
+        expect(additionalSecretOutputs.get("cache-password")).toContain("result");
+    });
+
+    it("exports secret credentials and a well-formed connection string", async () => {
+        for (const output of [d.redis.password, d.redis.configCommandName, d.redis.connectionString]) {
+            expect(await pulumi.isSecret(output)).toBe(true);
+        }
+        for (const output of [d.redis.host, d.redis.networkName, d.redis.volumeName, d.redis.containerName]) {
+            expect(await pulumi.isSecret(output as pulumi.Output<unknown>)).toBe(false);
+        }
+        const url = new URL(await valueOf(d.redis.connectionString));
+        expect(url.protocol).toBe("redis:");
+        expect(url.username).toBe("default");
+        expect(decodeURIComponent(url.password)).toBe(d.password);
+        expect(url.password).not.toMatch(/[@:/?#%](?![0-9A-F]{2})/);
+        expect(url.hostname).toBe(await valueOf(d.redis.host));
+        expect(url.port).toBe("6379");
+        expect(url.pathname).toBe("/0");
+        expect(await valueOf(d.redis.port)).toBe(6379);
+    });
+});
+
+describe("DockerRedis with arguments", () => {
+    it("applies overrides to the container and the rendered config", async () => {
+        const digest = `redis:7.2-alpine@sha256:${"a".repeat(64)}`;
+        const d = await deploy("sessions", {
+            image: digest,
+            memoryLimitMb: 512,
+            maxmemoryPolicy: "volatile-lru",
+            appendonly: false,
+            savePoints: [{ seconds: 900, changes: 1 }],
+            disabledCommands: ["KEYS", "FLUSHALL"],
+            port: 6380,
+            alias: "sessions-redis",
+            restartPolicy: "always",
+            logMaxSize: "50m",
+            logMaxFiles: 5,
+        });
+        expect(single(d.resources, "docker:index/remoteImage:RemoteImage").inputs.name).toBe(digest);
+        expect(d.container.memory).toBe(512);
+        expect(d.redisConf).toMatch(/^maxmemory 402653184$/m);
+        expect(d.redisConf).toMatch(/^maxmemory-policy volatile-lru$/m);
+        expect(d.redisConf).not.toMatch(/^lfu-/m);
+        expect(d.redisConf).toMatch(/^appendonly no$/m);
+        expect(d.redisConf).toMatch(/^save 900 1$/m);
+        expect(d.redisConf).toMatch(/^port 6380$/m);
+        expect(d.redisConf.match(/^rename-command (\w+) ""$/gm)).toEqual(['rename-command KEYS ""', 'rename-command FLUSHALL ""']);
+        expect(d.container.networksAdvanced).toEqual([{ name: expect.any(String), aliases: ["sessions-redis"] }]);
+        expect((d.container.healthcheck as { tests: string[] }).tests[1]).toContain("-p 6380");
+        expect(d.container.restart).toBe("always");
+        expect(d.container.logOpts).toEqual({ "max-size": "50m", "max-file": "5" });
+        expect(await valueOf(d.redis.connectionString)).toMatch(/@sessions-redis:6380\/0$/);
+    });
+
+    it("takes an explicit maxmemory below the limit", async () => {
+        const d = await deploy("explicitmem", { memoryLimitMb: 256, maxmemory: "200mb" });
+        expect(d.redisConf).toMatch(/^maxmemory 209715200$/m);
+    });
+
+    it("joins an existing internal network instead of creating one", async () => {
+        existingNetworks.set("shared-internal", { internal: true });
+        const d = await deploy("joined", { networkName: "shared-internal" });
+        expect(d.resources.filter((r) => r.type === "docker:index/network:Network")).toEqual([]);
+        expect(d.container.networksAdvanced).toEqual([{ name: "shared-internal", aliases: ["joined"] }]);
+        expect(await valueOf(d.redis.networkName)).toBe("shared-internal");
+    });
+
+    it("refuses an existing network that is not internal", async () => {
+        existingNetworks.set("bridge-public", { internal: false });
+        const redis = new api.DockerRedis("public", { networkName: "bridge-public" });
+        await expect(valueOf(redis.networkName)).rejects.toThrow(
+            /"networkName": got "bridge-public"; allowed: the name of an existing Docker network created with internal: true/,
+        );
+    });
+
+    it("passes credential keepers to both generators, so changing them rotates both", async () => {
+        const d = await deploy("rotated", { credentialKeepers: { rotation: "2026-11" } });
+        const generators = d.resources.filter((r) => r.type.startsWith("random:"));
+        expect(generators).toHaveLength(2);
+        for (const g of generators) expect(g.inputs.keepers).toEqual({ rotation: "2026-11" });
+        const password = single(generators, "random:index/randomPassword:RandomPassword").inputs;
+        expect(password).toMatchObject({ length: 32, special: true });
+        expect(String(password.overrideSpecial)).not.toMatch(/["'\\\s]/);
+    });
+});
+
+describe("DockerRedis rejects bad arguments at construction", () => {
+    const cases: Array<[string, Record<string, unknown>, RegExp]> = [
+        ["an unknown argument", { memoryLimit: 256 }, /"memoryLimit": got an unknown setting; allowed: known settings: image, memoryLimitMb/],
+        ["a memory limit below 32 MiB", { memoryLimitMb: 16 }, /"memoryLimitMb": got 16; allowed: an integer from 32 to 1048576/],
+        ["maxmemory above 90% of the limit", { memoryLimitMb: 256, maxmemory: "250mb" }, /"maxmemory": got "250mb"; allowed: more than 0 and at most 90% of memoryLimitMb \(241591910 bytes\)/],
+        ["an unparsable maxmemory", { maxmemory: "lots" }, /"maxmemory": got "lots"; allowed: a whole number of bytes, or a size such as "256mb"/],
+        ["maxmemory 0 with eviction", { maxmemory: "0" }, /"maxmemory": got 0|"maxmemory": got "0"/],
+        ["an unknown eviction policy", { maxmemoryPolicy: "lru" }, /"maxmemoryPolicy": got "lru"; allowed: noeviction, allkeys-lru, allkeys-lfu/],
+        ["an unknown fsync mode", { appendfsync: "sometimes" }, /"appendfsync": got "sometimes"; allowed: always, everysec, no/],
+        ["an untagged image", { image: "redis" }, /"image": got "redis"; allowed: an image reference with a tag other than "latest"/],
+        ["a latest image", { image: "redis:latest" }, /"image": got "redis:latest"/],
+        ["a bad alias", { alias: "Bad_Alias" }, /"alias": got "Bad_Alias"; allowed: a DNS label/],
+        ["an unknown command to disable", { disabledCommands: ["NOPE"] }, /"disabledCommands.0": got "NOPE"; allowed: distinct Redis command names/],
+        ["a port out of range", { port: 70000 }, /"port": got 70000; allowed: an integer from 1 to 65535/],
+        ["an unknown restart policy", { restartPolicy: "sometimes" }, /"restartPolicy": got "sometimes"; allowed: no, on-failure, always, unless-stopped/],
+        ["a bad save point", { savePoints: [{ seconds: 0, changes: 1 }] }, /"savePoints.0.seconds": got 0/],
+    ];
+    it.each(cases)("%s", (_label, args, message) => {
+        let error: unknown;
+        try {
+            new api.DockerRedis(`bad-${Math.random().toString(36).slice(2)}`, args);
+        } catch (e) {
+            error = e;
+        }
+        expect(error).toBeInstanceOf(api.RedisConfigError);
+        expect((error as Error).message).toMatch(message);
+    });
+});

@@ -1,0 +1,132 @@
+import { randomBytes } from "node:crypto";
+import * as pulumi from "@pulumi/pulumi";
+import type { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
+
+/** A resource the program registered, with its inputs exactly as the engine would receive them. */
+export interface RegisteredResource {
+    type: string;
+    name: string;
+    /** Resolved inputs; secret values stay wrapped (see {@link isSecretValue}). */
+    inputs: Record<string, unknown>;
+}
+
+// The Pulumi wire format marks secrets with this signature; mocks keep it.
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+export function isSecretValue(value: unknown): value is { value: unknown } {
+    return typeof value === "object" && value !== null && (value as Record<string, unknown>)[SIG_KEY] === SECRET_SIG;
+}
+
+/** The value with every secret wrapper removed. */
+export function unwrapSecrets(value: unknown): unknown {
+    if (isSecretValue(value)) return unwrapSecrets(value.value);
+    if (Array.isArray(value)) return value.map(unwrapSecrets);
+    if (value !== null && typeof value === "object") {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v)]));
+    }
+    return value;
+}
+
+/** Every string in `value` that is not inside a secret wrapper, with its path. */
+export function plainStrings(value: unknown, path = ""): Array<{ path: string; text: string }> {
+    if (isSecretValue(value)) return [];
+    if (typeof value === "string") return [{ path, text: value }];
+    if (Array.isArray(value)) return value.flatMap((v, i) => plainStrings(v, `${path}[${i}]`));
+    if (value !== null && typeof value === "object") {
+        return Object.entries(value).flatMap(([k, v]) => plainStrings(v, path ? `${path}.${k}` : k));
+    }
+    return [];
+}
+
+/**
+ * A password with every character that needs URL-encoding and that Redis
+ * accepts, so tests catch encoding mistakes.
+ */
+function awkwardPassword(): string {
+    return `p@ss:w/rd%?#+=^~-${randomBytes(8).toString("hex")}`;
+}
+
+/** Docker networks the mocked `getNetwork` knows, by name. */
+export const existingNetworks = new Map<string, { internal: boolean }>();
+
+export const registered: RegisteredResource[] = [];
+
+/** `additionalSecretOutputs` each resource was registered with, by resource name. */
+export const additionalSecretOutputs = new Map<string, string[]>();
+
+/**
+ * Installs Pulumi mocks. Must run before any component module is imported,
+ * because resource classes read the runtime settings when first loaded.
+ */
+export async function installMocks(): Promise<void> {
+    await pulumi.runtime.setMocks(
+        {
+            newResource(args) {
+                const inputs = args.inputs as Record<string, unknown>;
+                registered.push({ type: args.type, name: args.name, inputs });
+                const state: Record<string, unknown> = { ...inputs };
+                switch (args.type) {
+                    case "random:index/randomPassword:RandomPassword":
+                        state.result = awkwardPassword();
+                        break;
+                    case "random:index/randomString:RandomString":
+                        state.result = randomBytes(16).toString("hex");
+                        break;
+                    case "docker:index/network:Network":
+                    case "docker:index/volume:Volume":
+                    case "docker:index/container:Container":
+                        state.name = inputs.name ?? `${args.name}-${randomBytes(4).toString("hex")}`;
+                        break;
+                    case "docker:index/remoteImage:RemoteImage":
+                        state.imageId = `sha256:${randomBytes(32).toString("hex")}`;
+                        break;
+                }
+                return { id: `${args.name}-id`, state };
+            },
+            call(args) {
+                if (args.token === "docker:index/getNetwork:getNetwork") {
+                    const name = String((args.inputs as Record<string, unknown>).name);
+                    const network = existingNetworks.get(name);
+                    if (!network) throw new Error(`network ${name} not found`);
+                    return { id: `${name}-id`, name, internal: network.internal, driver: "bridge" };
+                }
+                throw new Error(`unexpected call ${args.token}`);
+            },
+        },
+        "hardened-redis",
+        "test",
+        false,
+    );
+    // newResource does not see resource options; record the one that decides what state encrypts.
+    const monitor = pulumi.runtime.getMonitor() as unknown as {
+        registerResource(req: { getName(): string; getAdditionalsecretoutputsList(): string[] }, callback: unknown): unknown;
+    };
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req, callback) => {
+        additionalSecretOutputs.set(req.getName(), req.getAdditionalsecretoutputsList());
+        return register(req, callback);
+    };
+}
+
+/** URNs of every registered resource (they encode the parent chain). */
+export function registeredUrns(): string[] {
+    const monitor = pulumi.runtime.getMonitor() as unknown as MockMonitor;
+    return [...monitor.getRegisteredResources().keys()];
+}
+
+/** The value of an output, rejecting if the output failed. */
+export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
+    return (output as unknown as { promise(): Promise<T> }).promise();
+}
+
+/** Resources registered for the component named `name`. */
+export function resourcesOf(name: string): RegisteredResource[] {
+    return registered.filter((r) => r.name === name || r.name.startsWith(`${name}-`));
+}
+
+export function single(resources: RegisteredResource[], type: string): RegisteredResource {
+    const found = resources.filter((r) => r.type === type);
+    if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}`);
+    return found[0];
+}
