@@ -31,7 +31,9 @@ export function parseSettings<S extends z.ZodType>(
     if (result.success) return result.data;
     const issue = result.error.issues[0];
     if (issue.code === "unrecognized_keys") {
-        throw new RedisConfigError(issue.keys.join(", "), `known settings: ${knownSettings.join(", ")}`, "an unknown setting");
+        const setting = [...issue.path, issue.keys[0]].map(String).join(".");
+        const allowed = issue.path.length === 0 ? `known settings: ${knownSettings.join(", ")}` : "only the documented fields";
+        throw new RedisConfigError(setting, allowed, "an unknown setting");
     }
     const setting = issue.path.map(String).join(".") || "settings";
     const shown = secretSettings.has(String(issue.path[0])) ? "a value that is not shown (secret)" : show(valueAt(input, issue.path));

@@ -1,0 +1,123 @@
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { randomBytes, randomInt } from "node:crypto";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Redis, { type RedisOptions } from "ioredis";
+import { redisConnectionString } from "../../components/credentials";
+import { renderRedisConfig, type RedisConfigSettings } from "../../components/redisConfig";
+
+/** A running Redis under test; the interface stays this small so a containerised one can replace it. */
+export interface RedisUnderTest {
+    connectionString: string;
+    stop(): Promise<void>;
+}
+
+export interface LocalRedis extends RedisUnderTest {
+    password: string;
+    configCommandName: string;
+    port: number;
+    dataDir: string;
+}
+
+/** Fails loudly when a binary the tests need is absent: CI must install it, never skip. */
+export function requireBinary(name: string, hint: string): void {
+    if (spawnSync("sh", ["-c", `command -v ${name}`]).status !== 0) {
+        throw new Error(`${name} is not installed; ${hint}`);
+    }
+}
+
+async function freeLoopbackPort(): Promise<number> {
+    return new Promise((resolve, reject) => {
+        const server = createServer();
+        server.once("error", reject);
+        server.listen(0, "127.0.0.1", () => {
+            const address = server.address();
+            server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+        });
+    });
+}
+
+/** Credentials shaped like the ones `@pulumi/random` generates for the components. */
+export function generatedCredentials(): { password: string; configCommandName: string } {
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#%*+,-.:=?@^_~";
+    const password = Array.from({ length: 32 }, () => alphabet[randomInt(alphabet.length)]).join("");
+    return { password, configCommandName: randomBytes(16).toString("hex") };
+}
+
+/**
+ * A client that does not authenticate. The ready check (INFO) would get NOAUTH,
+ * so it is off; errors surface on the commands, not as unhandled events.
+ */
+export function anonymousClient(port: number, options: RedisOptions = {}): Redis {
+    const client = new Redis({ port, host: "127.0.0.1", enableReadyCheck: false, maxRetriesPerRequest: 0, retryStrategy: () => null, ...options });
+    client.on("error", () => {});
+    return client;
+}
+
+async function waitUntilServing(port: number, child: ChildProcess, log: () => string): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+        if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}:\n${log()}`);
+        const probe = anonymousClient(port, { lazyConnect: true });
+        try {
+            await probe.connect();
+            // Unauthenticated: NOAUTH proves the server is up without the password.
+            await probe.ping().catch((e: Error) => {
+                if (!/NOAUTH/.test(e.message)) throw e;
+            });
+            return;
+        } catch {
+            await new Promise((r) => setTimeout(r, 50));
+        } finally {
+            probe.disconnect();
+        }
+    }
+    throw new Error(`redis-server did not start on port ${port}:\n${log()}`);
+}
+
+/**
+ * Starts Debian's redis-server on a loopback port from the files
+ * `renderRedisConfig` produces, laid out as in the container (configDir and
+ * dataDir remapped into a temp dir). The password only travels in the config file.
+ */
+export async function startLocalRedis(settings: Partial<RedisConfigSettings> = {}): Promise<LocalRedis> {
+    requireBinary("redis-server", "install it with `apt-get install -y redis-server` (.ci/run does)");
+    const root = await mkdtemp(join(tmpdir(), "hardened-redis-"));
+    const configDir = join(root, "usr/local/etc/redis");
+    const dataDir = join(root, "data");
+    await mkdir(configDir, { recursive: true });
+    await mkdir(dataDir, { recursive: true });
+    const port = await freeLoopbackPort();
+    const credentials = generatedCredentials();
+    const files = renderRedisConfig({ ...credentials, ...settings, port, bind: ["127.0.0.1"], configDir, dataDir });
+    for (const [file, content] of Object.entries(files)) {
+        await writeFile(join(configDir, file), content, { mode: 0o600 });
+    }
+    const child = spawn("redis-server", [join(configDir, "redis.conf")], { stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    try {
+        await waitUntilServing(port, child, () => output);
+    } catch (e) {
+        child.kill("SIGKILL");
+        await rm(root, { recursive: true, force: true });
+        throw e;
+    }
+    return {
+        ...credentials,
+        port,
+        dataDir,
+        connectionString: redisConnectionString("127.0.0.1", port, credentials.password),
+        async stop() {
+            if (child.exitCode === null) {
+                child.kill("SIGTERM");
+                await exited;
+            }
+            await rm(root, { recursive: true, force: true });
+        },
+    };
+}
