@@ -1,8 +1,22 @@
 import { defineConfig } from "vitest/config";
+import type { Reporter } from "vitest/reporters";
+
+/** Ends the run with the plain `N passed, N failed, N skipped` line CI reads. */
+const summary: Reporter = {
+    onTestRunEnd(testModules, unhandledErrors) {
+        const counts = { passed: 0, failed: 0, skipped: 0, pending: 0 };
+        for (const module of testModules) {
+            for (const test of module.children.allTests()) counts[test.result().state] += 1;
+        }
+        const failed = counts.failed + unhandledErrors.length;
+        console.log(`\nvitest: ${counts.passed} passed, ${failed} failed, ${counts.skipped + counts.pending} skipped`);
+    },
+};
 
 export default defineConfig({
     test: {
         include: ["test/**/*.test.ts"],
+        reporters: ["default", summary],
         // Each file gets its own process: setMocks and the Pulumi runtime are per-process globals.
         pool: "forks",
         testTimeout: 60_000,

@@ -142,7 +142,7 @@ describe("renderRedisConfig rejects bad settings with a RedisConfigError naming 
         ["a configCommandName with a space", { configCommandName: "cfg 0123456789abcdef" }, "configCommandName", /allowed: 16 to 64/],
     ];
     it.each(cases)("%s", (_label, settings, setting, message) => {
-        const attempt = () => renderRedisConfig({ ...credentials, ...settings } as RedisConfigSettings);
+        const attempt = () => renderRedisConfig({ ...credentials, ...settings });
         expect(attempt).toThrow(RedisConfigError);
         expect(attempt).toThrow(message);
         try {

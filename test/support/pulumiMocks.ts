@@ -59,7 +59,7 @@ export const additionalSecretOutputs = new Map<string, string[]>();
  * Installs Pulumi mocks. Must run before any component module is imported,
  * because resource classes read the runtime settings when first loaded.
  */
-export async function installMocks(): Promise<void> {
+export async function installMocks(project = "hardened-redis"): Promise<void> {
     await pulumi.runtime.setMocks(
         {
             newResource(args) {
@@ -94,7 +94,7 @@ export async function installMocks(): Promise<void> {
                 throw new Error(`unexpected call ${args.token}`);
             },
         },
-        "hardened-redis",
+        project,
         "test",
         false,
     );

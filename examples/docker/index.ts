@@ -1,0 +1,23 @@
+// Hardened Redis 7 on the local Docker engine. Run `pulumi up` from the repository root.
+import * as pulumi from "@pulumi/pulumi";
+import { DockerRedis } from "../../index";
+
+const config = new pulumi.Config();
+
+const redis = new DockerRedis("cache", {
+    image: config.get("image"),
+    memoryLimitMb: config.getNumber("memoryLimitMb"),
+    maxmemoryPolicy: config.get("maxmemoryPolicy"),
+    appendfsync: config.get("appendfsync"),
+});
+
+// Non-secret: where clients must attach to reach Redis.
+export const host = redis.host;
+export const port = redis.port;
+export const networkName = redis.networkName;
+export const volumeName = redis.volumeName;
+export const containerName = redis.containerName;
+// Secret: encrypted in state, shown only with `pulumi stack output --show-secrets`.
+export const password = redis.password;
+export const configCommandName = redis.configCommandName;
+export const connectionString = redis.connectionString;

@@ -1,0 +1,35 @@
+import * as pulumi from "@pulumi/pulumi";
+import { beforeAll, describe, expect, it } from "vitest";
+import { installMocks, resourcesOf, single, unwrapSecrets, valueOf } from "./support/pulumiMocks";
+
+// The program `pulumi up` runs from the repository root (Pulumi.yaml `main`).
+describe("examples/docker", () => {
+    let program: Record<string, pulumi.Output<unknown>>;
+    beforeAll(async () => {
+        await installMocks("hardened-redis-docker");
+        pulumi.runtime.setAllConfig({
+            "hardened-redis-docker:memoryLimitMb": "512",
+            "hardened-redis-docker:maxmemoryPolicy": "allkeys-lru",
+        });
+        program = await import("../examples/docker/index");
+        await valueOf(program.containerName);
+    });
+
+    it("reads stack config into the component", () => {
+        const container = single(resourcesOf("cache"), "docker:index/container:Container").inputs;
+        expect(container.memory).toBe(512);
+        const [upload] = unwrapSecrets(container.uploads) as Array<{ content: string }>;
+        expect(upload.content).toMatch(/^maxmemory-policy allkeys-lru$/m);
+        expect(upload.content).toMatch(/^maxmemory 402653184$/m);
+    });
+
+    it("exports the outputs, credentials as secrets", async () => {
+        for (const name of ["host", "port", "networkName", "volumeName", "containerName"]) {
+            expect(await pulumi.isSecret(program[name]), name).toBe(false);
+        }
+        for (const name of ["password", "configCommandName", "connectionString"]) {
+            expect(await pulumi.isSecret(program[name]), name).toBe(true);
+        }
+        expect(await valueOf(program.host)).toBe("cache");
+    });
+});

@@ -1,0 +1,73 @@
+import { ComponentProvider } from "@pulumi/pulumi/provider/experimental";
+import { beforeAll, describe, expect, it } from "vitest";
+import { installMocks } from "./support/pulumiMocks";
+
+interface Property {
+    type?: string;
+    $ref?: string;
+    description?: string;
+    items?: Property;
+}
+interface Schema {
+    name: string;
+    resources: Record<string, { isComponent: boolean; inputProperties: Record<string, Property>; properties: Record<string, Property>; requiredInputs: string[] }>;
+    types: Record<string, { properties: Record<string, Property> }>;
+}
+
+// What `pulumi package add` computes for Python/Go/C#/YAML consumers, by Pulumi's own analyzer.
+describe("the package schema", () => {
+    let schema: Schema;
+    beforeAll(async () => {
+        await installMocks();
+        const { DockerRedis } = await import("../index");
+        const provider = new ComponentProvider({ name: "hardened-redis", dirname: `${__dirname}/..`, components: [DockerRedis] });
+        schema = JSON.parse(await provider.getSchema()) as Schema;
+    }, 120_000);
+
+    it("declares DockerRedis as a component under the package token", () => {
+        expect(schema.name).toBe("hardened-redis");
+        expect(schema.resources["hardened-redis:index:DockerRedis"].isComponent).toBe(true);
+    });
+
+    it("types and describes every input, all optional", () => {
+        const component = schema.resources["hardened-redis:index:DockerRedis"];
+        const inputs = component.inputProperties;
+        expect(component.requiredInputs).toEqual([]);
+        expect(inputs).toMatchObject({
+            image: { type: "string" },
+            memoryLimitMb: { type: "number" },
+            maxmemory: { type: "string" },
+            maxmemoryPolicy: { type: "string" },
+            appendonly: { type: "boolean" },
+            appendfsync: { type: "string" },
+            savePoints: { type: "array", items: { $ref: "#/types/hardened-redis:index:RedisSavePoint" } },
+            disabledCommands: { type: "array", items: { type: "string" } },
+            port: { type: "number" },
+            networkName: { type: "string" },
+            alias: { type: "string" },
+            credentialKeepers: { type: "object" },
+            restartPolicy: { type: "string" },
+            logMaxSize: { type: "string" },
+            logMaxFiles: { type: "number" },
+        });
+        for (const [name, property] of Object.entries(inputs)) {
+            expect(property.description, name).toMatch(/\w{3,}/);
+        }
+        expect(schema.types["hardened-redis:index:RedisSavePoint"].properties).toMatchObject({
+            seconds: { type: "number", description: expect.any(String) },
+            changes: { type: "number", description: expect.any(String) },
+        });
+    });
+
+    it("types and describes every output", () => {
+        const outputs = schema.resources["hardened-redis:index:DockerRedis"].properties;
+        expect(Object.keys(outputs).sort()).toEqual(
+            ["configCommandName", "connectionString", "containerName", "host", "networkName", "password", "port", "volumeName"].sort(),
+        );
+        expect(outputs.port.type).toBe("number");
+        for (const [name, property] of Object.entries(outputs)) {
+            if (name !== "port") expect(property.type, name).toBe("string");
+            expect(property.description, name).toMatch(/\w{3,}/);
+        }
+    });
+});
