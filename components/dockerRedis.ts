@@ -2,7 +2,8 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { createRedisCredentials, redisConnectionString } from "./credentials";
-import { checkRedisSettings, renderRedisConfig, type RedisSavePoint, type RedisTuningSettings } from "./redisConfig";
+import { DEFAULT_IMAGE, imageReference, memoryLimitMb, sizeRedisForContainer } from "./containerSettings";
+import { renderRedisConfig, type RedisSavePoint } from "./redisConfig";
 import { RedisConfigError } from "./redisConfigError";
 import { parseSettings } from "./validation";
 
@@ -40,34 +41,15 @@ export interface DockerRedisArgs {
     logMaxFiles?: number;
 }
 
-const DEFAULT_IMAGE = "redis:7-alpine";
 /** Where the config volume is mounted. */
 const CONFIG_DIR = "/usr/local/etc/redis";
 const DATA_DIR = "/data";
 /** The official image's `redis` user and group. */
 const REDIS_USER = "999:1000";
 
-const IMAGE_ALLOWED = 'an image reference with a tag other than "latest" or an @sha256 digest, e.g. redis:7-alpine';
-const imageReference = z
-    .string({ error: IMAGE_ALLOWED })
-    .regex(/^[a-z0-9]+([._/:-][a-z0-9]+|__[a-z0-9]+)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$/, {
-        error: IMAGE_ALLOWED,
-    })
-    .refine((ref) => {
-        const [name, digest] = ref.split("@");
-        const lastSegment = name.split("/").pop() ?? "";
-        const tag = lastSegment.includes(":") ? lastSegment.split(":")[1] : undefined;
-        return digest !== undefined || (tag !== undefined && tag !== "latest");
-    }, { error: IMAGE_ALLOWED });
-
 const dockerArgsSchema = z.strictObject({
     image: imageReference.default(DEFAULT_IMAGE),
-    memoryLimitMb: z
-        .number({ error: "an integer from 32 to 1048576 (MiB)" })
-        .int({ error: "an integer from 32 to 1048576 (MiB)" })
-        .min(32, { error: "an integer from 32 to 1048576 (MiB)" })
-        .max(1_048_576, { error: "an integer from 32 to 1048576 (MiB)" })
-        .default(256),
+    memoryLimitMb,
     alias: z
         .string({ error: "a DNS label: 1-63 lowercase letters, digits or '-'" })
         .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, { error: "a DNS label: 1-63 lowercase letters, digits or '-'" })
@@ -126,28 +108,20 @@ export class DockerRedis extends pulumi.ComponentResource {
         super("hardened-redis:index:DockerRedis", name, {}, opts);
 
         const settings = parseSettings(dockerArgsSchema, args, Object.keys(dockerArgsSchema.shape));
-        const limitBytes = settings.memoryLimitMb * 1024 * 1024;
-        const tuning: RedisTuningSettings = {
-            port: args.port,
-            dataDir: DATA_DIR,
-            configDir: CONFIG_DIR,
-            maxmemory: args.maxmemory ?? Math.floor(limitBytes * 0.75),
-            maxmemoryPolicy: args.maxmemoryPolicy,
-            appendonly: args.appendonly,
-            appendfsync: args.appendfsync,
-            savePoints: args.savePoints,
-            disabledCommands: args.disabledCommands,
-        };
-        const redis = checkRedisSettings(tuning);
-        if (redis.maxmemory === 0 || redis.maxmemory > limitBytes * 0.9) {
-            // Redis does not read the cgroup limit: above it, the kernel OOM-kills Redis
-            // instead of Redis evicting keys. The 10% left covers the AOF rewrite fork and buffers.
-            throw new RedisConfigError(
-                "maxmemory",
-                `more than 0 and at most 90% of memoryLimitMb (${Math.floor(limitBytes * 0.9)} bytes)`,
-                JSON.stringify(args.maxmemory ?? redis.maxmemory),
-            );
-        }
+        const tuning = sizeRedisForContainer(
+            {
+                port: args.port,
+                dataDir: DATA_DIR,
+                configDir: CONFIG_DIR,
+                maxmemory: args.maxmemory,
+                maxmemoryPolicy: args.maxmemoryPolicy,
+                appendonly: args.appendonly,
+                appendfsync: args.appendfsync,
+                savePoints: args.savePoints,
+                disabledCommands: args.disabledCommands,
+            },
+            settings.memoryLimitMb,
+        );
         const alias = settings.alias ?? name.toLowerCase().replace(/[^a-z0-9-]/g, "-").slice(0, 63);
 
         const credentials = createRedisCredentials(name, args.credentialKeepers, this);
@@ -185,7 +159,7 @@ export class DockerRedis extends pulumi.ComponentResource {
                 uploads: [{ file: `${CONFIG_DIR}/redis.conf`, content: config, permissions: "0444" }],
                 // A NOAUTH reply proves the server is up without handing the password to the check.
                 healthcheck: {
-                    tests: ["CMD-SHELL", `redis-cli -p ${redis.port} ping 2>&1 | grep -Eq '^(PONG|NOAUTH)'`],
+                    tests: ["CMD-SHELL", `redis-cli -p ${tuning.port} ping 2>&1 | grep -Eq '^(PONG|NOAUTH)'`],
                     interval: "5s",
                     timeout: "3s",
                     startPeriod: "30s",
@@ -208,14 +182,14 @@ export class DockerRedis extends pulumi.ComponentResource {
         );
 
         this.host = pulumi.output(alias);
-        this.port = pulumi.output(redis.port);
+        this.port = pulumi.output(tuning.port);
         this.networkName = networkName;
         this.volumeName = data.name;
         this.containerName = container.name;
         this.password = credentials.password;
         this.configCommandName = credentials.configCommandName;
         this.connectionString = pulumi.secret(
-            credentials.password.apply((password) => redisConnectionString(alias, redis.port, password)),
+            credentials.password.apply((password) => redisConnectionString(alias, tuning.port, password)),
         );
         this.registerOutputs({
             host: this.host,

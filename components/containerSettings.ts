@@ -1,0 +1,56 @@
+import { z } from "zod";
+import { checkRedisSettings, type RedisTuningSettings } from "./redisConfig";
+import { RedisConfigError } from "./redisConfigError";
+
+/** The image both components run unless told otherwise. */
+export const DEFAULT_IMAGE = "redis:7-alpine";
+
+const IMAGE_ALLOWED = 'an image reference with a tag other than "latest" or an @sha256 digest, e.g. redis:7-alpine';
+
+/** An image reference that names a tag or digest, never an implicit or explicit `latest`. */
+export const imageReference = z
+    .string({ error: IMAGE_ALLOWED })
+    .regex(/^[a-z0-9]+([._/:-][a-z0-9]+|__[a-z0-9]+)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$/, {
+        error: IMAGE_ALLOWED,
+    })
+    .refine(
+        (ref) => {
+            const [name, digest] = ref.split("@");
+            const lastSegment = name.split("/").pop() ?? "";
+            const tag = lastSegment.includes(":") ? lastSegment.split(":")[1] : undefined;
+            return digest !== undefined || (tag !== undefined && tag !== "latest");
+        },
+        { error: IMAGE_ALLOWED },
+    );
+
+const MEMORY_LIMIT_ALLOWED = "an integer from 32 to 1048576 (MiB)";
+export const memoryLimitMb = z
+    .number({ error: MEMORY_LIMIT_ALLOWED })
+    .int({ error: MEMORY_LIMIT_ALLOWED })
+    .min(32, { error: MEMORY_LIMIT_ALLOWED })
+    .max(1_048_576, { error: MEMORY_LIMIT_ALLOWED })
+    .default(256);
+
+/** Share of the container limit given to `maxmemory` when the caller does not choose. */
+const DEFAULT_MAXMEMORY_SHARE = 0.75;
+/** The most `maxmemory` may take: the rest covers the AOF rewrite fork, buffers and fragmentation. */
+const MAX_MAXMEMORY_SHARE = 0.9;
+
+/**
+ * Validates the Redis settings of a containerised Redis and fills in
+ * `maxmemory` from the container's memory limit. Redis does not read the
+ * cgroup limit: above it the kernel OOM-kills Redis instead of Redis evicting.
+ */
+export function sizeRedisForContainer(tuning: RedisTuningSettings, limitMb: number): RedisTuningSettings & { port: number } {
+    const limitBytes = limitMb * 1024 * 1024;
+    const sized = { ...tuning, maxmemory: tuning.maxmemory ?? Math.floor(limitBytes * DEFAULT_MAXMEMORY_SHARE) };
+    const resolved = checkRedisSettings(sized);
+    if (resolved.maxmemory === 0 || resolved.maxmemory > limitBytes * MAX_MAXMEMORY_SHARE) {
+        throw new RedisConfigError(
+            "maxmemory",
+            `more than 0 and at most 90% of memoryLimitMb (${Math.floor(limitBytes * MAX_MAXMEMORY_SHARE)} bytes)`,
+            JSON.stringify(tuning.maxmemory ?? resolved.maxmemory),
+        );
+    }
+    return { ...sized, port: resolved.port };
+}
