@@ -5,9 +5,12 @@ import { RedisConfigError } from "./redisConfigError";
 /** The image both components run unless told otherwise. */
 export const DEFAULT_IMAGE = "redis:7-alpine";
 
-const IMAGE_ALLOWED = 'an image reference with a tag other than "latest" or an @sha256 digest, e.g. redis:7-alpine';
+const IMAGE_ALLOWED = 'a Redis 7 image reference: a tag starting with "7" and/or an @sha256 digest, e.g. redis:7-alpine';
 
-/** An image reference that names a tag or digest, never an implicit or explicit `latest`. */
+/**
+ * An image reference that names a Redis 7 tag or a digest, never an implicit
+ * or explicit `latest`: the rendered config uses directives Redis 6 refuses.
+ */
 export const imageReference = z
     .string({ error: IMAGE_ALLOWED })
     .regex(/^[a-z0-9]+([._/:-][a-z0-9]+|__[a-z0-9]+)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$/, {
@@ -18,7 +21,7 @@ export const imageReference = z
             const [name, digest] = ref.split("@");
             const lastSegment = name.split("/").pop() ?? "";
             const tag = lastSegment.includes(":") ? lastSegment.split(":")[1] : undefined;
-            return digest !== undefined || (tag !== undefined && tag !== "latest");
+            return tag === undefined ? digest !== undefined : tag.startsWith("7");
         },
         { error: IMAGE_ALLOWED },
     );
@@ -33,8 +36,11 @@ export const memoryLimitMb = z
 
 /** Share of the container limit given to `maxmemory` when the caller does not choose. */
 const DEFAULT_MAXMEMORY_SHARE = 0.75;
-/** The most `maxmemory` may take: the rest covers the AOF rewrite fork, buffers and fragmentation. */
-const MAX_MAXMEMORY_SHARE = 0.9;
+/**
+ * The most `maxmemory` may take. It counts data only: client buffers, fragmentation and
+ * the pages an AOF-rewrite fork copies under write load are charged to the same cgroup.
+ */
+const MAX_MAXMEMORY_SHARE = 0.8;
 
 /**
  * Validates the Redis settings of a containerised Redis and fills in
@@ -48,7 +54,7 @@ export function sizeRedisForContainer(tuning: RedisTuningSettings, limitMb: numb
     if (resolved.maxmemory === 0 || resolved.maxmemory > limitBytes * MAX_MAXMEMORY_SHARE) {
         throw new RedisConfigError(
             "maxmemory",
-            `more than 0 and at most 90% of memoryLimitMb (${Math.floor(limitBytes * MAX_MAXMEMORY_SHARE)} bytes)`,
+            `more than 0 and at most 80% of memoryLimitMb (${Math.floor(limitBytes * MAX_MAXMEMORY_SHARE)} bytes)`,
             JSON.stringify(tuning.maxmemory ?? resolved.maxmemory),
         );
     }

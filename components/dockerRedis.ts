@@ -9,11 +9,11 @@ import { parseSettings } from "./validation";
 
 /** Arguments of {@link DockerRedis}. Every field is optional: the defaults are the hardened deployment. */
 export interface DockerRedisArgs {
-    /** Redis 7 image, with a tag or digest (never `latest`). Default `redis:7-alpine`; pin with `redis:7-alpine@sha256:<digest>`. */
+    /** Redis 7 image: a tag starting with `7` and/or a digest (never `latest`). Default `redis:7-alpine`; pin with `redis:7-alpine@sha256:<digest>`. */
     image?: string;
     /** Container memory limit in MiB (32 to 1048576); swap is disabled. Default 256. */
     memoryLimitMb?: number;
-    /** Redis `maxmemory` in bytes or `192mb` style; at most 90% of the memory limit. Default 75% of `memoryLimitMb`. */
+    /** Redis `maxmemory` in bytes or `192mb` style; at most 80% of the memory limit. Default 75% of `memoryLimitMb`. */
     maxmemory?: string;
     /** Eviction policy when `maxmemory` is reached (noeviction, allkeys-lru, allkeys-lfu, allkeys-random, volatile-lru, volatile-lfu, volatile-random, volatile-ttl). Default `allkeys-lfu`. */
     maxmemoryPolicy?: string;
@@ -27,9 +27,9 @@ export interface DockerRedisArgs {
     disabledCommands?: string[];
     /** Port Redis listens on inside the network. Default 6379. */
     port?: number;
-    /** Name of an existing Docker network to join instead of creating one; it must be `internal`. */
+    /** Name of an existing Docker network to join instead of creating one; it must be `internal`, and `alias` must then be set. */
     networkName?: pulumi.Input<string>;
-    /** Hostname clients use on the network (a DNS label). Default the component's name. */
+    /** Hostname clients use on the network (a DNS label). Default the component's name, lowercased; required with `networkName`, where other stacks' aliases could collide. */
     alias?: string;
     /** Arbitrary values; changing any of them generates a new password and CONFIG name (rotation). */
     credentialKeepers?: pulumi.Input<{ [key: string]: pulumi.Input<string> }>;
@@ -47,13 +47,13 @@ const DATA_DIR = "/data";
 /** The official image's `redis` user and group. */
 const REDIS_USER = "999:1000";
 
+const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+const DNS_LABEL_ALLOWED = "a DNS label: 1-63 lowercase letters, digits or '-', not starting or ending with '-'";
+
 const dockerArgsSchema = z.strictObject({
     image: imageReference.default(DEFAULT_IMAGE),
     memoryLimitMb,
-    alias: z
-        .string({ error: "a DNS label: 1-63 lowercase letters, digits or '-'" })
-        .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, { error: "a DNS label: 1-63 lowercase letters, digits or '-'" })
-        .optional(),
+    alias: z.string({ error: DNS_LABEL_ALLOWED }).regex(DNS_LABEL, { error: DNS_LABEL_ALLOWED }).optional(),
     restartPolicy: z
         .enum(["no", "on-failure", "always", "unless-stopped"], { error: "no, on-failure, always, unless-stopped" })
         .default("unless-stopped"),
@@ -122,7 +122,7 @@ export class DockerRedis extends pulumi.ComponentResource {
             },
             settings.memoryLimitMb,
         );
-        const alias = settings.alias ?? name.toLowerCase().replace(/[^a-z0-9-]/g, "-").slice(0, 63);
+        const alias = settings.alias ?? this.defaultAlias(name, args.networkName !== undefined);
 
         const credentials = createRedisCredentials(name, args.credentialKeepers, this);
         const config = pulumi.secret(
@@ -132,7 +132,9 @@ export class DockerRedis extends pulumi.ComponentResource {
         );
 
         const networkName = args.networkName === undefined ? this.createNetwork(name) : this.requireInternal(args.networkName);
-        const data = new docker.Volume(`${name}-data`, { labels: this.labels(name, "data") }, { parent: this });
+        // The AOF outlives the container, and a rename or `pulumi destroy` must not take it along:
+        // the volume stays on the host until removed by hand.
+        const data = new docker.Volume(`${name}-data`, { labels: this.labels(name, "data") }, { parent: this, retainOnDelete: true });
         // Docker refuses uploads into a read-only root filesystem unless the target is inside
         // a volume, so the config lives in a volume of its own. Uploaded files are owned by
         // root: 0444 lets uid 999 read it but never rewrite it (the volume root is root's too).
@@ -203,8 +205,21 @@ export class DockerRedis extends pulumi.ComponentResource {
         });
     }
 
+    private defaultAlias(name: string, sharedNetwork: boolean): string {
+        const alias = name.toLowerCase();
+        // On a network of its own nothing else can answer to this name; on a shared one it could.
+        if (sharedNetwork || !DNS_LABEL.test(alias)) {
+            throw new RedisConfigError(
+                "alias",
+                sharedNetwork ? "a DNS label unique on the shared network (required with networkName)" : DNS_LABEL_ALLOWED,
+                `nothing (the component name ${JSON.stringify(name)} is used by default)`,
+            );
+        }
+        return alias;
+    }
+
     private createNetwork(name: string): pulumi.Output<string> {
-        // internal: no route off the bridge, so Redis can neither be reached from nor reach outside it.
+        // internal: no route to or from other networks (the Docker host itself can still reach the bridge address).
         const network = new docker.Network(
             `${name}-net`,
             { internal: true, driver: "bridge", labels: this.labels(name, "network") },

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
-import { exists as isRedisCommand } from "@ioredis/commands";
+import { isIP } from "node:net";
 import { z } from "zod";
+import { REDIS_70_COMMANDS } from "./redis70Commands";
 import { parseSettings } from "./validation";
 
 /** Redis 7's `maxmemory-policy` values. */
@@ -74,6 +75,10 @@ export interface RedisConfigSettings {
     slowlogMaxLen?: number;
     /** Record latency events above this many milliseconds (0 disables). Default 100. */
     latencyMonitorThresholdMs?: number;
+    /** Primary to replicate from (a DNS name). When set, `replica.conf` is rendered too: it includes `redis.conf` and adds the replication settings. */
+    replicaOfHost?: string;
+    /** The primary's port. Default 6379. */
+    replicaOfPort?: number;
 }
 
 const MEMORY_UNITS: Readonly<Record<string, number>> = {
@@ -121,8 +126,23 @@ const memorySize = z
 const PASSWORD_ALLOWED = "16 to 512 printable ASCII characters without whitespace, quotes or backslash";
 const CONFIG_NAME_ALLOWED = "16 to 64 letters, digits or underscores, not the name of an existing command";
 const PATH_ALLOWED = "an absolute path of letters, digits, '.', '_', '-' and '/'";
-const BIND_ALLOWED = 'one to 16 addresses, each an IPv4/IPv6 address, "*" or "::*", optionally prefixed with "-"';
-const DISABLED_ALLOWED = "distinct Redis command names (e.g. FLUSHALL, KEYS); CONFIG is renamed by configCommandName instead";
+const BIND_ALLOWED = 'one to 16 distinct addresses, each an IPv4/IPv6 address, "*" or "::*", optionally prefixed with "-"';
+
+function isBindAddress(entry: string): boolean {
+    const address = entry.startsWith("-") ? entry.slice(1) : entry;
+    return address === "*" || address === "::*" || isIP(address) !== 0;
+}
+/**
+ * Commands the deployment itself relies on: clients and probes authenticate (AUTH, HELLO)
+ * and ping (PING), replicas sync (PSYNC, SYNC, REPLCONF); CONFIG is renamed, not disabled.
+ */
+const REQUIRED_COMMANDS: ReadonlySet<string> = new Set(["auth", "hello", "ping", "psync", "sync", "replconf", "config"]);
+const DISABLED_ALLOWED = `distinct Redis 7.0 command names (e.g. FLUSHALL, KEYS), except ${[...REQUIRED_COMMANDS]
+    .filter((c) => c !== "config")
+    .map((c) => c.toUpperCase())
+    .join(", ")} which clients, probes and replicas need; CONFIG is renamed by configCommandName instead`;
+
+const HOST_ALLOWED = "a DNS name or IP address (letters, digits, '.' and '-')";
 
 const absolutePath = z.string({ error: PATH_ALLOWED }).regex(/^\/[A-Za-z0-9._/-]*$/, { error: PATH_ALLOWED });
 
@@ -131,7 +151,7 @@ const commandList = z.array(z.string({ error: DISABLED_ALLOWED }), { error: DISA
     names.forEach((name, i) => {
         const lower = name.toLowerCase();
         const plainToken = /^[a-z][a-z0-9_-]*$/.test(lower);
-        if (!plainToken || !isRedisCommand(lower) || lower === "config" || seen.has(lower)) {
+        if (!plainToken || !REDIS_70_COMMANDS.has(lower) || REQUIRED_COMMANDS.has(lower) || seen.has(lower)) {
             ctx.addIssue({ code: "custom", path: [i], message: DISABLED_ALLOWED });
         }
         seen.add(lower);
@@ -143,65 +163,77 @@ const credentialShape = {
     configCommandName: z
         .string({ error: CONFIG_NAME_ALLOWED })
         .regex(/^[A-Za-z0-9_]{16,64}$/, { error: CONFIG_NAME_ALLOWED })
-        .refine((name) => !isRedisCommand(name.toLowerCase()), { error: CONFIG_NAME_ALLOWED }),
+        .refine((name) => !REDIS_70_COMMANDS.has(name.toLowerCase()), { error: CONFIG_NAME_ALLOWED }),
 };
 
 const settingShape = {
-        port: integer(1, 65535, "an integer from 1 to 65535").default(6379),
-        bind: z
-            .array(z.string().regex(/^-?(\*|::\*|[0-9A-Fa-f.:]+)$/, { error: BIND_ALLOWED }), { error: BIND_ALLOWED })
-            .min(1, { error: BIND_ALLOWED })
-            .max(16, { error: BIND_ALLOWED })
-            .default(["*", "-::*"]),
-        configDir: absolutePath.default("/usr/local/etc/redis"),
-        dataDir: absolutePath.default("/data"),
-        appendonly: z.boolean({ error: "true or false" }).default(true),
-        appendfsync: z.enum(APPENDFSYNC_MODES, { error: APPENDFSYNC_MODES.join(", ") }).default("everysec"),
-        noAppendfsyncOnRewrite: z.boolean({ error: "true or false" }).default(true),
-        autoAofRewritePercentage: integer(0, 10_000, "an integer from 0 (off) to 10000").default(100),
-        autoAofRewriteMinSize: memorySize.default(64 * 1024 ** 2),
-        savePoints: z
-            .array(
-                z.strictObject({
-                    seconds: integer(1, 31_536_000, "an integer number of seconds from 1 to 31536000"),
-                    changes: integer(1, 1_000_000_000, "an integer number of writes from 1 to 1000000000"),
-                }),
-                { error: "a list of { seconds, changes } rules" },
-            )
-            .max(16, { error: "at most 16 rules" })
-            .default([]),
-        maxmemory: memorySize.default(192 * 1024 ** 2),
-        maxmemoryPolicy: z.enum(EVICTION_POLICIES, { error: EVICTION_POLICIES.join(", ") }).default("allkeys-lfu"),
-        lfuLogFactor: integer(0, 100, "an integer from 0 to 100, with an *-lfu maxmemoryPolicy").optional(),
-        lfuDecayTime: integer(0, 1440, "an integer number of minutes from 0 to 1440, with an *-lfu maxmemoryPolicy").optional(),
-        disabledCommands: commandList.default([...DEFAULT_DISABLED_COMMANDS]),
-        slowlogLogSlowerThanMicros: integer(-1, 60_000_000, "an integer from -1 (off) to 60000000 microseconds").default(10_000),
-        slowlogMaxLen: integer(0, 100_000, "an integer from 0 to 100000").default(128),
-        latencyMonitorThresholdMs: integer(0, 60_000, "an integer from 0 (off) to 60000 milliseconds").default(100),
+    port: integer(1, 65535, "an integer from 1 to 65535").default(6379),
+    bind: z
+        .array(z.string({ error: BIND_ALLOWED }).refine(isBindAddress, { error: BIND_ALLOWED }), { error: BIND_ALLOWED })
+        .min(1, { error: BIND_ALLOWED })
+        .max(16, { error: BIND_ALLOWED })
+        .refine((entries) => new Set(entries).size === entries.length, { error: BIND_ALLOWED })
+        .default(["*", "-::*"]),
+    configDir: absolutePath.default("/usr/local/etc/redis"),
+    dataDir: absolutePath.default("/data"),
+    appendonly: z.boolean({ error: "true or false" }).default(true),
+    appendfsync: z.enum(APPENDFSYNC_MODES, { error: APPENDFSYNC_MODES.join(", ") }).default("everysec"),
+    noAppendfsyncOnRewrite: z.boolean({ error: "true or false" }).default(true),
+    autoAofRewritePercentage: integer(0, 10_000, "an integer from 0 (off) to 10000").default(100),
+    autoAofRewriteMinSize: memorySize.default(64 * 1024 ** 2),
+    savePoints: z
+        .array(
+            z.strictObject({
+                seconds: integer(1, 31_536_000, "an integer number of seconds from 1 to 31536000"),
+                changes: integer(1, 1_000_000_000, "an integer number of writes from 1 to 1000000000"),
+            }),
+            { error: "a list of { seconds, changes } rules" },
+        )
+        .max(16, { error: "at most 16 rules" })
+        .default([]),
+    maxmemory: memorySize.default(192 * 1024 ** 2),
+    maxmemoryPolicy: z.enum(EVICTION_POLICIES, { error: EVICTION_POLICIES.join(", ") }).default("allkeys-lfu"),
+    lfuLogFactor: integer(0, 100, "an integer from 0 to 100, with an *-lfu maxmemoryPolicy").optional(),
+    lfuDecayTime: integer(0, 1440, "an integer number of minutes from 0 to 1440, with an *-lfu maxmemoryPolicy").optional(),
+    disabledCommands: commandList.default([...DEFAULT_DISABLED_COMMANDS]),
+    slowlogLogSlowerThanMicros: integer(-1, 60_000_000, "an integer from -1 (off) to 60000000 microseconds").default(10_000),
+    slowlogMaxLen: integer(0, 100_000, "an integer from 0 to 100000").default(128),
+    latencyMonitorThresholdMs: integer(0, 60_000, "an integer from 0 (off) to 60000 milliseconds").default(100),
+    replicaOfHost: z
+        .string({ error: HOST_ALLOWED })
+        .regex(/^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/, { error: HOST_ALLOWED })
+        .optional(),
+    replicaOfPort: integer(1, 65535, "an integer from 1 to 65535, with replicaOfHost").optional(),
 };
 
 type ResolvedSettings = z.output<z.ZodObject<typeof settingShape>>;
 
 function checkCombinations(s: ResolvedSettings, ctx: z.RefinementCtx): void {
-        if (s.maxmemory === 0 && s.maxmemoryPolicy !== "noeviction") {
-            // maxmemory 0 means "no limit", so the eviction policy would never run and the
-            // container's memory limit would OOM-kill Redis instead.
+    if (s.maxmemory === 0 && s.maxmemoryPolicy !== "noeviction") {
+        // maxmemory 0 means "no limit", so the eviction policy would never run and the
+        // container's memory limit would OOM-kill Redis instead.
+        ctx.addIssue({
+            code: "custom",
+            path: ["maxmemory"],
+            message: `a size above 0 when maxmemoryPolicy is ${s.maxmemoryPolicy} (0 means unlimited: nothing would ever be evicted)`,
+        });
+    }
+    if (s.maxmemory > 0 && s.maxmemory < 1024 * 1024) {
+        ctx.addIssue({ code: "custom", path: ["maxmemory"], message: "0 (unlimited) or at least 1mb: Redis cannot run in less" });
+    }
+    const lfu = s.maxmemoryPolicy.endsWith("-lfu");
+    for (const setting of ["lfuLogFactor", "lfuDecayTime"] as const) {
+        if (!lfu && s[setting] !== undefined) {
             ctx.addIssue({
                 code: "custom",
-                path: ["maxmemory"],
-                message: `a size above 0 when maxmemoryPolicy is ${s.maxmemoryPolicy} (0 means unlimited: nothing would ever be evicted)`,
+                path: [setting],
+                message: `nothing unless maxmemoryPolicy is allkeys-lfu or volatile-lfu (it is ${s.maxmemoryPolicy})`,
             });
         }
-        const lfu = s.maxmemoryPolicy.endsWith("-lfu");
-        for (const setting of ["lfuLogFactor", "lfuDecayTime"] as const) {
-            if (!lfu && s[setting] !== undefined) {
-                ctx.addIssue({
-                    code: "custom",
-                    path: [setting],
-                    message: `nothing unless maxmemoryPolicy is allkeys-lfu or volatile-lfu (it is ${s.maxmemoryPolicy})`,
-                });
-            }
-        }
+    }
+    if (s.replicaOfPort !== undefined && s.replicaOfHost === undefined) {
+        ctx.addIssue({ code: "custom", path: ["replicaOfPort"], message: "nothing unless replicaOfHost is set" });
+    }
 }
 
 const settingsSchema = z.strictObject({ ...credentialShape, ...settingShape }).superRefine(checkCombinations);
@@ -294,5 +326,19 @@ export function renderRedisConfig(settings: RedisConfigSettings): Record<string,
         `latency-monitor-threshold ${c.latencyMonitorThresholdMs}`,
         "",
     ];
-    return { "redis.conf": lines.join("\n") };
+    const files: Record<string, string> = { "redis.conf": lines.join("\n") };
+    if (c.replicaOfHost !== undefined) {
+        files["replica.conf"] = [
+            "# Rendered by hardened-redis: a read-only replica of the primary, otherwise configured as redis.conf.",
+            `include ${c.configDir}/redis.conf`,
+            `replicaof ${c.replicaOfHost} ${c.replicaOfPort ?? 6379}`,
+            // Replication authenticates as a client of the primary, so this file holds the
+            // password in plain text: it must be delivered as a secret, like the rest.
+            "masteruser default",
+            `masterauth ${c.password}`,
+            "replica-read-only yes",
+            "",
+        ].join("\n");
+    }
+    return files;
 }

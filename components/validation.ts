@@ -35,7 +35,11 @@ export function parseSettings<S extends z.ZodType>(
         const allowed = issue.path.length === 0 ? `known settings: ${knownSettings.join(", ")}` : "only the documented fields";
         throw new RedisConfigError(setting, allowed, "an unknown setting");
     }
-    const setting = issue.path.map(String).join(".") || "settings";
+    if (issue.path.length === 0) {
+        // The input as a whole is malformed: it may hold secrets, so it is never echoed.
+        throw new RedisConfigError("settings", "an object of the documented settings", `a ${Array.isArray(input) ? "list" : typeof input}`);
+    }
+    const setting = issue.path.map(String).join(".");
     const shown = secretSettings.has(String(issue.path[0])) ? "a value that is not shown (secret)" : show(valueAt(input, issue.path));
     throw new RedisConfigError(setting, issue.message, shown);
 }

@@ -28,8 +28,28 @@ describe.skipIf(!hasPulumi)("pulumi preview of the root program (Automation API)
             { stackName: "automation-test", workDir: resolve(__dirname, "..") },
             { envVars },
         );
-        const preview = await stack.preview();
-        expect(preview.changeSummary.create).toBeGreaterThanOrEqual(8);
-        await stack.workspace.removeStack("automation-test", { force: true });
+        try {
+            const planned: string[] = [];
+            await stack.preview({
+                onEvent: (event) => {
+                    const step = event.resourcePreEvent?.metadata;
+                    if (step?.op === "create" && !step.type.startsWith("pulumi:")) planned.push(step.type);
+                },
+            });
+            expect(planned.sort()).toEqual(
+                [
+                    "hardened-redis:index:DockerRedis",
+                    "random:index/randomPassword:RandomPassword",
+                    "random:index/randomString:RandomString",
+                    "docker:index/network:Network",
+                    "docker:index/volume:Volume",
+                    "docker:index/volume:Volume",
+                    "docker:index/remoteImage:RemoteImage",
+                    "docker:index/container:Container",
+                ].sort(),
+            );
+        } finally {
+            await stack.workspace.removeStack("automation-test", { force: true });
+        }
     }, 600_000);
 });

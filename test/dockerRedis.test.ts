@@ -1,12 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
-    additionalSecretOutputs,
     existingNetworks,
     installMocks,
     isSecretValue,
     plainStrings,
     registeredUrns,
+    registrationOptions,
     resourcesOf,
     single,
     unwrapSecrets,
@@ -154,8 +154,14 @@ describe("DockerRedis with no arguments", () => {
 
     it("keeps both generated credentials encrypted in state", () => {
         // RandomString's result is plaintext in state unless the registration says otherwise.
-        expect(additionalSecretOutputs.get("cache-config-command")).toContain("result");
-        expect(additionalSecretOutputs.get("cache-password")).toContain("result");
+        expect(registrationOptions.get("cache-config-command")?.additionalSecretOutputs).toContain("result");
+        expect(registrationOptions.get("cache-password")?.additionalSecretOutputs).toContain("result");
+    });
+
+    it("keeps the data volume when the stack is destroyed, and never runs two servers on it", () => {
+        expect(registrationOptions.get("cache-data")?.retainOnDelete).toBe(true);
+        expect(registrationOptions.get("cache-config")?.retainOnDelete).toBe(false);
+        expect(registrationOptions.get("cache")?.deleteBeforeReplace).toBe(true);
     });
 
     it("exports secret credentials and a well-formed connection string", async () => {
@@ -216,15 +222,15 @@ describe("DockerRedis with arguments", () => {
 
     it("joins an existing internal network instead of creating one", async () => {
         existingNetworks.set("shared-internal", { internal: true });
-        const d = await deploy("joined", { networkName: "shared-internal" });
+        const d = await deploy("joined", { networkName: "shared-internal", alias: "joined-redis" });
         expect(d.resources.filter((r) => r.type === "docker:index/network:Network")).toEqual([]);
-        expect(d.container.networksAdvanced).toEqual([{ name: "shared-internal", aliases: ["joined"] }]);
+        expect(d.container.networksAdvanced).toEqual([{ name: "shared-internal", aliases: ["joined-redis"] }]);
         expect(await valueOf(d.redis.networkName)).toBe("shared-internal");
     });
 
     it("refuses an existing network that is not internal", async () => {
         existingNetworks.set("bridge-public", { internal: false });
-        const redis = new api.DockerRedis("public", { networkName: "bridge-public" });
+        const redis = new api.DockerRedis("public", { networkName: "bridge-public", alias: "public-redis" });
         await expect(valueOf(redis.networkName)).rejects.toThrow(
             /"networkName": got "bridge-public"; allowed: the name of an existing Docker network created with internal: true/,
         );
@@ -245,19 +251,26 @@ describe("DockerRedis rejects bad arguments at construction", () => {
     const cases: Array<[string, Record<string, unknown>, RegExp]> = [
         ["an unknown argument", { memoryLimit: 256 }, /"memoryLimit": got an unknown setting; allowed: known settings: image, memoryLimitMb/],
         ["a memory limit below 32 MiB", { memoryLimitMb: 16 }, /"memoryLimitMb": got 16; allowed: an integer from 32 to 1048576/],
-        ["maxmemory above 90% of the limit", { memoryLimitMb: 256, maxmemory: "250mb" }, /"maxmemory": got "250mb"; allowed: more than 0 and at most 90% of memoryLimitMb \(241591910 bytes\)/],
+        ["maxmemory above 80% of the limit", { memoryLimitMb: 256, maxmemory: "210mb" }, /"maxmemory": got "210mb"; allowed: more than 0 and at most 80% of memoryLimitMb \(214748364 bytes\)/],
+        ["a Redis 6 image", { image: "redis:6-alpine" }, /"image": got "redis:6-alpine"; allowed: a Redis 7 image reference/],
+        ["a shared network without an alias", { networkName: "shared-internal" }, /"alias": got nothing \(the component name "bad-\w+" is used by default\); allowed: a DNS label unique on the shared network/],
+        ["disabling PING, which the healthcheck needs", { disabledCommands: ["PING"] }, /"disabledCommands.0": got "PING"; allowed: .*except AUTH, HELLO, PING/],
         ["an unparsable maxmemory", { maxmemory: "lots" }, /"maxmemory": got "lots"; allowed: a whole number of bytes, or a size such as "256mb"/],
         ["maxmemory 0 with eviction", { maxmemory: "0" }, /"maxmemory": got 0|"maxmemory": got "0"/],
         ["an unknown eviction policy", { maxmemoryPolicy: "lru" }, /"maxmemoryPolicy": got "lru"; allowed: noeviction, allkeys-lru, allkeys-lfu/],
         ["an unknown fsync mode", { appendfsync: "sometimes" }, /"appendfsync": got "sometimes"; allowed: always, everysec, no/],
-        ["an untagged image", { image: "redis" }, /"image": got "redis"; allowed: an image reference with a tag other than "latest"/],
+        ["an untagged image", { image: "redis" }, /"image": got "redis"; allowed: a Redis 7 image reference: a tag starting with "7" and\/or an @sha256 digest/],
         ["a latest image", { image: "redis:latest" }, /"image": got "redis:latest"/],
         ["a bad alias", { alias: "Bad_Alias" }, /"alias": got "Bad_Alias"; allowed: a DNS label/],
-        ["an unknown command to disable", { disabledCommands: ["NOPE"] }, /"disabledCommands.0": got "NOPE"; allowed: distinct Redis command names/],
+        ["an unknown command to disable", { disabledCommands: ["NOPE"] }, /"disabledCommands.0": got "NOPE"; allowed: distinct Redis 7.0 command names/],
         ["a port out of range", { port: 70000 }, /"port": got 70000; allowed: an integer from 1 to 65535/],
         ["an unknown restart policy", { restartPolicy: "sometimes" }, /"restartPolicy": got "sometimes"; allowed: no, on-failure, always, unless-stopped/],
         ["a bad save point", { savePoints: [{ seconds: 0, changes: 1 }] }, /"savePoints.0.seconds": got 0/],
     ];
+    it("a component name that is not a DNS label, when no alias is given", () => {
+        expect(() => new api.DockerRedis("My_Cache")).toThrow(/"alias": got nothing \(the component name "My_Cache" is used by default\); allowed: a DNS label/);
+    });
+
     it.each(cases)("%s", (_label, args, message) => {
         let error: unknown;
         try {

@@ -97,3 +97,32 @@ describe("redis-server started from non-default settings", () => {
         }
     });
 });
+
+describe("a replica started from replica.conf", () => {
+    it("authenticates to the primary, copies its data and refuses writes", async () => {
+        const primary = await startLocalRedis();
+        const credentials = { password: primary.password, configCommandName: primary.configCommandName };
+        const replica = await startLocalRedis(
+            { replicaOfHost: "127.0.0.1", replicaOfPort: primary.port },
+            { credentials, configFile: "replica.conf" },
+        );
+        const writer = new Redis(primary.connectionString, { maxRetriesPerRequest: 0, retryStrategy: () => null });
+        const reader = new Redis(replica.connectionString, { maxRetriesPerRequest: 0, retryStrategy: () => null });
+        try {
+            await writer.set("replicated", "yes");
+            // WAIT returns once the replica acknowledged the write: proof it is connected and authenticated.
+            expect(await writer.wait(1, 10_000)).toBe(1);
+            expect(await reader.get("replicated")).toBe("yes");
+            await expect(reader.set("x", "y")).rejects.toThrow(/READONLY/);
+            // The replica keeps the hardening of redis.conf.
+            await expect(reader.call("CONFIG", "GET", "maxmemory")).rejects.toThrow(/unknown command/);
+            const role = (await reader.call("ROLE")) as unknown[];
+            expect(role[0]).toBe("slave");
+        } finally {
+            writer.disconnect();
+            reader.disconnect();
+            await replica.stop();
+            await primary.stop();
+        }
+    });
+});

@@ -70,6 +70,7 @@ describe("renderRedisConfig defaults", () => {
 
     it("listens on every interface of the container, on 6379, with slowlog and latency monitoring", () => {
         expect(d.get("bind")).toEqual(["* -::*"]);
+        expect(directives(conf({ bind: ["127.0.0.1", "-::1"] })).get("bind")).toEqual(["127.0.0.1 -::1"]);
         expect(d.get("port")).toEqual(["6379"]);
         expect(d.get("slowlog-log-slower-than")).toEqual(["10000"]);
         expect(d.get("slowlog-max-len")).toEqual(["128"]);
@@ -114,6 +115,26 @@ describe("renderRedisConfig settings", () => {
     });
 });
 
+describe("renderRedisConfig for a replica", () => {
+    it("adds replica.conf, which includes redis.conf and authenticates to the primary", () => {
+        const files = renderRedisConfig({ ...credentials, replicaOfHost: "cache-0.cache-headless.ns.svc.cluster.local" });
+        expect(Object.keys(files).sort()).toEqual(["redis.conf", "replica.conf"]);
+        const d = directives(files["replica.conf"]);
+        expect(d.get("include")).toEqual(["/usr/local/etc/redis/redis.conf"]);
+        expect(d.get("replicaof")).toEqual(["cache-0.cache-headless.ns.svc.cluster.local 6379"]);
+        expect(d.get("masteruser")).toEqual(["default"]);
+        expect(d.get("masterauth")).toEqual([credentials.password]);
+        expect(d.get("replica-read-only")).toEqual(["yes"]);
+        expect(files["redis.conf"]).not.toContain(credentials.password);
+    });
+
+    it("rejects a primary host that would inject a directive", () => {
+        expect(() => renderRedisConfig({ ...credentials, replicaOfHost: "primary\nprotected-mode no" })).toThrow(
+            /"replicaOfHost": got "primary\\nprotected-mode no"; allowed: a DNS name or IP address/,
+        );
+    });
+});
+
 describe("renderRedisConfig rejects bad settings with a RedisConfigError naming them", () => {
     const cases: Array<[string, Record<string, unknown>, string, RegExp]> = [
         ["an unknown eviction policy", { maxmemoryPolicy: "allkeys-lfuu" }, "maxmemoryPolicy", /got "allkeys-lfuu"; allowed: noeviction, allkeys-lru, allkeys-lfu, allkeys-random, volatile-lru, volatile-lfu, volatile-random, volatile-ttl$/],
@@ -126,18 +147,25 @@ describe("renderRedisConfig rejects bad settings with a RedisConfigError naming 
         ["a fractional port", { port: 6379.5 }, "port", /got 6379.5/],
         ["a port given as a string", { port: "6379" }, "port", /got "6379"/],
         ["an unknown fsync mode", { appendfsync: "sometimes" }, "appendfsync", /allowed: always, everysec, no$/],
-        ["a command name that is not a token", { disabledCommands: ["FLUSHALL\nrequirepass x"] }, "disabledCommands.0", /allowed: distinct Redis command names/],
+        ["a command name that is not a token", { disabledCommands: ["FLUSHALL\nrequirepass x"] }, "disabledCommands.0", /allowed: distinct Redis 7.0 command names/],
         ["an unknown command", { disabledCommands: ["FLUSHEVERYTHING"] }, "disabledCommands.0", /got "FLUSHEVERYTHING"/],
         ["a duplicate command", { disabledCommands: ["KEYS", "keys"] }, "disabledCommands.1", /got "keys"/],
         ["CONFIG in the disabled list", { disabledCommands: ["CONFIG"] }, "disabledCommands.0", /CONFIG is renamed by configCommandName instead/],
         ["LFU tuning without an LFU policy", { maxmemoryPolicy: "allkeys-lru", lfuLogFactor: 10 }, "lfuLogFactor", /allowed: nothing unless maxmemoryPolicy is allkeys-lfu or volatile-lfu/],
         ["a relative data dir", { dataDir: "data" }, "dataDir", /got "data"; allowed: an absolute path/],
         ["a data dir with a space", { dataDir: "/my data" }, "dataDir", /got "\/my data"/],
-        ["a bind address that injects a directive", { bind: ["127.0.0.1\nprotected-mode no"] }, "bind.0", /allowed: one to 16 addresses/],
+        ["a bind address that injects a directive", { bind: ["127.0.0.1\nprotected-mode no"] }, "bind.0", /allowed: one to 16 distinct addresses/],
         ["an empty bind list", { bind: [] }, "bind", /got \[\]/],
         ["a save rule of 0 seconds", { savePoints: [{ seconds: 0, changes: 1 }] }, "savePoints.0.seconds", /got 0/],
         ["a save rule with an extra key", { savePoints: [{ seconds: 1, changes: 1, every: 2 }] }, "savePoints.0.every", /got an unknown setting; allowed: only the documented fields/],
         ["an unknown setting", { maxMemory: "1gb" }, "maxMemory", /got an unknown setting; allowed: known settings: password, configCommandName, port/],
+        ["disabling AUTH, which every client needs", { disabledCommands: ["AUTH"] }, "disabledCommands.0", /got "AUTH"; allowed: .*except AUTH, HELLO, PING, PSYNC, SYNC, REPLCONF which clients, probes and replicas need/],
+        ["a command newer than Redis 7.0", { disabledCommands: ["HEXPIRE"] }, "disabledCommands.0", /got "HEXPIRE"; allowed: distinct Redis 7.0 command names/],
+        ["a bind address that is not an address", { bind: ["...."] }, "bind.0", /got "...."/],
+        ["a bind address that is a hex word", { bind: ["ffff"] }, "bind.0", /got "ffff"/],
+        ["a duplicate bind address", { bind: ["127.0.0.1", "127.0.0.1"] }, "bind", /allowed: one to 16 distinct addresses/],
+        ["a maxmemory below 1mb", { maxmemory: "100kb" }, "maxmemory", /got "100kb"; allowed: 0 \(unlimited\) or at least 1mb/],
+        ["a replica port without a primary", { replicaOfPort: 6380 }, "replicaOfPort", /allowed: nothing unless replicaOfHost is set/],
         ["a configCommandName that is too short", { configCommandName: "cfg" }, "configCommandName", /allowed: 16 to 64 letters, digits or underscores/],
         ["a configCommandName with a space", { configCommandName: "cfg 0123456789abcdef" }, "configCommandName", /allowed: 16 to 64/],
     ];
@@ -171,6 +199,11 @@ describe("renderRedisConfig rejects bad settings with a RedisConfigError naming 
             expect((e as Error).message).not.toContain(password);
             expect(JSON.stringify(e)).not.toContain(password);
         }
+    });
+
+    it("settings that are not an object, without echoing them", () => {
+        const attempt = () => renderRedisConfig(credentials.password as unknown as RedisConfigSettings);
+        expect(attempt).toThrow('Invalid Redis setting "settings": got a string; allowed: an object of the documented settings');
     });
 
     it("a missing password", () => {

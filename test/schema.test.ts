@@ -4,6 +4,7 @@ import { installMocks } from "./support/pulumiMocks";
 
 interface Property {
     type?: string;
+    plain?: boolean;
     $ref?: string;
     description?: string;
     items?: Property;
@@ -52,6 +53,9 @@ describe("the package schema", () => {
         });
         for (const [name, property] of Object.entries(inputs)) {
             expect(property.description, name).toMatch(/\w{3,}/);
+            // Settings are plain, so they are known, and checked, at preview in every language;
+            // only references to other resources may be outputs.
+            expect(property.plain, name).toBe(name === "networkName" || name === "credentialKeepers" ? undefined : true);
         }
         expect(schema.types["hardened-redis:index:RedisSavePoint"].properties).toMatchObject({
             seconds: { type: "number", description: expect.any(String) },

@@ -82,7 +82,10 @@ async function waitUntilServing(port: number, child: ChildProcess, log: () => st
  * `renderRedisConfig` produces, laid out as in the container (configDir and
  * dataDir remapped into a temp dir). The password only travels in the config file.
  */
-export async function startLocalRedis(settings: Partial<RedisConfigSettings> = {}): Promise<LocalRedis> {
+export async function startLocalRedis(
+    settings: Partial<RedisConfigSettings> = {},
+    options: { credentials?: { password: string; configCommandName: string }; configFile?: string } = {},
+): Promise<LocalRedis> {
     requireBinary("redis-server", "install it with `apt-get install -y redis-server` (.ci/run does)");
     const root = await mkdtemp(join(tmpdir(), "hardened-redis-"));
     const configDir = join(root, "usr/local/etc/redis");
@@ -90,12 +93,12 @@ export async function startLocalRedis(settings: Partial<RedisConfigSettings> = {
     await mkdir(configDir, { recursive: true });
     await mkdir(dataDir, { recursive: true });
     const port = await freeLoopbackPort();
-    const credentials = generatedCredentials();
+    const credentials = options.credentials ?? generatedCredentials();
     const files = renderRedisConfig({ ...credentials, ...settings, port, bind: ["127.0.0.1"], configDir, dataDir });
     for (const [file, content] of Object.entries(files)) {
         await writeFile(join(configDir, file), content, { mode: 0o600 });
     }
-    const child = spawn("redis-server", [join(configDir, "redis.conf")], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn("redis-server", [join(configDir, options.configFile ?? "redis.conf")], { stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
     child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
     child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
@@ -115,7 +118,11 @@ export async function startLocalRedis(settings: Partial<RedisConfigSettings> = {
         async stop() {
             if (child.exitCode === null) {
                 child.kill("SIGTERM");
+                // Redis ignores SIGTERM while it writes its first AOF (e.g. right after a
+                // replica's initial sync); do not wait for it forever.
+                const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
                 await exited;
+                clearTimeout(timer);
             }
             await rm(root, { recursive: true, force: true });
         },

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
+import type { RegisterResourceRequest } from "@pulumi/pulumi/proto/resource_pb";
 import type { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 
 /** A resource the program registered, with its inputs exactly as the engine would receive them. */
@@ -52,8 +53,15 @@ export const existingNetworks = new Map<string, { internal: boolean }>();
 
 export const registered: RegisteredResource[] = [];
 
-/** `additionalSecretOutputs` each resource was registered with, by resource name. */
-export const additionalSecretOutputs = new Map<string, string[]>();
+/** Resource options the engine receives but `newResource` does not see. */
+export interface RegistrationOptions {
+    additionalSecretOutputs: string[];
+    deleteBeforeReplace: boolean;
+    retainOnDelete: boolean;
+}
+
+/** Options each resource was registered with, by resource name. */
+export const registrationOptions = new Map<string, RegistrationOptions>();
 
 /**
  * Installs Pulumi mocks. Must run before any component module is imported,
@@ -98,13 +106,17 @@ export async function installMocks(project = "hardened-redis"): Promise<void> {
         "test",
         false,
     );
-    // newResource does not see resource options; record the one that decides what state encrypts.
+    // newResource does not see resource options; record the ones that protect secrets and data.
     const monitor = pulumi.runtime.getMonitor() as unknown as {
-        registerResource(req: { getName(): string; getAdditionalsecretoutputsList(): string[] }, callback: unknown): unknown;
+        registerResource(req: RegisterResourceRequest, callback: unknown): unknown;
     };
     const register = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req, callback) => {
-        additionalSecretOutputs.set(req.getName(), req.getAdditionalsecretoutputsList());
+        registrationOptions.set(req.getName(), {
+            additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+            deleteBeforeReplace: req.getDeletebeforereplace(),
+            retainOnDelete: req.getRetainondelete() ?? false,
+        });
         return register(req, callback);
     };
 }
