@@ -1,6 +1,7 @@
 // Public API of hardened-redis. Only declarations live here: `pulumi package add`
 // loads this module to discover the components, so it must create no resources.
 export { DockerRedis, type DockerRedisArgs } from "./components/dockerRedis";
+export { KubernetesRedis, type KubernetesRedisArgs } from "./components/kubernetesRedis";
 export {
     renderRedisConfig,
     resolveRedisConfig,

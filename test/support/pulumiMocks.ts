@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import type { RegisterResourceRequest } from "@pulumi/pulumi/proto/resource_pb";
 import type { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
@@ -44,8 +44,17 @@ export function plainStrings(value: unknown, path = ""): Array<{ path: string; t
  * A password with every character that needs URL-encoding and that Redis
  * accepts, so tests catch encoding mistakes.
  */
-function awkwardPassword(): string {
-    return `p@ss:w/rd%?#+=^~-${randomBytes(8).toString("hex")}`;
+function awkwardPassword(seed: string): string {
+    return `p@ss:w/rd%?#+=^~-${seed}`;
+}
+
+/**
+ * Random, except that generators with the same `keepers` get the same result,
+ * as they would after a `pulumi up` that did not touch the keepers.
+ */
+function generatedSuffix(inputs: Record<string, unknown>, kind: string): string {
+    if (inputs.keepers === undefined) return randomBytes(8).toString("hex");
+    return createHash("sha256").update(kind + JSON.stringify(inputs.keepers)).digest("hex").slice(0, 16);
 }
 
 /** Docker networks the mocked `getNetwork` knows, by name. */
@@ -76,10 +85,10 @@ export async function installMocks(project = "hardened-redis"): Promise<void> {
                 const state: Record<string, unknown> = { ...inputs };
                 switch (args.type) {
                     case "random:index/randomPassword:RandomPassword":
-                        state.result = awkwardPassword();
+                        state.result = awkwardPassword(generatedSuffix(inputs, "password"));
                         break;
                     case "random:index/randomString:RandomString":
-                        state.result = randomBytes(16).toString("hex");
+                        state.result = `cfg${generatedSuffix(inputs, "config")}${generatedSuffix(inputs, "command")}`;
                         break;
                     case "docker:index/network:Network":
                     case "docker:index/volume:Volume":
@@ -88,6 +97,13 @@ export async function installMocks(project = "hardened-redis"): Promise<void> {
                         break;
                     case "docker:index/remoteImage:RemoteImage":
                         state.imageId = `sha256:${randomBytes(32).toString("hex")}`;
+                        break;
+                    default:
+                        if (args.type.startsWith("kubernetes:")) {
+                            // The provider autonames objects without metadata.name.
+                            const metadata = (inputs.metadata ?? {}) as Record<string, unknown>;
+                            state.metadata = { ...metadata, name: metadata.name ?? `${args.name}-${randomBytes(4).toString("hex")}` };
+                        }
                         break;
                 }
                 return { id: `${args.name}-id`, state };

@@ -1,0 +1,411 @@
+import { createHash } from "node:crypto";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { DEFAULT_IMAGE, imageReference, memoryLimitMb, sizeRedisForContainer } from "./containerSettings";
+import { createRedisCredentials, redisConnectionString } from "./credentials";
+import { renderRedisConfig, type RedisSavePoint } from "./redisConfig";
+import { RedisConfigError } from "./redisConfigError";
+import { parseSettings } from "./validation";
+
+/** Arguments of {@link KubernetesRedis}. Every field is optional: the defaults are the hardened deployment. */
+export interface KubernetesRedisArgs {
+    /** Existing namespace to deploy into. Default: a namespace of its own that enforces the `restricted` Pod Security Standard. */
+    namespace?: pulumi.Input<string>;
+    /** Redis 7 image: a tag starting with `7` and/or a digest (never `latest`). Default `redis:7-alpine`. */
+    image?: string;
+    /** Pods in the StatefulSet (1 to 16). Pod 0 is the primary and the only one behind the client Service; the others replicate it read-only. Default 1. */
+    replicas?: number;
+    /** Container memory limit (and request) in MiB (32 to 1048576). Default 256. */
+    memoryLimitMb?: number;
+    /** CPU request as a Kubernetes quantity. Default `100m`. */
+    cpuRequest?: string;
+    /** CPU limit as a Kubernetes quantity. Default none (throttling a single-threaded server only adds latency). */
+    cpuLimit?: string;
+    /** Redis `maxmemory` in bytes or `192mb` style; at most 80% of the memory limit. Default 75% of `memoryLimitMb`. */
+    maxmemory?: string;
+    /** Eviction policy when `maxmemory` is reached. Default `allkeys-lfu`. */
+    maxmemoryPolicy?: string;
+    /** Append-only file persistence. Default true. */
+    appendonly?: boolean;
+    /** AOF fsync policy: `always`, `everysec` or `no`. Default `everysec`. */
+    appendfsync?: string;
+    /** RDB snapshot rules in addition to the AOF. Default none. */
+    savePoints?: RedisSavePoint[];
+    /** Commands to disable entirely. Default FLUSHALL, FLUSHDB, DEBUG, KEYS. */
+    disabledCommands?: string[];
+    /** Port Redis and its Services listen on. Default 6379. */
+    port?: number;
+    /** Size of each pod's data volume as a Kubernetes quantity. Default `1Gi`. */
+    storageSize?: string;
+    /** Storage class of the data volumes. Default: the cluster's default class. */
+    storageClassName?: string;
+    /** Label key a client pod must carry to reach Redis. Default `<name>-client`. */
+    clientLabelKey?: string;
+    /** Value of the client label. Default `true`. */
+    clientLabelValue?: string;
+    /** Also admit labelled client pods from namespaces carrying all of these labels. Default: the Redis namespace only. */
+    clientNamespaceLabels?: { [key: string]: string };
+    /** Let Redis pods open any outbound connection. Default false: DNS only (and replication between the pods). */
+    allowAllEgress?: boolean;
+    /** Arbitrary values; changing any of them generates a new password and CONFIG name (rotation). */
+    credentialKeepers?: pulumi.Input<{ [key: string]: pulumi.Input<string> }>;
+}
+
+const CONFIG_DIR = "/usr/local/etc/redis";
+const DATA_DIR = "/data";
+const REDIS_UID = 999;
+const REDIS_GID = 1000;
+
+const QUANTITY_ALLOWED = 'a positive Kubernetes quantity such as "1Gi", "500Mi" or "100m"';
+const quantity = z
+    .string({ error: QUANTITY_ALLOWED })
+    .regex(/^(?=.*[1-9])\d+(\.\d+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/, { error: QUANTITY_ALLOWED });
+const DNS_SUBDOMAIN_ALLOWED = "a DNS subdomain: lowercase letters, digits, '-' and '.', at most 253 characters";
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const LABEL_KEY_ALLOWED = "a label key: an optional DNS-subdomain prefix and '/', then 1-63 letters, digits, '-', '_' or '.', starting and ending alphanumeric";
+const LABEL_VALUE_ALLOWED = "a label value: at most 63 letters, digits, '-', '_' or '.', starting and ending alphanumeric";
+const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+
+function isLabelKey(key: string): boolean {
+    const parts = key.split("/");
+    if (parts.length > 2) return false;
+    const [prefix, labelName] = parts.length === 2 ? parts : [undefined, parts[0]];
+    const prefixOk = prefix === undefined || (prefix.length <= 253 && prefix.split(".").every((p) => DNS_LABEL.test(p)));
+    return prefixOk && LABEL_NAME.test(labelName);
+}
+
+const labelKey = z.string({ error: LABEL_KEY_ALLOWED }).refine(isLabelKey, { error: LABEL_KEY_ALLOWED });
+const labelValue = z.string({ error: LABEL_VALUE_ALLOWED }).regex(LABEL_NAME, { error: LABEL_VALUE_ALLOWED });
+
+const kubernetesArgsSchema = z.strictObject({
+    image: imageReference.default(DEFAULT_IMAGE),
+    replicas: z
+        .number({ error: "an integer from 1 to 16" })
+        .int({ error: "an integer from 1 to 16" })
+        .min(1, { error: "an integer from 1 to 16" })
+        .max(16, { error: "an integer from 1 to 16" })
+        .default(1),
+    memoryLimitMb,
+    cpuRequest: quantity.default("100m"),
+    cpuLimit: quantity.optional(),
+    storageSize: quantity.default("1Gi"),
+    storageClassName: z
+        .string({ error: DNS_SUBDOMAIN_ALLOWED })
+        .max(253, { error: DNS_SUBDOMAIN_ALLOWED })
+        .refine((s) => s.split(".").every((part) => DNS_LABEL.test(part)), { error: DNS_SUBDOMAIN_ALLOWED })
+        .optional(),
+    clientLabelKey: labelKey.optional(),
+    clientLabelValue: labelValue.default("true"),
+    clientNamespaceLabels: z
+        .record(labelKey, labelValue, { error: "a map of label keys to label values" })
+        .refine((labels) => Object.keys(labels).length > 0, { error: "at least one label (omit it to admit the Redis namespace only)" })
+        .optional(),
+    allowAllEgress: z.boolean({ error: "true or false" }).default(false),
+    // Redis settings and inputs that may be unknown until deployment are checked elsewhere.
+    namespace: z.unknown().optional(),
+    maxmemory: z.unknown().optional(),
+    maxmemoryPolicy: z.unknown().optional(),
+    appendonly: z.unknown().optional(),
+    appendfsync: z.unknown().optional(),
+    savePoints: z.unknown().optional(),
+    disabledCommands: z.unknown().optional(),
+    port: z.unknown().optional(),
+    credentialKeepers: z.unknown().optional(),
+});
+
+/**
+ * Redis 7 on Kubernetes: a StatefulSet with a persistent volume per pod,
+ * reachable only through a ClusterIP Service and only from labelled client
+ * pods (NetworkPolicy), running non-root with a read-only root filesystem,
+ * no capabilities and the RuntimeDefault seccomp profile. Config and password
+ * live in a Secret; a change to either rolls the pods.
+ */
+export class KubernetesRedis extends pulumi.ComponentResource {
+    /** Cluster DNS name of the client Service: `<service>.<namespace>.svc.cluster.local`. */
+    public readonly host: pulumi.Output<string>;
+    /** Port of the client Service. */
+    public readonly port: pulumi.Output<number>;
+    /** Name of the ClusterIP Service clients connect to. */
+    public readonly serviceName: pulumi.Output<string>;
+    /** Namespace Redis runs in. */
+    public readonly namespace: pulumi.Output<string>;
+    /** Name of the StatefulSet. */
+    public readonly statefulSetName: pulumi.Output<string>;
+    /** The label (key and value) a client pod must carry to be let through the NetworkPolicy. */
+    public readonly clientLabel: pulumi.Output<{ [key: string]: string }>;
+    /** Password of the `default` user (secret). */
+    public readonly password: pulumi.Output<string>;
+    /** The name CONFIG was renamed to (secret). */
+    public readonly configCommandName: pulumi.Output<string>;
+    /** `redis://default:<password>@host:port/0` (secret). */
+    public readonly connectionString: pulumi.Output<string>;
+
+    constructor(name: string, args: KubernetesRedisArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+        super("hardened-redis:index:KubernetesRedis", name, {}, opts);
+
+        const settings = parseSettings(kubernetesArgsSchema, args, Object.keys(kubernetesArgsSchema.shape));
+        if (!DNS_LABEL.test(name) || name.length > 54) {
+            // Services, the StatefulSet and its pods are named after the component.
+            throw new RedisConfigError("name", "a DNS label of at most 54 characters (lowercase letters, digits, '-')", JSON.stringify(name));
+        }
+        const clientLabelKey = settings.clientLabelKey ?? `${name}-client`;
+        const tuning = sizeRedisForContainer(
+            {
+                port: args.port,
+                dataDir: DATA_DIR,
+                configDir: CONFIG_DIR,
+                maxmemory: args.maxmemory,
+                maxmemoryPolicy: args.maxmemoryPolicy,
+                appendonly: args.appendonly,
+                appendfsync: args.appendfsync,
+                savePoints: args.savePoints,
+                disabledCommands: args.disabledCommands,
+            },
+            settings.memoryLimitMb,
+        );
+        const port = tuning.port;
+        const labels = { "app.kubernetes.io/name": "redis", "app.kubernetes.io/instance": name, "app.kubernetes.io/managed-by": "hardened-redis" };
+        const selector = { "app.kubernetes.io/name": "redis", "app.kubernetes.io/instance": name };
+        const clientLabel = { [clientLabelKey]: settings.clientLabelValue };
+        const statefulSetName = name;
+        const headlessName = `${name}-headless`;
+        const replicated = settings.replicas > 1;
+
+        const namespace = args.namespace !== undefined ? pulumi.output(args.namespace) : this.createNamespace(name);
+        const credentials = createRedisCredentials(name, args.credentialKeepers, this);
+        const files = pulumi
+            .all([credentials.password, credentials.configCommandName, namespace])
+            .apply(([password, configCommandName, ns]) => ({
+                ...renderRedisConfig({
+                    ...tuning,
+                    password,
+                    configCommandName,
+                    // Pod 0 is the primary; the others start from replica.conf (see the command below).
+                    replicaOfHost: replicated ? `${statefulSetName}-0.${headlessName}.${ns}.svc.cluster.local` : undefined,
+                    replicaOfPort: replicated ? port : undefined,
+                }),
+                // Read by the readiness probe through stdin, never argv or env.
+                password,
+            }));
+        // A hash of a 32-character random password and CONFIG name cannot be reversed, so it may
+        // be shown in plain text; it changes with any of them and so rolls the pods.
+        const configHash = pulumi.unsecret(
+            files.apply((f) => createHash("sha256").update(JSON.stringify(Object.entries(f).sort())).digest("hex")),
+        );
+        const secret = new k8s.core.v1.Secret(
+            `${name}-config`,
+            { metadata: { namespace, labels }, type: "Opaque", stringData: pulumi.secret(files) },
+            { parent: this },
+        );
+
+        const servicePort = { name: "redis", port, targetPort: "redis", protocol: "TCP" };
+        const headless = new k8s.core.v1.Service(
+            `${name}-headless`,
+            {
+                metadata: { name: headlessName, namespace, labels },
+                // Stable per-pod DNS names, so replicas find pod 0 before it is ready.
+                spec: { clusterIP: "None", publishNotReadyAddresses: true, selector, ports: [servicePort] },
+            },
+            { parent: this },
+        );
+        const service = new k8s.core.v1.Service(
+            name,
+            {
+                metadata: { name, namespace, labels },
+                spec: {
+                    type: "ClusterIP",
+                    // Writes must reach the primary only; replicas are read-only copies.
+                    selector: replicated ? { ...selector, "statefulset.kubernetes.io/pod-name": `${statefulSetName}-0` } : selector,
+                    ports: [servicePort],
+                },
+            },
+            { parent: this },
+        );
+
+        const statefulSet = new k8s.apps.v1.StatefulSet(
+            name,
+            {
+                metadata: { name: statefulSetName, namespace, labels },
+                spec: {
+                    serviceName: headless.metadata.name,
+                    replicas: settings.replicas,
+                    selector: { matchLabels: selector },
+                    podManagementPolicy: "OrderedReady",
+                    updateStrategy: { type: "RollingUpdate" },
+                    persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
+                    template: {
+                        metadata: { labels, annotations: { "hardened-redis/config-sha256": configHash } },
+                        spec: this.podSpec(secret, settings, port, replicated),
+                    },
+                    volumeClaimTemplates: [
+                        {
+                            metadata: { name: "data", labels },
+                            spec: {
+                                accessModes: ["ReadWriteOnce"],
+                                storageClassName: settings.storageClassName,
+                                resources: { requests: { storage: settings.storageSize } },
+                            },
+                        },
+                    ],
+                },
+            },
+            // The fixed name keeps the data volumes (data-<name>-<n>) across a replacement, and the
+            // old pods must be gone before new ones mount them.
+            { parent: this, deleteBeforeReplace: true },
+        );
+
+        this.createNetworkPolicy(name, namespace, labels, selector, clientLabel, settings, port, replicated);
+        if (replicated) {
+            new k8s.policy.v1.PodDisruptionBudget(
+                name,
+                { metadata: { namespace, labels }, spec: { maxUnavailable: 1, selector: { matchLabels: selector } } },
+                { parent: this },
+            );
+        }
+
+        this.host = pulumi.interpolate`${service.metadata.name}.${namespace}.svc.cluster.local`;
+        this.port = pulumi.output(port);
+        this.serviceName = service.metadata.name;
+        this.namespace = namespace;
+        this.statefulSetName = statefulSet.metadata.name;
+        this.clientLabel = pulumi.output(clientLabel);
+        this.password = credentials.password;
+        this.configCommandName = credentials.configCommandName;
+        this.connectionString = pulumi.secret(
+            pulumi.all([this.host, credentials.password]).apply(([host, password]) => redisConnectionString(host, port, password)),
+        );
+        this.registerOutputs({
+            host: this.host,
+            port: this.port,
+            serviceName: this.serviceName,
+            namespace: this.namespace,
+            statefulSetName: this.statefulSetName,
+            clientLabel: this.clientLabel,
+            password: this.password,
+            configCommandName: this.configCommandName,
+            connectionString: this.connectionString,
+        });
+    }
+
+    private createNamespace(name: string): pulumi.Output<string> {
+        const namespace = new k8s.core.v1.Namespace(
+            name,
+            {
+                metadata: {
+                    labels: {
+                        "pod-security.kubernetes.io/enforce": "restricted",
+                        "pod-security.kubernetes.io/enforce-version": "latest",
+                    },
+                },
+            },
+            { parent: this },
+        );
+        return namespace.metadata.name;
+    }
+
+    private podSpec(
+        secret: k8s.core.v1.Secret,
+        settings: z.output<typeof kubernetesArgsSchema>,
+        port: number,
+        replicated: boolean,
+    ): k8s.types.input.core.v1.PodSpec {
+        const memory = `${settings.memoryLimitMb}Mi`;
+        // `sh -c` so the probes can filter redis-cli's reply; the password only travels on stdin.
+        const ping = (accepted: string, authenticated: boolean) => ({
+            exec: {
+                command: [
+                    "sh",
+                    "-c",
+                    authenticated
+                        ? `redis-cli -p ${port} --askpass ping < ${CONFIG_DIR}/password 2>&1 | grep -Eq '^(${accepted})'`
+                        : `redis-cli -p ${port} ping 2>&1 | grep -Eq '^(${accepted})'`,
+                ],
+            },
+            timeoutSeconds: 5,
+        });
+        const primaryOrReplica = `if [ "\${HOSTNAME##*-}" = 0 ]; then exec redis-server ${CONFIG_DIR}/redis.conf; else exec redis-server ${CONFIG_DIR}/replica.conf; fi`;
+        return {
+            automountServiceAccountToken: false,
+            enableServiceLinks: false,
+            // Redis fsyncs the AOF and exits on SIGTERM; a large AOF needs more than the default 30 s.
+            terminationGracePeriodSeconds: 60,
+            securityContext: {
+                runAsNonRoot: true,
+                runAsUser: REDIS_UID,
+                runAsGroup: REDIS_GID,
+                fsGroup: REDIS_GID,
+                fsGroupChangePolicy: "OnRootMismatch",
+                seccompProfile: { type: "RuntimeDefault" },
+            },
+            containers: [
+                {
+                    name: "redis",
+                    image: settings.image,
+                    command: replicated ? ["sh", "-c", primaryOrReplica] : ["redis-server", `${CONFIG_DIR}/redis.conf`],
+                    ports: [{ name: "redis", containerPort: port, protocol: "TCP" }],
+                    resources: {
+                        requests: { cpu: settings.cpuRequest, memory },
+                        limits: { memory, ...(settings.cpuLimit ? { cpu: settings.cpuLimit } : {}) },
+                    },
+                    securityContext: {
+                        runAsNonRoot: true,
+                        privileged: false,
+                        allowPrivilegeEscalation: false,
+                        readOnlyRootFilesystem: true,
+                        capabilities: { drop: ["ALL"] },
+                    },
+                    volumeMounts: [
+                        { name: "data", mountPath: DATA_DIR },
+                        { name: "config", mountPath: CONFIG_DIR, readOnly: true },
+                        { name: "tmp", mountPath: "/tmp" },
+                    ],
+                    // A NOAUTH or LOADING reply proves the server is alive; loading a large AOF
+                    // may take minutes, which the startup probe tolerates (120 × 5 s).
+                    startupProbe: { ...ping("PONG|NOAUTH|LOADING", false), periodSeconds: 5, failureThreshold: 120 },
+                    livenessProbe: { ...ping("PONG|NOAUTH|LOADING", false), periodSeconds: 10, failureThreshold: 6 },
+                    // Ready only once it answers an authenticated PING (not while LOADING).
+                    readinessProbe: { ...ping("PONG", true), periodSeconds: 5, failureThreshold: 3 },
+                },
+            ],
+            volumes: [
+                // Group-readable for fsGroup 1000, i.e. the Redis process only.
+                { name: "config", secret: { secretName: secret.metadata.name, defaultMode: 0o440 } },
+                { name: "tmp", emptyDir: { sizeLimit: "16Mi" } },
+            ],
+        };
+    }
+
+    private createNetworkPolicy(
+        name: string,
+        namespace: pulumi.Output<string>,
+        labels: Record<string, string>,
+        selector: Record<string, string>,
+        clientLabel: Record<string, string>,
+        settings: z.output<typeof kubernetesArgsSchema>,
+        port: number,
+        replicated: boolean,
+    ): void {
+        const redisPort = [{ protocol: "TCP", port }];
+        const clients: k8s.types.input.networking.v1.NetworkPolicyPeer[] = [{ podSelector: { matchLabels: clientLabel } }];
+        if (settings.clientNamespaceLabels) {
+            // One peer with both selectors: labelled pods in matching namespaces (AND, not OR).
+            clients.push({ namespaceSelector: { matchLabels: settings.clientNamespaceLabels }, podSelector: { matchLabels: clientLabel } });
+        }
+        const peers: k8s.types.input.networking.v1.NetworkPolicyPeer[] = replicated ? [{ podSelector: { matchLabels: selector } }] : [];
+        const dns = { ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }] };
+        new k8s.networking.v1.NetworkPolicy(
+            name,
+            {
+                metadata: { namespace, labels },
+                spec: {
+                    podSelector: { matchLabels: selector },
+                    policyTypes: ["Ingress", "Egress"],
+                    ingress: [{ from: [...clients, ...peers], ports: redisPort }],
+                    egress: settings.allowAllEgress ? [{}] : [dns, ...(replicated ? [{ to: peers, ports: redisPort }] : [])],
+                },
+            },
+            { parent: this },
+        );
+    }
+}
