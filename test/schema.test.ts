@@ -5,6 +5,7 @@ import { installMocks } from "./support/pulumiMocks";
 interface Property {
     type?: string;
     plain?: boolean;
+    additionalProperties?: Property;
     $ref?: string;
     description?: string;
     items?: Property;
@@ -20,8 +21,12 @@ describe("the package schema", () => {
     let schema: Schema;
     beforeAll(async () => {
         await installMocks();
-        const { DockerRedis } = await import("../index");
-        const provider = new ComponentProvider({ name: "hardened-redis", dirname: `${__dirname}/..`, components: [DockerRedis] });
+        const { DockerRedis, KubernetesRedis } = await import("../index");
+        const provider = new ComponentProvider({
+            name: "hardened-redis",
+            dirname: `${__dirname}/..`,
+            components: [DockerRedis, KubernetesRedis],
+        });
         schema = JSON.parse(await provider.getSchema()) as Schema;
     }, 120_000);
 
@@ -71,6 +76,30 @@ describe("the package schema", () => {
         expect(outputs.port.type).toBe("number");
         for (const [name, property] of Object.entries(outputs)) {
             if (name !== "port") expect(property.type, name).toBe("string");
+            expect(property.description, name).toMatch(/\w{3,}/);
+        }
+    });
+
+    it("types and describes KubernetesRedis's inputs and outputs", () => {
+        const component = schema.resources["hardened-redis:index:KubernetesRedis"];
+        expect(component.isComponent).toBe(true);
+        expect(component.requiredInputs).toEqual([]);
+        expect(component.inputProperties).toMatchObject({
+            namespace: { type: "string" },
+            replicas: { type: "number" },
+            storageSize: { type: "string" },
+            clientNamespaceLabels: { type: "object", additionalProperties: { type: "string" } },
+            savePoints: { type: "array", items: { $ref: "#/types/hardened-redis:index:RedisSavePoint" } },
+            allowAllEgress: { type: "boolean" },
+        });
+        for (const [name, property] of Object.entries(component.inputProperties)) {
+            expect(property.description, name).toMatch(/\w{3,}/);
+        }
+        expect(Object.keys(component.properties).sort()).toEqual(
+            ["clientLabel", "configCommandName", "connectionString", "host", "namespace", "password", "port", "serviceName", "statefulSetName"].sort(),
+        );
+        expect(component.properties.clientLabel).toMatchObject({ type: "object", additionalProperties: { type: "string" } });
+        for (const [name, property] of Object.entries(component.properties)) {
             expect(property.description, name).toMatch(/\w{3,}/);
         }
     });

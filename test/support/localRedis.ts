@@ -28,7 +28,7 @@ export function requireBinary(name: string, hint: string): void {
     }
 }
 
-async function freeLoopbackPort(): Promise<number> {
+export async function freeLoopbackPort(): Promise<number> {
     return new Promise((resolve, reject) => {
         const server = createServer();
         server.once("error", reject);
@@ -82,11 +82,40 @@ async function waitUntilServing(port: number, child: ChildProcess, log: () => st
  * `renderRedisConfig` produces, laid out as in the container (configDir and
  * dataDir remapped into a temp dir). The password only travels in the config file.
  */
+/**
+ * Runs a command that ends in redis-server (directly or through `sh -c ... exec`)
+ * and resolves once it serves on `port`. Only the config file holds the password.
+ */
+export async function launchRedis(argv: string[], port: number, env: NodeJS.ProcessEnv = process.env): Promise<{ stop(): Promise<void> }> {
+    requireBinary("redis-server", "install it with `apt-get install -y redis-server` (.ci/run does)");
+    const child = spawn(argv[0], argv.slice(1), { stdio: ["ignore", "pipe", "pipe"], env });
+    let output = "";
+    child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    try {
+        await waitUntilServing(port, child, () => output);
+    } catch (e) {
+        child.kill("SIGKILL");
+        throw e;
+    }
+    return {
+        async stop() {
+            if (child.exitCode !== null) return;
+            child.kill("SIGTERM");
+            // Redis ignores SIGTERM while it writes its first AOF (e.g. right after a
+            // replica's initial sync); do not wait for it forever.
+            const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+            await exited;
+            clearTimeout(timer);
+        },
+    };
+}
+
 export async function startLocalRedis(
     settings: Partial<RedisConfigSettings> = {},
     options: { credentials?: { password: string; configCommandName: string }; configFile?: string } = {},
 ): Promise<LocalRedis> {
-    requireBinary("redis-server", "install it with `apt-get install -y redis-server` (.ci/run does)");
     const root = await mkdtemp(join(tmpdir(), "hardened-redis-"));
     const configDir = join(root, "usr/local/etc/redis");
     const dataDir = join(root, "data");
@@ -98,15 +127,10 @@ export async function startLocalRedis(
     for (const [file, content] of Object.entries(files)) {
         await writeFile(join(configDir, file), content, { mode: 0o600 });
     }
-    const child = spawn("redis-server", [join(configDir, options.configFile ?? "redis.conf")], { stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    let server: { stop(): Promise<void> };
     try {
-        await waitUntilServing(port, child, () => output);
+        server = await launchRedis(["redis-server", join(configDir, options.configFile ?? "redis.conf")], port);
     } catch (e) {
-        child.kill("SIGKILL");
         await rm(root, { recursive: true, force: true });
         throw e;
     }
@@ -116,14 +140,7 @@ export async function startLocalRedis(
         dataDir,
         connectionString: redisConnectionString("127.0.0.1", port, credentials.password),
         async stop() {
-            if (child.exitCode === null) {
-                child.kill("SIGTERM");
-                // Redis ignores SIGTERM while it writes its first AOF (e.g. right after a
-                // replica's initial sync); do not wait for it forever.
-                const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-                await exited;
-                clearTimeout(timer);
-            }
+            await server.stop();
             await rm(root, { recursive: true, force: true });
         },
     };

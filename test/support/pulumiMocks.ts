@@ -158,3 +158,11 @@ export function single(resources: RegisteredResource[], type: string): Registere
     if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}`);
     return found[0];
 }
+
+/** Resolves once every resource registration started so far has completed. */
+export async function allRegistered(): Promise<void> {
+    // The runtime's own RPC barrier (exported by runtime/settings, missing from its .d.ts).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
+    await settings.waitForRPCs();
+}

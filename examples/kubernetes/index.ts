@@ -1,0 +1,56 @@
+// Hardened Redis 7 on Kubernetes, plus an example client Deployment allowed through its NetworkPolicy.
+// Run `pulumi up` in this directory.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { KubernetesRedis } from "../../index";
+
+const config = new pulumi.Config();
+
+const redis = new KubernetesRedis("cache", {
+    replicas: config.getNumber("replicas"),
+    memoryLimitMb: config.getNumber("memoryLimitMb"),
+    storageSize: config.get("storageSize"),
+});
+
+// The client gets the password as a mounted file (never argv or an environment variable)
+// and the label that lets it through Redis's NetworkPolicy. Real applications would mount
+// `redis-url` and pass its content to `connect()` from hardened-redis/client.
+const clientSecret = new k8s.core.v1.Secret("cache-client", {
+    metadata: { namespace: redis.namespace },
+    stringData: { "redis-url": redis.connectionString, password: redis.password },
+});
+const appLabels = { app: "cache-client" };
+new k8s.apps.v1.Deployment("cache-client", {
+    metadata: { namespace: redis.namespace },
+    spec: {
+        selector: { matchLabels: appLabels },
+        template: {
+            metadata: { labels: pulumi.all([redis.clientLabel]).apply(([label]) => ({ ...appLabels, ...label })) },
+            spec: {
+                automountServiceAccountToken: false,
+                securityContext: { runAsNonRoot: true, runAsUser: 10001, fsGroup: 10001, seccompProfile: { type: "RuntimeDefault" } },
+                containers: [
+                    {
+                        name: "client",
+                        image: "redis:7-alpine",
+                        // Pings the primary every 30 s; stands in for your application.
+                        command: [
+                            "sh",
+                            "-c",
+                            pulumi.interpolate`while true; do redis-cli -h ${redis.host} -p ${redis.port} --askpass ping < /run/secrets/redis/password; sleep 30; done`,
+                        ],
+                        securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+                        volumeMounts: [{ name: "redis", mountPath: "/run/secrets/redis", readOnly: true }],
+                    },
+                ],
+                volumes: [{ name: "redis", secret: { secretName: clientSecret.metadata.name, defaultMode: 0o440 } }],
+            },
+        },
+    },
+});
+
+export const host = redis.host;
+export const port = redis.port;
+export const namespace = redis.namespace;
+export const clientLabel = redis.clientLabel;
+export const connectionString = redis.connectionString;
