@@ -2,7 +2,7 @@ import eslint from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-    { ignores: ["dist/", "node_modules/", "**/*.js", "**/*.mjs", "**/*.mts", "policies/node_modules/"] },
+    { ignores: ["dist/", "node_modules/", "**/*.js", "**/*.mjs", "**/*.mts", "policies/node_modules/", "policies/bin/"] },
     eslint.configs.recommended,
     ...tseslint.configs.recommendedTypeChecked,
     {
@@ -13,6 +13,20 @@ export default tseslint.config(
             "@typescript-eslint/no-floating-promises": "error",
             "@typescript-eslint/no-misused-promises": "error",
             "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
+        },
+    },
+    {
+        // Policies read untyped engine JSON, defensively and field by field through `known()`
+        // (an unknown value at preview throws on access); typing every provider shape would
+        // not make those reads any safer.
+        files: ["policies/**/*.ts"],
+        rules: {
+            "@typescript-eslint/no-explicit-any": "off",
+            "@typescript-eslint/no-unsafe-member-access": "off",
+            "@typescript-eslint/no-unsafe-assignment": "off",
+            "@typescript-eslint/no-unsafe-return": "off",
+            "@typescript-eslint/no-unsafe-argument": "off",
+            "@typescript-eslint/no-unsafe-call": "off",
         },
     },
     {

@@ -1,0 +1,38 @@
+import * as docker from "@pulumi/docker";
+import { validateResourceOfType, type ResourceValidationPolicy } from "@pulumi/policy";
+import { configSchema, isExempt } from "./lib/exemptions";
+import { isRedisDockerContainer, known, knownItems, knownString, UNKNOWN } from "./lib/redis";
+
+export const dockerContainerHardening: ResourceValidationPolicy = {
+    name: "redis-docker-container-hardening",
+    description: "Redis containers should run as a non-root user with no capabilities, no-new-privileges, a read-only root filesystem and no host bind mounts, so a Redis exploit stays inside the container.",
+    enforcementLevel: "advisory",
+    severity: "high",
+    configSchema: configSchema(),
+    validateResource: validateResourceOfType(docker.Container, (container, args, reportViolation) => {
+        if (isExempt(args, args.getConfig()) || !isRedisDockerContainer(container)) return;
+        const user = known(() => container.user);
+        // No user means the image's default; the official image starts as root and drops privileges itself.
+        if (user !== UNKNOWN && (user === undefined || /^(0|root)(:|$)/.test(user))) {
+            reportViolation("Redis container runs as root; set `user` (e.g. \"999:1000\").");
+        }
+        const drops = knownItems(() => container.capabilities?.drops);
+        if (drops.complete && !drops.items.some((d) => /^(CAP_)?ALL$/i.test(d))) {
+            reportViolation("Redis container keeps Linux capabilities; drop ALL.");
+        }
+        const adds = knownItems(() => container.capabilities?.adds).items;
+        if (adds.length > 0) reportViolation(`Redis container adds ${adds.length} Linux capabilities; Redis needs none.`);
+        const securityOpts = knownItems(() => container.securityOpts);
+        if (securityOpts.complete && !securityOpts.items.some((o) => /^no-new-privileges(:true|=true)?$/.test(o))) {
+            reportViolation("Redis container allows privilege escalation; add the security option no-new-privileges:true.");
+        }
+        if (known(() => container.readOnly) === false || known(() => container.readOnly) === undefined) {
+            reportViolation("Redis container has a writable root filesystem; set readOnly and keep data in a volume.");
+        }
+        const binds = [
+            ...knownItems(() => container.volumes).items.filter((v) => knownString(() => v.hostPath) !== undefined),
+            ...knownItems(() => container.mounts).items.filter((m) => knownString(() => m.type) === "bind"),
+        ];
+        if (binds.length > 0) reportViolation(`Redis container bind-mounts ${binds.length} host path(s); use named volumes.`);
+    }),
+};

@@ -1,0 +1,21 @@
+import * as docker from "@pulumi/docker";
+import { validateResourceOfType, type ResourceValidationPolicy } from "@pulumi/policy";
+import { configSchema, isExempt } from "./lib/exemptions";
+import { isRedisDockerContainer, knownString } from "./lib/redis";
+
+export const dockerNoHostNamespaces: ResourceValidationPolicy = {
+    name: "redis-docker-no-host-namespaces",
+    description: "Redis containers must not share the host's network, PID or IPC namespace: host networking exposes Redis on every host interface and sharing namespaces gives it the host's processes.",
+    enforcementLevel: "mandatory",
+    severity: "critical",
+    configSchema: configSchema(),
+    validateResource: validateResourceOfType(docker.Container, (container, args, reportViolation) => {
+        if (isExempt(args, args.getConfig()) || !isRedisDockerContainer(container)) return;
+        const modes = { networkMode: "network", pidMode: "PID", ipcMode: "IPC" } as const;
+        for (const [field, what] of Object.entries(modes)) {
+            if (knownString(() => container[field as keyof typeof modes]) === "host") {
+                reportViolation(`Redis container uses the host's ${what} namespace (${field}: host); give it its own on an internal network.`);
+            }
+        }
+    }),
+};

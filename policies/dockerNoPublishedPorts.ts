@@ -1,0 +1,43 @@
+import * as docker from "@pulumi/docker";
+import { remediateResourceOfType, validateResourceOfType, type ResourceValidationPolicy } from "@pulumi/policy";
+import { configSchema, isExempt } from "./lib/exemptions";
+import { isRedisDockerContainer, known, knownItems, knownString, UNKNOWN } from "./lib/redis";
+
+interface Config {
+    exemptResources?: string[];
+    allowLoopback?: boolean;
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
+
+/** Why a Redis container's ports breach the policy, or undefined when they do not. */
+function exposure(container: unknown, config: Config): string | undefined {
+    const c = container as { ports?: Array<{ ip?: string; external?: number }>; publishAllPorts?: boolean };
+    if (known(() => c.publishAllPorts) === true) return "publishes every exposed port (publishAllPorts)";
+    const ports = knownItems(() => c.ports).items;
+    const published = config.allowLoopback ? ports.filter((p) => !LOOPBACK.test(knownString(() => p.ip) ?? "0.0.0.0")) : ports;
+    return published.length > 0 ? `publishes ${published.length} port(s) on the Docker host` : undefined;
+}
+
+export const dockerNoPublishedPorts: ResourceValidationPolicy = {
+    name: "redis-docker-no-published-ports",
+    description: "Redis containers must not publish ports on the host: an exposed Redis is found by scanners within minutes and taken over through CONFIG or replication.",
+    enforcementLevel: "mandatory",
+    severity: "critical",
+    configSchema: configSchema({
+        allowLoopback: { type: "boolean", default: false, description: "Allow ports bound to a loopback address only (127.0.0.0/8, ::1), e.g. for local development." },
+    }),
+    validateResource: validateResourceOfType(docker.Container, (container, args, reportViolation) => {
+        const config = args.getConfig<Config>();
+        if (isExempt(args, config) || !isRedisDockerContainer(container)) return;
+        const problem = exposure(container, config);
+        if (problem) reportViolation(`Redis container ${problem}; remove the ports and reach it from containers on its internal network.`);
+    }),
+    // Dropping the published ports is always safe: clients on the internal network are unaffected.
+    remediateResource: remediateResourceOfType(docker.Container, (container, args) => {
+        const config = args.getConfig<Config>();
+        if (isExempt(args, config) || !isRedisDockerContainer(container) || !exposure(container, config)) return undefined;
+        const fixed = known(() => ({ ...container, ports: [], publishAllPorts: false }));
+        return fixed === UNKNOWN ? undefined : fixed;
+    }),
+};

@@ -1,0 +1,36 @@
+import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { configSchema, isExempt } from "./lib/exemptions";
+import { known, knownItems, knownString, REDIS_PORT, UNKNOWN } from "./lib/redis";
+
+/** Whether a Service fronts Redis: by its port, target port or port name, or by selecting Redis-labelled pods. */
+export function isRedisService(spec: any): boolean {
+    const ports = knownItems<any>(() => spec?.ports).items;
+    const byPort = ports.some((p) => {
+        const target = known(() => p.targetPort as unknown);
+        return known(() => p.port) === REDIS_PORT || target === REDIS_PORT || target === "redis" || knownString(() => p.name) === "redis";
+    });
+    const selector = known(() => spec?.selector as Record<string, string> | undefined);
+    const bySelector = selector !== UNKNOWN && selector !== undefined && (selector["app.kubernetes.io/name"] === "redis" || selector.app === "redis");
+    return byPort || bySelector;
+}
+
+export const k8sNoPublicService: ResourceValidationPolicy = {
+    name: "redis-k8s-no-public-service",
+    description: "Kubernetes Services in front of Redis must be ClusterIP without external IPs: LoadBalancer, NodePort, externalIPs and ExternalName publish Redis beyond the cluster.",
+    enforcementLevel: "mandatory",
+    severity: "critical",
+    configSchema: configSchema(),
+    validateResource: (args, reportViolation) => {
+        if (args.type !== "kubernetes:core/v1:Service" || isExempt(args, args.getConfig())) return;
+        const spec = (args.props as any).spec;
+        if (!isRedisService(spec)) return;
+        const type = knownString(() => spec?.type);
+        if (type === "LoadBalancer" || type === "NodePort" || type === "ExternalName") {
+            reportViolation(`Redis Service has type ${type}; use ClusterIP and reach Redis from inside the cluster.`);
+        }
+        if (knownItems(() => spec?.externalIPs).items.length > 0) reportViolation("Redis Service lists externalIPs; remove them.");
+        if (knownItems<any>(() => spec?.ports).items.some((p) => known(() => p.nodePort) !== undefined && known(() => p.nodePort) !== UNKNOWN)) {
+            reportViolation("Redis Service sets a nodePort; remove it and use ClusterIP.");
+        }
+    },
+};

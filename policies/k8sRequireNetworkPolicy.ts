@@ -1,0 +1,53 @@
+import type { StackValidationPolicy } from "@pulumi/policy";
+import { configSchema, isExempt } from "./lib/exemptions";
+import { known, knownItems, POD_TYPES, redisPods, UNKNOWN, type Known } from "./lib/redis";
+
+/** Whether a label selector (matchLabels only) can select pods with these labels; unknown counts as yes. */
+function selects(selector: any, labels: Record<string, string>): boolean {
+    const matchLabels = known(() => selector?.matchLabels as Record<string, string> | undefined);
+    if (matchLabels === UNKNOWN) return true;
+    const expressions = knownItems<any>(() => selector?.matchExpressions).items;
+    const labelsOk = Object.entries(matchLabels ?? {}).every(([k, v]) => labels[k] === v);
+    // matchExpressions are not evaluated: a policy using them is given the benefit of the doubt.
+    return labelsOk || expressions.length > 0;
+}
+
+/** Whether a policy restricts ingress: it covers Ingress and none of its rules admits every source. */
+function restrictsIngress(spec: any): boolean {
+    const types = knownItems<string>(() => spec?.policyTypes);
+    const rules = known(() => spec?.ingress as unknown[] | undefined);
+    const coversIngress = types.items.includes("Ingress") || (types.items.length === 0 && types.complete);
+    if (!coversIngress || rules === UNKNOWN) return coversIngress;
+    return knownItems<any>(() => spec.ingress).items.every((rule) => knownItems(() => rule.from).items.length > 0);
+}
+
+const sameNamespace = (a: Known<string | undefined>, b: Known<string | undefined>) =>
+    a === UNKNOWN || b === UNKNOWN || (a ?? "default") === (b ?? "default");
+
+export const k8sRequireNetworkPolicy: StackValidationPolicy = {
+    name: "redis-k8s-requires-network-policy",
+    description: "Every Redis pod must be selected by a NetworkPolicy that restricts ingress: without one, any pod in the cluster can connect to it.",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    configSchema: configSchema(),
+    validateStack: (args, reportViolation) => {
+        const config = args.getConfig<{ exemptResources?: string[] }>();
+        const policies = args.resources
+            .filter((r) => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy")
+            .map((r) => r.props as any);
+        for (const r of args.resources.filter((r) => POD_TYPES.has(r.type))) {
+            const pods = redisPods(r.type, r.props);
+            if (!pods || isExempt(r, config)) continue;
+            const namespace = known(() => (r.props as any).metadata?.namespace as string | undefined);
+            const covered = policies.some(
+                (p) =>
+                    sameNamespace(known(() => p.metadata?.namespace as string | undefined), namespace) &&
+                    selects(known(() => p.spec?.podSelector), pods.labels) &&
+                    restrictsIngress(known(() => p.spec)),
+            );
+            if (!covered) {
+                reportViolation("No NetworkPolicy in this stack selects these Redis pods and restricts ingress; add one admitting only client pods.", r.urn);
+            }
+        }
+    },
+};

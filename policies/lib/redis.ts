@@ -1,0 +1,169 @@
+// Recognising Redis in resources written by hand or by hardened-redis, and reading the
+// settings it starts with. Everything here reads element by element through `known`.
+import { known, knownItems, knownString, UNKNOWN, type Known } from "./known";
+
+export const REDIS_PORT = 6379;
+
+/** `redis`, `redis:7-alpine`, `docker.io/library/redis@sha256:…`, `bitnami/redis:7.2`. */
+const REDIS_IMAGE = /(^|\/)redis(:|@|$)/;
+
+export function isRedisImage(image: string | undefined): boolean {
+    return image !== undefined && REDIS_IMAGE.test(image);
+}
+
+type Props = any;
+
+/** Known strings of a list property (command, args…). */
+export function strings(read: () => unknown[] | undefined): string[] {
+    return knownItems(read as () => unknown[]).items.filter((s): s is string => typeof s === "string");
+}
+
+/** The redis-server part of an argv: what follows `redis-server`, or undefined when it does not run redis-server. */
+export function redisServerArgs(argv: string[]): string[] | undefined {
+    // `sh -c "… exec redis-server /path …"` hides the argv in one string: split it.
+    const words = argv.flatMap((a) => (a.includes(" ") ? a.split(/\s+/) : [a]));
+    const at = words.findIndex((w) => /(^|\/)redis-server$/.test(w));
+    if (at === -1) return undefined;
+    // Up to the end of that shell command.
+    const args: string[] = [];
+    for (const word of words.slice(at + 1)) {
+        if (/^(;|&&|\|\||\||fi|else)$/.test(word)) break;
+        if (word.endsWith(";")) {
+            if (word.length > 1) args.push(word.slice(0, -1));
+            break;
+        }
+        args.push(word);
+    }
+    return args;
+}
+
+/** Whether a Docker container runs Redis, by image, command, our labels or its port. */
+export function isRedisDockerContainer(c: Props, imageNames: ReadonlyMap<string, string> = new Map()): boolean {
+    const image = knownString(() => c.image);
+    if (isRedisImage(image) || (image !== undefined && isRedisImage(imageNames.get(image)))) return true;
+    const argv = [...strings(() => c.entrypoints), ...strings(() => c.command)];
+    if (redisServerArgs(argv) !== undefined) return true;
+    const labels = knownItems<{ label?: string }>(() => c.labels).items;
+    if (labels.some((l) => knownString(() => l.label)?.startsWith("hardened-redis."))) return true;
+    const ports = knownItems<{ internal?: number }>(() => c.ports).items;
+    return ports.some((p) => known(() => p.internal) === REDIS_PORT);
+}
+
+/** Where a Kubernetes workload keeps its pod spec, by kind. */
+export function podSpecOf(type: string, props: Props): Props {
+    // An unknown pod spec (UNKNOWN) is passed on; containersOf treats it as empty.
+    return known<Props>(() => {
+        if (type === "kubernetes:core/v1:Pod") return props.spec;
+        if (type === "kubernetes:batch/v1:CronJob") return props.spec?.jobTemplate?.spec?.template?.spec;
+        if (WORKLOAD_TYPES.has(type)) return props.spec?.template?.spec;
+        return undefined;
+    });
+}
+
+/** Kubernetes kinds whose objects carry a pod template. */
+export const WORKLOAD_TYPES: ReadonlySet<string> = new Set([
+    "kubernetes:apps/v1:Deployment",
+    "kubernetes:apps/v1:StatefulSet",
+    "kubernetes:apps/v1:DaemonSet",
+    "kubernetes:apps/v1:ReplicaSet",
+    "kubernetes:batch/v1:Job",
+]);
+export const POD_TYPES: ReadonlySet<string> = new Set([...WORKLOAD_TYPES, "kubernetes:core/v1:Pod", "kubernetes:batch/v1:CronJob"]);
+
+/** Containers (and init containers) of a pod spec. */
+export function containersOf(spec: Props): Props[] {
+    if (spec === undefined || spec === UNKNOWN) return [];
+    return [...knownItems<Props>(() => spec.containers).items, ...knownItems<Props>(() => spec.initContainers).items];
+}
+
+/** Whether a Kubernetes container runs Redis, by image, command or port. */
+export function isRedisK8sContainer(c: Props): boolean {
+    if (isRedisImage(knownString(() => c.image))) return true;
+    if (redisServerArgs([...strings(() => c.command), ...strings(() => c.args)]) !== undefined) return true;
+    return knownItems<Props>(() => c.ports).items.some((p) => known(() => p.containerPort) === REDIS_PORT);
+}
+
+/** The Redis containers of a workload, with the labels of its pods. */
+export function redisPods(type: string, props: Props): { spec: Props; containers: Props[]; labels: Record<string, string> } | undefined {
+    const spec = podSpecOf(type, props);
+    if (!spec) return undefined;
+    const containers = containersOf(spec).filter(isRedisK8sContainer);
+    if (containers.length === 0) return undefined;
+    const labels = known(() => (type === "kubernetes:core/v1:Pod" ? props.metadata?.labels : props.spec?.template?.metadata?.labels));
+    return { spec, containers, labels: labels === UNKNOWN || !labels ? {} : { ...(labels as Record<string, string>) } };
+}
+
+/** Redis settings as `redis-server` would read them: config file first, then `--flag value` arguments. */
+export interface RedisSettings {
+    /** Each directive (lowercased) with the arguments of its last occurrence. */
+    directives: Map<string, string[]>;
+    /** `rename-command` pairs, lowercased original to new name. */
+    renamed: Map<string, string>;
+    /** `user` directives, as argument lists. */
+    users: string[][];
+}
+
+function parseLine(line: string): string[] {
+    // redis.conf quoting: "…" and '…'; enough for the directives checked here.
+    const words: string[] = [];
+    const re = /"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g;
+    for (let m = re.exec(line); m !== null; m = re.exec(line)) words.push(m[1] ?? m[2] ?? m[3]);
+    return words;
+}
+
+/** Reads settings from a config file's text and the arguments after it. */
+export function redisSettings(configText: string | undefined, args: string[]): RedisSettings {
+    const settings: RedisSettings = { directives: new Map(), renamed: new Map(), users: [] };
+    const apply = (words: string[]) => {
+        if (words.length === 0) return;
+        const key = words[0].toLowerCase();
+        const rest = words.slice(1);
+        if (key === "rename-command" && rest.length >= 2) settings.renamed.set(rest[0].toLowerCase(), rest[1]);
+        else if (key === "user") settings.users.push(rest);
+        else settings.directives.set(key, rest);
+    };
+    for (const line of (configText ?? "").split("\n")) {
+        if (!line.trim().startsWith("#")) apply(parseLine(line));
+    }
+    // `redis-server [config] --key value … --key2 value …`
+    let current: string[] = [];
+    for (const arg of args) {
+        if (arg.startsWith("--")) {
+            apply(current);
+            current = [arg.slice(2)];
+        } else if (current.length > 0) current.push(arg);
+    }
+    apply(current);
+    return settings;
+}
+
+/** The config file path in a redis-server argv, if one is given. */
+export function configPath(args: string[]): string | undefined {
+    return args[0] !== undefined && !args[0].startsWith("-") ? args[0] : undefined;
+}
+
+export function directive(settings: RedisSettings, key: string): string | undefined {
+    return settings.directives.get(key)?.join(" ");
+}
+
+/** Whether clients must authenticate: a password or hash for the default user, or an ACL file. */
+export function requiresAuth(settings: RedisSettings): boolean {
+    if ((directive(settings, "requirepass") ?? "") !== "") return true;
+    if (settings.directives.has("aclfile")) return true;
+    const defaultUser = settings.users.find((u) => u[0] === "default");
+    if (!defaultUser) return false;
+    const rules = defaultUser.slice(1);
+    const disabled = rules.includes("off") && !rules.includes("on");
+    return disabled || (!rules.includes("nopass") && rules.some((r) => r.startsWith(">") || r.startsWith("#")));
+}
+
+/** Effective persistence: Redis' defaults are `appendonly no` and snapshots on. */
+export function persistence(settings: RedisSettings): { aof: boolean; rdb: boolean } {
+    const save = settings.directives.get("save");
+    return {
+        aof: directive(settings, "appendonly") === "yes",
+        rdb: save === undefined || !(save.length === 0 || (save.length === 1 && save[0] === "")),
+    };
+}
+
+export { known, knownItems, knownString, UNKNOWN, type Known };

@@ -1,0 +1,106 @@
+// Stack-wide view of Redis: which containers and pods run it, and the settings they start
+// with, resolving config files delivered by Docker uploads or Kubernetes ConfigMaps/Secrets.
+import type { PolicyResource } from "@pulumi/policy";
+import {
+    configPath,
+    containersOf,
+    isRedisDockerContainer,
+    isRedisK8sContainer,
+    known,
+    knownItems,
+    knownString,
+    podSpecOf,
+    POD_TYPES,
+    redisServerArgs,
+    strings,
+    UNKNOWN,
+    type Known,
+} from "./redis";
+
+export interface RedisWorkload {
+    platform: "docker" | "kubernetes";
+    resource: PolicyResource;
+    /** Arguments after `redis-server` (empty when the image's default command runs). */
+    args: string[];
+    /** The config file's text; undefined when none is used, UNKNOWN when it cannot be read at this point. */
+    config: Known<string | undefined>;
+    /** The container (Docker) or pod container (Kubernetes) properties. */
+    container: unknown;
+}
+
+
+/** RemoteImage IDs to their names, so a container created from `image.imageId` is still recognised. */
+export function remoteImageNames(resources: PolicyResource[]): Map<string, string> {
+    const names = new Map<string, string>();
+    for (const r of resources.filter((r) => r.type === "docker:index/remoteImage:RemoteImage")) {
+        const props = r.props as any;
+        const id = knownString(() => props.imageId);
+        const name = knownString(() => props.name);
+        if (id && name) names.set(id, name);
+    }
+    return names;
+}
+
+function dockerConfig(container: any, args: string[]): Known<string | undefined> {
+    const path = configPath(args);
+    if (path === undefined) return undefined;
+    const uploads = knownItems<any>(() => container.uploads);
+    for (const upload of uploads.items) {
+        if (knownString(() => upload.file) !== path) continue;
+        const content = known(() => upload.content as unknown);
+        if (content === UNKNOWN || typeof content === "string") return content;
+        const base64 = knownString(() => upload.contentBase64);
+        return base64 === undefined ? UNKNOWN : Buffer.from(base64, "base64").toString("utf8");
+    }
+    // Mounted from a volume or baked into the image: not readable from here.
+    return UNKNOWN;
+}
+
+function k8sConfig(resources: PolicyResource[], namespace: Known<string | undefined>, spec: any, container: any, args: string[]): Known<string | undefined> {
+    const path = configPath(args);
+    if (path === undefined) return undefined;
+    const mount = knownItems<any>(() => container.volumeMounts)
+        .items.map((m) => ({ name: knownString(() => m.name), mountPath: knownString(() => m.mountPath), subPath: knownString(() => m.subPath) }))
+        .find((m) => m.mountPath !== undefined && (path === m.mountPath || path.startsWith(`${m.mountPath}/`)));
+    if (!mount) return UNKNOWN;
+    const volume = knownItems<any>(() => spec.volumes).items.find((v) => knownString(() => v.name) === mount.name);
+    if (!volume) return UNKNOWN;
+    const source = known(() => (volume.configMap ? { kind: "ConfigMap", name: volume.configMap.name, items: volume.configMap.items } : volume.secret ? { kind: "Secret", name: volume.secret.secretName, items: volume.secret.items } : undefined)) as any;
+    if (source === UNKNOWN || source === undefined) return UNKNOWN;
+    const fileName = mount.subPath ?? path.slice((mount.mountPath ?? "").length + 1);
+    const item = knownItems<any>(() => source.items).items.find((i) => knownString(() => i.path) === fileName);
+    const key = item ? knownString(() => item.key) : fileName;
+    const holder = resources.find((r) => {
+        if (r.type !== `kubernetes:core/v1:${source.kind}`) return false;
+        const props = r.props as any;
+        const ns = known(() => props.metadata?.namespace as string | undefined);
+        return knownString(() => props.metadata?.name) === source.name && (ns === namespace || ns === UNKNOWN || namespace === UNKNOWN);
+    });
+    if (!holder || key === undefined) return UNKNOWN;
+    const props = holder.props as any;
+    const text = known(() => props.stringData?.[key] ?? props.data?.[key]) as Known<string | undefined>;
+    if (text === UNKNOWN || text === undefined) return UNKNOWN;
+    const encoded = source.kind === "Secret" && known(() => props.stringData?.[key]) === undefined;
+    return encoded ? Buffer.from(text, "base64").toString("utf8") : text;
+}
+
+/** Every container in the stack that runs Redis, with how it starts. */
+export function redisWorkloads(resources: PolicyResource[]): RedisWorkload[] {
+    const imageNames = remoteImageNames(resources);
+    const workloads: RedisWorkload[] = [];
+    for (const resource of resources) {
+        const props = resource.props as any;
+        if (resource.type === "docker:index/container:Container" && isRedisDockerContainer(props, imageNames)) {
+            const args = redisServerArgs([...strings(() => props.entrypoints), ...strings(() => props.command)]) ?? [];
+            workloads.push({ platform: "docker", resource, args, config: dockerConfig(props, args), container: props });
+        } else if (POD_TYPES.has(resource.type)) {
+            const spec = podSpecOf(resource.type, props);
+            const namespace = known(() => props.metadata?.namespace as string | undefined);
+            for (const container of containersOf(spec).filter(isRedisK8sContainer)) {
+                const args = redisServerArgs([...strings(() => container.command), ...strings(() => container.args)]) ?? [];
+                workloads.push({ platform: "kubernetes", resource, args, config: k8sConfig(resources, namespace, spec, container, args), container });
+            }
+        }
+    }
+    return workloads;
+}

@@ -1,0 +1,29 @@
+import type { StackValidationPolicy } from "@pulumi/policy";
+import { configSchema, isExempt } from "./lib/exemptions";
+import { directive, known, knownString, redisSettings, UNKNOWN } from "./lib/redis";
+import { redisWorkloads } from "./lib/workloads";
+
+export const memoryLimit: StackValidationPolicy = {
+    name: "redis-memory-limit",
+    description: "Redis should have a container memory limit and a maxmemory below it: Redis does not read the cgroup limit, so without maxmemory it grows until the kernel kills it.",
+    enforcementLevel: "advisory",
+    severity: "medium",
+    configSchema: configSchema(),
+    validateStack: (args, reportViolation) => {
+        const config = args.getConfig<{ exemptResources?: string[] }>();
+        for (const w of redisWorkloads(args.resources)) {
+            if (isExempt(w.resource, config)) continue;
+            const c = w.container as any;
+            const limit = w.platform === "docker" ? known(() => c.memory as number | undefined) : knownString(() => c.resources?.limits?.memory);
+            if (limit !== UNKNOWN && (limit === undefined || limit === 0)) {
+                reportViolation("Redis container has no memory limit; set one (Docker memory / Kubernetes resources.limits.memory).", w.resource.urn);
+            }
+            if (w.config !== UNKNOWN) {
+                const maxmemory = directive(redisSettings(w.config, w.args), "maxmemory");
+                if (maxmemory === undefined || maxmemory === "0") {
+                    reportViolation("Redis has no maxmemory; set it to about 75% of the container's memory limit.", w.resource.urn);
+                }
+            }
+        }
+    },
+};

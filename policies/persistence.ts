@@ -1,0 +1,51 @@
+import type { StackValidationPolicy } from "@pulumi/policy";
+import { configSchema, isExempt } from "./lib/exemptions";
+import { directive, knownItems, knownString, persistence as effectivePersistence, podSpecOf, redisSettings, UNKNOWN } from "./lib/redis";
+import { redisWorkloads, type RedisWorkload } from "./lib/workloads";
+
+/** Whether the data directory is on storage that outlives the container: a named volume or a claim. */
+function dataOnVolume(w: RedisWorkload, dataDir: string): boolean | undefined {
+    const c = w.container as any;
+    if (w.platform === "docker") {
+        const volumes = knownItems<any>(() => c.volumes);
+        const mounts = knownItems<any>(() => c.mounts);
+        const paths = [
+            ...volumes.items.map((v) => knownString(() => v.containerPath)),
+            ...mounts.items.filter((m) => knownString(() => m.type) !== "tmpfs").map((m) => knownString(() => m.target)),
+        ];
+        if (paths.includes(dataDir)) return true;
+        return volumes.complete && mounts.complete ? false : undefined;
+    }
+    const props = w.resource.props as any;
+    const mount = knownItems<any>(() => c.volumeMounts).items.find((m) => knownString(() => m.mountPath) === dataDir);
+    if (!mount) return false;
+    const name = knownString(() => mount.name);
+    const claims = knownItems<any>(() => props.spec?.volumeClaimTemplates).items.map((t) => knownString(() => t.metadata?.name));
+    if (claims.includes(name)) return true;
+    const spec = podSpecOf(w.resource.type, props);
+    const volume = knownItems<any>(() => spec?.volumes).items.find((v) => knownString(() => v.name) === name);
+    return volume ? knownString(() => volume.persistentVolumeClaim?.claimName) !== undefined : undefined;
+}
+
+export const persistence: StackValidationPolicy = {
+    name: "redis-persistence",
+    description: "Redis should persist to a volume (AOF or RDB on a named volume or PersistentVolumeClaim at its data dir): otherwise a container restart loses every key.",
+    enforcementLevel: "advisory",
+    severity: "medium",
+    configSchema: configSchema(),
+    validateStack: (args, reportViolation) => {
+        const config = args.getConfig<{ exemptResources?: string[] }>();
+        for (const w of redisWorkloads(args.resources)) {
+            if (isExempt(w.resource, config)) continue;
+            const settings = redisSettings(w.config === UNKNOWN ? undefined : w.config, w.args);
+            if (w.config !== UNKNOWN) {
+                const { aof, rdb } = effectivePersistence(settings);
+                if (!aof && !rdb) reportViolation("Redis has both AOF and RDB persistence off; enable appendonly.", w.resource.urn);
+            }
+            const dataDir = w.config === UNKNOWN && !settings.directives.has("dir") ? "/data" : (directive(settings, "dir") ?? "/data");
+            if (dataOnVolume(w, dataDir) === false) {
+                reportViolation(`Redis keeps its data dir (${dataDir}) on the container's own filesystem; mount a volume or PersistentVolumeClaim there.`, w.resource.urn);
+            }
+        }
+    },
+};
