@@ -51,6 +51,10 @@ export function sizeRedisForContainer(tuning: RedisTuningSettings, limitMb: numb
     const limitBytes = limitMb * 1024 * 1024;
     const sized = { ...tuning, maxmemory: tuning.maxmemory ?? Math.floor(limitBytes * DEFAULT_MAXMEMORY_SHARE) };
     const resolved = checkRedisSettings(sized);
+    if (resolved.port < 1024) {
+        // Redis runs as uid 999 with every capability dropped: it cannot bind a privileged port.
+        throw new RedisConfigError("port", "an integer from 1024 to 65535 (Redis runs without privileges)", JSON.stringify(resolved.port));
+    }
     if (resolved.maxmemory === 0 || resolved.maxmemory > limitBytes * MAX_MAXMEMORY_SHARE) {
         throw new RedisConfigError(
             "maxmemory",

@@ -57,10 +57,17 @@ const DATA_DIR = "/data";
 const REDIS_UID = 999;
 const REDIS_GID = 1000;
 
-const QUANTITY_ALLOWED = 'a positive Kubernetes quantity such as "1Gi", "500Mi" or "100m"';
-const quantity = z
-    .string({ error: QUANTITY_ALLOWED })
-    .regex(/^(?=.*[1-9])\d+(\.\d+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/, { error: QUANTITY_ALLOWED });
+const CPU_ALLOWED = 'a positive CPU quantity such as "100m", "0.5" or "2"';
+const cpuQuantity = z.string({ error: CPU_ALLOWED }).regex(/^(?=.*[1-9])\d+(\.\d+)?m?$/, { error: CPU_ALLOWED });
+const STORAGE_ALLOWED = 'a positive storage quantity such as "1Gi" or "500Mi"';
+const storageQuantity = z
+    .string({ error: STORAGE_ALLOWED })
+    .regex(/^(?=.*[1-9])\d+(\.\d+)?(k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/, { error: STORAGE_ALLOWED });
+
+/** Cores in a CPU quantity ("100m" is 0.1). */
+function cores(quantity: string): number {
+    return quantity.endsWith("m") ? Number(quantity.slice(0, -1)) / 1000 : Number(quantity);
+}
 const DNS_SUBDOMAIN_ALLOWED = "a DNS subdomain: lowercase letters, digits, '-' and '.', at most 253 characters";
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const LABEL_KEY_ALLOWED = "a label key: an optional DNS-subdomain prefix and '/', then 1-63 letters, digits, '-', '_' or '.', starting and ending alphanumeric";
@@ -87,9 +94,9 @@ const kubernetesArgsSchema = z.strictObject({
         .max(16, { error: "an integer from 1 to 16" })
         .default(1),
     memoryLimitMb,
-    cpuRequest: quantity.default("100m"),
-    cpuLimit: quantity.optional(),
-    storageSize: quantity.default("1Gi"),
+    cpuRequest: cpuQuantity.default("100m"),
+    cpuLimit: cpuQuantity.optional(),
+    storageSize: storageQuantity.default("1Gi"),
     storageClassName: z
         .string({ error: DNS_SUBDOMAIN_ALLOWED })
         .max(253, { error: DNS_SUBDOMAIN_ALLOWED })
@@ -145,9 +152,16 @@ export class KubernetesRedis extends pulumi.ComponentResource {
         super("hardened-redis:index:KubernetesRedis", name, {}, opts);
 
         const settings = parseSettings(kubernetesArgsSchema, args, Object.keys(kubernetesArgsSchema.shape));
-        if (!DNS_LABEL.test(name) || name.length > 54) {
-            // Services, the StatefulSet and its pods are named after the component.
-            throw new RedisConfigError("name", "a DNS label of at most 54 characters (lowercase letters, digits, '-')", JSON.stringify(name));
+        if (!/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 52) {
+            // Services, the StatefulSet and its pods are named after the component; the pods'
+            // controller-revision-hash label (<name>-<10 characters>) must fit in 63.
+            throw new RedisConfigError("name", "a DNS label of at most 52 characters starting with a letter (lowercase letters, digits, '-')", JSON.stringify(name));
+        }
+        if (settings.cpuLimit !== undefined && cores(settings.cpuLimit) < cores(settings.cpuRequest)) {
+            throw new RedisConfigError("cpuLimit", `a CPU quantity of at least cpuRequest (${settings.cpuRequest})`, JSON.stringify(settings.cpuLimit));
+        }
+        if (typeof args.namespace === "string" && !DNS_LABEL.test(args.namespace)) {
+            throw new RedisConfigError("namespace", "an existing namespace's name: a DNS label (lowercase letters, digits, '-')", JSON.stringify(args.namespace));
         }
         const clientLabelKey = settings.clientLabelKey ?? `${name}-client`;
         const tuning = sizeRedisForContainer(
@@ -182,7 +196,9 @@ export class KubernetesRedis extends pulumi.ComponentResource {
                     password,
                     configCommandName,
                     // Pod 0 is the primary; the others start from replica.conf (see the command below).
-                    replicaOfHost: replicated ? `${statefulSetName}-0.${headlessName}.${ns}.svc.cluster.local` : undefined,
+                    // <pod>.<service>.<namespace>.svc resolves through the pod's DNS search path,
+                    // whatever the cluster domain is.
+                    replicaOfHost: replicated ? `${statefulSetName}-0.${headlessName}.${ns}.svc` : undefined,
                     replicaOfPort: replicated ? port : undefined,
                 }),
                 // Read by the readiness probe through stdin, never argv or env.
@@ -195,7 +211,9 @@ export class KubernetesRedis extends pulumi.ComponentResource {
         );
         const secret = new k8s.core.v1.Secret(
             `${name}-config`,
-            { metadata: { namespace, labels }, type: "Opaque", stringData: pulumi.secret(files) },
+            // Immutable: a change creates a new Secret (new name) instead of rewriting the files under
+            // pods that still run the old config, so pods switch only when they are rolled.
+            { metadata: { namespace, labels }, type: "Opaque", immutable: true, stringData: pulumi.secret(files) },
             { parent: this },
         );
 
@@ -299,7 +317,8 @@ export class KubernetesRedis extends pulumi.ComponentResource {
                     },
                 },
             },
-            { parent: this },
+            // Deleting the namespace would delete the data claims with it: keep it on destroy.
+            { parent: this, retainOnDelete: true },
         );
         return namespace.metadata.name;
     }
@@ -393,7 +412,12 @@ export class KubernetesRedis extends pulumi.ComponentResource {
             clients.push({ namespaceSelector: { matchLabels: settings.clientNamespaceLabels }, podSelector: { matchLabels: clientLabel } });
         }
         const peers: k8s.types.input.networking.v1.NetworkPolicyPeer[] = replicated ? [{ podSelector: { matchLabels: selector } }] : [];
-        const dns = { ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }] };
+        // Cluster DNS only (replicas resolve the primary's name); not port 53 anywhere, which
+        // would leave a tunnel out of a compromised pod.
+        const dns = {
+            to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+            ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }],
+        };
         new k8s.networking.v1.NetworkPolicy(
             name,
             {

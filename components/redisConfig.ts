@@ -134,9 +134,13 @@ function isBindAddress(entry: string): boolean {
 }
 /**
  * Commands the deployment itself relies on: clients and probes authenticate (AUTH, HELLO)
- * and ping (PING), replicas sync (PSYNC, SYNC, REPLCONF); CONFIG is renamed, not disabled.
+ * and ping (PING); replicas sync (PSYNC, SYNC, REPLCONF) and apply what the primary sends
+ * besides client writes (SELECT, DEL/UNLINK for expiry and eviction, MULTI/EXEC, PEXPIREAT);
+ * CONFIG is renamed, not disabled.
  */
-const REQUIRED_COMMANDS: ReadonlySet<string> = new Set(["auth", "hello", "ping", "psync", "sync", "replconf", "config"]);
+const REQUIRED_COMMANDS: ReadonlySet<string> = new Set([
+    "auth", "hello", "ping", "psync", "sync", "replconf", "select", "del", "unlink", "multi", "exec", "pexpireat", "config",
+]);
 const DISABLED_ALLOWED = `distinct Redis 7.0 command names (e.g. FLUSHALL, KEYS), except ${[...REQUIRED_COMMANDS]
     .filter((c) => c !== "config")
     .map((c) => c.toUpperCase())

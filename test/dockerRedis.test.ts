@@ -154,14 +154,14 @@ describe("DockerRedis with no arguments", () => {
 
     it("keeps both generated credentials encrypted in state", () => {
         // RandomString's result is plaintext in state unless the registration says otherwise.
-        expect(registrationOptions.get("cache-config-command")?.additionalSecretOutputs).toContain("result");
-        expect(registrationOptions.get("cache-password")?.additionalSecretOutputs).toContain("result");
+        expect(registrationOptions.get("random:index/randomString:RandomString::cache-config-command")?.additionalSecretOutputs).toContain("result");
+        expect(registrationOptions.get("random:index/randomPassword:RandomPassword::cache-password")?.additionalSecretOutputs).toContain("result");
     });
 
     it("keeps the data volume when the stack is destroyed, and never runs two servers on it", () => {
-        expect(registrationOptions.get("cache-data")?.retainOnDelete).toBe(true);
-        expect(registrationOptions.get("cache-config")?.retainOnDelete).toBe(false);
-        expect(registrationOptions.get("cache")?.deleteBeforeReplace).toBe(true);
+        expect(registrationOptions.get("docker:index/volume:Volume::cache-data")?.retainOnDelete).toBe(true);
+        expect(registrationOptions.get("docker:index/volume:Volume::cache-config")?.retainOnDelete).toBe(false);
+        expect(registrationOptions.get("docker:index/container:Container::cache")?.deleteBeforeReplace).toBe(true);
     });
 
     it("exports secret credentials and a well-formed connection string", async () => {
@@ -263,6 +263,7 @@ describe("DockerRedis rejects bad arguments at construction", () => {
         ["a latest image", { image: "redis:latest" }, /"image": got "redis:latest"/],
         ["a bad alias", { alias: "Bad_Alias" }, /"alias": got "Bad_Alias"; allowed: a DNS label/],
         ["an unknown command to disable", { disabledCommands: ["NOPE"] }, /"disabledCommands.0": got "NOPE"; allowed: distinct Redis 7.0 command names/],
+        ["a privileged port", { port: 80 }, /"port": got 80; allowed: an integer from 1024 to 65535/],
         ["a port out of range", { port: 70000 }, /"port": got 70000; allowed: an integer from 1 to 65535/],
         ["an unknown restart policy", { restartPolicy: "sometimes" }, /"restartPolicy": got "sometimes"; allowed: no, on-failure, always, unless-stopped/],
         ["a bad save point", { savePoints: [{ seconds: 0, changes: 1 }] }, /"savePoints.0.seconds": got 0/],

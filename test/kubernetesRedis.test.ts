@@ -7,6 +7,7 @@ import {
     isSecretValue,
     plainStrings,
     registeredUrns,
+    registeredState,
     registrationOptions,
     resourcesOf,
     single,
@@ -147,9 +148,10 @@ describe("KubernetesRedis with no arguments", () => {
             { name: "config", mountPath: "/usr/local/etc/redis", readOnly: true },
             { name: "tmp", mountPath: "/tmp" },
         ]);
-        const secret = single(d.resources, "kubernetes:core/v1:Secret").inputs as unknown as k8s.types.output.core.v1.Secret;
+        const secretName = (registeredState("kubernetes:core/v1:Secret", "cache-config").metadata as { name: string }).name;
+        expect(secretName).toMatch(/^cache-config-/);
         expect(d.pod.volumes).toEqual([
-            { name: "config", secret: { secretName: secret.metadata.name ?? expect.any(String), defaultMode: 0o440 } },
+            { name: "config", secret: { secretName, defaultMode: 0o440 } },
             { name: "tmp", emptyDir: { sizeLimit: "16Mi" } },
         ]);
         expect(d.pod.volumes.some((v) => v.hostPath)).toBe(false);
@@ -172,6 +174,8 @@ describe("KubernetesRedis with no arguments", () => {
     it("keeps the password and CONFIG name in the Secret alone", () => {
         const secret = single(d.resources, "kubernetes:core/v1:Secret").inputs;
         expect(isSecretValue(secret.stringData)).toBe(true);
+        // Replaced, never rewritten under running pods.
+        expect(secret.immutable).toBe(true);
         expect(Object.keys(d.secretFiles).sort()).toEqual(["password", "redis.conf"]);
         expect(d.secretFiles.password).toBe(d.password);
         expect(d.secretFiles["redis.conf"]).toContain(`rename-command CONFIG ${d.configCommandName}`);
@@ -212,7 +216,12 @@ describe("KubernetesRedis with no arguments", () => {
         expect(policy.spec.ingress).toEqual([
             { from: [{ podSelector: { matchLabels: { "cache-client": "true" } } }], ports: [{ protocol: "TCP", port: 6379 }] },
         ]);
-        expect(policy.spec.egress).toEqual([{ ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }] }]);
+        expect(policy.spec.egress).toEqual([
+            {
+                to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+                ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }],
+            },
+        ]);
     });
 
     it("annotates the pod template with a hash of the config", () => {
@@ -237,8 +246,12 @@ describe("KubernetesRedis with no arguments", () => {
         expect(url.pathname).toBe("/0");
     });
 
+    it("keeps its namespace, and with it the data claims, when the stack is destroyed", () => {
+        expect(registrationOptions.get("kubernetes:core/v1:Namespace::cache")?.retainOnDelete).toBe(true);
+    });
+
     it("replaces the StatefulSet delete-first, so its claims are reused and never mounted twice", () => {
-        expect(registrationOptions.get("cache")?.deleteBeforeReplace).toBe(true);
+        expect(registrationOptions.get("kubernetes:apps/v1:StatefulSet::cache")?.deleteBeforeReplace).toBe(true);
     });
 });
 
@@ -280,7 +293,7 @@ describe("KubernetesRedis with replicas", () => {
         expect(d.statefulSet.spec.replicas).toBe(3);
         expect(d.container.command[0]).toBe("sh");
         expect(d.container.command[2]).toContain('if [ "${HOSTNAME##*-}" = 0 ]; then exec redis-server /usr/local/etc/redis/redis.conf; else exec redis-server /usr/local/etc/redis/replica.conf; fi');
-        expect(d.secretFiles["replica.conf"]).toMatch(new RegExp(`^replicaof ha-0\\.ha-headless\\.${ns}\\.svc\\.cluster\\.local 6379$`, "m"));
+        expect(d.secretFiles["replica.conf"]).toMatch(new RegExp(`^replicaof ha-0\\.ha-headless\\.${ns}\\.svc 6379$`, "m"));
     });
 
     it("sends clients to the primary only", () => {
@@ -341,17 +354,23 @@ describe("KubernetesRedis with arguments", () => {
 
 describe("KubernetesRedis rejects bad arguments at construction", () => {
     const cases: Array<[string, string, Record<string, unknown>, RegExp]> = [
-        ["a negative storage size", "bad-storage", { storageSize: "-1Gi" }, /"storageSize": got "-1Gi"; allowed: a positive Kubernetes quantity/],
+        ["a negative storage size", "bad-storage", { storageSize: "-1Gi" }, /"storageSize": got "-1Gi"; allowed: a positive storage quantity/],
         ["a zero storage size", "bad-zero", { storageSize: "0Gi" }, /"storageSize": got "0Gi"/],
         ["a storage class that is not a DNS subdomain", "bad-class", { storageClassName: "Fast_SSD" }, /"storageClassName": got "Fast_SSD"; allowed: a DNS subdomain/],
         ["a memory limit below maxmemory", "bad-memory", { memoryLimitMb: 256, maxmemory: "300mb" }, /"maxmemory": got "300mb"; allowed: more than 0 and at most 80% of memoryLimitMb/],
         ["no replicas", "bad-replicas", { replicas: 0 }, /"replicas": got 0; allowed: an integer from 1 to 16/],
         ["a client label key that is not a label", "bad-key", { clientLabelKey: "redis client!" }, /"clientLabelKey": got "redis client!"; allowed: a label key/],
         ["a client label value that is too long", "bad-value", { clientLabelValue: "x".repeat(64) }, /"clientLabelValue": got "x{60,}.*; allowed: a label value/],
-        ["a CPU request that is not a quantity", "bad-cpu", { cpuRequest: "fast" }, /"cpuRequest": got "fast"/],
+        ["a CPU request that is not a quantity", "bad-cpu", { cpuRequest: "fast" }, /"cpuRequest": got "fast"; allowed: a positive CPU quantity/],
         ["an unknown argument", "bad-arg", { replica: 2 }, /"replica": got an unknown setting; allowed: known settings: image, replicas/],
         ["an unknown eviction policy", "bad-policy", { maxmemoryPolicy: "lfu" }, /"maxmemoryPolicy": got "lfu"/],
         ["a component name that cannot name Kubernetes objects", "Bad_Name", {}, /"name": got "Bad_Name"; allowed: a DNS label/],
+        ["a component name starting with a digit", "1cache", {}, /"name": got "1cache"/],
+        ["a component name too long for pod labels", "a".repeat(53), {}, /"name": got "a{53}"; allowed: a DNS label of at most 52 characters/],
+        ["a CPU limit below the request", "bad-cpu-limit", { cpuRequest: "2", cpuLimit: "1" }, /"cpuLimit": got "1"; allowed: a CPU quantity of at least cpuRequest \(2\)/],
+        ["a storage size in millibytes", "bad-milli", { storageSize: "1m" }, /"storageSize": got "1m"/],
+        ["a namespace that is not a DNS label", "bad-ns", { namespace: "Bad_NS" }, /"namespace": got "Bad_NS"/],
+        ["a privileged port", "bad-port", { port: 443 }, /"port": got 443; allowed: an integer from 1024 to 65535/],
     ];
     it.each(cases)("%s", (_label, name, args, message) => {
         expect(() => new api.KubernetesRedis(name, args)).toThrow(message);

@@ -69,7 +69,7 @@ export interface RegistrationOptions {
     retainOnDelete: boolean;
 }
 
-/** Options each resource was registered with, by resource name. */
+/** Options each resource was registered with, by `<type>::<name>`. */
 export const registrationOptions = new Map<string, RegistrationOptions>();
 
 /**
@@ -128,7 +128,7 @@ export async function installMocks(project = "hardened-redis"): Promise<void> {
     };
     const register = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req, callback) => {
-        registrationOptions.set(req.getName(), {
+        registrationOptions.set(`${req.getType()}::${req.getName()}`, {
             additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
             deleteBeforeReplace: req.getDeletebeforereplace(),
             retainOnDelete: req.getRetainondelete() ?? false,
@@ -165,4 +165,12 @@ export async function allRegistered(): Promise<void> {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
     await settings.waitForRPCs();
+}
+
+/** The state the mocked engine returned for a resource, e.g. its autonamed metadata.name. */
+export function registeredState(type: string, name: string): Record<string, unknown> {
+    const monitor = pulumi.runtime.getMonitor() as unknown as MockMonitor;
+    const entry = [...monitor.getRegisteredResources().values()].find((r) => r.urn.endsWith(`${type}::${name}`));
+    if (!entry) throw new Error(`no registered ${type} ${name}`);
+    return entry.state as Record<string, unknown>;
 }
