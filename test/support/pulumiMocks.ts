@@ -9,6 +9,8 @@ export interface RegisteredResource {
     name: string;
     /** Resolved inputs; secret values stay wrapped (see {@link isSecretValue}). */
     inputs: Record<string, unknown>;
+    /** What the mocked provider returned: the inputs plus computed outputs such as autonamed names. */
+    state: Record<string, unknown>;
 }
 
 // The Pulumi wire format marks secrets with this signature; mocks keep it.
@@ -81,8 +83,8 @@ export async function installMocks(project = "hardened-redis"): Promise<void> {
         {
             newResource(args) {
                 const inputs = args.inputs as Record<string, unknown>;
-                registered.push({ type: args.type, name: args.name, inputs });
                 const state: Record<string, unknown> = { ...inputs };
+                registered.push({ type: args.type, name: args.name, inputs, state });
                 switch (args.type) {
                     case "random:index/randomPassword:RandomPassword":
                         state.result = awkwardPassword(generatedSuffix(inputs, "password"));

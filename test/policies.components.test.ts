@@ -1,0 +1,99 @@
+import type { Policy } from "@pulumi/policy";
+import { beforeAll, describe, expect, it } from "vitest";
+import { policies } from "../policies/rules";
+import { evaluate, type TestResource } from "./support/policyHarness";
+import { allRegistered, installMocks, registered, unwrapSecrets } from "./support/pulumiMocks";
+
+const byName = (name: string): Policy => {
+    const policy = policies.find((p) => p.name === name);
+    if (!policy) throw new Error(`no policy ${name}`);
+    return policy;
+};
+
+/** Every policy's violations over a set of resources, by policy name. */
+async function violations(resources: TestResource[]): Promise<Record<string, string[]>> {
+    const found: Record<string, string[]> = {};
+    for (const policy of policies) {
+        const outcome = await evaluate(policy, resources);
+        if (outcome.violations.length > 0) found[policy.name] = outcome.violations;
+    }
+    return found;
+}
+
+/** Replaces the props of the one resource of `type` with `change(props)`. */
+function twin(resources: TestResource[], type: string, change: (props: Record<string, unknown>) => Record<string, unknown>): TestResource[] {
+    return resources.map((r) => (r.type === type ? { ...r, props: change(structuredClone(r.props)) } : r));
+}
+
+// What our own components declare, as the engine would hand it to the pack.
+describe("redis-guard on what hardened-redis declares", () => {
+    let docker: TestResource[];
+    let kubernetes: TestResource[];
+
+    beforeAll(async () => {
+        await installMocks();
+        const { DockerRedis, KubernetesRedis } = await import("../index");
+        new DockerRedis("cache");
+        new KubernetesRedis("kcache", { replicas: 2 });
+        await allRegistered();
+        // After an update, stack policies see outputs (autonamed names included) over the inputs.
+        const asResource = (r: (typeof registered)[number]): TestResource => ({
+            type: r.type,
+            name: r.name,
+            props: unwrapSecrets(r.state) as Record<string, unknown>,
+        });
+        docker = registered.filter((r) => r.name.startsWith("cache")).map(asResource);
+        kubernetes = registered.filter((r) => r.name.startsWith("kcache")).map(asResource);
+    });
+
+    it("finds nothing to report on DockerRedis or KubernetesRedis, at any level", async () => {
+        expect(await violations(docker)).toEqual({});
+        expect(await violations(kubernetes)).toEqual({});
+    });
+
+    const container = "docker:index/container:Container";
+    const dockerTwins: Array<[string, string, (p: Record<string, unknown>) => Record<string, unknown>]> = [
+        ["published ports", "redis-docker-no-published-ports", (p) => ({ ...p, ports: [{ internal: 6379, external: 6379 }] })],
+        ["host networking", "redis-docker-no-host-namespaces", (p) => ({ ...p, networkMode: "host" })],
+        ["privileged", "redis-docker-no-privileged-or-docker-socket", (p) => ({ ...p, privileged: true })],
+        ["a writable root running as root", "redis-docker-container-hardening", (p) => ({ ...p, readOnly: false, user: undefined })],
+        ["auth removed from the config", "redis-requires-auth-and-hardening", (p) => withConf(p, (c) => c.replace(/^user default .*$/m, ""))],
+        ["a literal password argument", "redis-no-literal-password", (p) => ({ ...p, command: [...(p.command as string[]), "--requirepass", "literal-password-123"] })],
+        ["AOF off", "redis-persistence", (p) => withConf(p, (c) => c.replace(/^appendonly yes$/m, "appendonly no"))],
+        ["appendfsync always", "redis-appendfsync-always", (p) => withConf(p, (c) => c.replace(/^appendfsync .*$/m, "appendfsync always"))],
+        ["noeviction", "redis-cache-noeviction", (p) => withConf(p, (c) => c.replace(/^maxmemory-policy .*$/m, "maxmemory-policy noeviction"))],
+        ["no memory limit", "redis-memory-limit", (p) => ({ ...p, memory: undefined })],
+    ];
+    it.each(dockerTwins)("catches a DockerRedis twin with %s", async (_label, policy, change) => {
+        const outcome = await evaluate(byName(policy), twin(docker, container, change));
+        expect(outcome.violations.length).toBeGreaterThan(0);
+    });
+
+    it("catches a DockerRedis twin on a network that is not internal", async () => {
+        const twinned = twin(docker, "docker:index/network:Network", (p) => ({ ...p, internal: false }));
+        expect((await evaluate(byName("redis-docker-internal-network-only"), twinned)).violations).toHaveLength(1);
+    });
+
+    const statefulSet = "kubernetes:apps/v1:StatefulSet";
+    const k8sTwins: Array<[string, string, TestResource[] | (() => TestResource[])]> = [
+        ["its client Service as a LoadBalancer", "redis-k8s-no-public-service", () => kubernetes.map((r) => (r.type === "kubernetes:core/v1:Service" && r.name === "kcache" ? { ...r, props: { ...r.props, spec: { ...(r.props.spec as object), type: "LoadBalancer" } } } : r))],
+        ["hostNetwork", "redis-k8s-no-host-network", () => twin(kubernetes, statefulSet, (p) => withPod(p, (pod) => ({ ...pod, hostNetwork: true })))],
+        ["a root pod", "redis-k8s-pod-hardening", () => twin(kubernetes, statefulSet, (p) => withPod(p, (pod) => ({ ...pod, securityContext: { runAsUser: 0 } })))],
+        ["no NetworkPolicy", "redis-k8s-requires-network-policy", () => kubernetes.filter((r) => !r.type.endsWith("NetworkPolicy"))],
+        ["auth removed from the Secret", "redis-requires-auth-and-hardening", () => twin(kubernetes, "kubernetes:core/v1:Secret", (p) => ({ ...p, stringData: { ...(p.stringData as object), "redis.conf": "appendonly yes\n" } }))],
+    ];
+    it.each(k8sTwins)("catches a KubernetesRedis twin with %s", async (_label, policy, resources) => {
+        const outcome = await evaluate(byName(policy), typeof resources === "function" ? resources() : resources);
+        expect(outcome.violations.length).toBeGreaterThan(0);
+    });
+});
+
+function withConf(props: Record<string, unknown>, edit: (conf: string) => string): Record<string, unknown> {
+    const uploads = (props.uploads as Array<{ file: string; content: string }>).map((u) => ({ ...u, content: edit(u.content) }));
+    return { ...props, uploads };
+}
+
+function withPod(props: Record<string, unknown>, edit: (pod: Record<string, unknown>) => Record<string, unknown>): Record<string, unknown> {
+    const spec = props.spec as { template: { spec: Record<string, unknown> } };
+    return { ...props, spec: { ...spec, template: { ...spec.template, spec: edit(spec.template.spec) } } };
+}

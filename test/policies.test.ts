@@ -1,0 +1,336 @@
+import type { Policy } from "@pulumi/policy";
+import { describe, expect, it } from "vitest";
+import { appendfsyncAlways } from "../policies/appendfsyncAlways";
+import { cacheNoEviction } from "../policies/cacheNoEviction";
+import { dockerContainerHardening } from "../policies/dockerContainerHardening";
+import { dockerInternalNetworkOnly } from "../policies/dockerInternalNetworkOnly";
+import { dockerNoHostNamespaces } from "../policies/dockerNoHostNamespaces";
+import { dockerNoPrivilegedOrSocket } from "../policies/dockerNoPrivilegedOrSocket";
+import { dockerNoPublishedPorts } from "../policies/dockerNoPublishedPorts";
+import { imagePinned } from "../policies/imagePinned";
+import { k8sNoHostNetwork } from "../policies/k8sNoHostNetwork";
+import { k8sNoIngressRoute } from "../policies/k8sNoIngressRoute";
+import { k8sNoPublicService } from "../policies/k8sNoPublicService";
+import { k8sPodHardening } from "../policies/k8sPodHardening";
+import { k8sRequireNetworkPolicy } from "../policies/k8sRequireNetworkPolicy";
+import { memoryLimit } from "../policies/memoryLimit";
+import { noLiteralPassword } from "../policies/noLiteralPassword";
+import { persistence } from "../policies/persistence";
+import { requireAuthAndHardening } from "../policies/requireAuthAndHardening";
+import { policies } from "../policies/rules";
+import { evaluate, remediate, UNKNOWN, type TestResource } from "./support/policyHarness";
+import {
+    editConf,
+    hardenedConf,
+    hardenedKubernetes,
+    internalNetwork,
+    networkPolicy,
+    nginxContainer,
+    plainRedisContainer,
+    redisContainer,
+    redisSecret,
+    redisServicePorts,
+    redisStatefulSet,
+    SECRET,
+    service,
+} from "./support/policyFixtures";
+
+interface PolicyCase {
+    policy: Policy;
+    /** Setups that break the policy: each must be reported. */
+    violating: Array<[string, TestResource[]]>;
+    /** Setups that keep it, including things that merely look like Redis. */
+    compliant: Array<[string, TestResource[]]>;
+    /** Setups whose deciding values are unknown at preview: no crash, no violation. */
+    unknown: Array<[string, TestResource[]]>;
+}
+
+const hardenedDocker = (): TestResource[] => [internalNetwork, redisContainer()];
+const k8sWith = (...replace: TestResource[]): TestResource[] => [
+    ...hardenedKubernetes().filter((r) => !replace.some((x) => x.type === r.type && x.name === r.name)),
+    ...replace,
+];
+
+const cases: PolicyCase[] = [
+    {
+        policy: dockerNoPublishedPorts,
+        violating: [
+            ["a published Redis port", [redisContainer({ ports: [{ internal: 6379, external: 6379 }] })]],
+            ["publishAllPorts", [redisContainer({ publishAllPorts: true })]],
+            ["a hand-written redis:7 container with a port", [plainRedisContainer({ ports: [{ internal: 6379, external: 16379, ip: "0.0.0.0" }] })]],
+        ],
+        compliant: [
+            ["the hardened container", hardenedDocker()],
+            ["an nginx container with a published port", [nginxContainer]],
+        ],
+        unknown: [
+            ["unknown ports", [redisContainer({ ports: UNKNOWN })]],
+            ["an unknown port element", [redisContainer({ ports: [UNKNOWN] })]],
+            ["an unknown image on a container without other Redis signs", [{ type: "docker:index/container:Container", name: "x", props: { image: UNKNOWN, ports: [{ internal: 80 }] } }]],
+        ],
+    },
+    {
+        policy: dockerNoHostNamespaces,
+        violating: [
+            ["host networking", [redisContainer({ networkMode: "host" })]],
+            ["the host PID namespace", [redisContainer({ pidMode: "host" })]],
+            ["the host IPC namespace", [redisContainer({ ipcMode: "host" })]],
+        ],
+        compliant: [["the hardened container", hardenedDocker()], ["nginx on the host network", [{ ...nginxContainer, props: { ...nginxContainer.props, networkMode: "host" } }]]],
+        unknown: [["an unknown network mode", [redisContainer({ networkMode: UNKNOWN })]]],
+    },
+    {
+        policy: dockerInternalNetworkOnly,
+        violating: [
+            ["a network that is not internal", [{ ...internalNetwork, props: { name: "redis-net", internal: false } }, redisContainer()]],
+            ["the default bridge", [redisContainer({ networksAdvanced: undefined })]],
+            ["the built-in bridge by name", [redisContainer({ networksAdvanced: [{ name: "bridge" }] })]],
+        ],
+        compliant: [
+            ["the hardened container on its internal network", hardenedDocker()],
+            ["a network from another stack (cannot be judged here)", [redisContainer({ networksAdvanced: [{ name: "shared-internal" }] })]],
+            ["nginx on the default bridge", [nginxContainer]],
+        ],
+        unknown: [
+            ["an unknown internal flag", [{ ...internalNetwork, props: { name: "redis-net", internal: UNKNOWN } }, redisContainer()]],
+            ["unknown networks", [internalNetwork, redisContainer({ networksAdvanced: UNKNOWN })]],
+        ],
+    },
+    {
+        policy: k8sNoPublicService,
+        violating: [
+            ["a LoadBalancer", [service({ type: "LoadBalancer", ports: redisServicePorts })]],
+            ["a NodePort", [service({ type: "NodePort", ports: [{ port: 6379, nodePort: 30079 }] })]],
+            ["externalIPs", [service({ type: "ClusterIP", externalIPs: ["203.0.113.7"], ports: redisServicePorts })]],
+            ["ExternalName selecting Redis by label", [service({ type: "ExternalName", selector: { app: "redis" } })]],
+        ],
+        compliant: [
+            ["a ClusterIP Service", [service({ type: "ClusterIP", ports: redisServicePorts })]],
+            ["a web LoadBalancer", [service({ type: "LoadBalancer", selector: { app: "web" }, ports: [{ port: 443, targetPort: 8443 }] }, "web")]],
+        ],
+        unknown: [["an unknown type", [service({ type: UNKNOWN, ports: redisServicePorts })]], ["unknown ports", [service({ type: "LoadBalancer", ports: UNKNOWN })]]],
+    },
+    {
+        policy: k8sNoIngressRoute,
+        violating: [
+            [
+                "an Ingress to port 6379",
+                [{ type: "kubernetes:networking.k8s.io/v1:Ingress", name: "edge", props: { spec: { rules: [{ http: { paths: [{ path: "/", backend: { service: { name: "cache", port: { number: 6379 } } } }] } }] } } }],
+            ],
+            ["an ingress-nginx TCP mapping", [{ type: "kubernetes:core/v1:ConfigMap", name: "tcp", props: { metadata: { name: "tcp-services" }, data: { "6379": "redis/cache:6379" } } }]],
+        ],
+        compliant: [
+            ["an Ingress to a web port", [{ type: "kubernetes:networking.k8s.io/v1:Ingress", name: "edge", props: { spec: { defaultBackend: { service: { name: "web", port: { number: 80 } } } } } }]],
+            ["a TCP mapping to Postgres", [{ type: "kubernetes:core/v1:ConfigMap", name: "tcp", props: { metadata: { name: "tcp-services" }, data: { "5432": "db/pg:5432" } } }]],
+        ],
+        unknown: [["an unknown backend port", [{ type: "kubernetes:networking.k8s.io/v1:Ingress", name: "edge", props: { spec: { defaultBackend: { service: { name: "cache", port: UNKNOWN } } } } }]]],
+    },
+    {
+        policy: k8sNoHostNetwork,
+        violating: [
+            ["hostNetwork", [redisStatefulSet({ hostNetwork: true })]],
+            ["a hostPort", [redisStatefulSet({}, { ports: [{ containerPort: 6379, hostPort: 6379 }] })]],
+            ["a bare Pod", [{ type: "kubernetes:core/v1:Pod", name: "p", props: { spec: { hostNetwork: true, containers: [{ name: "r", image: "redis:7" }] } } }]],
+        ],
+        compliant: [["the hardened StatefulSet", [redisStatefulSet()]], ["an nginx Deployment on the host network", [{ type: "kubernetes:apps/v1:Deployment", name: "web", props: { spec: { template: { spec: { hostNetwork: true, containers: [{ name: "nginx", image: "nginx:1.27" }] } } } } }]]],
+        unknown: [["an unknown hostNetwork", [redisStatefulSet({ hostNetwork: UNKNOWN })]], ["an unknown pod spec", [{ type: "kubernetes:apps/v1:StatefulSet", name: "x", props: { spec: { template: UNKNOWN } } }]]],
+    },
+    {
+        policy: k8sPodHardening,
+        violating: [
+            ["a privileged container", [redisStatefulSet({}, { securityContext: { privileged: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ["ALL"] } } })]],
+            ["no container security context", [redisStatefulSet({ securityContext: undefined }, { securityContext: undefined })]],
+            ["root", [redisStatefulSet({ securityContext: { runAsUser: 0, runAsNonRoot: true } })]],
+            ["hostPID", [redisStatefulSet({ hostPID: true })]],
+            ["a hostPath volume", [redisStatefulSet({ volumes: [{ name: "data", hostPath: { path: "/srv/redis" } }] })]],
+        ],
+        compliant: [["the hardened StatefulSet", [redisStatefulSet()]], ["an unhardened nginx", [{ type: "kubernetes:apps/v1:Deployment", name: "web", props: { spec: { template: { spec: { hostPID: true, containers: [{ name: "nginx", image: "nginx:1.27" }] } } } } }]]],
+        unknown: [["an unknown security context", [redisStatefulSet({}, { securityContext: UNKNOWN })]]],
+    },
+    {
+        policy: k8sRequireNetworkPolicy,
+        violating: [
+            ["no NetworkPolicy", hardenedKubernetes().filter((r) => !r.type.includes("NetworkPolicy"))],
+            ["a policy that admits every source", k8sWith(networkPolicy({ ingress: [{}] }))],
+            ["a policy for other pods", k8sWith(networkPolicy({ podSelector: { matchLabels: { app: "web" } } }))],
+            ["a policy in another namespace", k8sWith({ ...networkPolicy(), props: { ...networkPolicy().props, metadata: { name: "cache", namespace: "web" } } })],
+        ],
+        compliant: [["the hardened deployment", hardenedKubernetes()], ["a default-deny policy for the namespace", k8sWith(networkPolicy({ podSelector: {}, ingress: undefined, policyTypes: ["Ingress"] }))]],
+        unknown: [["an unknown namespace", [redisStatefulSet(), { ...networkPolicy(), props: { ...networkPolicy().props, metadata: { name: "cache", namespace: UNKNOWN } } }]], ["an unknown pod selector", k8sWith(networkPolicy({ podSelector: UNKNOWN }))]],
+    },
+    {
+        policy: requireAuthAndHardening,
+        violating: [
+            ["redis:7 with no config", [plainRedisContainer()]],
+            ["a config without a password", [internalNetwork, redisContainer({}, editConf(hardenedConf, { user: null }))]],
+            ["a user with nopass", [internalNetwork, redisContainer({}, editConf(hardenedConf, { user: "default on nopass ~* &* +@all" }))]],
+            ["protected-mode no as an argument, with an unreadable config", [redisContainer({ command: ["redis-server", "/etc/redis.conf", "--protected-mode", "no"], uploads: [] })]],
+            ["CONFIG kept", [internalNetwork, redisContainer({}, hardenedConf.replace(/^rename-command CONFIG .*$/m, ""))]],
+            ["DEBUG enabled", [internalNetwork, redisContainer({}, editConf(hardenedConf, { "enable-debug-command": "yes" }))]],
+            ["a Kubernetes Secret config without auth", k8sWith(redisSecret(editConf(hardenedConf, { user: null })))],
+            ["requirepass empty in args", [redisContainer({ command: ["redis-server", "--requirepass", ""] })]],
+        ],
+        compliant: [
+            ["the hardened container", hardenedDocker()],
+            ["the hardened Kubernetes deployment", hardenedKubernetes()],
+            ["requirepass and a disabled CONFIG", [redisContainer({}, `requirepass ${SECRET}\nrename-command CONFIG ""\n`)]],
+            ["an ACL file", [redisContainer({}, 'aclfile /etc/redis/users.acl\nrename-command CONFIG ""\n')]],
+            ["nginx", [nginxContainer]],
+        ],
+        unknown: [
+            ["config content unknown at preview", [internalNetwork, redisContainer({ uploads: [{ file: "/usr/local/etc/redis/redis.conf", content: UNKNOWN }] })]],
+            ["a Secret whose data is unknown", k8sWith({ ...redisSecret(), props: { metadata: { name: "cache-config-1234", namespace: "redis" }, stringData: UNKNOWN } })],
+            ["a Secret name unknown at preview", k8sWith(redisStatefulSet({ volumes: [{ name: "config", secret: { secretName: UNKNOWN } }] }))],
+        ],
+    },
+    {
+        policy: noLiteralPassword,
+        violating: [
+            ["--requirepass with a literal", [redisContainer({ command: ["redis-server", "--requirepass", SECRET] })]],
+            ["a healthcheck with -a", [redisContainer({ healthcheck: { tests: ["CMD", "redis-cli", "-a", SECRET, "ping"] } })]],
+            ["a password env value", [redisContainer({ envs: [`REDIS_PASSWORD=${SECRET}`] })]],
+            ["a Kubernetes env value", [redisStatefulSet({}, { env: [{ name: "REDIS_PASSWORD", value: SECRET }] })]],
+            ["a Kubernetes probe with REDISCLI_AUTH", [redisStatefulSet({}, { livenessProbe: { exec: { command: ["sh", "-c", `REDISCLI_AUTH=${SECRET} redis-cli ping`] } } })]],
+        ],
+        compliant: [
+            ["the hardened container", hardenedDocker()],
+            ["the hardened StatefulSet (password on stdin)", [redisStatefulSet()]],
+            ["an env var expanded from a Secret", [redisStatefulSet({}, { env: [{ name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: "s", key: "p" } } }], args: ["--requirepass", "$(REDIS_PASSWORD)"] })]],
+            ["nginx with a literal password (not Redis)", [nginxContainer]],
+        ],
+        unknown: [["an unknown command", [redisContainer({ command: UNKNOWN })]], ["an unknown env list", [redisStatefulSet({}, { env: UNKNOWN })]]],
+    },
+    {
+        policy: dockerNoPrivilegedOrSocket,
+        violating: [
+            ["privileged", [redisContainer({ privileged: true })]],
+            ["the Docker socket bound", [redisContainer({ volumes: [{ hostPath: "/var/run/docker.sock", containerPath: "/var/run/docker.sock" }] })]],
+            ["the Docker socket as a mount", [redisContainer({ mounts: [{ type: "bind", source: "/run/docker.sock", target: "/docker.sock" }] })]],
+        ],
+        compliant: [["the hardened container", hardenedDocker()], ["a privileged nginx", [nginxContainer]]],
+        unknown: [["unknown privileged flag", [redisContainer({ privileged: UNKNOWN })]], ["an unknown host path", [redisContainer({ volumes: [{ hostPath: UNKNOWN, containerPath: "/x" }] })]]],
+    },
+    {
+        policy: dockerContainerHardening,
+        violating: [
+            ["the official image's defaults", [plainRedisContainer()]],
+            ["root", [redisContainer({ user: "0:0" })]],
+            ["capabilities kept", [redisContainer({ capabilities: undefined })]],
+            ["no no-new-privileges", [redisContainer({ securityOpts: [] })]],
+            ["a writable root", [redisContainer({ readOnly: false })]],
+            ["a bind mount", [redisContainer({ volumes: [{ hostPath: "/srv/redis", containerPath: "/data" }] })]],
+        ],
+        compliant: [["the hardened container", hardenedDocker()], ["nginx as root", [nginxContainer]]],
+        unknown: [["an unknown user and capability list", [redisContainer({ user: UNKNOWN, capabilities: { drops: UNKNOWN } })]]],
+    },
+    {
+        policy: persistence,
+        violating: [
+            ["AOF and RDB both off", [internalNetwork, redisContainer({}, editConf(hardenedConf, { appendonly: "no" }))]],
+            ["no volume at /data", [internalNetwork, redisContainer({ volumes: [{ volumeName: "cache-config", containerPath: "/usr/local/etc/redis" }] })]],
+            ["a StatefulSet without a claim at /data", [redisStatefulSet({}, { volumeMounts: [{ name: "config", mountPath: "/usr/local/etc/redis" }] }), redisSecret()]],
+        ],
+        compliant: [["the hardened container", hardenedDocker()], ["the hardened StatefulSet", hardenedKubernetes()], ["RDB only", [internalNetwork, redisContainer({}, editConf(hardenedConf, { appendonly: "no", save: "900 1" }))]]],
+        unknown: [["unknown volumes and config", [redisContainer({ volumes: UNKNOWN, uploads: UNKNOWN })]]],
+    },
+    {
+        policy: appendfsyncAlways,
+        violating: [["appendfsync always", [redisContainer({}, editConf(hardenedConf, { appendfsync: "always" }))]], ["--appendfsync always", [plainRedisContainer({ command: ["redis-server", "--appendfsync", "always"] })]]],
+        compliant: [["everysec", hardenedDocker()], ["everysec on Kubernetes", hardenedKubernetes()]],
+        unknown: [["unknown config", [redisContainer({ uploads: [{ file: "/usr/local/etc/redis/redis.conf", content: UNKNOWN }] })]]],
+    },
+    {
+        policy: cacheNoEviction,
+        violating: [["maxmemory with noeviction", [redisContainer({}, editConf(hardenedConf, { "maxmemory-policy": "noeviction" }))]], ["maxmemory with the default policy", [redisContainer({}, editConf(hardenedConf, { "maxmemory-policy": null }))]]],
+        compliant: [["allkeys-lfu", hardenedDocker()], ["no maxmemory (another policy's concern)", [plainRedisContainer()]]],
+        unknown: [["unknown config", [redisContainer({ uploads: [{ file: "/usr/local/etc/redis/redis.conf", content: UNKNOWN }] })]]],
+    },
+    {
+        policy: imagePinned,
+        violating: [
+            ["redis:latest", [plainRedisContainer({ image: "redis:latest" })]],
+            ["an untagged RemoteImage", [{ type: "docker:index/remoteImage:RemoteImage", name: "img", props: { name: "redis" } }]],
+            ["Redis 6", [redisStatefulSet({}, { image: "redis:6.2-alpine" })]],
+        ],
+        compliant: [
+            ["redis:7-alpine", [plainRedisContainer(), { type: "docker:index/remoteImage:RemoteImage", name: "img", props: { name: "redis:7-alpine" } }]],
+            ["a digest pin", [redisStatefulSet({}, { image: `redis@sha256:${"a".repeat(64)}` })]],
+            ["nginx:latest", [{ ...nginxContainer, props: { image: "nginx:latest" } }]],
+        ],
+        unknown: [["an unknown image", [plainRedisContainer({ image: UNKNOWN, command: ["redis-server"] })]]],
+    },
+    {
+        policy: memoryLimit,
+        violating: [["no container memory limit", [redisContainer({ memory: undefined })]], ["no maxmemory", [redisContainer({}, editConf(hardenedConf, { maxmemory: null }))]], ["no Kubernetes limit", k8sWith(redisStatefulSet({}, { resources: {} }))]],
+        compliant: [["the hardened container", hardenedDocker()], ["the hardened StatefulSet", hardenedKubernetes()]],
+        unknown: [["an unknown memory limit and config", [redisContainer({ memory: UNKNOWN, uploads: UNKNOWN })]]],
+    },
+];
+
+describe("redis-guard", () => {
+    it("has one test case per policy, and every policy a name, a description and a level", () => {
+        expect(cases.map((c) => c.policy.name).sort()).toEqual(policies.map((p) => p.name).sort());
+        for (const p of policies) {
+            expect(p.name).toMatch(/^redis-[a-z0-9-]+$/);
+            expect(p.description.length).toBeGreaterThan(40);
+            expect(["advisory", "mandatory"]).toContain(p.enforcementLevel);
+            expect(p.configSchema?.properties).toHaveProperty("exemptResources");
+        }
+    });
+});
+
+describe.each(cases)("$policy.name", ({ policy, violating, compliant, unknown }) => {
+    it.each(violating)("reports %s", async (_label, resources) => {
+        const outcome = await evaluate(policy, resources);
+        expect(outcome.violations.length).toBeGreaterThan(0);
+        for (const message of outcome.violations) expect(message).not.toContain(SECRET);
+    });
+
+    it.each(compliant)("passes %s", async (_label, resources) => {
+        expect((await evaluate(policy, resources)).violations).toEqual([]);
+    });
+
+    it("honours exemptResources", async () => {
+        const resources = violating[0][1];
+        const outcome = await evaluate(policy, resources, { exemptResources: resources.map((r) => r.name) });
+        expect(outcome.violations).toEqual([]);
+    });
+
+    it.each(unknown)("neither crashes nor reports on %s", async (_label, resources) => {
+        const outcome = await evaluate(policy, resources);
+        expect(outcome.violations).toEqual([]);
+    });
+});
+
+describe("redis-docker-no-published-ports specifics", () => {
+    const loopback = redisContainer({ ports: [{ internal: 6379, external: 6379, ip: "127.0.0.1" }] });
+
+    it("allows loopback-only ports when configured, and only those", async () => {
+        expect((await evaluate(dockerNoPublishedPorts, [loopback])).violations).toHaveLength(1);
+        expect((await evaluate(dockerNoPublishedPorts, [loopback], { allowLoopback: true })).violations).toEqual([]);
+        const wildcard = redisContainer({ ports: [{ internal: 6379, external: 6379, ip: "0.0.0.0" }] });
+        expect((await evaluate(dockerNoPublishedPorts, [wildcard], { allowLoopback: true })).violations).toHaveLength(1);
+    });
+
+    it("remediates by dropping the published ports and nothing else", async () => {
+        const exposed = redisContainer({ ports: [{ internal: 6379, external: 6379 }], publishAllPorts: true });
+        const fixed = await remediate(dockerNoPublishedPorts, exposed);
+        expect(fixed).toMatchObject({ ports: [], publishAllPorts: false, user: "999:1000", readOnly: true });
+        expect((await evaluate(dockerNoPublishedPorts, [{ ...exposed, props: fixed ?? {} }])).violations).toEqual([]);
+        expect(await remediate(dockerNoPublishedPorts, redisContainer())).toBeUndefined();
+        expect(await remediate(dockerNoPublishedPorts, nginxContainer)).toBeUndefined();
+    });
+
+    it("reports against the container's URN in stack policies", async () => {
+        const outcome = await evaluate(dockerInternalNetworkOnly, [redisContainer({ networksAdvanced: [{ name: "bridge" }] })]);
+        expect(outcome.urns).toEqual(["urn:pulumi:test::redis-guard-test::docker:index/container:Container::cache"]);
+    });
+});
+
+describe("redis-image-pinned specifics", () => {
+    it("can require a digest and a custom tag pattern", async () => {
+        expect((await evaluate(imagePinned, [plainRedisContainer()], { requireDigest: true })).violations).toHaveLength(1);
+        expect((await evaluate(imagePinned, [plainRedisContainer({ image: "redis:7.0-alpine" })], { tagPattern: "^7\\.2" })).violations).toHaveLength(1);
+        expect((await evaluate(imagePinned, [plainRedisContainer({ image: "redis:7.2.4" })], { tagPattern: "^7\\.2" })).violations).toEqual([]);
+    });
+});

@@ -1,0 +1,136 @@
+// Resources as the engine sees them, for policy tests: a hardened Redis on Docker and on
+// Kubernetes (as hardened-redis declares them), lookalikes that are not Redis, and helpers
+// to break one setting at a time.
+import { renderRedisConfig } from "../../components/redisConfig";
+import type { TestResource } from "./policyHarness";
+
+/** A password that must never show up in a policy message. */
+export const SECRET = "S3cr3t-Passw0rd-do-not-echo";
+
+export const hardenedConf = renderRedisConfig({ password: SECRET, configCommandName: "cfg0123456789abcdef0123" })["redis.conf"];
+
+/** Changes `redis.conf` directives: `{ appendonly: "no" }` rewrites that line, `null` removes it. */
+export function editConf(conf: string, changes: Record<string, string | null>): string {
+    let text = conf;
+    for (const [key, value] of Object.entries(changes)) {
+        const line = new RegExp(`^${key} .*$`, "gm");
+        text = value === null ? text.replace(line, "") : line.test(text) ? text.replace(line, `${key} ${value}`) : `${text}\n${key} ${value}\n`;
+    }
+    return text;
+}
+
+export const internalNetwork: TestResource = { type: "docker:index/network:Network", name: "redis-net", props: { name: "redis-net", internal: true, driver: "bridge" } };
+
+export function redisContainer(props: Record<string, unknown> = {}, conf = hardenedConf): TestResource {
+    return {
+        type: "docker:index/container:Container",
+        name: "cache",
+        props: {
+            image: "sha256:0123456789abcdef",
+            command: ["redis-server", "/usr/local/etc/redis/redis.conf"],
+            user: "999:1000",
+            readOnly: true,
+            capabilities: { drops: ["ALL"] },
+            securityOpts: ["no-new-privileges:true"],
+            memory: 256,
+            networksAdvanced: [{ name: "redis-net", aliases: ["cache"] }],
+            volumes: [
+                { volumeName: "cache-data", containerPath: "/data" },
+                { volumeName: "cache-config", containerPath: "/usr/local/etc/redis" },
+            ],
+            uploads: [{ file: "/usr/local/etc/redis/redis.conf", content: conf, permissions: "0444" }],
+            labels: [{ label: "hardened-redis.component", value: "cache" }],
+            healthcheck: { tests: ["CMD-SHELL", "redis-cli -p 6379 ping 2>&1 | grep -Eq '^(PONG|NOAUTH)'"] },
+            ...props,
+        },
+    };
+}
+
+/** A hand-written Redis container: the official image name, its default command, nothing else. */
+export function plainRedisContainer(props: Record<string, unknown> = {}): TestResource {
+    return { type: "docker:index/container:Container", name: "plain-redis", props: { image: "redis:7-alpine", ...props } };
+}
+
+export const nginxContainer: TestResource = {
+    type: "docker:index/container:Container",
+    name: "web",
+    props: { image: "nginx:1.27", ports: [{ internal: 80, external: 8080 }], envs: ["API_PASSWORD=literal"], privileged: true },
+};
+
+const labels = { "app.kubernetes.io/name": "redis", "app.kubernetes.io/instance": "cache" };
+
+export function redisSecret(conf = hardenedConf): TestResource {
+    return {
+        type: "kubernetes:core/v1:Secret",
+        name: "cache-config",
+        props: { apiVersion: "v1", kind: "Secret", metadata: { name: "cache-config-1234", namespace: "redis" }, stringData: { "redis.conf": conf, password: SECRET } },
+    };
+}
+
+export function redisStatefulSet(pod: Record<string, unknown> = {}, container: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): TestResource {
+    return {
+        type: "kubernetes:apps/v1:StatefulSet",
+        name: "cache",
+        props: {
+            apiVersion: "apps/v1",
+            kind: "StatefulSet",
+            metadata: { name: "cache", namespace: "redis" },
+            spec: {
+                serviceName: "cache-headless",
+                selector: { matchLabels: labels },
+                template: {
+                    metadata: { labels },
+                    spec: {
+                        securityContext: { runAsNonRoot: true, runAsUser: 999, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: "RuntimeDefault" } },
+                        automountServiceAccountToken: false,
+                        containers: [
+                            {
+                                name: "redis",
+                                image: "redis:7-alpine",
+                                command: ["redis-server", "/usr/local/etc/redis/redis.conf"],
+                                ports: [{ name: "redis", containerPort: 6379 }],
+                                resources: { limits: { memory: "256Mi" } },
+                                securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ["ALL"] } },
+                                volumeMounts: [
+                                    { name: "data", mountPath: "/data" },
+                                    { name: "config", mountPath: "/usr/local/etc/redis", readOnly: true },
+                                ],
+                                readinessProbe: { exec: { command: ["sh", "-c", "redis-cli --askpass ping < /usr/local/etc/redis/password | grep -q PONG"] } },
+                                ...container,
+                            },
+                        ],
+                        volumes: [{ name: "config", secret: { secretName: "cache-config-1234" } }],
+                        ...pod,
+                    },
+                },
+                volumeClaimTemplates: [{ metadata: { name: "data" }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } } }],
+                ...extra,
+            },
+        },
+    };
+}
+
+export function networkPolicy(spec: Record<string, unknown> = {}): TestResource {
+    return {
+        type: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+        name: "cache",
+        props: {
+            metadata: { name: "cache", namespace: "redis" },
+            spec: {
+                podSelector: { matchLabels: labels },
+                policyTypes: ["Ingress", "Egress"],
+                ingress: [{ from: [{ podSelector: { matchLabels: { "cache-client": "true" } } }], ports: [{ port: 6379 }] }],
+                ...spec,
+            },
+        },
+    };
+}
+
+export function service(spec: Record<string, unknown>, name = "cache"): TestResource {
+    return { type: "kubernetes:core/v1:Service", name, props: { metadata: { name, namespace: "redis" }, spec } };
+}
+
+export const redisServicePorts = [{ name: "redis", port: 6379, targetPort: "redis" }];
+
+/** The hardened Kubernetes deployment as a whole. */
+export const hardenedKubernetes = (): TestResource[] => [redisStatefulSet(), redisSecret(), networkPolicy(), service({ type: "ClusterIP", selector: labels, ports: redisServicePorts })];
