@@ -5,10 +5,14 @@ import type { Reporter } from "vitest/reporters";
 const summary: Reporter = {
     onTestRunEnd(testModules, unhandledErrors) {
         const counts = { passed: 0, failed: 0, skipped: 0, pending: 0 };
+        // A failing hook or import fails its file while its tests only count as skipped.
+        let fileErrors = 0;
         for (const module of testModules) {
+            const before = counts.failed;
             for (const test of module.children.allTests()) counts[test.result().state] += 1;
+            if (module.state() === "failed" && counts.failed === before) fileErrors += 1;
         }
-        const failed = counts.failed + unhandledErrors.length;
+        const failed = counts.failed + fileErrors + unhandledErrors.length;
         console.log(`\nvitest: ${counts.passed} passed, ${failed} failed, ${counts.skipped + counts.pending} skipped`);
     },
 };

@@ -1,7 +1,7 @@
 import * as docker from "@pulumi/docker";
 import { remediateResourceOfType, validateResourceOfType, type ResourceValidationPolicy } from "@pulumi/policy";
 import { configSchema, isExempt } from "./lib/exemptions";
-import { isRedisDockerContainer, known, knownItems, knownString, UNKNOWN } from "./lib/redis";
+import { isRedisDockerContainer, known, knownItems, knownString } from "./lib/redis";
 
 interface Config {
     exemptResources?: string[];
@@ -37,7 +37,10 @@ export const dockerNoPublishedPorts: ResourceValidationPolicy = {
     remediateResource: remediateResourceOfType(docker.Container, (container, args) => {
         const config = args.getConfig<Config>();
         if (isExempt(args, config) || !isRedisDockerContainer(container) || !exposure(container, config)) return undefined;
-        const fixed = known(() => ({ ...container, ports: [], publishAllPorts: false }));
-        return fixed === UNKNOWN ? undefined : fixed;
+        // Edit in place: the props object keeps the other inputs' secret markings, a copy would not.
+        const props = container as { ports?: unknown[]; publishAllPorts?: boolean };
+        props.ports = [];
+        props.publishAllPorts = false;
+        return container;
     }),
 };

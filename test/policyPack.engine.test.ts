@@ -1,0 +1,257 @@
+// The redis-guard pack as the Pulumi engine runs it: the compiled pack in its own process,
+// spoken to over gRPC. Catches what unit tests of the policy functions cannot: the pack not
+// starting, policies missing from it, config or enforcement levels lost in conversion, secrets
+// and unknown values as they really arrive.
+import { EnforcementLevel, PolicyType, type AnalyzeDiagnostic } from "@pulumi/pulumi/proto/analyzer_pb";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { buildPolicyPack, secret, startPolicyPack, UNKNOWN, urnOf, type RunningPolicyPack } from "./support/policyEngine";
+
+const CONTAINER = "docker:index/container:Container";
+const NETWORK = "docker:index/network:Network";
+const PUBLISHED_PORTS = "redis-docker-no-published-ports";
+const INTERNAL_NETWORK = "redis-docker-internal-network-only";
+const AUTH = "redis-requires-auth-and-hardening";
+
+// Looks like a generated Redis password; it must never reach a diagnostic.
+const PASSWORD = "hunter2-Zq8vK3pLx9Tm4WbR7nYc";
+
+/** A Redis container as a hand-written program would declare it, published on every interface. */
+function exposedRedis(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+    return {
+        name: "cache",
+        image: "redis:7.2-alpine",
+        command: ["redis-server", "--requirepass", PASSWORD],
+        envs: secret([`REDIS_PASSWORD=${PASSWORD}`]),
+        ports: [{ internal: 6379, external: 6379, ip: "0.0.0.0", protocol: "tcp" }],
+        ...overrides,
+    };
+}
+
+const byPolicy = (diagnostics: AnalyzeDiagnostic.AsObject[], policy: string) => diagnostics.filter((d) => d.policyname === policy);
+
+describe("redis-guard served to the engine over gRPC", () => {
+    let pack: RunningPolicyPack | undefined;
+    const engine = (): RunningPolicyPack => {
+        if (!pack) throw new Error("the policy pack did not start");
+        return pack;
+    };
+
+    beforeAll(async () => {
+        buildPolicyPack();
+        pack = await startPolicyPack();
+    });
+    afterAll(async () => {
+        await pack?.stop();
+    });
+    // Configuration is process-wide in the pack: each case starts from the pack's defaults.
+    beforeEach(async () => {
+        await engine().configure({});
+    });
+
+    it("identifies itself and declares every policy with its level and config schema", async () => {
+        expect((await engine().getPluginInfo()).version).toMatch(/^\d+\.\d+\.\d+/);
+
+        const info = await engine().getAnalyzerInfo();
+        expect(info.getName()).toBe("redis-guard");
+        expect(info.getVersion()).toBe("0.1.0");
+        expect(info.getSupportsconfig()).toBe(true);
+
+        const { RESOURCE, STACK } = { RESOURCE: PolicyType.POLICY_TYPE_RESOURCE, STACK: PolicyType.POLICY_TYPE_STACK };
+        const { ADVISORY, MANDATORY } = EnforcementLevel;
+        const declared = Object.fromEntries(info.getPoliciesList().map((p) => [p.getName(), [p.getPolicyType(), p.getEnforcementlevel()]]));
+        expect(declared).toEqual({
+            "redis-docker-no-published-ports": [RESOURCE, MANDATORY],
+            "redis-docker-no-host-namespaces": [RESOURCE, MANDATORY],
+            "redis-docker-internal-network-only": [STACK, MANDATORY],
+            "redis-k8s-no-public-service": [RESOURCE, MANDATORY],
+            "redis-k8s-no-ingress-route": [RESOURCE, MANDATORY],
+            "redis-k8s-no-host-network": [RESOURCE, MANDATORY],
+            "redis-k8s-requires-network-policy": [STACK, MANDATORY],
+            "redis-requires-auth-and-hardening": [STACK, MANDATORY],
+            "redis-no-literal-password": [RESOURCE, MANDATORY],
+            "redis-docker-no-privileged-or-docker-socket": [RESOURCE, MANDATORY],
+            "redis-docker-container-hardening": [RESOURCE, ADVISORY],
+            "redis-k8s-pod-hardening": [RESOURCE, ADVISORY],
+            "redis-persistence": [STACK, ADVISORY],
+            "redis-appendfsync-always": [STACK, ADVISORY],
+            "redis-cache-noeviction": [STACK, ADVISORY],
+            "redis-image-pinned": [RESOURCE, ADVISORY],
+            "redis-memory-limit": [STACK, ADVISORY],
+        });
+
+        for (const policy of info.getPoliciesList()) {
+            const schema = policy.getConfigschema()?.getProperties()?.toJavaScript();
+            expect(schema, policy.getName()).toMatchObject({ exemptResources: { type: "array", items: { type: "string" } } });
+        }
+        const ports = info.getPoliciesList().find((p) => p.getName() === PUBLISHED_PORTS);
+        expect(ports?.getConfigschema()?.getProperties()?.toJavaScript()).toMatchObject({ allowLoopback: { type: "boolean", default: false } });
+    });
+
+    it("rejects a Redis container with published ports, without echoing its secrets", async () => {
+        const diagnostics = await engine().analyze(CONTAINER, "cache", exposedRedis());
+
+        const ports = byPolicy(diagnostics, PUBLISHED_PORTS);
+        expect(ports).toHaveLength(1);
+        expect(ports[0]).toMatchObject({ policypackname: "redis-guard", policypackversion: "0.1.0", enforcementlevel: EnforcementLevel.MANDATORY });
+        expect(ports[0].message).toMatch(/publishes 1 port/);
+        // The literal password in argv and env is itself a violation, reported without the value.
+        expect(byPolicy(diagnostics, "redis-no-literal-password").length).toBeGreaterThan(0);
+        for (const d of diagnostics) {
+            expect(d.message).not.toContain(PASSWORD);
+            expect(d.description).not.toContain(PASSWORD);
+        }
+    });
+
+    it("says nothing about a container that is not Redis", async () => {
+        const nginx = { name: "web", image: "nginx:1.27-alpine", ports: [{ internal: 80, external: 8080, ip: "0.0.0.0", protocol: "tcp" }] };
+        expect(await engine().analyze(CONTAINER, "web", nginx)).toEqual([]);
+    });
+
+    it("reports at the enforcement level the policy config sets", async () => {
+        await engine().configure({ [PUBLISHED_PORTS]: { enforcementLevel: "advisory" } });
+        const ports = byPolicy(await engine().analyze(CONTAINER, "cache", exposedRedis()), PUBLISHED_PORTS);
+        expect(ports).toHaveLength(1);
+        expect(ports[0].enforcementlevel).toBe(EnforcementLevel.ADVISORY);
+
+        await engine().configure({ [PUBLISHED_PORTS]: { enforcementLevel: "disabled" } });
+        expect(byPolicy(await engine().analyze(CONTAINER, "cache", exposedRedis()), PUBLISHED_PORTS)).toEqual([]);
+    });
+
+    it("allows loopback-bound ports only when allowLoopback is set", async () => {
+        const loopback = exposedRedis({ ports: [{ internal: 6379, external: 6379, ip: "127.0.0.1", protocol: "tcp" }] });
+        expect(byPolicy(await engine().analyze(CONTAINER, "cache", loopback), PUBLISHED_PORTS)).toHaveLength(1);
+
+        await engine().configure({ [PUBLISHED_PORTS]: { allowLoopback: true } });
+        expect(byPolicy(await engine().analyze(CONTAINER, "cache", loopback), PUBLISHED_PORTS)).toEqual([]);
+        // Loopback only: a port on every interface is still rejected, at the policy's own level.
+        const mixed = exposedRedis({ ports: [{ internal: 6379, external: 6379, ip: "127.0.0.1" }, { internal: 6379, external: 16379, ip: "0.0.0.0" }] });
+        const ports = byPolicy(await engine().analyze(CONTAINER, "cache", mixed), PUBLISHED_PORTS);
+        expect(ports).toHaveLength(1);
+        expect(ports[0].enforcementlevel).toBe(EnforcementLevel.MANDATORY);
+    });
+
+    it("skips resources listed in exemptResources, by name or URN", async () => {
+        await engine().configure({ [PUBLISHED_PORTS]: { exemptResources: ["cache"] } });
+        expect(byPolicy(await engine().analyze(CONTAINER, "cache", exposedRedis()), PUBLISHED_PORTS)).toEqual([]);
+        expect(byPolicy(await engine().analyze(CONTAINER, "other-cache", exposedRedis()), PUBLISHED_PORTS)).toHaveLength(1);
+
+        await engine().configure({ [PUBLISHED_PORTS]: { exemptResources: [urnOf(CONTAINER, "cache")] } });
+        expect(byPolicy(await engine().analyze(CONTAINER, "cache", exposedRedis()), PUBLISHED_PORTS)).toEqual([]);
+    });
+
+    describe("remediation", () => {
+        it("runs only at the remediate level", async () => {
+            expect(await engine().remediate(CONTAINER, "cache", exposedRedis())).toEqual([]);
+        });
+
+        it("removes the published ports and keeps the rest of the container", async () => {
+            await engine().configure({ [PUBLISHED_PORTS]: { enforcementLevel: "remediate" } });
+            const remediations = await engine().remediate(CONTAINER, "cache", exposedRedis());
+            expect(remediations.map((r) => r.policyName)).toEqual([PUBLISHED_PORTS]);
+            expect(remediations[0].properties).toMatchObject({ ports: [], publishAllPorts: false, image: "redis:7.2-alpine", name: "cache" });
+
+            // Once remediated, the policy has nothing left to report.
+            await engine().configure({});
+            const fixed = remediations[0].properties ?? {};
+            expect(byPolicy(await engine().analyze(CONTAINER, "cache", fixed), PUBLISHED_PORTS)).toEqual([]);
+        });
+
+        it("keeps secret inputs secret in the remediated properties", async () => {
+            await engine().configure({ [PUBLISHED_PORTS]: { enforcementLevel: "remediate" } });
+            const [remediation] = await engine().remediate(CONTAINER, "cache", exposedRedis());
+            // The engine replaces the resource's inputs with these: a plain value here would be
+            // stored and displayed unencrypted.
+            expect(remediation?.properties?.envs).toEqual(secret([`REDIS_PASSWORD=${PASSWORD}`]));
+        });
+
+        it("leaves a container that is not Redis alone", async () => {
+            await engine().configure({ [PUBLISHED_PORTS]: { enforcementLevel: "remediate" } });
+            const nginx = { image: "nginx:1.27-alpine", ports: [{ internal: 80, external: 8080 }] };
+            expect(await engine().remediate(CONTAINER, "web", nginx)).toEqual([]);
+        });
+    });
+
+    describe("values unknown at preview", () => {
+        it("neither fails nor guesses when ports and image are unknown", async () => {
+            const container = { name: "cache", image: UNKNOWN, command: ["redis-server"], ports: UNKNOWN };
+            const diagnostics = await engine().analyze(CONTAINER, "cache", container);
+            expect(byPolicy(diagnostics, PUBLISHED_PORTS)).toEqual([]);
+            expect(byPolicy(diagnostics, "redis-image-pinned")).toEqual([]);
+            // Policies read through known(); none should fall back to "can't run during preview".
+            expect(diagnostics.filter((d) => /during preview/.test(d.message))).toEqual([]);
+        });
+
+        it("still judges what is known next to an unknown", async () => {
+            const container = exposedRedis({ image: UNKNOWN, ports: [UNKNOWN, { internal: 6379, external: 6379, ip: "0.0.0.0" }] });
+            expect(byPolicy(await engine().analyze(CONTAINER, "cache", container), PUBLISHED_PORTS)).toHaveLength(1);
+        });
+
+        it("lets stack policies judge only what is known", async () => {
+            const net = { type: NETWORK, name: "backend", props: { name: "backend", internal: UNKNOWN } };
+            const cache = { type: CONTAINER, name: "cache", props: { name: "cache", image: UNKNOWN, command: ["redis-server"], ports: UNKNOWN, networksAdvanced: [{ name: "backend" }] } };
+            const elsewhere = { type: CONTAINER, name: "cache2", props: { name: "cache2", image: "redis:7.2-alpine", networksAdvanced: UNKNOWN, memory: UNKNOWN } };
+            const diagnostics = await engine().analyzeStack([net, cache, elsewhere]);
+            expect(byPolicy(diagnostics, INTERNAL_NETWORK)).toEqual([]);
+            expect(diagnostics.filter((d) => /during preview/.test(d.message))).toEqual([]);
+            // What is known still counts: a bare `redis-server` has no password whatever the unknowns.
+            expect(byPolicy(diagnostics, AUTH).map((d) => d.urn)).toContain(urnOf(CONTAINER, "cache"));
+        });
+
+        it("remediates nothing it cannot see", async () => {
+            await engine().configure({ [PUBLISHED_PORTS]: { enforcementLevel: "remediate" } });
+            const container = { name: "cache", image: "redis:7.2-alpine", ports: UNKNOWN };
+            expect(await engine().remediate(CONTAINER, "cache", container)).toEqual([]);
+        });
+    });
+
+    it("flags latest Redis images, advisory by default", async () => {
+        const diagnostics = byPolicy(await engine().analyze(CONTAINER, "cache", exposedRedis({ image: "redis:latest" })), "redis-image-pinned");
+        expect(diagnostics).toHaveLength(1);
+        expect(diagnostics[0].enforcementlevel).toBe(EnforcementLevel.ADVISORY);
+        expect(byPolicy(await engine().analyze(CONTAINER, "cache", exposedRedis()), "redis-image-pinned")).toEqual([]);
+    });
+
+    describe("stack analysis", () => {
+        const network = (name: string, internal: boolean) => ({ type: NETWORK, name, props: { name, internal, driver: "bridge" } });
+        const redisOn = (networkName: string) => ({
+            type: CONTAINER,
+            name: "cache",
+            props: { name: "cache", image: "redis:7.2-alpine", command: ["redis-server"], networksAdvanced: [{ name: networkName }] },
+        });
+        const cacheUrn = urnOf(CONTAINER, "cache");
+
+        it("rejects Redis on a network that is not internal, naming the container", async () => {
+            const nginx = {
+                type: CONTAINER,
+                name: "web",
+                props: { name: "web", image: "nginx:1.27-alpine", networksAdvanced: [{ name: "public" }], ports: [{ internal: 80, external: 8080 }] },
+            };
+            const diagnostics = await engine().analyzeStack([network("public", false), redisOn("public"), nginx]);
+
+            const internal = byPolicy(diagnostics, INTERNAL_NETWORK);
+            expect(internal).toHaveLength(1);
+            expect(internal[0]).toMatchObject({ urn: cacheUrn, enforcementlevel: EnforcementLevel.MANDATORY });
+            // `redis-server` with no config and no --requirepass accepts anyone.
+            expect(byPolicy(diagnostics, AUTH).map((d) => d.urn)).toContain(cacheUrn);
+            expect(diagnostics.filter((d) => d.urn === urnOf(CONTAINER, "web"))).toEqual([]);
+        });
+
+        it("accepts Redis on an internal network", async () => {
+            const diagnostics = await engine().analyzeStack([network("backend", true), redisOn("backend")]);
+            expect(byPolicy(diagnostics, INTERNAL_NETWORK)).toEqual([]);
+        });
+
+        it("rejects Redis left on Docker's default bridge", async () => {
+            const container = { type: CONTAINER, name: "cache", props: { name: "cache", image: "redis:7.2-alpine", command: ["redis-server"] } };
+            expect(byPolicy(await engine().analyzeStack([container]), INTERNAL_NETWORK).map((d) => d.urn)).toEqual([cacheUrn]);
+        });
+
+        it("honours exemptResources and levels for stack policies too", async () => {
+            await engine().configure({ [INTERNAL_NETWORK]: { exemptResources: ["cache"] }, [AUTH]: { enforcementLevel: "advisory" } });
+            const diagnostics = await engine().analyzeStack([network("public", false), redisOn("public")]);
+            expect(byPolicy(diagnostics, INTERNAL_NETWORK)).toEqual([]);
+            expect(byPolicy(diagnostics, AUTH).length).toBeGreaterThan(0);
+            expect(byPolicy(diagnostics, AUTH).every((d) => d.enforcementlevel === EnforcementLevel.ADVISORY)).toBe(true);
+        });
+    });
+});
