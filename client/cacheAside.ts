@@ -1,0 +1,194 @@
+import type Redis from "ioredis";
+import { acquireLock, LockTimeoutError, type Lock } from "./lock";
+import { defineScripts } from "./scripts";
+
+export interface CacheAsideOptions<T> {
+    /** Lifetime of a cached value in seconds (> 0): there is no cache entry without a TTL. */
+    ttlSeconds: number;
+    /** Up to this fraction is taken off each TTL at random, so keys written together do not expire together. Default 0.1. */
+    ttlJitter?: number;
+    /** How long the one loader may hold the load lock, in ms. Default 10000. */
+    lockTtlMs?: number;
+    /** How long other callers wait for that loader's value, in ms. Default 5000. */
+    waitMs?: number;
+    /**
+     * XFetch (Vattani, Chierichetti, Lowenstein, VLDB 2015): a hit recomputes early, in the
+     * background, with a probability that grows as expiry nears and with how long the load
+     * took; beta > 1 favours earlier recomputation, 0 turns it off. Default 1.
+     */
+    beta?: number;
+    /** Turns the value into the string stored in Redis. Default JSON.stringify. */
+    serialize?: (value: T) => string;
+    /** The inverse of `serialize`. Default JSON.parse. */
+    deserialize?: (text: string) => T;
+}
+
+export class CacheLoadError extends Error {
+    constructor(key: string, message: string) {
+        super(`loading ${key} failed in another process: ${message}`);
+        this.name = "CacheLoadError";
+    }
+}
+
+/**
+ * One read, one round trip: the value, how long it took to compute and the remaining TTL.
+ * Values live in a hash (v = value, d = load time in ms) so both expire together.
+ */
+const CACHE_SCRIPTS = {
+    read: { keys: 1, lua: `return {redis.call('HMGET', KEYS[1], 'v', 'd'), redis.call('PTTL', KEYS[1])}` },
+    write: {
+        keys: 1,
+        lua: `redis.call('DEL', KEYS[1]) redis.call('HSET', KEYS[1], 'v', ARGV[1], 'd', ARGV[2]) return redis.call('PEXPIRE', KEYS[1], ARGV[3])`,
+    },
+} as const;
+
+const scriptsByClient = new WeakMap<Redis, ReturnType<typeof defineScripts<keyof typeof CACHE_SCRIPTS>>>();
+function scripts(redis: Redis) {
+    let s = scriptsByClient.get(redis);
+    if (!s) scriptsByClient.set(redis, (s = defineScripts(redis, CACHE_SCRIPTS)));
+    return s;
+}
+
+/** In-process single flight: concurrent misses in one process share one load. */
+const inFlight = new Map<string, Promise<unknown>>();
+
+const lockKey = (key: string) => `${key}:lock`;
+const errorKey = (key: string) => `${key}:error`;
+/** How long a failed load's message stays visible to the callers that were waiting for it. */
+const ERROR_TTL_MS = 5_000;
+
+interface Entry {
+    text: string;
+    deltaMs: number;
+    ttlMs: number;
+}
+
+async function read(redis: Redis, key: string): Promise<Entry | undefined> {
+    const [[text, delta], ttl] = (await scripts(redis).read([key])) as [[string | null, string | null], number];
+    return text === null ? undefined : { text, deltaMs: Number(delta ?? 0), ttlMs: ttl };
+}
+
+/**
+ * Cache-aside with stampede protection. A hit returns the cached value (and may refresh
+ * it early, see `beta`). On a miss exactly one caller across all processes runs `loader`
+ * — a Redis lock elects it, in-process callers share its promise — and the others wait
+ * for its value instead of hitting the backend. A loader error releases the lock at once
+ * and reaches every waiter; the next call tries again.
+ */
+export async function cacheAside<T>(redis: Redis, key: string, loader: () => Promise<T>, options: CacheAsideOptions<T>): Promise<T> {
+    const o = resolve(options);
+    const entry = await read(redis, key);
+    if (entry) {
+        if (shouldRecomputeEarly(entry, o.beta)) void refreshInBackground(redis, key, loader, o);
+        return o.deserialize(entry.text);
+    }
+    return singleFlight(key, () => loadOrWait(redis, key, loader, o));
+}
+
+type Resolved<T> = Required<CacheAsideOptions<T>>;
+
+function resolve<T>(options: CacheAsideOptions<T>): Resolved<T> {
+    if (!(Number.isFinite(options.ttlSeconds) && options.ttlSeconds > 0)) {
+        throw new RangeError("cacheAside: ttlSeconds must be a number > 0; a cache entry without a TTL only grows");
+    }
+    const jitter = options.ttlJitter ?? 0.1;
+    if (!(jitter >= 0 && jitter < 1)) throw new RangeError("cacheAside: ttlJitter must be in [0, 1)");
+    return {
+        ttlSeconds: options.ttlSeconds,
+        ttlJitter: jitter,
+        lockTtlMs: options.lockTtlMs ?? 10_000,
+        waitMs: options.waitMs ?? 5_000,
+        beta: options.beta ?? 1,
+        serialize: options.serialize ?? ((v: T) => JSON.stringify(v)),
+        deserialize: options.deserialize ?? ((t: string) => JSON.parse(t) as T),
+    };
+}
+
+function shouldRecomputeEarly(entry: Entry, beta: number): boolean {
+    if (beta <= 0 || entry.ttlMs < 0) return false;
+    // XFetch: recompute when now - delta * beta * ln(rand) >= expiry, i.e. -delta*beta*ln(rand) >= ttl.
+    return -entry.deltaMs * beta * Math.log(Math.random()) >= entry.ttlMs;
+}
+
+function singleFlight<T>(key: string, run: () => Promise<T>): Promise<T> {
+    const existing = inFlight.get(key) as Promise<T> | undefined;
+    if (existing) return existing;
+    const promise = run().finally(() => inFlight.delete(key));
+    inFlight.set(key, promise);
+    return promise;
+}
+
+async function load<T>(redis: Redis, key: string, loader: () => Promise<T>, o: Resolved<T>, lock: Lock): Promise<T> {
+    const started = Date.now();
+    try {
+        const value = await loader();
+        const ttlMs = Math.max(1, Math.round(o.ttlSeconds * 1000 * (1 - o.ttlJitter * Math.random())));
+        await scripts(redis).write([key], [o.serialize(value), Date.now() - started, ttlMs]);
+        return value;
+    } catch (e) {
+        // Tell the other processes' waiters, tagged with this lock's token so a later
+        // load's waiters are not misled by it.
+        const message = e instanceof Error ? e.message : String(e);
+        await redis.set(errorKey(key), `${lock.token}\n${message}`, "PX", ERROR_TTL_MS).catch(() => undefined);
+        throw e;
+    } finally {
+        await lock.release().catch(() => false);
+    }
+}
+
+async function loadOrWait<T>(redis: Redis, key: string, loader: () => Promise<T>, o: Resolved<T>): Promise<T> {
+    const deadline = Date.now() + o.waitMs;
+    for (;;) {
+        let lock: Lock | undefined;
+        try {
+            lock = await acquireLock(redis, lockKey(key), { ttlMs: o.lockTtlMs, fenced: false });
+        } catch (e) {
+            if (!(e instanceof LockTimeoutError)) throw e;
+        }
+        if (lock) {
+            // Someone may have loaded it between our miss and our lock.
+            const entry = await read(redis, key);
+            if (entry) {
+                await lock.release();
+                return o.deserialize(entry.text);
+            }
+            return load(redis, key, loader, o, lock);
+        }
+        const holder = await redis.get(lockKey(key));
+        const outcome = await waitForValue(redis, key, holder, deadline);
+        if (outcome.value !== undefined) return o.deserialize(outcome.value);
+        if (outcome.error !== undefined) throw new CacheLoadError(key, outcome.error);
+        if (Date.now() >= deadline) throw new LockTimeoutError(lockKey(key));
+        // The holder vanished without a value or an error (it crashed): try to load ourselves.
+    }
+}
+
+/** Polls until the value appears, the holder's load fails, the lock is gone, or the deadline. */
+async function waitForValue(redis: Redis, key: string, holder: string | null, deadline: number): Promise<{ value?: string; error?: string }> {
+    let delay = 5;
+    while (Date.now() < deadline) {
+        const [value, lock, error] = await redis
+            .pipeline()
+            .hget(key, "v")
+            .get(lockKey(key))
+            .get(errorKey(key))
+            .exec()
+            .then((replies) => (replies ?? []).map(([, v]) => v as string | null));
+        if (value !== null) return { value };
+        if (error !== null && holder !== null && error.startsWith(`${holder}\n`)) return { error: error.slice(holder.length + 1) };
+        if (lock === null) return {};
+        await new Promise((r) => setTimeout(r, delay * (0.5 + Math.random())));
+        delay = Math.min(delay * 2, 50);
+    }
+    return {};
+}
+
+async function refreshInBackground<T>(redis: Redis, key: string, loader: () => Promise<T>, o: Resolved<T>): Promise<void> {
+    if (inFlight.has(key)) return;
+    try {
+        const lock = await acquireLock(redis, lockKey(key), { ttlMs: o.lockTtlMs, fenced: false });
+        await singleFlight(key, () => load(redis, key, loader, o, lock));
+    } catch {
+        // Another caller is refreshing, or the refresh failed: the cached value still stands.
+    }
+}

@@ -1,0 +1,150 @@
+import { randomBytes } from "node:crypto";
+import type Redis from "ioredis";
+import { defineScripts } from "./scripts";
+
+/**
+ * Acquire = SET NX PX plus an INCR of a per-lock counter, atomically: the counter is the
+ * fencing token, strictly increasing across holders, so storage that remembers the highest
+ * token it has seen can refuse a writer whose lock expired (Kleppmann, 2016). The counter
+ * key has no TTL on purpose: expiring it would restart the sequence.
+ */
+const LOCK_SCRIPTS = {
+    acquire: {
+        keys: 2,
+        lua: `if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return redis.call('INCR', KEYS[2]) end return false`,
+    },
+    // Without a fencing token, for locks that only prevent duplicate work (no counter key is left behind).
+    acquireUnfenced: {
+        keys: 1,
+        lua: `if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 0 end return false`,
+    },
+    // Owner-checked: a holder whose lock expired must not delete or extend its successor's.
+    release: {
+        keys: 1,
+        lua: `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`,
+    },
+    extend: {
+        keys: 1,
+        lua: `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`,
+    },
+} as const;
+
+const scriptsByClient = new WeakMap<Redis, ReturnType<typeof defineScripts<keyof typeof LOCK_SCRIPTS>>>();
+function scripts(redis: Redis) {
+    let s = scriptsByClient.get(redis);
+    if (!s) scriptsByClient.set(redis, (s = defineScripts(redis, LOCK_SCRIPTS)));
+    return s;
+}
+
+export interface AcquireOptions {
+    /** How long the lock lives unless extended, in ms. */
+    ttlMs: number;
+    /** How long to keep trying, in ms (0: one attempt). Default 0. */
+    waitMs?: number;
+    /** Base delay between attempts, in ms; each wait is jittered up to twice this. Default 25. */
+    retryDelayMs?: number;
+    /** Gives up waiting when aborted. */
+    signal?: AbortSignal;
+    /** Issue a fencing token from a counter at `<key>:fence`, a key without TTL (default true). */
+    fenced?: boolean;
+}
+
+export interface Lock {
+    readonly key: string;
+    /** Random value identifying this holder. */
+    readonly token: string;
+    /** Strictly increasing across every grant of this lock: pass it to storage that can check it (0 when not fenced). */
+    readonly fence: number;
+    /** Deletes the lock if still ours; false if it had expired (and maybe passed to someone else). */
+    release(): Promise<boolean>;
+    /** Resets the TTL if still ours; false if it had expired. */
+    extend(ttlMs: number): Promise<boolean>;
+}
+
+export class LockTimeoutError extends Error {
+    constructor(key: string) {
+        super(`lock ${key} is held by another owner; gave up waiting`);
+        this.name = "LockTimeoutError";
+    }
+}
+
+export class LockLostError extends Error {
+    constructor(key: string) {
+        super(`lock ${key} expired or was taken over while its holder was running`);
+        this.name = "LockLostError";
+    }
+}
+
+const fenceKey = (key: string) => `${key}:fence`;
+const sleep = (ms: number, signal?: AbortSignal) =>
+    new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(resolve, ms);
+        signal?.addEventListener("abort", () => (clearTimeout(timer), reject(signal.reason as Error)), { once: true });
+    });
+
+/** Takes `key` (SET NX PX), retrying with jitter until `waitMs`; throws {@link LockTimeoutError} when it cannot. */
+export async function acquireLock(redis: Redis, key: string, options: AcquireOptions): Promise<Lock> {
+    const { ttlMs, waitMs = 0, retryDelayMs = 25, signal, fenced = true } = options;
+    if (!(ttlMs > 0)) throw new RangeError("acquireLock: ttlMs must be > 0");
+    const token = randomBytes(16).toString("hex");
+    const deadline = Date.now() + waitMs;
+    const { acquire, acquireUnfenced, release, extend } = scripts(redis);
+    for (;;) {
+        signal?.throwIfAborted();
+        const fence = (await (fenced ? acquire([key, fenceKey(key)], [token, ttlMs]) : acquireUnfenced([key], [token, ttlMs]))) as number | null;
+        if (fence !== null) {
+            const lock: Lock = {
+                key,
+                token,
+                fence,
+                release: async () => (await release([key], [token])) === 1,
+                extend: async (ms) => (await extend([key], [token, ms])) === 1,
+            };
+            // Aborted while the SET was in flight: do not leave a lock nobody will release.
+            if (signal?.aborted) {
+                await lock.release();
+                signal.throwIfAborted();
+            }
+            return lock;
+        }
+        if (Date.now() >= deadline) throw new LockTimeoutError(key);
+        await sleep(Math.min(retryDelayMs * (1 + Math.random()), Math.max(1, deadline - Date.now())), signal);
+    }
+}
+
+export interface WithLockOptions extends AcquireOptions {
+    /** Extend the lock every ttlMs/3 while `fn` runs (default true). */
+    autoExtend?: boolean;
+}
+
+/**
+ * Runs `fn` while holding `key`. The lock is extended while `fn` runs; if an extension
+ * fails (the lock expired, e.g. after a long pause), the signal handed to `fn` aborts
+ * with {@link LockLostError} so it can stop before doing harm. The fence is for storage
+ * that can reject stale writers. The lock is released however `fn` ends.
+ */
+export async function withLock<T>(
+    redis: Redis,
+    key: string,
+    fn: (held: { signal: AbortSignal; fence: number }) => Promise<T>,
+    options: WithLockOptions,
+): Promise<T> {
+    const lock = await acquireLock(redis, key, options);
+    const lost = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    if (options.autoExtend !== false) {
+        timer = setInterval(() => {
+            lock.extend(options.ttlMs).then(
+                (ok) => ok || lost.abort(new LockLostError(key)),
+                () => lost.abort(new LockLostError(key)),
+            );
+        }, Math.max(1, Math.floor(options.ttlMs / 3)));
+        timer.unref();
+    }
+    try {
+        return await fn({ signal: lost.signal, fence: lock.fence });
+    } finally {
+        clearInterval(timer);
+        await lock.release().catch(() => false);
+    }
+}

@@ -1,0 +1,31 @@
+// A separate Node process running cacheAside, for the cross-process stampede tests. It gets
+// its instructions (connection string included) over the IPC channel, never argv or env.
+"use strict";
+const { cacheAside, connect, closeSharedClients } = require("../../dist/client/index.js");
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+process.on("message", async (message) => {
+    if (message.type === "prepare") {
+        const redis = connect(message.connectionString);
+        await redis.ping();
+        const { key, counterKey, concurrency, loaderFails } = message;
+        const loader = async () => {
+            await redis.incr(counterKey);
+            await sleep(100);
+            if (loaderFails) throw new Error("backend down");
+            return "loaded-value";
+        };
+        process.once("message", async (go) => {
+            if (go.type !== "go") return;
+            const outcomes = await Promise.allSettled(Array.from({ length: concurrency }, () => cacheAside(redis, key, loader, { ttlSeconds: 60 })));
+            process.send({
+                type: "done",
+                outcomes: outcomes.map((o) => (o.status === "fulfilled" ? { value: o.value } : { error: o.reason.name, message: o.reason.message })),
+            });
+            await closeSharedClients();
+            process.disconnect();
+        });
+        process.send({ type: "ready" });
+    }
+});
