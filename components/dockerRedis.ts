@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
@@ -135,11 +136,29 @@ export class DockerRedis extends pulumi.ComponentResource {
         // The AOF outlives the container, and a rename or `pulumi destroy` must not take it along:
         // the volume stays on the host until removed by hand.
         const data = new docker.Volume(`${name}-data`, { labels: this.labels(name, "data") }, { parent: this, retainOnDelete: true });
-        // Docker refuses uploads into a read-only root filesystem unless the target is inside
-        // a volume, so the config lives in a volume of its own. Uploaded files are owned by
-        // root: 0444 lets uid 999 read it but never rewrite it (the volume root is root's too).
         const configVolume = new docker.Volume(`${name}-config`, { labels: this.labels(name, "config") }, { parent: this });
         const image = new docker.RemoteImage(`${name}-image`, { name: settings.image, keepLocally: true }, { parent: this });
+        // The provider uploads files through the archive API at "/", which Docker refuses for a
+        // container with a read-only root filesystem, even when the file lands in a volume. So a
+        // container that is created but never started receives the upload into the config volume,
+        // and Redis mounts that volume read-only. Uploaded files belong to root; 0444 lets uid 999
+        // read the config and nothing rewrite it.
+        const configWriter = new docker.Container(
+            `${name}-config`,
+            {
+                image: image.imageId,
+                start: false,
+                mustRun: false,
+                networkMode: "none",
+                volumes: [{ volumeName: configVolume.name, containerPath: CONFIG_DIR }],
+                uploads: [{ file: `${CONFIG_DIR}/redis.conf`, content: config, permissions: "0444" }],
+                labels: this.labels(name, "config-writer"),
+            },
+            { parent: this, deleteBeforeReplace: true },
+        );
+        // A hash of a config made of 32-character random secrets cannot be reversed; as a label it
+        // replaces the Redis container (rereading the config) whenever the config changes.
+        const configHash = pulumi.unsecret(config.apply((text) => createHash("sha256").update(text).digest("hex")));
 
         const container = new docker.Container(
             name,
@@ -156,9 +175,8 @@ export class DockerRedis extends pulumi.ComponentResource {
                 networksAdvanced: [{ name: networkName, aliases: [alias] }],
                 volumes: [
                     { volumeName: data.name, containerPath: DATA_DIR },
-                    { volumeName: configVolume.name, containerPath: CONFIG_DIR },
+                    { volumeName: configVolume.name, containerPath: CONFIG_DIR, readOnly: true },
                 ],
-                uploads: [{ file: `${CONFIG_DIR}/redis.conf`, content: config, permissions: "0444" }],
                 // A NOAUTH reply proves the server is up without handing the password to the check.
                 healthcheck: {
                     tests: ["CMD-SHELL", `redis-cli -p ${tuning.port} ping 2>&1 | grep -Eq '^(PONG|NOAUTH)'`],
@@ -170,7 +188,7 @@ export class DockerRedis extends pulumi.ComponentResource {
                 restart: settings.restartPolicy,
                 logDriver: "json-file",
                 logOpts: { "max-size": settings.logMaxSize, "max-file": String(settings.logMaxFiles) },
-                labels: this.labels(name, "server"),
+                labels: [...this.labels(name, "server"), { label: "hardened-redis.config-sha256", value: configHash }],
                 // Redis flushes the AOF on SIGTERM; give it time before SIGKILL.
                 stopSignal: "SIGTERM",
                 stopTimeout: 30,
@@ -180,7 +198,7 @@ export class DockerRedis extends pulumi.ComponentResource {
                 mustRun: true,
             },
             // Two servers must never append to the same AOF: remove the old container first.
-            { parent: this, deleteBeforeReplace: true },
+            { parent: this, deleteBeforeReplace: true, dependsOn: [configWriter] },
         );
 
         this.host = pulumi.output(alias);
@@ -241,7 +259,7 @@ export class DockerRedis extends pulumi.ComponentResource {
         });
     }
 
-    private labels(name: string, role: string): docker.types.input.ContainerLabel[] {
+    private labels(name: string, role: string): Array<{ label: string; value: pulumi.Input<string> }> {
         return [
             { label: "hardened-redis.component", value: name },
             { label: "hardened-redis.role", value: role },

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
@@ -27,6 +28,8 @@ interface Deployed {
     redis: InstanceType<typeof api.DockerRedis>;
     resources: RegisteredResource[];
     container: Record<string, unknown>;
+    /** The never-started container that receives the config upload into the config volume. */
+    writer: Record<string, unknown>;
     password: string;
     configCommandName: string;
     redisConf: string;
@@ -43,10 +46,11 @@ async function deploy(name: string, args?: import("../index").DockerRedisArgs): 
         valueOf(redis.networkName),
     ]);
     const resources = resourcesOf(name);
-    const container = single(resources, CONTAINER).inputs;
-    const uploads = unwrapSecrets(container.uploads) as Array<{ file: string; content: string }>;
+    const container = single(resources.filter((r) => r.name === name), CONTAINER).inputs;
+    const writer = single(resources.filter((r) => r.name === `${name}-config`), CONTAINER).inputs;
+    const uploads = unwrapSecrets(writer.uploads) as Array<{ file: string; content: string }>;
     const redisConf = uploads.find((u) => u.file.endsWith("/redis.conf"))?.content ?? "";
-    return { redis, resources, container, password, configCommandName, redisConf };
+    return { redis, resources, container, writer, password, configCommandName, redisConf };
 }
 
 describe("DockerRedis with no arguments", () => {
@@ -58,6 +62,7 @@ describe("DockerRedis with no arguments", () => {
     it("declares exactly the hardened set of resources, all children of the component", () => {
         expect(d.resources.map((r) => r.type).sort()).toEqual([
             "docker:index/container:Container",
+            "docker:index/container:Container",
             "docker:index/network:Network",
             "docker:index/remoteImage:RemoteImage",
             "docker:index/volume:Volume",
@@ -67,7 +72,7 @@ describe("DockerRedis with no arguments", () => {
             "random:index/randomString:RandomString",
         ].sort());
         const children = registeredUrns().filter((urn) => /::cache(-[a-z-]+)?$/.test(urn) && !urn.endsWith("DockerRedis::cache"));
-        expect(children).toHaveLength(7);
+        expect(children).toHaveLength(8);
         for (const urn of children) expect(urn).toContain("hardened-redis:index:DockerRedis$");
     });
 
@@ -97,6 +102,8 @@ describe("DockerRedis with no arguments", () => {
         const [data, config] = d.resources.filter((r) => r.type === "docker:index/volume:Volume");
         expect(volumes).toHaveLength(2);
         expect(volumes.map((v) => v.containerPath).sort()).toEqual(["/data", "/usr/local/etc/redis"]);
+        expect(volumes.find((v) => v.containerPath === "/usr/local/etc/redis")?.readOnly).toBe(true);
+        expect(volumes.find((v) => v.containerPath === "/data")?.readOnly).toBeUndefined();
         expect(volumes.every((v) => v.hostPath === undefined && typeof v.volumeName === "string")).toBe(true);
         expect(data.name).toBe("cache-data");
         expect(config.name).toBe("cache-config");
@@ -116,9 +123,19 @@ describe("DockerRedis with no arguments", () => {
         const image = single(d.resources, "docker:index/remoteImage:RemoteImage");
         expect(image.inputs.name).toBe("redis:7-alpine");
         expect(d.container.image).toMatch(/^sha256:/);
-        expect(isSecretValue(d.container.uploads)).toBe(true);
-        const uploads = unwrapSecrets(d.container.uploads) as unknown[];
+        // Docker refuses uploads into a read-only root filesystem: a never-started container
+        // receives the config into the shared config volume instead.
+        expect(d.container.uploads).toBeUndefined();
+        expect(isSecretValue(d.writer.uploads)).toBe(true);
+        const uploads = unwrapSecrets(d.writer.uploads) as unknown[];
         expect(uploads).toEqual([{ file: "/usr/local/etc/redis/redis.conf", content: d.redisConf, permissions: "0444" }]);
+        expect(d.writer).toMatchObject({ start: false, networkMode: "none", image: d.container.image });
+        expect(d.writer.volumes).toEqual([{ volumeName: expect.any(String), containerPath: "/usr/local/etc/redis" }]);
+        // Redis starts only after the config is in place, and a new config replaces it.
+        const writerUrn = registeredUrns().find((u) => u.endsWith("docker:index/container:Container::cache-config"));
+        expect(registrationOptions.get("docker:index/container:Container::cache")?.dependencies).toContain(writerUrn);
+        const hash = createHash("sha256").update(d.redisConf).digest("hex");
+        expect(d.container.labels).toContainEqual({ label: "hardened-redis.config-sha256", value: hash });
     });
 
     it("checks health without the password, restarts, rotates logs and waits for healthy", () => {
@@ -148,8 +165,8 @@ describe("DockerRedis with no arguments", () => {
                 .map(({ path }) => `${r.type} ${r.name}: ${path}`),
         );
         expect(leaks).toEqual([]);
-        // They do reach the container, inside the secret upload.
-        expect(JSON.stringify(unwrapSecrets(d.container.uploads))).toContain(d.configCommandName);
+        // They do reach the config volume, inside the secret upload.
+        expect(JSON.stringify(unwrapSecrets(d.writer.uploads))).toContain(d.configCommandName);
     });
 
     it("keeps both generated credentials encrypted in state", () => {

@@ -20,9 +20,9 @@ async function violations(resources: TestResource[]): Promise<Record<string, str
     return found;
 }
 
-/** Replaces the props of the one resource of `type` with `change(props)`. */
-function twin(resources: TestResource[], type: string, change: (props: Record<string, unknown>) => Record<string, unknown>): TestResource[] {
-    return resources.map((r) => (r.type === type ? { ...r, props: change(structuredClone(r.props)) } : r));
+/** Replaces the props of the resources of `type` (and `name`, if given) with `change(props)`. */
+function twin(resources: TestResource[], type: string, change: (props: Record<string, unknown>) => Record<string, unknown>, name?: string): TestResource[] {
+    return resources.map((r) => (r.type === type && (name === undefined || r.name === name) ? { ...r, props: change(structuredClone(r.props)) } : r));
 }
 
 // What our own components declare, as the engine would hand it to the pack.
@@ -52,20 +52,21 @@ describe("redis-guard on what hardened-redis declares", () => {
     });
 
     const container = "docker:index/container:Container";
-    const dockerTwins: Array<[string, string, (p: Record<string, unknown>) => Record<string, unknown>]> = [
-        ["published ports", "redis-docker-no-published-ports", (p) => ({ ...p, ports: [{ internal: 6379, external: 6379 }] })],
-        ["host networking", "redis-docker-no-host-namespaces", (p) => ({ ...p, networkMode: "host" })],
-        ["privileged", "redis-docker-no-privileged-or-docker-socket", (p) => ({ ...p, privileged: true })],
-        ["a writable root running as root", "redis-docker-container-hardening", (p) => ({ ...p, readOnly: false, user: undefined })],
-        ["auth removed from the config", "redis-requires-auth-and-hardening", (p) => withConf(p, (c) => c.replace(/^user default .*$/m, ""))],
-        ["a literal password argument", "redis-no-literal-password", (p) => ({ ...p, command: [...(p.command as string[]), "--requirepass", "literal-password-123"] })],
-        ["AOF off", "redis-persistence", (p) => withConf(p, (c) => c.replace(/^appendonly yes$/m, "appendonly no"))],
-        ["appendfsync always", "redis-appendfsync-always", (p) => withConf(p, (c) => c.replace(/^appendfsync .*$/m, "appendfsync always"))],
-        ["noeviction", "redis-cache-noeviction", (p) => withConf(p, (c) => c.replace(/^maxmemory-policy .*$/m, "maxmemory-policy noeviction"))],
-        ["no memory limit", "redis-memory-limit", (p) => ({ ...p, memory: undefined })],
+    // Config edits go to the container that uploads the config, the rest to the Redis container.
+    const dockerTwins: Array<[string, string, "cache" | "cache-config", (p: Record<string, unknown>) => Record<string, unknown>]> = [
+        ["published ports", "redis-docker-no-published-ports", "cache", (p) => ({ ...p, ports: [{ internal: 6379, external: 6379 }] })],
+        ["host networking", "redis-docker-no-host-namespaces", "cache", (p) => ({ ...p, networkMode: "host" })],
+        ["privileged", "redis-docker-no-privileged-or-docker-socket", "cache", (p) => ({ ...p, privileged: true })],
+        ["a writable root running as root", "redis-docker-container-hardening", "cache", (p) => ({ ...p, readOnly: false, user: undefined })],
+        ["auth removed from the config", "redis-requires-auth-and-hardening", "cache-config", (p) => withConf(p, (c) => c.replace(/^user default .*$/m, ""))],
+        ["a literal password argument", "redis-no-literal-password", "cache", (p) => ({ ...p, command: [...(p.command as string[]), "--requirepass", "literal-password-123"] })],
+        ["AOF off", "redis-persistence", "cache-config", (p) => withConf(p, (c) => c.replace(/^appendonly yes$/m, "appendonly no"))],
+        ["appendfsync always", "redis-appendfsync-always", "cache-config", (p) => withConf(p, (c) => c.replace(/^appendfsync .*$/m, "appendfsync always"))],
+        ["noeviction", "redis-cache-noeviction", "cache-config", (p) => withConf(p, (c) => c.replace(/^maxmemory-policy .*$/m, "maxmemory-policy noeviction"))],
+        ["no memory limit", "redis-memory-limit", "cache", (p) => ({ ...p, memory: undefined })],
     ];
-    it.each(dockerTwins)("catches a DockerRedis twin with %s", async (_label, policy, change) => {
-        const outcome = await evaluate(byName(policy), twin(docker, container, change));
+    it.each(dockerTwins)("catches a DockerRedis twin with %s", async (_label, policy, target, change) => {
+        const outcome = await evaluate(byName(policy), twin(docker, container, change, target));
         expect(outcome.violations.length).toBeGreaterThan(0);
     });
 

@@ -62,6 +62,7 @@ const cases: PolicyCase[] = [
         compliant: [
             ["the hardened container", hardenedDocker()],
             ["an nginx container with a published port", [nginxContainer]],
+            ["a Redis container that is never started", [redisContainer({ start: false, ports: [{ internal: 6379, external: 6379 }] })]],
         ],
         unknown: [
             ["unknown ports", [redisContainer({ ports: UNKNOWN })]],

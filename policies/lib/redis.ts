@@ -39,6 +39,8 @@ export function redisServerArgs(argv: string[]): string[] | undefined {
 
 /** Whether a Docker container runs Redis, by image, command, our labels or its port. */
 export function isRedisDockerContainer(c: Props, imageNames: ReadonlyMap<string, string> = new Map()): boolean {
+    // A container created with start: false runs nothing (e.g. one that only receives uploads).
+    if (known(() => c.start) === false) return false;
     const image = knownString(() => c.image);
     if (isRedisImage(image) || (image !== undefined && isRedisImage(imageNames.get(image)))) return true;
     const argv = [...strings(() => c.entrypoints), ...strings(() => c.command)];

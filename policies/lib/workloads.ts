@@ -41,18 +41,42 @@ export function remoteImageNames(resources: PolicyResource[]): Map<string, strin
     return names;
 }
 
-function dockerConfig(container: any, args: string[]): Known<string | undefined> {
-    const path = configPath(args);
-    if (path === undefined) return undefined;
-    const uploads = knownItems<any>(() => container.uploads);
-    for (const upload of uploads.items) {
+function uploadedContent(container: any, path: string): Known<string | undefined> {
+    for (const upload of knownItems<any>(() => container.uploads).items) {
         if (knownString(() => upload.file) !== path) continue;
         const content = known(() => upload.content as unknown);
         if (content === UNKNOWN || typeof content === "string") return content;
         const base64 = knownString(() => upload.contentBase64);
         return base64 === undefined ? UNKNOWN : Buffer.from(base64, "base64").toString("utf8");
     }
-    // Mounted from a volume or baked into the image: not readable from here.
+    return undefined;
+}
+
+/** Named-volume mounts of a container: volume name and where it is mounted. */
+function volumeMounts(container: any): Array<{ volume: string; path: string }> {
+    return knownItems<any>(() => container.volumes)
+        .items.map((v) => ({ volume: knownString(() => v.volumeName), path: knownString(() => v.containerPath) }))
+        .filter((m): m is { volume: string; path: string } => m.volume !== undefined && m.path !== undefined);
+}
+
+function dockerConfig(resources: PolicyResource[], container: any, args: string[]): Known<string | undefined> {
+    const path = configPath(args);
+    if (path === undefined) return undefined;
+    const own = uploadedContent(container, path);
+    if (own !== undefined) return own;
+    // Uploaded by another container into a volume both mount (Docker refuses uploads into a
+    // read-only root filesystem, so hardened setups write the config through a helper).
+    const mount = volumeMounts(container).find((m) => path.startsWith(`${m.path}/`));
+    if (mount) {
+        const relative = path.slice(mount.path.length);
+        for (const other of resources.filter((r) => r.type === "docker:index/container:Container" && r.props !== container)) {
+            for (const m of volumeMounts(other.props).filter((m) => m.volume === mount.volume)) {
+                const content = uploadedContent(other.props, `${m.path}${relative}`);
+                if (content !== undefined) return content;
+            }
+        }
+    }
+    // Baked into the image or written some other way: not readable from here.
     return UNKNOWN;
 }
 
@@ -92,7 +116,7 @@ export function redisWorkloads(resources: PolicyResource[]): RedisWorkload[] {
         const props = resource.props as any;
         if (resource.type === "docker:index/container:Container" && isRedisDockerContainer(props, imageNames)) {
             const args = redisServerArgs([...strings(() => props.entrypoints), ...strings(() => props.command)]) ?? [];
-            workloads.push({ platform: "docker", resource, args, config: dockerConfig(props, args), container: props });
+            workloads.push({ platform: "docker", resource, args, config: dockerConfig(resources, props, args), container: props });
         } else if (POD_TYPES.has(resource.type)) {
             const spec = podSpecOf(resource.type, props);
             const namespace = known(() => props.metadata?.namespace as string | undefined);

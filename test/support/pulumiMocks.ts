@@ -69,6 +69,8 @@ export interface RegistrationOptions {
     additionalSecretOutputs: string[];
     deleteBeforeReplace: boolean;
     retainOnDelete: boolean;
+    /** URNs of the resources it depends on (dependsOn and input dependencies). */
+    dependencies: string[];
 }
 
 /** Options each resource was registered with, by `<type>::<name>`. */
@@ -134,6 +136,7 @@ export async function installMocks(project = "hardened-redis"): Promise<void> {
             additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
             deleteBeforeReplace: req.getDeletebeforereplace(),
             retainOnDelete: req.getRetainondelete() ?? false,
+            dependencies: req.getDependenciesList(),
         });
         return register(req, callback);
     };
