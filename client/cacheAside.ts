@@ -9,7 +9,7 @@ export interface CacheAsideOptions<T> {
     ttlJitter?: number;
     /** How long the one loader may hold the load lock, in ms. Default 10000. */
     lockTtlMs?: number;
-    /** How long other callers wait for that loader's value, in ms. Default 5000. */
+    /** How long other callers wait for that loader's value, in ms. Default `lockTtlMs`, so a crashed loader's lock lapses before waiters give up. */
     waitMs?: number;
     /**
      * XFetch (Vattani, Chierichetti, Lowenstein, VLDB 2015): a hit recomputes early, in the
@@ -36,9 +36,12 @@ export class CacheLoadError extends Error {
  */
 const CACHE_SCRIPTS = {
     read: { keys: 1, lua: `return {redis.call('HMGET', KEYS[1], 'v', 'd'), redis.call('PTTL', KEYS[1])}` },
+    // Only while holding the load lock: a loader that outlived its lock must not overwrite
+    // the value a later loader wrote.
     write: {
-        keys: 1,
-        lua: `redis.call('DEL', KEYS[1]) redis.call('HSET', KEYS[1], 'v', ARGV[1], 'd', ARGV[2]) return redis.call('PEXPIRE', KEYS[1], ARGV[3])`,
+        keys: 2,
+        lua: `if redis.call('GET', KEYS[2]) ~= ARGV[4] then return 0 end
+redis.call('DEL', KEYS[1]) redis.call('HSET', KEYS[1], 'v', ARGV[1], 'd', ARGV[2]) return redis.call('PEXPIRE', KEYS[1], ARGV[3])`,
     },
 } as const;
 
@@ -49,13 +52,20 @@ function scripts(redis: Redis) {
     return s;
 }
 
-/** In-process single flight: concurrent misses in one process share one load. */
-const inFlight = new Map<string, Promise<unknown>>();
+/** In-process single flight, per client: concurrent misses in one process share one load. */
+const inFlightByClient = new WeakMap<Redis, Map<string, Promise<unknown>>>();
+function inFlight(redis: Redis): Map<string, Promise<unknown>> {
+    let map = inFlightByClient.get(redis);
+    if (!map) inFlightByClient.set(redis, (map = new Map<string, Promise<unknown>>()));
+    return map;
+}
 
 const lockKey = (key: string) => `${key}:lock`;
 const errorKey = (key: string) => `${key}:error`;
 /** How long a failed load's message stays visible to the callers that were waiting for it. */
 const ERROR_TTL_MS = 5_000;
+/** Error messages can carry connection strings or data: only the start is shared, and only for a moment. */
+const ERROR_MESSAGE_MAX = 200;
 
 interface Entry {
     text: string;
@@ -79,10 +89,13 @@ export async function cacheAside<T>(redis: Redis, key: string, loader: () => Pro
     const o = resolve(options);
     const entry = await read(redis, key);
     if (entry) {
-        if (shouldRecomputeEarly(entry, o.beta)) void refreshInBackground(redis, key, loader, o);
+        // Recompute early in the background; the caller keeps the cached value.
+        if (shouldRecomputeEarly(entry, o.beta) && !inFlight(redis).has(key)) {
+            singleFlight(redis, key, () => loadOrWait(redis, key, loader, o, true)).catch(() => undefined);
+        }
         return o.deserialize(entry.text);
     }
-    return singleFlight(key, () => loadOrWait(redis, key, loader, o));
+    return singleFlight(redis, key, () => loadOrWait(redis, key, loader, o, false));
 }
 
 type Resolved<T> = Required<CacheAsideOptions<T>>;
@@ -93,11 +106,12 @@ function resolve<T>(options: CacheAsideOptions<T>): Resolved<T> {
     }
     const jitter = options.ttlJitter ?? 0.1;
     if (!(jitter >= 0 && jitter < 1)) throw new RangeError("cacheAside: ttlJitter must be in [0, 1)");
+    const lockTtlMs = options.lockTtlMs ?? 10_000;
     return {
         ttlSeconds: options.ttlSeconds,
         ttlJitter: jitter,
-        lockTtlMs: options.lockTtlMs ?? 10_000,
-        waitMs: options.waitMs ?? 5_000,
+        lockTtlMs,
+        waitMs: options.waitMs ?? lockTtlMs,
         beta: options.beta ?? 1,
         serialize: options.serialize ?? ((v: T) => JSON.stringify(v)),
         deserialize: options.deserialize ?? ((t: string) => JSON.parse(t) as T),
@@ -110,11 +124,12 @@ function shouldRecomputeEarly(entry: Entry, beta: number): boolean {
     return -entry.deltaMs * beta * Math.log(Math.random()) >= entry.ttlMs;
 }
 
-function singleFlight<T>(key: string, run: () => Promise<T>): Promise<T> {
-    const existing = inFlight.get(key) as Promise<T> | undefined;
+function singleFlight<T>(redis: Redis, key: string, run: () => Promise<T>): Promise<T> {
+    const flights = inFlight(redis);
+    const existing = flights.get(key) as Promise<T> | undefined;
     if (existing) return existing;
-    const promise = run().finally(() => inFlight.delete(key));
-    inFlight.set(key, promise);
+    const promise = run().finally(() => flights.delete(key));
+    flights.set(key, promise);
     return promise;
 }
 
@@ -122,13 +137,15 @@ async function load<T>(redis: Redis, key: string, loader: () => Promise<T>, o: R
     const started = Date.now();
     try {
         const value = await loader();
+        const text = o.serialize(value);
+        if (typeof text !== "string") throw new TypeError(`cacheAside: the value loaded for ${key} serializes to nothing; return a value (null, not undefined)`);
         const ttlMs = Math.max(1, Math.round(o.ttlSeconds * 1000 * (1 - o.ttlJitter * Math.random())));
-        await scripts(redis).write([key], [o.serialize(value), Date.now() - started, ttlMs]);
+        await scripts(redis).write([key, lockKey(key)], [text, Date.now() - started, ttlMs, lock.token]);
         return value;
     } catch (e) {
         // Tell the other processes' waiters, tagged with this lock's token so a later
         // load's waiters are not misled by it.
-        const message = e instanceof Error ? e.message : String(e);
+        const message = (e instanceof Error ? e.message : String(e)).slice(0, ERROR_MESSAGE_MAX);
         await redis.set(errorKey(key), `${lock.token}\n${message}`, "PX", ERROR_TTL_MS).catch(() => undefined);
         throw e;
     } finally {
@@ -136,7 +153,8 @@ async function load<T>(redis: Redis, key: string, loader: () => Promise<T>, o: R
     }
 }
 
-async function loadOrWait<T>(redis: Redis, key: string, loader: () => Promise<T>, o: Resolved<T>): Promise<T> {
+/** Loads under the lock, or waits for whoever holds it. `refresh` reloads even if a value exists. */
+async function loadOrWait<T>(redis: Redis, key: string, loader: () => Promise<T>, o: Resolved<T>, refresh: boolean): Promise<T> {
     const deadline = Date.now() + o.waitMs;
     for (;;) {
         let lock: Lock | undefined;
@@ -147,7 +165,7 @@ async function loadOrWait<T>(redis: Redis, key: string, loader: () => Promise<T>
         }
         if (lock) {
             // Someone may have loaded it between our miss and our lock.
-            const entry = await read(redis, key);
+            const entry = refresh ? undefined : await read(redis, key);
             if (entry) {
                 await lock.release();
                 return o.deserialize(entry.text);
@@ -181,14 +199,4 @@ async function waitForValue(redis: Redis, key: string, holder: string | null, de
         delay = Math.min(delay * 2, 50);
     }
     return {};
-}
-
-async function refreshInBackground<T>(redis: Redis, key: string, loader: () => Promise<T>, o: Resolved<T>): Promise<void> {
-    if (inFlight.has(key)) return;
-    try {
-        const lock = await acquireLock(redis, lockKey(key), { ttlMs: o.lockTtlMs, fenced: false });
-        await singleFlight(key, () => load(redis, key, loader, o, lock));
-    } catch {
-        // Another caller is refreshing, or the refresh failed: the cached value still stands.
-    }
 }

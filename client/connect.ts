@@ -12,9 +12,10 @@ export interface ConnectOptions extends RedisOptions {
  */
 export const CLIENT_DEFAULTS: Readonly<RedisOptions> = {
     connectTimeout: 5_000,
+    // Bounds how long any command, queued offline or sent, keeps its caller waiting. Not for
+    // blocking commands: connections made for those (shared: false, dedicatedConnection) drop it.
     commandTimeout: 5_000,
-    // Queued commands (offline queue included) are rejected after this many reconnects,
-    // which bounds how long a caller can wait on a Redis that is down.
+    // Pending commands are also rejected after this many reconnect attempts.
     maxRetriesPerRequest: 3,
     keepAlive: 30_000,
     retryStrategy: (attempt) => jitteredBackoff(attempt),
@@ -35,18 +36,23 @@ const shared = new Map<string, Redis>();
  */
 export function connect(connectionString: string, options: ConnectOptions = {}): Redis {
     const { shared: reuse = true, ...redisOptions } = options;
-    if (!reuse) return new Redis(connectionString, { ...CLIENT_DEFAULTS, ...redisOptions });
-    let client = shared.get(connectionString);
-    if (!client || client.status === "end") {
-        client = new Redis(connectionString, { ...CLIENT_DEFAULTS, ...redisOptions });
-        shared.set(connectionString, client);
+    if (!reuse) return new Redis(connectionString, { ...CLIENT_DEFAULTS, commandTimeout: undefined, ...redisOptions });
+    const existing = shared.get(connectionString);
+    if (existing && existing.status !== "end") {
+        const differing = Object.keys(redisOptions).filter((k) => redisOptions[k as keyof RedisOptions] !== existing.options[k as keyof RedisOptions]);
+        if (differing.length > 0) {
+            throw new Error(`connect: the shared client for this URL was created with other options (${differing.join(", ")}); pass { shared: false } for a client of its own`);
+        }
+        return existing;
     }
+    const client = new Redis(connectionString, { ...CLIENT_DEFAULTS, ...redisOptions });
+    shared.set(connectionString, client);
     return client;
 }
 
-/** A dedicated connection with the same settings, for BLPOP/SUBSCRIBE-style work. */
+/** A dedicated connection with the same settings, for BLPOP/SUBSCRIBE-style work (no command timeout). */
 export function dedicatedConnection(client: Redis): Redis {
-    return client.duplicate();
+    return client.duplicate({ commandTimeout: undefined });
 }
 
 /** Closes every shared client (e.g. on shutdown or between tests). */
@@ -57,8 +63,9 @@ export async function closeSharedClients(): Promise<void> {
 }
 
 /**
- * Connections a pool needs for a client library that cannot multiplex:
- * concurrent requests × average duration, with 50% headroom (at least 1).
+ * Connections a pool needs for a client library that cannot multiplex (Little's law):
+ * requests per second × average duration in seconds is how many are busy at once; 50%
+ * headroom on top (at least 1).
  */
 export function recommendedPoolSize(concurrentRequests: number, avgDurationMs: number): number {
     if (!(concurrentRequests >= 0) || !(avgDurationMs >= 0) || !Number.isFinite(concurrentRequests * avgDurationMs)) {

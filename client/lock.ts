@@ -9,14 +9,18 @@ import { defineScripts } from "./scripts";
  * key has no TTL on purpose: expiring it would restart the sequence.
  */
 const LOCK_SCRIPTS = {
+    // Safe to send twice (ioredis resends unanswered commands after a reconnect): if the lock
+    // already holds our token, the first run granted it and its fence is the counter's value.
     acquire: {
         keys: 2,
-        lua: `if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return redis.call('INCR', KEYS[2]) end return false`,
+        lua: `if redis.call('GET', KEYS[1]) == ARGV[1] then return tonumber(redis.call('GET', KEYS[2])) end
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return redis.call('INCR', KEYS[2]) end return false`,
     },
     // Without a fencing token, for locks that only prevent duplicate work (no counter key is left behind).
     acquireUnfenced: {
         keys: 1,
-        lua: `if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 0 end return false`,
+        lua: `if redis.call('GET', KEYS[1]) == ARGV[1] then return 0 end
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 0 end return false`,
     },
     // Owner-checked: a holder whose lock expired must not delete or extend its successor's.
     release: {
@@ -76,16 +80,26 @@ export class LockLostError extends Error {
 }
 
 const fenceKey = (key: string) => `${key}:fence`;
-const sleep = (ms: number, signal?: AbortSignal) =>
-    new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(resolve, ms);
-        signal?.addEventListener("abort", () => (clearTimeout(timer), reject(signal.reason as Error)), { once: true });
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+        if (signal?.aborted) return reject(signal.reason as Error);
+        const onAbort = () => {
+            clearTimeout(timer);
+            reject(signal?.reason as Error);
+        };
+        // The listener goes with the timer, so a long-lived signal does not collect one per retry.
+        const timer = setTimeout(() => {
+            signal?.removeEventListener("abort", onAbort);
+            resolve();
+        }, ms);
+        signal?.addEventListener("abort", onAbort, { once: true });
     });
+}
 
 /** Takes `key` (SET NX PX), retrying with jitter until `waitMs`; throws {@link LockTimeoutError} when it cannot. */
 export async function acquireLock(redis: Redis, key: string, options: AcquireOptions): Promise<Lock> {
     const { ttlMs, waitMs = 0, retryDelayMs = 25, signal, fenced = true } = options;
-    if (!(ttlMs > 0)) throw new RangeError("acquireLock: ttlMs must be > 0");
+    if (!Number.isInteger(ttlMs) || ttlMs <= 0) throw new RangeError("acquireLock: ttlMs must be a whole number of milliseconds > 0");
     const token = randomBytes(16).toString("hex");
     const deadline = Date.now() + waitMs;
     const { acquire, acquireUnfenced, release, extend } = scripts(redis);
@@ -132,17 +146,20 @@ export async function withLock<T>(
     const lock = await acquireLock(redis, key, options);
     const lost = new AbortController();
     let timer: NodeJS.Timeout | undefined;
+    const giveUp = () => {
+        clearInterval(timer);
+        lost.abort(new LockLostError(key));
+    };
     if (options.autoExtend !== false) {
+        // Extending every third of the TTL leaves two more tries before the lock can lapse.
         timer = setInterval(() => {
-            lock.extend(options.ttlMs).then(
-                (ok) => ok || lost.abort(new LockLostError(key)),
-                () => lost.abort(new LockLostError(key)),
-            );
+            lock.extend(options.ttlMs).then((ok) => ok || giveUp(), giveUp);
         }, Math.max(1, Math.floor(options.ttlMs / 3)));
         timer.unref();
     }
+    const signal = options.signal ? AbortSignal.any([lost.signal, options.signal]) : lost.signal;
     try {
-        return await fn({ signal: lost.signal, fence: lock.fence });
+        return await fn({ signal, fence: lock.fence });
     } finally {
         clearInterval(timer);
         await lock.release().catch(() => false);

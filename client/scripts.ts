@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type Redis from "ioredis";
 
 export interface ScriptDefinition {
@@ -10,20 +11,17 @@ export interface ScriptDefinition {
 export type ScriptRunner = (keys: string[], args?: (string | number)[]) => Promise<unknown>;
 
 /**
- * Registers Lua scripts: calls go out as EVALSHA (a 40-byte digest instead of the
- * script), ioredis resends the source on NOSCRIPT (after SCRIPT FLUSH or a restart),
- * and every script is loaded when the connection becomes ready, so even the first
- * call is an EVALSHA.
+ * Registers Lua scripts through ioredis' defineCommand: the source goes over each
+ * connection once (EVAL, which also caches it on the server), every later call is an
+ * EVALSHA with the 40-byte digest, and after a NOSCRIPT (SCRIPT FLUSH, a restart) the
+ * source is sent again. Preloading with SCRIPT LOAD would save nothing: ioredis tracks
+ * what each socket has sent, not what the server holds.
  */
 export function defineScripts<Name extends string>(redis: Redis, scripts: Record<Name, ScriptDefinition>): Record<Name, ScriptRunner> {
     const runners = {} as Record<Name, ScriptRunner>;
-    const load = () => {
-        for (const { lua } of Object.values<ScriptDefinition>(scripts)) {
-            redis.script("LOAD", lua).catch(() => undefined); // NOSCRIPT fallback covers a failed preload
-        }
-    };
     for (const [name, { lua, keys }] of Object.entries<ScriptDefinition>(scripts)) {
-        const command = `hardenedRedis_${name}`;
+        // Named by content, so two scripts never share a command and one script is defined once.
+        const command = `hardenedRedis_${createHash("sha1").update(`${keys}:${lua}`).digest("hex")}`;
         if (!(command in redis)) redis.defineCommand(command, { lua, numberOfKeys: keys });
         const call = (redis as unknown as Record<string, (...a: (string | number)[]) => Promise<unknown>>)[command].bind(redis);
         runners[name as Name] = (keyList, args = []) => {
@@ -31,7 +29,5 @@ export function defineScripts<Name extends string>(redis: Redis, scripts: Record
             return call(...keyList, ...args);
         };
     }
-    redis.on("ready", load);
-    if (redis.status === "ready") load();
     return runners;
 }

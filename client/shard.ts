@@ -14,6 +14,7 @@ export function shardedKey(key: string, shards: number, i?: number): string {
 
 /** Every shard key of `key`. */
 export function shardKeys(key: string, shards: number): string[] {
+    if (!Number.isInteger(shards) || shards < 1) throw new RangeError("shardKeys: shards must be an integer >= 1");
     return Array.from({ length: shards }, (_, i) => shardedKey(key, shards, i));
 }
 
@@ -22,7 +23,8 @@ export async function incrSharded(redis: Redis, key: string, shards: number, by 
     const shard = shardedKey(key, shards);
     const tx = redis.multi().incrby(shard, by);
     if (ttlSeconds !== undefined) tx.expire(shard, ttlSeconds);
-    await tx.exec();
+    const failed = (await tx.exec())?.find(([error]) => error !== null);
+    if (failed) throw failed[0] as Error;
 }
 
 /** The total of a sharded counter: one MGET over every shard. */

@@ -12,7 +12,8 @@ process.on("message", async (message) => {
         const { key, counterKey, concurrency, loaderFails } = message;
         const loader = async () => {
             await redis.incr(counterKey);
-            await sleep(100);
+            // Long enough that every process is waiting before it ends, whatever the start skew.
+            await sleep(300);
             if (loaderFails) throw new Error("backend down");
             return "loaded-value";
         };

@@ -1,0 +1,74 @@
+import { fork, spawnSync, type ChildProcess } from "node:child_process";
+import { join } from "node:path";
+import Redis from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RedisUnderTest } from "./localRedis";
+
+type Outcome = { value?: string; error?: string; message?: string };
+
+/** Starts `count` worker processes, releases them at once, and returns every caller's outcome. */
+async function stampede(
+    connectionString: string,
+    count: number,
+    job: { key: string; counterKey: string; concurrency: number; loaderFails?: boolean },
+): Promise<Outcome[][]> {
+    const workers: ChildProcess[] = Array.from({ length: count }, () => fork(join(__dirname, "stampedeWorker.cjs"), [], { stdio: "inherit" }));
+    try {
+        const next = (w: ChildProcess, type: string) =>
+            new Promise<{ outcomes: Outcome[] }>((resolve, reject) => {
+                w.once("error", reject);
+                // A worker that dies fails the test at once instead of leaving it to time out.
+                w.once("exit", (code) => reject(new Error(`worker exited (${code}) before "${type}"`)));
+                w.on("message", (m: { type: string; outcomes: Outcome[] }) => m.type === type && resolve(m));
+            });
+        const ready = workers.map((w) => next(w, "ready"));
+        workers.forEach((w) => w.send({ type: "prepare", connectionString, ...job }));
+        await Promise.all(ready);
+        const done = workers.map((w) => next(w, "done"));
+        workers.forEach((w) => w.send({ type: "go" }));
+        return (await Promise.all(done)).map((d) => d.outcomes);
+    } finally {
+        for (const w of workers) if (w.exitCode === null && w.signalCode === null) w.kill();
+    }
+}
+
+/** cacheAside across processes, against any Redis the project deploys. */
+export function clientProcessesSuite(target: string, start: () => Promise<RedisUnderTest>): void {
+    describe(`cacheAside across processes against ${target}`, () => {
+        let server: RedisUnderTest;
+        let observer: Redis;
+
+        beforeAll(async () => {
+            // The workers run the built package, as a consumer would.
+            const build = spawnSync("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: join(__dirname, "../.."), encoding: "utf8" });
+            if (build.status !== 0) throw new Error(`build failed:\n${build.stdout}${build.stderr}`);
+            server = await start();
+            observer = new Redis(server.connectionString, { maxRetriesPerRequest: 0 });
+        }, 300_000);
+
+        afterAll(async () => {
+            observer?.disconnect();
+            await server?.stop();
+        }, 120_000);
+
+        it("loads once for 4 processes × 50 concurrent misses, and every caller gets the value", async () => {
+            const results = await stampede(server.connectionString, 4, { key: "cache:shared", counterKey: "backend:shared:loads", concurrency: 50 });
+            expect(await observer.get("backend:shared:loads")).toBe("1");
+            expect(results.flat()).toHaveLength(200);
+            expect(results.flat().every((o) => o.value === "loaded-value")).toBe(true);
+        }, 60_000);
+
+        it("hands one failed load's error to the callers of every process, and loads again afterwards", async () => {
+            const results = await stampede(server.connectionString, 4, { key: "cache:failing", counterKey: "backend:failing:loads", concurrency: 50, loaderFails: true });
+            expect(await observer.get("backend:failing:loads")).toBe("1");
+            const outcomes = results.flat();
+            expect(outcomes.every((o) => o.error !== undefined && /backend down/.test(o.message ?? ""))).toBe(true);
+            // The loading process sees the loader's own error; the others are told by the error marker.
+            expect(results.filter((r) => r.every((o) => o.error === "Error")).length).toBe(1);
+            expect(results.filter((r) => r.every((o) => o.error === "CacheLoadError")).length).toBe(3);
+            const again = await stampede(server.connectionString, 1, { key: "cache:failing", counterKey: "backend:failing:loads", concurrency: 1 });
+            expect(again.flat()).toEqual([{ value: "loaded-value" }]);
+            expect(await observer.get("backend:failing:loads")).toBe("2");
+        }, 60_000);
+    });
+}
