@@ -1,0 +1,56 @@
+// Deploys the components onto the real Docker engine: the component runs under Pulumi mocks,
+// and every resource it declared is realised by realise.ts. What the tests get back is the
+// same `{ connectionString, stop() }` as a local Redis, plus handles for inspecting it.
+import type Docker from "dockerode";
+import type { DockerRedisArgs } from "../../../index";
+import type { RedisUnderTest } from "../localRedis";
+import { allRegistered, resourcesOf, valueOf } from "../pulumiMocks";
+import { dockerEngine } from "./engine";
+import { addressOn, realiseDockerResources, type Realised } from "./realise";
+
+export interface DockerDeployment extends RedisUnderTest {
+    docker: Docker;
+    realised: Realised;
+    /** The Redis container. */
+    container: Docker.Container;
+    /** The Docker network it is on, and its address there (reachable from the host). */
+    network: string;
+    address: string;
+    password: string;
+}
+
+/** The component's connection string, pointed at an address the host can reach. */
+function reachable(connectionString: string, address: string): string {
+    const url = new URL(connectionString);
+    url.hostname = address;
+    return url.toString();
+}
+
+/** Deploys `new DockerRedis(name, args)` on the local engine. Mocks must be installed first. */
+export async function deployDockerRedis(name: string, args?: DockerRedisArgs): Promise<DockerDeployment> {
+    const { DockerRedis } = await import("../../../index");
+    const redis = new DockerRedis(name, args);
+    const [connectionString, password] = await Promise.all([valueOf(redis.connectionString), valueOf(redis.password)]);
+    await allRegistered();
+    const docker = await dockerEngine();
+    const realised = await realiseDockerResources(docker, resourcesOf(name));
+    try {
+        const container = realised.containers.get(name);
+        const network = realised.networks.get(`${name}-net`);
+        if (!container || !network) throw new Error(`deployment of ${name} has no Redis container or network`);
+        const address = await addressOn(container, network);
+        return {
+            docker,
+            realised,
+            container,
+            network,
+            address,
+            password,
+            connectionString: reachable(connectionString, address),
+            stop: () => realised.remove(),
+        };
+    } catch (e) {
+        await realised.remove();
+        throw e;
+    }
+}
