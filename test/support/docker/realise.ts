@@ -29,15 +29,15 @@ export function durationNs(text: string): number {
     return total;
 }
 
-/** A one-file tar archive, as the provider builds it: the absolute path as the entry name. */
-function tarOf(file: string, content: Buffer, mode: number): Buffer {
+/** A one-file tar archive, as the provider builds it (owned by root unless a group is given). */
+export function tarOf(file: string, content: Buffer, mode: number, gid = 0): Buffer {
     const header = Buffer.alloc(512);
     const field = (value: string, offset: number, length: number) => header.write(value, offset, length, "utf8");
     const octal = (value: number, length: number) => value.toString(8).padStart(length - 1, "0");
     field(file, 0, 100);
     field(octal(mode, 8), 100, 8);
     field(octal(0, 8), 108, 8);
-    field(octal(0, 8), 116, 8);
+    field(octal(gid, 8), 116, 8);
     field(octal(content.length, 12), 124, 12);
     field(octal(Math.floor(Date.now() / 1000), 12), 136, 12);
     field("        ", 148, 8);

@@ -1,0 +1,58 @@
+import Redis from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { deployKubernetesRedis, type KubernetesDeployment } from "./support/docker/kubernetesDeployment";
+import { installMocks } from "./support/pulumiMocks";
+
+// Two pods of the StatefulSet on the Docker engine, started by their own command, with
+// their Secret files as the kubelet would project them: pod 1 must replicate pod 0 by its
+// stable DNS name, and every probe must pass without the password in argv or env.
+describe("KubernetesRedis pods with replicas on the Docker engine", () => {
+    let d: KubernetesDeployment;
+    beforeAll(async () => {
+        await installMocks();
+        d = await deployKubernetesRedis("ha", { replicas: 2 });
+    }, 300_000);
+    afterAll(async () => {
+        await d?.stop();
+    }, 120_000);
+
+    const clientOf = (i: number) => {
+        const url = new URL(d.connectionString);
+        url.hostname = d.realised.pods[i].address;
+        return new Redis(url.toString(), { maxRetriesPerRequest: 1 });
+    };
+
+    it("replicates pod 0 to pod 1, which refuses writes", async () => {
+        const primary = clientOf(0);
+        const replica = clientOf(1);
+        try {
+            expect(((await primary.call("ROLE")) as unknown[])[0]).toBe("master");
+            expect(((await replica.call("ROLE")) as unknown[])[0]).toBe("slave");
+            await primary.set("replicated", "yes", "EX", 60);
+            expect(await primary.wait(1, 10_000)).toBe(1);
+            expect(await replica.get("replicated")).toBe("yes");
+            await expect(replica.set("x", "y")).rejects.toThrow(/READONLY/);
+        } finally {
+            primary.disconnect();
+            replica.disconnect();
+        }
+    });
+
+    it("passes its startup, liveness and readiness probes on both pods", async () => {
+        for (const pod of d.realised.pods) {
+            expect(await pod.probe("startupProbe")).toBe(true);
+            expect(await pod.probe("livenessProbe")).toBe(true);
+            expect(await pod.probe("readinessProbe")).toBe(true);
+        }
+    });
+
+    it("runs non-root on a read-only root with the password nowhere in its configuration", async () => {
+        for (const pod of d.realised.pods) {
+            const info = await pod.container.inspect();
+            expect(info.Config.User).toBe("999:1000");
+            expect(info.HostConfig.ReadonlyRootfs).toBe(true);
+            expect(info.HostConfig.CapDrop).toEqual(["ALL"]);
+            expect(JSON.stringify([info.Config.Cmd, info.Config.Entrypoint, info.Config.Env, info.Config.Labels])).not.toContain(d.password);
+        }
+    });
+});

@@ -1,0 +1,23 @@
+import type { KubernetesRedisArgs } from "../../../index";
+import type { RedisUnderTest } from "../localRedis";
+import { allRegistered, resourcesOf, valueOf } from "../pulumiMocks";
+import { dockerEngine } from "./engine";
+import { realisePods, type RealisedPods } from "./realisePod";
+
+export interface KubernetesDeployment extends RedisUnderTest {
+    realised: RealisedPods;
+    password: string;
+}
+
+/** Deploys `new KubernetesRedis(name, args)`'s pods on the local Docker engine. Mocks must be installed first. */
+export async function deployKubernetesRedis(name: string, args?: KubernetesRedisArgs): Promise<KubernetesDeployment> {
+    const { KubernetesRedis } = await import("../../../index");
+    const redis = new KubernetesRedis(name, args);
+    const [connectionString, password] = await Promise.all([valueOf(redis.connectionString), valueOf(redis.password)]);
+    await allRegistered();
+    const realised = await realisePods(await dockerEngine(), resourcesOf(name));
+    // The client Service sends everything to pod 0; the host reaches it at its address.
+    const url = new URL(connectionString);
+    url.hostname = realised.pods[0].address;
+    return { realised, password, connectionString: url.toString(), stop: () => realised.remove() };
+}
