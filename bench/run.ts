@@ -1,0 +1,345 @@
+// `npm run bench`: what the package is for, measured side by side in one run on one machine,
+// reported as ratios. Every figure is the median of 5+ repetitions (raw numbers, min and max
+// in bench/results.json). Traffic goes only to servers this script starts: local
+// redis-server processes on loopback and, when Docker is running, a realised DockerRedis.
+import { execFileSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { cpus, platform, release, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
+import Redis from "ioredis";
+import { acquireLock, cacheAside, closeSharedClients, connect, pipelineInBatches, withLock, type Command } from "../client";
+import { policies } from "../policies/rules";
+import { deployDockerRedis } from "../test/support/docker/deployments";
+import { freeLoopbackPort, launchRedis, startLocalRedis, type LocalRedis } from "../test/support/localRedis";
+import { evaluate } from "../test/support/policyHarness";
+import { hardenedKubernetes, internalNetwork, nginxContainer, redisContainer } from "../test/support/policyFixtures";
+import { allRegistered, installMocks } from "../test/support/pulumiMocks";
+
+interface Figure {
+    name: string;
+    unit: string;
+    raw: number[];
+    median: number;
+    min: number;
+    max: number;
+}
+
+const figures: Record<string, Figure> = {};
+const started = Date.now();
+let step = 0;
+const STEPS = 29;
+
+function progress(name: string): void {
+    step += 1;
+    process.stderr.write(`\r[${String(step).padStart(2)}/${STEPS}] ${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s  ${name.padEnd(60)}`);
+}
+
+const median = (xs: number[]) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+async function measure(name: string, unit: string, reps: number, run: () => Promise<number>): Promise<number> {
+    progress(name);
+    const raw: number[] = [];
+    for (let i = 0; i < reps; i++) raw.push(await run());
+    figures[name] = { name, unit, raw, median: median(raw), min: Math.min(...raw), max: Math.max(...raw) };
+    return figures[name].median;
+}
+
+/** Operations per second of `n` operations issued by `run`. */
+async function opsPerSecond(n: number, run: () => Promise<unknown>): Promise<number> {
+    const t0 = process.hrtime.bigint();
+    await run();
+    return n / (Number(process.hrtime.bigint() - t0) / 1e9);
+}
+
+/** `total` SETs with `inFlight` outstanding at any time on one connection. */
+async function setsInFlight(redis: Redis, prefix: string, total: number, inFlight: number): Promise<void> {
+    let next = 0;
+    await Promise.all(
+        Array.from({ length: inFlight }, async () => {
+            while (next < total) {
+                const i = next++;
+                await redis.set(`${prefix}${i % 10_000}`, "value-0123456789");
+            }
+        }),
+    );
+}
+
+/** redis-benchmark, the C client, as the limit. It can only take a password on its command line, so it runs against a twin of our config without auth. */
+async function benchmarkServer(): Promise<{ port: number; stop(): Promise<void> }> {
+    const base = await startLocalRedis();
+    const conf = await readFile(join(base.dataDir, "..", "usr/local/etc/redis/redis.conf"), "utf8");
+    await base.stop();
+    const dir = await mkdtemp(join(tmpdir(), "bench-nopass-"));
+    const port = await freeLoopbackPort();
+    const text = conf
+        .replace(/^user default .*$/m, "user default on nopass ~* &* +@all")
+        .replace(/^port .*$/m, `port ${port}`)
+        .replace(/^dir .*$/m, `dir ${dir}`);
+    await writeFile(join(dir, "redis.conf"), text);
+    const server = await launchRedis(["redis-server", join(dir, "redis.conf")], port);
+    return { port, stop: async () => (await server.stop(), await rm(dir, { recursive: true, force: true })) };
+}
+
+function redisBenchmark(port: number, test: string, pipeline: number): number {
+    const requests = pipeline > 1 ? 400_000 : 100_000;
+    const out = execFileSync("redis-benchmark", ["-h", "127.0.0.1", "-p", String(port), "-t", test, "-n", String(requests), "-c", "50", "-P", String(pipeline), "--csv"], { encoding: "utf8" });
+    const line = out.split("\n").find((l) => l.startsWith(`"${test.toUpperCase()}"`));
+    if (!line) throw new Error(`no ${test} line in redis-benchmark output`);
+    return Number((JSON.parse(`[${line}]`) as string[])[1]);
+}
+
+/** redis-cli's intrinsic latency test: the worst scheduling delay seen on this machine. */
+function intrinsicLatency(seconds: number): { avgUs: number; maxUs: number } {
+    const out = execFileSync("redis-cli", ["--intrinsic-latency", String(seconds)], { encoding: "utf8" });
+    const avg = /avg latency: ([\d.]+) microseconds/.exec(out);
+    const max = [...out.matchAll(/Max latency so far: (\d+) microseconds/g)].pop();
+    return { avgUs: Number(avg?.[1]), maxUs: Number(max?.[1]) };
+}
+
+/** Round trip of a PING, in microseconds, as the median of `n` sequential PINGs. */
+async function pingRttUs(redis: Redis, n: number): Promise<number> {
+    const samples: number[] = [];
+    for (let i = 0; i < n; i++) {
+        const t0 = process.hrtime.bigint();
+        await redis.ping();
+        samples.push(Number(process.hrtime.bigint() - t0) / 1e3);
+    }
+    return median(samples);
+}
+
+async function main(): Promise<void> {
+    for (const tool of ["redis-server", "redis-benchmark", "redis-cli"]) {
+        try {
+            execFileSync("sh", ["-c", `command -v ${tool}`]);
+        } catch {
+            execFileSync("sh", ["-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server redis-tools"], { stdio: "inherit" });
+            break;
+        }
+    }
+    const REPS = 5;
+    const ours = await startLocalRedis();
+    const defaults = await startLocalRedis({ appendonly: false, maxmemory: 0, maxmemoryPolicy: "noeviction", disabledCommands: [] });
+    const always = await startLocalRedis({ appendfsync: "always" });
+    const limit = await benchmarkServer();
+    const servers: LocalRedis[] = [ours, defaults, always];
+    try {
+        // 1. The limit.
+        await measure("redis-benchmark SET -P 1 (50 clients)", "ops/s", REPS, () => Promise.resolve(redisBenchmark(limit.port, "set", 1)));
+        await measure("redis-benchmark GET -P 1 (50 clients)", "ops/s", REPS, () => Promise.resolve(redisBenchmark(limit.port, "get", 1)));
+        await measure("redis-benchmark SET -P 16 (50 clients)", "ops/s", REPS, () => Promise.resolve(redisBenchmark(limit.port, "set", 16)));
+        await measure("redis-benchmark GET -P 16 (50 clients)", "ops/s", REPS, () => Promise.resolve(redisBenchmark(limit.port, "get", 16)));
+
+        // 2. The peer: raw ioredis on one connection.
+        const raw = new Redis(ours.connectionString);
+        const auto = new Redis(ours.connectionString, { enableAutoPipelining: true });
+        await measure("ioredis sequential awaits", "ops/s", REPS, () =>
+            opsPerSecond(2_000, async () => {
+                for (let i = 0; i < 2_000; i++) await raw.set(`seq:${i}`, "v");
+            }),
+        );
+        await measure("ioredis 100 in flight", "ops/s", REPS, () => opsPerSecond(50_000, () => setsInFlight(raw, "inflight:", 50_000, 100)));
+        await measure("ioredis explicit pipelines of 100", "ops/s", REPS, () =>
+            opsPerSecond(100_000, async () => {
+                for (let b = 0; b < 1_000; b++) {
+                    const p = raw.pipeline();
+                    for (let i = 0; i < 100; i++) p.set(`pipe:${i}`, "value-0123456789");
+                    await p.exec();
+                }
+            }),
+        );
+        await measure("ioredis auto-pipelining (100 in flight)", "ops/s", REPS, () => opsPerSecond(100_000, () => setsInFlight(auto, "auto:", 100_000, 100)));
+
+        // 3. Ours.
+        const client = connect(ours.connectionString);
+        const bulk: Command[] = Array.from({ length: 100_000 }, (_, i) => ["set", `pipe:${i % 100}`, "value-0123456789"]);
+        await measure("connect() + pipelineInBatches(100)", "ops/s", REPS, () => opsPerSecond(100_000, () => pipelineInBatches(client, bulk, 100)));
+        await client.set("hit:key", JSON.stringify({ v: 1 }), "EX", 600);
+        await cacheAside(client, "cache:hit", () => Promise.resolve({ v: 1 }), { ttlSeconds: 600 });
+        await measure("raw GET, 100 in flight", "ops/s", REPS, async () => {
+            let next = 0;
+            return opsPerSecond(50_000, () => Promise.all(Array.from({ length: 100 }, async () => { while (next++ < 50_000) await raw.get("hit:key"); })));
+        });
+        await measure("cacheAside hit, 100 in flight", "ops/s", REPS, async () => {
+            let next = 0;
+            return opsPerSecond(50_000, () =>
+                Promise.all(Array.from({ length: 100 }, async () => { while (next++ < 50_000) await cacheAside(client, "cache:hit", () => Promise.resolve({ v: 1 }), { ttlSeconds: 600, beta: 0 }); })),
+            );
+        });
+        await measure("withLock acquire+release, one connection", "ops/s", REPS, () =>
+            opsPerSecond(2_000, async () => {
+                for (let i = 0; i < 2_000; i++) await (await acquireLock(client, "bench:lock", { ttlMs: 5_000 })).release();
+            }),
+        );
+        const contenders = Array.from({ length: 50 }, () => connect(ours.connectionString, { shared: false }));
+        await measure("withLock acquire+release, 50 contenders", "ops/s", REPS, async () => {
+            let done = 0;
+            const deadline = Date.now() + 1_000;
+            const t0 = process.hrtime.bigint();
+            await Promise.all(
+                contenders.map(async (c) => {
+                    while (Date.now() < deadline) {
+                        await withLock(c, "bench:contended", () => Promise.resolve(done++), { ttlMs: 5_000, waitMs: 10_000, retryDelayMs: 1, autoExtend: false });
+                    }
+                }),
+            );
+            return done / (Number(process.hrtime.bigint() - t0) / 1e9);
+        });
+        contenders.forEach((c) => c.disconnect());
+
+        // 4. Anti-patterns, measured.
+        await measure("new connection per command", "ops/s", REPS, () =>
+            opsPerSecond(200, async () => {
+                for (let i = 0; i < 200; i++) {
+                    const once = new Redis(ours.connectionString);
+                    await once.set("per-command", "v");
+                    await once.quit();
+                }
+            }),
+        );
+        for (const [label, server] of [["our config (AOF everysec, maxmemory, LFU)", ours], ["Redis defaults (AOF off, no maxmemory)", defaults], ["appendfsync always", always]] as const) {
+            const c = new Redis(server.connectionString);
+            await measure(`SET, 100 in flight: ${label}`, "ops/s", REPS, () => opsPerSecond(50_000, () => setsInFlight(c, "w:", 50_000, 100)));
+            // One write at a time: no group commit, so `always` pays one fsync per write.
+            if (server !== defaults) await measure(`SET, sequential: ${label}`, "ops/s", REPS, () => opsPerSecond(2_000, () => setsInFlight(c, "s:", 2_000, 1)));
+            c.disconnect();
+        }
+
+        // 5. Stampede.
+        const latencies: number[] = [];
+        await measure("stampede: backend loads for 1,000 concurrent misses", "loads", REPS, async () => {
+            let loads = 0;
+            const key = `stampede:${Math.random()}`;
+            const runs = await Promise.all(
+                Array.from({ length: 1_000 }, async () => {
+                    const t0 = Date.now();
+                    await cacheAside(client, key, async () => (loads++, await new Promise((r) => setTimeout(r, 50)), "v"), { ttlSeconds: 60 });
+                    return Date.now() - t0;
+                }),
+            );
+            latencies.push(...runs);
+            return loads;
+        });
+        const sorted = [...latencies].sort((a, b) => a - b);
+        figures["stampede: caller latency p50"] = { name: "stampede: caller latency p50", unit: "ms", raw: [], median: sorted[Math.floor(sorted.length * 0.5)], min: sorted[0], max: sorted[sorted.length - 1] };
+        figures["stampede: caller latency p99"] = { name: "stampede: caller latency p99", unit: "ms", raw: [], median: sorted[Math.floor(sorted.length * 0.99)], min: sorted[0], max: sorted[sorted.length - 1] };
+
+        // 7. Client memory during a bulk load through the singleton.
+        await measure("client RSS after a 100k-key bulk load", "MB", REPS, async () => {
+            await pipelineInBatches(client, Array.from({ length: 100_000 }, (_, i): Command => ["set", `rss:${i}`, "value-0123456789", "EX", 60]), 1_000);
+            return process.memoryUsage().rss / 1024 / 1024;
+        });
+
+        // 8. The floor.
+        await measure("intrinsic latency of this machine (worst, 1 s runs)", "µs", REPS, () => Promise.resolve(intrinsicLatency(1).maxUs));
+        await measure("PING round trip, local redis-server", "µs", REPS, () => pingRttUs(raw, 2_000));
+
+        // 6. Provisioning cost, and the container.
+        await installMocks("bench");
+        const { DockerRedis, KubernetesRedis } = await import("../index");
+        let n = 0;
+        await measure("construct DockerRedis under mocks", "ms/component", REPS, async () => {
+            const t0 = Date.now();
+            for (let i = 0; i < 100; i++) new DockerRedis(`d${n++}`);
+            await allRegistered();
+            return (Date.now() - t0) / 100;
+        });
+        await measure("construct KubernetesRedis under mocks", "ms/component", REPS, async () => {
+            const t0 = Date.now();
+            for (let i = 0; i < 100; i++) new KubernetesRedis(`k${n++}`);
+            await allRegistered();
+            return (Date.now() - t0) / 100;
+        });
+        const stack = [internalNetwork, redisContainer(), nginxContainer, ...hardenedKubernetes()];
+        await measure("redis-guard: all policies, per resource", "µs/resource", REPS, async () => {
+            const t0 = process.hrtime.bigint();
+            for (const p of policies) await evaluate(p, stack);
+            return Number(process.hrtime.bigint() - t0) / 1e3 / stack.length;
+        });
+        let docker: Awaited<ReturnType<typeof deployDockerRedis>> | undefined;
+        try {
+            execFileSync("docker", ["info"], { stdio: "ignore" });
+            await measure("DockerRedis realised: create to healthy", "s", 3, async () => {
+                const t0 = Date.now();
+                const d = await deployDockerRedis(`bench${n++}`);
+                const seconds = (Date.now() - t0) / 1000;
+                if (docker) await d.stop();
+                else docker = d;
+                return seconds;
+            });
+            const container = new Redis(docker!.connectionString);
+            await measure("PING round trip, container on its internal network", "µs", REPS, () => pingRttUs(container, 2_000));
+            await measure("SET, 100 in flight: container", "ops/s", REPS, () => opsPerSecond(50_000, () => setsInFlight(container, "c:", 50_000, 100)));
+            container.disconnect();
+        } catch (e) {
+            process.stderr.write(`\nDocker figures skipped: ${(e as Error).message}\n`);
+        } finally {
+            await docker?.stop();
+        }
+        raw.disconnect();
+        auto.disconnect();
+    } finally {
+        await closeSharedClients();
+        for (const s of servers) await s.stop();
+        await limit.stop();
+    }
+}
+
+function ratio(a: string, b: string): number | undefined {
+    const x = figures[a]?.median;
+    const y = figures[b]?.median;
+    return x !== undefined && y !== undefined ? x / y : undefined;
+}
+
+function report(): void {
+    const ratios: Array<[string, number | undefined, number | undefined]> = [
+        ["ours bulk load / redis-benchmark SET -P 16", ratio("connect() + pipelineInBatches(100)", "redis-benchmark SET -P 16 (50 clients)"), 0.25],
+        ["ours bulk load / raw ioredis pipelines of 100", ratio("connect() + pipelineInBatches(100)", "ioredis explicit pipelines of 100"), 0.95],
+        ["cacheAside hit / raw GET", ratio("cacheAside hit, 100 in flight", "raw GET, 100 in flight"), 0.8],
+        ["our config / Redis defaults (writes)", ratio("SET, 100 in flight: our config (AOF everysec, maxmemory, LFU)", "SET, 100 in flight: Redis defaults (AOF off, no maxmemory)"), 0.9],
+        ["appendfsync always / everysec (sequential writes)", ratio("SET, sequential: appendfsync always", "SET, sequential: our config (AOF everysec, maxmemory, LFU)"), undefined],
+        ["appendfsync always / everysec (100 writes in flight)", ratio("SET, 100 in flight: appendfsync always", "SET, 100 in flight: our config (AOF everysec, maxmemory, LFU)"), undefined],
+        ["new connection per command / reused, sequential", ratio("new connection per command", "ioredis sequential awaits"), undefined],
+        ["sequential / pipelined", ratio("ioredis sequential awaits", "ioredis explicit pipelines of 100"), undefined],
+        ["container / local (writes, 100 in flight)", ratio("SET, 100 in flight: container", "SET, 100 in flight: our config (AOF everysec, maxmemory, LFU)"), undefined],
+        ["stampede backend loads (goal 1)", figures["stampede: backend loads for 1,000 concurrent misses"]?.median, 1],
+    ];
+    const lines = ["", "| Figure | Median | Min–max | Unit |", "|---|---|---|---|"];
+    for (const f of Object.values(figures)) lines.push(`| ${f.name} | ${fmt(f.median)} | ${fmt(f.min)}–${fmt(f.max)} | ${f.unit} |`);
+    lines.push("", "| Ratio | Value | Goal |", "|---|---|---|");
+    for (const [name, value, goal] of ratios) {
+        const met = value === undefined || goal === undefined ? "" : (name.startsWith("stampede") ? value === goal : value >= goal) ? " (met)" : " (NOT met)";
+        lines.push(`| ${name} | ${value === undefined ? "n/a" : fmt(value)} | ${goal === undefined ? "—" : `≥ ${goal}`}${met} |`);
+    }
+    process.stderr.write("\n");
+    console.log(lines.join("\n"));
+    const versions = {
+        node: process.version,
+        redisServer: execFileSync("redis-server", ["--version"], { encoding: "utf8" }).trim(),
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        ioredis: (require("ioredis/package.json") as { version: string }).version,
+    };
+    const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 1024 ** 3), platform: platform(), kernel: release() };
+    writeFileSync(
+        join(__dirname, "..", "..", "bench", "results.json"),
+        `${JSON.stringify({ date: new Date().toISOString(), seconds: (Date.now() - started) / 1000, machine, versions, figures, ratios: Object.fromEntries(ratios.map(([n, v, g]) => [n, { value: v, goal: g }])) }, null, 2)}\n`,
+    );
+}
+
+function fmt(x: number): string {
+    return x >= 1000 ? Math.round(x).toLocaleString("en-US") : x >= 10 ? x.toFixed(1) : x.toFixed(3);
+}
+
+main()
+    .then(() => {
+        report();
+        process.exit(0);
+    })
+    .catch((e: unknown) => {
+        process.stderr.write(`\nbench failed: ${(e as Error).stack ?? String(e)}\n`);
+        process.exit(1);
+    });
+
