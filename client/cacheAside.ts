@@ -1,6 +1,6 @@
 import type Redis from "ioredis";
 import { acquireLock, LockTimeoutError, type Lock } from "./lock";
-import { defineScripts } from "./scripts";
+import { scriptsPerClient } from "./scripts";
 
 export interface CacheAsideOptions<T> {
     /** Lifetime of a cached value in seconds (> 0): there is no cache entry without a TTL. */
@@ -45,12 +45,7 @@ redis.call('DEL', KEYS[1]) redis.call('HSET', KEYS[1], 'v', ARGV[1], 'd', ARGV[2
     },
 } as const;
 
-const scriptsByClient = new WeakMap<Redis, ReturnType<typeof defineScripts<keyof typeof CACHE_SCRIPTS>>>();
-function scripts(redis: Redis) {
-    let s = scriptsByClient.get(redis);
-    if (!s) scriptsByClient.set(redis, (s = defineScripts(redis, CACHE_SCRIPTS)));
-    return s;
-}
+const scripts = scriptsPerClient(CACHE_SCRIPTS);
 
 /** In-process single flight, per client: concurrent misses in one process share one load. */
 const inFlightByClient = new WeakMap<Redis, Map<string, Promise<unknown>>>();

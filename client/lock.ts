@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type Redis from "ioredis";
-import { defineScripts } from "./scripts";
+import { scriptsPerClient } from "./scripts";
 
 /**
  * Acquire = SET NX PX plus an INCR of a per-lock counter, atomically: the counter is the
@@ -33,12 +33,7 @@ if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 0 end re
     },
 } as const;
 
-const scriptsByClient = new WeakMap<Redis, ReturnType<typeof defineScripts<keyof typeof LOCK_SCRIPTS>>>();
-function scripts(redis: Redis) {
-    let s = scriptsByClient.get(redis);
-    if (!s) scriptsByClient.set(redis, (s = defineScripts(redis, LOCK_SCRIPTS)));
-    return s;
-}
+const scripts = scriptsPerClient(LOCK_SCRIPTS);
 
 export interface AcquireOptions {
     /** How long the lock lives unless extended, in ms. */

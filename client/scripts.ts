@@ -31,3 +31,13 @@ export function defineScripts<Name extends string>(redis: Redis, scripts: Record
     }
     return runners;
 }
+
+/** The runners for `scripts`, defined once per client on first use. */
+export function scriptsPerClient<Name extends string>(scripts: Record<Name, ScriptDefinition>): (redis: Redis) => Record<Name, ScriptRunner> {
+    const byClient = new WeakMap<Redis, Record<Name, ScriptRunner>>();
+    return (redis) => {
+        let runners = byClient.get(redis);
+        if (!runners) byClient.set(redis, (runners = defineScripts(redis, scripts)));
+        return runners;
+    };
+}

@@ -42,13 +42,33 @@ const DEFAULT_MAXMEMORY_SHARE = 0.75;
  */
 const MAX_MAXMEMORY_SHARE = 0.8;
 
+/** The Redis settings both components take in their args, under the same names. */
+export type ComponentRedisArgs = Pick<
+    RedisTuningSettings,
+    "port" | "maxmemoryPolicy" | "appendonly" | "appendfsync" | "savePoints" | "disabledCommands"
+> & { maxmemory?: string };
+
 /**
  * Validates the Redis settings of a containerised Redis and fills in
  * `maxmemory` from the container's memory limit. Redis does not read the
  * cgroup limit: above it the kernel OOM-kills Redis instead of Redis evicting.
  */
-export function sizeRedisForContainer(tuning: RedisTuningSettings, limitMb: number): RedisTuningSettings & { port: number } {
+export function sizeRedisForContainer(
+    args: ComponentRedisArgs,
+    dirs: { dataDir: string; configDir: string },
+    limitMb: number,
+): RedisTuningSettings & { port: number } {
     const limitBytes = limitMb * 1024 * 1024;
+    const tuning: RedisTuningSettings = {
+        port: args.port,
+        maxmemory: args.maxmemory,
+        maxmemoryPolicy: args.maxmemoryPolicy,
+        appendonly: args.appendonly,
+        appendfsync: args.appendfsync,
+        savePoints: args.savePoints,
+        disabledCommands: args.disabledCommands,
+        ...dirs,
+    };
     const sized = { ...tuning, maxmemory: tuning.maxmemory ?? Math.floor(limitBytes * DEFAULT_MAXMEMORY_SHARE) };
     const resolved = checkRedisSettings(sized);
     if (resolved.port < 1024) {

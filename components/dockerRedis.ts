@@ -109,20 +109,7 @@ export class DockerRedis extends pulumi.ComponentResource {
         super("hardened-redis:index:DockerRedis", name, {}, opts);
 
         const settings = parseSettings(dockerArgsSchema, args, Object.keys(dockerArgsSchema.shape));
-        const tuning = sizeRedisForContainer(
-            {
-                port: args.port,
-                dataDir: DATA_DIR,
-                configDir: CONFIG_DIR,
-                maxmemory: args.maxmemory,
-                maxmemoryPolicy: args.maxmemoryPolicy,
-                appendonly: args.appendonly,
-                appendfsync: args.appendfsync,
-                savePoints: args.savePoints,
-                disabledCommands: args.disabledCommands,
-            },
-            settings.memoryLimitMb,
-        );
+        const tuning = sizeRedisForContainer(args, { dataDir: DATA_DIR, configDir: CONFIG_DIR }, settings.memoryLimitMb);
         const alias = settings.alias ?? this.defaultAlias(name, args.networkName !== undefined);
 
         const credentials = createRedisCredentials(name, args.credentialKeepers, this);

@@ -164,20 +164,7 @@ export class KubernetesRedis extends pulumi.ComponentResource {
             throw new RedisConfigError("namespace", "an existing namespace's name: a DNS label (lowercase letters, digits, '-')", JSON.stringify(args.namespace));
         }
         const clientLabelKey = settings.clientLabelKey ?? `${name}-client`;
-        const tuning = sizeRedisForContainer(
-            {
-                port: args.port,
-                dataDir: DATA_DIR,
-                configDir: CONFIG_DIR,
-                maxmemory: args.maxmemory,
-                maxmemoryPolicy: args.maxmemoryPolicy,
-                appendonly: args.appendonly,
-                appendfsync: args.appendfsync,
-                savePoints: args.savePoints,
-                disabledCommands: args.disabledCommands,
-            },
-            settings.memoryLimitMb,
-        );
+        const tuning = sizeRedisForContainer(args, { dataDir: DATA_DIR, configDir: CONFIG_DIR }, settings.memoryLimitMb);
         const port = tuning.port;
         const labels = { "app.kubernetes.io/name": "redis", "app.kubernetes.io/instance": name, "app.kubernetes.io/managed-by": "hardened-redis" };
         const selector = { "app.kubernetes.io/name": "redis", "app.kubernetes.io/instance": name };

@@ -1,7 +1,7 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { configSchema, isExempt } from "./lib/exemptions";
-import { directive, redisSettings, UNKNOWN } from "./lib/redis";
-import { redisWorkloads } from "./lib/workloads";
+import { configSchema } from "./lib/exemptions";
+import { directive } from "./lib/redis";
+import { checkedWorkloads } from "./lib/workloads";
 
 export const appendfsyncAlways: StackValidationPolicy = {
     name: "redis-appendfsync-always",
@@ -10,11 +10,8 @@ export const appendfsyncAlways: StackValidationPolicy = {
     severity: "low",
     configSchema: configSchema(),
     validateStack: (args, reportViolation) => {
-        const config = args.getConfig<{ exemptResources?: string[] }>();
-        for (const w of redisWorkloads(args.resources)) {
-            if (isExempt(w.resource, config)) continue;
-            const settings = redisSettings(w.config === UNKNOWN ? undefined : w.config, w.args);
-            if (directive(settings, "appendfsync") === "always") {
+        for (const w of checkedWorkloads(args)) {
+            if (directive(w.settings, "appendfsync") === "always") {
                 reportViolation("Redis uses appendfsync always; use everysec unless every write must survive a power cut.", w.resource.urn);
             }
         }

@@ -1,7 +1,7 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { configSchema, isExempt } from "./lib/exemptions";
-import { directive, redisSettings, UNKNOWN } from "./lib/redis";
-import { redisWorkloads } from "./lib/workloads";
+import { configSchema } from "./lib/exemptions";
+import { directive } from "./lib/redis";
+import { checkedWorkloads } from "./lib/workloads";
 
 export const cacheNoEviction: StackValidationPolicy = {
     name: "redis-cache-noeviction",
@@ -10,12 +10,10 @@ export const cacheNoEviction: StackValidationPolicy = {
     severity: "medium",
     configSchema: configSchema(),
     validateStack: (args, reportViolation) => {
-        const config = args.getConfig<{ exemptResources?: string[] }>();
-        for (const w of redisWorkloads(args.resources)) {
-            if (isExempt(w.resource, config) || w.config === UNKNOWN) continue;
-            const settings = redisSettings(w.config, w.args);
-            const maxmemory = directive(settings, "maxmemory");
-            const policy = directive(settings, "maxmemory-policy") ?? "noeviction";
+        for (const w of checkedWorkloads(args)) {
+            if (!w.fileKnown) continue;
+            const maxmemory = directive(w.settings, "maxmemory");
+            const policy = directive(w.settings, "maxmemory-policy") ?? "noeviction";
             if (maxmemory !== undefined && maxmemory !== "0" && policy === "noeviction") {
                 reportViolation("Redis has a maxmemory but the noeviction policy; if it is a cache, use allkeys-lfu (list it in exemptResources if it is a store).", w.resource.urn);
             }

@@ -1,7 +1,7 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { configSchema, isExempt } from "./lib/exemptions";
-import { directive, known, knownString, redisSettings, UNKNOWN } from "./lib/redis";
-import { redisWorkloads } from "./lib/workloads";
+import { configSchema } from "./lib/exemptions";
+import { directive, known, knownString, UNKNOWN } from "./lib/redis";
+import { checkedWorkloads } from "./lib/workloads";
 
 export const memoryLimit: StackValidationPolicy = {
     name: "redis-memory-limit",
@@ -10,16 +10,14 @@ export const memoryLimit: StackValidationPolicy = {
     severity: "medium",
     configSchema: configSchema(),
     validateStack: (args, reportViolation) => {
-        const config = args.getConfig<{ exemptResources?: string[] }>();
-        for (const w of redisWorkloads(args.resources)) {
-            if (isExempt(w.resource, config)) continue;
+        for (const w of checkedWorkloads(args)) {
             const c = w.container as any;
             const limit = w.platform === "docker" ? known(() => c.memory as number | undefined) : knownString(() => c.resources?.limits?.memory);
             if (limit !== UNKNOWN && (limit === undefined || limit === 0)) {
                 reportViolation("Redis container has no memory limit; set one (Docker memory / Kubernetes resources.limits.memory).", w.resource.urn);
             }
-            if (w.config !== UNKNOWN) {
-                const maxmemory = directive(redisSettings(w.config, w.args), "maxmemory");
+            if (w.fileKnown) {
+                const maxmemory = directive(w.settings, "maxmemory");
                 if (maxmemory === undefined || maxmemory === "0") {
                     reportViolation("Redis has no maxmemory; set it to about 75% of the container's memory limit.", w.resource.urn);
                 }

@@ -1,7 +1,7 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { configSchema, isExempt } from "./lib/exemptions";
-import { directive, knownItems, knownString, persistence as effectivePersistence, podSpecOf, redisSettings, UNKNOWN } from "./lib/redis";
-import { redisWorkloads, type RedisWorkload } from "./lib/workloads";
+import { configSchema } from "./lib/exemptions";
+import { directive, knownItems, knownString, persistence as effectivePersistence, podSpecOf } from "./lib/redis";
+import { checkedWorkloads, type RedisWorkload } from "./lib/workloads";
 
 /** Whether the data directory is on storage that outlives the container: a named volume or a claim. */
 function dataOnVolume(w: RedisWorkload, dataDir: string): boolean | undefined {
@@ -34,15 +34,12 @@ export const persistence: StackValidationPolicy = {
     severity: "medium",
     configSchema: configSchema(),
     validateStack: (args, reportViolation) => {
-        const config = args.getConfig<{ exemptResources?: string[] }>();
-        for (const w of redisWorkloads(args.resources)) {
-            if (isExempt(w.resource, config)) continue;
-            const settings = redisSettings(w.config === UNKNOWN ? undefined : w.config, w.args);
-            if (w.config !== UNKNOWN) {
-                const { aof, rdb } = effectivePersistence(settings);
+        for (const w of checkedWorkloads(args)) {
+            if (w.fileKnown) {
+                const { aof, rdb } = effectivePersistence(w.settings);
                 if (!aof && !rdb) reportViolation("Redis has both AOF and RDB persistence off; enable appendonly.", w.resource.urn);
             }
-            const dataDir = w.config === UNKNOWN && !settings.directives.has("dir") ? "/data" : (directive(settings, "dir") ?? "/data");
+            const dataDir = directive(w.settings, "dir") ?? "/data";
             if (dataOnVolume(w, dataDir) === false) {
                 reportViolation(`Redis keeps its data dir (${dataDir}) on the container's own filesystem; mount a volume or PersistentVolumeClaim there.`, w.resource.urn);
             }

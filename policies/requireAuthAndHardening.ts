@@ -1,7 +1,7 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { configSchema, isExempt } from "./lib/exemptions";
-import { directive, redisSettings, requiresAuth, UNKNOWN } from "./lib/redis";
-import { redisWorkloads } from "./lib/workloads";
+import { configSchema } from "./lib/exemptions";
+import { directive, requiresAuth } from "./lib/redis";
+import { checkedWorkloads } from "./lib/workloads";
 
 export const requireAuthAndHardening: StackValidationPolicy = {
     name: "redis-requires-auth-and-hardening",
@@ -10,13 +10,9 @@ export const requireAuthAndHardening: StackValidationPolicy = {
     severity: "critical",
     configSchema: configSchema(),
     validateStack: (args, reportViolation) => {
-        const config = args.getConfig<{ exemptResources?: string[] }>();
-        for (const w of redisWorkloads(args.resources)) {
-            if (isExempt(w.resource, config)) continue;
+        for (const { settings, fileKnown, resource } of checkedWorkloads(args)) {
             // Arguments override the file; when the file cannot be read, judge only what the arguments set.
-            const fileKnown = w.config !== UNKNOWN;
-            const settings = redisSettings(w.config === UNKNOWN ? undefined : w.config, w.args);
-            const report = (message: string) => reportViolation(message, w.resource.urn);
+            const report = (message: string) => reportViolation(message, resource.urn);
             if (fileKnown && !requiresAuth(settings)) report("Redis accepts clients without a password; set one (requirepass or an ACL user) from a secret.");
             if (directive(settings, "protected-mode") === "no") report("Redis runs with protected-mode no; remove it.");
             if (fileKnown && !settings.renamed.has("config")) report("Redis keeps the CONFIG command; rename it to a random name or disable it (rename-command CONFIG).");

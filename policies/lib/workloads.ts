@@ -1,6 +1,7 @@
 // Stack-wide view of Redis: which containers and pods run it, and the settings they start
 // with, resolving config files delivered by Docker uploads or Kubernetes ConfigMaps/Secrets.
-import type { PolicyResource } from "@pulumi/policy";
+import type { PolicyResource, StackValidationArgs } from "@pulumi/policy";
+import { isExempt } from "./exemptions";
 import {
     configPath,
     containersOf,
@@ -12,7 +13,9 @@ import {
     podSpecOf,
     POD_TYPES,
     redisServerArgs,
+    redisSettings,
     strings,
+    type RedisSettings,
     UNKNOWN,
     type Known,
 } from "./redis";
@@ -127,4 +130,16 @@ export function redisWorkloads(resources: PolicyResource[]): RedisWorkload[] {
         }
     }
     return workloads;
+}
+
+/**
+ * The stack's Redis workloads that the policy's `exemptResources` does not exempt, with the
+ * settings each starts with. When the config file cannot be read (`fileKnown` false), the
+ * settings hold only what the arguments set.
+ */
+export function checkedWorkloads(args: StackValidationArgs): Array<RedisWorkload & { settings: RedisSettings; fileKnown: boolean }> {
+    const config = args.getConfig<{ exemptResources?: string[] }>();
+    return redisWorkloads(args.resources)
+        .filter((w) => !isExempt(w.resource, config))
+        .map((w) => ({ ...w, fileKnown: w.config !== UNKNOWN, settings: redisSettings(w.config === UNKNOWN ? undefined : w.config, w.args) }));
 }

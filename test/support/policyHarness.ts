@@ -61,6 +61,20 @@ function isTypeOf(type: string, resourceClass: unknown): boolean {
     return getPulumiType(resourceClass) === type;
 }
 
+/** What the server passes every resource policy call: identity, props, options and type checks. */
+function resourceArgs(resource: TestResource, props: Record<string, unknown>) {
+    return {
+        type: resource.type,
+        name: resource.name,
+        urn: urnOf(resource),
+        props,
+        opts: { protect: false, ignoreChanges: [], aliases: [], additionalSecretOutputs: [], dependencies: [], customTimeouts: {} },
+        stackTags: new Map<string, string>(),
+        isType: (c: unknown) => isTypeOf(resource.type, c),
+        asType: (c: unknown) => (isTypeOf(resource.type, c) ? props : undefined),
+    };
+}
+
 function common(policy: Policy, config: Record<string, unknown>) {
     return {
         getConfig: <T extends object>() => ({ ...defaults(policy.configSchema), ...config }) as T,
@@ -94,18 +108,7 @@ export async function analyze(policy: Policy, resource: TestResource, config: Re
     if (only && only !== resource.type) return { violations: [], urns: [], notApplicable: `Policy only applies to resources of type '${only}'` };
     return capture(async (report) => {
         for (const validate of validations) {
-            const props = engineProps(resource.props);
-            const args = {
-                type: resource.type,
-                name: resource.name,
-                urn: urnOf(resource),
-                props,
-                opts: { protect: false, ignoreChanges: [], aliases: [], additionalSecretOutputs: [], parent: undefined, dependencies: [], provider: "", customTimeouts: {} },
-                stackTags: new Map<string, string>(),
-                isType: (c: unknown) => isTypeOf(resource.type, c),
-                asType: (c: unknown) => (isTypeOf(resource.type, c) ? props : undefined),
-                ...common(policy, config),
-            };
+            const args = { ...resourceArgs(resource, engineProps(resource.props)), ...common(policy, config) };
             await Promise.resolve(validate(args as never, (message: string) => report(message)));
         }
     });
@@ -115,18 +118,7 @@ export async function analyze(policy: Policy, resource: TestResource, config: Re
 export async function remediate(policy: Policy, resource: TestResource, config: Record<string, unknown> = {}): Promise<Record<string, unknown> | undefined> {
     const p = policy as ResourceValidationPolicy;
     if (!p.remediateResource) throw new Error(`${policy.name} has no remediation`);
-    const props = engineProps(resource.props);
-    const args = {
-        type: resource.type,
-        name: resource.name,
-        urn: urnOf(resource),
-        props,
-        opts: { protect: false, ignoreChanges: [], aliases: [], additionalSecretOutputs: [], dependencies: [], customTimeouts: {} },
-        stackTags: new Map<string, string>(),
-        isType: (c: unknown) => isTypeOf(resource.type, c),
-        asType: (c: unknown) => (isTypeOf(resource.type, c) ? props : undefined),
-        ...common(policy, config),
-    };
+    const args = { ...resourceArgs(resource, engineProps(resource.props)), ...common(policy, config) };
     const result = await Promise.resolve(p.remediateResource(args as never));
     return result === undefined ? undefined : (JSON.parse(JSON.stringify(result)) as Record<string, unknown>);
 }
