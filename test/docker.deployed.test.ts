@@ -3,8 +3,8 @@ import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pipelineInBatches, type Command } from "../client";
 import { deployDockerRedis, type DockerDeployment } from "./support/docker/deployments";
-import { TEST_LABEL } from "./support/docker/engine";
-import { addressOn, waitHealthy } from "./support/docker/realise";
+import { dockerEngine, TEST_LABEL } from "./support/docker/engine";
+import { addressOn, realiseDockerResources, waitHealthy } from "./support/docker/realise";
 import { installMocks } from "./support/pulumiMocks";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -167,4 +167,27 @@ describe("DockerRedis with persistence switched off", () => {
         await killAndStart(d);
         expect(await countKeys(d, "volatile:")).toBe(0);
     }, 180_000);
+});
+
+describe("the realisation harness", () => {
+    const image = { type: "docker:index/remoteImage:RemoteImage", name: "img", inputs: {}, state: { name: "redis:7-alpine", imageId: "sha256:test", keepLocally: true } };
+    const container = (extra: Record<string, unknown>) => ({
+        type: "docker:index/container:Container",
+        name: "c",
+        inputs: {},
+        state: { name: "c", image: "sha256:test", command: ["redis-server"], ...extra },
+    });
+
+    it("refuses a container input it does not implement, so no setting is dropped silently", async () => {
+        const docker = await dockerEngine();
+        await expect(realiseDockerResources(docker, [image, container({ ports: [{ internal: 6379, external: 6379 }] })])).rejects.toThrow(
+            /docker.Container input\(s\) not implemented: ports/,
+        );
+        await expect(realiseDockerResources(docker, [image, container({ capabilities: { drops: ["ALL"], adds: ["NET_ADMIN"], extra: 1 } })])).rejects.toThrow(
+            /capabilities input\(s\) not implemented: extra/,
+        );
+        // Nothing it created is left behind (other test files may be running containers of their own).
+        const leftovers = (await docker.listContainers({ all: true, filters: { label: [TEST_LABEL] } })).filter((c) => c.Names.some((n) => /^\/c-[0-9a-f]{8}$/.test(n)));
+        expect(leftovers).toEqual([]);
+    });
 });
