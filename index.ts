@@ -2,6 +2,7 @@
 // loads this module to discover the components, so it must create no resources.
 export { DockerRedis, type DockerRedisArgs } from "./components/dockerRedis";
 export { KubernetesRedis, type KubernetesRedisArgs } from "./components/kubernetesRedis";
+export type { RedisServerArgs } from "./components/containerSettings";
 export {
     renderRedisConfig,
     resolveRedisConfig,

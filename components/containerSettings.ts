@@ -1,5 +1,6 @@
+import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { checkRedisSettings, type RedisTuningSettings } from "./redisConfig";
+import { checkRedisSettings, type RedisSavePoint, type RedisTuningSettings } from "./redisConfig";
 import { RedisConfigError } from "./redisConfigError";
 
 /** The image both components run unless told otherwise. */
@@ -34,6 +35,24 @@ export const memoryLimitMb = z
     .max(1_048_576, { error: MEMORY_LIMIT_ALLOWED })
     .default(256);
 
+/**
+ * zod fields for {@link RedisServerArgs}, to spread into each component's strict schema.
+ * Redis settings are checked by sizeRedisForContainer; inputs that may be unknown until
+ * deployment are not checked here.
+ */
+export const redisServerArgsShape = {
+    image: imageReference.default(DEFAULT_IMAGE),
+    memoryLimitMb,
+    maxmemory: z.unknown().optional(),
+    maxmemoryPolicy: z.unknown().optional(),
+    appendonly: z.unknown().optional(),
+    appendfsync: z.unknown().optional(),
+    savePoints: z.unknown().optional(),
+    disabledCommands: z.unknown().optional(),
+    port: z.unknown().optional(),
+    credentialKeepers: z.unknown().optional(),
+};
+
 /** Share of the container limit given to `maxmemory` when the caller does not choose. */
 const DEFAULT_MAXMEMORY_SHARE = 0.75;
 /**
@@ -42,11 +61,29 @@ const DEFAULT_MAXMEMORY_SHARE = 0.75;
  */
 const MAX_MAXMEMORY_SHARE = 0.8;
 
-/** The Redis settings both components take in their args, under the same names. */
-export type ComponentRedisArgs = Pick<
-    RedisTuningSettings,
-    "port" | "maxmemoryPolicy" | "appendonly" | "appendfsync" | "savePoints" | "disabledCommands"
-> & { maxmemory?: string };
+/** Arguments every hardened Redis component takes: the image, its memory, Redis's settings and credential rotation. */
+export interface RedisServerArgs {
+    /** Redis 7 image: a tag starting with `7` and/or a digest (never `latest`). Default `redis:7-alpine`; pin with `redis:7-alpine@sha256:<digest>`. */
+    image?: string;
+    /** Container memory limit in MiB (32 to 1048576). Default 256. */
+    memoryLimitMb?: number;
+    /** Redis `maxmemory` in bytes or `192mb` style; at most 80% of the memory limit. Default 75% of `memoryLimitMb`. */
+    maxmemory?: string;
+    /** Eviction policy when `maxmemory` is reached (noeviction, allkeys-lru, allkeys-lfu, allkeys-random, volatile-lru, volatile-lfu, volatile-random, volatile-ttl). Default `allkeys-lfu`. */
+    maxmemoryPolicy?: string;
+    /** Append-only file persistence. Default true. */
+    appendonly?: boolean;
+    /** AOF fsync policy: `always`, `everysec` or `no`. Default `everysec`. */
+    appendfsync?: string;
+    /** RDB snapshot rules in addition to the AOF. Default none. */
+    savePoints?: RedisSavePoint[];
+    /** Commands to disable entirely. Default FLUSHALL, FLUSHDB, DEBUG, KEYS. */
+    disabledCommands?: string[];
+    /** Port Redis listens on (1024 to 65535). Default 6379. */
+    port?: number;
+    /** Arbitrary values; changing any of them generates a new password and CONFIG name (rotation). */
+    credentialKeepers?: pulumi.Input<{ [key: string]: pulumi.Input<string> }>;
+}
 
 /**
  * Validates the Redis settings of a containerised Redis and fills in
@@ -54,7 +91,7 @@ export type ComponentRedisArgs = Pick<
  * cgroup limit: above it the kernel OOM-kills Redis instead of Redis evicting.
  */
 export function sizeRedisForContainer(
-    args: ComponentRedisArgs,
+    args: RedisServerArgs,
     dirs: { dataDir: string; configDir: string },
     limitMb: number,
 ): RedisTuningSettings & { port: number } {

@@ -3,37 +3,17 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { createRedisCredentials, redisConnectionString } from "./credentials";
-import { DEFAULT_IMAGE, imageReference, memoryLimitMb, sizeRedisForContainer } from "./containerSettings";
-import { renderRedisConfig, type RedisSavePoint } from "./redisConfig";
+import { redisServerArgsShape, sizeRedisForContainer, type RedisServerArgs } from "./containerSettings";
+import { renderRedisConfig } from "./redisConfig";
 import { RedisConfigError } from "./redisConfigError";
 import { parseSettings } from "./validation";
 
 /** Arguments of {@link DockerRedis}. Every field is optional: the defaults are the hardened deployment. */
-export interface DockerRedisArgs {
-    /** Redis 7 image: a tag starting with `7` and/or a digest (never `latest`). Default `redis:7-alpine`; pin with `redis:7-alpine@sha256:<digest>`. */
-    image?: string;
-    /** Container memory limit in MiB (32 to 1048576); swap is disabled. Default 256. */
-    memoryLimitMb?: number;
-    /** Redis `maxmemory` in bytes or `192mb` style; at most 80% of the memory limit. Default 75% of `memoryLimitMb`. */
-    maxmemory?: string;
-    /** Eviction policy when `maxmemory` is reached (noeviction, allkeys-lru, allkeys-lfu, allkeys-random, volatile-lru, volatile-lfu, volatile-random, volatile-ttl). Default `allkeys-lfu`. */
-    maxmemoryPolicy?: string;
-    /** Append-only file persistence. Default true. */
-    appendonly?: boolean;
-    /** AOF fsync policy: `always`, `everysec` or `no`. Default `everysec`. */
-    appendfsync?: string;
-    /** RDB snapshot rules in addition to the AOF. Default none. */
-    savePoints?: RedisSavePoint[];
-    /** Commands to disable entirely. Default FLUSHALL, FLUSHDB, DEBUG, KEYS. */
-    disabledCommands?: string[];
-    /** Port Redis listens on inside the network. Default 6379. */
-    port?: number;
+export interface DockerRedisArgs extends RedisServerArgs {
     /** Name of an existing Docker network to join instead of creating one; it must be `internal`, and `alias` must then be set. */
     networkName?: pulumi.Input<string>;
     /** Hostname clients use on the network (a DNS label). Default the component's name, lowercased; required with `networkName`, where other stacks' aliases could collide. */
     alias?: string;
-    /** Arbitrary values; changing any of them generates a new password and CONFIG name (rotation). */
-    credentialKeepers?: pulumi.Input<{ [key: string]: pulumi.Input<string> }>;
     /** Docker restart policy: `no`, `on-failure`, `always` or `unless-stopped`. Default `unless-stopped`. */
     restartPolicy?: string;
     /** Rotate the container log at this size (`json-file` `max-size`, e.g. `10m`). Default `10m`. */
@@ -52,8 +32,7 @@ const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const DNS_LABEL_ALLOWED = "a DNS label: 1-63 lowercase letters, digits or '-', not starting or ending with '-'";
 
 const dockerArgsSchema = z.strictObject({
-    image: imageReference.default(DEFAULT_IMAGE),
-    memoryLimitMb,
+    ...redisServerArgsShape,
     alias: z.string({ error: DNS_LABEL_ALLOWED }).regex(DNS_LABEL, { error: DNS_LABEL_ALLOWED }).optional(),
     restartPolicy: z
         .enum(["no", "on-failure", "always", "unless-stopped"], { error: "no, on-failure, always, unless-stopped" })
@@ -68,16 +47,8 @@ const dockerArgsSchema = z.strictObject({
         .min(1, { error: "an integer from 1 to 100" })
         .max(100, { error: "an integer from 1 to 100" })
         .default(3),
-    // Redis settings and inputs that may be unknown until deployment are checked elsewhere.
-    maxmemory: z.unknown().optional(),
-    maxmemoryPolicy: z.unknown().optional(),
-    appendonly: z.unknown().optional(),
-    appendfsync: z.unknown().optional(),
-    savePoints: z.unknown().optional(),
-    disabledCommands: z.unknown().optional(),
-    port: z.unknown().optional(),
+    // Inputs that may be unknown until deployment are checked elsewhere.
     networkName: z.unknown().optional(),
-    credentialKeepers: z.unknown().optional(),
 });
 
 /**

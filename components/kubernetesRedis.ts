@@ -2,40 +2,22 @@ import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { DEFAULT_IMAGE, imageReference, memoryLimitMb, sizeRedisForContainer } from "./containerSettings";
+import { redisServerArgsShape, sizeRedisForContainer, type RedisServerArgs } from "./containerSettings";
 import { createRedisCredentials, redisConnectionString } from "./credentials";
-import { renderRedisConfig, type RedisSavePoint } from "./redisConfig";
+import { renderRedisConfig } from "./redisConfig";
 import { RedisConfigError } from "./redisConfigError";
 import { parseSettings } from "./validation";
 
 /** Arguments of {@link KubernetesRedis}. Every field is optional: the defaults are the hardened deployment. */
-export interface KubernetesRedisArgs {
+export interface KubernetesRedisArgs extends RedisServerArgs {
     /** Existing namespace to deploy into. Default: a namespace of its own that enforces the `restricted` Pod Security Standard. */
     namespace?: pulumi.Input<string>;
-    /** Redis 7 image: a tag starting with `7` and/or a digest (never `latest`). Default `redis:7-alpine`. */
-    image?: string;
     /** Pods in the StatefulSet (1 to 16). Pod 0 is the primary and the only one behind the client Service; the others replicate it read-only. Default 1. */
     replicas?: number;
-    /** Container memory limit (and request) in MiB (32 to 1048576). Default 256. */
-    memoryLimitMb?: number;
     /** CPU request as a Kubernetes quantity. Default `100m`. */
     cpuRequest?: string;
     /** CPU limit as a Kubernetes quantity. Default none (throttling a single-threaded server only adds latency). */
     cpuLimit?: string;
-    /** Redis `maxmemory` in bytes or `192mb` style; at most 80% of the memory limit. Default 75% of `memoryLimitMb`. */
-    maxmemory?: string;
-    /** Eviction policy when `maxmemory` is reached. Default `allkeys-lfu`. */
-    maxmemoryPolicy?: string;
-    /** Append-only file persistence. Default true. */
-    appendonly?: boolean;
-    /** AOF fsync policy: `always`, `everysec` or `no`. Default `everysec`. */
-    appendfsync?: string;
-    /** RDB snapshot rules in addition to the AOF. Default none. */
-    savePoints?: RedisSavePoint[];
-    /** Commands to disable entirely. Default FLUSHALL, FLUSHDB, DEBUG, KEYS. */
-    disabledCommands?: string[];
-    /** Port Redis and its Services listen on. Default 6379. */
-    port?: number;
     /** Size of each pod's data volume as a Kubernetes quantity. Default `1Gi`. */
     storageSize?: string;
     /** Storage class of the data volumes. Default: the cluster's default class. */
@@ -48,8 +30,6 @@ export interface KubernetesRedisArgs {
     clientNamespaceLabels?: { [key: string]: string };
     /** Let Redis pods open any outbound connection. Default false: DNS only (and replication between the pods). */
     allowAllEgress?: boolean;
-    /** Arbitrary values; changing any of them generates a new password and CONFIG name (rotation). */
-    credentialKeepers?: pulumi.Input<{ [key: string]: pulumi.Input<string> }>;
 }
 
 const CONFIG_DIR = "/usr/local/etc/redis";
@@ -86,14 +66,13 @@ const labelKey = z.string({ error: LABEL_KEY_ALLOWED }).refine(isLabelKey, { err
 const labelValue = z.string({ error: LABEL_VALUE_ALLOWED }).regex(LABEL_NAME, { error: LABEL_VALUE_ALLOWED });
 
 const kubernetesArgsSchema = z.strictObject({
-    image: imageReference.default(DEFAULT_IMAGE),
+    ...redisServerArgsShape,
     replicas: z
         .number({ error: "an integer from 1 to 16" })
         .int({ error: "an integer from 1 to 16" })
         .min(1, { error: "an integer from 1 to 16" })
         .max(16, { error: "an integer from 1 to 16" })
         .default(1),
-    memoryLimitMb,
     cpuRequest: cpuQuantity.default("100m"),
     cpuLimit: cpuQuantity.optional(),
     storageSize: storageQuantity.default("1Gi"),
@@ -109,16 +88,8 @@ const kubernetesArgsSchema = z.strictObject({
         .refine((labels) => Object.keys(labels).length > 0, { error: "at least one label (omit it to admit the Redis namespace only)" })
         .optional(),
     allowAllEgress: z.boolean({ error: "true or false" }).default(false),
-    // Redis settings and inputs that may be unknown until deployment are checked elsewhere.
+    // Inputs that may be unknown until deployment are checked elsewhere.
     namespace: z.unknown().optional(),
-    maxmemory: z.unknown().optional(),
-    maxmemoryPolicy: z.unknown().optional(),
-    appendonly: z.unknown().optional(),
-    appendfsync: z.unknown().optional(),
-    savePoints: z.unknown().optional(),
-    disabledCommands: z.unknown().optional(),
-    port: z.unknown().optional(),
-    credentialKeepers: z.unknown().optional(),
 });
 
 /**

@@ -362,7 +362,7 @@ describe("KubernetesRedis rejects bad arguments at construction", () => {
         ["a client label key that is not a label", "bad-key", { clientLabelKey: "redis client!" }, /"clientLabelKey": got "redis client!"; allowed: a label key/],
         ["a client label value that is too long", "bad-value", { clientLabelValue: "x".repeat(64) }, /"clientLabelValue": got "x{60,}.*; allowed: a label value/],
         ["a CPU request that is not a quantity", "bad-cpu", { cpuRequest: "fast" }, /"cpuRequest": got "fast"; allowed: a positive CPU quantity/],
-        ["an unknown argument", "bad-arg", { replica: 2 }, /"replica": got an unknown setting; allowed: known settings: image, replicas/],
+        ["an unknown argument", "bad-arg", { replica: 2 }, /"replica": got an unknown setting; allowed: known settings: image, memoryLimitMb, .*replicas/],
         ["an unknown eviction policy", "bad-policy", { maxmemoryPolicy: "lfu" }, /"maxmemoryPolicy": got "lfu"/],
         ["a component name that cannot name Kubernetes objects", "Bad_Name", {}, /"name": got "Bad_Name"; allowed: a DNS label/],
         ["a component name starting with a digit", "1cache", {}, /"name": got "1cache"/],
