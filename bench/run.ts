@@ -19,6 +19,8 @@ import { allRegistered, installMocks } from "../test/support/pulumiMocks";
 interface Figure {
     name: string;
     unit: string;
+    /** Measured in alternation with others: raw[i] pairs with their raw[i]. */
+    interleaved?: boolean;
     raw: number[];
     median: number;
     min: number;
@@ -51,7 +53,7 @@ async function measureInterleaved(unit: string, reps: number, runs: Array<[strin
         for (const [j, [, run]] of runs.entries()) raw[j].push(await run());
     }
     runs.forEach(([name], j) => {
-        figures[name] = { name, unit, raw: raw[j], median: median(raw[j]), min: Math.min(...raw[j]), max: Math.max(...raw[j]) };
+        figures[name] = { name, unit, interleaved: true, raw: raw[j], median: median(raw[j]), min: Math.min(...raw[j]), max: Math.max(...raw[j]) };
     });
 }
 
@@ -160,6 +162,7 @@ async function main(): Promise<void> {
 
         // 2. The peer: raw ioredis on one connection.
         const raw = new Redis(ours.connectionString);
+        const client = connect(ours.connectionString);
         const auto = new Redis(ours.connectionString, { enableAutoPipelining: true });
         await measure("ioredis sequential awaits", "ops/s", REPS, () =>
             opsPerSecond(2_000, async () => {
@@ -167,33 +170,35 @@ async function main(): Promise<void> {
             }),
         );
         await measure("ioredis 100 in flight", "ops/s", REPS, () => opsPerSecond(50_000, () => setsInFlight(raw, "inflight:", 50_000, 100)));
-        await measure("ioredis explicit pipelines of 100", "ops/s", REPS, () =>
-            opsPerSecond(50_000, async () => {
-                for (let b = 0; b < 500; b++) {
-                    const p = raw.pipeline();
-                    for (let i = 0; i < 100; i++) p.set(`pipe:${i}`, "value-0123456789");
-                    await p.exec();
-                }
-            }),
-        );
         await measure("ioredis auto-pipelining (100 in flight)", "ops/s", REPS, () => opsPerSecond(50_000, () => setsInFlight(auto, "auto:", 50_000, 100)));
 
         // 3. Ours.
-        const client = connect(ours.connectionString);
         const bulk: Command[] = Array.from({ length: 50_000 }, (_, i) => ["set", `pipe:${i % 100}`, "value-0123456789"]);
-        await measure("connect() + pipelineInBatches(100)", "ops/s", REPS, () => opsPerSecond(50_000, () => pipelineInBatches(client, bulk, 100)));
+        // Raw pipelines and ours in alternation, so the ratio between them is not machine drift.
+        await measureInterleaved("ops/s", REPS, [
+            [
+                "ioredis explicit pipelines of 100",
+                () =>
+                    opsPerSecond(50_000, async () => {
+                        for (let b = 0; b < 500; b++) {
+                            const p = raw.pipeline();
+                            for (let i = 0; i < 100; i++) p.set(`pipe:${i}`, "value-0123456789");
+                            await p.exec();
+                        }
+                    }),
+            ],
+            ["connect() + pipelineInBatches(100)", () => opsPerSecond(50_000, () => pipelineInBatches(client, bulk, 100))],
+        ]);
         await client.set("hit:key", JSON.stringify({ v: 1 }), "EX", 600);
         await cacheAside(client, "cache:hit", () => Promise.resolve({ v: 1 }), { ttlSeconds: 600 });
-        await measure("raw GET, 100 in flight", "ops/s", REPS, async () => {
+        const hits = (get: () => Promise<unknown>) => {
             let next = 0;
-            return opsPerSecond(50_000, () => Promise.all(Array.from({ length: 100 }, async () => { while (next++ < 50_000) await raw.get("hit:key"); })));
-        });
-        await measure("cacheAside hit, 100 in flight", "ops/s", REPS, async () => {
-            let next = 0;
-            return opsPerSecond(50_000, () =>
-                Promise.all(Array.from({ length: 100 }, async () => { while (next++ < 50_000) await cacheAside(client, "cache:hit", () => Promise.resolve({ v: 1 }), { ttlSeconds: 600, beta: 0 }); })),
-            );
-        });
+            return opsPerSecond(50_000, () => Promise.all(Array.from({ length: 100 }, async () => { while (next++ < 50_000) await get(); })));
+        };
+        await measureInterleaved("ops/s", REPS, [
+            ["raw GET, 100 in flight", () => hits(() => raw.get("hit:key"))],
+            ["cacheAside hit, 100 in flight", () => hits(() => cacheAside(client, "cache:hit", () => Promise.resolve({ v: 1 }), { ttlSeconds: 600, beta: 0 }))],
+        ]);
         await measure("withLock acquire+release, one connection", "ops/s", REPS, () =>
             opsPerSecond(2_000, async () => {
                 for (let i = 0; i < 2_000; i++) await (await acquireLock(client, "bench:lock", { ttlMs: 5_000 })).release();
@@ -320,10 +325,16 @@ async function main(): Promise<void> {
     }
 }
 
+/**
+ * a / b. For figures measured in alternation, the median of the per-round ratios, which
+ * cancels drift that hits both alike; otherwise the ratio of the medians.
+ */
 function ratio(a: string, b: string): number | undefined {
-    const x = figures[a]?.median;
-    const y = figures[b]?.median;
-    return x !== undefined && y !== undefined ? x / y : undefined;
+    const x = figures[a];
+    const y = figures[b];
+    if (!x || !y) return undefined;
+    if (x.interleaved && y.interleaved && x.raw.length === y.raw.length) return median(x.raw.map((v, i) => v / y.raw[i]));
+    return x.median / y.median;
 }
 
 function report(): void {
