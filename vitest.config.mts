@@ -20,7 +20,6 @@ const summary: Reporter = {
 export default defineConfig({
     test: {
         include: ["test/**/*.test.ts"],
-        benchmark: { include: ["bench/**/*.bench.ts"] },
         reporters: ["default", summary],
         // Each file gets its own process: setMocks and the Pulumi runtime are per-process globals.
         pool: "forks",

@@ -4,7 +4,7 @@ import { checkRedisSettings, type RedisSavePoint, type RedisTuningSettings } fro
 import { RedisConfigError } from "./redisConfigError";
 
 /** The image both components run unless told otherwise. */
-export const DEFAULT_IMAGE = "redis:7-alpine";
+const DEFAULT_IMAGE = "redis:7-alpine";
 
 const IMAGE_ALLOWED = 'a Redis 7 image reference: a tag starting with "7" and/or an @sha256 digest, e.g. redis:7-alpine';
 
@@ -12,7 +12,7 @@ const IMAGE_ALLOWED = 'a Redis 7 image reference: a tag starting with "7" and/or
  * An image reference that names a Redis 7 tag or a digest, never an implicit
  * or explicit `latest`: the rendered config uses directives Redis 6 refuses.
  */
-export const imageReference = z
+const imageReference = z
     .string({ error: IMAGE_ALLOWED })
     .regex(/^[a-z0-9]+([._/:-][a-z0-9]+|__[a-z0-9]+)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$/, {
         error: IMAGE_ALLOWED,

@@ -7,7 +7,6 @@ import {
     isSecretValue,
     plainStrings,
     registeredUrns,
-    registeredState,
     registrationOptions,
     resourcesOf,
     single,
@@ -148,7 +147,8 @@ describe("KubernetesRedis with no arguments", () => {
             { name: "config", mountPath: "/usr/local/etc/redis", readOnly: true },
             { name: "tmp", mountPath: "/tmp" },
         ]);
-        const secretName = (registeredState("kubernetes:core/v1:Secret", "cache-config").metadata as { name: string }).name;
+        // The name the provider gave the autonamed Secret.
+        const secretName = (single(d.resources, "kubernetes:core/v1:Secret").state.metadata as { name: string }).name;
         expect(secretName).toMatch(/^cache-config-/);
         expect(d.pod.volumes).toEqual([
             { name: "config", secret: { secretName, defaultMode: 0o440 } },

@@ -63,7 +63,7 @@ export function podSpecOf(type: string, props: Props): Props {
 }
 
 /** Kubernetes kinds whose objects carry a pod template. */
-export const WORKLOAD_TYPES: ReadonlySet<string> = new Set([
+const WORKLOAD_TYPES: ReadonlySet<string> = new Set([
     "kubernetes:apps/v1:Deployment",
     "kubernetes:apps/v1:StatefulSet",
     "kubernetes:apps/v1:DaemonSet",

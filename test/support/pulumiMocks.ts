@@ -172,10 +172,3 @@ export async function allRegistered(): Promise<void> {
     await settings.waitForRPCs();
 }
 
-/** The state the mocked engine returned for a resource, e.g. its autonamed metadata.name. */
-export function registeredState(type: string, name: string): Record<string, unknown> {
-    const monitor = pulumi.runtime.getMonitor() as unknown as MockMonitor;
-    const entry = [...monitor.getRegisteredResources().values()].find((r) => r.urn.endsWith(`${type}::${name}`));
-    if (!entry) throw new Error(`no registered ${type} ${name}`);
-    return entry.state as Record<string, unknown>;
-}

@@ -9,7 +9,6 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type Docker from "dockerode";
 
-export const OFFICIAL_IMAGE = "redis:7-alpine";
 export const STANDIN_IMAGE = "hardened-redis-test/redis-standin:7.0-debian";
 
 async function exists(docker: Docker, name: string): Promise<string | undefined> {
