@@ -31,7 +31,7 @@ export default tseslint.config(
     },
     {
         // expect.any() and friends are typed `any` by design.
-        files: ["test/**/*.ts"],
+        files: ["test/**/*.ts", "harness/**/*.ts"],
         rules: { "@typescript-eslint/no-unsafe-assignment": "off" },
     },
 );

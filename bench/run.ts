@@ -10,11 +10,11 @@ import { join } from "node:path";
 import Redis from "ioredis";
 import { acquireLock, cacheAside, closeSharedClients, connect, pipelineInBatches, withLock, type Command } from "../client";
 import { policies } from "../policies/rules";
-import { deployDockerRedis } from "../test/support/docker/deployments";
-import { freeLoopbackPort, launchRedis, startLocalRedis, type LocalRedis } from "../test/support/localRedis";
-import { evaluate } from "../test/support/policyHarness";
-import { hardenedKubernetes, internalNetwork, nginxContainer, redisContainer } from "../test/support/policyFixtures";
-import { allRegistered, installMocks } from "../test/support/pulumiMocks";
+import { deployDockerRedis } from "../harness/docker/deployments";
+import { freeLoopbackPort, launchRedis, startLocalRedis, type LocalRedis } from "../harness/localRedis";
+import { evaluate } from "../harness/policyHarness";
+import { hardenedKubernetes, internalNetwork, nginxContainer, redisContainer } from "../harness/policyFixtures";
+import { allRegistered, installMocks } from "../harness/pulumiMocks";
 
 interface Figure {
     name: string;

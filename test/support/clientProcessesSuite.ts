@@ -2,7 +2,7 @@ import { fork, spawnSync, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RedisUnderTest } from "./localRedis";
+import type { RedisUnderTest } from "../../harness/localRedis";
 
 type Outcome = { value?: string; error?: string; message?: string };
 

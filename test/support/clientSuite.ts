@@ -19,7 +19,7 @@ import {
     withLock,
     type Command,
 } from "../../client";
-import type { RedisUnderTest } from "./localRedis";
+import type { RedisUnderTest } from "../../harness/localRedis";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -1,4 +1,4 @@
-import { startLocalRedis, type RedisUnderTest } from "./localRedis";
+import { startLocalRedis, type RedisUnderTest } from "../../harness/localRedis";
 
 /**
  * The Redis the client suite runs against: started from the components' own rendered

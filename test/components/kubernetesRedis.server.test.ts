@@ -5,8 +5,8 @@ import { join } from "node:path";
 import type * as k8s from "@pulumi/kubernetes";
 import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { anonymousClient, freeLoopbackPort, launchRedis } from "./support/localRedis";
-import { installMocks, resourcesOf, single, unwrapSecrets, valueOf } from "./support/pulumiMocks";
+import { anonymousClient, freeLoopbackPort, launchRedis } from "../../harness/localRedis";
+import { installMocks, resourcesOf, single, unwrapSecrets, valueOf } from "../../harness/pulumiMocks";
 
 type Container = k8s.types.output.core.v1.Container;
 
@@ -33,7 +33,7 @@ describe("KubernetesRedis pods booted from the files their Secret carries", () =
 
     beforeAll(async () => {
         await installMocks();
-        const { KubernetesRedis } = await import("../index");
+        const { KubernetesRedis } = await import("../../index");
         const redis = new KubernetesRedis("boot", { replicas: 2, namespace: "boot" });
         [password, configCommandName] = await Promise.all([valueOf(redis.password), valueOf(redis.configCommandName), valueOf(redis.statefulSetName)]);
         const resources = resourcesOf("boot");

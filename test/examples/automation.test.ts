@@ -25,7 +25,7 @@ describe.skipIf(!hasPulumi)("pulumi preview of the root program (Automation API)
 
     it("plans the hardened resources without errors", async () => {
         const stack = await LocalWorkspace.createOrSelectStack(
-            { stackName: "automation-test", workDir: resolve(__dirname, "..") },
+            { stackName: "automation-test", workDir: resolve(__dirname, "../..") },
             { envVars },
         );
         try {

@@ -1,7 +1,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { allRegistered, installMocks, isSecretValue, plainStrings, registered, single, unwrapSecrets, valueOf } from "./support/pulumiMocks";
+import { allRegistered, installMocks, isSecretValue, plainStrings, registered, single, unwrapSecrets, valueOf } from "../../harness/pulumiMocks";
 
 // The program `pulumi up` runs in examples/kubernetes/.
 describe("examples/kubernetes", () => {
@@ -10,7 +10,7 @@ describe("examples/kubernetes", () => {
     beforeAll(async () => {
         await installMocks("hardened-redis-kubernetes");
         pulumi.runtime.setAllConfig({ "hardened-redis-kubernetes:replicas": "2", "hardened-redis-kubernetes:storageSize": "5Gi" });
-        program = await import("../examples/kubernetes/index");
+        program = await import("../../examples/kubernetes/index");
         password = String(await valueOf(program.connectionString)).replace(/^redis:\/\/default:([^@]+)@.*$/, "$1");
         await allRegistered();
     });

@@ -1,4 +1,4 @@
-import type { KubernetesRedisArgs } from "../../../index";
+import type { KubernetesRedisArgs } from "../../index";
 import type { RedisUnderTest } from "../localRedis";
 import { allRegistered, resourcesOf, valueOf } from "../pulumiMocks";
 import { dockerEngine } from "./engine";
@@ -11,7 +11,7 @@ export interface KubernetesDeployment extends RedisUnderTest {
 
 /** Deploys `new KubernetesRedis(name, args)`'s pods on the local Docker engine. Mocks must be installed first. */
 export async function deployKubernetesRedis(name: string, args?: KubernetesRedisArgs): Promise<KubernetesDeployment> {
-    const { KubernetesRedis } = await import("../../../index");
+    const { KubernetesRedis } = await import("../../index");
     const redis = new KubernetesRedis(name, args);
     const [connectionString, password] = await Promise.all([valueOf(redis.connectionString), valueOf(redis.password)]);
     await allRegistered();

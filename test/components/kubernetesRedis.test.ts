@@ -1,7 +1,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { schemaErrors } from "./support/kubernetesSchema";
+import { schemaErrors } from "../support/kubernetesSchema";
 import {
     installMocks,
     isSecretValue,
@@ -13,17 +13,17 @@ import {
     unwrapSecrets,
     valueOf,
     type RegisteredResource,
-} from "./support/pulumiMocks";
+} from "../../harness/pulumiMocks";
 
 // Registered inputs, typed as the provider's fully-populated Kubernetes objects.
 type StatefulSet = k8s.types.output.apps.v1.StatefulSet;
 type Service = k8s.types.output.core.v1.Service;
 type NetworkPolicy = k8s.types.output.networking.v1.NetworkPolicy;
 
-let api: typeof import("../index");
+let api: typeof import("../../index");
 beforeAll(async () => {
     await installMocks();
-    api = await import("../index");
+    api = await import("../../index");
 });
 
 export interface KubernetesDeployment {
@@ -37,7 +37,7 @@ export interface KubernetesDeployment {
     configCommandName: string;
 }
 
-async function deploy(name: string, args?: import("../index").KubernetesRedisArgs): Promise<KubernetesDeployment> {
+async function deploy(name: string, args?: import("../../index").KubernetesRedisArgs): Promise<KubernetesDeployment> {
     const redis = new api.KubernetesRedis(name, args);
     const [password, configCommandName] = await Promise.all([
         valueOf(redis.password),

@@ -2,8 +2,8 @@ import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_DISABLED_COMMANDS } from "../index";
-import { anonymousClient, startLocalRedis, type LocalRedis } from "./support/localRedis";
+import { DEFAULT_DISABLED_COMMANDS } from "../../index";
+import { anonymousClient, startLocalRedis, type LocalRedis } from "../../harness/localRedis";
 
 // A real redis-server started from the rendered files proves the config means what it says.
 describe("redis-server started from renderRedisConfig", () => {

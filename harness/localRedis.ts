@@ -5,8 +5,8 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Redis, { type RedisOptions } from "ioredis";
-import { redisConnectionString } from "../../components/credentials";
-import { renderRedisConfig, type RedisConfigSettings } from "../../components/redisConfig";
+import { redisConnectionString } from "../components/credentials";
+import { renderRedisConfig, type RedisConfigSettings } from "../components/redisConfig";
 
 /** A running Redis under test; the interface stays this small so a containerised one can replace it. */
 export interface RedisUnderTest {

@@ -1,24 +1,24 @@
 import type { Policy } from "@pulumi/policy";
 import { describe, expect, it } from "vitest";
-import { appendfsyncAlways } from "../policies/appendfsyncAlways";
-import { cacheNoEviction } from "../policies/cacheNoEviction";
-import { dockerContainerHardening } from "../policies/dockerContainerHardening";
-import { dockerInternalNetworkOnly } from "../policies/dockerInternalNetworkOnly";
-import { dockerNoHostNamespaces } from "../policies/dockerNoHostNamespaces";
-import { dockerNoPrivilegedOrSocket } from "../policies/dockerNoPrivilegedOrSocket";
-import { dockerNoPublishedPorts } from "../policies/dockerNoPublishedPorts";
-import { imagePinned } from "../policies/imagePinned";
-import { k8sNoHostNetwork } from "../policies/k8sNoHostNetwork";
-import { k8sNoIngressRoute } from "../policies/k8sNoIngressRoute";
-import { k8sNoPublicService } from "../policies/k8sNoPublicService";
-import { k8sPodHardening } from "../policies/k8sPodHardening";
-import { k8sRequireNetworkPolicy } from "../policies/k8sRequireNetworkPolicy";
-import { memoryLimit } from "../policies/memoryLimit";
-import { noLiteralPassword } from "../policies/noLiteralPassword";
-import { persistence } from "../policies/persistence";
-import { requireAuthAndHardening } from "../policies/requireAuthAndHardening";
-import { policies } from "../policies/rules";
-import { evaluate, remediate, UNKNOWN, type TestResource } from "./support/policyHarness";
+import { appendfsyncAlways } from "../../policies/appendfsyncAlways";
+import { cacheNoEviction } from "../../policies/cacheNoEviction";
+import { dockerContainerHardening } from "../../policies/dockerContainerHardening";
+import { dockerInternalNetworkOnly } from "../../policies/dockerInternalNetworkOnly";
+import { dockerNoHostNamespaces } from "../../policies/dockerNoHostNamespaces";
+import { dockerNoPrivilegedOrSocket } from "../../policies/dockerNoPrivilegedOrSocket";
+import { dockerNoPublishedPorts } from "../../policies/dockerNoPublishedPorts";
+import { imagePinned } from "../../policies/imagePinned";
+import { k8sNoHostNetwork } from "../../policies/k8sNoHostNetwork";
+import { k8sNoIngressRoute } from "../../policies/k8sNoIngressRoute";
+import { k8sNoPublicService } from "../../policies/k8sNoPublicService";
+import { k8sPodHardening } from "../../policies/k8sPodHardening";
+import { k8sRequireNetworkPolicy } from "../../policies/k8sRequireNetworkPolicy";
+import { memoryLimit } from "../../policies/memoryLimit";
+import { noLiteralPassword } from "../../policies/noLiteralPassword";
+import { persistence } from "../../policies/persistence";
+import { requireAuthAndHardening } from "../../policies/requireAuthAndHardening";
+import { policies } from "../../policies/rules";
+import { evaluate, remediate, UNKNOWN, type TestResource } from "../../harness/policyHarness";
 import {
     editConf,
     hardenedConf,
@@ -33,7 +33,7 @@ import {
     redisStatefulSet,
     SECRET,
     service,
-} from "./support/policyFixtures";
+} from "../../harness/policyFixtures";
 
 interface PolicyCase {
     policy: Policy;

@@ -1,7 +1,7 @@
 import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REDIS_70_COMMANDS } from "../components/redis70Commands";
-import { startLocalRedis, type LocalRedis } from "./support/localRedis";
+import { REDIS_70_COMMANDS } from "../../components/redis70Commands";
+import { startLocalRedis, type LocalRedis } from "../../harness/localRedis";
 
 // The list that disabledCommands is checked against must be what a Redis 7.0 server knows.
 describe("REDIS_70_COMMANDS", () => {

@@ -1,11 +1,11 @@
 import type Docker from "dockerode";
 import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { pipelineInBatches, type Command } from "../client";
-import { deployDockerRedis, type DockerDeployment } from "./support/docker/deployments";
-import { dockerEngine, TEST_LABEL } from "./support/docker/engine";
-import { addressOn, realiseDockerResources, waitHealthy } from "./support/docker/realise";
-import { installMocks } from "./support/pulumiMocks";
+import { pipelineInBatches, type Command } from "../../client";
+import { deployDockerRedis, type DockerDeployment } from "../../harness/docker/deployments";
+import { dockerEngine, TEST_LABEL } from "../../harness/docker/engine";
+import { addressOn, realiseDockerResources, waitHealthy } from "../../harness/docker/realise";
+import { installMocks } from "../../harness/pulumiMocks";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -1,6 +1,6 @@
-import { clientSuite } from "./support/clientSuite";
-import { deployDockerRedis } from "./support/docker/deployments";
-import { installMocks } from "./support/pulumiMocks";
+import { clientSuite } from "../support/clientSuite";
+import { deployDockerRedis } from "../../harness/docker/deployments";
+import { installMocks } from "../../harness/pulumiMocks";
 
 // The client suite, unchanged, against DockerRedis realised on the real Docker engine.
 clientSuite("DockerRedis on the Docker engine", async () => {

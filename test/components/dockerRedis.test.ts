@@ -13,13 +13,13 @@ import {
     unwrapSecrets,
     valueOf,
     type RegisteredResource,
-} from "./support/pulumiMocks";
+} from "../../harness/pulumiMocks";
 
 // Mocks first: the component module must load against the mocked runtime.
-let api: typeof import("../index");
+let api: typeof import("../../index");
 beforeAll(async () => {
     await installMocks();
-    api = await import("../index");
+    api = await import("../../index");
 });
 
 const CONTAINER = "docker:index/container:Container";
@@ -36,7 +36,7 @@ interface Deployed {
 }
 
 /** Constructs a DockerRedis, waits until every child is registered and returns what was declared. */
-async function deploy(name: string, args?: import("../index").DockerRedisArgs): Promise<Deployed> {
+async function deploy(name: string, args?: import("../../index").DockerRedisArgs): Promise<Deployed> {
     const redis = new api.DockerRedis(name, args);
     const [password, configCommandName] = await Promise.all([
         valueOf(redis.password),

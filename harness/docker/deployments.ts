@@ -2,7 +2,7 @@
 // and every resource it declared is realised by realise.ts. What the tests get back is the
 // same `{ connectionString, stop() }` as a local Redis, plus handles for inspecting it.
 import type Docker from "dockerode";
-import type { DockerRedisArgs } from "../../../index";
+import type { DockerRedisArgs } from "../../index";
 import type { RedisUnderTest } from "../localRedis";
 import { allRegistered, resourcesOf, valueOf } from "../pulumiMocks";
 import { dockerEngine } from "./engine";
@@ -28,7 +28,7 @@ function reachable(connectionString: string, address: string): string {
 
 /** Deploys `new DockerRedis(name, args)` on the local engine. Mocks must be installed first. */
 export async function deployDockerRedis(name: string, args?: DockerRedisArgs): Promise<DockerDeployment> {
-    const { DockerRedis } = await import("../../../index");
+    const { DockerRedis } = await import("../../index");
     const redis = new DockerRedis(name, args);
     const [connectionString, password] = await Promise.all([valueOf(redis.connectionString), valueOf(redis.password)]);
     await allRegistered();

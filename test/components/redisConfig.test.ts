@@ -6,7 +6,7 @@ import {
     RedisConfigError,
     renderRedisConfig,
     type RedisConfigSettings,
-} from "../index";
+} from "../../index";
 
 const credentials = { password: "Correct-Horse-Battery-Staple-42", configCommandName: "cfg_0123456789abcdef" };
 

@@ -1,6 +1,6 @@
 import { ComponentProvider } from "@pulumi/pulumi/provider/experimental";
 import { beforeAll, describe, expect, it } from "vitest";
-import { installMocks } from "./support/pulumiMocks";
+import { installMocks } from "../../harness/pulumiMocks";
 
 interface Property {
     type?: string;
@@ -21,10 +21,10 @@ describe("the package schema", () => {
     let schema: Schema;
     beforeAll(async () => {
         await installMocks();
-        const { DockerRedis, KubernetesRedis } = await import("../index");
+        const { DockerRedis, KubernetesRedis } = await import("../../index");
         const provider = new ComponentProvider({
             name: "hardened-redis",
-            dirname: `${__dirname}/..`,
+            dirname: `${__dirname}/../..`,
             components: [DockerRedis, KubernetesRedis],
         });
         schema = JSON.parse(await provider.getSchema()) as Schema;

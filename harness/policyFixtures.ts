@@ -1,7 +1,7 @@
 // Resources as the engine sees them, for policy tests: a hardened Redis on Docker and on
 // Kubernetes (as hardened-redis declares them), lookalikes that are not Redis, and helpers
 // to break one setting at a time.
-import { renderRedisConfig } from "../../components/redisConfig";
+import { renderRedisConfig } from "../components/redisConfig";
 import type { TestResource } from "./policyHarness";
 
 /** A password that must never show up in a policy message. */

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { installMocks, resourcesOf, single, unwrapSecrets, valueOf } from "./support/pulumiMocks";
+import { installMocks, resourcesOf, single, unwrapSecrets, valueOf } from "../../harness/pulumiMocks";
 
 // The program `pulumi up` runs from the repository root (Pulumi.yaml `main`).
 describe("examples/docker", () => {
@@ -11,7 +11,7 @@ describe("examples/docker", () => {
             "hardened-redis-docker:memoryLimitMb": "512",
             "hardened-redis-docker:maxmemoryPolicy": "allkeys-lru",
         });
-        program = await import("../examples/docker/index");
+        program = await import("../../examples/docker/index");
         await valueOf(program.containerName);
     });
 

@@ -1,8 +1,8 @@
 import type { Policy } from "@pulumi/policy";
 import { beforeAll, describe, expect, it } from "vitest";
-import { policies } from "../policies/rules";
-import { evaluate, type TestResource } from "./support/policyHarness";
-import { allRegistered, installMocks, registered, unwrapSecrets } from "./support/pulumiMocks";
+import { policies } from "../../policies/rules";
+import { evaluate, type TestResource } from "../../harness/policyHarness";
+import { allRegistered, installMocks, registered, unwrapSecrets } from "../../harness/pulumiMocks";
 
 const byName = (name: string): Policy => {
     const policy = policies.find((p) => p.name === name);
@@ -32,7 +32,7 @@ describe("redis-guard on what hardened-redis declares", () => {
 
     beforeAll(async () => {
         await installMocks();
-        const { DockerRedis, KubernetesRedis } = await import("../index");
+        const { DockerRedis, KubernetesRedis } = await import("../../index");
         new DockerRedis("cache");
         new KubernetesRedis("kcache", { replicas: 2 });
         await allRegistered();

@@ -4,7 +4,7 @@
 // and unknown values as they really arrive.
 import { EnforcementLevel, PolicyType, type AnalyzeDiagnostic } from "@pulumi/pulumi/proto/analyzer_pb";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { buildPolicyPack, secret, startPolicyPack, UNKNOWN, urnOf, type RunningPolicyPack } from "./support/policyEngine";
+import { buildPolicyPack, secret, startPolicyPack, UNKNOWN, urnOf, type RunningPolicyPack } from "../support/policyEngine";
 
 const CONTAINER = "docker:index/container:Container";
 const NETWORK = "docker:index/network:Network";
