@@ -1,5 +1,6 @@
 import { defineConfig } from "vitest/config";
 import type { Reporter } from "vitest/reporters";
+import ioredisUnderTest from "./test/support/ioredisUnderTest.cjs";
 
 /** Ends the run with the plain `N passed, N failed, N skipped` line CI reads. */
 const summary: Reporter = {
@@ -19,7 +20,6 @@ const summary: Reporter = {
 
 export default defineConfig({
     test: {
-        include: ["test/**/*.test.ts"],
         reporters: ["default", summary],
         // Each file gets its own process: setMocks and the Pulumi runtime are per-process globals.
         pool: "forks",
@@ -33,5 +33,15 @@ export default defineConfig({
             const expected = /^error serializing property .*Invalid Redis setting "networkName"/;
             if (e.name === "RedisConfigError" && expected.test(e.message ?? "")) return false;
         },
+        projects: [
+            // Everything, on ioredis 6 (RESP3), the `ioredis` users get today.
+            { extends: true, test: { name: "ioredis6", include: ["test/**/*.test.ts"] } },
+            // The client suites again on ioredis 5 (RESP2), which the peer range still allows.
+            {
+                extends: true,
+                test: { name: "ioredis5", include: ["test/client/**/*.test.ts"], env: { [ioredisUnderTest.ENV]: "ioredis5" } },
+                resolve: { alias: [{ find: /^ioredis$/, replacement: "ioredis5" }] },
+            },
+        ],
     },
 });

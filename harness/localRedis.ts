@@ -48,10 +48,20 @@ export function generatedCredentials(): { password: string; configCommandName: s
 
 /**
  * A client that does not authenticate. The ready check (INFO) would get NOAUTH,
- * so it is off; errors surface on the commands, not as unhandled events.
+ * so it is off; errors surface on the commands, not as unhandled events. RESP2, because
+ * Redis answers an unauthenticated `HELLO 3` (ioredis 6's default handshake) with NOAUTH
+ * and ioredis then drops the connection before any command is sent.
  */
 export function anonymousClient(port: number, options: RedisOptions = {}): Redis {
-    const client = new Redis({ port, host: "127.0.0.1", enableReadyCheck: false, maxRetriesPerRequest: 0, retryStrategy: () => null, ...options });
+    const client = new Redis({
+        port,
+        host: "127.0.0.1",
+        protocol: 2,
+        enableReadyCheck: false,
+        maxRetriesPerRequest: 0,
+        retryStrategy: () => null,
+        ...options,
+    });
     client.on("error", () => {});
     return client;
 }

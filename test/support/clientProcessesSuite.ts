@@ -3,6 +3,7 @@ import { join } from "node:path";
 import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RedisUnderTest } from "../../harness/localRedis";
+import { expectedResp } from "./ioredisMajor";
 
 type Outcome = { value?: string; error?: string; message?: string };
 
@@ -15,15 +16,16 @@ async function stampede(
     const workers: ChildProcess[] = Array.from({ length: count }, () => fork(join(__dirname, "stampedeWorker.cjs"), [], { stdio: "inherit" }));
     try {
         const next = (w: ChildProcess, type: string) =>
-            new Promise<{ outcomes: Outcome[] }>((resolve, reject) => {
+            new Promise<{ outcomes: Outcome[]; resp?: number }>((resolve, reject) => {
                 w.once("error", reject);
                 // A worker that dies fails the test at once instead of leaving it to time out.
                 w.once("exit", (code) => reject(new Error(`worker exited (${code}) before "${type}"`)));
-                w.on("message", (m: { type: string; outcomes: Outcome[] }) => m.type === type && resolve(m));
+                w.on("message", (m: { type: string; outcomes: Outcome[]; resp?: number }) => m.type === type && resolve(m));
             });
         const ready = workers.map((w) => next(w, "ready"));
         workers.forEach((w) => w.send({ type: "prepare", connectionString, ...job }));
-        await Promise.all(ready);
+        // Each worker runs the built package on the ioredis major under test.
+        for (const { resp } of await Promise.all(ready)) expect(resp).toBe(expectedResp());
         const done = workers.map((w) => next(w, "done"));
         workers.forEach((w) => w.send({ type: "go" }));
         return (await Promise.all(done)).map((d) => d.outcomes);

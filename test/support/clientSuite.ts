@@ -20,6 +20,7 @@ import {
     type Command,
 } from "../../client";
 import type { RedisUnderTest } from "../../harness/localRedis";
+import { expectedResp, ioredisMajor } from "./ioredisMajor";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -79,6 +80,11 @@ export function clientSuite(target: string, start: () => Promise<RedisUnderTest>
                     dedicated.disconnect();
                 }
             }, 30_000);
+
+            it(`negotiates the protocol ioredis ${ioredisMajor()} defaults to (RESP${expectedResp()}), so every case below runs on it`, async () => {
+                const info = await connect(server.connectionString).client("INFO");
+                expect(/ resp=(\d)/.exec(info)?.[1]).toBe(String(expectedResp()));
+            });
 
             it("fails clearly on a wrong password, without echoing it", async () => {
                 const wrong = new URL(server.connectionString);

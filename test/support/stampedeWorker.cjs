@@ -1,6 +1,7 @@
 // A separate Node process running cacheAside, for the cross-process stampede tests. It gets
 // its instructions (connection string included) over the IPC channel, never argv or env.
 "use strict";
+require("./ioredisUnderTest.cjs").register();
 const { cacheAside, connect, closeSharedClients } = require("../../dist/client/index.js");
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -27,6 +28,8 @@ process.on("message", async (message) => {
             await closeSharedClients();
             process.disconnect();
         });
-        process.send({ type: "ready" });
+        // The protocol this process's client negotiated, so the suite can tell which ioredis ran.
+        const info = await redis.client("INFO");
+        process.send({ type: "ready", resp: Number(/ resp=(\d)/.exec(info)?.[1]) });
     }
 });
