@@ -2,7 +2,19 @@ import eslint from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-    { ignores: ["dist/", "dist-bench/", "node_modules/", "**/*.js", "**/*.mjs", "**/*.mts", "**/*.cjs", "policies/node_modules/", "policies/bin/"] },
+    {
+        ignores: [
+            "dist/",
+            "dist-bench/",
+            "node_modules/",
+            "**/*.js",
+            "**/*.mjs",
+            "**/*.mts",
+            "**/*.cjs",
+            "policies/node_modules/",
+            "policies/bin/",
+        ],
+    },
     eslint.configs.recommended,
     ...tseslint.configs.recommendedTypeChecked,
     {

@@ -34,7 +34,9 @@ const STEPS = 29;
 
 function progress(name: string): void {
     step += 1;
-    process.stderr.write(`\r[${String(step).padStart(2)}/${STEPS}] ${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s  ${name.padEnd(60)}`);
+    process.stderr.write(
+        `\r[${String(step).padStart(2)}/${STEPS}] ${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s  ${name.padEnd(60)}`,
+    );
 }
 
 const median = (xs: number[]) => {
@@ -53,7 +55,15 @@ async function measureInterleaved(unit: string, reps: number, runs: Array<[strin
         for (const [j, [, run]] of runs.entries()) raw[j].push(await run());
     }
     runs.forEach(([name], j) => {
-        figures[name] = { name, unit, interleaved: true, raw: raw[j], median: median(raw[j]), min: Math.min(...raw[j]), max: Math.max(...raw[j]) };
+        figures[name] = {
+            name,
+            unit,
+            interleaved: true,
+            raw: raw[j],
+            median: median(raw[j]),
+            min: Math.min(...raw[j]),
+            max: Math.max(...raw[j]),
+        };
     });
 }
 
@@ -85,7 +95,10 @@ async function setsInFlight(redis: Redis, prefix: string, total: number, inFligh
     );
 }
 
-/** redis-benchmark, the C client, as the limit. It can only take a password on its command line, so it runs against a twin of our config without auth. */
+/**
+ * redis-benchmark, the C client, as the limit. It can only take a password on its command line, so it runs against a twin of our config
+ * without auth.
+ */
 async function benchmarkServer(): Promise<{ port: number; stop(): Promise<void> }> {
     const base = await startLocalRedis();
     const conf = await readFile(join(base.dataDir, "..", "usr/local/etc/redis/redis.conf"), "utf8");
@@ -103,7 +116,11 @@ async function benchmarkServer(): Promise<{ port: number; stop(): Promise<void> 
 
 function redisBenchmark(port: number, test: string, pipeline: number): number {
     const requests = pipeline > 1 ? 200_000 : 50_000;
-    const out = execFileSync("redis-benchmark", ["-h", "127.0.0.1", "-p", String(port), "-t", test, "-n", String(requests), "-c", "50", "-P", String(pipeline), "--csv"], { encoding: "utf8" });
+    const out = execFileSync(
+        "redis-benchmark",
+        ["-h", "127.0.0.1", "-p", String(port), "-t", test, "-n", String(requests), "-c", "50", "-P", String(pipeline), "--csv"],
+        { encoding: "utf8" },
+    );
     const line = out.split("\n").find((l) => l.startsWith(`"${test.toUpperCase()}"`));
     if (!line) throw new Error(`no ${test} line in redis-benchmark output`);
     return Number((JSON.parse(`[${line}]`) as string[])[1]);
@@ -143,7 +160,11 @@ async function main(): Promise<void> {
         try {
             execFileSync("sh", ["-c", `command -v ${tool}`]);
         } catch {
-            execFileSync("sh", ["-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server redis-tools"], { stdio: "inherit" });
+            execFileSync(
+                "sh",
+                ["-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server redis-tools"],
+                { stdio: "inherit" },
+            );
             break;
         }
     }
@@ -157,8 +178,12 @@ async function main(): Promise<void> {
         // 1. The limit.
         await measure("redis-benchmark SET -P 1 (50 clients)", "ops/s", REPS, () => Promise.resolve(redisBenchmark(limit.port, "set", 1)));
         await measure("redis-benchmark GET -P 1 (50 clients)", "ops/s", REPS, () => Promise.resolve(redisBenchmark(limit.port, "get", 1)));
-        await measure("redis-benchmark SET -P 16 (50 clients)", "ops/s", REPS, () => Promise.resolve(redisBenchmark(limit.port, "set", 16)));
-        await measure("redis-benchmark GET -P 16 (50 clients)", "ops/s", REPS, () => Promise.resolve(redisBenchmark(limit.port, "get", 16)));
+        await measure("redis-benchmark SET -P 16 (50 clients)", "ops/s", REPS, () =>
+            Promise.resolve(redisBenchmark(limit.port, "set", 16)),
+        );
+        await measure("redis-benchmark GET -P 16 (50 clients)", "ops/s", REPS, () =>
+            Promise.resolve(redisBenchmark(limit.port, "get", 16)),
+        );
 
         // 2. The peer: raw ioredis on one connection.
         const raw = new Redis(ours.connectionString);
@@ -169,8 +194,12 @@ async function main(): Promise<void> {
                 for (let i = 0; i < 2_000; i++) await raw.set(`seq:${i}`, "v");
             }),
         );
-        await measure("ioredis 100 in flight", "ops/s", REPS, () => opsPerSecond(50_000, () => setsInFlight(raw, "inflight:", 50_000, 100)));
-        await measure("ioredis auto-pipelining (100 in flight)", "ops/s", REPS, () => opsPerSecond(50_000, () => setsInFlight(auto, "auto:", 50_000, 100)));
+        await measure("ioredis 100 in flight", "ops/s", REPS, () =>
+            opsPerSecond(50_000, () => setsInFlight(raw, "inflight:", 50_000, 100)),
+        );
+        await measure("ioredis auto-pipelining (100 in flight)", "ops/s", REPS, () =>
+            opsPerSecond(50_000, () => setsInFlight(auto, "auto:", 50_000, 100)),
+        );
 
         // 3. Ours.
         const bulk: Command[] = Array.from({ length: 50_000 }, (_, i) => ["set", `pipe:${i % 100}`, "value-0123456789"]);
@@ -193,11 +222,20 @@ async function main(): Promise<void> {
         await cacheAside(client, "cache:hit", () => Promise.resolve({ v: 1 }), { ttlSeconds: 600 });
         const hits = (get: () => Promise<unknown>) => {
             let next = 0;
-            return opsPerSecond(50_000, () => Promise.all(Array.from({ length: 100 }, async () => { while (next++ < 50_000) await get(); })));
+            return opsPerSecond(50_000, () =>
+                Promise.all(
+                    Array.from({ length: 100 }, async () => {
+                        while (next++ < 50_000) await get();
+                    }),
+                ),
+            );
         };
         await measureInterleaved("ops/s", REPS, [
             ["raw GET, 100 in flight", () => hits(() => raw.get("hit:key"))],
-            ["cacheAside hit, 100 in flight", () => hits(() => cacheAside(client, "cache:hit", () => Promise.resolve({ v: 1 }), { ttlSeconds: 600, beta: 0 }))],
+            [
+                "cacheAside hit, 100 in flight",
+                () => hits(() => cacheAside(client, "cache:hit", () => Promise.resolve({ v: 1 }), { ttlSeconds: 600, beta: 0 })),
+            ],
         ]);
         await measure("withLock acquire+release, one connection", "ops/s", REPS, () =>
             opsPerSecond(2_000, async () => {
@@ -212,7 +250,12 @@ async function main(): Promise<void> {
             await Promise.all(
                 contenders.map(async (c) => {
                     while (Date.now() < deadline) {
-                        await withLock(c, "bench:contended", () => Promise.resolve(done++), { ttlMs: 5_000, waitMs: 10_000, retryDelayMs: 1, autoExtend: false });
+                        await withLock(c, "bench:contended", () => Promise.resolve(done++), {
+                            ttlMs: 5_000,
+                            waitMs: 10_000,
+                            retryDelayMs: 1,
+                            autoExtend: false,
+                        });
                     }
                 }),
             );
@@ -238,13 +281,19 @@ async function main(): Promise<void> {
         await measureInterleaved(
             "ops/s",
             7,
-            writers.map(([label, c]): [string, () => Promise<number>] => [`SET, 100 in flight: ${label}`, () => opsPerSecond(50_000, () => setsInFlight(c, "w:", 50_000, 100))]),
+            writers.map(([label, c]): [string, () => Promise<number>] => [
+                `SET, 100 in flight: ${label}`,
+                () => opsPerSecond(50_000, () => setsInFlight(c, "w:", 50_000, 100)),
+            ]),
         );
         // One write at a time: no group commit, so `always` pays one fsync per write.
         await measureInterleaved(
             "ops/s",
             7,
-            [writers[0], writers[2]].map(([label, c]): [string, () => Promise<number>] => [`SET, sequential: ${label}`, () => opsPerSecond(2_000, () => setsInFlight(c, "s:", 2_000, 1))]),
+            [writers[0], writers[2]].map(([label, c]): [string, () => Promise<number>] => [
+                `SET, sequential: ${label}`,
+                () => opsPerSecond(2_000, () => setsInFlight(c, "s:", 2_000, 1)),
+            ]),
         );
         writers.forEach(([, c]) => c.disconnect());
 
@@ -256,7 +305,9 @@ async function main(): Promise<void> {
             const runs = await Promise.all(
                 Array.from({ length: 1_000 }, async () => {
                     const t0 = Date.now();
-                    await cacheAside(client, key, async () => (loads++, await new Promise((r) => setTimeout(r, 50)), "v"), { ttlSeconds: 60 });
+                    await cacheAside(client, key, async () => (loads++, await new Promise((r) => setTimeout(r, 50)), "v"), {
+                        ttlSeconds: 60,
+                    });
                     return Date.now() - t0;
                 }),
             );
@@ -264,8 +315,22 @@ async function main(): Promise<void> {
             return loads;
         });
         const sorted = [...latencies].sort((a, b) => a - b);
-        figures["stampede: caller latency p50"] = { name: "stampede: caller latency p50", unit: "ms", raw: [], median: sorted[Math.floor(sorted.length * 0.5)], min: sorted[0], max: sorted[sorted.length - 1] };
-        figures["stampede: caller latency p99"] = { name: "stampede: caller latency p99", unit: "ms", raw: [], median: sorted[Math.floor(sorted.length * 0.99)], min: sorted[0], max: sorted[sorted.length - 1] };
+        figures["stampede: caller latency p50"] = {
+            name: "stampede: caller latency p50",
+            unit: "ms",
+            raw: [],
+            median: sorted[Math.floor(sorted.length * 0.5)],
+            min: sorted[0],
+            max: sorted[sorted.length - 1],
+        };
+        figures["stampede: caller latency p99"] = {
+            name: "stampede: caller latency p99",
+            unit: "ms",
+            raw: [],
+            median: sorted[Math.floor(sorted.length * 0.99)],
+            min: sorted[0],
+            max: sorted[sorted.length - 1],
+        };
 
         // 7. Memory of a client process of its own holding the singleton through a bulk load.
         await measure("client process RSS after a 100k-key bulk load", "MB", REPS, () => clientProcessRss(ours.connectionString, 100_000));
@@ -309,7 +374,9 @@ async function main(): Promise<void> {
             });
             const container = new Redis(docker!.connectionString);
             await measure("PING round trip, container on its internal network", "µs", REPS, () => pingRttUs(container, 2_000));
-            await measure("SET, 100 in flight: container", "ops/s", REPS, () => opsPerSecond(50_000, () => setsInFlight(container, "c:", 50_000, 100)));
+            await measure("SET, 100 in flight: container", "ops/s", REPS, () =>
+                opsPerSecond(50_000, () => setsInFlight(container, "c:", 50_000, 100)),
+            );
             container.disconnect();
         } catch (e) {
             process.stderr.write(`\nDocker figures skipped: ${(e as Error).message}\n`);
@@ -339,22 +406,54 @@ function ratio(a: string, b: string): number | undefined {
 
 function report(): void {
     const ratios: Array<[string, number | undefined, number | undefined]> = [
-        ["ours bulk load / redis-benchmark SET -P 16", ratio("connect() + pipelineInBatches(100)", "redis-benchmark SET -P 16 (50 clients)"), 0.25],
-        ["ours bulk load / raw ioredis pipelines of 100", ratio("connect() + pipelineInBatches(100)", "ioredis explicit pipelines of 100"), 0.95],
+        [
+            "ours bulk load / redis-benchmark SET -P 16",
+            ratio("connect() + pipelineInBatches(100)", "redis-benchmark SET -P 16 (50 clients)"),
+            0.25,
+        ],
+        [
+            "ours bulk load / raw ioredis pipelines of 100",
+            ratio("connect() + pipelineInBatches(100)", "ioredis explicit pipelines of 100"),
+            0.95,
+        ],
         ["cacheAside hit / raw GET", ratio("cacheAside hit, 100 in flight", "raw GET, 100 in flight"), 0.8],
-        ["our config / Redis defaults (writes)", ratio("SET, 100 in flight: our config (AOF everysec, maxmemory, LFU)", "SET, 100 in flight: Redis defaults (AOF off, no maxmemory)"), 0.9],
-        ["appendfsync always / everysec (sequential writes)", ratio("SET, sequential: appendfsync always", "SET, sequential: our config (AOF everysec, maxmemory, LFU)"), undefined],
-        ["appendfsync always / everysec (100 writes in flight)", ratio("SET, 100 in flight: appendfsync always", "SET, 100 in flight: our config (AOF everysec, maxmemory, LFU)"), undefined],
+        [
+            "our config / Redis defaults (writes)",
+            ratio(
+                "SET, 100 in flight: our config (AOF everysec, maxmemory, LFU)",
+                "SET, 100 in flight: Redis defaults (AOF off, no maxmemory)",
+            ),
+            0.9,
+        ],
+        [
+            "appendfsync always / everysec (sequential writes)",
+            ratio("SET, sequential: appendfsync always", "SET, sequential: our config (AOF everysec, maxmemory, LFU)"),
+            undefined,
+        ],
+        [
+            "appendfsync always / everysec (100 writes in flight)",
+            ratio("SET, 100 in flight: appendfsync always", "SET, 100 in flight: our config (AOF everysec, maxmemory, LFU)"),
+            undefined,
+        ],
         ["new connection per command / reused, sequential", ratio("new connection per command", "ioredis sequential awaits"), undefined],
         ["sequential / pipelined", ratio("ioredis sequential awaits", "ioredis explicit pipelines of 100"), undefined],
-        ["container / local (writes, 100 in flight)", ratio("SET, 100 in flight: container", "SET, 100 in flight: our config (AOF everysec, maxmemory, LFU)"), undefined],
+        [
+            "container / local (writes, 100 in flight)",
+            ratio("SET, 100 in flight: container", "SET, 100 in flight: our config (AOF everysec, maxmemory, LFU)"),
+            undefined,
+        ],
         ["stampede backend loads (goal 1)", figures["stampede: backend loads for 1,000 concurrent misses"]?.median, 1],
     ];
     const lines = ["", "| Figure | Median | Min–max | Unit |", "|---|---|---|---|"];
     for (const f of Object.values(figures)) lines.push(`| ${f.name} | ${fmt(f.median)} | ${fmt(f.min)}–${fmt(f.max)} | ${f.unit} |`);
     lines.push("", "| Ratio | Value | Goal |", "|---|---|---|");
     for (const [name, value, goal] of ratios) {
-        const met = value === undefined || goal === undefined ? "" : (name.startsWith("stampede") ? value === goal : value >= goal) ? " (met)" : " (NOT met)";
+        const met =
+            value === undefined || goal === undefined
+                ? ""
+                : (name.startsWith("stampede") ? value === goal : value >= goal)
+                  ? " (met)"
+                  : " (NOT met)";
         lines.push(`| ${name} | ${value === undefined ? "n/a" : fmt(value)} | ${goal === undefined ? "—" : `≥ ${goal}`}${met} |`);
     }
     process.stderr.write("\n");
@@ -365,7 +464,13 @@ function report(): void {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         ioredis: (require("ioredis/package.json") as { version: string }).version,
     };
-    const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 1024 ** 3), platform: platform(), kernel: release() };
+    const machine = {
+        cpus: cpus().length,
+        cpuModel: cpus()[0]?.model,
+        memoryGiB: Math.round(totalmem() / 1024 ** 3),
+        platform: platform(),
+        kernel: release(),
+    };
     writeFileSync(
         join(__dirname, "..", "..", "bench", "results.json"),
         `${JSON.stringify({ date: new Date().toISOString(), seconds: (Date.now() - started) / 1000, machine, versions, figures, ratios: Object.fromEntries(ratios.map(([n, v, g]) => [n, { value: v, goal: g }])) }, null, 2)}\n`,
@@ -385,4 +490,3 @@ main()
         process.stderr.write(`\nbench failed: ${(e as Error).stack ?? String(e)}\n`);
         process.exit(1);
     });
-

@@ -9,7 +9,10 @@ export interface CacheAsideOptions<T> {
     ttlJitter?: number;
     /** How long the one loader may hold the load lock, in ms. Default 10000. */
     lockTtlMs?: number;
-    /** How long other callers wait for that loader's value, in ms. Default `lockTtlMs`, so a crashed loader's lock lapses before waiters give up. */
+    /**
+     * How long other callers wait for that loader's value, in ms. Default `lockTtlMs`, so a crashed loader's lock lapses before waiters
+     * give up.
+     */
     waitMs?: number;
     /**
      * XFetch (Vattani, Chierichetti, Lowenstein, VLDB 2015): a hit recomputes early, in the
@@ -133,7 +136,8 @@ async function load<T>(redis: Redis, key: string, loader: () => Promise<T>, o: R
     try {
         const value = await loader();
         const text = o.serialize(value);
-        if (typeof text !== "string") throw new TypeError(`cacheAside: the value loaded for ${key} serializes to nothing; return a value (null, not undefined)`);
+        if (typeof text !== "string")
+            throw new TypeError(`cacheAside: the value loaded for ${key} serializes to nothing; return a value (null, not undefined)`);
         const ttlMs = Math.max(1, Math.round(o.ttlSeconds * 1000 * (1 - o.ttlJitter * Math.random())));
         await scripts(redis).write([key, lockKey(key)], [text, Date.now() - started, ttlMs, lock.token]);
         return value;
@@ -177,7 +181,12 @@ async function loadOrWait<T>(redis: Redis, key: string, loader: () => Promise<T>
 }
 
 /** Polls until the value appears, the holder's load fails, the lock is gone, or the deadline. */
-async function waitForValue(redis: Redis, key: string, holder: string | null, deadline: number): Promise<{ value?: string; error?: string }> {
+async function waitForValue(
+    redis: Redis,
+    key: string,
+    holder: string | null,
+    deadline: number,
+): Promise<{ value?: string; error?: string }> {
     let delay = 5;
     while (Date.now() < deadline) {
         const [value, lock, error] = await redis

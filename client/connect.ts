@@ -39,9 +39,13 @@ export function connect(connectionString: string, options: ConnectOptions = {}):
     if (!reuse) return new Redis(connectionString, { ...CLIENT_DEFAULTS, commandTimeout: undefined, ...redisOptions });
     const existing = shared.get(connectionString);
     if (existing && existing.status !== "end") {
-        const differing = Object.keys(redisOptions).filter((k) => redisOptions[k as keyof RedisOptions] !== existing.options[k as keyof RedisOptions]);
+        const differing = Object.keys(redisOptions).filter(
+            (k) => redisOptions[k as keyof RedisOptions] !== existing.options[k as keyof RedisOptions],
+        );
         if (differing.length > 0) {
-            throw new Error(`connect: the shared client for this URL was created with other options (${differing.join(", ")}); pass { shared: false } for a client of its own`);
+            throw new Error(
+                `connect: the shared client for this URL was created with other options (${differing.join(", ")}); pass { shared: false } for a client of its own`,
+            );
         }
         return existing;
     }

@@ -1,5 +1,13 @@
 // hardened-redis/client: ioredis helpers for the patterns Redis needs in containers.
-export { connect, dedicatedConnection, closeSharedClients, recommendedPoolSize, jitteredBackoff, CLIENT_DEFAULTS, type ConnectOptions } from "./connect";
+export {
+    connect,
+    dedicatedConnection,
+    closeSharedClients,
+    recommendedPoolSize,
+    jitteredBackoff,
+    CLIENT_DEFAULTS,
+    type ConnectOptions,
+} from "./connect";
 export { pipelineInBatches, type Command } from "./pipeline";
 export { defineScripts, type ScriptDefinition, type ScriptRunner } from "./scripts";
 export { acquireLock, withLock, LockLostError, LockTimeoutError, type AcquireOptions, type Lock, type WithLockOptions } from "./lock";

@@ -100,7 +100,8 @@ export async function acquireLock(redis: Redis, key: string, options: AcquireOpt
     const { acquire, acquireUnfenced, release, extend } = scripts(redis);
     for (;;) {
         signal?.throwIfAborted();
-        const fence = (await (fenced ? acquire([key, fenceKey(key)], [token, ttlMs]) : acquireUnfenced([key], [token, ttlMs]))) as number | null;
+        const fence = (await (fenced ? acquire([key, fenceKey(key)], [token, ttlMs]) : acquireUnfenced([key], [token, ttlMs]))) as
+            number | null;
         if (fence !== null) {
             const lock: Lock = {
                 key,
@@ -147,9 +148,12 @@ export async function withLock<T>(
     };
     if (options.autoExtend !== false) {
         // Extending every third of the TTL leaves two more tries before the lock can lapse.
-        timer = setInterval(() => {
-            lock.extend(options.ttlMs).then((ok) => ok || giveUp(), giveUp);
-        }, Math.max(1, Math.floor(options.ttlMs / 3)));
+        timer = setInterval(
+            () => {
+                lock.extend(options.ttlMs).then((ok) => ok || giveUp(), giveUp);
+            },
+            Math.max(1, Math.floor(options.ttlMs / 3)),
+        );
         timer.unref();
     }
     const signal = options.signal ? AbortSignal.any([lost.signal, options.signal]) : lost.signal;

@@ -9,7 +9,11 @@ export type Command = [name: string, ...args: (string | number | Buffer)[]];
  * order as `[error, value]`, like `pipeline().exec()`; a failed command does not stop
  * the others.
  */
-export async function pipelineInBatches(redis: Redis, commands: Iterable<Command>, batchSize = 1_000): Promise<Array<[Error | null, unknown]>> {
+export async function pipelineInBatches(
+    redis: Redis,
+    commands: Iterable<Command>,
+    batchSize = 1_000,
+): Promise<Array<[Error | null, unknown]>> {
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError("pipelineInBatches: batchSize must be an integer >= 1");
     const results: Array<[Error | null, unknown]> = [];
     let batch: Command[] = [];

@@ -25,7 +25,8 @@ export function defineScripts<Name extends string>(redis: Redis, scripts: Record
         if (!(command in redis)) redis.defineCommand(command, { lua, numberOfKeys: keys });
         const call = (redis as unknown as Record<string, (...a: (string | number)[]) => Promise<unknown>>)[command].bind(redis);
         runners[name as Name] = (keyList, args = []) => {
-            if (keyList.length !== keys) return Promise.reject(new RangeError(`script ${name} takes ${keys} key(s), got ${keyList.length}`));
+            if (keyList.length !== keys)
+                return Promise.reject(new RangeError(`script ${name} takes ${keys} key(s), got ${keyList.length}`));
             return call(...keyList, ...args);
         };
     }
@@ -33,7 +34,9 @@ export function defineScripts<Name extends string>(redis: Redis, scripts: Record
 }
 
 /** The runners for `scripts`, defined once per client on first use. */
-export function scriptsPerClient<Name extends string>(scripts: Record<Name, ScriptDefinition>): (redis: Redis) => Record<Name, ScriptRunner> {
+export function scriptsPerClient<Name extends string>(
+    scripts: Record<Name, ScriptDefinition>,
+): (redis: Redis) => Record<Name, ScriptRunner> {
     const byClient = new WeakMap<Redis, Record<Name, ScriptRunner>>();
     return (redis) => {
         let runners = byClient.get(redis);

@@ -8,7 +8,8 @@ import type Redis from "ioredis";
 export function shardedKey(key: string, shards: number, i?: number): string {
     if (!Number.isInteger(shards) || shards < 1) throw new RangeError("shardedKey: shards must be an integer >= 1");
     const index = i ?? Math.floor(Math.random() * shards);
-    if (!Number.isInteger(index) || index < 0 || index >= shards) throw new RangeError(`shardedKey: i must be an integer in [0, ${shards})`);
+    if (!Number.isInteger(index) || index < 0 || index >= shards)
+        throw new RangeError(`shardedKey: i must be an integer in [0, ${shards})`);
     return `${key}:shard:${index}`;
 }
 

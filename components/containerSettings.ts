@@ -63,13 +63,19 @@ const MAX_MAXMEMORY_SHARE = 0.8;
 
 /** Arguments every hardened Redis component takes: the image, its memory, Redis's settings and credential rotation. */
 export interface RedisServerArgs {
-    /** Redis 7 image: a tag starting with `7` and/or a digest (never `latest`). Default `redis:7-alpine`; pin with `redis:7-alpine@sha256:<digest>`. */
+    /**
+     * Redis 7 image: a tag starting with `7` and/or a digest (never `latest`). Default `redis:7-alpine`; pin with
+     * `redis:7-alpine@sha256:<digest>`.
+     */
     image?: string;
     /** Container memory limit in MiB (32 to 1048576). Default 256. */
     memoryLimitMb?: number;
     /** Redis `maxmemory` in bytes or `192mb` style; at most 80% of the memory limit. Default 75% of `memoryLimitMb`. */
     maxmemory?: string;
-    /** Eviction policy when `maxmemory` is reached (noeviction, allkeys-lru, allkeys-lfu, allkeys-random, volatile-lru, volatile-lfu, volatile-random, volatile-ttl). Default `allkeys-lfu`. */
+    /**
+     * Eviction policy when `maxmemory` is reached (noeviction, allkeys-lru, allkeys-lfu, allkeys-random, volatile-lru, volatile-lfu,
+     * volatile-random, volatile-ttl). Default `allkeys-lfu`.
+     */
     maxmemoryPolicy?: string;
     /** Append-only file persistence. Default true. */
     appendonly?: boolean;

@@ -12,7 +12,10 @@ import { parseSettings } from "./validation";
 export interface DockerRedisArgs extends RedisServerArgs {
     /** Name of an existing Docker network to join instead of creating one; it must be `internal`, and `alias` must then be set. */
     networkName?: pulumi.Input<string>;
-    /** Hostname clients use on the network (a DNS label). Default the component's name, lowercased; required with `networkName`, where other stacks' aliases could collide. */
+    /**
+     * Hostname clients use on the network (a DNS label). Default the component's name, lowercased; required with `networkName`, where other
+     * stacks' aliases could collide.
+     */
     alias?: string;
     /** Docker restart policy: `no`, `on-failure`, `always` or `unless-stopped`. Default `unless-stopped`. */
     restartPolicy?: string;

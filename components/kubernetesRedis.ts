@@ -12,7 +12,10 @@ import { parseSettings } from "./validation";
 export interface KubernetesRedisArgs extends RedisServerArgs {
     /** Existing namespace to deploy into. Default: a namespace of its own that enforces the `restricted` Pod Security Standard. */
     namespace?: pulumi.Input<string>;
-    /** Pods in the StatefulSet (1 to 16). Pod 0 is the primary and the only one behind the client Service; the others replicate it read-only. Default 1. */
+    /**
+     * Pods in the StatefulSet (1 to 16). Pod 0 is the primary and the only one behind the client Service; the others replicate it
+     * read-only. Default 1.
+     */
     replicas?: number;
     /** CPU request as a Kubernetes quantity. Default `100m`. */
     cpuRequest?: string;
@@ -50,7 +53,8 @@ function cores(quantity: string): number {
 }
 const DNS_SUBDOMAIN_ALLOWED = "a DNS subdomain: lowercase letters, digits, '-' and '.', at most 253 characters";
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const LABEL_KEY_ALLOWED = "a label key: an optional DNS-subdomain prefix and '/', then 1-63 letters, digits, '-', '_' or '.', starting and ending alphanumeric";
+const LABEL_KEY_ALLOWED =
+    "a label key: an optional DNS-subdomain prefix and '/', then 1-63 letters, digits, '-', '_' or '.', starting and ending alphanumeric";
 const LABEL_VALUE_ALLOWED = "a label value: at most 63 letters, digits, '-', '_' or '.', starting and ending alphanumeric";
 const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 
@@ -126,18 +130,34 @@ export class KubernetesRedis extends pulumi.ComponentResource {
         if (!/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 52) {
             // Services, the StatefulSet and its pods are named after the component; the pods'
             // controller-revision-hash label (<name>-<10 characters>) must fit in 63.
-            throw new RedisConfigError("name", "a DNS label of at most 52 characters starting with a letter (lowercase letters, digits, '-')", JSON.stringify(name));
+            throw new RedisConfigError(
+                "name",
+                "a DNS label of at most 52 characters starting with a letter (lowercase letters, digits, '-')",
+                JSON.stringify(name),
+            );
         }
         if (settings.cpuLimit !== undefined && cores(settings.cpuLimit) < cores(settings.cpuRequest)) {
-            throw new RedisConfigError("cpuLimit", `a CPU quantity of at least cpuRequest (${settings.cpuRequest})`, JSON.stringify(settings.cpuLimit));
+            throw new RedisConfigError(
+                "cpuLimit",
+                `a CPU quantity of at least cpuRequest (${settings.cpuRequest})`,
+                JSON.stringify(settings.cpuLimit),
+            );
         }
         if (typeof args.namespace === "string" && !DNS_LABEL.test(args.namespace)) {
-            throw new RedisConfigError("namespace", "an existing namespace's name: a DNS label (lowercase letters, digits, '-')", JSON.stringify(args.namespace));
+            throw new RedisConfigError(
+                "namespace",
+                "an existing namespace's name: a DNS label (lowercase letters, digits, '-')",
+                JSON.stringify(args.namespace),
+            );
         }
         const clientLabelKey = settings.clientLabelKey ?? `${name}-client`;
         const tuning = sizeRedisForContainer(args, { dataDir: DATA_DIR, configDir: CONFIG_DIR }, settings.memoryLimitMb);
         const port = tuning.port;
-        const labels = { "app.kubernetes.io/name": "redis", "app.kubernetes.io/instance": name, "app.kubernetes.io/managed-by": "hardened-redis" };
+        const labels = {
+            "app.kubernetes.io/name": "redis",
+            "app.kubernetes.io/instance": name,
+            "app.kubernetes.io/managed-by": "hardened-redis",
+        };
         const selector = { "app.kubernetes.io/name": "redis", "app.kubernetes.io/instance": name };
         const clientLabel = { [clientLabelKey]: settings.clientLabelValue };
         const statefulSetName = name;
@@ -165,7 +185,11 @@ export class KubernetesRedis extends pulumi.ComponentResource {
         // A hash of a 32-character random password and CONFIG name cannot be reversed, so it may
         // be shown in plain text; it changes with any of them and so rolls the pods.
         const configHash = pulumi.unsecret(
-            files.apply((f) => createHash("sha256").update(JSON.stringify(Object.entries(f).sort())).digest("hex")),
+            files.apply((f) =>
+                createHash("sha256")
+                    .update(JSON.stringify(Object.entries(f).sort()))
+                    .digest("hex"),
+            ),
         );
         const secret = new k8s.core.v1.Secret(
             `${name}-config`,
@@ -373,8 +397,16 @@ export class KubernetesRedis extends pulumi.ComponentResource {
         // Cluster DNS only (replicas resolve the primary's name); not port 53 anywhere, which
         // would leave a tunnel out of a compromised pod.
         const dns = {
-            to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
-            ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }],
+            to: [
+                {
+                    namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+                    podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+                },
+            ],
+            ports: [
+                { protocol: "UDP", port: 53 },
+                { protocol: "TCP", port: 53 },
+            ],
         };
         new k8s.networking.v1.NetworkPolicy(
             name,

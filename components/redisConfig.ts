@@ -35,7 +35,10 @@ export interface RedisSavePoint {
  * credentials has a secure default.
  */
 export interface RedisConfigSettings {
-    /** Password of the `default` user: 16–512 printable ASCII characters, no whitespace, quotes or backslash. Only its SHA-256 is written to the config. */
+    /**
+     * Password of the `default` user: 16–512 printable ASCII characters, no whitespace, quotes or backslash. Only its SHA-256 is written to
+     * the config.
+     */
     password: string;
     /** The random name the CONFIG command is renamed to: 16–64 letters, digits or underscores. */
     configCommandName: string;
@@ -49,7 +52,10 @@ export interface RedisConfigSettings {
     dataDir?: string;
     /** Append-only file persistence. Default true. */
     appendonly?: boolean;
-    /** AOF fsync policy: `always`, `everysec` or `no`. Default `everysec` (at most one second of writes lost; `always` costs ~10x on writes). */
+    /**
+     * AOF fsync policy: `always`, `everysec` or `no`. Default `everysec` (at most one second of writes lost; `always` costs ~10x on
+     * writes).
+     */
     appendfsync?: string;
     /** Skip fsync while a rewrite is running, so a rewrite cannot stall writes. Default true. */
     noAppendfsyncOnRewrite?: boolean;
@@ -59,7 +65,10 @@ export interface RedisConfigSettings {
     autoAofRewriteMinSize?: string | number;
     /** RDB snapshot rules. Default none (AOF only). */
     savePoints?: RedisSavePoint[];
-    /** Memory limit for data, in bytes or `256mb` style (k/kb/m/mb/g/gb as Redis reads them). Default `192mb`, 75% of the components' default 256 MiB container limit. */
+    /**
+     * Memory limit for data, in bytes or `256mb` style (k/kb/m/mb/g/gb as Redis reads them). Default `192mb`, 75% of the components'
+     * default 256 MiB container limit.
+     */
     maxmemory?: string | number;
     /** Eviction policy when `maxmemory` is reached. Default `allkeys-lfu`. */
     maxmemoryPolicy?: string;
@@ -67,7 +76,9 @@ export interface RedisConfigSettings {
     lfuLogFactor?: number;
     /** LFU counter decay in minutes (0–1440), only with an `*-lfu` policy. Default 1. */
     lfuDecayTime?: number;
-    /** Commands to disable entirely (renamed to ""). Default FLUSHALL, FLUSHDB, DEBUG, KEYS. CONFIG is always renamed, never listed here. */
+    /**
+     * Commands to disable entirely (renamed to ""). Default FLUSHALL, FLUSHDB, DEBUG, KEYS. CONFIG is always renamed, never listed here.
+     */
     disabledCommands?: string[];
     /** Log commands slower than this many microseconds (-1 disables). Default 10000. */
     slowlogLogSlowerThanMicros?: number;
@@ -75,7 +86,10 @@ export interface RedisConfigSettings {
     slowlogMaxLen?: number;
     /** Record latency events above this many milliseconds (0 disables). Default 100. */
     latencyMonitorThresholdMs?: number;
-    /** Primary to replicate from (a DNS name). When set, `replica.conf` is rendered too: it includes `redis.conf` and adds the replication settings. */
+    /**
+     * Primary to replicate from (a DNS name). When set, `replica.conf` is rendered too: it includes `redis.conf` and adds the replication
+     * settings.
+     */
     replicaOfHost?: string;
     /** The primary's port. Default 6379. */
     replicaOfPort?: number;
@@ -105,23 +119,17 @@ export function parseMemorySize(value: string | number): number | undefined {
 }
 
 function integer(min: number, max: number, allowed: string) {
-    return z
-        .number({ error: allowed })
-        .int({ error: allowed })
-        .min(min, { error: allowed })
-        .max(max, { error: allowed });
+    return z.number({ error: allowed }).int({ error: allowed }).min(min, { error: allowed }).max(max, { error: allowed });
 }
 
-const memorySize = z
-    .union([z.number(), z.string()], { error: MEMORY_ALLOWED })
-    .transform((value, ctx) => {
-        const bytes = parseMemorySize(value);
-        if (bytes === undefined) {
-            ctx.addIssue({ code: "custom", message: MEMORY_ALLOWED });
-            return z.NEVER;
-        }
-        return bytes;
-    });
+const memorySize = z.union([z.number(), z.string()], { error: MEMORY_ALLOWED }).transform((value, ctx) => {
+    const bytes = parseMemorySize(value);
+    if (bytes === undefined) {
+        ctx.addIssue({ code: "custom", message: MEMORY_ALLOWED });
+        return z.NEVER;
+    }
+    return bytes;
+});
 
 const PASSWORD_ALLOWED = "16 to 512 printable ASCII characters without whitespace, quotes or backslash";
 const CONFIG_NAME_ALLOWED = "16 to 64 letters, digits or underscores, not the name of an existing command";
@@ -139,7 +147,19 @@ function isBindAddress(entry: string): boolean {
  * CONFIG is renamed, not disabled.
  */
 const REQUIRED_COMMANDS: ReadonlySet<string> = new Set([
-    "auth", "hello", "ping", "psync", "sync", "replconf", "select", "del", "unlink", "multi", "exec", "pexpireat", "config",
+    "auth",
+    "hello",
+    "ping",
+    "psync",
+    "sync",
+    "replconf",
+    "select",
+    "del",
+    "unlink",
+    "multi",
+    "exec",
+    "pexpireat",
+    "config",
 ]);
 const DISABLED_ALLOWED = `distinct Redis 7.0 command names (e.g. FLUSHALL, KEYS), except ${[...REQUIRED_COMMANDS]
     .filter((c) => c !== "config")

@@ -14,12 +14,21 @@ export function editConf(conf: string, changes: Record<string, string | null>): 
     let text = conf;
     for (const [key, value] of Object.entries(changes)) {
         const line = new RegExp(`^${key} .*$`, "gm");
-        text = value === null ? text.replace(line, "") : line.test(text) ? text.replace(line, `${key} ${value}`) : `${text}\n${key} ${value}\n`;
+        text =
+            value === null
+                ? text.replace(line, "")
+                : line.test(text)
+                  ? text.replace(line, `${key} ${value}`)
+                  : `${text}\n${key} ${value}\n`;
     }
     return text;
 }
 
-export const internalNetwork: TestResource = { type: "docker:index/network:Network", name: "redis-net", props: { name: "redis-net", internal: true, driver: "bridge" } };
+export const internalNetwork: TestResource = {
+    type: "docker:index/network:Network",
+    name: "redis-net",
+    props: { name: "redis-net", internal: true, driver: "bridge" },
+};
 
 export function redisContainer(props: Record<string, unknown> = {}, conf = hardenedConf): TestResource {
     return {
@@ -63,11 +72,20 @@ export function redisSecret(conf = hardenedConf): TestResource {
     return {
         type: "kubernetes:core/v1:Secret",
         name: "cache-config",
-        props: { apiVersion: "v1", kind: "Secret", metadata: { name: "cache-config-1234", namespace: "redis" }, stringData: { "redis.conf": conf, password: SECRET } },
+        props: {
+            apiVersion: "v1",
+            kind: "Secret",
+            metadata: { name: "cache-config-1234", namespace: "redis" },
+            stringData: { "redis.conf": conf, password: SECRET },
+        },
     };
 }
 
-export function redisStatefulSet(pod: Record<string, unknown> = {}, container: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): TestResource {
+export function redisStatefulSet(
+    pod: Record<string, unknown> = {},
+    container: Record<string, unknown> = {},
+    extra: Record<string, unknown> = {},
+): TestResource {
     return {
         type: "kubernetes:apps/v1:StatefulSet",
         name: "cache",
@@ -81,7 +99,13 @@ export function redisStatefulSet(pod: Record<string, unknown> = {}, container: R
                 template: {
                     metadata: { labels },
                     spec: {
-                        securityContext: { runAsNonRoot: true, runAsUser: 999, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: "RuntimeDefault" } },
+                        securityContext: {
+                            runAsNonRoot: true,
+                            runAsUser: 999,
+                            runAsGroup: 1000,
+                            fsGroup: 1000,
+                            seccompProfile: { type: "RuntimeDefault" },
+                        },
                         automountServiceAccountToken: false,
                         containers: [
                             {
@@ -90,12 +114,21 @@ export function redisStatefulSet(pod: Record<string, unknown> = {}, container: R
                                 command: ["redis-server", "/usr/local/etc/redis/redis.conf"],
                                 ports: [{ name: "redis", containerPort: 6379 }],
                                 resources: { limits: { memory: "256Mi" } },
-                                securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ["ALL"] } },
+                                securityContext: {
+                                    allowPrivilegeEscalation: false,
+                                    readOnlyRootFilesystem: true,
+                                    runAsNonRoot: true,
+                                    capabilities: { drop: ["ALL"] },
+                                },
                                 volumeMounts: [
                                     { name: "data", mountPath: "/data" },
                                     { name: "config", mountPath: "/usr/local/etc/redis", readOnly: true },
                                 ],
-                                readinessProbe: { exec: { command: ["sh", "-c", "redis-cli --askpass ping < /usr/local/etc/redis/password | grep -q PONG"] } },
+                                readinessProbe: {
+                                    exec: {
+                                        command: ["sh", "-c", "redis-cli --askpass ping < /usr/local/etc/redis/password | grep -q PONG"],
+                                    },
+                                },
                                 ...container,
                             },
                         ],
@@ -103,7 +136,9 @@ export function redisStatefulSet(pod: Record<string, unknown> = {}, container: R
                         ...pod,
                     },
                 },
-                volumeClaimTemplates: [{ metadata: { name: "data" }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } } }],
+                volumeClaimTemplates: [
+                    { metadata: { name: "data" }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } } },
+                ],
                 ...extra,
             },
         },
@@ -133,4 +168,9 @@ export function service(spec: Record<string, unknown>, name = "cache"): TestReso
 export const redisServicePorts = [{ name: "redis", port: 6379, targetPort: "redis" }];
 
 /** The hardened Kubernetes deployment as a whole. */
-export const hardenedKubernetes = (): TestResource[] => [redisStatefulSet(), redisSecret(), networkPolicy(), service({ type: "ClusterIP", selector: labels, ports: redisServicePorts })];
+export const hardenedKubernetes = (): TestResource[] => [
+    redisStatefulSet(),
+    redisSecret(),
+    networkPolicy(),
+    service({ type: "ClusterIP", selector: labels, ports: redisServicePorts }),
+];

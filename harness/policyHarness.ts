@@ -105,7 +105,8 @@ export async function analyze(policy: Policy, resource: TestResource, config: Re
     if (isStackPolicy(policy) || !p.validateResource) throw new Error(`${policy.name} is not a resource policy`);
     const validations = Array.isArray(p.validateResource) ? p.validateResource : [p.validateResource];
     const only = !Array.isArray(p.validateResource) ? getPulumiType(p.validateResource) : undefined;
-    if (only && only !== resource.type) return { violations: [], urns: [], notApplicable: `Policy only applies to resources of type '${only}'` };
+    if (only && only !== resource.type)
+        return { violations: [], urns: [], notApplicable: `Policy only applies to resources of type '${only}'` };
     return capture(async (report) => {
         for (const validate of validations) {
             const args = { ...resourceArgs(resource, engineProps(resource.props)), ...common(policy, config) };
@@ -115,7 +116,11 @@ export async function analyze(policy: Policy, resource: TestResource, config: Re
 }
 
 /** Runs a resource policy's remediation, as `Remediate` would; undefined when it changes nothing. */
-export async function remediate(policy: Policy, resource: TestResource, config: Record<string, unknown> = {}): Promise<Record<string, unknown> | undefined> {
+export async function remediate(
+    policy: Policy,
+    resource: TestResource,
+    config: Record<string, unknown> = {},
+): Promise<Record<string, unknown> | undefined> {
     const p = policy as ResourceValidationPolicy;
     if (!p.remediateResource) throw new Error(`${policy.name} has no remediation`);
     const args = { ...resourceArgs(resource, engineProps(resource.props)), ...common(policy, config) };
@@ -141,7 +146,9 @@ export async function analyzeStack(policy: Policy, resources: TestResource[], co
         } as unknown as PolicyResource;
     });
     return capture(async (report) => {
-        await Promise.resolve(policy.validateStack({ resources: policyResources, stackTags: new Map(), ...common(policy, config) }, report));
+        await Promise.resolve(
+            policy.validateStack({ resources: policyResources, stackTags: new Map(), ...common(policy, config) }, report),
+        );
     });
 }
 

@@ -56,7 +56,10 @@ function awkwardPassword(seed: string): string {
  */
 function generatedSuffix(inputs: Record<string, unknown>, kind: string): string {
     if (inputs.keepers === undefined) return randomBytes(8).toString("hex");
-    return createHash("sha256").update(kind + JSON.stringify(inputs.keepers)).digest("hex").slice(0, 16);
+    return createHash("sha256")
+        .update(kind + JSON.stringify(inputs.keepers))
+        .digest("hex")
+        .slice(0, 16);
 }
 
 /** Docker networks the mocked `getNetwork` knows, by name. */
@@ -171,4 +174,3 @@ export async function allRegistered(): Promise<void> {
     const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
     await settings.waitForRPCs();
 }
-

@@ -5,7 +5,8 @@ import { checkedWorkloads } from "./lib/workloads";
 
 export const appendfsyncAlways: StackValidationPolicy = {
     name: "redis-appendfsync-always",
-    description: "Redis should not use appendfsync always: it fsyncs every write, costing roughly 10x write throughput, where everysec risks at most one second.",
+    description:
+        "Redis should not use appendfsync always: it fsyncs every write, costing roughly 10x write throughput, where everysec risks at most one second.",
     enforcementLevel: "advisory",
     severity: "low",
     configSchema: configSchema(),

@@ -5,7 +5,8 @@ import { checkedWorkloads } from "./lib/workloads";
 
 export const cacheNoEviction: StackValidationPolicy = {
     name: "redis-cache-noeviction",
-    description: "A Redis cache should evict (e.g. allkeys-lfu) rather than use noeviction: at maxmemory, noeviction fails every write with OOM errors.",
+    description:
+        "A Redis cache should evict (e.g. allkeys-lfu) rather than use noeviction: at maxmemory, noeviction fails every write with OOM errors.",
     enforcementLevel: "advisory",
     severity: "medium",
     configSchema: configSchema(),
@@ -15,7 +16,10 @@ export const cacheNoEviction: StackValidationPolicy = {
             const maxmemory = directive(w.settings, "maxmemory");
             const policy = directive(w.settings, "maxmemory-policy") ?? "noeviction";
             if (maxmemory !== undefined && maxmemory !== "0" && policy === "noeviction") {
-                reportViolation("Redis has a maxmemory but the noeviction policy; if it is a cache, use allkeys-lfu (list it in exemptResources if it is a store).", w.resource.urn);
+                reportViolation(
+                    "Redis has a maxmemory but the noeviction policy; if it is a cache, use allkeys-lfu (list it in exemptResources if it is a store).",
+                    w.resource.urn,
+                );
             }
         }
     },

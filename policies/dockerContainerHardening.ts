@@ -5,7 +5,8 @@ import { isRedisDockerContainer, known, knownItems, knownString, UNKNOWN } from 
 
 export const dockerContainerHardening: ResourceValidationPolicy = {
     name: "redis-docker-container-hardening",
-    description: "Redis containers should run as a non-root user with no capabilities, no-new-privileges, a read-only root filesystem and no host bind mounts, so a Redis exploit stays inside the container.",
+    description:
+        "Redis containers should run as a non-root user with no capabilities, no-new-privileges, a read-only root filesystem and no host bind mounts, so a Redis exploit stays inside the container.",
     enforcementLevel: "advisory",
     severity: "high",
     configSchema: configSchema(),
@@ -14,7 +15,7 @@ export const dockerContainerHardening: ResourceValidationPolicy = {
         const user = known(() => container.user);
         // No user means the image's default; the official image starts as root and drops privileges itself.
         if (user !== UNKNOWN && (user === undefined || /^(0|root)(:|$)/.test(user))) {
-            reportViolation("Redis container runs as root; set `user` (e.g. \"999:1000\").");
+            reportViolation('Redis container runs as root; set `user` (e.g. "999:1000").');
         }
         const drops = knownItems(() => container.capabilities?.drops);
         if (drops.complete && !drops.items.some((d) => /^(CAP_)?ALL$/i.test(d))) {

@@ -5,7 +5,8 @@ import { redisWorkloads } from "./lib/workloads";
 
 export const dockerInternalNetworkOnly: StackValidationPolicy = {
     name: "redis-docker-internal-network-only",
-    description: "Redis containers must sit only on internal Docker networks: any other network gives them a route to and from the outside.",
+    description:
+        "Redis containers must sit only on internal Docker networks: any other network gives them a route to and from the outside.",
     enforcementLevel: "mandatory",
     severity: "high",
     configSchema: configSchema(),
@@ -27,14 +28,20 @@ export const dockerInternalNetworkOnly: StackValidationPolicy = {
             const networks = knownItems<any>(() => c.networksAdvanced);
             const names = networks.items.map((n) => knownString(() => n.name));
             if (networks.complete && names.length === 0 && (mode === undefined || mode === "bridge" || mode === "default")) {
-                reportViolation("Redis container is on Docker's default bridge network, which is not internal; attach it to an internal network only.", w.resource.urn);
+                reportViolation(
+                    "Redis container is on Docker's default bridge network, which is not internal; attach it to an internal network only.",
+                    w.resource.urn,
+                );
                 continue;
             }
             // A network outside this stack cannot be judged here; one of the stack's, or Docker's
             // built-in bridge, can.
             const external = names.filter((name) => name === "bridge" || (name !== undefined && internal.get(name) === false));
             if (external.length > 0) {
-                reportViolation(`Redis container is attached to ${external.length} Docker network(s) that are not internal; use internal networks only.`, w.resource.urn);
+                reportViolation(
+                    `Redis container is attached to ${external.length} Docker network(s) that are not internal; use internal networks only.`,
+                    w.resource.urn,
+                );
             }
         }
     },

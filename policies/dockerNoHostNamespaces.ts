@@ -5,7 +5,8 @@ import { isRedisDockerContainer, knownString } from "./lib/redis";
 
 export const dockerNoHostNamespaces: ResourceValidationPolicy = {
     name: "redis-docker-no-host-namespaces",
-    description: "Redis containers must not share the host's network, PID or IPC namespace: host networking exposes Redis on every host interface and sharing namespaces gives it the host's processes.",
+    description:
+        "Redis containers must not share the host's network, PID or IPC namespace: host networking exposes Redis on every host interface and sharing namespaces gives it the host's processes.",
     enforcementLevel: "mandatory",
     severity: "critical",
     configSchema: configSchema(),
@@ -14,7 +15,9 @@ export const dockerNoHostNamespaces: ResourceValidationPolicy = {
         const modes = { networkMode: "network", pidMode: "PID", ipcMode: "IPC" } as const;
         for (const [field, what] of Object.entries(modes)) {
             if (knownString(() => container[field as keyof typeof modes]) === "host") {
-                reportViolation(`Redis container uses the host's ${what} namespace (${field}: host); give it its own on an internal network.`);
+                reportViolation(
+                    `Redis container uses the host's ${what} namespace (${field}: host); give it its own on an internal network.`,
+                );
             }
         }
     }),

@@ -7,7 +7,8 @@ const DOCKER_SOCKET = /(^|\/)docker\.sock$|^\/var\/run\/docker|^\/run\/docker/;
 
 export const dockerNoPrivilegedOrSocket: ResourceValidationPolicy = {
     name: "redis-docker-no-privileged-or-docker-socket",
-    description: "Redis containers must not be privileged or mount the Docker socket: either turns a Redis compromise into root on the host.",
+    description:
+        "Redis containers must not be privileged or mount the Docker socket: either turns a Redis compromise into root on the host.",
     enforcementLevel: "mandatory",
     severity: "critical",
     configSchema: configSchema(),
@@ -16,7 +17,9 @@ export const dockerNoPrivilegedOrSocket: ResourceValidationPolicy = {
         if (known(() => container.privileged) === true) reportViolation("Redis container is privileged; drop `privileged`.");
         const hostPaths = [
             ...knownItems(() => container.volumes).items.map((v) => knownString(() => v.hostPath)),
-            ...knownItems(() => container.mounts).items.map((m) => (knownString(() => m.type) === "bind" ? knownString(() => m.source) : undefined)),
+            ...knownItems(() => container.mounts).items.map((m) =>
+                knownString(() => m.type) === "bind" ? knownString(() => m.source) : undefined,
+            ),
         ];
         if (hostPaths.some((p) => p !== undefined && DOCKER_SOCKET.test(p))) {
             reportViolation("Redis container mounts the Docker socket; remove that mount.");

@@ -21,11 +21,16 @@ function exposure(container: unknown, config: Config): string | undefined {
 
 export const dockerNoPublishedPorts: ResourceValidationPolicy = {
     name: "redis-docker-no-published-ports",
-    description: "Redis containers must not publish ports on the host: an exposed Redis is found by scanners within minutes and taken over through CONFIG or replication.",
+    description:
+        "Redis containers must not publish ports on the host: an exposed Redis is found by scanners within minutes and taken over through CONFIG or replication.",
     enforcementLevel: "mandatory",
     severity: "critical",
     configSchema: configSchema({
-        allowLoopback: { type: "boolean", default: false, description: "Allow ports bound to a loopback address only (127.0.0.0/8, ::1), e.g. for local development." },
+        allowLoopback: {
+            type: "boolean",
+            default: false,
+            description: "Allow ports bound to a loopback address only (127.0.0.0/8, ::1), e.g. for local development.",
+        },
     }),
     validateResource: validateResourceOfType(docker.Container, (container, args, reportViolation) => {
         const config = args.getConfig<Config>();

@@ -25,7 +25,8 @@ function problem(image: string, config: Config): string | undefined {
 
 export const imagePinned: ResourceValidationPolicy = {
     name: "redis-image-pinned",
-    description: "Redis images should be pinned to a Redis 7 tag or digest, never latest or untagged: an unpinned image changes Redis major version, and its config semantics, on the next pull.",
+    description:
+        "Redis images should be pinned to a Redis 7 tag or digest, never latest or untagged: an unpinned image changes Redis major version, and its config semantics, on the next pull.",
     enforcementLevel: "advisory",
     severity: "medium",
     configSchema: configSchema({

@@ -4,7 +4,8 @@ import { known, knownItems, POD_TYPES, redisPods, UNKNOWN } from "./lib/redis";
 
 export const k8sNoHostNetwork: ResourceValidationPolicy = {
     name: "redis-k8s-no-host-network",
-    description: "Redis pods must not use hostNetwork or hostPort: either publishes Redis on the node's own addresses, outside any NetworkPolicy.",
+    description:
+        "Redis pods must not use hostNetwork or hostPort: either publishes Redis on the node's own addresses, outside any NetworkPolicy.",
     enforcementLevel: "mandatory",
     severity: "critical",
     configSchema: configSchema(),
@@ -16,6 +17,7 @@ export const k8sNoHostNetwork: ResourceValidationPolicy = {
         const hostPorts = pods.containers.flatMap((c) =>
             knownItems<{ hostPort?: number }>(() => c.ports).items.map((p) => known(() => p.hostPort)),
         );
-        if (hostPorts.some((p) => p !== undefined && p !== UNKNOWN)) reportViolation("Redis container sets a hostPort; remove it and use a ClusterIP Service.");
+        if (hostPorts.some((p) => p !== undefined && p !== UNKNOWN))
+            reportViolation("Redis container sets a hostPort; remove it and use a ClusterIP Service.");
     },
 };

@@ -4,7 +4,7 @@ import { known, knownItems, knownString, REDIS_PORT } from "./lib/redis";
 
 function routesToRedis(backend: any): boolean {
     const port = known(() => backend?.service?.port);
-    return known(() => (port)?.number) === REDIS_PORT || knownString(() => (port)?.name) === "redis";
+    return known(() => port?.number) === REDIS_PORT || knownString(() => port?.name) === "redis";
 }
 
 /** ingress-nginx's TCP/UDP service maps: `"<port>": "<namespace>/<service>:<port>"`. */
@@ -12,7 +12,8 @@ const TCP_SERVICE_MAPS = /^(tcp|udp)-services$/;
 
 export const k8sNoIngressRoute: ResourceValidationPolicy = {
     name: "redis-k8s-no-ingress-route",
-    description: "No Ingress or ingress-controller TCP mapping may route to Redis: it would publish the Redis port through the cluster's edge.",
+    description:
+        "No Ingress or ingress-controller TCP mapping may route to Redis: it would publish the Redis port through the cluster's edge.",
     enforcementLevel: "mandatory",
     severity: "critical",
     configSchema: configSchema(),
@@ -26,7 +27,8 @@ export const k8sNoIngressRoute: ResourceValidationPolicy = {
                     knownItems<any>(() => rule.http?.paths).items.map((path) => known(() => path.backend)),
                 ),
             ];
-            if (backends.some(routesToRedis)) reportViolation("Ingress routes to a Redis port (6379 or a port named redis); remove that route.");
+            if (backends.some(routesToRedis))
+                reportViolation("Ingress routes to a Redis port (6379 or a port named redis); remove that route.");
         } else if (args.type === "kubernetes:core/v1:ConfigMap" && TCP_SERVICE_MAPS.test(knownString(() => props.metadata?.name) ?? "")) {
             const data = known(() => props.data as Record<string, unknown> | undefined);
             const targets = data && typeof data === "object" ? Object.keys(data).map((k) => knownString(() => (data as any)[k])) : [];

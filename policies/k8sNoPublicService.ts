@@ -10,13 +10,15 @@ export function isRedisService(spec: any): boolean {
         return known(() => p.port) === REDIS_PORT || target === REDIS_PORT || target === "redis" || knownString(() => p.name) === "redis";
     });
     const selector = known(() => spec?.selector as Record<string, string> | undefined);
-    const bySelector = selector !== UNKNOWN && selector !== undefined && (selector["app.kubernetes.io/name"] === "redis" || selector.app === "redis");
+    const bySelector =
+        selector !== UNKNOWN && selector !== undefined && (selector["app.kubernetes.io/name"] === "redis" || selector.app === "redis");
     return byPort || bySelector;
 }
 
 export const k8sNoPublicService: ResourceValidationPolicy = {
     name: "redis-k8s-no-public-service",
-    description: "Kubernetes Services in front of Redis must be ClusterIP without external IPs: LoadBalancer, NodePort, externalIPs and ExternalName publish Redis beyond the cluster.",
+    description:
+        "Kubernetes Services in front of Redis must be ClusterIP without external IPs: LoadBalancer, NodePort, externalIPs and ExternalName publish Redis beyond the cluster.",
     enforcementLevel: "mandatory",
     severity: "critical",
     configSchema: configSchema(),
@@ -29,7 +31,11 @@ export const k8sNoPublicService: ResourceValidationPolicy = {
             reportViolation(`Redis Service has type ${type}; use ClusterIP and reach Redis from inside the cluster.`);
         }
         if (knownItems(() => spec?.externalIPs).items.length > 0) reportViolation("Redis Service lists externalIPs; remove them.");
-        if (knownItems<any>(() => spec?.ports).items.some((p) => known(() => p.nodePort) !== undefined && known(() => p.nodePort) !== UNKNOWN)) {
+        if (
+            knownItems<any>(() => spec?.ports).items.some(
+                (p) => known(() => p.nodePort) !== undefined && known(() => p.nodePort) !== UNKNOWN,
+            )
+        ) {
             reportViolation("Redis Service sets a nodePort; remove it and use ClusterIP.");
         }
     },

@@ -4,7 +4,8 @@ import { known, knownItems, POD_TYPES, redisPods, UNKNOWN } from "./lib/redis";
 
 export const k8sPodHardening: ResourceValidationPolicy = {
     name: "redis-k8s-pod-hardening",
-    description: "Redis pods should run non-root, unprivileged, with no capabilities, no privilege escalation, a read-only root filesystem, no host namespaces and no hostPath volumes, so a Redis exploit cannot reach the node.",
+    description:
+        "Redis pods should run non-root, unprivileged, with no capabilities, no privilege escalation, a read-only root filesystem, no host namespaces and no hostPath volumes, so a Redis exploit cannot reach the node.",
     enforcementLevel: "advisory",
     severity: "high",
     configSchema: configSchema(),
@@ -26,13 +27,17 @@ export const k8sPodHardening: ResourceValidationPolicy = {
             const get = (field: string) => known(() => ctx?.[field]);
             const fromPod = (field: string) => known(() => podContext?.[field]);
             if (get("privileged") === true) reportViolation("Redis container is privileged; remove it.");
-            if (get("allowPrivilegeEscalation") !== false) reportViolation("Redis container allows privilege escalation; set allowPrivilegeEscalation: false.");
+            if (get("allowPrivilegeEscalation") !== false)
+                reportViolation("Redis container allows privilege escalation; set allowPrivilegeEscalation: false.");
             const runAsUser = get("runAsUser") ?? fromPod("runAsUser");
             if (runAsUser === 0) reportViolation("Redis container runs as root (runAsUser: 0); run as uid 999.");
-            if ((get("runAsNonRoot") ?? fromPod("runAsNonRoot")) !== true) reportViolation("Redis container does not set runAsNonRoot: true.");
+            if ((get("runAsNonRoot") ?? fromPod("runAsNonRoot")) !== true)
+                reportViolation("Redis container does not set runAsNonRoot: true.");
             const drops = knownItems<string>(() => (ctx?.capabilities as { drop?: string[] } | undefined)?.drop);
-            if (drops.complete && !drops.items.some((d) => /^(CAP_)?ALL$/i.test(d))) reportViolation("Redis container keeps Linux capabilities; drop ALL.");
-            if (get("readOnlyRootFilesystem") !== true) reportViolation("Redis container has a writable root filesystem; set readOnlyRootFilesystem: true.");
+            if (drops.complete && !drops.items.some((d) => /^(CAP_)?ALL$/i.test(d)))
+                reportViolation("Redis container keeps Linux capabilities; drop ALL.");
+            if (get("readOnlyRootFilesystem") !== true)
+                reportViolation("Redis container has a writable root filesystem; set readOnlyRootFilesystem: true.");
         }
     },
 };

@@ -26,7 +26,8 @@ const sameNamespace = (a: Known<string | undefined>, b: Known<string | undefined
 
 export const k8sRequireNetworkPolicy: StackValidationPolicy = {
     name: "redis-k8s-requires-network-policy",
-    description: "Every Redis pod must be selected by a NetworkPolicy that restricts ingress: without one, any pod in the cluster can connect to it.",
+    description:
+        "Every Redis pod must be selected by a NetworkPolicy that restricts ingress: without one, any pod in the cluster can connect to it.",
     enforcementLevel: "mandatory",
     severity: "high",
     configSchema: configSchema(),
@@ -41,12 +42,21 @@ export const k8sRequireNetworkPolicy: StackValidationPolicy = {
             const namespace = known(() => (r.props as any).metadata?.namespace as string | undefined);
             const covered = policies.some(
                 (p) =>
-                    sameNamespace(known(() => p.metadata?.namespace as string | undefined), namespace) &&
-                    selects(known(() => p.spec?.podSelector), pods.labels) &&
+                    sameNamespace(
+                        known(() => p.metadata?.namespace as string | undefined),
+                        namespace,
+                    ) &&
+                    selects(
+                        known(() => p.spec?.podSelector),
+                        pods.labels,
+                    ) &&
                     restrictsIngress(known(() => p.spec)),
             );
             if (!covered) {
-                reportViolation("No NetworkPolicy in this stack selects these Redis pods and restricts ingress; add one admitting only client pods.", r.urn);
+                reportViolation(
+                    "No NetworkPolicy in this stack selects these Redis pods and restricts ingress; add one admitting only client pods.",
+                    r.urn,
+                );
             }
         }
     },

@@ -5,16 +5,21 @@ import { checkedWorkloads } from "./lib/workloads";
 
 export const memoryLimit: StackValidationPolicy = {
     name: "redis-memory-limit",
-    description: "Redis should have a container memory limit and a maxmemory below it: Redis does not read the cgroup limit, so without maxmemory it grows until the kernel kills it.",
+    description:
+        "Redis should have a container memory limit and a maxmemory below it: Redis does not read the cgroup limit, so without maxmemory it grows until the kernel kills it.",
     enforcementLevel: "advisory",
     severity: "medium",
     configSchema: configSchema(),
     validateStack: (args, reportViolation) => {
         for (const w of checkedWorkloads(args)) {
             const c = w.container as any;
-            const limit = w.platform === "docker" ? known(() => c.memory as number | undefined) : knownString(() => c.resources?.limits?.memory);
+            const limit =
+                w.platform === "docker" ? known(() => c.memory as number | undefined) : knownString(() => c.resources?.limits?.memory);
             if (limit !== UNKNOWN && (limit === undefined || limit === 0)) {
-                reportViolation("Redis container has no memory limit; set one (Docker memory / Kubernetes resources.limits.memory).", w.resource.urn);
+                reportViolation(
+                    "Redis container has no memory limit; set one (Docker memory / Kubernetes resources.limits.memory).",
+                    w.resource.urn,
+                );
             }
             if (w.fileKnown) {
                 const maxmemory = directive(w.settings, "maxmemory");

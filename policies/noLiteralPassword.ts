@@ -8,7 +8,8 @@ const SECRET_NAME = /PASS|SECRET|AUTH|TOKEN/i;
 
 export const noLiteralPassword: ResourceValidationPolicy = {
     name: "redis-no-literal-password",
-    description: "Redis passwords must come from a file or secret reference, never a literal argument or environment value: those show in process listings, `docker inspect` and state.",
+    description:
+        "Redis passwords must come from a file or secret reference, never a literal argument or environment value: those show in process listings, `docker inspect` and state.",
     enforcementLevel: "mandatory",
     severity: "high",
     configSchema: configSchema(),
@@ -17,19 +18,27 @@ export const noLiteralPassword: ResourceValidationPolicy = {
         const props = args.props as any;
         if (args.type === "docker:index/container:Container" && isRedisDockerContainer(props)) {
             const argv = [...strings(() => props.entrypoints), ...strings(() => props.command), ...strings(() => props.healthcheck?.tests)];
-            if (LITERAL_IN_ARGV.test(argv.join(" "))) reportViolation("A Redis password is passed as a literal command-line argument; read it from a file instead.");
+            if (LITERAL_IN_ARGV.test(argv.join(" ")))
+                reportViolation("A Redis password is passed as a literal command-line argument; read it from a file instead.");
             const envs = knownItems<string>(() => props.envs).items;
             if (envs.some((e) => SECRET_NAME.test(e.split("=")[0]) && e.includes("=") && e.split("=")[1] !== "")) {
-                reportViolation("A password-like environment variable has a literal value; deliver it as a file (uploads or a secret mount).");
+                reportViolation(
+                    "A password-like environment variable has a literal value; deliver it as a file (uploads or a secret mount).",
+                );
             }
         } else if (POD_TYPES.has(args.type)) {
             for (const c of containersOf(podSpecOf(args.type, props))) {
                 const probes = ["startupProbe", "livenessProbe", "readinessProbe"].flatMap((p) => strings(() => c[p]?.exec?.command));
                 const argv = [...strings(() => c.command), ...strings(() => c.args), ...probes];
-                if (LITERAL_IN_ARGV.test(argv.join(" "))) reportViolation("A Redis password is passed as a literal argument or probe command; read it from a mounted Secret instead.");
+                if (LITERAL_IN_ARGV.test(argv.join(" ")))
+                    reportViolation(
+                        "A Redis password is passed as a literal argument or probe command; read it from a mounted Secret instead.",
+                    );
                 const env = knownItems<any>(() => c.env).items;
                 if (env.some((e) => SECRET_NAME.test(knownString(() => e.name) ?? "") && known(() => e.value) !== undefined)) {
-                    reportViolation("A password-like environment variable has a literal value; use a Secret volume (or at least valueFrom.secretKeyRef).");
+                    reportViolation(
+                        "A password-like environment variable has a literal value; use a Secret volume (or at least valueFrom.secretKeyRef).",
+                    );
                 }
             }
         }

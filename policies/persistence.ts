@@ -29,7 +29,8 @@ function dataOnVolume(w: RedisWorkload, dataDir: string): boolean | undefined {
 
 export const persistence: StackValidationPolicy = {
     name: "redis-persistence",
-    description: "Redis should persist to a volume (AOF or RDB on a named volume or PersistentVolumeClaim at its data dir): otherwise a container restart loses every key.",
+    description:
+        "Redis should persist to a volume (AOF or RDB on a named volume or PersistentVolumeClaim at its data dir): otherwise a container restart loses every key.",
     enforcementLevel: "advisory",
     severity: "medium",
     configSchema: configSchema(),
@@ -41,7 +42,10 @@ export const persistence: StackValidationPolicy = {
             }
             const dataDir = directive(w.settings, "dir") ?? "/data";
             if (dataOnVolume(w, dataDir) === false) {
-                reportViolation(`Redis keeps its data dir (${dataDir}) on the container's own filesystem; mount a volume or PersistentVolumeClaim there.`, w.resource.urn);
+                reportViolation(
+                    `Redis keeps its data dir (${dataDir}) on the container's own filesystem; mount a volume or PersistentVolumeClaim there.`,
+                    w.resource.urn,
+                );
             }
         }
     },

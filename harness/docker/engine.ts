@@ -6,7 +6,9 @@ export async function dockerEngine(): Promise<Docker> {
     try {
         await docker.ping();
     } catch (e) {
-        throw new Error(`no Docker engine at /var/run/docker.sock (${(e as Error).message}); install docker.io and start dockerd (.ci/run does)`);
+        throw new Error(
+            `no Docker engine at /var/run/docker.sock (${(e as Error).message}); install docker.io and start dockerd (.ci/run does)`,
+        );
     }
     return docker;
 }

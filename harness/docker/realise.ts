@@ -62,9 +62,33 @@ export interface Realised {
 }
 
 const CONTAINER_INPUTS = [
-    "name", "image", "command", "entrypoints", "user", "readOnly", "tmpfs", "capabilities", "securityOpts", "memory", "memorySwap",
-    "networkMode", "networksAdvanced", "volumes", "uploads", "healthcheck", "restart", "logDriver", "logOpts", "labels",
-    "stopSignal", "stopTimeout", "destroyGraceSeconds", "wait", "waitTimeout", "mustRun", "start",
+    "name",
+    "image",
+    "command",
+    "entrypoints",
+    "user",
+    "readOnly",
+    "tmpfs",
+    "capabilities",
+    "securityOpts",
+    "memory",
+    "memorySwap",
+    "networkMode",
+    "networksAdvanced",
+    "volumes",
+    "uploads",
+    "healthcheck",
+    "restart",
+    "logDriver",
+    "logOpts",
+    "labels",
+    "stopSignal",
+    "stopTimeout",
+    "destroyGraceSeconds",
+    "wait",
+    "waitTimeout",
+    "mustRun",
+    "start",
 ] as const;
 
 /** docker.Container inputs, as resolved values. */
@@ -100,14 +124,21 @@ const labelMap = (labels: Array<{ label: string; value: string }> = []) => Objec
 const nanos = (d: string | undefined) => (d === undefined ? undefined : durationNs(d));
 
 /** Creates, uploads into and starts a container exactly as its inputs say. */
-async function realiseContainer(docker: Docker, resource: RegisteredResource, props: Props, imageIds: Map<string, string>, runId: string): Promise<Docker.Container> {
+async function realiseContainer(
+    docker: Docker,
+    resource: RegisteredResource,
+    props: Props,
+    imageIds: Map<string, string>,
+    runId: string,
+): Promise<Docker.Container> {
     onlyHandled("docker.Container", props, CONTAINER_INPUTS);
     const c = props as unknown as ContainerInputs;
     onlyHandled("docker.Container capabilities", c.capabilities ?? {}, ["adds", "drops"]);
     const networks = c.networksAdvanced ?? [];
     networks.forEach((n) => onlyHandled("docker.Container networksAdvanced", n, ["name", "aliases"]));
     (c.volumes ?? []).forEach((v) => onlyHandled("docker.Container volumes", v, ["volumeName", "containerPath", "readOnly"]));
-    if (c.healthcheck) onlyHandled("docker.Container healthcheck", c.healthcheck, ["tests", "interval", "timeout", "startPeriod", "retries"]);
+    if (c.healthcheck)
+        onlyHandled("docker.Container healthcheck", c.healthcheck, ["tests", "interval", "timeout", "startPeriod", "retries"]);
     (c.uploads ?? []).forEach((u) => onlyHandled("docker.Container uploads", u, ["file", "content", "permissions"]));
 
     const image = imageIds.get(c.image);
@@ -186,8 +217,17 @@ export async function realiseDockerResources(docker: Docker, resources: Register
         created: { containers: [], networks: [], volumes: [] },
         async remove(options = {}) {
             for (const c of this.created.containers.reverse()) await c.remove({ force: true, v: false }).catch(() => undefined);
-            for (const n of this.created.networks) await docker.getNetwork(n).remove().catch(() => undefined);
-            if (!options.keepVolumes) for (const v of this.created.volumes) await docker.getVolume(v).remove({ force: true }).catch(() => undefined);
+            for (const n of this.created.networks)
+                await docker
+                    .getNetwork(n)
+                    .remove()
+                    .catch(() => undefined);
+            if (!options.keepVolumes)
+                for (const v of this.created.volumes)
+                    await docker
+                        .getVolume(v)
+                        .remove({ force: true })
+                        .catch(() => undefined);
         },
     };
     const imageIds = new Map<string, string>();
@@ -205,9 +245,19 @@ export async function realiseDockerResources(docker: Docker, resources: Register
                 }
                 case "docker:index/network:Network": {
                     onlyHandled("docker.Network", props, ["name", "internal", "driver", "labels"]);
-                    const n = props as { name: string; internal?: boolean; driver?: string; labels?: Array<{ label: string; value: string }> };
+                    const n = props as {
+                        name: string;
+                        internal?: boolean;
+                        driver?: string;
+                        labels?: Array<{ label: string; value: string }>;
+                    };
                     const name = `${n.name}-${runId}`;
-                    await docker.createNetwork({ Name: name, Internal: n.internal === true, Driver: n.driver ?? "bridge", Labels: { ...labelMap(n.labels), [TEST_LABEL]: runId } });
+                    await docker.createNetwork({
+                        Name: name,
+                        Internal: n.internal === true,
+                        Driver: n.driver ?? "bridge",
+                        Labels: { ...labelMap(n.labels), [TEST_LABEL]: runId },
+                    });
                     renames.set(String(props.name), name);
                     realised.networks.set(r.name, name);
                     realised.created.networks.push(name);

@@ -18,7 +18,9 @@ type Container = k8s.types.output.core.v1.Container;
 type Probe = k8s.types.output.core.v1.Probe;
 
 function onlyHandled(what: string, value: object | undefined, handled: readonly string[]): void {
-    const unknown = Object.entries(value ?? {}).filter(([k, v]) => v !== undefined && !handled.includes(k)).map(([k]) => k);
+    const unknown = Object.entries(value ?? {})
+        .filter(([k, v]) => v !== undefined && !handled.includes(k))
+        .map(([k]) => k);
     if (unknown.length > 0) throw new Error(`realisePod: ${what} field(s) not implemented: ${unknown.join(", ")}`);
 }
 
@@ -56,19 +58,63 @@ export async function realisePods(docker: Docker, resources: RegisteredResource[
     const runId = randomBytes(4).toString("hex");
     const find = (type: string) => resources.find((r) => r.type === type);
     const sts = unwrapSecrets(find("kubernetes:apps/v1:StatefulSet")?.state) as StatefulSet;
-    const secrets = resources.filter((r) => r.type === "kubernetes:core/v1:Secret").map((r) => unwrapSecrets(r.state) as k8s.types.output.core.v1.Secret);
-    onlyHandled("StatefulSet spec", sts.spec, ["serviceName", "replicas", "selector", "podManagementPolicy", "updateStrategy", "persistentVolumeClaimRetentionPolicy", "template", "volumeClaimTemplates"]);
+    const secrets = resources
+        .filter((r) => r.type === "kubernetes:core/v1:Secret")
+        .map((r) => unwrapSecrets(r.state) as k8s.types.output.core.v1.Secret);
+    onlyHandled("StatefulSet spec", sts.spec, [
+        "serviceName",
+        "replicas",
+        "selector",
+        "podManagementPolicy",
+        "updateStrategy",
+        "persistentVolumeClaimRetentionPolicy",
+        "template",
+        "volumeClaimTemplates",
+    ]);
     const pod = sts.spec.template.spec;
-    onlyHandled("pod spec", pod, ["automountServiceAccountToken", "enableServiceLinks", "terminationGracePeriodSeconds", "securityContext", "containers", "volumes"]);
-    onlyHandled("pod securityContext", pod.securityContext, ["runAsNonRoot", "runAsUser", "runAsGroup", "fsGroup", "fsGroupChangePolicy", "seccompProfile"]);
+    onlyHandled("pod spec", pod, [
+        "automountServiceAccountToken",
+        "enableServiceLinks",
+        "terminationGracePeriodSeconds",
+        "securityContext",
+        "containers",
+        "volumes",
+    ]);
+    onlyHandled("pod securityContext", pod.securityContext, [
+        "runAsNonRoot",
+        "runAsUser",
+        "runAsGroup",
+        "fsGroup",
+        "fsGroupChangePolicy",
+        "seccompProfile",
+    ]);
     if (pod.containers.length !== 1) throw new Error("realisePod: exactly one container implemented");
     const c: Container = pod.containers[0];
-    onlyHandled("container", c, ["name", "image", "command", "args", "ports", "resources", "securityContext", "volumeMounts", "startupProbe", "livenessProbe", "readinessProbe"]);
-    onlyHandled("container securityContext", c.securityContext, ["runAsNonRoot", "privileged", "allowPrivilegeEscalation", "readOnlyRootFilesystem", "capabilities"]);
+    onlyHandled("container", c, [
+        "name",
+        "image",
+        "command",
+        "args",
+        "ports",
+        "resources",
+        "securityContext",
+        "volumeMounts",
+        "startupProbe",
+        "livenessProbe",
+        "readinessProbe",
+    ]);
+    onlyHandled("container securityContext", c.securityContext, [
+        "runAsNonRoot",
+        "privileged",
+        "allowPrivilegeEscalation",
+        "readOnlyRootFilesystem",
+        "capabilities",
+    ]);
     const ctx = c.securityContext;
     const podCtx = pod.securityContext;
     const uid = podCtx.runAsUser;
-    if ((ctx.runAsNonRoot || podCtx.runAsNonRoot) && !(uid > 0)) throw new Error("realisePod: runAsNonRoot with a root or unset user: the kubelet would refuse to start it");
+    if ((ctx.runAsNonRoot || podCtx.runAsNonRoot) && !(uid > 0))
+        throw new Error("realisePod: runAsNonRoot with a root or unset user: the kubelet would refuse to start it");
     if (ctx.privileged) throw new Error("realisePod: privileged containers not implemented");
     const namespace = sts.metadata.namespace;
     const image = await redisImageId(docker, c.image);
@@ -77,8 +123,15 @@ export async function realisePods(docker: Docker, resources: RegisteredResource[
     const created = { containers: [] as Docker.Container[], volumes: [] as string[] };
     const remove = async () => {
         for (const x of created.containers.reverse()) await x.remove({ force: true, v: false }).catch(() => undefined);
-        await docker.getNetwork(network).remove().catch(() => undefined);
-        for (const v of created.volumes) await docker.getVolume(v).remove({ force: true }).catch(() => undefined);
+        await docker
+            .getNetwork(network)
+            .remove()
+            .catch(() => undefined);
+        for (const v of created.volumes)
+            await docker
+                .getVolume(v)
+                .remove({ force: true })
+                .catch(() => undefined);
     };
     await docker.createNetwork({ Name: network, Internal: true, Labels: { [TEST_LABEL]: runId } });
     try {
@@ -106,10 +159,17 @@ export async function realisePods(docker: Docker, resources: RegisteredResource[
                     await docker.createVolume({ Name: name, Labels: { [TEST_LABEL]: runId } });
                     created.volumes.push(name);
                     // Files as the kubelet projects them: root-owned, group fsGroup, defaultMode.
-                    const writer = await docker.createContainer({ Image: image, Labels: { [TEST_LABEL]: runId }, HostConfig: { NetworkMode: "none", Binds: [`${name}:/secret`] } });
+                    const writer = await docker.createContainer({
+                        Image: image,
+                        Labels: { [TEST_LABEL]: runId },
+                        HostConfig: { NetworkMode: "none", Binds: [`${name}:/secret`] },
+                    });
                     created.containers.push(writer);
                     for (const [file, content] of Object.entries(secret.stringData ?? {})) {
-                        await writer.putArchive(tarOf(`secret/${file}`, Buffer.from(content), volume.secret.defaultMode ?? 0o644, podCtx.fsGroup ?? 0), { path: "/" });
+                        await writer.putArchive(
+                            tarOf(`secret/${file}`, Buffer.from(content), volume.secret.defaultMode ?? 0o644, podCtx.fsGroup ?? 0),
+                            { path: "/" },
+                        );
                     }
                     binds.push(`${name}:${mount.mountPath}:ro`);
                 } else {
@@ -134,7 +194,9 @@ export async function realisePods(docker: Docker, resources: RegisteredResource[
                     SecurityOpt: ctx.allowPrivilegeEscalation === false ? ["no-new-privileges:true"] : undefined,
                     Memory: c.resources?.limits?.memory ? bytes(c.resources.limits.memory) : undefined,
                 },
-                NetworkingConfig: { EndpointsConfig: { [network]: { Aliases: [podName, `${podName}.${sts.spec.serviceName}.${namespace}.svc`] } } },
+                NetworkingConfig: {
+                    EndpointsConfig: { [network]: { Aliases: [podName, `${podName}.${sts.spec.serviceName}.${namespace}.svc`] } },
+                },
             });
             created.containers.push(container);
             await container.start();

@@ -31,7 +31,6 @@ export interface RedisWorkload {
     container: unknown;
 }
 
-
 /** RemoteImage IDs to their names, so a container created from `image.imageId` is still recognised. */
 export function remoteImageNames(resources: PolicyResource[]): Map<string, string> {
     const names = new Map<string, string>();
@@ -83,16 +82,32 @@ function dockerConfig(resources: PolicyResource[], container: any, args: string[
     return UNKNOWN;
 }
 
-function k8sConfig(resources: PolicyResource[], namespace: Known<string | undefined>, spec: any, container: any, args: string[]): Known<string | undefined> {
+function k8sConfig(
+    resources: PolicyResource[],
+    namespace: Known<string | undefined>,
+    spec: any,
+    container: any,
+    args: string[],
+): Known<string | undefined> {
     const path = configPath(args);
     if (path === undefined) return undefined;
     const mount = knownItems<any>(() => container.volumeMounts)
-        .items.map((m) => ({ name: knownString(() => m.name), mountPath: knownString(() => m.mountPath), subPath: knownString(() => m.subPath) }))
+        .items.map((m) => ({
+            name: knownString(() => m.name),
+            mountPath: knownString(() => m.mountPath),
+            subPath: knownString(() => m.subPath),
+        }))
         .find((m) => m.mountPath !== undefined && (path === m.mountPath || path.startsWith(`${m.mountPath}/`)));
     if (!mount) return UNKNOWN;
     const volume = knownItems<any>(() => spec.volumes).items.find((v) => knownString(() => v.name) === mount.name);
     if (!volume) return UNKNOWN;
-    const source = known(() => (volume.configMap ? { kind: "ConfigMap", name: volume.configMap.name, items: volume.configMap.items } : volume.secret ? { kind: "Secret", name: volume.secret.secretName, items: volume.secret.items } : undefined)) as any;
+    const source = known(() =>
+        volume.configMap
+            ? { kind: "ConfigMap", name: volume.configMap.name, items: volume.configMap.items }
+            : volume.secret
+              ? { kind: "Secret", name: volume.secret.secretName, items: volume.secret.items }
+              : undefined,
+    ) as any;
     if (source === UNKNOWN || source === undefined) return UNKNOWN;
     const fileName = mount.subPath ?? path.slice((mount.mountPath ?? "").length + 1);
     const item = knownItems<any>(() => source.items).items.find((i) => knownString(() => i.path) === fileName);
@@ -125,7 +140,13 @@ export function redisWorkloads(resources: PolicyResource[]): RedisWorkload[] {
             const namespace = known(() => props.metadata?.namespace as string | undefined);
             for (const container of containersOf(spec).filter(isRedisK8sContainer)) {
                 const args = redisServerArgs([...strings(() => container.command), ...strings(() => container.args)]) ?? [];
-                workloads.push({ platform: "kubernetes", resource, args, config: k8sConfig(resources, namespace, spec, container, args), container });
+                workloads.push({
+                    platform: "kubernetes",
+                    resource,
+                    args,
+                    config: k8sConfig(resources, namespace, spec, container, args),
+                    container,
+                });
             }
         }
     }
@@ -141,5 +162,9 @@ export function checkedWorkloads(args: StackValidationArgs): Array<RedisWorkload
     const config = args.getConfig<{ exemptResources?: string[] }>();
     return redisWorkloads(args.resources)
         .filter((w) => !isExempt(w.resource, config))
-        .map((w) => ({ ...w, fileKnown: w.config !== UNKNOWN, settings: redisSettings(w.config === UNKNOWN ? undefined : w.config, w.args) }));
+        .map((w) => ({
+            ...w,
+            fileKnown: w.config !== UNKNOWN,
+            settings: redisSettings(w.config === UNKNOWN ? undefined : w.config, w.args),
+        }));
 }

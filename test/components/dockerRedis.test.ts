@@ -46,8 +46,14 @@ async function deploy(name: string, args?: import("../../index").DockerRedisArgs
         valueOf(redis.networkName),
     ]);
     const resources = resourcesOf(name);
-    const container = single(resources.filter((r) => r.name === name), CONTAINER).inputs;
-    const writer = single(resources.filter((r) => r.name === `${name}-config`), CONTAINER).inputs;
+    const container = single(
+        resources.filter((r) => r.name === name),
+        CONTAINER,
+    ).inputs;
+    const writer = single(
+        resources.filter((r) => r.name === `${name}-config`),
+        CONTAINER,
+    ).inputs;
     const uploads = unwrapSecrets(writer.uploads) as Array<{ file: string; content: string }>;
     const redisConf = uploads.find((u) => u.file.endsWith("/redis.conf"))?.content ?? "";
     return { redis, resources, container, writer, password, configCommandName, redisConf };
@@ -60,17 +66,19 @@ describe("DockerRedis with no arguments", () => {
     });
 
     it("declares exactly the hardened set of resources, all children of the component", () => {
-        expect(d.resources.map((r) => r.type).sort()).toEqual([
-            "docker:index/container:Container",
-            "docker:index/container:Container",
-            "docker:index/network:Network",
-            "docker:index/remoteImage:RemoteImage",
-            "docker:index/volume:Volume",
-            "docker:index/volume:Volume",
-            "random:index/randomPassword:RandomPassword",
-            "hardened-redis:index:DockerRedis",
-            "random:index/randomString:RandomString",
-        ].sort());
+        expect(d.resources.map((r) => r.type).sort()).toEqual(
+            [
+                "docker:index/container:Container",
+                "docker:index/container:Container",
+                "docker:index/network:Network",
+                "docker:index/remoteImage:RemoteImage",
+                "docker:index/volume:Volume",
+                "docker:index/volume:Volume",
+                "random:index/randomPassword:RandomPassword",
+                "hardened-redis:index:DockerRedis",
+                "random:index/randomString:RandomString",
+            ].sort(),
+        );
         const children = registeredUrns().filter((urn) => /::cache(-[a-z-]+)?$/.test(urn) && !urn.endsWith("DockerRedis::cache"));
         expect(children).toHaveLength(8);
         for (const urn of children) expect(urn).toContain("hardened-redis:index:DockerRedis$");
@@ -171,8 +179,12 @@ describe("DockerRedis with no arguments", () => {
 
     it("keeps both generated credentials encrypted in state", () => {
         // RandomString's result is plaintext in state unless the registration says otherwise.
-        expect(registrationOptions.get("random:index/randomString:RandomString::cache-config-command")?.additionalSecretOutputs).toContain("result");
-        expect(registrationOptions.get("random:index/randomPassword:RandomPassword::cache-password")?.additionalSecretOutputs).toContain("result");
+        expect(registrationOptions.get("random:index/randomString:RandomString::cache-config-command")?.additionalSecretOutputs).toContain(
+            "result",
+        );
+        expect(registrationOptions.get("random:index/randomPassword:RandomPassword::cache-password")?.additionalSecretOutputs).toContain(
+            "result",
+        );
     });
 
     it("keeps the data volume when the stack is destroyed, and never runs two servers on it", () => {
@@ -266,27 +278,65 @@ describe("DockerRedis with arguments", () => {
 
 describe("DockerRedis rejects bad arguments at construction", () => {
     const cases: Array<[string, Record<string, unknown>, RegExp]> = [
-        ["an unknown argument", { memoryLimit: 256 }, /"memoryLimit": got an unknown setting; allowed: known settings: image, memoryLimitMb/],
+        [
+            "an unknown argument",
+            { memoryLimit: 256 },
+            /"memoryLimit": got an unknown setting; allowed: known settings: image, memoryLimitMb/,
+        ],
         ["a memory limit below 32 MiB", { memoryLimitMb: 16 }, /"memoryLimitMb": got 16; allowed: an integer from 32 to 1048576/],
-        ["maxmemory above 80% of the limit", { memoryLimitMb: 256, maxmemory: "210mb" }, /"maxmemory": got "210mb"; allowed: more than 0 and at most 80% of memoryLimitMb \(214748364 bytes\)/],
+        [
+            "maxmemory above 80% of the limit",
+            { memoryLimitMb: 256, maxmemory: "210mb" },
+            /"maxmemory": got "210mb"; allowed: more than 0 and at most 80% of memoryLimitMb \(214748364 bytes\)/,
+        ],
         ["a Redis 6 image", { image: "redis:6-alpine" }, /"image": got "redis:6-alpine"; allowed: a Redis 7 image reference/],
-        ["a shared network without an alias", { networkName: "shared-internal" }, /"alias": got nothing \(the component name "bad-\w+" is used by default\); allowed: a DNS label unique on the shared network/],
-        ["disabling PING, which the healthcheck needs", { disabledCommands: ["PING"] }, /"disabledCommands.0": got "PING"; allowed: .*except AUTH, HELLO, PING/],
-        ["an unparsable maxmemory", { maxmemory: "lots" }, /"maxmemory": got "lots"; allowed: a whole number of bytes, or a size such as "256mb"/],
+        [
+            "a shared network without an alias",
+            { networkName: "shared-internal" },
+            /"alias": got nothing \(the component name "bad-\w+" is used by default\); allowed: a DNS label unique on the shared network/,
+        ],
+        [
+            "disabling PING, which the healthcheck needs",
+            { disabledCommands: ["PING"] },
+            /"disabledCommands.0": got "PING"; allowed: .*except AUTH, HELLO, PING/,
+        ],
+        [
+            "an unparsable maxmemory",
+            { maxmemory: "lots" },
+            /"maxmemory": got "lots"; allowed: a whole number of bytes, or a size such as "256mb"/,
+        ],
         ["maxmemory 0 with eviction", { maxmemory: "0" }, /"maxmemory": got 0|"maxmemory": got "0"/],
-        ["an unknown eviction policy", { maxmemoryPolicy: "lru" }, /"maxmemoryPolicy": got "lru"; allowed: noeviction, allkeys-lru, allkeys-lfu/],
+        [
+            "an unknown eviction policy",
+            { maxmemoryPolicy: "lru" },
+            /"maxmemoryPolicy": got "lru"; allowed: noeviction, allkeys-lru, allkeys-lfu/,
+        ],
         ["an unknown fsync mode", { appendfsync: "sometimes" }, /"appendfsync": got "sometimes"; allowed: always, everysec, no/],
-        ["an untagged image", { image: "redis" }, /"image": got "redis"; allowed: a Redis 7 image reference: a tag starting with "7" and\/or an @sha256 digest/],
+        [
+            "an untagged image",
+            { image: "redis" },
+            /"image": got "redis"; allowed: a Redis 7 image reference: a tag starting with "7" and\/or an @sha256 digest/,
+        ],
         ["a latest image", { image: "redis:latest" }, /"image": got "redis:latest"/],
         ["a bad alias", { alias: "Bad_Alias" }, /"alias": got "Bad_Alias"; allowed: a DNS label/],
-        ["an unknown command to disable", { disabledCommands: ["NOPE"] }, /"disabledCommands.0": got "NOPE"; allowed: distinct Redis 7.0 command names/],
+        [
+            "an unknown command to disable",
+            { disabledCommands: ["NOPE"] },
+            /"disabledCommands.0": got "NOPE"; allowed: distinct Redis 7.0 command names/,
+        ],
         ["a privileged port", { port: 80 }, /"port": got 80; allowed: an integer from 1024 to 65535/],
         ["a port out of range", { port: 70000 }, /"port": got 70000; allowed: an integer from 1 to 65535/],
-        ["an unknown restart policy", { restartPolicy: "sometimes" }, /"restartPolicy": got "sometimes"; allowed: no, on-failure, always, unless-stopped/],
+        [
+            "an unknown restart policy",
+            { restartPolicy: "sometimes" },
+            /"restartPolicy": got "sometimes"; allowed: no, on-failure, always, unless-stopped/,
+        ],
         ["a bad save point", { savePoints: [{ seconds: 0, changes: 1 }] }, /"savePoints.0.seconds": got 0/],
     ];
     it("a component name that is not a DNS label, when no alias is given", () => {
-        expect(() => new api.DockerRedis("My_Cache")).toThrow(/"alias": got nothing \(the component name "My_Cache" is used by default\); allowed: a DNS label/);
+        expect(() => new api.DockerRedis("My_Cache")).toThrow(
+            /"alias": got nothing \(the component name "My_Cache" is used by default\); allowed: a DNS label/,
+        );
     });
 
     it.each(cases)("%s", (_label, args, message) => {

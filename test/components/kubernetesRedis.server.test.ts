@@ -35,9 +35,15 @@ describe("KubernetesRedis pods booted from the files their Secret carries", () =
         await installMocks();
         const { KubernetesRedis } = await import("../../index");
         const redis = new KubernetesRedis("boot", { replicas: 2, namespace: "boot" });
-        [password, configCommandName] = await Promise.all([valueOf(redis.password), valueOf(redis.configCommandName), valueOf(redis.statefulSetName)]);
+        [password, configCommandName] = await Promise.all([
+            valueOf(redis.password),
+            valueOf(redis.configCommandName),
+            valueOf(redis.statefulSetName),
+        ]);
         const resources = resourcesOf("boot");
-        const statefulSet = unwrapSecrets(single(resources, "kubernetes:apps/v1:StatefulSet").inputs) as k8s.types.output.apps.v1.StatefulSet;
+        const statefulSet = unwrapSecrets(
+            single(resources, "kubernetes:apps/v1:StatefulSet").inputs,
+        ) as k8s.types.output.apps.v1.StatefulSet;
         container = statefulSet.spec.template.spec.containers[0];
         files = unwrapSecrets(single(resources, "kubernetes:core/v1:Secret").inputs.stringData) as Record<string, string>;
         root = await mkdtemp(join(tmpdir(), "hardened-redis-pods-"));
@@ -80,7 +86,8 @@ describe("KubernetesRedis pods booted from the files their Secret carries", () =
         };
     }
 
-    const client = (pod: Pod) => new Redis({ port: pod.port, host: "127.0.0.1", password, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const client = (pod: Pod) =>
+        new Redis({ port: pod.port, host: "127.0.0.1", password, maxRetriesPerRequest: 0, retryStrategy: () => null });
 
     it("starts pod 0 as the primary and pod 1 as its replica, by the container's own command", async () => {
         const primary = client(pods[0]);

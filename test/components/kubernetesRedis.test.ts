@@ -164,7 +164,9 @@ describe("KubernetesRedis with no arguments", () => {
         expect(command(d.container.startupProbe)).toMatch(/redis-cli -p 6379 ping .*\^\(PONG\|NOAUTH\|LOADING\)/);
         expect(d.container.startupProbe.periodSeconds * d.container.startupProbe.failureThreshold).toBeGreaterThanOrEqual(300);
         expect(command(d.container.livenessProbe)).toMatch(/redis-cli -p 6379 ping .*\^\(PONG\|NOAUTH\|LOADING\)/);
-        expect(command(d.container.readinessProbe)).toMatch(/redis-cli -p 6379 --askpass ping < \/usr\/local\/etc\/redis\/password .*\^\(PONG\)'/);
+        expect(command(d.container.readinessProbe)).toMatch(
+            /redis-cli -p 6379 --askpass ping < \/usr\/local\/etc\/redis\/password .*\^\(PONG\)'/,
+        );
         for (const probe of [d.container.startupProbe, d.container.livenessProbe, d.container.readinessProbe]) {
             expect(command(probe)).not.toContain(d.password);
             expect(command(probe)).not.toMatch(/\s-a\s|REDISCLI_AUTH|--pass\b/);
@@ -218,8 +220,16 @@ describe("KubernetesRedis with no arguments", () => {
         ]);
         expect(policy.spec.egress).toEqual([
             {
-                to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
-                ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }],
+                to: [
+                    {
+                        namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+                        podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+                    },
+                ],
+                ports: [
+                    { protocol: "UDP", port: 53 },
+                    { protocol: "TCP", port: 53 },
+                ],
             },
         ]);
     });
@@ -257,7 +267,15 @@ describe("KubernetesRedis with no arguments", () => {
 
 describe("every Kubernetes object KubernetesRedis declares", () => {
     it("is valid against the Kubernetes API schema, with no unknown field", async () => {
-        const deployments = [await deploy("schema-one"), await deploy("schema-three", { replicas: 3, clientNamespaceLabels: { team: "web" }, cpuLimit: "1", storageClassName: "fast-ssd" })];
+        const deployments = [
+            await deploy("schema-one"),
+            await deploy("schema-three", {
+                replicas: 3,
+                clientNamespaceLabels: { team: "web" },
+                cpuLimit: "1",
+                storageClassName: "fast-ssd",
+            }),
+        ];
         const objects = deployments.flatMap((d) => d.resources.filter((r) => r.type.startsWith("kubernetes:")));
         // 6 objects, and a PodDisruptionBudget with replicas.
         expect(objects).toHaveLength(13);
@@ -277,7 +295,9 @@ describe("every Kubernetes object KubernetesRedis declares", () => {
                 template: { spec: { containers: [{ name: "redis", securityContext: { readOnlyRootFileSystem: true } }] } },
             },
         };
-        expect(schemaErrors(pod)).toEqual(["spec.template.spec.containers[0].securityContext.readOnlyRootFileSystem: unknown field for V1SecurityContext"]);
+        expect(schemaErrors(pod)).toEqual([
+            "spec.template.spec.containers[0].securityContext.readOnlyRootFileSystem: unknown field for V1SecurityContext",
+        ]);
         expect(schemaErrors({ ...pod, spec: { ...pod.spec, replicas: "3" } }).join()).toMatch(/replicas must be integer/);
     });
 });
@@ -292,7 +312,9 @@ describe("KubernetesRedis with replicas", () => {
         const ns = await valueOf(d.redis.namespace);
         expect(d.statefulSet.spec.replicas).toBe(3);
         expect(d.container.command[0]).toBe("sh");
-        expect(d.container.command[2]).toContain('if [ "${HOSTNAME##*-}" = 0 ]; then exec redis-server /usr/local/etc/redis/redis.conf; else exec redis-server /usr/local/etc/redis/replica.conf; fi');
+        expect(d.container.command[2]).toContain(
+            'if [ "${HOSTNAME##*-}" = 0 ]; then exec redis-server /usr/local/etc/redis/redis.conf; else exec redis-server /usr/local/etc/redis/replica.conf; fi',
+        );
         expect(d.secretFiles["replica.conf"]).toMatch(new RegExp(`^replicaof ha-0\\.ha-headless\\.${ns}\\.svc 6379$`, "m"));
     });
 
@@ -306,7 +328,8 @@ describe("KubernetesRedis with replicas", () => {
         const self = { podSelector: { matchLabels: d.statefulSet.spec.selector.matchLabels } };
         expect(policy.spec.ingress[0].from).toContainEqual(self);
         expect(policy.spec.egress).toContainEqual({ to: [self], ports: [{ protocol: "TCP", port: 6379 }] });
-        const pdb = single(d.resources, "kubernetes:policy/v1:PodDisruptionBudget").inputs as unknown as k8s.types.output.policy.v1.PodDisruptionBudget;
+        const pdb = single(d.resources, "kubernetes:policy/v1:PodDisruptionBudget")
+            .inputs as unknown as k8s.types.output.policy.v1.PodDisruptionBudget;
         expect(pdb.spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: d.statefulSet.spec.selector.matchLabels } });
     });
 });
@@ -327,7 +350,10 @@ describe("KubernetesRedis with arguments", () => {
         expect(d.statefulSet.metadata.namespace).toBe("apps");
         expect(d.container.resources.limits.memory).toBe("1024Mi");
         expect(d.secretFiles["redis.conf"]).toMatch(/^maxmemory 805306368$/m);
-        expect(d.statefulSet.spec.volumeClaimTemplates[0].spec).toMatchObject({ storageClassName: "fast-ssd", resources: { requests: { storage: "20Gi" } } });
+        expect(d.statefulSet.spec.volumeClaimTemplates[0].spec).toMatchObject({
+            storageClassName: "fast-ssd",
+            resources: { requests: { storage: "20Gi" } },
+        });
         const policy = single(d.resources, "kubernetes:networking.k8s.io/v1:NetworkPolicy").inputs as unknown as NetworkPolicy;
         const client = { "example.com/redis-client": "sessions" };
         expect(policy.spec.ingress[0].from).toEqual([
@@ -354,20 +380,65 @@ describe("KubernetesRedis with arguments", () => {
 
 describe("KubernetesRedis rejects bad arguments at construction", () => {
     const cases: Array<[string, string, Record<string, unknown>, RegExp]> = [
-        ["a negative storage size", "bad-storage", { storageSize: "-1Gi" }, /"storageSize": got "-1Gi"; allowed: a positive storage quantity/],
+        [
+            "a negative storage size",
+            "bad-storage",
+            { storageSize: "-1Gi" },
+            /"storageSize": got "-1Gi"; allowed: a positive storage quantity/,
+        ],
         ["a zero storage size", "bad-zero", { storageSize: "0Gi" }, /"storageSize": got "0Gi"/],
-        ["a storage class that is not a DNS subdomain", "bad-class", { storageClassName: "Fast_SSD" }, /"storageClassName": got "Fast_SSD"; allowed: a DNS subdomain/],
-        ["a memory limit below maxmemory", "bad-memory", { memoryLimitMb: 256, maxmemory: "300mb" }, /"maxmemory": got "300mb"; allowed: more than 0 and at most 80% of memoryLimitMb/],
+        [
+            "a storage class that is not a DNS subdomain",
+            "bad-class",
+            { storageClassName: "Fast_SSD" },
+            /"storageClassName": got "Fast_SSD"; allowed: a DNS subdomain/,
+        ],
+        [
+            "a memory limit below maxmemory",
+            "bad-memory",
+            { memoryLimitMb: 256, maxmemory: "300mb" },
+            /"maxmemory": got "300mb"; allowed: more than 0 and at most 80% of memoryLimitMb/,
+        ],
         ["no replicas", "bad-replicas", { replicas: 0 }, /"replicas": got 0; allowed: an integer from 1 to 16/],
-        ["a client label key that is not a label", "bad-key", { clientLabelKey: "redis client!" }, /"clientLabelKey": got "redis client!"; allowed: a label key/],
-        ["a client label value that is too long", "bad-value", { clientLabelValue: "x".repeat(64) }, /"clientLabelValue": got "x{60,}.*; allowed: a label value/],
-        ["a CPU request that is not a quantity", "bad-cpu", { cpuRequest: "fast" }, /"cpuRequest": got "fast"; allowed: a positive CPU quantity/],
-        ["an unknown argument", "bad-arg", { replica: 2 }, /"replica": got an unknown setting; allowed: known settings: image, memoryLimitMb, .*replicas/],
+        [
+            "a client label key that is not a label",
+            "bad-key",
+            { clientLabelKey: "redis client!" },
+            /"clientLabelKey": got "redis client!"; allowed: a label key/,
+        ],
+        [
+            "a client label value that is too long",
+            "bad-value",
+            { clientLabelValue: "x".repeat(64) },
+            /"clientLabelValue": got "x{60,}.*; allowed: a label value/,
+        ],
+        [
+            "a CPU request that is not a quantity",
+            "bad-cpu",
+            { cpuRequest: "fast" },
+            /"cpuRequest": got "fast"; allowed: a positive CPU quantity/,
+        ],
+        [
+            "an unknown argument",
+            "bad-arg",
+            { replica: 2 },
+            /"replica": got an unknown setting; allowed: known settings: image, memoryLimitMb, .*replicas/,
+        ],
         ["an unknown eviction policy", "bad-policy", { maxmemoryPolicy: "lfu" }, /"maxmemoryPolicy": got "lfu"/],
         ["a component name that cannot name Kubernetes objects", "Bad_Name", {}, /"name": got "Bad_Name"; allowed: a DNS label/],
         ["a component name starting with a digit", "1cache", {}, /"name": got "1cache"/],
-        ["a component name too long for pod labels", "a".repeat(53), {}, /"name": got "a{53}"; allowed: a DNS label of at most 52 characters/],
-        ["a CPU limit below the request", "bad-cpu-limit", { cpuRequest: "2", cpuLimit: "1" }, /"cpuLimit": got "1"; allowed: a CPU quantity of at least cpuRequest \(2\)/],
+        [
+            "a component name too long for pod labels",
+            "a".repeat(53),
+            {},
+            /"name": got "a{53}"; allowed: a DNS label of at most 52 characters/,
+        ],
+        [
+            "a CPU limit below the request",
+            "bad-cpu-limit",
+            { cpuRequest: "2", cpuLimit: "1" },
+            /"cpuLimit": got "1"; allowed: a CPU quantity of at least cpuRequest \(2\)/,
+        ],
         ["a storage size in millibytes", "bad-milli", { storageSize: "1m" }, /"storageSize": got "1m"/],
         ["a namespace that is not a DNS label", "bad-ns", { namespace: "Bad_NS" }, /"namespace": got "Bad_NS"/],
         ["a privileged port", "bad-port", { port: 443 }, /"port": got 443; allowed: an integer from 1024 to 65535/],

@@ -82,7 +82,14 @@ describe("renderRedisConfig defaults", () => {
 describe("renderRedisConfig settings", () => {
     it("switches persistence", () => {
         const d = directives(
-            conf({ appendonly: false, savePoints: [{ seconds: 900, changes: 1 }, { seconds: 60, changes: 10000 }], appendfsync: "always" }),
+            conf({
+                appendonly: false,
+                savePoints: [
+                    { seconds: 900, changes: 1 },
+                    { seconds: 60, changes: 10000 },
+                ],
+                appendfsync: "always",
+            }),
         );
         expect(d.get("appendonly")).toEqual(["no"]);
         expect(d.get("save")).toEqual(["900 1 60 10000"]);
@@ -137,37 +144,97 @@ describe("renderRedisConfig for a replica", () => {
 
 describe("renderRedisConfig rejects bad settings with a RedisConfigError naming them", () => {
     const cases: Array<[string, Record<string, unknown>, string, RegExp]> = [
-        ["an unknown eviction policy", { maxmemoryPolicy: "allkeys-lfuu" }, "maxmemoryPolicy", /got "allkeys-lfuu"; allowed: noeviction, allkeys-lru, allkeys-lfu, allkeys-random, volatile-lru, volatile-lfu, volatile-random, volatile-ttl$/],
-        ["an unparsable memory size", { maxmemory: "256 megs" }, "maxmemory", /got "256 megs"; allowed: a whole number of bytes, or a size such as "256mb"/],
+        [
+            "an unknown eviction policy",
+            { maxmemoryPolicy: "allkeys-lfuu" },
+            "maxmemoryPolicy",
+            /got "allkeys-lfuu"; allowed: noeviction, allkeys-lru, allkeys-lfu, allkeys-random, volatile-lru, volatile-lfu, volatile-random, volatile-ttl$/,
+        ],
+        [
+            "an unparsable memory size",
+            { maxmemory: "256 megs" },
+            "maxmemory",
+            /got "256 megs"; allowed: a whole number of bytes, or a size such as "256mb"/,
+        ],
         ["a fractional memory size", { maxmemory: 1.5 }, "maxmemory", /got 1.5/],
-        ["zero memory with eviction", { maxmemory: "0" }, "maxmemory", /got "0"; allowed: a size above 0 when maxmemoryPolicy is allkeys-lfu/],
+        [
+            "zero memory with eviction",
+            { maxmemory: "0" },
+            "maxmemory",
+            /got "0"; allowed: a size above 0 when maxmemoryPolicy is allkeys-lfu/,
+        ],
         ["an unparsable rewrite size", { autoAofRewriteMinSize: "big" }, "autoAofRewriteMinSize", /got "big"/],
         ["a port of 0", { port: 0 }, "port", /got 0; allowed: an integer from 1 to 65535$/],
         ["a port above 65535", { port: 65536 }, "port", /got 65536/],
         ["a fractional port", { port: 6379.5 }, "port", /got 6379.5/],
         ["a port given as a string", { port: "6379" }, "port", /got "6379"/],
         ["an unknown fsync mode", { appendfsync: "sometimes" }, "appendfsync", /allowed: always, everysec, no$/],
-        ["a command name that is not a token", { disabledCommands: ["FLUSHALL\nrequirepass x"] }, "disabledCommands.0", /allowed: distinct Redis 7.0 command names/],
+        [
+            "a command name that is not a token",
+            { disabledCommands: ["FLUSHALL\nrequirepass x"] },
+            "disabledCommands.0",
+            /allowed: distinct Redis 7.0 command names/,
+        ],
         ["an unknown command", { disabledCommands: ["FLUSHEVERYTHING"] }, "disabledCommands.0", /got "FLUSHEVERYTHING"/],
         ["a duplicate command", { disabledCommands: ["KEYS", "keys"] }, "disabledCommands.1", /got "keys"/],
-        ["CONFIG in the disabled list", { disabledCommands: ["CONFIG"] }, "disabledCommands.0", /CONFIG is renamed by configCommandName instead/],
-        ["LFU tuning without an LFU policy", { maxmemoryPolicy: "allkeys-lru", lfuLogFactor: 10 }, "lfuLogFactor", /allowed: nothing unless maxmemoryPolicy is allkeys-lfu or volatile-lfu/],
+        [
+            "CONFIG in the disabled list",
+            { disabledCommands: ["CONFIG"] },
+            "disabledCommands.0",
+            /CONFIG is renamed by configCommandName instead/,
+        ],
+        [
+            "LFU tuning without an LFU policy",
+            { maxmemoryPolicy: "allkeys-lru", lfuLogFactor: 10 },
+            "lfuLogFactor",
+            /allowed: nothing unless maxmemoryPolicy is allkeys-lfu or volatile-lfu/,
+        ],
         ["a relative data dir", { dataDir: "data" }, "dataDir", /got "data"; allowed: an absolute path/],
         ["a data dir with a space", { dataDir: "/my data" }, "dataDir", /got "\/my data"/],
-        ["a bind address that injects a directive", { bind: ["127.0.0.1\nprotected-mode no"] }, "bind.0", /allowed: one to 16 distinct addresses/],
+        [
+            "a bind address that injects a directive",
+            { bind: ["127.0.0.1\nprotected-mode no"] },
+            "bind.0",
+            /allowed: one to 16 distinct addresses/,
+        ],
         ["an empty bind list", { bind: [] }, "bind", /got \[\]/],
         ["a save rule of 0 seconds", { savePoints: [{ seconds: 0, changes: 1 }] }, "savePoints.0.seconds", /got 0/],
-        ["a save rule with an extra key", { savePoints: [{ seconds: 1, changes: 1, every: 2 }] }, "savePoints.0.every", /got an unknown setting; allowed: only the documented fields/],
-        ["an unknown setting", { maxMemory: "1gb" }, "maxMemory", /got an unknown setting; allowed: known settings: password, configCommandName, port/],
-        ["disabling AUTH, which every client needs", { disabledCommands: ["AUTH"] }, "disabledCommands.0", /got "AUTH"; allowed: .*except AUTH, HELLO, PING, PSYNC, SYNC, REPLCONF, SELECT, DEL, UNLINK, MULTI, EXEC, PEXPIREAT which clients, probes and replicas need/],
-        ["a command newer than Redis 7.0", { disabledCommands: ["HEXPIRE"] }, "disabledCommands.0", /got "HEXPIRE"; allowed: distinct Redis 7.0 command names/],
+        [
+            "a save rule with an extra key",
+            { savePoints: [{ seconds: 1, changes: 1, every: 2 }] },
+            "savePoints.0.every",
+            /got an unknown setting; allowed: only the documented fields/,
+        ],
+        [
+            "an unknown setting",
+            { maxMemory: "1gb" },
+            "maxMemory",
+            /got an unknown setting; allowed: known settings: password, configCommandName, port/,
+        ],
+        [
+            "disabling AUTH, which every client needs",
+            { disabledCommands: ["AUTH"] },
+            "disabledCommands.0",
+            /got "AUTH"; allowed: .*except AUTH, HELLO, PING, PSYNC, SYNC, REPLCONF, SELECT, DEL, UNLINK, MULTI, EXEC, PEXPIREAT which clients, probes and replicas need/,
+        ],
+        [
+            "a command newer than Redis 7.0",
+            { disabledCommands: ["HEXPIRE"] },
+            "disabledCommands.0",
+            /got "HEXPIRE"; allowed: distinct Redis 7.0 command names/,
+        ],
         ["a bind address that is not an address", { bind: ["...."] }, "bind.0", /got "...."/],
         ["a bind address that is a hex word", { bind: ["ffff"] }, "bind.0", /got "ffff"/],
         ["a duplicate bind address", { bind: ["127.0.0.1", "127.0.0.1"] }, "bind", /allowed: one to 16 distinct addresses/],
         ["a maxmemory below 1mb", { maxmemory: "100kb" }, "maxmemory", /got "100kb"; allowed: 0 \(unlimited\) or at least 1mb/],
         ["a replica port without a primary", { replicaOfPort: 6380 }, "replicaOfPort", /allowed: nothing unless replicaOfHost is set/],
         ["disabling DEL, which replicas need for expiry", { disabledCommands: ["DEL"] }, "disabledCommands.0", /got "DEL"/],
-        ["a configCommandName that is too short", { configCommandName: "cfg" }, "configCommandName", /allowed: 16 to 64 letters, digits or underscores/],
+        [
+            "a configCommandName that is too short",
+            { configCommandName: "cfg" },
+            "configCommandName",
+            /allowed: 16 to 64 letters, digits or underscores/,
+        ],
         ["a configCommandName with a space", { configCommandName: "cfg 0123456789abcdef" }, "configCommandName", /allowed: 16 to 64/],
     ];
     it.each(cases)("%s", (_label, settings, setting, message) => {
@@ -193,7 +260,9 @@ describe("renderRedisConfig rejects bad settings with a RedisConfigError naming 
     ];
     it.each(badPasswords)("a password %s, without echoing it", (_label, password) => {
         const attempt = () => renderRedisConfig({ ...credentials, password });
-        expect(attempt).toThrow(/Invalid Redis setting "password": got a value that is not shown \(secret\); allowed: 16 to 512 printable ASCII/);
+        expect(attempt).toThrow(
+            /Invalid Redis setting "password": got a value that is not shown \(secret\); allowed: 16 to 512 printable ASCII/,
+        );
         try {
             attempt();
         } catch (e) {

@@ -12,7 +12,10 @@ interface Property {
 }
 interface Schema {
     name: string;
-    resources: Record<string, { isComponent: boolean; inputProperties: Record<string, Property>; properties: Record<string, Property>; requiredInputs: string[] }>;
+    resources: Record<
+        string,
+        { isComponent: boolean; inputProperties: Record<string, Property>; properties: Record<string, Property>; requiredInputs: string[] }
+    >;
     types: Record<string, { properties: Record<string, Property> }>;
 }
 
@@ -96,7 +99,17 @@ describe("the package schema", () => {
             expect(property.description, name).toMatch(/\w{3,}/);
         }
         expect(Object.keys(component.properties).sort()).toEqual(
-            ["clientLabel", "configCommandName", "connectionString", "host", "namespace", "password", "port", "serviceName", "statefulSetName"].sort(),
+            [
+                "clientLabel",
+                "configCommandName",
+                "connectionString",
+                "host",
+                "namespace",
+                "password",
+                "port",
+                "serviceName",
+                "statefulSetName",
+            ].sort(),
         );
         expect(component.properties.clientLabel).toMatchObject({ type: "object", additionalProperties: { type: "string" } });
         for (const [name, property] of Object.entries(component.properties)) {

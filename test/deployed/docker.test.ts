@@ -19,13 +19,14 @@ async function exec(container: Docker.Container, cmd: string[]): Promise<{ code:
     return { code: (await e.inspect()).ExitCode ?? -1, output: Buffer.concat(chunks).toString("utf8") };
 }
 
-const client = (d: DockerDeployment) => new Redis(d.connectionString, { maxRetriesPerRequest: 1, retryStrategy: (n) => (n > 20 ? null : 200) });
+const client = (d: DockerDeployment) =>
+    new Redis(d.connectionString, { maxRetriesPerRequest: 1, retryStrategy: (n) => (n > 20 ? null : 200) });
 
 async function countKeys(d: DockerDeployment, prefix: string): Promise<number> {
     const redis = client(d);
     try {
         let count = 0;
-        for (let cursor = "0"; ; ) {
+        for (let cursor = "0"; ;) {
             const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
             count += keys.length;
             cursor = next;
@@ -39,7 +40,11 @@ async function countKeys(d: DockerDeployment, prefix: string): Promise<number> {
 async function writeKeys(d: DockerDeployment, prefix: string, n: number): Promise<void> {
     const redis = client(d);
     try {
-        const results = await pipelineInBatches(redis, Array.from({ length: n }, (_, i): Command => ["set", `${prefix}${i}`, String(i)]), 1_000);
+        const results = await pipelineInBatches(
+            redis,
+            Array.from({ length: n }, (_, i): Command => ["set", `${prefix}${i}`, String(i)]),
+            1_000,
+        );
         expect(results.every(([e]) => e === null)).toBe(true);
     } finally {
         redis.disconnect();
@@ -89,7 +94,11 @@ describe("DockerRedis on the Docker engine", () => {
 
     afterAll(async () => {
         await outsider?.container.remove({ force: true }).catch(() => undefined);
-        if (outsider) await d?.docker.getNetwork(outsider.network).remove().catch(() => undefined);
+        if (outsider)
+            await d?.docker
+                .getNetwork(outsider.network)
+                .remove()
+                .catch(() => undefined);
         for (const c of d?.realised.containers.values() ?? []) await c.remove({ force: true }).catch(() => undefined);
         await d?.stop();
     }, 120_000);
@@ -137,7 +146,14 @@ describe("DockerRedis on the Docker engine", () => {
     it("turns healthy without the password, which appears nowhere in its configuration", async () => {
         const info = await d.container.inspect();
         expect(info.State.Health?.Status).toBe("healthy");
-        const exposed = JSON.stringify([info.Config.Cmd, info.Config.Env, info.Config.Labels, info.Config.Healthcheck, info.Config.Entrypoint, info.Args]);
+        const exposed = JSON.stringify([
+            info.Config.Cmd,
+            info.Config.Env,
+            info.Config.Labels,
+            info.Config.Healthcheck,
+            info.Config.Entrypoint,
+            info.Args,
+        ]);
         expect(exposed).not.toContain(d.password);
         expect(exposed).not.toContain(encodeURIComponent(d.password));
     });
@@ -170,7 +186,12 @@ describe("DockerRedis with persistence switched off", () => {
 });
 
 describe("the realisation harness", () => {
-    const image = { type: "docker:index/remoteImage:RemoteImage", name: "img", inputs: {}, state: { name: "redis:7-alpine", imageId: "sha256:test", keepLocally: true } };
+    const image = {
+        type: "docker:index/remoteImage:RemoteImage",
+        name: "img",
+        inputs: {},
+        state: { name: "redis:7-alpine", imageId: "sha256:test", keepLocally: true },
+    };
     const container = (extra: Record<string, unknown>) => ({
         type: "docker:index/container:Container",
         name: "c",
@@ -183,11 +204,13 @@ describe("the realisation harness", () => {
         await expect(realiseDockerResources(docker, [image, container({ ports: [{ internal: 6379, external: 6379 }] })])).rejects.toThrow(
             /docker.Container input\(s\) not implemented: ports/,
         );
-        await expect(realiseDockerResources(docker, [image, container({ capabilities: { drops: ["ALL"], adds: ["NET_ADMIN"], extra: 1 } })])).rejects.toThrow(
-            /capabilities input\(s\) not implemented: extra/,
-        );
+        await expect(
+            realiseDockerResources(docker, [image, container({ capabilities: { drops: ["ALL"], adds: ["NET_ADMIN"], extra: 1 } })]),
+        ).rejects.toThrow(/capabilities input\(s\) not implemented: extra/);
         // Nothing it created is left behind (other test files may be running containers of their own).
-        const leftovers = (await docker.listContainers({ all: true, filters: { label: [TEST_LABEL] } })).filter((c) => c.Names.some((n) => /^\/c-[0-9a-f]{8}$/.test(n)));
+        const leftovers = (await docker.listContainers({ all: true, filters: { label: [TEST_LABEL] } })).filter((c) =>
+            c.Names.some((n) => /^\/c-[0-9a-f]{8}$/.test(n)),
+        );
         expect(leftovers).toEqual([]);
     });
 });

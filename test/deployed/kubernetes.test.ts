@@ -52,7 +52,9 @@ describe("KubernetesRedis pods with replicas on the Docker engine", () => {
             expect(info.Config.User).toBe("999:1000");
             expect(info.HostConfig.ReadonlyRootfs).toBe(true);
             expect(info.HostConfig.CapDrop).toEqual(["ALL"]);
-            expect(JSON.stringify([info.Config.Cmd, info.Config.Entrypoint, info.Config.Env, info.Config.Labels])).not.toContain(d.password);
+            expect(JSON.stringify([info.Config.Cmd, info.Config.Entrypoint, info.Config.Env, info.Config.Labels])).not.toContain(
+                d.password,
+            );
         }
     });
 });

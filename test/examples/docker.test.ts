@@ -17,8 +17,16 @@ describe("examples/docker", () => {
 
     it("reads stack config into the component", () => {
         const containers = resourcesOf("cache").filter((r) => r.type === "docker:index/container:Container");
-        expect(single(containers.filter((c) => c.name === "cache"), "docker:index/container:Container").inputs.memory).toBe(512);
-        const writer = single(containers.filter((c) => c.name === "cache-config"), "docker:index/container:Container").inputs;
+        expect(
+            single(
+                containers.filter((c) => c.name === "cache"),
+                "docker:index/container:Container",
+            ).inputs.memory,
+        ).toBe(512);
+        const writer = single(
+            containers.filter((c) => c.name === "cache-config"),
+            "docker:index/container:Container",
+        ).inputs;
         const [upload] = unwrapSecrets(writer.uploads) as Array<{ content: string }>;
         expect(upload.content).toMatch(/^maxmemory-policy allkeys-lru$/m);
         expect(upload.content).toMatch(/^maxmemory 402653184$/m);

@@ -1,7 +1,16 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { allRegistered, installMocks, isSecretValue, plainStrings, registered, single, unwrapSecrets, valueOf } from "../../harness/pulumiMocks";
+import {
+    allRegistered,
+    installMocks,
+    isSecretValue,
+    plainStrings,
+    registered,
+    single,
+    unwrapSecrets,
+    valueOf,
+} from "../../harness/pulumiMocks";
 
 // The program `pulumi up` runs in examples/kubernetes/.
 describe("examples/kubernetes", () => {
@@ -31,7 +40,11 @@ describe("examples/kubernetes", () => {
         const clientSecret = registered.find((r) => r.type === "kubernetes:core/v1:Secret" && r.name === "cache-client");
         expect(isSecretValue(clientSecret?.inputs.stringData)).toBe(true);
         const plain = decodeURIComponent(password);
-        const leaks = registered.flatMap((r) => plainStrings(r.inputs).filter(({ text }) => text.includes(plain)).map(({ path }) => `${r.name}: ${path}`));
+        const leaks = registered.flatMap((r) =>
+            plainStrings(r.inputs)
+                .filter(({ text }) => text.includes(plain))
+                .map(({ path }) => `${r.name}: ${path}`),
+        );
         expect(leaks).toEqual([]);
     });
 });

@@ -21,8 +21,15 @@ async function violations(resources: TestResource[]): Promise<Record<string, str
 }
 
 /** Replaces the props of the resources of `type` (and `name`, if given) with `change(props)`. */
-function twin(resources: TestResource[], type: string, change: (props: Record<string, unknown>) => Record<string, unknown>, name?: string): TestResource[] {
-    return resources.map((r) => (r.type === type && (name === undefined || r.name === name) ? { ...r, props: change(structuredClone(r.props)) } : r));
+function twin(
+    resources: TestResource[],
+    type: string,
+    change: (props: Record<string, unknown>) => Record<string, unknown>,
+    name?: string,
+): TestResource[] {
+    return resources.map((r) =>
+        r.type === type && (name === undefined || r.name === name) ? { ...r, props: change(structuredClone(r.props)) } : r,
+    );
 }
 
 // What our own components declare, as the engine would hand it to the pack.
@@ -57,12 +64,37 @@ describe("redis-guard on what hardened-redis declares", () => {
         ["published ports", "redis-docker-no-published-ports", "cache", (p) => ({ ...p, ports: [{ internal: 6379, external: 6379 }] })],
         ["host networking", "redis-docker-no-host-namespaces", "cache", (p) => ({ ...p, networkMode: "host" })],
         ["privileged", "redis-docker-no-privileged-or-docker-socket", "cache", (p) => ({ ...p, privileged: true })],
-        ["a writable root running as root", "redis-docker-container-hardening", "cache", (p) => ({ ...p, readOnly: false, user: undefined })],
-        ["auth removed from the config", "redis-requires-auth-and-hardening", "cache-config", (p) => withConf(p, (c) => c.replace(/^user default .*$/m, ""))],
-        ["a literal password argument", "redis-no-literal-password", "cache", (p) => ({ ...p, command: [...(p.command as string[]), "--requirepass", "literal-password-123"] })],
+        [
+            "a writable root running as root",
+            "redis-docker-container-hardening",
+            "cache",
+            (p) => ({ ...p, readOnly: false, user: undefined }),
+        ],
+        [
+            "auth removed from the config",
+            "redis-requires-auth-and-hardening",
+            "cache-config",
+            (p) => withConf(p, (c) => c.replace(/^user default .*$/m, "")),
+        ],
+        [
+            "a literal password argument",
+            "redis-no-literal-password",
+            "cache",
+            (p) => ({ ...p, command: [...(p.command as string[]), "--requirepass", "literal-password-123"] }),
+        ],
         ["AOF off", "redis-persistence", "cache-config", (p) => withConf(p, (c) => c.replace(/^appendonly yes$/m, "appendonly no"))],
-        ["appendfsync always", "redis-appendfsync-always", "cache-config", (p) => withConf(p, (c) => c.replace(/^appendfsync .*$/m, "appendfsync always"))],
-        ["noeviction", "redis-cache-noeviction", "cache-config", (p) => withConf(p, (c) => c.replace(/^maxmemory-policy .*$/m, "maxmemory-policy noeviction"))],
+        [
+            "appendfsync always",
+            "redis-appendfsync-always",
+            "cache-config",
+            (p) => withConf(p, (c) => c.replace(/^appendfsync .*$/m, "appendfsync always")),
+        ],
+        [
+            "noeviction",
+            "redis-cache-noeviction",
+            "cache-config",
+            (p) => withConf(p, (c) => c.replace(/^maxmemory-policy .*$/m, "maxmemory-policy noeviction")),
+        ],
         ["no memory limit", "redis-memory-limit", "cache", (p) => ({ ...p, memory: undefined })],
     ];
     it.each(dockerTwins)("catches a DockerRedis twin with %s", async (_label, policy, target, change) => {
@@ -77,11 +109,36 @@ describe("redis-guard on what hardened-redis declares", () => {
 
     const statefulSet = "kubernetes:apps/v1:StatefulSet";
     const k8sTwins: Array<[string, string, TestResource[] | (() => TestResource[])]> = [
-        ["its client Service as a LoadBalancer", "redis-k8s-no-public-service", () => kubernetes.map((r) => (r.type === "kubernetes:core/v1:Service" && r.name === "kcache" ? { ...r, props: { ...r.props, spec: { ...(r.props.spec as object), type: "LoadBalancer" } } } : r))],
-        ["hostNetwork", "redis-k8s-no-host-network", () => twin(kubernetes, statefulSet, (p) => withPod(p, (pod) => ({ ...pod, hostNetwork: true })))],
-        ["a root pod", "redis-k8s-pod-hardening", () => twin(kubernetes, statefulSet, (p) => withPod(p, (pod) => ({ ...pod, securityContext: { runAsUser: 0 } })))],
+        [
+            "its client Service as a LoadBalancer",
+            "redis-k8s-no-public-service",
+            () =>
+                kubernetes.map((r) =>
+                    r.type === "kubernetes:core/v1:Service" && r.name === "kcache"
+                        ? { ...r, props: { ...r.props, spec: { ...(r.props.spec as object), type: "LoadBalancer" } } }
+                        : r,
+                ),
+        ],
+        [
+            "hostNetwork",
+            "redis-k8s-no-host-network",
+            () => twin(kubernetes, statefulSet, (p) => withPod(p, (pod) => ({ ...pod, hostNetwork: true }))),
+        ],
+        [
+            "a root pod",
+            "redis-k8s-pod-hardening",
+            () => twin(kubernetes, statefulSet, (p) => withPod(p, (pod) => ({ ...pod, securityContext: { runAsUser: 0 } }))),
+        ],
         ["no NetworkPolicy", "redis-k8s-requires-network-policy", () => kubernetes.filter((r) => !r.type.endsWith("NetworkPolicy"))],
-        ["auth removed from the Secret", "redis-requires-auth-and-hardening", () => twin(kubernetes, "kubernetes:core/v1:Secret", (p) => ({ ...p, stringData: { ...(p.stringData as object), "redis.conf": "appendonly yes\n" } }))],
+        [
+            "auth removed from the Secret",
+            "redis-requires-auth-and-hardening",
+            () =>
+                twin(kubernetes, "kubernetes:core/v1:Secret", (p) => ({
+                    ...p,
+                    stringData: { ...(p.stringData as object), "redis.conf": "appendonly yes\n" },
+                })),
+        ],
     ];
     it.each(k8sTwins)("catches a KubernetesRedis twin with %s", async (_label, policy, resources) => {
         const outcome = await evaluate(byName(policy), typeof resources === "function" ? resources() : resources);

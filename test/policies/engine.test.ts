@@ -84,7 +84,9 @@ describe("redis-guard served to the engine over gRPC", () => {
             expect(schema, policy.getName()).toMatchObject({ exemptResources: { type: "array", items: { type: "string" } } });
         }
         const ports = info.getPoliciesList().find((p) => p.getName() === PUBLISHED_PORTS);
-        expect(ports?.getConfigschema()?.getProperties()?.toJavaScript()).toMatchObject({ allowLoopback: { type: "boolean", default: false } });
+        expect(ports?.getConfigschema()?.getProperties()?.toJavaScript()).toMatchObject({
+            allowLoopback: { type: "boolean", default: false },
+        });
     });
 
     it("rejects a Redis container with published ports, without echoing its secrets", async () => {
@@ -92,7 +94,11 @@ describe("redis-guard served to the engine over gRPC", () => {
 
         const ports = byPolicy(diagnostics, PUBLISHED_PORTS);
         expect(ports).toHaveLength(1);
-        expect(ports[0]).toMatchObject({ policypackname: "redis-guard", policypackversion: "0.1.0", enforcementlevel: EnforcementLevel.MANDATORY });
+        expect(ports[0]).toMatchObject({
+            policypackname: "redis-guard",
+            policypackversion: "0.1.0",
+            enforcementlevel: EnforcementLevel.MANDATORY,
+        });
         expect(ports[0].message).toMatch(/publishes 1 port/);
         // The literal password in argv and env is itself a violation, reported without the value.
         expect(byPolicy(diagnostics, "redis-no-literal-password").length).toBeGreaterThan(0);
@@ -103,7 +109,11 @@ describe("redis-guard served to the engine over gRPC", () => {
     });
 
     it("says nothing about a container that is not Redis", async () => {
-        const nginx = { name: "web", image: "nginx:1.27-alpine", ports: [{ internal: 80, external: 8080, ip: "0.0.0.0", protocol: "tcp" }] };
+        const nginx = {
+            name: "web",
+            image: "nginx:1.27-alpine",
+            ports: [{ internal: 80, external: 8080, ip: "0.0.0.0", protocol: "tcp" }],
+        };
         expect(await engine().analyze(CONTAINER, "web", nginx)).toEqual([]);
     });
 
@@ -124,7 +134,12 @@ describe("redis-guard served to the engine over gRPC", () => {
         await engine().configure({ [PUBLISHED_PORTS]: { allowLoopback: true } });
         expect(byPolicy(await engine().analyze(CONTAINER, "cache", loopback), PUBLISHED_PORTS)).toEqual([]);
         // Loopback only: a port on every interface is still rejected, at the policy's own level.
-        const mixed = exposedRedis({ ports: [{ internal: 6379, external: 6379, ip: "127.0.0.1" }, { internal: 6379, external: 16379, ip: "0.0.0.0" }] });
+        const mixed = exposedRedis({
+            ports: [
+                { internal: 6379, external: 6379, ip: "127.0.0.1" },
+                { internal: 6379, external: 16379, ip: "0.0.0.0" },
+            ],
+        });
         const ports = byPolicy(await engine().analyze(CONTAINER, "cache", mixed), PUBLISHED_PORTS);
         expect(ports).toHaveLength(1);
         expect(ports[0].enforcementlevel).toBe(EnforcementLevel.MANDATORY);
@@ -148,7 +163,12 @@ describe("redis-guard served to the engine over gRPC", () => {
             await engine().configure({ [PUBLISHED_PORTS]: { enforcementLevel: "remediate" } });
             const remediations = await engine().remediate(CONTAINER, "cache", exposedRedis());
             expect(remediations.map((r) => r.policyName)).toEqual([PUBLISHED_PORTS]);
-            expect(remediations[0].properties).toMatchObject({ ports: [], publishAllPorts: false, image: "redis:7.2-alpine", name: "cache" });
+            expect(remediations[0].properties).toMatchObject({
+                ports: [],
+                publishAllPorts: false,
+                image: "redis:7.2-alpine",
+                name: "cache",
+            });
 
             // Once remediated, the policy has nothing left to report.
             await engine().configure({});
@@ -188,8 +208,22 @@ describe("redis-guard served to the engine over gRPC", () => {
 
         it("lets stack policies judge only what is known", async () => {
             const net = { type: NETWORK, name: "backend", props: { name: "backend", internal: UNKNOWN } };
-            const cache = { type: CONTAINER, name: "cache", props: { name: "cache", image: UNKNOWN, command: ["redis-server"], ports: UNKNOWN, networksAdvanced: [{ name: "backend" }] } };
-            const elsewhere = { type: CONTAINER, name: "cache2", props: { name: "cache2", image: "redis:7.2-alpine", networksAdvanced: UNKNOWN, memory: UNKNOWN } };
+            const cache = {
+                type: CONTAINER,
+                name: "cache",
+                props: {
+                    name: "cache",
+                    image: UNKNOWN,
+                    command: ["redis-server"],
+                    ports: UNKNOWN,
+                    networksAdvanced: [{ name: "backend" }],
+                },
+            };
+            const elsewhere = {
+                type: CONTAINER,
+                name: "cache2",
+                props: { name: "cache2", image: "redis:7.2-alpine", networksAdvanced: UNKNOWN, memory: UNKNOWN },
+            };
             const diagnostics = await engine().analyzeStack([net, cache, elsewhere]);
             expect(byPolicy(diagnostics, INTERNAL_NETWORK)).toEqual([]);
             expect(diagnostics.filter((d) => /during preview/.test(d.message))).toEqual([]);
@@ -205,7 +239,10 @@ describe("redis-guard served to the engine over gRPC", () => {
     });
 
     it("flags latest Redis images, advisory by default", async () => {
-        const diagnostics = byPolicy(await engine().analyze(CONTAINER, "cache", exposedRedis({ image: "redis:latest" })), "redis-image-pinned");
+        const diagnostics = byPolicy(
+            await engine().analyze(CONTAINER, "cache", exposedRedis({ image: "redis:latest" })),
+            "redis-image-pinned",
+        );
         expect(diagnostics).toHaveLength(1);
         expect(diagnostics[0].enforcementlevel).toBe(EnforcementLevel.ADVISORY);
         expect(byPolicy(await engine().analyze(CONTAINER, "cache", exposedRedis()), "redis-image-pinned")).toEqual([]);
@@ -224,7 +261,12 @@ describe("redis-guard served to the engine over gRPC", () => {
             const nginx = {
                 type: CONTAINER,
                 name: "web",
-                props: { name: "web", image: "nginx:1.27-alpine", networksAdvanced: [{ name: "public" }], ports: [{ internal: 80, external: 8080 }] },
+                props: {
+                    name: "web",
+                    image: "nginx:1.27-alpine",
+                    networksAdvanced: [{ name: "public" }],
+                    ports: [{ internal: 80, external: 8080 }],
+                },
             };
             const diagnostics = await engine().analyzeStack([network("public", false), redisOn("public"), nginx]);
 
@@ -242,7 +284,11 @@ describe("redis-guard served to the engine over gRPC", () => {
         });
 
         it("rejects Redis left on Docker's default bridge", async () => {
-            const container = { type: CONTAINER, name: "cache", props: { name: "cache", image: "redis:7.2-alpine", command: ["redis-server"] } };
+            const container = {
+                type: CONTAINER,
+                name: "cache",
+                props: { name: "cache", image: "redis:7.2-alpine", command: ["redis-server"] },
+            };
             expect(byPolicy(await engine().analyzeStack([container]), INTERNAL_NETWORK).map((d) => d.urn)).toEqual([cacheUrn]);
         });
 

@@ -57,7 +57,10 @@ const cases: PolicyCase[] = [
         violating: [
             ["a published Redis port", [redisContainer({ ports: [{ internal: 6379, external: 6379 }] })]],
             ["publishAllPorts", [redisContainer({ publishAllPorts: true })]],
-            ["a hand-written redis:7 container with a port", [plainRedisContainer({ ports: [{ internal: 6379, external: 16379, ip: "0.0.0.0" }] })]],
+            [
+                "a hand-written redis:7 container with a port",
+                [plainRedisContainer({ ports: [{ internal: 6379, external: 16379, ip: "0.0.0.0" }] })],
+            ],
         ],
         compliant: [
             ["the hardened container", hardenedDocker()],
@@ -67,7 +70,10 @@ const cases: PolicyCase[] = [
         unknown: [
             ["unknown ports", [redisContainer({ ports: UNKNOWN })]],
             ["an unknown port element", [redisContainer({ ports: [UNKNOWN] })]],
-            ["an unknown image on a container without other Redis signs", [{ type: "docker:index/container:Container", name: "x", props: { image: UNKNOWN, ports: [{ internal: 80 }] } }]],
+            [
+                "an unknown image on a container without other Redis signs",
+                [{ type: "docker:index/container:Container", name: "x", props: { image: UNKNOWN, ports: [{ internal: 80 }] } }],
+            ],
         ],
     },
     {
@@ -77,7 +83,10 @@ const cases: PolicyCase[] = [
             ["the host PID namespace", [redisContainer({ pidMode: "host" })]],
             ["the host IPC namespace", [redisContainer({ ipcMode: "host" })]],
         ],
-        compliant: [["the hardened container", hardenedDocker()], ["nginx on the host network", [{ ...nginxContainer, props: { ...nginxContainer.props, networkMode: "host" } }]]],
+        compliant: [
+            ["the hardened container", hardenedDocker()],
+            ["nginx on the host network", [{ ...nginxContainer, props: { ...nginxContainer.props, networkMode: "host" } }]],
+        ],
         unknown: [["an unknown network mode", [redisContainer({ networkMode: UNKNOWN })]]],
     },
     {
@@ -107,45 +116,155 @@ const cases: PolicyCase[] = [
         ],
         compliant: [
             ["a ClusterIP Service", [service({ type: "ClusterIP", ports: redisServicePorts })]],
-            ["a web LoadBalancer", [service({ type: "LoadBalancer", selector: { app: "web" }, ports: [{ port: 443, targetPort: 8443 }] }, "web")]],
+            [
+                "a web LoadBalancer",
+                [service({ type: "LoadBalancer", selector: { app: "web" }, ports: [{ port: 443, targetPort: 8443 }] }, "web")],
+            ],
         ],
-        unknown: [["an unknown type", [service({ type: UNKNOWN, ports: redisServicePorts })]], ["unknown ports", [service({ type: "LoadBalancer", ports: UNKNOWN })]]],
+        unknown: [
+            ["an unknown type", [service({ type: UNKNOWN, ports: redisServicePorts })]],
+            ["unknown ports", [service({ type: "LoadBalancer", ports: UNKNOWN })]],
+        ],
     },
     {
         policy: k8sNoIngressRoute,
         violating: [
             [
                 "an Ingress to port 6379",
-                [{ type: "kubernetes:networking.k8s.io/v1:Ingress", name: "edge", props: { spec: { rules: [{ http: { paths: [{ path: "/", backend: { service: { name: "cache", port: { number: 6379 } } } }] } }] } } }],
+                [
+                    {
+                        type: "kubernetes:networking.k8s.io/v1:Ingress",
+                        name: "edge",
+                        props: {
+                            spec: {
+                                rules: [
+                                    { http: { paths: [{ path: "/", backend: { service: { name: "cache", port: { number: 6379 } } } }] } },
+                                ],
+                            },
+                        },
+                    },
+                ],
             ],
-            ["an ingress-nginx TCP mapping", [{ type: "kubernetes:core/v1:ConfigMap", name: "tcp", props: { metadata: { name: "tcp-services" }, data: { "6379": "redis/cache:6379" } } }]],
+            [
+                "an ingress-nginx TCP mapping",
+                [
+                    {
+                        type: "kubernetes:core/v1:ConfigMap",
+                        name: "tcp",
+                        props: { metadata: { name: "tcp-services" }, data: { "6379": "redis/cache:6379" } },
+                    },
+                ],
+            ],
         ],
         compliant: [
-            ["an Ingress to a web port", [{ type: "kubernetes:networking.k8s.io/v1:Ingress", name: "edge", props: { spec: { defaultBackend: { service: { name: "web", port: { number: 80 } } } } } }]],
-            ["a TCP mapping to Postgres", [{ type: "kubernetes:core/v1:ConfigMap", name: "tcp", props: { metadata: { name: "tcp-services" }, data: { "5432": "db/pg:5432" } } }]],
+            [
+                "an Ingress to a web port",
+                [
+                    {
+                        type: "kubernetes:networking.k8s.io/v1:Ingress",
+                        name: "edge",
+                        props: { spec: { defaultBackend: { service: { name: "web", port: { number: 80 } } } } },
+                    },
+                ],
+            ],
+            [
+                "a TCP mapping to Postgres",
+                [
+                    {
+                        type: "kubernetes:core/v1:ConfigMap",
+                        name: "tcp",
+                        props: { metadata: { name: "tcp-services" }, data: { "5432": "db/pg:5432" } },
+                    },
+                ],
+            ],
         ],
-        unknown: [["an unknown backend port", [{ type: "kubernetes:networking.k8s.io/v1:Ingress", name: "edge", props: { spec: { defaultBackend: { service: { name: "cache", port: UNKNOWN } } } } }]]],
+        unknown: [
+            [
+                "an unknown backend port",
+                [
+                    {
+                        type: "kubernetes:networking.k8s.io/v1:Ingress",
+                        name: "edge",
+                        props: { spec: { defaultBackend: { service: { name: "cache", port: UNKNOWN } } } },
+                    },
+                ],
+            ],
+        ],
     },
     {
         policy: k8sNoHostNetwork,
         violating: [
             ["hostNetwork", [redisStatefulSet({ hostNetwork: true })]],
             ["a hostPort", [redisStatefulSet({}, { ports: [{ containerPort: 6379, hostPort: 6379 }] })]],
-            ["a bare Pod", [{ type: "kubernetes:core/v1:Pod", name: "p", props: { spec: { hostNetwork: true, containers: [{ name: "r", image: "redis:7" }] } } }]],
+            [
+                "a bare Pod",
+                [
+                    {
+                        type: "kubernetes:core/v1:Pod",
+                        name: "p",
+                        props: { spec: { hostNetwork: true, containers: [{ name: "r", image: "redis:7" }] } },
+                    },
+                ],
+            ],
         ],
-        compliant: [["the hardened StatefulSet", [redisStatefulSet()]], ["an nginx Deployment on the host network", [{ type: "kubernetes:apps/v1:Deployment", name: "web", props: { spec: { template: { spec: { hostNetwork: true, containers: [{ name: "nginx", image: "nginx:1.27" }] } } } } }]]],
-        unknown: [["an unknown hostNetwork", [redisStatefulSet({ hostNetwork: UNKNOWN })]], ["an unknown pod spec", [{ type: "kubernetes:apps/v1:StatefulSet", name: "x", props: { spec: { template: UNKNOWN } } }]]],
+        compliant: [
+            ["the hardened StatefulSet", [redisStatefulSet()]],
+            [
+                "an nginx Deployment on the host network",
+                [
+                    {
+                        type: "kubernetes:apps/v1:Deployment",
+                        name: "web",
+                        props: {
+                            spec: { template: { spec: { hostNetwork: true, containers: [{ name: "nginx", image: "nginx:1.27" }] } } },
+                        },
+                    },
+                ],
+            ],
+        ],
+        unknown: [
+            ["an unknown hostNetwork", [redisStatefulSet({ hostNetwork: UNKNOWN })]],
+            ["an unknown pod spec", [{ type: "kubernetes:apps/v1:StatefulSet", name: "x", props: { spec: { template: UNKNOWN } } }]],
+        ],
     },
     {
         policy: k8sPodHardening,
         violating: [
-            ["a privileged container", [redisStatefulSet({}, { securityContext: { privileged: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ["ALL"] } } })]],
+            [
+                "a privileged container",
+                [
+                    redisStatefulSet(
+                        {},
+                        {
+                            securityContext: {
+                                privileged: true,
+                                allowPrivilegeEscalation: false,
+                                readOnlyRootFilesystem: true,
+                                runAsNonRoot: true,
+                                capabilities: { drop: ["ALL"] },
+                            },
+                        },
+                    ),
+                ],
+            ],
             ["no container security context", [redisStatefulSet({ securityContext: undefined }, { securityContext: undefined })]],
             ["root", [redisStatefulSet({ securityContext: { runAsUser: 0, runAsNonRoot: true } })]],
             ["hostPID", [redisStatefulSet({ hostPID: true })]],
             ["a hostPath volume", [redisStatefulSet({ volumes: [{ name: "data", hostPath: { path: "/srv/redis" } }] })]],
         ],
-        compliant: [["the hardened StatefulSet", [redisStatefulSet()]], ["an unhardened nginx", [{ type: "kubernetes:apps/v1:Deployment", name: "web", props: { spec: { template: { spec: { hostPID: true, containers: [{ name: "nginx", image: "nginx:1.27" }] } } } } }]]],
+        compliant: [
+            ["the hardened StatefulSet", [redisStatefulSet()]],
+            [
+                "an unhardened nginx",
+                [
+                    {
+                        type: "kubernetes:apps/v1:Deployment",
+                        name: "web",
+                        props: { spec: { template: { spec: { hostPID: true, containers: [{ name: "nginx", image: "nginx:1.27" }] } } } },
+                    },
+                ],
+            ],
+        ],
         unknown: [["an unknown security context", [redisStatefulSet({}, { securityContext: UNKNOWN })]]],
     },
     {
@@ -154,18 +273,42 @@ const cases: PolicyCase[] = [
             ["no NetworkPolicy", hardenedKubernetes().filter((r) => !r.type.includes("NetworkPolicy"))],
             ["a policy that admits every source", k8sWith(networkPolicy({ ingress: [{}] }))],
             ["a policy for other pods", k8sWith(networkPolicy({ podSelector: { matchLabels: { app: "web" } } }))],
-            ["a policy in another namespace", k8sWith({ ...networkPolicy(), props: { ...networkPolicy().props, metadata: { name: "cache", namespace: "web" } } })],
+            [
+                "a policy in another namespace",
+                k8sWith({ ...networkPolicy(), props: { ...networkPolicy().props, metadata: { name: "cache", namespace: "web" } } }),
+            ],
         ],
-        compliant: [["the hardened deployment", hardenedKubernetes()], ["a default-deny policy for the namespace", k8sWith(networkPolicy({ podSelector: {}, ingress: undefined, policyTypes: ["Ingress"] }))]],
-        unknown: [["an unknown namespace", [redisStatefulSet(), { ...networkPolicy(), props: { ...networkPolicy().props, metadata: { name: "cache", namespace: UNKNOWN } } }]], ["an unknown pod selector", k8sWith(networkPolicy({ podSelector: UNKNOWN }))]],
+        compliant: [
+            ["the hardened deployment", hardenedKubernetes()],
+            [
+                "a default-deny policy for the namespace",
+                k8sWith(networkPolicy({ podSelector: {}, ingress: undefined, policyTypes: ["Ingress"] })),
+            ],
+        ],
+        unknown: [
+            [
+                "an unknown namespace",
+                [
+                    redisStatefulSet(),
+                    { ...networkPolicy(), props: { ...networkPolicy().props, metadata: { name: "cache", namespace: UNKNOWN } } },
+                ],
+            ],
+            ["an unknown pod selector", k8sWith(networkPolicy({ podSelector: UNKNOWN }))],
+        ],
     },
     {
         policy: requireAuthAndHardening,
         violating: [
             ["redis:7 with no config", [plainRedisContainer()]],
             ["a config without a password", [internalNetwork, redisContainer({}, editConf(hardenedConf, { user: null }))]],
-            ["a user with nopass", [internalNetwork, redisContainer({}, editConf(hardenedConf, { user: "default on nopass ~* &* +@all" }))]],
-            ["protected-mode no as an argument, with an unreadable config", [redisContainer({ command: ["redis-server", "/etc/redis.conf", "--protected-mode", "no"], uploads: [] })]],
+            [
+                "a user with nopass",
+                [internalNetwork, redisContainer({}, editConf(hardenedConf, { user: "default on nopass ~* &* +@all" }))],
+            ],
+            [
+                "protected-mode no as an argument, with an unreadable config",
+                [redisContainer({ command: ["redis-server", "/etc/redis.conf", "--protected-mode", "no"], uploads: [] })],
+            ],
             ["CONFIG kept", [internalNetwork, redisContainer({}, hardenedConf.replace(/^rename-command CONFIG .*$/m, ""))]],
             ["DEBUG enabled", [internalNetwork, redisContainer({}, editConf(hardenedConf, { "enable-debug-command": "yes" }))]],
             ["a Kubernetes Secret config without auth", k8sWith(redisSecret(editConf(hardenedConf, { user: null })))],
@@ -179,9 +322,18 @@ const cases: PolicyCase[] = [
             ["nginx", [nginxContainer]],
         ],
         unknown: [
-            ["config content unknown at preview", [internalNetwork, redisContainer({ uploads: [{ file: "/usr/local/etc/redis/redis.conf", content: UNKNOWN }] })]],
-            ["a Secret whose data is unknown", k8sWith({ ...redisSecret(), props: { metadata: { name: "cache-config-1234", namespace: "redis" }, stringData: UNKNOWN } })],
-            ["a Secret name unknown at preview", k8sWith(redisStatefulSet({ volumes: [{ name: "config", secret: { secretName: UNKNOWN } }] }))],
+            [
+                "config content unknown at preview",
+                [internalNetwork, redisContainer({ uploads: [{ file: "/usr/local/etc/redis/redis.conf", content: UNKNOWN }] })],
+            ],
+            [
+                "a Secret whose data is unknown",
+                k8sWith({ ...redisSecret(), props: { metadata: { name: "cache-config-1234", namespace: "redis" }, stringData: UNKNOWN } }),
+            ],
+            [
+                "a Secret name unknown at preview",
+                k8sWith(redisStatefulSet({ volumes: [{ name: "config", secret: { secretName: UNKNOWN } }] })),
+            ],
         ],
     },
     {
@@ -191,25 +343,54 @@ const cases: PolicyCase[] = [
             ["a healthcheck with -a", [redisContainer({ healthcheck: { tests: ["CMD", "redis-cli", "-a", SECRET, "ping"] } })]],
             ["a password env value", [redisContainer({ envs: [`REDIS_PASSWORD=${SECRET}`] })]],
             ["a Kubernetes env value", [redisStatefulSet({}, { env: [{ name: "REDIS_PASSWORD", value: SECRET }] })]],
-            ["a Kubernetes probe with REDISCLI_AUTH", [redisStatefulSet({}, { livenessProbe: { exec: { command: ["sh", "-c", `REDISCLI_AUTH=${SECRET} redis-cli ping`] } } })]],
+            [
+                "a Kubernetes probe with REDISCLI_AUTH",
+                [redisStatefulSet({}, { livenessProbe: { exec: { command: ["sh", "-c", `REDISCLI_AUTH=${SECRET} redis-cli ping`] } } })],
+            ],
         ],
         compliant: [
             ["the hardened container", hardenedDocker()],
             ["the hardened StatefulSet (password on stdin)", [redisStatefulSet()]],
-            ["an env var expanded from a Secret", [redisStatefulSet({}, { env: [{ name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: "s", key: "p" } } }], args: ["--requirepass", "$(REDIS_PASSWORD)"] })]],
+            [
+                "an env var expanded from a Secret",
+                [
+                    redisStatefulSet(
+                        {},
+                        {
+                            env: [{ name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: "s", key: "p" } } }],
+                            args: ["--requirepass", "$(REDIS_PASSWORD)"],
+                        },
+                    ),
+                ],
+            ],
             ["nginx with a literal password (not Redis)", [nginxContainer]],
         ],
-        unknown: [["an unknown command", [redisContainer({ command: UNKNOWN })]], ["an unknown env list", [redisStatefulSet({}, { env: UNKNOWN })]]],
+        unknown: [
+            ["an unknown command", [redisContainer({ command: UNKNOWN })]],
+            ["an unknown env list", [redisStatefulSet({}, { env: UNKNOWN })]],
+        ],
     },
     {
         policy: dockerNoPrivilegedOrSocket,
         violating: [
             ["privileged", [redisContainer({ privileged: true })]],
-            ["the Docker socket bound", [redisContainer({ volumes: [{ hostPath: "/var/run/docker.sock", containerPath: "/var/run/docker.sock" }] })]],
-            ["the Docker socket as a mount", [redisContainer({ mounts: [{ type: "bind", source: "/run/docker.sock", target: "/docker.sock" }] })]],
+            [
+                "the Docker socket bound",
+                [redisContainer({ volumes: [{ hostPath: "/var/run/docker.sock", containerPath: "/var/run/docker.sock" }] })],
+            ],
+            [
+                "the Docker socket as a mount",
+                [redisContainer({ mounts: [{ type: "bind", source: "/run/docker.sock", target: "/docker.sock" }] })],
+            ],
         ],
-        compliant: [["the hardened container", hardenedDocker()], ["a privileged nginx", [nginxContainer]]],
-        unknown: [["unknown privileged flag", [redisContainer({ privileged: UNKNOWN })]], ["an unknown host path", [redisContainer({ volumes: [{ hostPath: UNKNOWN, containerPath: "/x" }] })]]],
+        compliant: [
+            ["the hardened container", hardenedDocker()],
+            ["a privileged nginx", [nginxContainer]],
+        ],
+        unknown: [
+            ["unknown privileged flag", [redisContainer({ privileged: UNKNOWN })]],
+            ["an unknown host path", [redisContainer({ volumes: [{ hostPath: UNKNOWN, containerPath: "/x" }] })]],
+        ],
     },
     {
         policy: dockerContainerHardening,
@@ -221,29 +402,54 @@ const cases: PolicyCase[] = [
             ["a writable root", [redisContainer({ readOnly: false })]],
             ["a bind mount", [redisContainer({ volumes: [{ hostPath: "/srv/redis", containerPath: "/data" }] })]],
         ],
-        compliant: [["the hardened container", hardenedDocker()], ["nginx as root", [nginxContainer]]],
+        compliant: [
+            ["the hardened container", hardenedDocker()],
+            ["nginx as root", [nginxContainer]],
+        ],
         unknown: [["an unknown user and capability list", [redisContainer({ user: UNKNOWN, capabilities: { drops: UNKNOWN } })]]],
     },
     {
         policy: persistence,
         violating: [
             ["AOF and RDB both off", [internalNetwork, redisContainer({}, editConf(hardenedConf, { appendonly: "no" }))]],
-            ["no volume at /data", [internalNetwork, redisContainer({ volumes: [{ volumeName: "cache-config", containerPath: "/usr/local/etc/redis" }] })]],
-            ["a StatefulSet without a claim at /data", [redisStatefulSet({}, { volumeMounts: [{ name: "config", mountPath: "/usr/local/etc/redis" }] }), redisSecret()]],
+            [
+                "no volume at /data",
+                [internalNetwork, redisContainer({ volumes: [{ volumeName: "cache-config", containerPath: "/usr/local/etc/redis" }] })],
+            ],
+            [
+                "a StatefulSet without a claim at /data",
+                [redisStatefulSet({}, { volumeMounts: [{ name: "config", mountPath: "/usr/local/etc/redis" }] }), redisSecret()],
+            ],
         ],
-        compliant: [["the hardened container", hardenedDocker()], ["the hardened StatefulSet", hardenedKubernetes()], ["RDB only", [internalNetwork, redisContainer({}, editConf(hardenedConf, { appendonly: "no", save: "900 1" }))]]],
+        compliant: [
+            ["the hardened container", hardenedDocker()],
+            ["the hardened StatefulSet", hardenedKubernetes()],
+            ["RDB only", [internalNetwork, redisContainer({}, editConf(hardenedConf, { appendonly: "no", save: "900 1" }))]],
+        ],
         unknown: [["unknown volumes and config", [redisContainer({ volumes: UNKNOWN, uploads: UNKNOWN })]]],
     },
     {
         policy: appendfsyncAlways,
-        violating: [["appendfsync always", [redisContainer({}, editConf(hardenedConf, { appendfsync: "always" }))]], ["--appendfsync always", [plainRedisContainer({ command: ["redis-server", "--appendfsync", "always"] })]]],
-        compliant: [["everysec", hardenedDocker()], ["everysec on Kubernetes", hardenedKubernetes()]],
+        violating: [
+            ["appendfsync always", [redisContainer({}, editConf(hardenedConf, { appendfsync: "always" }))]],
+            ["--appendfsync always", [plainRedisContainer({ command: ["redis-server", "--appendfsync", "always"] })]],
+        ],
+        compliant: [
+            ["everysec", hardenedDocker()],
+            ["everysec on Kubernetes", hardenedKubernetes()],
+        ],
         unknown: [["unknown config", [redisContainer({ uploads: [{ file: "/usr/local/etc/redis/redis.conf", content: UNKNOWN }] })]]],
     },
     {
         policy: cacheNoEviction,
-        violating: [["maxmemory with noeviction", [redisContainer({}, editConf(hardenedConf, { "maxmemory-policy": "noeviction" }))]], ["maxmemory with the default policy", [redisContainer({}, editConf(hardenedConf, { "maxmemory-policy": null }))]]],
-        compliant: [["allkeys-lfu", hardenedDocker()], ["no maxmemory (another policy's concern)", [plainRedisContainer()]]],
+        violating: [
+            ["maxmemory with noeviction", [redisContainer({}, editConf(hardenedConf, { "maxmemory-policy": "noeviction" }))]],
+            ["maxmemory with the default policy", [redisContainer({}, editConf(hardenedConf, { "maxmemory-policy": null }))]],
+        ],
+        compliant: [
+            ["allkeys-lfu", hardenedDocker()],
+            ["no maxmemory (another policy's concern)", [plainRedisContainer()]],
+        ],
         unknown: [["unknown config", [redisContainer({ uploads: [{ file: "/usr/local/etc/redis/redis.conf", content: UNKNOWN }] })]]],
     },
     {
@@ -254,7 +460,10 @@ const cases: PolicyCase[] = [
             ["Redis 6", [redisStatefulSet({}, { image: "redis:6.2-alpine" })]],
         ],
         compliant: [
-            ["redis:7-alpine", [plainRedisContainer(), { type: "docker:index/remoteImage:RemoteImage", name: "img", props: { name: "redis:7-alpine" } }]],
+            [
+                "redis:7-alpine",
+                [plainRedisContainer(), { type: "docker:index/remoteImage:RemoteImage", name: "img", props: { name: "redis:7-alpine" } }],
+            ],
             ["a digest pin", [redisStatefulSet({}, { image: `redis@sha256:${"a".repeat(64)}` })]],
             ["nginx:latest", [{ ...nginxContainer, props: { image: "nginx:latest" } }]],
         ],
@@ -262,8 +471,15 @@ const cases: PolicyCase[] = [
     },
     {
         policy: memoryLimit,
-        violating: [["no container memory limit", [redisContainer({ memory: undefined })]], ["no maxmemory", [redisContainer({}, editConf(hardenedConf, { maxmemory: null }))]], ["no Kubernetes limit", k8sWith(redisStatefulSet({}, { resources: {} }))]],
-        compliant: [["the hardened container", hardenedDocker()], ["the hardened StatefulSet", hardenedKubernetes()]],
+        violating: [
+            ["no container memory limit", [redisContainer({ memory: undefined })]],
+            ["no maxmemory", [redisContainer({}, editConf(hardenedConf, { maxmemory: null }))]],
+            ["no Kubernetes limit", k8sWith(redisStatefulSet({}, { resources: {} }))],
+        ],
+        compliant: [
+            ["the hardened container", hardenedDocker()],
+            ["the hardened StatefulSet", hardenedKubernetes()],
+        ],
         unknown: [["an unknown memory limit and config", [redisContainer({ memory: UNKNOWN, uploads: UNKNOWN })]]],
     },
 ];
@@ -331,7 +547,11 @@ describe("redis-docker-no-published-ports specifics", () => {
 describe("redis-image-pinned specifics", () => {
     it("can require a digest and a custom tag pattern", async () => {
         expect((await evaluate(imagePinned, [plainRedisContainer()], { requireDigest: true })).violations).toHaveLength(1);
-        expect((await evaluate(imagePinned, [plainRedisContainer({ image: "redis:7.0-alpine" })], { tagPattern: "^7\\.2" })).violations).toHaveLength(1);
-        expect((await evaluate(imagePinned, [plainRedisContainer({ image: "redis:7.2.4" })], { tagPattern: "^7\\.2" })).violations).toEqual([]);
+        expect(
+            (await evaluate(imagePinned, [plainRedisContainer({ image: "redis:7.0-alpine" })], { tagPattern: "^7\\.2" })).violations,
+        ).toHaveLength(1);
+        expect((await evaluate(imagePinned, [plainRedisContainer({ image: "redis:7.2.4" })], { tagPattern: "^7\\.2" })).violations).toEqual(
+            [],
+        );
     });
 });

@@ -13,7 +13,9 @@ async function stampede(
     count: number,
     job: { key: string; counterKey: string; concurrency: number; loaderFails?: boolean },
 ): Promise<Outcome[][]> {
-    const workers: ChildProcess[] = Array.from({ length: count }, () => fork(join(__dirname, "stampedeWorker.cjs"), [], { stdio: "inherit" }));
+    const workers: ChildProcess[] = Array.from({ length: count }, () =>
+        fork(join(__dirname, "stampedeWorker.cjs"), [], { stdio: "inherit" }),
+    );
     try {
         const next = (w: ChildProcess, type: string) =>
             new Promise<{ outcomes: Outcome[]; resp?: number }>((resolve, reject) => {
@@ -54,21 +56,34 @@ export function clientProcessesSuite(target: string, start: () => Promise<RedisU
         }, 120_000);
 
         it("loads once for 4 processes × 50 concurrent misses, and every caller gets the value", async () => {
-            const results = await stampede(server.connectionString, 4, { key: "cache:shared", counterKey: "backend:shared:loads", concurrency: 50 });
+            const results = await stampede(server.connectionString, 4, {
+                key: "cache:shared",
+                counterKey: "backend:shared:loads",
+                concurrency: 50,
+            });
             expect(await observer.get("backend:shared:loads")).toBe("1");
             expect(results.flat()).toHaveLength(200);
             expect(results.flat().every((o) => o.value === "loaded-value")).toBe(true);
         }, 60_000);
 
         it("hands one failed load's error to the callers of every process, and loads again afterwards", async () => {
-            const results = await stampede(server.connectionString, 4, { key: "cache:failing", counterKey: "backend:failing:loads", concurrency: 50, loaderFails: true });
+            const results = await stampede(server.connectionString, 4, {
+                key: "cache:failing",
+                counterKey: "backend:failing:loads",
+                concurrency: 50,
+                loaderFails: true,
+            });
             expect(await observer.get("backend:failing:loads")).toBe("1");
             const outcomes = results.flat();
             expect(outcomes.every((o) => o.error !== undefined && /backend down/.test(o.message ?? ""))).toBe(true);
             // The loading process sees the loader's own error; the others are told by the error marker.
             expect(results.filter((r) => r.every((o) => o.error === "Error")).length).toBe(1);
             expect(results.filter((r) => r.every((o) => o.error === "CacheLoadError")).length).toBe(3);
-            const again = await stampede(server.connectionString, 1, { key: "cache:failing", counterKey: "backend:failing:loads", concurrency: 1 });
+            const again = await stampede(server.connectionString, 1, {
+                key: "cache:failing",
+                counterKey: "backend:failing:loads",
+                concurrency: 1,
+            });
             expect(again.flat()).toEqual([{ value: "loaded-value" }]);
             expect(await observer.get("backend:failing:loads")).toBe("2");
         }, 60_000);

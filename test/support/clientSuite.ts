@@ -48,14 +48,21 @@ export function clientSuite(target: string, start: () => Promise<RedisUnderTest>
 
         async function info(section: string): Promise<Map<string, string>> {
             const text = await observer.info(section);
-            return new Map(text.split("\r\n").filter((l) => l.includes(":")).map((l) => [l.slice(0, l.indexOf(":")), l.slice(l.indexOf(":") + 1)]));
+            return new Map(
+                text
+                    .split("\r\n")
+                    .filter((l) => l.includes(":"))
+                    .map((l) => [l.slice(0, l.indexOf(":")), l.slice(l.indexOf(":") + 1)]),
+            );
         }
 
         describe("connect", () => {
             it("reuses one server connection for 10,000 commands", async () => {
                 await closeSharedClients();
                 const client = connect(server.connectionString, { connectionName: "reuse-test" });
-                expect(() => connect(server.connectionString, { connectionName: "other" })).toThrow(/created with other options \(connectionName\)/);
+                expect(() => connect(server.connectionString, { connectionName: "other" })).toThrow(
+                    /created with other options \(connectionName\)/,
+                );
                 expect(connect(server.connectionString)).toBe(client);
                 await client.ping();
                 const before = Number((await info("stats")).get("total_connections_received"));
@@ -92,7 +99,10 @@ export function clientSuite(target: string, start: () => Promise<RedisUnderTest>
                 const client = connect(wrong.toString(), { shared: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
                 client.on("error", () => {});
                 try {
-                    const error = await client.ping().then(() => undefined, (e: Error) => e);
+                    const error = await client.ping().then(
+                        () => undefined,
+                        (e: Error) => e,
+                    );
                     expect(error?.message).toMatch(/WRONGPASS|NOAUTH/);
                     expect(error?.message).not.toContain("wrong-password-0123456789");
                 } finally {
@@ -120,7 +130,11 @@ export function clientSuite(target: string, start: () => Promise<RedisUnderTest>
                 const results = await pipelineInBatches(client, sets, 500);
                 expect(results).toHaveLength(10_000);
                 expect(results.every(([error, reply]) => error === null && reply === "OK")).toBe(true);
-                const gets = await pipelineInBatches(client, Array.from({ length: 10_000 }, (_, i): Command => ["get", `bulk:${i}`]), 777);
+                const gets = await pipelineInBatches(
+                    client,
+                    Array.from({ length: 10_000 }, (_, i): Command => ["get", `bulk:${i}`]),
+                    777,
+                );
                 expect(gets.map(([, v]) => v)).toEqual(Array.from({ length: 10_000 }, (_, i) => `value-${i}`));
             });
 
@@ -138,9 +152,13 @@ export function clientSuite(target: string, start: () => Promise<RedisUnderTest>
             it("runs by EVALSHA and survives SCRIPT FLUSH", async () => {
                 const client = connect(server.connectionString);
                 const { addAndGet } = defineScripts(client, {
-                    addAndGet: { keys: 1, lua: "redis.call('INCRBY', KEYS[1], ARGV[1]) redis.call('EXPIRE', KEYS[1], 60) return redis.call('GET', KEYS[1])" },
+                    addAndGet: {
+                        keys: 1,
+                        lua: "redis.call('INCRBY', KEYS[1], ARGV[1]) redis.call('EXPIRE', KEYS[1], 60) return redis.call('GET', KEYS[1])",
+                    },
                 });
-                const evalsha = async () => Number(/calls=(\d+)/.exec((await info("commandstats")).get("cmdstat_evalsha") ?? "calls=0")?.[1]);
+                const evalsha = async () =>
+                    Number(/calls=(\d+)/.exec((await info("commandstats")).get("cmdstat_evalsha") ?? "calls=0")?.[1]);
                 expect(await addAndGet(["script:n"], [2])).toBe("2");
                 const before = await evalsha();
                 expect(await addAndGet(["script:n"], [3])).toBe("5");
@@ -260,7 +278,9 @@ export function clientSuite(target: string, start: () => Promise<RedisUnderTest>
                     await sleep(100);
                     return { user: 42, at: Date.now() };
                 };
-                const values = await Promise.all(Array.from({ length: 200 }, () => cacheAside(client, "cache:user:42", loader, { ttlSeconds: 60 })));
+                const values = await Promise.all(
+                    Array.from({ length: 200 }, () => cacheAside(client, "cache:user:42", loader, { ttlSeconds: 60 })),
+                );
                 expect(loads).toBe(1);
                 expect(new Set(values.map((v) => JSON.stringify(v))).size).toBe(1);
                 expect(await cacheAside(client, "cache:user:42", loader, { ttlSeconds: 60 })).toEqual(values[0]);
@@ -275,7 +295,9 @@ export function clientSuite(target: string, start: () => Promise<RedisUnderTest>
                     await sleep(50);
                     throw new Error("backend down");
                 };
-                const outcomes = await Promise.allSettled(Array.from({ length: 200 }, () => cacheAside(client, "cache:flaky", failing, { ttlSeconds: 60 })));
+                const outcomes = await Promise.allSettled(
+                    Array.from({ length: 200 }, () => cacheAside(client, "cache:flaky", failing, { ttlSeconds: 60 })),
+                );
                 expect(loads).toBe(1);
                 expect(outcomes.every((o) => o.status === "rejected" && (o.reason as Error).message === "backend down")).toBe(true);
                 expect(await client.exists("cache:flaky:lock")).toBe(0);
@@ -285,7 +307,9 @@ export function clientSuite(target: string, start: () => Promise<RedisUnderTest>
             it("refuses a cache entry without a TTL", async () => {
                 const client = connect(server.connectionString);
                 for (const ttlSeconds of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
-                    await expect(cacheAside(client, "cache:forever", () => Promise.resolve(1), { ttlSeconds })).rejects.toThrow(/ttlSeconds must be a number > 0/);
+                    await expect(cacheAside(client, "cache:forever", () => Promise.resolve(1), { ttlSeconds })).rejects.toThrow(
+                        /ttlSeconds must be a number > 0/,
+                    );
                 }
             });
 
@@ -302,7 +326,9 @@ export function clientSuite(target: string, start: () => Promise<RedisUnderTest>
 
             it("refuses a value that serializes to nothing instead of caching it", async () => {
                 const client = connect(server.connectionString);
-                await expect(cacheAside(client, "cache:undefined", () => Promise.resolve(undefined), { ttlSeconds: 60 })).rejects.toThrow(/serializes to nothing/);
+                await expect(cacheAside(client, "cache:undefined", () => Promise.resolve(undefined), { ttlSeconds: 60 })).rejects.toThrow(
+                    /serializes to nothing/,
+                );
                 expect(await client.exists("cache:undefined")).toBe(0);
             });
 
@@ -357,7 +383,10 @@ export function clientSuite(target: string, start: () => Promise<RedisUnderTest>
         describe("scanKeys", () => {
             it("yields each of 10,000 keys exactly once, where KEYS is disabled", async () => {
                 const client = connect(server.connectionString);
-                await pipelineInBatches(client, Array.from({ length: 10_000 }, (_, i): Command => ["set", `scan:${i}`, "1", "EX", 300]));
+                await pipelineInBatches(
+                    client,
+                    Array.from({ length: 10_000 }, (_, i): Command => ["set", `scan:${i}`, "1", "EX", 300]),
+                );
                 const seen: string[] = [];
                 for await (const key of scanKeys(client, "scan:*", { count: 500 })) seen.push(key);
                 expect(seen).toHaveLength(10_000);

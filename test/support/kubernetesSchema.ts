@@ -44,7 +44,9 @@ function unknownFields(value: unknown, typeName: string, path: string): string[]
     if (array) return Array.isArray(value) ? value.flatMap((v, i) => unknownFields(v, array[1], `${path}[${i}]`)) : [];
     const map = /^\{ \[key: string\]: (.+); \}$/.exec(typeName);
     if (map) {
-        return value && typeof value === "object" ? Object.entries(value).flatMap(([k, v]) => unknownFields(v, map[1], `${path}.${k}`)) : [];
+        return value && typeof value === "object"
+            ? Object.entries(value).flatMap(([k, v]) => unknownFields(v, map[1], `${path}.${k}`))
+            : [];
     }
     const fields = attributes(typeName);
     if (!fields || value === null || typeof value !== "object") return [];

@@ -20,10 +20,14 @@ process.on("message", async (message) => {
         };
         process.once("message", async (go) => {
             if (go.type !== "go") return;
-            const outcomes = await Promise.allSettled(Array.from({ length: concurrency }, () => cacheAside(redis, key, loader, { ttlSeconds: 60 })));
+            const outcomes = await Promise.allSettled(
+                Array.from({ length: concurrency }, () => cacheAside(redis, key, loader, { ttlSeconds: 60 })),
+            );
             process.send({
                 type: "done",
-                outcomes: outcomes.map((o) => (o.status === "fulfilled" ? { value: o.value } : { error: o.reason.name, message: o.reason.message })),
+                outcomes: outcomes.map((o) =>
+                    o.status === "fulfilled" ? { value: o.value } : { error: o.reason.name, message: o.reason.message },
+                ),
             });
             await closeSharedClients();
             process.disconnect();
