@@ -80,10 +80,30 @@ export interface RegistrationOptions {
 export const registrationOptions = new Map<string, RegistrationOptions>();
 
 /**
+ * Errors that escaped a resource registration, which the engine would report as a failed
+ * deployment: an input that rejects (a setting only checkable at deployment, such as whether an
+ * existing network is internal) fails the resources consuming it.
+ */
+export const deploymentErrors: Error[] = [];
+
+/**
+ * Reports an escaped error as Pulumi's program runner does (`cmd/run` logs unhandled rejections
+ * with `log.error`). That is what marks the program as failed; without it the runtime would, at
+ * exit, list the failed resource's never-settled outputs as leaked promises.
+ */
+function reportDeploymentError(reason: unknown): void {
+    const error = reason instanceof Error ? reason : new Error(String(reason));
+    if (deploymentErrors.includes(error)) return;
+    deploymentErrors.push(error);
+    void pulumi.log.error(error.message);
+}
+
+/**
  * Installs Pulumi mocks. Must run before any component module is imported,
  * because resource classes read the runtime settings when first loaded.
  */
 export async function installMocks(project = "hardened-redis"): Promise<void> {
+    if (!process.listeners("unhandledRejection").includes(reportDeploymentError)) process.on("unhandledRejection", reportDeploymentError);
     await pulumi.runtime.setMocks(
         {
             newResource(args) {

@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import {
+    deploymentErrors,
     existingNetworks,
     installMocks,
     isSecretValue,
@@ -260,9 +261,10 @@ describe("DockerRedis with arguments", () => {
     it("refuses an existing network that is not internal", async () => {
         existingNetworks.set("bridge-public", { internal: false });
         const redis = new api.DockerRedis("public", { networkName: "bridge-public", alias: "public-redis" });
-        await expect(valueOf(redis.networkName)).rejects.toThrow(
-            /"networkName": got "bridge-public"; allowed: the name of an existing Docker network created with internal: true/,
-        );
+        const refusal = /"networkName": got "bridge-public"; allowed: the name of an existing Docker network created with internal: true/;
+        await expect(valueOf(redis.networkName)).rejects.toThrow(refusal);
+        // The container consuming that network fails to register, which fails the deployment.
+        await vi.waitFor(() => expect(deploymentErrors.map((e) => e.message)).toContainEqual(expect.stringMatching(refusal)));
     });
 
     it("passes credential keepers to both generators, so changing them rotates both", async () => {
