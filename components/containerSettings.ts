@@ -1,6 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { checkRedisSettings, type RedisSavePoint, type RedisTuningSettings } from "./redisConfig";
+import { CONFIG_DIR, DATA_DIR } from "./redisContainer";
+import { checkRedisSettings, type RedisSavePoint, type ResolvedRedisTuning } from "./redisConfig";
 import { RedisConfigError } from "./redisConfigError";
 
 /** The image both components run unless told otherwise. */
@@ -36,20 +37,32 @@ export const memoryLimitMb = z
     .default(256);
 
 /**
- * zod fields for {@link RedisServerArgs}, to spread into each component's strict schema.
- * Redis settings are checked by sizeRedisForContainer; inputs that may be unknown until
- * deployment are not checked here.
+ * The {@link RedisServerArgs} a component hands to the rendered config as they are. This one
+ * list drives both the args schema and the copy, so a setting cannot be accepted and then dropped.
+ */
+const FORWARDED_SETTINGS = [
+    "maxmemory",
+    "maxmemoryPolicy",
+    "appendonly",
+    "appendfsync",
+    "savePoints",
+    "disabledCommands",
+    "port",
+] as const satisfies ReadonlyArray<keyof RedisServerArgs>;
+type ForwardedSetting = (typeof FORWARDED_SETTINGS)[number];
+
+/**
+ * zod fields for {@link RedisServerArgs}, to spread into each component's strict schema. The
+ * forwarded Redis settings are checked by sizeRedisForContainer, against the rendered config's
+ * own schema; inputs that may be unknown until deployment are not checked here.
  */
 export const redisServerArgsShape = {
     image: imageReference.default(DEFAULT_IMAGE),
     memoryLimitMb,
-    maxmemory: z.unknown().optional(),
-    maxmemoryPolicy: z.unknown().optional(),
-    appendonly: z.unknown().optional(),
-    appendfsync: z.unknown().optional(),
-    savePoints: z.unknown().optional(),
-    disabledCommands: z.unknown().optional(),
-    port: z.unknown().optional(),
+    ...(Object.fromEntries(FORWARDED_SETTINGS.map((key) => [key, z.unknown().optional()])) as Record<
+        ForwardedSetting,
+        z.ZodOptional<z.ZodUnknown>
+    >),
     credentialKeepers: z.unknown().optional(),
 };
 
@@ -92,28 +105,20 @@ export interface RedisServerArgs {
 }
 
 /**
- * Validates the Redis settings of a containerised Redis and fills in
- * `maxmemory` from the container's memory limit. Redis does not read the
- * cgroup limit: above it the kernel OOM-kills Redis instead of Redis evicting.
+ * Validates the Redis settings of a containerised Redis and fills in `maxmemory` from the
+ * container's memory limit: Redis does not read the cgroup limit, and above it the kernel
+ * OOM-kills Redis instead of Redis evicting. Returns the settings resolved (every default
+ * applied, sizes in bytes), ready for renderRedisConfig with the credentials added.
  */
-export function sizeRedisForContainer(
-    args: RedisServerArgs,
-    dirs: { dataDir: string; configDir: string },
-    limitMb: number,
-): RedisTuningSettings & { port: number } {
+export function sizeRedisForContainer(args: RedisServerArgs, limitMb: number): ResolvedRedisTuning {
     const limitBytes = limitMb * 1024 * 1024;
-    const tuning: RedisTuningSettings = {
-        port: args.port,
-        maxmemory: args.maxmemory,
-        maxmemoryPolicy: args.maxmemoryPolicy,
-        appendonly: args.appendonly,
-        appendfsync: args.appendfsync,
-        savePoints: args.savePoints,
-        disabledCommands: args.disabledCommands,
-        ...dirs,
-    };
-    const sized = { ...tuning, maxmemory: tuning.maxmemory ?? Math.floor(limitBytes * DEFAULT_MAXMEMORY_SHARE) };
-    const resolved = checkRedisSettings(sized);
+    const forwarded = Object.fromEntries(FORWARDED_SETTINGS.filter((key) => args[key] !== undefined).map((key) => [key, args[key]]));
+    const resolved = checkRedisSettings({
+        ...forwarded,
+        maxmemory: args.maxmemory ?? Math.floor(limitBytes * DEFAULT_MAXMEMORY_SHARE),
+        configDir: CONFIG_DIR,
+        dataDir: DATA_DIR,
+    });
     if (resolved.port < 1024) {
         // Redis runs as uid 999 with every capability dropped: it cannot bind a privileged port.
         throw new RedisConfigError("port", "an integer from 1024 to 65535 (Redis runs without privileges)", JSON.stringify(resolved.port));
@@ -122,8 +127,8 @@ export function sizeRedisForContainer(
         throw new RedisConfigError(
             "maxmemory",
             `more than 0 and at most 80% of memoryLimitMb (${Math.floor(limitBytes * MAX_MAXMEMORY_SHARE)} bytes)`,
-            JSON.stringify(tuning.maxmemory ?? resolved.maxmemory),
+            JSON.stringify(args.maxmemory ?? resolved.maxmemory),
         );
     }
-    return { ...sized, port: resolved.port };
+    return resolved;
 }

@@ -1,10 +1,20 @@
-import { createHash } from "node:crypto";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { createRedisCredentials, redisConnectionString } from "./credentials";
 import { redisServerArgsShape, sizeRedisForContainer, type RedisServerArgs } from "./containerSettings";
 import { renderRedisConfig } from "./redisConfig";
+import {
+    CONFIG_DIR,
+    configHash,
+    DATA_DIR,
+    DNS_LABEL,
+    DNS_LABEL_ALLOWED,
+    pingCommand,
+    REDIS_GID,
+    REDIS_UID,
+    serverCommand,
+} from "./redisContainer";
 import { RedisConfigError } from "./redisConfigError";
 import { parseSettings } from "./validation";
 
@@ -24,15 +34,6 @@ export interface DockerRedisArgs extends RedisServerArgs {
     /** Number of rotated log files kept (1 to 100). Default 3. */
     logMaxFiles?: number;
 }
-
-/** Where the config volume is mounted. */
-const CONFIG_DIR = "/usr/local/etc/redis";
-const DATA_DIR = "/data";
-/** The official image's `redis` user and group. */
-const REDIS_USER = "999:1000";
-
-const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
-const DNS_LABEL_ALLOWED = "a DNS label: 1-63 lowercase letters, digits or '-', not starting or ending with '-'";
 
 const dockerArgsSchema = z.strictObject({
     ...redisServerArgsShape,
@@ -83,14 +84,14 @@ export class DockerRedis extends pulumi.ComponentResource {
         super("hardened-redis:index:DockerRedis", name, {}, opts);
 
         const settings = parseSettings(dockerArgsSchema, args, Object.keys(dockerArgsSchema.shape));
-        const tuning = sizeRedisForContainer(args, { dataDir: DATA_DIR, configDir: CONFIG_DIR }, settings.memoryLimitMb);
+        const tuning = sizeRedisForContainer(args, settings.memoryLimitMb);
         const alias = settings.alias ?? this.defaultAlias(name, args.networkName !== undefined);
 
         const credentials = createRedisCredentials(name, args.credentialKeepers, this);
-        const config = pulumi.secret(
+        const files = pulumi.secret(
             pulumi
                 .all([credentials.password, credentials.configCommandName])
-                .apply(([password, configCommandName]) => renderRedisConfig({ ...tuning, password, configCommandName })["redis.conf"]),
+                .apply(([password, configCommandName]) => renderRedisConfig({ ...tuning, password, configCommandName })),
         );
 
         const networkName = args.networkName === undefined ? this.createNetwork(name) : this.requireInternal(args.networkName);
@@ -112,21 +113,23 @@ export class DockerRedis extends pulumi.ComponentResource {
                 mustRun: false,
                 networkMode: "none",
                 volumes: [{ volumeName: configVolume.name, containerPath: CONFIG_DIR }],
-                uploads: [{ file: `${CONFIG_DIR}/redis.conf`, content: config, permissions: "0444" }],
+                // Every rendered file, by name: a secret input, so the engine keeps it encrypted.
+                uploads: files.apply((f) =>
+                    Object.entries(f).map(([file, content]) => ({ file: `${CONFIG_DIR}/${file}`, content, permissions: "0444" })),
+                ),
                 labels: this.labels(name, "config-writer"),
             },
             { parent: this, deleteBeforeReplace: true },
         );
-        // A hash of a config made of 32-character random secrets cannot be reversed; as a label it
-        // replaces the Redis container (rereading the config) whenever the config changes.
-        const configHash = pulumi.unsecret(config.apply((text) => createHash("sha256").update(text).digest("hex")));
+        // As a label, the hash replaces the Redis container (rereading the config) whenever the config changes.
+        const configSha256 = pulumi.unsecret(files.apply(configHash));
 
         const container = new docker.Container(
             name,
             {
                 image: image.imageId,
-                command: ["redis-server", `${CONFIG_DIR}/redis.conf`],
-                user: REDIS_USER,
+                command: serverCommand(),
+                user: `${REDIS_UID}:${REDIS_GID}`,
                 readOnly: true,
                 tmpfs: { "/tmp": "rw,noexec,nosuid,nodev,size=16m" },
                 capabilities: { drops: ["ALL"] },
@@ -140,7 +143,7 @@ export class DockerRedis extends pulumi.ComponentResource {
                 ],
                 // A NOAUTH reply proves the server is up without handing the password to the check.
                 healthcheck: {
-                    tests: ["CMD-SHELL", `redis-cli -p ${tuning.port} ping 2>&1 | grep -Eq '^(PONG|NOAUTH)'`],
+                    tests: ["CMD-SHELL", pingCommand(tuning.port, ["PONG", "NOAUTH"])],
                     interval: "5s",
                     timeout: "3s",
                     startPeriod: "30s",
@@ -149,7 +152,7 @@ export class DockerRedis extends pulumi.ComponentResource {
                 restart: settings.restartPolicy,
                 logDriver: "json-file",
                 logOpts: { "max-size": settings.logMaxSize, "max-file": String(settings.logMaxFiles) },
-                labels: [...this.labels(name, "server"), { label: "hardened-redis.config-sha256", value: configHash }],
+                labels: [...this.labels(name, "server"), { label: "hardened-redis.config-sha256", value: configSha256 }],
                 // Redis flushes the AOF on SIGTERM; give it time before SIGKILL.
                 stopSignal: "SIGTERM",
                 stopTimeout: 30,

@@ -1,10 +1,10 @@
-import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { redisServerArgsShape, sizeRedisForContainer, type RedisServerArgs } from "./containerSettings";
 import { createRedisCredentials, redisConnectionString } from "./credentials";
 import { renderRedisConfig } from "./redisConfig";
+import { CONFIG_DIR, configHash, DATA_DIR, DNS_LABEL, pingCommand, REDIS_GID, REDIS_UID, serverCommand } from "./redisContainer";
 import { RedisConfigError } from "./redisConfigError";
 import { parseSettings } from "./validation";
 
@@ -35,11 +35,6 @@ export interface KubernetesRedisArgs extends RedisServerArgs {
     allowAllEgress?: boolean;
 }
 
-const CONFIG_DIR = "/usr/local/etc/redis";
-const DATA_DIR = "/data";
-const REDIS_UID = 999;
-const REDIS_GID = 1000;
-
 const CPU_ALLOWED = 'a positive CPU quantity such as "100m", "0.5" or "2"';
 const cpuQuantity = z.string({ error: CPU_ALLOWED }).regex(/^(?=.*[1-9])\d+(\.\d+)?m?$/, { error: CPU_ALLOWED });
 const STORAGE_ALLOWED = 'a positive storage quantity such as "1Gi" or "500Mi"';
@@ -52,7 +47,6 @@ function cores(quantity: string): number {
     return quantity.endsWith("m") ? Number(quantity.slice(0, -1)) / 1000 : Number(quantity);
 }
 const DNS_SUBDOMAIN_ALLOWED = "a DNS subdomain: lowercase letters, digits, '-' and '.', at most 253 characters";
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const LABEL_KEY_ALLOWED =
     "a label key: an optional DNS-subdomain prefix and '/', then 1-63 letters, digits, '-', '_' or '.', starting and ending alphanumeric";
 const LABEL_VALUE_ALLOWED = "a label value: at most 63 letters, digits, '-', '_' or '.', starting and ending alphanumeric";
@@ -151,7 +145,7 @@ export class KubernetesRedis extends pulumi.ComponentResource {
             );
         }
         const clientLabelKey = settings.clientLabelKey ?? `${name}-client`;
-        const tuning = sizeRedisForContainer(args, { dataDir: DATA_DIR, configDir: CONFIG_DIR }, settings.memoryLimitMb);
+        const tuning = sizeRedisForContainer(args, settings.memoryLimitMb);
         const port = tuning.port;
         const labels = {
             "app.kubernetes.io/name": "redis",
@@ -182,15 +176,8 @@ export class KubernetesRedis extends pulumi.ComponentResource {
                 // Read by the readiness probe through stdin, never argv or env.
                 password,
             }));
-        // A hash of a 32-character random password and CONFIG name cannot be reversed, so it may
-        // be shown in plain text; it changes with any of them and so rolls the pods.
-        const configHash = pulumi.unsecret(
-            files.apply((f) =>
-                createHash("sha256")
-                    .update(JSON.stringify(Object.entries(f).sort()))
-                    .digest("hex"),
-            ),
-        );
+        // On the pod template, the hash rolls the pods whenever a file or the password changes.
+        const configSha256 = pulumi.unsecret(files.apply(configHash));
         const secret = new k8s.core.v1.Secret(
             `${name}-config`,
             // Immutable: a change creates a new Secret (new name) instead of rewriting the files under
@@ -235,7 +222,7 @@ export class KubernetesRedis extends pulumi.ComponentResource {
                     updateStrategy: { type: "RollingUpdate" },
                     persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
                     template: {
-                        metadata: { labels, annotations: { "hardened-redis/config-sha256": configHash } },
+                        metadata: { labels, annotations: { "hardened-redis/config-sha256": configSha256 } },
                         spec: this.podSpec(secret, settings, port, replicated),
                     },
                     volumeClaimTemplates: [
@@ -313,19 +300,12 @@ export class KubernetesRedis extends pulumi.ComponentResource {
     ): k8s.types.input.core.v1.PodSpec {
         const memory = `${settings.memoryLimitMb}Mi`;
         // `sh -c` so the probes can filter redis-cli's reply; the password only travels on stdin.
-        const ping = (accepted: string, authenticated: boolean) => ({
-            exec: {
-                command: [
-                    "sh",
-                    "-c",
-                    authenticated
-                        ? `redis-cli -p ${port} --askpass ping < ${CONFIG_DIR}/password 2>&1 | grep -Eq '^(${accepted})'`
-                        : `redis-cli -p ${port} ping 2>&1 | grep -Eq '^(${accepted})'`,
-                ],
-            },
+        const ping = (accepted: string[], authenticated: boolean) => ({
+            exec: { command: ["sh", "-c", pingCommand(port, accepted, authenticated ? `${CONFIG_DIR}/password` : undefined)] },
             timeoutSeconds: 5,
         });
-        const primaryOrReplica = `if [ "\${HOSTNAME##*-}" = 0 ]; then exec redis-server ${CONFIG_DIR}/redis.conf; else exec redis-server ${CONFIG_DIR}/replica.conf; fi`;
+        const [primary, replica] = [serverCommand("redis.conf").join(" "), serverCommand("replica.conf").join(" ")];
+        const primaryOrReplica = `if [ "\${HOSTNAME##*-}" = 0 ]; then exec ${primary}; else exec ${replica}; fi`;
         return {
             automountServiceAccountToken: false,
             enableServiceLinks: false,
@@ -343,7 +323,7 @@ export class KubernetesRedis extends pulumi.ComponentResource {
                 {
                     name: "redis",
                     image: settings.image,
-                    command: replicated ? ["sh", "-c", primaryOrReplica] : ["redis-server", `${CONFIG_DIR}/redis.conf`],
+                    command: replicated ? ["sh", "-c", primaryOrReplica] : serverCommand(),
                     ports: [{ name: "redis", containerPort: port, protocol: "TCP" }],
                     resources: {
                         requests: { cpu: settings.cpuRequest, memory },
@@ -363,10 +343,10 @@ export class KubernetesRedis extends pulumi.ComponentResource {
                     ],
                     // A NOAUTH or LOADING reply proves the server is alive; loading a large AOF
                     // may take minutes, which the startup probe tolerates (120 × 5 s).
-                    startupProbe: { ...ping("PONG|NOAUTH|LOADING", false), periodSeconds: 5, failureThreshold: 120 },
-                    livenessProbe: { ...ping("PONG|NOAUTH|LOADING", false), periodSeconds: 10, failureThreshold: 6 },
+                    startupProbe: { ...ping(["PONG", "NOAUTH", "LOADING"], false), periodSeconds: 5, failureThreshold: 120 },
+                    livenessProbe: { ...ping(["PONG", "NOAUTH", "LOADING"], false), periodSeconds: 10, failureThreshold: 6 },
                     // Ready only once it answers an authenticated PING (not while LOADING).
-                    readinessProbe: { ...ping("PONG", true), periodSeconds: 5, failureThreshold: 3 },
+                    readinessProbe: { ...ping(["PONG"], true), periodSeconds: 5, failureThreshold: 3 },
                 },
             ],
             volumes: [

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { isIP } from "node:net";
 import { z } from "zod";
 import { REDIS_70_COMMANDS } from "./redis70Commands";
+import { CONFIG_DIR, DATA_DIR } from "./redisContainer";
 import { parseSettings } from "./validation";
 
 /** Redis 7's `maxmemory-policy` values. */
@@ -198,8 +199,8 @@ const settingShape = {
         .max(16, { error: BIND_ALLOWED })
         .refine((entries) => new Set(entries).size === entries.length, { error: BIND_ALLOWED })
         .default(["*", "-::*"]),
-    configDir: absolutePath.default("/usr/local/etc/redis"),
-    dataDir: absolutePath.default("/data"),
+    configDir: absolutePath.default(CONFIG_DIR),
+    dataDir: absolutePath.default(DATA_DIR),
     appendonly: z.boolean({ error: "true or false" }).default(true),
     appendfsync: z.enum(APPENDFSYNC_MODES, { error: APPENDFSYNC_MODES.join(", ") }).default("everysec"),
     noAppendfsyncOnRewrite: z.boolean({ error: "true or false" }).default(true),
@@ -230,9 +231,10 @@ const settingShape = {
     replicaOfPort: integer(1, 65535, "an integer from 1 to 65535, with replicaOfHost").optional(),
 };
 
-type ResolvedSettings = z.output<z.ZodObject<typeof settingShape>>;
+/** {@link RedisTuningSettings} with every default applied and every size in bytes. */
+export type ResolvedRedisTuning = z.output<z.ZodObject<typeof settingShape>>;
 
-function checkCombinations(s: ResolvedSettings, ctx: z.RefinementCtx): void {
+function checkCombinations(s: ResolvedRedisTuning, ctx: z.RefinementCtx): void {
     if (s.maxmemory === 0 && s.maxmemoryPolicy !== "noeviction") {
         // maxmemory 0 means "no limit", so the eviction policy would never run and the
         // container's memory limit would OOM-kill Redis instead.
@@ -281,7 +283,7 @@ export function resolveRedisConfig(settings: RedisConfigSettings): ResolvedRedis
  * construction, because their generated credentials are unknown during a
  * first preview and bad settings must still fail there.
  */
-export function checkRedisSettings(settings: RedisTuningSettings): ResolvedSettings {
+export function checkRedisSettings(settings: RedisTuningSettings): ResolvedRedisTuning {
     return parseSettings(settingsWithoutCredentialsSchema, settings, KNOWN_SETTINGS);
 }
 

@@ -143,7 +143,10 @@ describe("DockerRedis with no arguments", () => {
         // Redis starts only after the config is in place, and a new config replaces it.
         const writerUrn = registeredUrns().find((u) => u.endsWith("docker:index/container:Container::cache-config"));
         expect(registrationOptions.get("docker:index/container:Container::cache")?.dependencies).toContain(writerUrn);
-        const hash = createHash("sha256").update(d.redisConf).digest("hex");
+        // The hash covers every uploaded file, by name.
+        const hash = createHash("sha256")
+            .update(JSON.stringify([["redis.conf", d.redisConf]]))
+            .digest("hex");
         expect(d.container.labels).toContainEqual({ label: "hardened-redis.config-sha256", value: hash });
     });
 
