@@ -7,7 +7,6 @@ export {
     renderRedisConfig,
     resolveRedisConfig,
     parseMemorySize,
-    hashRedisPassword,
     EVICTION_POLICIES,
     APPENDFSYNC_MODES,
     DEFAULT_DISABLED_COMMANDS,
@@ -16,4 +15,17 @@ export {
     type ResolvedRedisConfig,
 } from "./components/redisConfig";
 export { RedisConfigError } from "./components/redisConfigError";
+export {
+    hashRedisPassword,
+    hardenedUsers,
+    APP_USER,
+    ADMIN_USER,
+    REPLICATION_USER,
+    APP_RULES,
+    ADMIN_RULES,
+    REPLICATION_RULES,
+    type RedisAclRules,
+    type RedisAclUser,
+    type RedisUserPasswords,
+} from "./components/redisUsers";
 export { redisConnectionString } from "./components/credentials";

@@ -1,8 +1,10 @@
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { CONFIG_DIR, DATA_DIR } from "./redisContainer";
 import { checkRedisSettings, type RedisSavePoint, type ResolvedRedisTuning } from "./redisConfig";
+import { connectionStrings, createRedisCredentials, type RedisCredentials } from "./credentials";
 import { RedisConfigError } from "./redisConfigError";
+import { aclRulesShape, extraUserName, hardenedUsers, type RedisAclRules, type RedisAclUser } from "./redisUsers";
 
 /** The image both components run unless told otherwise. */
 const DEFAULT_IMAGE = "redis:7-alpine";
@@ -63,6 +65,18 @@ export const redisServerArgsShape = {
         ForwardedSetting,
         z.ZodOptional<z.ZodUnknown>
     >),
+    credentialGeneration: z
+        .number({ error: "an integer from 0 to 1000000" })
+        .int({ error: "an integer from 0 to 1000000" })
+        .min(0, { error: "an integer from 0 to 1000000" })
+        .max(1_000_000, { error: "an integer from 0 to 1000000" })
+        .default(0),
+    retirePreviousCredentials: z.boolean({ error: "true or false" }).default(false),
+    extraUsers: z
+        .array(z.strictObject({ name: extraUserName, ...aclRulesShape }), { error: "a list of { name, ...rules } users" })
+        .max(16, { error: "at most 16 extra users" })
+        .refine((users) => new Set(users.map((u) => u.name)).size === users.length, { error: "users with distinct names" })
+        .default([]),
     credentialKeepers: z.unknown().optional(),
 };
 
@@ -100,8 +114,86 @@ export interface RedisServerArgs {
     disabledCommands?: string[];
     /** Port Redis listens on (1024 to 65535). Default 6379. */
     port?: number;
-    /** Arbitrary values; changing any of them generates a new password and CONFIG name (rotation). */
+    /**
+     * Rotation generation of every password (0, 1, 2, ...). Raising it by one adds a new password per user next to the current one
+     * (outputs carry the new one; clients holding the old one keep working); the old one is dropped by `retirePreviousCredentials` or by the
+     * next rotation. Default 0.
+     */
+    credentialGeneration?: number;
+    /** Stop accepting the previous generation's passwords, once every client uses the current ones. Default false. */
+    retirePreviousCredentials?: boolean;
+    /**
+     * Arbitrary values; changing any of them regenerates every password and the CONFIG name at once, with no overlap (for a leaked
+     * credential). For a rotation without an outage, raise `credentialGeneration` instead.
+     */
     credentialKeepers?: pulumi.Input<{ [key: string]: pulumi.Input<string> }>;
+    /** Further ACL users, each with its own generated password and secret connection string (`extraConnectionStrings`). */
+    extraUsers?: RedisExtraUser[];
+}
+
+/** An ACL user beyond the built-in `app`, `admin` and `replication` users. */
+export interface RedisExtraUser {
+    /** User name: 1 to 64 letters, digits, `_`, `.` or `-`; not `default`, `app`, `admin` or `replication`. */
+    name: string;
+    /** Command categories allowed, without `@` (e.g. `read`, `write`, `all`; Redis 7.0's `ACL CAT`). */
+    allowCategories?: string[];
+    /** Command categories taken away again (e.g. `dangerous`). */
+    denyCategories?: string[];
+    /** Commands allowed, lowercase; subcommands as `client|setname`. */
+    allowCommands?: string[];
+    /** Commands taken away again. */
+    denyCommands?: string[];
+    /** Key patterns (glob) the user may touch. Default none. */
+    keyPatterns?: string[];
+    /** Pub/sub channel patterns (glob) the user may use. Default none. */
+    channelPatterns?: string[];
+}
+
+/** The parts of a component's parsed args that shape its credentials and users. */
+interface ParsedCredentialArgs {
+    credentialGeneration: number;
+    retirePreviousCredentials: boolean;
+    extraUsers: Array<RedisAclRules & { name: string }>;
+}
+
+/** Generated credentials, the ACL users made of them, and the connection strings a host and port give them. */
+export interface RedisAccess {
+    credentials: RedisCredentials;
+    /** The ACL users for renderRedisConfig (secret). */
+    users: pulumi.Output<RedisAclUser[]>;
+    /** Connection strings with each user's current password (each secret). */
+    connectionStrings(
+        host: pulumi.Input<string>,
+        port: number,
+    ): {
+        app: pulumi.Output<string>;
+        admin: pulumi.Output<string>;
+        extra: pulumi.Output<Record<string, string>>;
+    };
+}
+
+/** The credentials, users and connection strings of a component, from its parsed args. */
+export function redisAccess(
+    name: string,
+    settings: ParsedCredentialArgs,
+    keepers: RedisServerArgs["credentialKeepers"],
+    parent: pulumi.Resource,
+): RedisAccess {
+    const rotation = { generation: settings.credentialGeneration, retirePrevious: settings.retirePreviousCredentials, keepers };
+    const extraRules = Object.fromEntries(settings.extraUsers.map(({ name: user, ...rules }) => [user, rules]));
+    const credentials = createRedisCredentials(name, rotation, Object.keys(extraRules), parent);
+    return {
+        credentials,
+        users: pulumi.secret(credentials.passwords.apply((passwords) => hardenedUsers(passwords, extraRules))),
+        connectionStrings(host, port) {
+            const urls = pulumi.all([host, credentials.passwords]).apply(([h, passwords]) => connectionStrings(h, port, passwords));
+            return {
+                app: pulumi.secret(urls.app),
+                admin: pulumi.secret(urls.admin),
+                extra: pulumi.secret(urls.extra),
+            };
+        },
+    };
 }
 
 /**

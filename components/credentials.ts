@@ -1,42 +1,119 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { ADMIN_USER, APP_USER, REPLICATION_USER, type RedisUserPasswords } from "./redisUsers";
 
-/** The two credentials every hardened Redis needs, both secret. */
+/** Every secret a hardened Redis is started with. */
 export interface RedisCredentials {
-    password: pulumi.Output<string>;
+    /** Each user's passwords, current first; the previous generation follows during a rotation (secret). */
+    passwords: pulumi.Output<RedisUserPasswords>;
+    /** The random name CONFIG is renamed to (secret). */
     configCommandName: pulumi.Output<string>;
+}
+
+/** How the credentials rotate. */
+export interface CredentialRotation {
+    /** The current generation (0, 1, 2, ...); raising it by one starts a rotation. */
+    generation: number;
+    /** Whether the previous generation's passwords are no longer accepted. */
+    retirePrevious: boolean;
+    /** Arbitrary values; changing any regenerates every password and the CONFIG name at once, with no overlap. */
+    keepers?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+/** A password generator: one of two per user, alternating between generations. */
+export interface PasswordSlot {
+    slot: 0 | 1;
+    /** The generation whose password it holds; a new generation in this slot regenerates it. */
+    generation: number;
+}
+
+/**
+ * The password slots a user has at a rotation: generation N lives in slot N % 2, so raising N
+ * regenerates only the slot that held N - 1 and keeps N's password accepted next to the new one.
+ * The previous generation is left out before the first rotation and once it is retired. Current first.
+ */
+export function passwordSlots(generation: number, retirePrevious: boolean): PasswordSlot[] {
+    const current: PasswordSlot = { slot: (generation % 2) as 0 | 1, generation };
+    if (generation === 0 || retirePrevious) return [current];
+    return [current, { slot: ((generation - 1) % 2) as 0 | 1, generation: generation - 1 }];
 }
 
 // Specials that survive redis.conf parsing, shells and URLs (after encoding) without quoting.
 const PASSWORD_SPECIALS = "!#%*+,-.:=?@^_~";
 
 /**
- * Generates the password and the random name CONFIG is renamed to. Changing
- * `keepers` regenerates both, which rotates them on the next `pulumi up`.
+ * Generates every user's passwords (two slots each, see {@link passwordSlots}) and the name
+ * CONFIG is renamed to, with `@pulumi/random`. Raising the generation adds a new password per
+ * user next to the current one; `retirePrevious` then drops the old one.
  */
 export function createRedisCredentials(
     name: string,
-    keepers: pulumi.Input<Record<string, pulumi.Input<string>>> | undefined,
+    rotation: CredentialRotation,
+    extraUserNames: readonly string[],
     parent: pulumi.Resource,
 ): RedisCredentials {
-    const password = new random.RandomPassword(
-        `${name}-password`,
-        { length: 32, special: true, overrideSpecial: PASSWORD_SPECIALS, minLower: 1, minUpper: 1, minNumeric: 1, keepers },
-        { parent },
-    );
+    const slots = passwordSlots(rotation.generation, rotation.retirePrevious);
+    const keepersFor = (generation: number) =>
+        pulumi.output(rotation.keepers ?? {}).apply((keepers) => ({ ...keepers, generation: String(generation) }));
+    const passwordsOf = (prefix: string): pulumi.Output<string[]> =>
+        pulumi.all(
+            slots.map(
+                ({ slot, generation }) =>
+                    new random.RandomPassword(
+                        `${prefix}-${slot}`,
+                        {
+                            length: 32,
+                            special: true,
+                            overrideSpecial: PASSWORD_SPECIALS,
+                            minLower: 1,
+                            minUpper: 1,
+                            minNumeric: 1,
+                            keepers: keepersFor(generation),
+                        },
+                        { parent },
+                    ).result,
+            ),
+        );
+    const app = passwordsOf(`${name}-${APP_USER}-password`);
+    const admin = passwordsOf(`${name}-${ADMIN_USER}-password`);
+    const replication = passwordsOf(`${name}-${REPLICATION_USER}-password`);
+    const extraUsers = extraUserNames.map((user) => passwordsOf(`${name}-user-${user}-password`));
     const configCommand = new random.RandomString(
         `${name}-config-command`,
-        { length: 32, special: false, keepers },
+        { length: 32, special: false, keepers: keepersFor(rotation.generation) },
         // RandomString's result is not secret by default; keep it out of plaintext state.
         { parent, additionalSecretOutputs: ["result"] },
     );
     return {
-        password: pulumi.secret(password.result),
+        passwords: pulumi.secret(
+            pulumi
+                .all([app, admin, replication, pulumi.all(extraUsers)])
+                .apply(([appPasswords, adminPasswords, replicationPasswords, extraPasswords]): RedisUserPasswords => ({
+                    app: appPasswords,
+                    admin: adminPasswords,
+                    replication: replicationPasswords,
+                    extra: Object.fromEntries(extraUserNames.map((user, i) => [user, extraPasswords[i]])),
+                })),
+        ),
         configCommandName: pulumi.secret(configCommand.result),
     };
 }
 
-/** `redis://default:<url-encoded password>@host:port/0`, the format every output and client helper uses. */
-export function redisConnectionString(host: string, port: number, password: string): string {
-    return `redis://default:${encodeURIComponent(password)}@${host}:${port}/0`;
+/** `redis://<user>:<url-encoded password>@host:port/0`, the format every output and client helper uses. */
+export function redisConnectionString(host: string, port: number, user: string, password: string): string {
+    return `redis://${encodeURIComponent(user)}:${encodeURIComponent(password)}@${host}:${port}/0`;
+}
+
+/** Connection strings with each user's current password: the app's, the admin's and every extra user's. */
+export function connectionStrings(
+    host: string,
+    port: number,
+    passwords: RedisUserPasswords,
+): { app: string; admin: string; extra: Record<string, string> } {
+    const url = (user: string, list: string[]) => redisConnectionString(host, port, user, list[0]);
+    return {
+        app: url(APP_USER, passwords.app),
+        admin: url(ADMIN_USER, passwords.admin),
+        extra: Object.fromEntries(Object.entries(passwords.extra ?? {}).map(([user, list]) => [user, url(user, list)])),
+    };
 }

@@ -1,8 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { createRedisCredentials, redisConnectionString } from "./credentials";
-import { redisServerArgsShape, sizeRedisForContainer, type RedisServerArgs } from "./containerSettings";
+import { redisAccess, redisServerArgsShape, sizeRedisForContainer, type RedisServerArgs } from "./containerSettings";
 import { renderRedisConfig } from "./redisConfig";
 import {
     CONFIG_DIR,
@@ -73,12 +72,16 @@ export class DockerRedis extends pulumi.ComponentResource {
     public readonly volumeName: pulumi.Output<string>;
     /** The Redis container's name. */
     public readonly containerName: pulumi.Output<string>;
-    /** Password of the `default` user (secret). */
+    /** Current password of the `app` user (secret). */
     public readonly password: pulumi.Output<string>;
     /** The name CONFIG was renamed to (secret). */
     public readonly configCommandName: pulumi.Output<string>;
-    /** `redis://default:<password>@host:port/0` (secret). */
+    /** `redis://app:<password>@host:port/0`: the application's least-privilege user (secret). */
     public readonly connectionString: pulumi.Output<string>;
+    /** `redis://admin:<password>@host:port/0`: the operators' user, with CONFIG under `configCommandName` (secret). */
+    public readonly adminConnectionString: pulumi.Output<string>;
+    /** Connection strings of the `extraUsers`, by user name (secret). */
+    public readonly extraConnectionStrings: pulumi.Output<{ [user: string]: string }>;
 
     constructor(name: string, args: DockerRedisArgs = {}, opts?: pulumi.ComponentResourceOptions) {
         super("hardened-redis:index:DockerRedis", name, {}, opts);
@@ -87,11 +90,12 @@ export class DockerRedis extends pulumi.ComponentResource {
         const tuning = sizeRedisForContainer(args, settings.memoryLimitMb);
         const alias = settings.alias ?? this.defaultAlias(name, args.networkName !== undefined);
 
-        const credentials = createRedisCredentials(name, args.credentialKeepers, this);
+        const access = redisAccess(name, settings, args.credentialKeepers, this);
+        const { credentials } = access;
         const files = pulumi.secret(
             pulumi
-                .all([credentials.password, credentials.configCommandName])
-                .apply(([password, configCommandName]) => renderRedisConfig({ ...tuning, password, configCommandName })),
+                .all([access.users, credentials.configCommandName])
+                .apply(([users, configCommandName]) => renderRedisConfig({ ...tuning, users, configCommandName })),
         );
 
         const networkName = args.networkName === undefined ? this.createNetwork(name) : this.requireInternal(args.networkName);
@@ -170,11 +174,12 @@ export class DockerRedis extends pulumi.ComponentResource {
         this.networkName = networkName;
         this.volumeName = data.name;
         this.containerName = container.name;
-        this.password = credentials.password;
+        this.password = pulumi.secret(credentials.passwords.apply((p) => p.app[0]));
         this.configCommandName = credentials.configCommandName;
-        this.connectionString = pulumi.secret(
-            credentials.password.apply((password) => redisConnectionString(alias, tuning.port, password)),
-        );
+        const urls = access.connectionStrings(alias, tuning.port);
+        this.connectionString = urls.app;
+        this.adminConnectionString = urls.admin;
+        this.extraConnectionStrings = urls.extra;
         this.registerOutputs({
             host: this.host,
             port: this.port,
@@ -184,6 +189,8 @@ export class DockerRedis extends pulumi.ComponentResource {
             password: this.password,
             configCommandName: this.configCommandName,
             connectionString: this.connectionString,
+            adminConnectionString: this.adminConnectionString,
+            extraConnectionStrings: this.extraConnectionStrings,
         });
     }
 

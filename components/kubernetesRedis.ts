@@ -1,9 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { redisServerArgsShape, sizeRedisForContainer, type RedisServerArgs } from "./containerSettings";
-import { createRedisCredentials, redisConnectionString } from "./credentials";
+import { redisAccess, redisServerArgsShape, sizeRedisForContainer, type RedisServerArgs } from "./containerSettings";
 import { renderRedisConfig } from "./redisConfig";
+import { APP_USER } from "./redisUsers";
 import { CONFIG_DIR, configHash, DATA_DIR, DNS_LABEL, pingCommand, REDIS_GID, REDIS_UID, serverCommand } from "./redisContainer";
 import { RedisConfigError } from "./redisConfigError";
 import { parseSettings } from "./validation";
@@ -110,12 +110,16 @@ export class KubernetesRedis extends pulumi.ComponentResource {
     public readonly statefulSetName: pulumi.Output<string>;
     /** The label (key and value) a client pod must carry to be let through the NetworkPolicy. */
     public readonly clientLabel: pulumi.Output<{ [key: string]: string }>;
-    /** Password of the `default` user (secret). */
+    /** Current password of the `app` user (secret). */
     public readonly password: pulumi.Output<string>;
     /** The name CONFIG was renamed to (secret). */
     public readonly configCommandName: pulumi.Output<string>;
-    /** `redis://default:<password>@host:port/0` (secret). */
+    /** `redis://app:<password>@host:port/0`: the application's least-privilege user (secret). */
     public readonly connectionString: pulumi.Output<string>;
+    /** `redis://admin:<password>@host:port/0`: the operators' user, with CONFIG under `configCommandName` (secret). */
+    public readonly adminConnectionString: pulumi.Output<string>;
+    /** Connection strings of the `extraUsers`, by user name (secret). */
+    public readonly extraConnectionStrings: pulumi.Output<{ [user: string]: string }>;
 
     constructor(name: string, args: KubernetesRedisArgs = {}, opts?: pulumi.ComponentResourceOptions) {
         super("hardened-redis:index:KubernetesRedis", name, {}, opts);
@@ -159,13 +163,14 @@ export class KubernetesRedis extends pulumi.ComponentResource {
         const replicated = settings.replicas > 1;
 
         const namespace = args.namespace !== undefined ? pulumi.output(args.namespace) : this.createNamespace(name);
-        const credentials = createRedisCredentials(name, args.credentialKeepers, this);
+        const access = redisAccess(name, settings, args.credentialKeepers, this);
+        const { credentials } = access;
         const files = pulumi
-            .all([credentials.password, credentials.configCommandName, namespace])
-            .apply(([password, configCommandName, ns]) => ({
+            .all([access.users, credentials.configCommandName, credentials.passwords, namespace])
+            .apply(([users, configCommandName, passwords, ns]) => ({
                 ...renderRedisConfig({
                     ...tuning,
-                    password,
+                    users,
                     configCommandName,
                     // Pod 0 is the primary; the others start from replica.conf (see the command below).
                     // <pod>.<service>.<namespace>.svc resolves through the pod's DNS search path,
@@ -173,8 +178,8 @@ export class KubernetesRedis extends pulumi.ComponentResource {
                     replicaOfHost: replicated ? `${statefulSetName}-0.${headlessName}.${ns}.svc` : undefined,
                     replicaOfPort: replicated ? port : undefined,
                 }),
-                // Read by the readiness probe through stdin, never argv or env.
-                password,
+                // The app user's current password, read by the readiness probe through stdin, never argv or env.
+                password: passwords.app[0],
             }));
         // On the pod template, the hash rolls the pods whenever a file or the password changes.
         const configSha256 = pulumi.unsecret(files.apply(configHash));
@@ -257,11 +262,12 @@ export class KubernetesRedis extends pulumi.ComponentResource {
         this.namespace = namespace;
         this.statefulSetName = statefulSet.metadata.name;
         this.clientLabel = pulumi.output(clientLabel);
-        this.password = credentials.password;
+        this.password = pulumi.secret(credentials.passwords.apply((p) => p.app[0]));
         this.configCommandName = credentials.configCommandName;
-        this.connectionString = pulumi.secret(
-            pulumi.all([this.host, credentials.password]).apply(([host, password]) => redisConnectionString(host, port, password)),
-        );
+        const urls = access.connectionStrings(this.host, port);
+        this.connectionString = urls.app;
+        this.adminConnectionString = urls.admin;
+        this.extraConnectionStrings = urls.extra;
         this.registerOutputs({
             host: this.host,
             port: this.port,
@@ -272,6 +278,8 @@ export class KubernetesRedis extends pulumi.ComponentResource {
             password: this.password,
             configCommandName: this.configCommandName,
             connectionString: this.connectionString,
+            adminConnectionString: this.adminConnectionString,
+            extraConnectionStrings: this.extraConnectionStrings,
         });
     }
 
@@ -301,7 +309,13 @@ export class KubernetesRedis extends pulumi.ComponentResource {
         const memory = `${settings.memoryLimitMb}Mi`;
         // `sh -c` so the probes can filter redis-cli's reply; the password only travels on stdin.
         const ping = (accepted: string[], authenticated: boolean) => ({
-            exec: { command: ["sh", "-c", pingCommand(port, accepted, authenticated ? `${CONFIG_DIR}/password` : undefined)] },
+            exec: {
+                command: [
+                    "sh",
+                    "-c",
+                    pingCommand(port, accepted, authenticated ? { user: APP_USER, passwordFile: `${CONFIG_DIR}/password` } : undefined),
+                ],
+            },
             timeoutSeconds: 5,
         });
         const [primary, replica] = [serverCommand("redis.conf").join(" "), serverCommand("replica.conf").join(" ")];

@@ -1,8 +1,8 @@
-import { createHash } from "node:crypto";
 import { isIP } from "node:net";
 import { z } from "zod";
 import { REDIS_70_COMMANDS } from "./redis70Commands";
 import { CONFIG_DIR, DATA_DIR } from "./redisContainer";
+import { aclUserLine, aclUsers, DEFAULT_USER_OFF, REPLICATION_USER, type RedisAclUser } from "./redisUsers";
 import { parseSettings } from "./validation";
 
 /** Redis 7's `maxmemory-policy` values. */
@@ -37,10 +37,10 @@ export interface RedisSavePoint {
  */
 export interface RedisConfigSettings {
     /**
-     * Password of the `default` user: 16–512 printable ASCII characters, no whitespace, quotes or backslash. Only its SHA-256 is written to
-     * the config.
+     * ACL users (see {@link appUsers} for the roles every hardened Redis has). The `default` user is
+     * always off. Only the SHA-256 of each password is written to the config.
      */
-    password: string;
+    users: RedisAclUser[];
     /** The random name the CONFIG command is renamed to: 16–64 letters, digits or underscores. */
     configCommandName: string;
     /** TCP port. Default 6379. */
@@ -132,7 +132,6 @@ const memorySize = z.union([z.number(), z.string()], { error: MEMORY_ALLOWED }).
     return bytes;
 });
 
-const PASSWORD_ALLOWED = "16 to 512 printable ASCII characters without whitespace, quotes or backslash";
 const CONFIG_NAME_ALLOWED = "16 to 64 letters, digits or underscores, not the name of an existing command";
 const PATH_ALLOWED = "an absolute path of letters, digits, '.', '_', '-' and '/'";
 const BIND_ALLOWED = 'one to 16 distinct addresses, each an IPv4/IPv6 address, "*" or "::*", optionally prefixed with "-"';
@@ -184,7 +183,7 @@ const commandList = z.array(z.string({ error: DISABLED_ALLOWED }), { error: DISA
 });
 
 const credentialShape = {
-    password: z.string({ error: PASSWORD_ALLOWED }).regex(/^[!#-&(-[\]-~]{16,512}$/, { error: PASSWORD_ALLOWED }),
+    users: aclUsers,
     configCommandName: z
         .string({ error: CONFIG_NAME_ALLOWED })
         .regex(/^[A-Za-z0-9_]{16,64}$/, { error: CONFIG_NAME_ALLOWED })
@@ -262,7 +261,23 @@ function checkCombinations(s: ResolvedRedisTuning, ctx: z.RefinementCtx): void {
     }
 }
 
-const settingsSchema = z.strictObject({ ...credentialShape, ...settingShape }).superRefine(checkCombinations);
+/** The password a replica authenticates with: the oldest the replication user holds (see replica.conf). */
+function replicationPassword(users: readonly RedisAclUser[]): string | undefined {
+    return users.find((u) => u.name === REPLICATION_USER)?.passwords.at(-1);
+}
+
+const settingsSchema = z
+    .strictObject({ ...credentialShape, ...settingShape })
+    .superRefine(checkCombinations)
+    .superRefine((s, ctx) => {
+        if (s.replicaOfHost !== undefined && replicationPassword(s.users) === undefined) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["users"],
+                message: `a user named "${REPLICATION_USER}" (replicas authenticate to the primary as it) when replicaOfHost is set`,
+            });
+        }
+    });
 const settingsWithoutCredentialsSchema = z.strictObject(settingShape).superRefine(checkCombinations);
 const KNOWN_SETTINGS = Object.keys({ ...credentialShape, ...settingShape });
 const SECRET_SETTINGS: ReadonlySet<string> = new Set(Object.keys(credentialShape));
@@ -271,7 +286,7 @@ const SECRET_SETTINGS: ReadonlySet<string> = new Set(Object.keys(credentialShape
 export type ResolvedRedisConfig = z.output<typeof settingsSchema>;
 
 /** Everything in {@link RedisConfigSettings} but the credentials, which components generate. */
-export type RedisTuningSettings = Omit<RedisConfigSettings, "password" | "configCommandName">;
+export type RedisTuningSettings = Omit<RedisConfigSettings, "users" | "configCommandName">;
 
 /** Validates settings and applies defaults; throws {@link RedisConfigError} naming the first bad setting. */
 export function resolveRedisConfig(settings: RedisConfigSettings): ResolvedRedisConfig {
@@ -285,11 +300,6 @@ export function resolveRedisConfig(settings: RedisConfigSettings): ResolvedRedis
  */
 export function checkRedisSettings(settings: RedisTuningSettings): ResolvedRedisTuning {
     return parseSettings(settingsWithoutCredentialsSchema, settings, KNOWN_SETTINGS);
-}
-
-/** SHA-256 of the password as Redis ACL rules take it (`#<hex>`), so the plaintext is never written to disk. */
-export function hashRedisPassword(password: string): string {
-    return createHash("sha256").update(password, "utf8").digest("hex");
 }
 
 /**
@@ -317,8 +327,9 @@ export function renderRedisConfig(settings: RedisConfigSettings): Record<string,
         "loglevel notice",
         'logfile ""',
         "",
-        "# Auth: the default user is the only user; its password is stored as SHA-256 only.",
-        `user default on #${hashRedisPassword(c.password)} ~* &* +@all`,
+        "# Auth: ACL users with least privilege, passwords stored as SHA-256 only; the default user is off.",
+        DEFAULT_USER_OFF,
+        ...c.users.map(aclUserLine),
         "",
         "# Commands: CONFIG can rewrite dir/dbfilename to plant files (cron, authorized_keys), so it",
         "# gets a random name; commands that wipe or stall the whole server are disabled.",
@@ -359,9 +370,11 @@ export function renderRedisConfig(settings: RedisConfigSettings): Record<string,
             `include ${c.configDir}/redis.conf`,
             `replicaof ${c.replicaOfHost} ${c.replicaOfPort ?? 6379}`,
             // Replication authenticates as a client of the primary, so this file holds the
-            // password in plain text: it must be delivered as a secret, like the rest.
-            "masteruser default",
-            `masterauth ${c.password}`,
+            // password in plain text: it must be delivered as a secret, like the rest. The oldest
+            // of the user's passwords: during a rotation, the primary accepts it whether it still
+            // runs the previous config or already the new one (pods roll replicas first).
+            `masteruser ${REPLICATION_USER}`,
+            `masterauth ${replicationPassword(c.users)}`,
             "replica-read-only yes",
             "",
         ].join("\n");

@@ -21,12 +21,13 @@ export function serverCommand(file = "redis.conf"): string[] {
 
 /**
  * A shell command that pings Redis and succeeds when the reply starts with one of `accepted`.
- * Without `passwordFile` it needs no credentials: an unauthenticated client gets NOAUTH, which
- * proves the server is up. With it, redis-cli reads the password on stdin (`--askpass`), so it
- * never appears in argv or the environment.
+ * Without `auth` it needs no credentials: an unauthenticated client gets NOAUTH, which proves the
+ * server is up. With it, redis-cli authenticates as `auth.user` and reads the password on stdin
+ * (`--askpass`), so it never appears in argv or the environment.
  */
-export function pingCommand(port: number, accepted: readonly string[], passwordFile?: string): string {
-    const ping = passwordFile === undefined ? `redis-cli -p ${port} ping` : `redis-cli -p ${port} --askpass ping < ${passwordFile}`;
+export function pingCommand(port: number, accepted: readonly string[], auth?: { user: string; passwordFile: string }): string {
+    const ping =
+        auth === undefined ? `redis-cli -p ${port} ping` : `redis-cli -p ${port} --user ${auth.user} --askpass ping < ${auth.passwordFile}`;
     return `${ping} 2>&1 | grep -Eq '^(${accepted.join("|")})'`;
 }
 

@@ -5,18 +5,28 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Redis, { type RedisOptions } from "ioredis";
-import { redisConnectionString } from "../components/credentials";
+import { connectionStrings } from "../components/credentials";
 import { renderRedisConfig, type RedisConfigSettings } from "../components/redisConfig";
+import { hardenedUsers, type RedisUserPasswords } from "../components/redisUsers";
 
 /** A running Redis under test; the interface stays this small so a containerised one can replace it. */
 export interface RedisUnderTest {
+    /** As the components' `connectionString`: the least-privilege `app` user. */
     connectionString: string;
+    /** As the components' `adminConnectionString`. */
+    adminConnectionString: string;
     stop(): Promise<void>;
 }
 
-export interface LocalRedis extends RedisUnderTest {
-    password: string;
+/** Every secret a Redis is started with, shaped like what the components generate. */
+export interface RedisSecrets {
+    passwords: RedisUserPasswords;
     configCommandName: string;
+}
+
+export interface LocalRedis extends RedisUnderTest, RedisSecrets {
+    /** The `app` user's current password. */
+    password: string;
     port: number;
     dataDir: string;
 }
@@ -39,11 +49,18 @@ export async function freeLoopbackPort(): Promise<number> {
     });
 }
 
-/** Credentials shaped like the ones `@pulumi/random` generates for the components. */
-export function generatedCredentials(): { password: string; configCommandName: string } {
+/** A password shaped like the ones `@pulumi/random` generates for the components. */
+export function generatedPassword(): string {
     const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#%*+,-.:=?@^_~";
-    const password = Array.from({ length: 32 }, () => alphabet[randomInt(alphabet.length)]).join("");
-    return { password, configCommandName: randomBytes(16).toString("hex") };
+    return Array.from({ length: 32 }, () => alphabet[randomInt(alphabet.length)]).join("");
+}
+
+/** Secrets shaped like the ones the components generate: one password per user, a random CONFIG name. */
+export function generatedSecrets(): RedisSecrets {
+    return {
+        passwords: { app: [generatedPassword()], admin: [generatedPassword()], replication: [generatedPassword()] },
+        configCommandName: randomBytes(16).toString("hex"),
+    };
 }
 
 /**
@@ -88,11 +105,6 @@ async function waitUntilServing(port: number, child: ChildProcess, log: () => st
 }
 
 /**
- * Starts Debian's redis-server on a loopback port from the files
- * `renderRedisConfig` produces, laid out as in the container (configDir and
- * dataDir remapped into a temp dir). The password only travels in the config file.
- */
-/**
  * Runs a command that ends in redis-server (directly or through `sh -c ... exec`)
  * and resolves once it serves on `port`. Only the config file holds the password.
  */
@@ -122,9 +134,15 @@ export async function launchRedis(argv: string[], port: number, env: NodeJS.Proc
     };
 }
 
+/**
+ * Starts Debian's redis-server on a loopback port from the files `renderRedisConfig` produces,
+ * laid out as in the container (configDir and dataDir remapped into a temp dir), with the
+ * components' users. The passwords only travel in the config file (as hashes) and the
+ * connection strings handed back.
+ */
 export async function startLocalRedis(
     settings: Partial<RedisConfigSettings> = {},
-    options: { credentials?: { password: string; configCommandName: string }; configFile?: string } = {},
+    options: { secrets?: RedisSecrets; configFile?: string } = {},
 ): Promise<LocalRedis> {
     const root = await mkdtemp(join(tmpdir(), "hardened-redis-"));
     const configDir = join(root, "usr/local/etc/redis");
@@ -132,8 +150,16 @@ export async function startLocalRedis(
     await mkdir(configDir, { recursive: true });
     await mkdir(dataDir, { recursive: true });
     const port = await freeLoopbackPort();
-    const credentials = options.credentials ?? generatedCredentials();
-    const files = renderRedisConfig({ ...credentials, ...settings, port, bind: ["127.0.0.1"], configDir, dataDir });
+    const secrets = options.secrets ?? generatedSecrets();
+    const files = renderRedisConfig({
+        users: hardenedUsers(secrets.passwords),
+        configCommandName: secrets.configCommandName,
+        ...settings,
+        port,
+        bind: ["127.0.0.1"],
+        configDir,
+        dataDir,
+    });
     for (const [file, content] of Object.entries(files)) {
         await writeFile(join(configDir, file), content, { mode: 0o600 });
     }
@@ -144,11 +170,14 @@ export async function startLocalRedis(
         await rm(root, { recursive: true, force: true });
         throw e;
     }
+    const urls = connectionStrings("127.0.0.1", port, secrets.passwords);
     return {
-        ...credentials,
+        ...secrets,
+        password: secrets.passwords.app[0],
         port,
         dataDir,
-        connectionString: redisConnectionString("127.0.0.1", port, credentials.password),
+        connectionString: urls.app,
+        adminConnectionString: urls.admin,
         async stop() {
             await server.stop();
             await rm(root, { recursive: true, force: true });

@@ -2,12 +2,16 @@
 // Kubernetes (as hardened-redis declares them), lookalikes that are not Redis, and helpers
 // to break one setting at a time.
 import { renderRedisConfig } from "../components/redisConfig";
+import { hardenedUsers } from "../components/redisUsers";
 import type { TestResource } from "./policyHarness";
 
 /** A password that must never show up in a policy message. */
 export const SECRET = "S3cr3t-Passw0rd-do-not-echo";
 
-export const hardenedConf = renderRedisConfig({ password: SECRET, configCommandName: "cfg0123456789abcdef0123" })["redis.conf"];
+export const hardenedConf = renderRedisConfig({
+    users: hardenedUsers({ app: [SECRET], admin: [`${SECRET}-admin`], replication: [`${SECRET}-replication`] }),
+    configCommandName: "cfg0123456789abcdef0123",
+})["redis.conf"];
 
 /** Changes `redis.conf` directives: `{ appendonly: "no" }` rewrites that line, `null` removes it. */
 export function editConf(conf: string, changes: Record<string, string | null>): string {

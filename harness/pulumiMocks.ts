@@ -50,14 +50,26 @@ function awkwardPassword(seed: string): string {
     return `p@ss:w/rd%?#+=^~-${seed}`;
 }
 
+/** Parent URN of each registered resource, by name (newResource does not see it). */
+const parents = new Map<string, string>();
+
 /**
- * Random, except that generators with the same `keepers` get the same result,
- * as they would after a `pulumi up` that did not touch the keepers.
+ * A generator's name within its component (`cache-app-password-0` in component `cache` is
+ * `app-password-0`), so components of different names are comparable like two runs of one stack.
  */
-function generatedSuffix(inputs: Record<string, unknown>, kind: string): string {
+function roleInComponent(name: string): string {
+    const component = parents.get(name)?.split("::").pop();
+    return component !== undefined && name.startsWith(`${component}-`) ? name.slice(component.length + 1) : name;
+}
+
+/**
+ * Random, except that a generator with the same role in its component and the same `keepers`
+ * gets the same result, as it would after a `pulumi up` that did not touch the keepers.
+ */
+function generatedSuffix(name: string, inputs: Record<string, unknown>, kind: string): string {
     if (inputs.keepers === undefined) return randomBytes(8).toString("hex");
     return createHash("sha256")
-        .update(kind + JSON.stringify(inputs.keepers))
+        .update(roleInComponent(name) + kind + JSON.stringify(inputs.keepers))
         .digest("hex")
         .slice(0, 16);
 }
@@ -112,10 +124,10 @@ export async function installMocks(project = "hardened-redis"): Promise<void> {
                 registered.push({ type: args.type, name: args.name, inputs, state });
                 switch (args.type) {
                     case "random:index/randomPassword:RandomPassword":
-                        state.result = awkwardPassword(generatedSuffix(inputs, "password"));
+                        state.result = awkwardPassword(generatedSuffix(args.name, inputs, "password"));
                         break;
                     case "random:index/randomString:RandomString":
-                        state.result = `cfg${generatedSuffix(inputs, "config")}${generatedSuffix(inputs, "command")}`;
+                        state.result = `cfg${generatedSuffix(args.name, inputs, "config")}${generatedSuffix(args.name, inputs, "command")}`;
                         break;
                     case "docker:index/network:Network":
                     case "docker:index/volume:Volume":
@@ -155,6 +167,7 @@ export async function installMocks(project = "hardened-redis"): Promise<void> {
     };
     const register = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req, callback) => {
+        parents.set(req.getName(), req.getParent());
         registrationOptions.set(`${req.getType()}::${req.getName()}`, {
             additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
             deleteBeforeReplace: req.getDeletebeforereplace(),

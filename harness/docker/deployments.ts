@@ -1,6 +1,6 @@
 // Deploys the components onto the real Docker engine: the component runs under Pulumi mocks,
 // and every resource it declared is realised by realise.ts. What the tests get back is the
-// same `{ connectionString, stop() }` as a local Redis, plus handles for inspecting it.
+// same `{ connectionString, adminConnectionString, stop() }` as a local Redis, plus handles for inspecting it.
 import type Docker from "dockerode";
 import type { DockerRedisArgs } from "../../index";
 import type { RedisUnderTest } from "../localRedis";
@@ -17,6 +17,7 @@ export interface DockerDeployment extends RedisUnderTest {
     network: string;
     address: string;
     password: string;
+    configCommandName: string;
 }
 
 /** The component's connection string, pointed at an address the host can reach. */
@@ -30,7 +31,12 @@ function reachable(connectionString: string, address: string): string {
 export async function deployDockerRedis(name: string, args?: DockerRedisArgs): Promise<DockerDeployment> {
     const { DockerRedis } = await import("../../index");
     const redis = new DockerRedis(name, args);
-    const [connectionString, password] = await Promise.all([valueOf(redis.connectionString), valueOf(redis.password)]);
+    const [connectionString, adminConnectionString, password, configCommandName] = await Promise.all([
+        valueOf(redis.connectionString),
+        valueOf(redis.adminConnectionString),
+        valueOf(redis.password),
+        valueOf(redis.configCommandName),
+    ]);
     await allRegistered();
     const docker = await dockerEngine();
     const realised = await realiseDockerResources(docker, resourcesOf(name));
@@ -46,7 +52,9 @@ export async function deployDockerRedis(name: string, args?: DockerRedisArgs): P
             network,
             address,
             password,
+            configCommandName,
             connectionString: reachable(connectionString, address),
+            adminConnectionString: reachable(adminConnectionString, address),
             stop: () => realised.remove(),
         };
     } catch (e) {

@@ -13,11 +13,24 @@ export interface KubernetesDeployment extends RedisUnderTest {
 export async function deployKubernetesRedis(name: string, args?: KubernetesRedisArgs): Promise<KubernetesDeployment> {
     const { KubernetesRedis } = await import("../../index");
     const redis = new KubernetesRedis(name, args);
-    const [connectionString, password] = await Promise.all([valueOf(redis.connectionString), valueOf(redis.password)]);
+    const [connectionString, adminConnectionString, password] = await Promise.all([
+        valueOf(redis.connectionString),
+        valueOf(redis.adminConnectionString),
+        valueOf(redis.password),
+    ]);
     await allRegistered();
     const realised = await realisePods(await dockerEngine(), resourcesOf(name));
     // The client Service sends everything to pod 0; the host reaches it at its address.
-    const url = new URL(connectionString);
-    url.hostname = realised.pods[0].address;
-    return { realised, password, connectionString: url.toString(), stop: () => realised.remove() };
+    const onPod0 = (connection: string) => {
+        const url = new URL(connection);
+        url.hostname = realised.pods[0].address;
+        return url.toString();
+    };
+    return {
+        realised,
+        password,
+        connectionString: onPod0(connectionString),
+        adminConnectionString: onPod0(adminConnectionString),
+        stop: () => realised.remove(),
+    };
 }

@@ -31,7 +31,9 @@ interface Deployed {
     container: Record<string, unknown>;
     /** The never-started container that receives the config upload into the config volume. */
     writer: Record<string, unknown>;
+    /** The app user's current password. */
     password: string;
+    adminPassword: string;
     configCommandName: string;
     redisConf: string;
 }
@@ -39,9 +41,10 @@ interface Deployed {
 /** Constructs a DockerRedis, waits until every child is registered and returns what was declared. */
 async function deploy(name: string, args?: import("../../index").DockerRedisArgs): Promise<Deployed> {
     const redis = new api.DockerRedis(name, args);
-    const [password, configCommandName] = await Promise.all([
+    const [password, configCommandName, adminConnectionString] = await Promise.all([
         valueOf(redis.password),
         valueOf(redis.configCommandName),
+        valueOf(redis.adminConnectionString),
         valueOf(redis.containerName),
         valueOf(redis.volumeName),
         valueOf(redis.networkName),
@@ -57,7 +60,8 @@ async function deploy(name: string, args?: import("../../index").DockerRedisArgs
     ).inputs;
     const uploads = unwrapSecrets(writer.uploads) as Array<{ file: string; content: string }>;
     const redisConf = uploads.find((u) => u.file.endsWith("/redis.conf"))?.content ?? "";
-    return { redis, resources, container, writer, password, configCommandName, redisConf };
+    const adminPassword = decodeURIComponent(new URL(adminConnectionString).password);
+    return { redis, resources, container, writer, password, adminPassword, configCommandName, redisConf };
 }
 
 describe("DockerRedis with no arguments", () => {
@@ -76,12 +80,14 @@ describe("DockerRedis with no arguments", () => {
                 "docker:index/volume:Volume",
                 "docker:index/volume:Volume",
                 "random:index/randomPassword:RandomPassword",
+                "random:index/randomPassword:RandomPassword",
+                "random:index/randomPassword:RandomPassword",
                 "hardened-redis:index:DockerRedis",
                 "random:index/randomString:RandomString",
             ].sort(),
         );
-        const children = registeredUrns().filter((urn) => /::cache(-[a-z-]+)?$/.test(urn) && !urn.endsWith("DockerRedis::cache"));
-        expect(children).toHaveLength(8);
+        const children = registeredUrns().filter((urn) => /::cache(-[a-z0-9-]+)?$/.test(urn) && !urn.endsWith("DockerRedis::cache"));
+        expect(children).toHaveLength(10);
         for (const urn of children) expect(urn).toContain("hardened-redis:index:DockerRedis$");
     });
 
@@ -162,15 +168,19 @@ describe("DockerRedis with no arguments", () => {
         expect(d.container.envs).toBeUndefined();
     });
 
-    it("renders the config with the generated credentials, never the plaintext password", () => {
-        expect(d.redisConf).toContain(`user default on #${api.hashRedisPassword(d.password)} ~* &* +@all`);
+    it("renders the config with least-privilege users and the generated credentials, never a plaintext password", () => {
+        expect(d.redisConf).toMatch(/^user default reset off$/m);
+        expect(d.redisConf).toContain(`user app reset on #${api.hashRedisPassword(d.password)} ~* &* +@all -@dangerous +info`);
+        expect(d.redisConf).toContain(`user admin reset on #${api.hashRedisPassword(d.adminPassword)} ~* &* +@all`);
+        expect(d.redisConf).toMatch(/^user replication reset on #[0-9a-f]{64} \+psync \+replconf \+ping$/m);
         expect(d.redisConf).toMatch(new RegExp(`^rename-command CONFIG ${d.configCommandName}$`, "m"));
         expect(d.redisConf).not.toContain(d.password);
+        expect(d.redisConf).not.toContain(d.adminPassword);
         expect(d.redisConf).not.toMatch(/^requirepass/m);
     });
 
-    it("keeps the password, its hash and the CONFIG name out of every non-secret input", () => {
-        const needles = [d.password, api.hashRedisPassword(d.password), d.configCommandName];
+    it("keeps the passwords, their hashes and the CONFIG name out of every non-secret input", () => {
+        const needles = [d.password, d.adminPassword, api.hashRedisPassword(d.password), d.configCommandName];
         const leaks = d.resources.flatMap((r) =>
             plainStrings(r.inputs)
                 .filter(({ text }) => needles.some((needle) => text.includes(needle)))
@@ -181,14 +191,15 @@ describe("DockerRedis with no arguments", () => {
         expect(JSON.stringify(unwrapSecrets(d.writer.uploads))).toContain(d.configCommandName);
     });
 
-    it("keeps both generated credentials encrypted in state", () => {
+    it("keeps every generated credential encrypted in state", () => {
         // RandomString's result is plaintext in state unless the registration says otherwise.
         expect(registrationOptions.get("random:index/randomString:RandomString::cache-config-command")?.additionalSecretOutputs).toContain(
             "result",
         );
-        expect(registrationOptions.get("random:index/randomPassword:RandomPassword::cache-password")?.additionalSecretOutputs).toContain(
-            "result",
-        );
+        for (const user of ["app", "admin", "replication"]) {
+            const options = registrationOptions.get(`random:index/randomPassword:RandomPassword::cache-${user}-password-0`);
+            expect(options?.additionalSecretOutputs).toContain("result");
+        }
     });
 
     it("keeps the data volume when the stack is destroyed, and never runs two servers on it", () => {
@@ -197,16 +208,22 @@ describe("DockerRedis with no arguments", () => {
         expect(registrationOptions.get("docker:index/container:Container::cache")?.deleteBeforeReplace).toBe(true);
     });
 
-    it("exports secret credentials and a well-formed connection string", async () => {
-        for (const output of [d.redis.password, d.redis.configCommandName, d.redis.connectionString]) {
+    it("exports secret credentials and well-formed connection strings for the app and admin users", async () => {
+        const secrets = [d.redis.password, d.redis.configCommandName, d.redis.connectionString, d.redis.adminConnectionString];
+        for (const output of [...secrets, d.redis.extraConnectionStrings as pulumi.Output<unknown>]) {
             expect(await pulumi.isSecret(output)).toBe(true);
         }
+        expect(await valueOf(d.redis.extraConnectionStrings)).toEqual({});
+        const admin = new URL(await valueOf(d.redis.adminConnectionString));
+        expect(admin.username).toBe("admin");
+        expect(decodeURIComponent(admin.password)).toBe(d.adminPassword);
+        expect(d.adminPassword).not.toBe(d.password);
         for (const output of [d.redis.host, d.redis.networkName, d.redis.volumeName, d.redis.containerName]) {
             expect(await pulumi.isSecret(output as pulumi.Output<unknown>)).toBe(false);
         }
         const url = new URL(await valueOf(d.redis.connectionString));
         expect(url.protocol).toBe("redis:");
-        expect(url.username).toBe("default");
+        expect(url.username).toBe("app");
         expect(decodeURIComponent(url.password)).toBe(d.password);
         expect(url.password).not.toMatch(/[@:/?#%](?![0-9A-F]{2})/);
         expect(url.hostname).toBe(await valueOf(d.redis.host));
@@ -270,14 +287,55 @@ describe("DockerRedis with arguments", () => {
         await vi.waitFor(() => expect(deploymentErrors.map((e) => e.message)).toContainEqual(expect.stringMatching(refusal)));
     });
 
-    it("passes credential keepers to both generators, so changing them rotates both", async () => {
-        const d = await deploy("rotated", { credentialKeepers: { rotation: "2026-11" } });
+    it("passes credential keepers to every generator, so changing them regenerates everything at once", async () => {
+        const d = await deploy("rekeyed", { credentialKeepers: { leak: "2026-11" } });
         const generators = d.resources.filter((r) => r.type.startsWith("random:"));
-        expect(generators).toHaveLength(2);
-        for (const g of generators) expect(g.inputs.keepers).toEqual({ rotation: "2026-11" });
-        const password = single(generators, "random:index/randomPassword:RandomPassword").inputs;
-        expect(password).toMatchObject({ length: 32, special: true });
-        expect(String(password.overrideSpecial)).not.toMatch(/["'\\\s]/);
+        expect(generators).toHaveLength(4);
+        for (const g of generators) expect(g.inputs.keepers).toEqual({ leak: "2026-11", generation: "0" });
+        for (const g of generators.filter((r) => r.type === "random:index/randomPassword:RandomPassword")) {
+            expect(g.inputs).toMatchObject({ length: 32, special: true });
+            expect(String(g.inputs.overrideSpecial)).not.toMatch(/["'\\\s]/);
+        }
+    });
+
+    it("overlaps two generations of every password during a rotation, and drops the old one when told", async () => {
+        const generationsOf = (d: Deployed) =>
+            d.resources
+                .filter((r) => r.type === "random:index/randomPassword:RandomPassword")
+                .map((r) => `${r.name}=${(r.inputs.keepers as Record<string, string>).generation}`)
+                .sort();
+        const rotating = await deploy("rotating", { credentialGeneration: 3 });
+        expect(generationsOf(rotating)).toEqual([
+            "rotating-admin-password-0=2",
+            "rotating-admin-password-1=3",
+            "rotating-app-password-0=2",
+            "rotating-app-password-1=3",
+            "rotating-replication-password-0=2",
+            "rotating-replication-password-1=3",
+        ]);
+        // Both passwords open the app user; the outputs carry the new one (slot 1 holds generation 3).
+        expect(rotating.redisConf).toMatch(/^user app reset on #[0-9a-f]{64} #[0-9a-f]{64} ~\*/m);
+        expect(rotating.resources.find((r) => r.name === "rotating-app-password-1")?.state.result).toBe(rotating.password);
+        const retired = await deploy("retired", { credentialGeneration: 3, retirePreviousCredentials: true });
+        expect(generationsOf(retired)).toEqual([
+            "retired-admin-password-1=3",
+            "retired-app-password-1=3",
+            "retired-replication-password-1=3",
+        ]);
+        expect(retired.redisConf).toMatch(/^user app reset on #[0-9a-f]{64} ~\*/m);
+    });
+
+    it("declares extra users with their own rules, passwords and secret connection strings", async () => {
+        const d = await deploy("reporting", {
+            extraUsers: [{ name: "reports", allowCategories: ["read"], allowCommands: ["ping"], keyPatterns: ["report:*"] }],
+        });
+        const urls = await valueOf(d.redis.extraConnectionStrings);
+        expect(Object.keys(urls)).toEqual(["reports"]);
+        const url = new URL(urls.reports);
+        expect(url.username).toBe("reports");
+        const password = decodeURIComponent(url.password);
+        expect(d.redisConf).toContain(`user reports reset on #${api.hashRedisPassword(password)} ~report:* +@read +ping`);
+        expect(d.redisConf).not.toContain(password);
     });
 });
 
@@ -300,6 +358,47 @@ describe("DockerRedis rejects bad arguments at construction", () => {
             { networkName: "shared-internal" },
             /"alias": got nothing \(the component name "bad-\w+" is used by default\); allowed: a DNS label unique on the shared network/,
         ],
+        [
+            "an extra user with an unknown category",
+            { extraUsers: [{ name: "reports", allowCategories: ["reads"] }] },
+            /"extraUsers.0.allowCategories.0": got "reads"; allowed: Redis 7.0 ACL categories without "@": keyspace, read, write/,
+        ],
+        [
+            "an extra user with an unknown command",
+            { extraUsers: [{ name: "reports", allowCommands: ["get", "fetch"] }] },
+            /"extraUsers.0.allowCommands.1": got "fetch"; allowed: Redis 7.0 command names/,
+        ],
+        [
+            "an extra user rule with whitespace",
+            { extraUsers: [{ name: "reports", keyPatterns: ["report:* nopass"] }] },
+            /"extraUsers.0.keyPatterns.0": got "report:\* nopass"; allowed: glob patterns .* without whitespace/,
+        ],
+        [
+            "an extra user rule with a newline",
+            { extraUsers: [{ name: "reports", channelPatterns: ["news\nuser x on nopass +@all"] }] },
+            /"extraUsers.0.channelPatterns.0": .*allowed: glob patterns .* without whitespace/,
+        ],
+        [
+            "nopass on an extra user",
+            { extraUsers: [{ name: "reports", nopass: true }] },
+            /"extraUsers.0.nopass": got an unknown setting; allowed: only the documented fields/,
+        ],
+        [
+            "an extra user named default",
+            { extraUsers: [{ name: "default" }] },
+            /"extraUsers.0.name": got "default"; allowed: a user name .* not default, app, admin or replication/,
+        ],
+        [
+            "an extra user named like a built-in one",
+            { extraUsers: [{ name: "admin", allowCategories: ["all"] }] },
+            /"extraUsers.0.name": got "admin"; allowed: a user name/,
+        ],
+        [
+            "two extra users with one name",
+            { extraUsers: [{ name: "reports" }, { name: "reports" }] },
+            /"extraUsers": got .*; allowed: users with distinct names/,
+        ],
+        ["a negative credential generation", { credentialGeneration: -1 }, /"credentialGeneration": got -1; allowed: an integer from 0/],
         [
             "disabling PING, which the healthcheck needs",
             { disabledCommands: ["PING"] },

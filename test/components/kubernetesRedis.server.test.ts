@@ -28,6 +28,7 @@ describe("KubernetesRedis pods booted from the files their Secret carries", () =
     let container: Container;
     let files: Record<string, string>;
     let password: string;
+    let adminPassword: string;
     let configCommandName: string;
     const pods: Pod[] = [];
 
@@ -35,11 +36,14 @@ describe("KubernetesRedis pods booted from the files their Secret carries", () =
         await installMocks();
         const { KubernetesRedis } = await import("../../index");
         const redis = new KubernetesRedis("boot", { replicas: 2, namespace: "boot" });
-        [password, configCommandName] = await Promise.all([
+        let adminUrl: string;
+        [password, configCommandName, adminUrl] = await Promise.all([
             valueOf(redis.password),
             valueOf(redis.configCommandName),
+            valueOf(redis.adminConnectionString),
             valueOf(redis.statefulSetName),
         ]);
+        adminPassword = decodeURIComponent(new URL(adminUrl).password);
         const resources = resourcesOf("boot");
         const statefulSet = unwrapSecrets(
             single(resources, "kubernetes:apps/v1:StatefulSet").inputs,
@@ -86,30 +90,43 @@ describe("KubernetesRedis pods booted from the files their Secret carries", () =
         };
     }
 
-    const client = (pod: Pod) =>
-        new Redis({ port: pod.port, host: "127.0.0.1", password, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    /** The app user, or with `admin` the operators' user (ROLE and CONFIG are theirs alone). */
+    const client = (pod: Pod, admin = false) =>
+        new Redis({
+            port: pod.port,
+            host: "127.0.0.1",
+            username: admin ? "admin" : "app",
+            password: admin ? adminPassword : password,
+            maxRetriesPerRequest: 0,
+            retryStrategy: () => null,
+        });
 
     it("starts pod 0 as the primary and pod 1 as its replica, by the container's own command", async () => {
         const primary = client(pods[0]);
         const replica = client(pods[1]);
+        const [primaryAdmin, replicaAdmin] = [client(pods[0], true), client(pods[1], true)];
         try {
-            expect(((await primary.call("ROLE")) as unknown[])[0]).toBe("master");
-            expect(((await replica.call("ROLE")) as unknown[])[0]).toBe("slave");
+            expect(((await primaryAdmin.call("ROLE")) as unknown[])[0]).toBe("master");
+            expect(((await replicaAdmin.call("ROLE")) as unknown[])[0]).toBe("slave");
+            // The replica authenticated as the replication user.
+            expect(await primaryAdmin.client("LIST")).toContain(" user=replication ");
             await primary.set("written-to-primary", "yes");
             expect(await primary.wait(1, 10_000)).toBe(1);
             expect(await replica.get("written-to-primary")).toBe("yes");
             await expect(replica.set("x", "y")).rejects.toThrow(/READONLY/);
         } finally {
-            primary.disconnect();
-            replica.disconnect();
+            for (const c of [primary, replica, primaryAdmin, replicaAdmin]) c.disconnect();
         }
     });
 
     it("serves only authenticated clients, with CONFIG renamed and AOF everysec", async () => {
         const anonymous = anonymousClient(pods[0].port);
-        const primary = client(pods[0]);
+        const primary = client(pods[0], true);
         try {
             await expect(anonymous.ping()).rejects.toThrow(/NOAUTH/);
+            const app = client(pods[0]);
+            await expect(app.call(configCommandName, "GET", "dir")).rejects.toThrow(/NOPERM/);
+            app.disconnect();
             await expect(primary.call("CONFIG", "GET", "appendonly")).rejects.toThrow(/unknown command/);
             expect(await primary.call(configCommandName, "GET", "appendonly")).toEqual(["appendonly", "yes"]);
             expect(await primary.call(configCommandName, "GET", "appendfsync")).toEqual(["appendfsync", "everysec"]);

@@ -73,6 +73,8 @@ describe("KubernetesRedis with no arguments", () => {
                 "hardened-redis:index:KubernetesRedis",
                 "kubernetes:core/v1:Namespace",
                 "random:index/randomPassword:RandomPassword",
+                "random:index/randomPassword:RandomPassword",
+                "random:index/randomPassword:RandomPassword",
                 "random:index/randomString:RandomString",
                 "kubernetes:core/v1:Secret",
                 "kubernetes:core/v1:Service",
@@ -81,8 +83,8 @@ describe("KubernetesRedis with no arguments", () => {
                 "kubernetes:networking.k8s.io/v1:NetworkPolicy",
             ].sort(),
         );
-        const children = registeredUrns().filter((urn) => /::cache(-[a-z-]+)?$/.test(urn) && urn.includes("KubernetesRedis$"));
-        expect(children).toHaveLength(8);
+        const children = registeredUrns().filter((urn) => /::cache(-[a-z0-9-]+)?$/.test(urn) && urn.includes("KubernetesRedis$"));
+        expect(children).toHaveLength(10);
     });
 
     it("puts everything in a namespace of its own that enforces the restricted Pod Security Standard", async () => {
@@ -165,7 +167,7 @@ describe("KubernetesRedis with no arguments", () => {
         expect(d.container.startupProbe.periodSeconds * d.container.startupProbe.failureThreshold).toBeGreaterThanOrEqual(300);
         expect(command(d.container.livenessProbe)).toMatch(/redis-cli -p 6379 ping .*\^\(PONG\|NOAUTH\|LOADING\)/);
         expect(command(d.container.readinessProbe)).toMatch(
-            /redis-cli -p 6379 --askpass ping < \/usr\/local\/etc\/redis\/password .*\^\(PONG\)'/,
+            /redis-cli -p 6379 --user app --askpass ping < \/usr\/local\/etc\/redis\/password .*\^\(PONG\)'/,
         );
         for (const probe of [d.container.startupProbe, d.container.livenessProbe, d.container.readinessProbe]) {
             expect(command(probe)).not.toContain(d.password);
@@ -182,6 +184,10 @@ describe("KubernetesRedis with no arguments", () => {
         expect(d.secretFiles.password).toBe(d.password);
         expect(d.secretFiles["redis.conf"]).toContain(`rename-command CONFIG ${d.configCommandName}`);
         expect(d.secretFiles["redis.conf"]).not.toContain(d.password);
+        expect(d.secretFiles["redis.conf"]).toContain(
+            `user app reset on #${api.hashRedisPassword(d.password)} ~* &* +@all -@dangerous +info`,
+        );
+        expect(d.secretFiles["redis.conf"]).toMatch(/^user default reset off$/m);
         const needles = [d.password, api.hashRedisPassword(d.password), d.configCommandName];
         const leaks = d.resources.flatMap((r) =>
             plainStrings(r.inputs)
@@ -245,14 +251,19 @@ describe("KubernetesRedis with no arguments", () => {
         expect(await valueOf(d.redis.serviceName)).toBe("cache");
         expect(await valueOf(d.redis.statefulSetName)).toBe("cache");
         expect(await valueOf(d.redis.clientLabel)).toEqual({ "cache-client": "true" });
-        for (const output of [d.redis.password, d.redis.configCommandName, d.redis.connectionString]) {
+        const secrets = [d.redis.password, d.redis.configCommandName, d.redis.connectionString, d.redis.adminConnectionString];
+        for (const output of [...secrets, d.redis.extraConnectionStrings as pulumi.Output<unknown>]) {
             expect(await pulumi.isSecret(output)).toBe(true);
         }
         expect(await pulumi.isSecret(d.redis.host)).toBe(false);
+        const admin = new URL(await valueOf(d.redis.adminConnectionString));
+        expect(admin.username).toBe("admin");
+        expect(admin.host).toBe(`cache.${ns}.svc.cluster.local:6379`);
+        expect(decodeURIComponent(admin.password)).not.toBe(d.password);
         const url = new URL(await valueOf(d.redis.connectionString));
         expect(decodeURIComponent(url.password)).toBe(d.password);
         expect(url.host).toBe(`cache.${ns}.svc.cluster.local:6379`);
-        expect(url.username).toBe("default");
+        expect(url.username).toBe("app");
         expect(url.pathname).toBe("/0");
     });
 

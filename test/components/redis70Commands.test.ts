@@ -1,10 +1,10 @@
 import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REDIS_70_COMMANDS } from "../../components/redis70Commands";
+import { REDIS_70_ACL_CATEGORIES, REDIS_70_COMMANDS, REDIS_70_SUBCOMMANDS } from "../../components/redis70Commands";
 import { startLocalRedis, type LocalRedis } from "../../harness/localRedis";
 
-// The list that disabledCommands is checked against must be what a Redis 7.0 server knows.
-describe("REDIS_70_COMMANDS", () => {
+// The lists that disabledCommands and ACL rules are checked against must be what a Redis 7.0 server knows.
+describe("the Redis 7.0 command tables", () => {
     let server: LocalRedis;
     let client: Redis;
     beforeAll(async () => {
@@ -23,5 +23,18 @@ describe("REDIS_70_COMMANDS", () => {
         // The server lists CONFIG under its generated name.
         const expected = listed.map((c) => (c === server.configCommandName ? "config" : c)).sort();
         expect([...REDIS_70_COMMANDS].sort()).toEqual(expected);
+    });
+
+    it("matches the subcommands of the installed redis-server 7.0", async () => {
+        const info = (await client.call("COMMAND", "INFO")) as unknown[][];
+        // Each command's tenth field lists its subcommands, named `command|subcommand`.
+        const listed = info.flatMap((c) => ((c?.[9] ?? []) as unknown[][]).map((sub) => String(sub[0])));
+        const expected = listed.map((c) => c.replace(new RegExp(`^${server.configCommandName}\\|`), "config|")).sort();
+        expect([...REDIS_70_SUBCOMMANDS].sort()).toEqual(expected);
+    });
+
+    it("matches the ACL categories of the installed redis-server 7.0", async () => {
+        const categories = (await client.call("ACL", "CAT")) as string[];
+        expect([...REDIS_70_ACL_CATEGORIES].filter((c) => c !== "all").sort()).toEqual([...categories].sort());
     });
 });

@@ -9,17 +9,22 @@ import { anonymousClient, startLocalRedis, type LocalRedis } from "../../harness
 describe("redis-server started from renderRedisConfig", () => {
     let server: LocalRedis;
     let anonymous: Redis;
+    /** The admin user, as `adminConnectionString` carries it. */
     let client: Redis;
+    /** The app user, as `connectionString` carries it. */
+    let app: Redis;
 
     beforeAll(async () => {
         server = await startLocalRedis();
         anonymous = anonymousClient(server.port);
-        client = new Redis(server.connectionString, { maxRetriesPerRequest: 0, retryStrategy: () => null });
+        client = new Redis(server.adminConnectionString, { maxRetriesPerRequest: 0, retryStrategy: () => null });
+        app = new Redis(server.connectionString, { maxRetriesPerRequest: 0, retryStrategy: () => null });
     });
 
     afterAll(async () => {
         anonymous?.disconnect();
         client?.disconnect();
+        app?.disconnect();
         await server?.stop();
     });
 
@@ -30,10 +35,18 @@ describe("redis-server started from renderRedisConfig", () => {
         await expect(anonymous.set("k", "v")).rejects.toThrow(/NOAUTH/);
     });
 
-    it("rejects a wrong password and accepts the generated one", async () => {
-        await expect(anonymous.auth("default", "not-the-password-1234")).rejects.toThrow(/WRONGPASS/);
-        expect(await client.ping()).toBe("PONG");
-        expect(await client.call("ACL", "WHOAMI")).toBe("default");
+    it("rejects a wrong password and accepts the generated ones, each for its own user", async () => {
+        await expect(anonymous.auth("app", "not-the-password-1234")).rejects.toThrow(/WRONGPASS/);
+        await expect(anonymous.auth("admin", server.passwords.app[0])).rejects.toThrow(/WRONGPASS/);
+        expect(await app.ping()).toBe("PONG");
+        expect(await app.call("ACL", "WHOAMI")).toBe("app");
+        expect(await client.call("ACL", "WHOAMI")).toBe("admin");
+    });
+
+    it("lets nobody in as the default user, with any of the generated passwords", async () => {
+        for (const password of [...server.passwords.app, ...server.passwords.admin, ...server.passwords.replication]) {
+            await expect(anonymous.auth("default", password)).rejects.toThrow(/WRONGPASS/);
+        }
     });
 
     it("knows CONFIG only by its generated name", async () => {
@@ -59,16 +72,121 @@ describe("redis-server started from renderRedisConfig", () => {
         await expect(client.call(command, ...args)).rejects.toThrow(/unknown command/);
     });
 
-    it("stores the password hashed, never in plain text, in the user's ACL", async () => {
-        const [rule] = (await client.call("ACL", "LIST")) as string[];
-        expect(rule).toMatch(/^user default on .*#[0-9a-f]{64} /);
-        expect(rule).not.toContain(server.password);
+    it("stores the passwords hashed, never in plain text, in the users' ACL", async () => {
+        const rules = (await client.call("ACL", "LIST")) as string[];
+        expect(rules.map((r) => r.split(" ").slice(0, 3).join(" "))).toEqual([
+            "user admin on",
+            "user app on",
+            "user default off",
+            "user replication on",
+        ]);
+        for (const password of [...server.passwords.app, ...server.passwords.admin, ...server.passwords.replication]) {
+            expect(rules.some((r) => r.includes(password))).toBe(false);
+        }
     });
 
     it("appends writes to the AOF in the data dir", async () => {
         await client.set("durable", "yes");
         const files = await readdir(join(server.dataDir, "appendonlydir"));
         expect(files.some((f) => f.endsWith(".incr.aof"))).toBe(true);
+    });
+});
+
+// Issue #11: what the application's credential can and cannot do, on the real server.
+describe("the app user of a redis-server started from renderRedisConfig", () => {
+    let server: LocalRedis;
+    let app: Redis;
+    let admin: Redis;
+    beforeAll(async () => {
+        // Nothing renamed away, so every refusal below comes from the ACL alone.
+        server = await startLocalRedis({ disabledCommands: [] });
+        app = new Redis(server.connectionString, { maxRetriesPerRequest: 0, retryStrategy: () => null });
+        admin = new Redis(server.adminConnectionString, { maxRetriesPerRequest: 0, retryStrategy: () => null });
+    });
+    afterAll(async () => {
+        app?.disconnect();
+        admin?.disconnect();
+        await server?.stop();
+    });
+
+    const administrative: Array<[string, string[]]> = [
+        ["ACL SETUSER", ["ACL", "SETUSER", "intruder", "on", ">Intruder-Password-0123", "+@all"]],
+        ["ACL LIST", ["ACL", "LIST"]],
+        ["ACL DELUSER", ["ACL", "DELUSER", "admin"]],
+        ["REPLICAOF", ["REPLICAOF", "127.0.0.1", "1"]],
+        ["SLAVEOF", ["SLAVEOF", "127.0.0.1", "1"]],
+        ["FAILOVER", ["FAILOVER"]],
+        ["MONITOR", ["MONITOR"]],
+        ["SHUTDOWN", ["SHUTDOWN", "NOSAVE"]],
+        ["SAVE", ["SAVE"]],
+        ["BGSAVE", ["BGSAVE"]],
+        ["BGREWRITEAOF", ["BGREWRITEAOF"]],
+        ["CLIENT KILL", ["CLIENT", "KILL", "ID", "1"]],
+        ["CLIENT PAUSE", ["CLIENT", "PAUSE", "1"]],
+        ["CLIENT LIST", ["CLIENT", "LIST"]],
+        ["SWAPDB", ["SWAPDB", "0", "1"]],
+        ["MIGRATE", ["MIGRATE", "127.0.0.1", "1", "k", "0", "10"]],
+        ["MODULE LIST", ["MODULE", "LIST"]],
+        ["MODULE LOAD", ["MODULE", "LOAD", "/tmp/x.so"]],
+        ["DEBUG", ["DEBUG", "SLEEP", "0"]],
+        ["FLUSHALL", ["FLUSHALL"]],
+        ["FLUSHDB", ["FLUSHDB"]],
+        ["KEYS", ["KEYS", "*"]],
+        ["SLOWLOG RESET", ["SLOWLOG", "RESET"]],
+        ["LATENCY RESET", ["LATENCY", "RESET"]],
+        ["PSYNC", ["PSYNC", "?", "-1"]],
+        ["SYNC", ["SYNC"]],
+        ["RESTORE", ["RESTORE", "k", "0", "x"]],
+    ];
+    it.each(administrative)("refuses %s, by its ACL alone", async (_label, command) => {
+        // DEBUG and MODULE are also switched off (enable-*-command no); the ACL must refuse them regardless.
+        await expect(app.call(command[0], ...command.slice(1))).rejects.toThrow(/NOPERM|command not allowed/);
+        const verdict = (await admin.call("ACL", "DRYRUN", "app", ...command)) as string;
+        expect(verdict).toMatch(/^This user has no permissions to run/);
+    });
+
+    it("refuses CONFIG under its generated name (under its own it is unknown to everyone)", async () => {
+        await expect(app.call(server.configCommandName, "GET", "dir")).rejects.toThrow(/NOPERM/);
+        await expect(app.call("CONFIG", "GET", "dir")).rejects.toThrow(/unknown command/);
+    });
+
+    it("lets the admin user run CONFIG under its generated name", async () => {
+        expect(await admin.call(server.configCommandName, "GET", "appendonly")).toEqual(["appendonly", "yes"]);
+        expect(await admin.call("ACL", "WHOAMI")).toBe("admin");
+    });
+
+    it("allows what applications and hardened-redis/client need", async () => {
+        const replies = await app
+            .multi()
+            .set("s", "1", "EX", 60)
+            .hset("h", "f", "v")
+            .lpush("l", "a")
+            .sadd("set", "m")
+            .zadd("z", 1, "m")
+            .xadd("stream", "*", "f", "v")
+            .publish("channel", "hello")
+            .exec();
+        expect(replies?.every(([error]) => error === null)).toBe(true);
+        expect(await app.eval("return redis.call('GET', KEYS[1])", 1, "s")).toBe("1");
+        const sha = (await app.script("LOAD", "return 1")) as string;
+        expect(await app.evalsha(sha, 0)).toBe(1);
+        expect(await app.scan("0", "MATCH", "*", "COUNT", 100)).toHaveLength(2);
+        expect(await app.watch("s")).toBe("OK");
+        expect(await app.unwatch()).toBe("OK");
+        expect(await app.client("SETNAME", "app-check")).toBe("OK");
+        expect(await app.client("GETNAME")).toBe("app-check");
+        expect(typeof (await app.client("ID"))).toBe("number");
+        expect(await app.info("memory")).toMatch(/used_memory:/);
+        expect(await app.ping()).toBe("PONG");
+        expect(await app.call("HELLO", "2")).toBeTruthy();
+        expect(await app.blpop("l", 1)).toEqual(["l", "a"]);
+        expect(await app.del("s", "h", "set", "z", "stream")).toBe(5);
+        const tracking = new Redis(server.connectionString, { maxRetriesPerRequest: 0, retryStrategy: () => null });
+        try {
+            expect(await tracking.client("TRACKING", "ON")).toBe("OK");
+        } finally {
+            tracking.disconnect();
+        }
     });
 });
 
@@ -81,7 +199,7 @@ describe("redis-server started from non-default settings", () => {
             maxmemoryPolicy: "volatile-lru",
             disabledCommands: ["FLUSHALL"],
         });
-        const client = new Redis(server.connectionString, { maxRetriesPerRequest: 0, retryStrategy: () => null });
+        const client = new Redis(server.adminConnectionString, { maxRetriesPerRequest: 0, retryStrategy: () => null });
         try {
             const get = async (name: string) => ((await client.call(server.configCommandName, "GET", name)) as string[])[1];
             expect(await get("appendonly")).toBe("no");
@@ -101,13 +219,14 @@ describe("redis-server started from non-default settings", () => {
 describe("a replica started from replica.conf", () => {
     it("authenticates to the primary, copies its data and refuses writes", async () => {
         const primary = await startLocalRedis();
-        const credentials = { password: primary.password, configCommandName: primary.configCommandName };
+        const secrets = { passwords: primary.passwords, configCommandName: primary.configCommandName };
         const replica = await startLocalRedis(
             { replicaOfHost: "127.0.0.1", replicaOfPort: primary.port },
-            { credentials, configFile: "replica.conf" },
+            { secrets, configFile: "replica.conf" },
         );
         const writer = new Redis(primary.connectionString, { maxRetriesPerRequest: 0, retryStrategy: () => null });
         const reader = new Redis(replica.connectionString, { maxRetriesPerRequest: 0, retryStrategy: () => null });
+        const replicaAdmin = new Redis(replica.adminConnectionString, { maxRetriesPerRequest: 0, retryStrategy: () => null });
         try {
             await writer.set("replicated", "yes");
             // WAIT returns once the replica acknowledged the write: proof it is connected and authenticated.
@@ -116,11 +235,20 @@ describe("a replica started from replica.conf", () => {
             await expect(reader.set("x", "y")).rejects.toThrow(/READONLY/);
             // The replica keeps the hardening of redis.conf.
             await expect(reader.call("CONFIG", "GET", "maxmemory")).rejects.toThrow(/unknown command/);
-            const role = (await reader.call("ROLE")) as unknown[];
+            const role = (await replicaAdmin.call("ROLE")) as unknown[];
             expect(role[0]).toBe("slave");
+            // It authenticated as the replication user, which can do nothing but replicate.
+            const admin = new Redis(primary.adminConnectionString, { maxRetriesPerRequest: 0, retryStrategy: () => null });
+            try {
+                const clients = (await admin.client("LIST")) as string;
+                expect(clients).toContain(" user=replication ");
+            } finally {
+                admin.disconnect();
+            }
         } finally {
             writer.disconnect();
             reader.disconnect();
+            replicaAdmin.disconnect();
             await replica.stop();
             await primary.stop();
         }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
     DEFAULT_DISABLED_COMMANDS,
+    hardenedUsers,
     hashRedisPassword,
     parseMemorySize,
     RedisConfigError,
@@ -8,7 +9,13 @@ import {
     type RedisConfigSettings,
 } from "../../index";
 
-const credentials = { password: "Correct-Horse-Battery-Staple-42", configCommandName: "cfg_0123456789abcdef" };
+const passwords = {
+    app: ["Correct-Horse-Battery-Staple-42"],
+    admin: ["Admin-Horse-Battery-Staple-42"],
+    replication: ["Replica-Horse-Battery-Staple-42", "Previous-Replica-Staple-41"],
+};
+const credentials = { users: hardenedUsers(passwords), configCommandName: "cfg_0123456789abcdef" };
+const allPasswords = [...passwords.app, ...passwords.admin, ...passwords.replication];
 
 function conf(settings: Partial<RedisConfigSettings> = {}): string {
     return renderRedisConfig({ ...credentials, ...settings })["redis.conf"];
@@ -32,9 +39,15 @@ describe("renderRedisConfig defaults", () => {
         expect(Object.keys(files)).toEqual(["redis.conf"]);
     });
 
-    it("authenticates the default user with the password's SHA-256 only", () => {
-        expect(d.get("user")).toEqual([`default on #${hashRedisPassword(credentials.password)} ~* &* +@all`]);
-        expect(files["redis.conf"]).not.toContain(credentials.password);
+    it("turns the default user off and declares the app, admin and replication users with SHA-256 passwords only", () => {
+        const hash = (p: string) => `#${hashRedisPassword(p)}`;
+        expect(d.get("user")).toEqual([
+            "default reset off",
+            `app reset on ${hash(passwords.app[0])} ~* &* +@all -@dangerous +info`,
+            `admin reset on ${hash(passwords.admin[0])} ~* &* +@all`,
+            `replication reset on ${passwords.replication.map(hash).join(" ")} +psync +replconf +ping`,
+        ]);
+        for (const password of allPasswords) expect(files["redis.conf"]).not.toContain(password);
         expect(d.has("requirepass")).toBe(false);
         expect(hashRedisPassword("abc")).toBe("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     });
@@ -129,10 +142,18 @@ describe("renderRedisConfig for a replica", () => {
         const d = directives(files["replica.conf"]);
         expect(d.get("include")).toEqual(["/usr/local/etc/redis/redis.conf"]);
         expect(d.get("replicaof")).toEqual(["cache-0.cache-headless.ns.svc.cluster.local 6379"]);
-        expect(d.get("masteruser")).toEqual(["default"]);
-        expect(d.get("masterauth")).toEqual([credentials.password]);
+        expect(d.get("masteruser")).toEqual(["replication"]);
+        // The oldest of the replication user's passwords: accepted by the primary before and after it rolls.
+        expect(d.get("masterauth")).toEqual([passwords.replication[1]]);
         expect(d.get("replica-read-only")).toEqual(["yes"]);
-        expect(files["redis.conf"]).not.toContain(credentials.password);
+        for (const password of allPasswords) expect(files["redis.conf"]).not.toContain(password);
+    });
+
+    it("needs a replication user to authenticate as", () => {
+        const users = credentials.users.filter((u) => u.name !== "replication");
+        expect(() => renderRedisConfig({ ...credentials, users, replicaOfHost: "primary" })).toThrow(
+            /"users": got a value that is not shown \(secret\); allowed: a user named "replication"/,
+        );
     });
 
     it("rejects a primary host that would inject a directive", () => {
@@ -209,7 +230,7 @@ describe("renderRedisConfig rejects bad settings with a RedisConfigError naming 
             "an unknown setting",
             { maxMemory: "1gb" },
             "maxMemory",
-            /got an unknown setting; allowed: known settings: password, configCommandName, port/,
+            /got an unknown setting; allowed: known settings: users, configCommandName, port/,
         ],
         [
             "disabling AUTH, which every client needs",
@@ -259,9 +280,9 @@ describe("renderRedisConfig rejects bad settings with a RedisConfigError naming 
         ["with a non-ASCII character", "Correct-Horse-Bättery-42"],
     ];
     it.each(badPasswords)("a password %s, without echoing it", (_label, password) => {
-        const attempt = () => renderRedisConfig({ ...credentials, password });
+        const attempt = () => renderRedisConfig({ ...credentials, users: hardenedUsers({ ...passwords, app: [password] }) });
         expect(attempt).toThrow(
-            /Invalid Redis setting "password": got a value that is not shown \(secret\); allowed: 16 to 512 printable ASCII/,
+            /Invalid Redis setting "users.0.passwords.0": got a value that is not shown \(secret\); allowed: 1 or 2 distinct passwords of 16 to 512 printable ASCII/,
         );
         try {
             attempt();
@@ -271,14 +292,38 @@ describe("renderRedisConfig rejects bad settings with a RedisConfigError naming 
         }
     });
 
+    const badUsers: Array<[string, Partial<RedisConfigSettings["users"][number]>, string, RegExp]> = [
+        ["an unknown category", { allowCategories: ["reads"] }, "users.3.allowCategories.0", /allowed: Redis 7.0 ACL categories/],
+        ["an unknown command", { allowCommands: ["gett"] }, "users.3.allowCommands.0", /allowed: Redis 7.0 command names/],
+        ["a command with a space that would add a rule", { denyCommands: ["get +@all"] }, "users.3.denyCommands.0", /command names/],
+        ["a key pattern with a space", { keyPatterns: ["cache:* nopass"] }, "users.3.keyPatterns.0", /without whitespace/],
+        ["a key pattern with a newline", { keyPatterns: ["a\nuser x on nopass"] }, "users.3.keyPatterns.0", /without whitespace/],
+        ["the default user", { name: "default" }, "users.3.name", /not default/],
+        ["three passwords", { passwords: allPasswords.slice(0, 3) }, "users.3.passwords", /1 or 2 distinct passwords/],
+        ["no password", { passwords: [] }, "users.3.passwords", /1 or 2 distinct passwords/],
+        ["an unknown rule field such as nopass", { nopass: true } as never, "users.3.nopass", /only the documented fields/],
+    ];
+    it.each(badUsers)("a user with %s", (_label, user, setting, message) => {
+        const users = [...credentials.users, { name: "reports", passwords: ["Reports-Horse-Battery-42"], ...user }];
+        const attempt = () => renderRedisConfig({ ...credentials, users });
+        expect(attempt).toThrow(RedisConfigError);
+        expect(attempt).toThrow(message);
+        expect(attempt).toThrow(`"${setting}"`);
+    });
+
+    it("two users with one name", () => {
+        const users = [...credentials.users, { ...credentials.users[0] }];
+        expect(() => renderRedisConfig({ ...credentials, users })).toThrow(/"users": .*allowed: 1 to 32 ACL users with distinct names/);
+    });
+
     it("settings that are not an object, without echoing them", () => {
-        const attempt = () => renderRedisConfig(credentials.password as unknown as RedisConfigSettings);
+        const attempt = () => renderRedisConfig(passwords.app[0] as unknown as RedisConfigSettings);
         expect(attempt).toThrow('Invalid Redis setting "settings": got a string; allowed: an object of the documented settings');
     });
 
-    it("a missing password", () => {
+    it("no users", () => {
         expect(() => renderRedisConfig({ configCommandName: credentials.configCommandName } as RedisConfigSettings)).toThrow(
-            /"password": got a value that is not shown \(secret\)/,
+            /"users": got a value that is not shown \(secret\); allowed: 1 to 32 ACL users/,
         );
     });
 });

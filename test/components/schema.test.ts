@@ -55,6 +55,9 @@ describe("the package schema", () => {
             networkName: { type: "string" },
             alias: { type: "string" },
             credentialKeepers: { type: "object" },
+            credentialGeneration: { type: "number" },
+            retirePreviousCredentials: { type: "boolean" },
+            extraUsers: { type: "array", items: { $ref: "#/types/hardened-redis:index:RedisExtraUser" } },
             restartPolicy: { type: "string" },
             logMaxSize: { type: "string" },
             logMaxFiles: { type: "number" },
@@ -69,16 +72,39 @@ describe("the package schema", () => {
             seconds: { type: "number", description: expect.any(String) },
             changes: { type: "number", description: expect.any(String) },
         });
+        const list = { type: "array", items: { type: "string" }, description: expect.stringMatching(/\w{3,}/) };
+        expect(Object.keys(schema.types["hardened-redis:index:RedisExtraUser"].properties)).toHaveLength(7);
+        expect(schema.types["hardened-redis:index:RedisExtraUser"].properties).toMatchObject({
+            name: { type: "string", description: expect.stringMatching(/\w{3,}/) },
+            allowCategories: list,
+            denyCategories: list,
+            allowCommands: list,
+            denyCommands: list,
+            keyPatterns: list,
+            channelPatterns: list,
+        });
     });
 
     it("types and describes every output", () => {
         const outputs = schema.resources["hardened-redis:index:DockerRedis"].properties;
         expect(Object.keys(outputs).sort()).toEqual(
-            ["configCommandName", "connectionString", "containerName", "host", "networkName", "password", "port", "volumeName"].sort(),
+            [
+                "adminConnectionString",
+                "configCommandName",
+                "connectionString",
+                "containerName",
+                "extraConnectionStrings",
+                "host",
+                "networkName",
+                "password",
+                "port",
+                "volumeName",
+            ].sort(),
         );
         expect(outputs.port.type).toBe("number");
+        expect(outputs.extraConnectionStrings).toMatchObject({ type: "object", additionalProperties: { type: "string" } });
         for (const [name, property] of Object.entries(outputs)) {
-            if (name !== "port") expect(property.type, name).toBe("string");
+            if (name !== "port" && name !== "extraConnectionStrings") expect(property.type, name).toBe("string");
             expect(property.description, name).toMatch(/\w{3,}/);
         }
     });
@@ -100,9 +126,11 @@ describe("the package schema", () => {
         }
         expect(Object.keys(component.properties).sort()).toEqual(
             [
+                "adminConnectionString",
                 "clientLabel",
                 "configCommandName",
                 "connectionString",
+                "extraConnectionStrings",
                 "host",
                 "namespace",
                 "password",

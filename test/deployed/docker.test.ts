@@ -158,6 +158,29 @@ describe("DockerRedis on the Docker engine", () => {
         expect(exposed).not.toContain(encodeURIComponent(d.password));
     });
 
+    it("gives the application's credential no administrative command, and the admin's CONFIG under its generated name", async () => {
+        const app = client(d);
+        const admin = new Redis(d.adminConnectionString, { maxRetriesPerRequest: 1 });
+        try {
+            expect(await app.call("ACL", "WHOAMI")).toBe("app");
+            for (const command of [
+                ["ACL", "LIST"],
+                ["REPLICAOF", "127.0.0.1", "1"],
+                ["MONITOR"],
+                ["SHUTDOWN", "NOSAVE"],
+                ["CLIENT", "LIST"],
+            ]) {
+                await expect(app.call(command[0], ...command.slice(1)), command.join(" ")).rejects.toThrow(/NOPERM/);
+            }
+            await expect(app.auth("default", d.password)).rejects.toThrow(/WRONGPASS/);
+            await expect(app.call(d.configCommandName, "GET", "dir")).rejects.toThrow(/NOPERM/);
+            expect(await admin.call(d.configCommandName, "GET", "appendonly")).toEqual(["appendonly", "yes"]);
+        } finally {
+            app.disconnect();
+            admin.disconnect();
+        }
+    });
+
     it("keeps every acknowledged key across SIGKILL (AOF everysec) and across a new container on the same volume", async () => {
         await writeKeys(d, "durable:", 10_000);
         await sleep(1_500);

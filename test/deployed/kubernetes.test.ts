@@ -16,25 +16,28 @@ describe("KubernetesRedis pods with replicas on the Docker engine", () => {
         await d?.stop();
     }, 120_000);
 
-    const clientOf = (i: number) => {
-        const url = new URL(d.connectionString);
+    /** The app user on pod i, or with `admin` the operators' user (ROLE is theirs alone). */
+    const clientOf = (i: number, admin = false) => {
+        const url = new URL(admin ? d.adminConnectionString : d.connectionString);
         url.hostname = d.realised.pods[i].address;
         return new Redis(url.toString(), { maxRetriesPerRequest: 1 });
     };
 
-    it("replicates pod 0 to pod 1, which refuses writes", async () => {
+    it("replicates pod 0 to pod 1 as the replication user, and pod 1 refuses writes", async () => {
         const primary = clientOf(0);
         const replica = clientOf(1);
+        const [primaryAdmin, replicaAdmin] = [clientOf(0, true), clientOf(1, true)];
         try {
-            expect(((await primary.call("ROLE")) as unknown[])[0]).toBe("master");
-            expect(((await replica.call("ROLE")) as unknown[])[0]).toBe("slave");
+            await expect(primary.call("ROLE")).rejects.toThrow(/NOPERM/);
+            expect(((await primaryAdmin.call("ROLE")) as unknown[])[0]).toBe("master");
+            expect(((await replicaAdmin.call("ROLE")) as unknown[])[0]).toBe("slave");
+            expect(await primaryAdmin.client("LIST")).toContain(" user=replication ");
             await primary.set("replicated", "yes", "EX", 60);
             expect(await primary.wait(1, 10_000)).toBe(1);
             expect(await replica.get("replicated")).toBe("yes");
             await expect(replica.set("x", "y")).rejects.toThrow(/READONLY/);
         } finally {
-            primary.disconnect();
-            replica.disconnect();
+            for (const c of [primary, replica, primaryAdmin, replicaAdmin]) c.disconnect();
         }
     });
 

@@ -47,7 +47,7 @@ export function clientProcessesSuite(target: string, start: () => Promise<RedisU
             const build = spawnSync("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: join(__dirname, "../.."), encoding: "utf8" });
             if (build.status !== 0) throw new Error(`build failed:\n${build.stdout}${build.stderr}`);
             server = await start();
-            observer = new Redis(server.connectionString, { maxRetriesPerRequest: 0 });
+            observer = new Redis(server.adminConnectionString, { maxRetriesPerRequest: 0 });
         }, 300_000);
 
         afterAll(async () => {

@@ -32,12 +32,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export function clientSuite(target: string, start: () => Promise<RedisUnderTest>): void {
     describe(`client helpers against ${target}`, () => {
         let server: RedisUnderTest;
-        /** A separate connection for observing the server, so it never counts as the client under test. */
+        /** An admin connection for observing the server (CLIENT LIST is not the app user's), never counted as the client under test. */
         let observer: Redis;
 
         beforeAll(async () => {
             server = await start();
-            observer = new Redis(server.connectionString, { connectionName: "observer", maxRetriesPerRequest: 0 });
+            observer = new Redis(server.adminConnectionString, { connectionName: "observer", maxRetriesPerRequest: 0 });
         }, 300_000);
 
         afterAll(async () => {
