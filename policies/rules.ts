@@ -2,6 +2,7 @@
 import type { Policies } from "@pulumi/policy";
 import { appendfsyncAlways } from "./appendfsyncAlways";
 import { cacheNoEviction } from "./cacheNoEviction";
+import { defaultUserFullAccess } from "./defaultUserFullAccess";
 import { dockerContainerHardening } from "./dockerContainerHardening";
 import { dockerInternalNetworkOnly } from "./dockerInternalNetworkOnly";
 import { dockerNoHostNamespaces } from "./dockerNoHostNamespaces";
@@ -15,6 +16,7 @@ import { k8sPodHardening } from "./k8sPodHardening";
 import { k8sRequireNetworkPolicy } from "./k8sRequireNetworkPolicy";
 import { memoryLimit } from "./memoryLimit";
 import { noLiteralPassword } from "./noLiteralPassword";
+import { nonAdminUserDangerousCommands } from "./nonAdminUserDangerousCommands";
 import { persistence } from "./persistence";
 import { requireAuthAndHardening } from "./requireAuthAndHardening";
 
@@ -30,6 +32,8 @@ export const policies: Policies = [
     // Credentials and Redis hardening
     requireAuthAndHardening,
     noLiteralPassword,
+    defaultUserFullAccess,
+    nonAdminUserDangerousCommands,
     // Container hardening
     dockerNoPrivilegedOrSocket,
     dockerContainerHardening,

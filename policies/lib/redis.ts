@@ -101,8 +101,10 @@ export interface RedisSettings {
     directives: Map<string, string[]>;
     /** `rename-command` pairs, lowercased original to new name. */
     renamed: Map<string, string>;
-    /** `user` directives, as argument lists. */
+    /** `user` directives (from the `aclfile` when it could be read), as argument lists. */
     users: string[][];
+    /** Whether `users` came from the `aclfile` it names. */
+    aclFileRead?: boolean;
 }
 
 function parseLine(line: string): string[] {
@@ -148,10 +150,12 @@ export function directive(settings: RedisSettings, key: string): string | undefi
     return settings.directives.get(key)?.join(" ");
 }
 
-/** Whether clients must authenticate: a password or hash for the default user, or an ACL file. */
+/** Whether clients must authenticate: a password or hash for the default user, or an ACL file that says so. */
 export function requiresAuth(settings: RedisSettings): boolean {
     if ((directive(settings, "requirepass") ?? "") !== "") return true;
-    if (settings.directives.has("aclfile")) return true;
+    // An ACL file that cannot be read here is given the benefit of the doubt.
+    if (settings.directives.has("aclfile") && !settings.aclFileRead) return true;
+    // Without a `default` line, Redis creates the default user with nopass and every command.
     const defaultUser = settings.users.find((u) => u[0] === "default");
     if (!defaultUser) return false;
     const rules = defaultUser.slice(1);

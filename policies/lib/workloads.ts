@@ -29,6 +29,8 @@ export interface RedisWorkload {
     config: Known<string | undefined>;
     /** The container (Docker) or pod container (Kubernetes) properties. */
     container: unknown;
+    /** Reads another file the container sees (an `aclfile`), as the config file is read. */
+    readFile(path: string): Known<string | undefined>;
 }
 
 /** RemoteImage IDs to their names, so a container created from `image.imageId` is still recognised. */
@@ -61,9 +63,8 @@ function volumeMounts(container: any): Array<{ volume: string; path: string }> {
         .filter((m): m is { volume: string; path: string } => m.volume !== undefined && m.path !== undefined);
 }
 
-function dockerConfig(resources: PolicyResource[], container: any, args: string[]): Known<string | undefined> {
-    const path = configPath(args);
-    if (path === undefined) return undefined;
+/** A file a Docker container sees, from its uploads or another container's uploads into a shared volume. */
+function dockerFile(resources: PolicyResource[], container: any, path: string): Known<string | undefined> {
     const own = uploadedContent(container, path);
     if (own !== undefined) return own;
     // Uploaded by another container into a volume both mount (Docker refuses uploads into a
@@ -82,15 +83,14 @@ function dockerConfig(resources: PolicyResource[], container: any, args: string[
     return UNKNOWN;
 }
 
-function k8sConfig(
+/** A file a Kubernetes container sees, from the ConfigMap or Secret mounted at its directory. */
+function k8sFile(
     resources: PolicyResource[],
     namespace: Known<string | undefined>,
     spec: any,
     container: any,
-    args: string[],
+    path: string,
 ): Known<string | undefined> {
-    const path = configPath(args);
-    if (path === undefined) return undefined;
     const mount = knownItems<any>(() => container.volumeMounts)
         .items.map((m) => ({
             name: knownString(() => m.name),
@@ -134,19 +134,17 @@ export function redisWorkloads(resources: PolicyResource[]): RedisWorkload[] {
         const props = resource.props as any;
         if (resource.type === "docker:index/container:Container" && isRedisDockerContainer(props, imageNames)) {
             const args = redisServerArgs([...strings(() => props.entrypoints), ...strings(() => props.command)]) ?? [];
-            workloads.push({ platform: "docker", resource, args, config: dockerConfig(resources, props, args), container: props });
+            const readFile = (path: string) => dockerFile(resources, props, path);
+            const path = configPath(args);
+            workloads.push({ platform: "docker", resource, args, config: path && readFile(path), container: props, readFile });
         } else if (POD_TYPES.has(resource.type)) {
             const spec = podSpecOf(resource.type, props);
             const namespace = known(() => props.metadata?.namespace as string | undefined);
             for (const container of containersOf(spec).filter(isRedisK8sContainer)) {
                 const args = redisServerArgs([...strings(() => container.command), ...strings(() => container.args)]) ?? [];
-                workloads.push({
-                    platform: "kubernetes",
-                    resource,
-                    args,
-                    config: k8sConfig(resources, namespace, spec, container, args),
-                    container,
-                });
+                const readFile = (path: string) => k8sFile(resources, namespace, spec, container, path);
+                const path = configPath(args);
+                workloads.push({ platform: "kubernetes", resource, args, config: path && readFile(path), container, readFile });
             }
         }
     }
@@ -162,9 +160,15 @@ export function checkedWorkloads(args: StackValidationArgs): Array<RedisWorkload
     const config = args.getConfig<{ exemptResources?: string[] }>();
     return redisWorkloads(args.resources)
         .filter((w) => !isExempt(w.resource, config))
-        .map((w) => ({
-            ...w,
-            fileKnown: w.config !== UNKNOWN,
-            settings: redisSettings(w.config === UNKNOWN ? undefined : w.config, w.args),
-        }));
+        .map((w) => {
+            const settings = redisSettings(w.config === UNKNOWN ? undefined : w.config, w.args);
+            // With an aclfile, Redis takes its users from that file (and refuses user lines in redis.conf).
+            const aclPath = settings.directives.get("aclfile")?.[0];
+            const acl = aclPath === undefined ? undefined : w.readFile(aclPath);
+            if (typeof acl === "string") {
+                settings.users = redisSettings(acl, []).users;
+                settings.aclFileRead = true;
+            }
+            return { ...w, fileKnown: w.config !== UNKNOWN, settings };
+        });
 }

@@ -69,6 +69,8 @@ describe("redis-guard served to the engine over gRPC", () => {
             "redis-k8s-requires-network-policy": [STACK, MANDATORY],
             "redis-requires-auth-and-hardening": [STACK, MANDATORY],
             "redis-no-literal-password": [RESOURCE, MANDATORY],
+            "redis-default-user-full-access": [STACK, ADVISORY],
+            "redis-non-admin-user-dangerous-commands": [STACK, ADVISORY],
             "redis-docker-no-privileged-or-docker-socket": [RESOURCE, MANDATORY],
             "redis-docker-container-hardening": [RESOURCE, ADVISORY],
             "redis-k8s-pod-hardening": [RESOURCE, ADVISORY],
@@ -86,6 +88,10 @@ describe("redis-guard served to the engine over gRPC", () => {
         const ports = info.getPoliciesList().find((p) => p.getName() === PUBLISHED_PORTS);
         expect(ports?.getConfigschema()?.getProperties()?.toJavaScript()).toMatchObject({
             allowLoopback: { type: "boolean", default: false },
+        });
+        const users = info.getPoliciesList().find((p) => p.getName() === "redis-non-admin-user-dangerous-commands");
+        expect(users?.getConfigschema()?.getProperties()?.toJavaScript()).toMatchObject({
+            adminUsers: { type: "array", items: { type: "string" }, default: ["admin"] },
         });
     });
 

@@ -2,6 +2,7 @@ import type { Policy } from "@pulumi/policy";
 import { describe, expect, it } from "vitest";
 import { appendfsyncAlways } from "../../policies/appendfsyncAlways";
 import { cacheNoEviction } from "../../policies/cacheNoEviction";
+import { defaultUserFullAccess } from "../../policies/defaultUserFullAccess";
 import { dockerContainerHardening } from "../../policies/dockerContainerHardening";
 import { dockerInternalNetworkOnly } from "../../policies/dockerInternalNetworkOnly";
 import { dockerNoHostNamespaces } from "../../policies/dockerNoHostNamespaces";
@@ -15,6 +16,7 @@ import { k8sPodHardening } from "../../policies/k8sPodHardening";
 import { k8sRequireNetworkPolicy } from "../../policies/k8sRequireNetworkPolicy";
 import { memoryLimit } from "../../policies/memoryLimit";
 import { noLiteralPassword } from "../../policies/noLiteralPassword";
+import { nonAdminUserDangerousCommands } from "../../policies/nonAdminUserDangerousCommands";
 import { persistence } from "../../policies/persistence";
 import { requireAuthAndHardening } from "../../policies/requireAuthAndHardening";
 import { policies } from "../../policies/rules";
@@ -50,6 +52,14 @@ const k8sWith = (...replace: TestResource[]): TestResource[] => [
     ...hardenedKubernetes().filter((r) => !replace.some((x) => x.type === r.type && x.name === r.name)),
     ...replace,
 ];
+
+/** A container that takes its users from an ACL file uploaded next to its config. */
+function withAclFile(acl: string | typeof UNKNOWN): TestResource {
+    const conf = `${editConf(hardenedConf, { user: null })}\naclfile /usr/local/etc/redis/users.acl\n`;
+    const container = redisContainer({}, conf);
+    const props = container.props as { uploads: unknown[] };
+    return { ...container, props: { ...props, uploads: [...props.uploads, { file: "/usr/local/etc/redis/users.acl", content: acl }] } };
+}
 
 const cases: PolicyCase[] = [
     {
@@ -313,12 +323,15 @@ const cases: PolicyCase[] = [
             ["DEBUG enabled", [internalNetwork, redisContainer({}, editConf(hardenedConf, { "enable-debug-command": "yes" }))]],
             ["a Kubernetes Secret config without auth", k8sWith(redisSecret(editConf(hardenedConf, { user: null })))],
             ["requirepass empty in args", [redisContainer({ command: ["redis-server", "--requirepass", ""] })]],
+            ["an ACL file with a nopass default user", [withAclFile("user default on nopass ~* &* +@all\n")]],
+            ["an ACL file without a default user (Redis creates it with nopass)", [withAclFile("user app on #" + "a".repeat(64) + "\n")]],
         ],
         compliant: [
             ["the hardened container", hardenedDocker()],
             ["the hardened Kubernetes deployment", hardenedKubernetes()],
             ["requirepass and a disabled CONFIG", [redisContainer({}, `requirepass ${SECRET}\nrename-command CONFIG ""\n`)]],
-            ["an ACL file", [redisContainer({}, 'aclfile /etc/redis/users.acl\nrename-command CONFIG ""\n')]],
+            ["an ACL file it cannot read", [redisContainer({}, 'aclfile /etc/redis/users.acl\nrename-command CONFIG ""\n')]],
+            ["an ACL file that turns default off", [withAclFile("user default off\nuser app on #" + "a".repeat(64) + " ~* +@read\n")]],
             ["nginx", [nginxContainer]],
         ],
         unknown: [
@@ -441,6 +454,74 @@ const cases: PolicyCase[] = [
         unknown: [["unknown config", [redisContainer({ uploads: [{ file: "/usr/local/etc/redis/redis.conf", content: UNKNOWN }] })]]],
     },
     {
+        policy: defaultUserFullAccess,
+        violating: [
+            [
+                "requirepass alone (the default user keeps every command)",
+                [redisContainer({}, editConf(hardenedConf, { user: null, requirepass: SECRET }))],
+            ],
+            [
+                "a default user with a password and +@all",
+                [redisContainer({}, editConf(hardenedConf, { user: `default on >${SECRET} ~* +@all` }))],
+            ],
+            [
+                "a default user with +@admin",
+                [redisContainer({}, editConf(hardenedConf, { user: `default on >${SECRET} ~* +@read +@admin` }))],
+            ],
+            ["an ACL file whose default user has +@all", [withAclFile(`user default on #${"b".repeat(64)} ~* &* +@all\n`)]],
+        ],
+        compliant: [
+            ["the hardened container (default off)", hardenedDocker()],
+            ["the hardened Kubernetes deployment", hardenedKubernetes()],
+            [
+                "a default user without @dangerous",
+                [redisContainer({}, editConf(hardenedConf, { user: `default on >${SECRET} ~* +@all -@dangerous +info` }))],
+            ],
+            ["an ACL file that turns default off", [withAclFile("user default off\n")]],
+        ],
+        unknown: [
+            ["unknown config", [redisContainer({ uploads: [{ file: "/usr/local/etc/redis/redis.conf", content: UNKNOWN }] })]],
+            ["an ACL file unknown at preview", [withAclFile(UNKNOWN)]],
+        ],
+    },
+    {
+        policy: nonAdminUserDangerousCommands,
+        violating: [
+            ["an app user with +@all", [redisContainer({}, `${hardenedConf}\nuser web on #${"c".repeat(64)} ~* +@all\n`)]],
+            [
+                "an app user with +@all -@admin (FLUSHALL and KEYS remain)",
+                [redisContainer({}, `${hardenedConf}\nuser web on #${"c".repeat(64)} ~* +@all -@admin\n`)],
+            ],
+            [
+                "a user with +@write (it holds FLUSHALL)",
+                [redisContainer({}, `${hardenedConf}\nuser web on #${"c".repeat(64)} ~* +@write\n`)],
+            ],
+            ["a user with +config|set", [redisContainer({}, `${hardenedConf}\nuser web on #${"c".repeat(64)} +get +config|set\n`)]],
+            [
+                "a user with +client (CLIENT KILL among it)",
+                [redisContainer({}, `${hardenedConf}\nuser web on #${"c".repeat(64)} +client\n`)],
+            ],
+            ["such a user in an ACL file", [withAclFile(`user default off\nuser web on #${"c".repeat(64)} ~* allcommands\n`)]],
+        ],
+        compliant: [
+            ["the hardened container (app: +@all -@dangerous +info, admin)", hardenedDocker()],
+            ["the hardened Kubernetes deployment", hardenedKubernetes()],
+            ["a user with +@all that is off", [redisContainer({}, `${hardenedConf}\nuser web off #${"c".repeat(64)} ~* +@all\n`)]],
+            [
+                "a user with +@read -keys -sort_ro",
+                [redisContainer({}, `${hardenedConf}\nuser web on #${"c".repeat(64)} ~* +@read -keys -sort_ro\n`)],
+            ],
+            [
+                "a user with +client -client|kill ... that keeps only safe subcommands",
+                [redisContainer({}, `${hardenedConf}\nuser web on #${"c".repeat(64)} +client|setname +client|id\n`)],
+            ],
+        ],
+        unknown: [
+            ["unknown config", [redisContainer({ uploads: [{ file: "/usr/local/etc/redis/redis.conf", content: UNKNOWN }] })]],
+            ["an ACL file unknown at preview", [withAclFile(UNKNOWN)]],
+        ],
+    },
+    {
         policy: cacheNoEviction,
         violating: [
             ["maxmemory with noeviction", [redisContainer({}, editConf(hardenedConf, { "maxmemory-policy": "noeviction" }))]],
@@ -541,6 +622,16 @@ describe("redis-docker-no-published-ports specifics", () => {
     it("reports against the container's URN in stack policies", async () => {
         const outcome = await evaluate(dockerInternalNetworkOnly, [redisContainer({ networksAdvanced: [{ name: "bridge" }] })]);
         expect(outcome.urns).toEqual(["urn:pulumi:test::redis-guard-test::docker:index/container:Container::cache"]);
+    });
+});
+
+describe("redis-non-admin-user-dangerous-commands specifics", () => {
+    const ops = [redisContainer({}, `${hardenedConf}\nuser ops on #${"d".repeat(64)} ~* +@all\n`)];
+    it("accepts the users named in adminUsers, and only them", async () => {
+        expect((await evaluate(nonAdminUserDangerousCommands, ops)).violations).toHaveLength(1);
+        expect((await evaluate(nonAdminUserDangerousCommands, ops, { adminUsers: ["admin", "ops"] })).violations).toEqual([]);
+        // Naming ops alone takes the admin user's exception away.
+        expect((await evaluate(nonAdminUserDangerousCommands, ops, { adminUsers: ["ops"] })).violations).toHaveLength(1);
     });
 });
 

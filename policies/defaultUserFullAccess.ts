@@ -1,0 +1,27 @@
+import type { StackValidationPolicy } from "@pulumi/policy";
+import { dangerousCommands, isEnabled } from "./lib/acl";
+import { configSchema } from "./lib/exemptions";
+import { checkedWorkloads } from "./lib/workloads";
+
+export const defaultUserFullAccess: StackValidationPolicy = {
+    name: "redis-default-user-full-access",
+    description:
+        "Redis should not let the default user (what requirepass protects) run every command: one shared password then carries CONFIG, REPLICAOF and FLUSHALL to every client. Declare ACL users with least privilege and turn default off.",
+    enforcementLevel: "advisory",
+    severity: "medium",
+    configSchema: configSchema(),
+    validateStack: (args, reportViolation) => {
+        for (const w of checkedWorkloads(args)) {
+            if (!w.fileKnown) continue;
+            if (w.settings.directives.has("aclfile") && !w.settings.aclFileRead) continue;
+            // Without a `default` line Redis creates it with every command (requirepass only sets its password).
+            const rules = w.settings.users.find((u) => u[0] === "default")?.slice(1) ?? ["on", "+@all"];
+            if (isEnabled(rules) && dangerousCommands(rules).length > 0) {
+                reportViolation(
+                    "Redis lets the default user run administrative commands; declare an app user without @dangerous (+info), an admin user, and `user default off`.",
+                    w.resource.urn,
+                );
+            }
+        }
+    },
+};

@@ -1,0 +1,75 @@
+import Redis from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startLocalRedis, type LocalRedis } from "../../harness/localRedis";
+import { dangerousCommands, DANGEROUS_BY_CATEGORY } from "../../policies/lib/acl";
+
+// redis-guard judges ACL rules without a server; these tests hold its judgement against Redis's own.
+describe("redis-guard's reading of ACL rules, against a real redis-server", () => {
+    let server: LocalRedis;
+    let admin: Redis;
+    /** Each @dangerous command (or `cmd|sub`) with arguments enough for its arity, for ACL DRYRUN. */
+    const probes = new Map<string, string[]>();
+
+    beforeAll(async () => {
+        server = await startLocalRedis({ disabledCommands: [] });
+        admin = new Redis(server.adminConnectionString, { maxRetriesPerRequest: 0, retryStrategy: () => null });
+        const info = (await admin.call("COMMAND", "INFO")) as Array<[string, number, ...unknown[]]>;
+        const arities = new Map<string, number>();
+        for (const command of info) {
+            arities.set(command[0], command[1]);
+            for (const sub of (command[9] ?? []) as Array<[string, number]>) arities.set(sub[0], sub[1]);
+        }
+        for (const name of DANGEROUS_BY_CATEGORY.dangerous) {
+            const words = name.split("|");
+            const arity = arities.get(name.replace(/^config\|/, `${server.configCommandName.toLowerCase()}|`)) ?? arities.get(name);
+            if (arity === undefined) throw new Error(`no arity for ${name}`);
+            const needed = Math.abs(arity) - words.length;
+            probes.set(name, [...words, ...Array.from({ length: Math.max(0, needed) }, () => "x")]);
+        }
+    });
+
+    afterAll(async () => {
+        admin?.disconnect();
+        await server?.stop();
+    });
+
+    it("knows, for every category, the @dangerous commands in it", async () => {
+        const categories = (await admin.call("ACL", "CAT")) as string[];
+        const dangerous = new Set((await admin.call("ACL", "CAT", "dangerous")) as string[]);
+        const expected: Record<string, string[]> = {};
+        for (const category of categories) {
+            const members = ((await admin.call("ACL", "CAT", category)) as string[]).filter((c) => dangerous.has(c)).sort();
+            if (members.length > 0) expected[category] = members;
+        }
+        const ours = Object.fromEntries(Object.entries(DANGEROUS_BY_CATEGORY).map(([c, list]) => [c, [...list].sort()]));
+        expect(ours).toEqual(expected);
+    });
+
+    const ruleSets: string[][] = [
+        ["+@all"],
+        ["+@all", "-@dangerous", "+info"],
+        ["+@all", "-@admin"],
+        ["+@write"],
+        ["+@read", "-keys", "-sort_ro"],
+        ["+client"],
+        ["+client|setname", "+client|id"],
+        ["+@all", "-@dangerous", "+config|get"],
+        ["allcommands", "-flushall"],
+        ["+psync", "+replconf", "+ping"],
+        ["+@keyspace", "-@dangerous"],
+        ["+@admin"],
+        ["+@all", "nocommands", "+@connection"],
+    ];
+    it.each(ruleSets)("grants what Redis grants for %j", async (...rules) => {
+        await admin.call("ACL", "SETUSER", "probe", "reset", "on", "nopass", "~*", "&*", ...rules);
+        const granted: string[] = [];
+        for (const [name, argv] of probes) {
+            // CONFIG is known to the server by its generated name.
+            const args = name.startsWith("config|") ? [server.configCommandName, ...argv.slice(1)] : argv;
+            const verdict = (await admin.call("ACL", "DRYRUN", "probe", ...args)) as string;
+            if (verdict === "OK") granted.push(name);
+            else expect(verdict).toMatch(/^This user has no permissions/);
+        }
+        expect(dangerousCommands(rules)).toEqual(granted.filter((c) => c !== "info").sort());
+    });
+});
