@@ -54,7 +54,8 @@ const k8sWith = (...replace: TestResource[]): TestResource[] => [
 ];
 
 /** A container that takes its users from an ACL file uploaded next to its config. */
-function withAclFile(acl: string | typeof UNKNOWN): TestResource {
+/** `acl` is the file's text, or UNKNOWN (a string sentinel) for a value computed at deployment. */
+function withAclFile(acl: string): TestResource {
     const conf = `${editConf(hardenedConf, { user: null })}\naclfile /usr/local/etc/redis/users.acl\n`;
     const container = redisContainer({}, conf);
     const props = container.props as { uploads: unknown[] };
