@@ -38,6 +38,43 @@ export const memoryLimitMb = z
     .max(1_048_576, { error: MEMORY_LIMIT_ALLOWED })
     .default(256);
 
+const CPU_ALLOWED = 'a positive CPU quantity such as "100m", "0.5" or "2"';
+const cpuQuantity = z.string({ error: CPU_ALLOWED }).regex(/^(?=.*[1-9])\d+(\.\d+)?m?$/, { error: CPU_ALLOWED });
+
+/** Cores in a CPU quantity ("100m" is 0.1). */
+function cores(quantity: string): number {
+    return quantity.endsWith("m") ? Number(quantity.slice(0, -1)) / 1000 : Number(quantity);
+}
+
+/** CPU for the container, as both platforms express it. */
+export interface ContainerCpu {
+    /** Kubernetes request and limit, as given. */
+    request: string;
+    limit?: string;
+    /** Docker's equivalents, derived as the kubelet derives cgroup settings: 1024 shares per core of the request (at least 2). */
+    dockerShares: number;
+    /** Docker `cpus` (a hard cap in cores) from the limit. */
+    dockerCpus?: string;
+}
+
+/** Checks the CPU request and limit (the limit, when set, at least the request) and derives Docker's settings. */
+export function containerCpu(settings: { cpuRequest: string; cpuLimit?: string }): ContainerCpu {
+    const request = cores(settings.cpuRequest);
+    if (settings.cpuLimit !== undefined && cores(settings.cpuLimit) < request) {
+        throw new RedisConfigError(
+            "cpuLimit",
+            `a CPU quantity of at least cpuRequest (${settings.cpuRequest})`,
+            JSON.stringify(settings.cpuLimit),
+        );
+    }
+    return {
+        request: settings.cpuRequest,
+        limit: settings.cpuLimit,
+        dockerShares: Math.max(2, Math.round(request * 1024)),
+        dockerCpus: settings.cpuLimit === undefined ? undefined : String(cores(settings.cpuLimit)),
+    };
+}
+
 /**
  * The {@link RedisServerArgs} a component hands to the rendered config as they are. This one
  * list drives both the args schema and the copy, so a setting cannot be accepted and then dropped.
@@ -61,6 +98,8 @@ type ForwardedSetting = (typeof FORWARDED_SETTINGS)[number];
 export const redisServerArgsShape = {
     image: imageReference.default(DEFAULT_IMAGE),
     memoryLimitMb,
+    cpuRequest: cpuQuantity.default("100m"),
+    cpuLimit: cpuQuantity.optional(),
     ...(Object.fromEntries(FORWARDED_SETTINGS.map((key) => [key, z.unknown().optional()])) as Record<
         ForwardedSetting,
         z.ZodOptional<z.ZodUnknown>
@@ -97,6 +136,16 @@ export interface RedisServerArgs {
     image?: string;
     /** Container memory limit in MiB (32 to 1048576). Default 256. */
     memoryLimitMb?: number;
+    /**
+     * CPU request as a Kubernetes quantity (`100m`, `0.5`, `2`). Default `100m`. On Docker it sets the CPU shares (1024 per core), Redis's
+     * weight when the host's CPUs are contended.
+     */
+    cpuRequest?: string;
+    /**
+     * CPU limit as a Kubernetes quantity, at least `cpuRequest`. Default none: throttling a single-threaded server only adds latency. On
+     * Docker it sets `cpus`.
+     */
+    cpuLimit?: string;
     /** Redis `maxmemory` in bytes or `192mb` style; at most 80% of the memory limit. Default 75% of `memoryLimitMb`. */
     maxmemory?: string;
     /**

@@ -1,7 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { redisAccess, redisServerArgsShape, sizeRedisForContainer, type RedisServerArgs } from "./containerSettings";
+import { containerCpu, redisAccess, redisServerArgsShape, sizeRedisForContainer, type RedisServerArgs } from "./containerSettings";
 import { renderRedisConfig } from "./redisConfig";
 import {
     CONFIG_DIR,
@@ -9,6 +9,7 @@ import {
     DATA_DIR,
     DNS_LABEL,
     DNS_LABEL_ALLOWED,
+    NOFILE_LIMIT,
     pingCommand,
     REDIS_GID,
     REDIS_UID,
@@ -88,6 +89,7 @@ export class DockerRedis extends pulumi.ComponentResource {
 
         const settings = parseSettings(dockerArgsSchema, args, Object.keys(dockerArgsSchema.shape));
         const tuning = sizeRedisForContainer(args, settings.memoryLimitMb);
+        const cpu = containerCpu(settings);
         const alias = settings.alias ?? this.defaultAlias(name, args.networkName !== undefined);
 
         const access = redisAccess(name, settings, args.credentialKeepers, this);
@@ -140,6 +142,10 @@ export class DockerRedis extends pulumi.ComponentResource {
                 securityOpts: ["no-new-privileges:true"],
                 memory: settings.memoryLimitMb,
                 memorySwap: settings.memoryLimitMb,
+                cpuShares: cpu.dockerShares,
+                cpus: cpu.dockerCpus,
+                // The provider has no pids limit; Redis forks at most one child (BGSAVE or an AOF rewrite).
+                ulimits: [{ name: "nofile", soft: NOFILE_LIMIT, hard: NOFILE_LIMIT }],
                 networksAdvanced: [{ name: networkName, aliases: [alias] }],
                 volumes: [
                     { volumeName: data.name, containerPath: DATA_DIR },

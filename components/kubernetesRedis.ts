@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { redisAccess, redisServerArgsShape, sizeRedisForContainer, type RedisServerArgs } from "./containerSettings";
+import { containerCpu, redisAccess, redisServerArgsShape, sizeRedisForContainer, type RedisServerArgs } from "./containerSettings";
 import { renderRedisConfig } from "./redisConfig";
 import { APP_USER } from "./redisUsers";
 import { CONFIG_DIR, configHash, DATA_DIR, DNS_LABEL, pingCommand, REDIS_GID, REDIS_UID, serverCommand } from "./redisContainer";
@@ -17,10 +17,6 @@ export interface KubernetesRedisArgs extends RedisServerArgs {
      * read-only. Default 1.
      */
     replicas?: number;
-    /** CPU request as a Kubernetes quantity. Default `100m`. */
-    cpuRequest?: string;
-    /** CPU limit as a Kubernetes quantity. Default none (throttling a single-threaded server only adds latency). */
-    cpuLimit?: string;
     /** Size of each pod's data volume as a Kubernetes quantity. Default `1Gi`. */
     storageSize?: string;
     /** Storage class of the data volumes. Default: the cluster's default class. */
@@ -35,17 +31,11 @@ export interface KubernetesRedisArgs extends RedisServerArgs {
     allowAllEgress?: boolean;
 }
 
-const CPU_ALLOWED = 'a positive CPU quantity such as "100m", "0.5" or "2"';
-const cpuQuantity = z.string({ error: CPU_ALLOWED }).regex(/^(?=.*[1-9])\d+(\.\d+)?m?$/, { error: CPU_ALLOWED });
 const STORAGE_ALLOWED = 'a positive storage quantity such as "1Gi" or "500Mi"';
 const storageQuantity = z
     .string({ error: STORAGE_ALLOWED })
     .regex(/^(?=.*[1-9])\d+(\.\d+)?(k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/, { error: STORAGE_ALLOWED });
 
-/** Cores in a CPU quantity ("100m" is 0.1). */
-function cores(quantity: string): number {
-    return quantity.endsWith("m") ? Number(quantity.slice(0, -1)) / 1000 : Number(quantity);
-}
 const DNS_SUBDOMAIN_ALLOWED = "a DNS subdomain: lowercase letters, digits, '-' and '.', at most 253 characters";
 const LABEL_KEY_ALLOWED =
     "a label key: an optional DNS-subdomain prefix and '/', then 1-63 letters, digits, '-', '_' or '.', starting and ending alphanumeric";
@@ -71,8 +61,6 @@ const kubernetesArgsSchema = z.strictObject({
         .min(1, { error: "an integer from 1 to 16" })
         .max(16, { error: "an integer from 1 to 16" })
         .default(1),
-    cpuRequest: cpuQuantity.default("100m"),
-    cpuLimit: cpuQuantity.optional(),
     storageSize: storageQuantity.default("1Gi"),
     storageClassName: z
         .string({ error: DNS_SUBDOMAIN_ALLOWED })
@@ -134,13 +122,6 @@ export class KubernetesRedis extends pulumi.ComponentResource {
                 JSON.stringify(name),
             );
         }
-        if (settings.cpuLimit !== undefined && cores(settings.cpuLimit) < cores(settings.cpuRequest)) {
-            throw new RedisConfigError(
-                "cpuLimit",
-                `a CPU quantity of at least cpuRequest (${settings.cpuRequest})`,
-                JSON.stringify(settings.cpuLimit),
-            );
-        }
         if (typeof args.namespace === "string" && !DNS_LABEL.test(args.namespace)) {
             throw new RedisConfigError(
                 "namespace",
@@ -148,6 +129,8 @@ export class KubernetesRedis extends pulumi.ComponentResource {
                 JSON.stringify(args.namespace),
             );
         }
+        // The pod spec takes the request and limit as given; this checks that they fit together.
+        containerCpu(settings);
         const clientLabelKey = settings.clientLabelKey ?? `${name}-client`;
         const tuning = sizeRedisForContainer(args, settings.memoryLimitMb);
         const port = tuning.port;

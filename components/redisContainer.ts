@@ -10,6 +10,12 @@ export const DATA_DIR = "/data";
 export const REDIS_UID = 999;
 export const REDIS_GID = 1000;
 
+/**
+ * Open files Redis needs: its default `maxclients` (10000) plus the 32 descriptors it keeps for
+ * itself. Below that, Redis lowers maxclients at startup; the engine's default is far above it.
+ */
+export const NOFILE_LIMIT = 10_000 + 32;
+
 /** A DNS label (RFC 1123), as Docker aliases and Kubernetes names require. */
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 export const DNS_LABEL_ALLOWED = "a DNS label: 1-63 lowercase letters, digits or '-', not starting or ending with '-'";

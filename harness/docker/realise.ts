@@ -73,6 +73,9 @@ const CONTAINER_INPUTS = [
     "securityOpts",
     "memory",
     "memorySwap",
+    "cpuShares",
+    "cpus",
+    "ulimits",
     "networkMode",
     "networksAdvanced",
     "volumes",
@@ -104,6 +107,9 @@ interface ContainerInputs {
     securityOpts?: string[];
     memory?: number;
     memorySwap?: number;
+    cpuShares?: number;
+    cpus?: string;
+    ulimits?: Array<{ name: string; soft: number; hard: number }>;
     networkMode?: string;
     networksAdvanced?: Array<{ name: string; aliases?: string[] }>;
     volumes?: Array<{ volumeName: string; containerPath: string; readOnly?: boolean }>;
@@ -171,6 +177,10 @@ async function realiseContainer(
             SecurityOpt: c.securityOpts,
             Memory: c.memory === undefined ? undefined : c.memory * 1024 * 1024,
             MemorySwap: c.memorySwap === undefined ? undefined : c.memorySwap * 1024 * 1024,
+            // As the provider maps them: shares as given, cpus in billionths of a core.
+            CpuShares: c.cpuShares,
+            NanoCpus: c.cpus === undefined ? undefined : Math.round(Number(c.cpus) * 1e9),
+            Ulimits: c.ulimits?.map((u) => ({ Name: u.name, Soft: u.soft, Hard: u.hard })),
             Binds: (c.volumes ?? []).map((v) => `${v.volumeName}:${v.containerPath}${v.readOnly ? ":ro" : ""}`),
             RestartPolicy: c.restart ? { Name: c.restart } : undefined,
             LogConfig: c.logDriver ? { Type: c.logDriver, Config: c.logOpts ?? {} } : undefined,

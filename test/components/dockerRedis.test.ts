@@ -112,6 +112,13 @@ describe("DockerRedis with no arguments", () => {
         expect(d.container.tmpfs).toEqual({ "/tmp": expect.stringContaining("noexec") });
     });
 
+    it("bounds CPU priority as a 100m request would, and raises the open-file limit to what maxclients needs (CIS 5.12, 5.19)", () => {
+        // 1024 shares per core; Docker's default of 1024 is what CIS 5.12 flags.
+        expect(d.container.cpuShares).toBe(102);
+        expect(d.container.cpus).toBeUndefined();
+        expect(d.container.ulimits).toEqual([{ name: "nofile", soft: 10_032, hard: 10_032 }]);
+    });
+
     it("mounts the data volume at /data and the config volume at the config dir, no host paths", () => {
         const volumes = d.container.volumes as Array<Record<string, unknown>>;
         const [data, config] = d.resources.filter((r) => r.type === "docker:index/volume:Volume");
@@ -248,8 +255,12 @@ describe("DockerRedis with arguments", () => {
             restartPolicy: "always",
             logMaxSize: "50m",
             logMaxFiles: 5,
+            cpuRequest: "2",
+            cpuLimit: "2500m",
         });
         expect(single(d.resources, "docker:index/remoteImage:RemoteImage").inputs.name).toBe(digest);
+        expect(d.container.cpuShares).toBe(2048);
+        expect(d.container.cpus).toBe("2.5");
         expect(d.container.memory).toBe(512);
         expect(d.redisConf).toMatch(/^maxmemory 402653184$/m);
         expect(d.redisConf).toMatch(/^maxmemory-policy volatile-lru$/m);
@@ -398,6 +409,12 @@ describe("DockerRedis rejects bad arguments at construction", () => {
             { extraUsers: [{ name: "reports" }, { name: "reports" }] },
             /"extraUsers": got .*; allowed: users with distinct names/,
         ],
+        [
+            "a CPU limit below the request",
+            { cpuRequest: "1", cpuLimit: "500m" },
+            /"cpuLimit": got "500m"; allowed: a CPU quantity of at least cpuRequest \(1\)/,
+        ],
+        ["a CPU request in bytes", { cpuRequest: "1Gi" }, /"cpuRequest": got "1Gi"; allowed: a positive CPU quantity/],
         ["a negative credential generation", { credentialGeneration: -1 }, /"credentialGeneration": got -1; allowed: an integer from 0/],
         [
             "disabling PING, which the healthcheck needs",

@@ -2,6 +2,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { schemaErrors } from "../support/kubernetesSchema";
+import { restrictedViolations } from "../support/podSecurity";
 import {
     installMocks,
     isSecretValue,
@@ -85,6 +86,35 @@ describe("KubernetesRedis with no arguments", () => {
         );
         const children = registeredUrns().filter((urn) => /::cache(-[a-z0-9-]+)?$/.test(urn) && urn.includes("KubernetesRedis$"));
         expect(children).toHaveLength(10);
+    });
+
+    it("meets every control of the restricted Pod Security Standard, so that namespace admits its pods", () => {
+        expect(restrictedViolations(d.pod, d.statefulSet.spec.template.metadata.annotations)).toEqual([]);
+    });
+
+    it("would be refused by the restricted standard with any of its guards removed (the check's own test)", () => {
+        type Pod = { securityContext: Record<string, unknown>; containers: Array<{ securityContext: Record<string, unknown> }> } & Record<
+            string,
+            unknown
+        > & { volumes: unknown[] };
+        const broken = (edit: (pod: Pod) => void) => {
+            const pod = structuredClone(d.pod) as unknown as Pod;
+            edit(pod);
+            return restrictedViolations(pod);
+        };
+        expect(broken((p) => (p.containers[0].securityContext.allowPrivilegeEscalation = undefined))).toHaveLength(1);
+        expect(broken((p) => (p.containers[0].securityContext.capabilities = { drop: ["NET_RAW"] }))).toHaveLength(1);
+        expect(broken((p) => (p.securityContext.seccompProfile = undefined))).toHaveLength(1);
+        expect(
+            broken((p) => {
+                p.securityContext.runAsNonRoot = undefined;
+                p.containers[0].securityContext.runAsNonRoot = undefined;
+            }),
+        ).toHaveLength(1);
+        expect(broken((p) => (p.containers[0].securityContext.privileged = true))).toHaveLength(1);
+        expect(broken((p) => p.volumes.push({ name: "host", hostPath: { path: "/" } }))).toHaveLength(2);
+        expect(broken((p) => (p.hostNetwork = true))).toHaveLength(1);
+        expect(broken((p) => (p.securityContext.runAsUser = 0))).toHaveLength(1);
     });
 
     it("puts everything in a namespace of its own that enforces the restricted Pod Security Standard", async () => {

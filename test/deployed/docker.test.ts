@@ -124,6 +124,22 @@ describe("DockerRedis on the Docker engine", () => {
         expect((await exec(d.container, ["sh", "-c", "touch /data/x && rm /data/x"])).code).toBe(0);
     });
 
+    it("has a CPU priority other than the default and an open-file limit for maxclients, as the engine applied them", async () => {
+        const info = await d.container.inspect();
+        // CIS Docker Benchmark 5.12 warns on 0 or 1024 shares; 5.19 asks for the ulimit to be set.
+        expect(info.HostConfig.CpuShares).toBe(102);
+        expect(info.HostConfig.Ulimits).toEqual([{ Name: "nofile", Soft: 10_032, Hard: 10_032 }]);
+        // The output carries Docker's stream framing before the text.
+        expect((await exec(d.container, ["sh", "-c", "ulimit -n"])).output).toMatch(/\D10032\s*$/);
+        // Redis did not have to lower maxclients for want of descriptors.
+        const admin = new Redis(d.adminConnectionString, { maxRetriesPerRequest: 1 });
+        try {
+            expect(await admin.call(d.configCommandName, "GET", "maxclients")).toEqual(["maxclients", "10000"]);
+        } finally {
+            admin.disconnect();
+        }
+    });
+
     it("cannot reach anything outside its network", async () => {
         // A listener on a separate, ordinary network the test creates: reachable from there, not from Redis.
         const network = `outside-${Date.now()}`;
