@@ -10,6 +10,7 @@ import { join } from "node:path";
 import Redis from "ioredis";
 import { acquireLock, cacheAside, closeSharedClients, connect, pipelineInBatches, withLock, type Command } from "../client";
 import { policies } from "../policies/rules";
+import { configChangeGap } from "./configChange";
 import { deployDockerRedis } from "../harness/docker/deployments";
 import { freeLoopbackPort, launchRedis, startLocalRedis, type LocalRedis } from "../harness/localRedis";
 import { evaluate } from "../harness/policyHarness";
@@ -30,7 +31,7 @@ interface Figure {
 const figures: Record<string, Figure> = {};
 const started = Date.now();
 let step = 0;
-const STEPS = 29;
+const STEPS = 31;
 
 function progress(name: string): void {
     step += 1;
@@ -378,6 +379,30 @@ async function main(): Promise<void> {
                 opsPerSecond(50_000, () => setsInFlight(container, "c:", 50_000, 100)),
             );
             container.disconnect();
+            // A config change (here a credential rotation) replaces the container.
+            const name = `bench${n++}`;
+            const rotating = await deployDockerRedis(name);
+            try {
+                const failures: number[] = [];
+                await measure("config change on Docker: longest write gap while the container is replaced", "ms", 3, async () => {
+                    const { gapMs, failed } = await configChangeGap(rotating, name);
+                    failures.push(failed);
+                    return gapMs;
+                });
+                progress("config change on Docker: writes that failed (every 5 ms)");
+                figures["config change on Docker: writes that failed (every 5 ms)"] = {
+                    name: "config change on Docker: writes that failed (every 5 ms)",
+                    unit: "writes",
+                    raw: failures,
+                    median: median(failures),
+                    min: Math.min(...failures),
+                    max: Math.max(...failures),
+                };
+            } finally {
+                // The replacement is not among the containers the harness created.
+                await rotating.container.remove({ force: true }).catch(() => undefined);
+                await rotating.stop();
+            }
         } catch (e) {
             process.stderr.write(`\nDocker figures skipped: ${(e as Error).message}\n`);
         } finally {

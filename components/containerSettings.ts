@@ -180,22 +180,10 @@ export interface RedisServerArgs {
     extraUsers?: RedisExtraUser[];
 }
 
-/** An ACL user beyond the built-in `app`, `admin` and `replication` users. */
-export interface RedisExtraUser {
+/** An ACL user beyond the built-in `app`, `admin` and `replication` users, with its rules. */
+export interface RedisExtraUser extends RedisAclRules {
     /** User name: 1 to 64 letters, digits, `_`, `.` or `-`; not `default`, `app`, `admin` or `replication`. */
     name: string;
-    /** Command categories allowed, without `@` (e.g. `read`, `write`, `all`; Redis 7.0's `ACL CAT`). */
-    allowCategories?: string[];
-    /** Command categories taken away again (e.g. `dangerous`). */
-    denyCategories?: string[];
-    /** Commands allowed, lowercase; subcommands as `client|setname`. */
-    allowCommands?: string[];
-    /** Commands taken away again. */
-    denyCommands?: string[];
-    /** Key patterns (glob) the user may touch. Default none. */
-    keyPatterns?: string[];
-    /** Pub/sub channel patterns (glob) the user may use. Default none. */
-    channelPatterns?: string[];
 }
 
 /** The parts of a component's parsed args that shape its credentials and users. */
