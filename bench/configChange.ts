@@ -1,38 +1,53 @@
-// What a config change costs in availability on Docker. On `pulumi up`, a new config (here: a
-// credential rotation, so both passwords are accepted) makes the provider replace the config
-// writer and then the Redis container, deleting the old one first so two servers never append to
-// one AOF. A client that keeps writing with the previous generation's password sees a gap.
+// What a config change costs in availability. On `pulumi up`, a new config (here: a credential
+// rotation, so both passwords are accepted) replaces the Docker container, deleting the old one
+// first so two servers never append to one AOF; on Kubernetes it rolls the pods, pod 0 (the one
+// behind the client Service) last, each stopped before its successor starts. A client that keeps
+// writing with the previous generation's password sees a gap.
 import type Docker from "dockerode";
 import Redis from "ioredis";
 import { sizeRedisForContainer } from "../components/containerSettings";
 import { renderRedisConfig } from "../components/redisConfig";
-import { CONFIG_DIR } from "../components/redisContainer";
+import { CONFIG_DIR, REDIS_GID } from "../components/redisContainer";
 import { hardenedUsers } from "../components/redisUsers";
 import type { DockerDeployment } from "../harness/docker/deployments";
+import type { KubernetesDeployment } from "../harness/docker/kubernetesDeployment";
 import { addressOn, tarOf, waitHealthy } from "../harness/docker/realise";
 import { generatedPassword } from "../harness/localRedis";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** The next generation's files for a default DockerRedis: a new password per user next to the app's current one. */
-function rotatedFiles(d: DockerDeployment): Record<string, string> {
-    const users = hardenedUsers({
-        app: [generatedPassword(), d.password],
-        admin: [generatedPassword()],
-        replication: [generatedPassword()],
-    });
-    return renderRedisConfig({ ...sizeRedisForContainer({}, 256), users, configCommandName: d.configCommandName });
+/** The next generation's files for a default component: a new password per user next to the app's current one. */
+function rotatedFiles(oldAppPassword: string, configCommandName: string): { files: Record<string, string>; appPassword: string } {
+    const appPassword = generatedPassword();
+    const users = hardenedUsers({ app: [appPassword, oldAppPassword], admin: [generatedPassword()], replication: [generatedPassword()] });
+    return { files: renderRedisConfig({ ...sizeRedisForContainer({}, 256), users, configCommandName }), appPassword };
+}
+
+/** A Redis container to replace, and how its platform delivers files and decides it is back. */
+interface Replaceable {
+    docker: Docker;
+    container: Docker.Container;
+    network: string;
+    /** The connection string the client holds (any host: the address is filled in). */
+    connectionString: string;
+    /** Puts the new generation's files where the successor will read them. */
+    deliver(files: Record<string, string>): Promise<void>;
+    /** Resolves when the successor would receive traffic (Docker: healthy; Kubernetes: ready). */
+    ready(container: Docker.Container): Promise<void>;
 }
 
 /**
- * Replaces the Redis container of `d` as the provider does for a new config, while a client
- * writes every 5 ms; returns the longest time between two acknowledged writes and how many
- * writes failed. The client holds the old password throughout.
+ * Replaces `target.container` with a successor on new files while a client writes every 5 ms with
+ * the old password; returns the longest time between two acknowledged writes, how many writes
+ * failed, and the successor (the caller removes it: the harness did not create it).
  */
-export async function configChangeGap(d: DockerDeployment, name: string): Promise<{ gapMs: number; failed: number }> {
-    let address = d.address;
+async function replacementGap(
+    target: Replaceable,
+    files: Record<string, string>,
+): Promise<{ gapMs: number; failed: number; successor: Docker.Container }> {
+    let address = await addressOn(target.container, target.network);
     const connect = () => {
-        const url = new URL(d.connectionString);
+        const url = new URL(target.connectionString);
         url.hostname = address;
         const client = new Redis(url.toString(), { maxRetriesPerRequest: 0, commandTimeout: 200, retryStrategy: () => null });
         client.on("error", () => {});
@@ -65,37 +80,99 @@ export async function configChangeGap(d: DockerDeployment, name: string): Promis
     })();
     try {
         await sleep(500);
-        const configWriter = d.realised.containers.get(`${name}-config`);
-        if (!configWriter) throw new Error("no config writer container");
-        for (const [file, content] of Object.entries(rotatedFiles(d))) {
-            await configWriter.putArchive(tarOf(`${CONFIG_DIR.slice(1)}/${file}`, Buffer.from(content), 0o444), { path: "/" });
-        }
-        const old = await d.container.inspect();
+        await target.deliver(files);
+        const old = await target.container.inspect();
         // Aliases are missing from dockerode's EndpointSettings type.
-        const endpoint = old.NetworkSettings.Networks[d.network] as { Aliases?: string[] } | undefined;
-        const aliases = endpoint?.Aliases ?? [];
-        await d.container.stop({ t: 30 });
-        await d.container.remove();
-        const replacement: Docker.Container = await d.docker.createContainer({
+        const endpoint = old.NetworkSettings.Networks[target.network] as { Aliases?: string[] } | undefined;
+        await target.container.stop({ t: 30 });
+        await target.container.remove();
+        const successor = await target.docker.createContainer({
             ...old.Config,
             name: old.Name.replace(/^\//, ""),
             HostConfig: old.HostConfig,
-            NetworkingConfig: { EndpointsConfig: { [d.network]: { Aliases: aliases } } },
+            NetworkingConfig: { EndpointsConfig: { [target.network]: { Aliases: endpoint?.Aliases ?? [] } } },
         });
-        await replacement.start();
-        await waitHealthy(replacement, 60_000);
-        d.container = replacement;
-        address = await addressOn(replacement, d.network);
-        d.address = address;
-        // Until the client has written to the new container.
-        const replacedAt = Date.now();
-        while (last < replacedAt && Date.now() - replacedAt < 10_000) await sleep(10);
-        if (last < replacedAt) throw new Error("the client never wrote to the new container with its old password");
+        await successor.start();
+        await target.ready(successor);
+        address = await addressOn(successor, target.network);
+        // Until the client has written to the successor with its old password.
+        const readyAt = Date.now();
+        while (last < readyAt && Date.now() - readyAt < 10_000) await sleep(10);
+        if (last < readyAt) throw new Error("the client never wrote to the new container with its old password");
         await sleep(300);
+        return { gapMs, failed, successor };
     } finally {
         running = false;
         await writer;
         client.disconnect();
     }
+}
+
+/** A config change of a realised DockerRedis named `name`: the config writer gets the files, then the container is replaced. */
+export async function dockerConfigChange(d: DockerDeployment, name: string): Promise<{ gapMs: number; failed: number }> {
+    const configWriter = d.realised.containers.get(`${name}-config`);
+    if (!configWriter) throw new Error("no config writer container");
+    const { gapMs, failed, successor } = await replacementGap(
+        {
+            ...d,
+            deliver: async (files) => {
+                for (const [file, content] of Object.entries(files)) {
+                    await configWriter.putArchive(tarOf(`${CONFIG_DIR.slice(1)}/${file}`, Buffer.from(content), 0o444), { path: "/" });
+                }
+            },
+            ready: (container) => waitHealthy(container, 60_000),
+        },
+        rotatedFiles(d.password, d.configCommandName).files,
+    );
+    d.container = successor;
+    d.address = await addressOn(successor, d.network);
+    return { gapMs, failed };
+}
+
+/**
+ * A config change of a realised single-pod KubernetesRedis: pod 0 is replaced on the new Secret's
+ * files (root-owned, group fsGroup, mode 0440, as the kubelet projects them) and receives traffic
+ * again once its readiness probe passes.
+ */
+export async function kubernetesConfigChange(k: KubernetesDeployment): Promise<{ gapMs: number; failed: number }> {
+    const pod = k.realised.pods[0];
+    const docker = k.docker;
+    const info = await pod.container.inspect();
+    const volume = info.Mounts.find((m) => m.Destination === CONFIG_DIR)?.Name;
+    if (!volume) throw new Error("pod 0 has no config volume");
+    const { files, appPassword } = rotatedFiles(k.password, k.configCommandName);
+    const image = info.Image;
+    const { gapMs, failed, successor } = await replacementGap(
+        {
+            docker,
+            container: pod.container,
+            network: k.realised.network,
+            connectionString: k.connectionString,
+            deliver: async (secretFiles) => {
+                const writer = await docker.createContainer({
+                    Image: image,
+                    HostConfig: { NetworkMode: "none", Binds: [`${volume}:/secret`] },
+                });
+                try {
+                    for (const [file, content] of Object.entries({ ...secretFiles, password: appPassword })) {
+                        await writer.putArchive(tarOf(`secret/${file}`, Buffer.from(content), 0o440, REDIS_GID), { path: "/" });
+                    }
+                } finally {
+                    await writer.remove({ force: true });
+                }
+            },
+            ready: async (container) => {
+                pod.container = container;
+                const deadline = Date.now() + 60_000;
+                while (!(await pod.probe("readinessProbe"))) {
+                    if (Date.now() > deadline) throw new Error("pod 0 not ready after 60 s");
+                    await sleep(100);
+                }
+            },
+        },
+        files,
+    );
+    pod.container = successor;
+    pod.address = await addressOn(successor, k.realised.network);
     return { gapMs, failed };
 }

@@ -10,8 +10,9 @@ import { join } from "node:path";
 import Redis from "ioredis";
 import { acquireLock, cacheAside, closeSharedClients, connect, pipelineInBatches, withLock, type Command } from "../client";
 import { policies } from "../policies/rules";
-import { configChangeGap } from "./configChange";
+import { dockerConfigChange, kubernetesConfigChange } from "./configChange";
 import { deployDockerRedis } from "../harness/docker/deployments";
+import { deployKubernetesRedis } from "../harness/docker/kubernetesDeployment";
 import { freeLoopbackPort, launchRedis, startLocalRedis, type LocalRedis } from "../harness/localRedis";
 import { evaluate } from "../harness/policyHarness";
 import { hardenedKubernetes, internalNetwork, nginxContainer, redisContainer } from "../harness/policyFixtures";
@@ -31,7 +32,7 @@ interface Figure {
 const figures: Record<string, Figure> = {};
 const started = Date.now();
 let step = 0;
-const STEPS = 31;
+const STEPS = 33;
 
 function progress(name: string): void {
     step += 1;
@@ -74,6 +75,26 @@ async function measure(name: string, unit: string, reps: number, run: () => Prom
     for (let i = 0; i < reps; i++) raw.push(await run());
     figures[name] = { name, unit, raw, median: median(raw), min: Math.min(...raw), max: Math.max(...raw) };
     return figures[name].median;
+}
+
+/** The longest write gap, and the failed writes, of three config changes on one platform. */
+async function measureConfigChange(platform: string, change: () => Promise<{ gapMs: number; failed: number }>): Promise<void> {
+    const failures: number[] = [];
+    await measure(`config change on ${platform}: longest write gap`, "ms", 3, async () => {
+        const { gapMs, failed } = await change();
+        failures.push(failed);
+        return gapMs;
+    });
+    const name = `config change on ${platform}: failed writes (one every 5 ms)`;
+    progress(name);
+    figures[name] = {
+        name,
+        unit: "writes",
+        raw: failures,
+        median: median(failures),
+        min: Math.min(...failures),
+        max: Math.max(...failures),
+    };
 }
 
 /** Operations per second of `n` operations issued by `run`. */
@@ -379,29 +400,22 @@ async function main(): Promise<void> {
                 opsPerSecond(50_000, () => setsInFlight(container, "c:", 50_000, 100)),
             );
             container.disconnect();
-            // A config change (here a credential rotation) replaces the container.
+            // A config change (here a credential rotation) replaces the container, or rolls the pod.
             const name = `bench${n++}`;
             const rotating = await deployDockerRedis(name);
             try {
-                const failures: number[] = [];
-                await measure("config change on Docker: longest write gap while the container is replaced", "ms", 3, async () => {
-                    const { gapMs, failed } = await configChangeGap(rotating, name);
-                    failures.push(failed);
-                    return gapMs;
-                });
-                progress("config change on Docker: writes that failed (every 5 ms)");
-                figures["config change on Docker: writes that failed (every 5 ms)"] = {
-                    name: "config change on Docker: writes that failed (every 5 ms)",
-                    unit: "writes",
-                    raw: failures,
-                    median: median(failures),
-                    min: Math.min(...failures),
-                    max: Math.max(...failures),
-                };
+                await measureConfigChange("Docker (container replaced)", () => dockerConfigChange(rotating, name));
             } finally {
-                // The replacement is not among the containers the harness created.
+                // The successor is not among the containers the harness created.
                 await rotating.container.remove({ force: true }).catch(() => undefined);
                 await rotating.stop();
+            }
+            const rolling = await deployKubernetesRedis(`k${n++}`);
+            try {
+                await measureConfigChange("Kubernetes (pod 0 rolled)", () => kubernetesConfigChange(rolling));
+            } finally {
+                await rolling.realised.pods[0].container.remove({ force: true }).catch(() => undefined);
+                await rolling.stop();
             }
         } catch (e) {
             process.stderr.write(`\nDocker figures skipped: ${(e as Error).message}\n`);

@@ -200,11 +200,18 @@ export async function realisePods(docker: Docker, resources: RegisteredResource[
             });
             created.containers.push(container);
             await container.start();
-            const probe = async (which: "startupProbe" | "livenessProbe" | "readinessProbe") => {
-                const p: Probe = c[which];
-                onlyHandled(which, p, ["exec", "periodSeconds", "failureThreshold", "timeoutSeconds"]);
-                return (await exec(container, p.exec.command)) === 0;
+            const realised: Pod = {
+                name: podName,
+                container,
+                address: "",
+                // In whatever container is the pod's now (a test may replace it, as a roll would).
+                async probe(which) {
+                    const p: Probe = c[which];
+                    onlyHandled(which, p, ["exec", "periodSeconds", "failureThreshold", "timeoutSeconds"]);
+                    return (await exec(realised.container, p.exec.command)) === 0;
+                },
             };
+            const probe = (which: "startupProbe" | "livenessProbe" | "readinessProbe") => realised.probe(which);
             // As the kubelet: ready once the readiness probe passes.
             const deadline = Date.now() + 60_000;
             while (!(await probe("readinessProbe"))) {
@@ -212,7 +219,8 @@ export async function realisePods(docker: Docker, resources: RegisteredResource[
                 if (Date.now() > deadline) throw new Error(`pod ${podName} not ready after 60 s`);
                 await new Promise((r) => setTimeout(r, 250));
             }
-            pods.push({ name: podName, container, address: await addressOn(container, network), probe });
+            realised.address = await addressOn(container, network);
+            pods.push(realised);
         }
         return { pods, network, remove };
     } catch (e) {
