@@ -3,6 +3,7 @@
 // first so two servers never append to one AOF; on Kubernetes it rolls the pods, pod 0 (the one
 // behind the client Service) last, each stopped before its successor starts. A client that keeps
 // writing with the previous generation's password sees a gap.
+import { createServer, connect as tcpConnect, type AddressInfo, type Socket } from "node:net";
 import type Docker from "dockerode";
 import Redis from "ioredis";
 import { sizeRedisForContainer } from "../components/containerSettings";
@@ -23,7 +24,7 @@ function rotatedFiles(oldAppPassword: string, configCommandName: string): { file
     return { files: renderRedisConfig({ ...sizeRedisForContainer({}, 256), users, configCommandName }), appPassword };
 }
 
-/** A Redis container to replace, and how its platform delivers files and decides it is back. */
+/** A Redis container to replace, and how its platform delivers files and routes clients. */
 interface Replaceable {
     docker: Docker;
     container: Docker.Container;
@@ -32,8 +33,44 @@ interface Replaceable {
     connectionString: string;
     /** Puts the new generation's files where the successor will read them. */
     deliver(files: Record<string, string>): Promise<void>;
-    /** Resolves when the successor would receive traffic (Docker: healthy; Kubernetes: ready). */
-    ready(container: Docker.Container): Promise<void>;
+    /** Where clients connect; `route` is told where traffic goes (undefined: nowhere) as the platform would. */
+    clientAddress(address: string): { host: string; port?: number };
+    route(address: string | undefined): void;
+    /** Resolves when the platform would send the successor traffic (Docker: once it is on the network; Kubernetes: ready). */
+    routable(container: Docker.Container): Promise<void>;
+}
+
+/**
+ * A stand-in for a Kubernetes Service on loopback: it forwards new connections to the current
+ * endpoint, and refuses them while there is none (between a pod's termination and its successor's
+ * readiness), as kube-proxy does with an empty endpoint list.
+ */
+async function serviceStandIn(
+    port: number,
+): Promise<{ port: number; setEndpoint(address: string | undefined): void; close(): Promise<void> }> {
+    let endpoint: string | undefined;
+    const sockets = new Set<Socket>();
+    const server = createServer((client) => {
+        if (endpoint === undefined) return void client.destroy();
+        const upstream = tcpConnect(port, endpoint);
+        for (const s of [client, upstream]) {
+            sockets.add(s);
+            s.on("close", () => sockets.delete(s));
+            s.on("error", () => s.destroy());
+        }
+        client.pipe(upstream).pipe(client);
+        client.on("close", () => upstream.destroy());
+        upstream.on("close", () => client.destroy());
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    return {
+        port: (server.address() as AddressInfo).port,
+        setEndpoint: (address) => (endpoint = address),
+        close: async () => {
+            for (const s of sockets) s.destroy();
+            await new Promise((resolve) => server.close(resolve));
+        },
+    };
 }
 
 /**
@@ -46,9 +83,12 @@ async function replacementGap(
     files: Record<string, string>,
 ): Promise<{ gapMs: number; failed: number; successor: Docker.Container }> {
     let address = await addressOn(target.container, target.network);
+    target.route(address);
     const connect = () => {
         const url = new URL(target.connectionString);
-        url.hostname = address;
+        const { host, port } = target.clientAddress(address);
+        url.hostname = host;
+        if (port !== undefined) url.port = String(port);
         const client = new Redis(url.toString(), { maxRetriesPerRequest: 0, commandTimeout: 200, retryStrategy: () => null });
         client.on("error", () => {});
         return client;
@@ -84,6 +124,8 @@ async function replacementGap(
         const old = await target.container.inspect();
         // Aliases are missing from dockerode's EndpointSettings type.
         const endpoint = old.NetworkSettings.Networks[target.network] as { Aliases?: string[] } | undefined;
+        // The old one stops taking traffic as it terminates.
+        target.route(undefined);
         await target.container.stop({ t: 30 });
         await target.container.remove();
         const successor = await target.docker.createContainer({
@@ -93,12 +135,13 @@ async function replacementGap(
             NetworkingConfig: { EndpointsConfig: { [target.network]: { Aliases: endpoint?.Aliases ?? [] } } },
         });
         await successor.start();
-        await target.ready(successor);
+        await target.routable(successor);
         address = await addressOn(successor, target.network);
+        target.route(address);
         // Until the client has written to the successor with its old password.
-        const readyAt = Date.now();
-        while (last < readyAt && Date.now() - readyAt < 10_000) await sleep(10);
-        if (last < readyAt) throw new Error("the client never wrote to the new container with its old password");
+        const routedAt = Date.now();
+        while (last < routedAt && Date.now() - routedAt < 10_000) await sleep(10);
+        if (last < routedAt) throw new Error("the client never wrote to the new container with its old password");
         await sleep(300);
         return { gapMs, failed, successor };
     } finally {
@@ -120,10 +163,15 @@ export async function dockerConfigChange(d: DockerDeployment, name: string): Pro
                     await configWriter.putArchive(tarOf(`${CONFIG_DIR.slice(1)}/${file}`, Buffer.from(content), 0o444), { path: "/" });
                 }
             },
-            ready: (container) => waitHealthy(container, 60_000),
+            // Clients resolve the alias to whichever container is attached: no gate in between.
+            clientAddress: (address) => ({ host: address }),
+            route: () => undefined,
+            routable: () => Promise.resolve(),
         },
         rotatedFiles(d.password, d.configCommandName).files,
     );
+    // The provider waits for healthy before it reports the update done.
+    await waitHealthy(successor, 60_000);
     d.container = successor;
     d.address = await addressOn(successor, d.network);
     return { gapMs, failed };
@@ -142,37 +190,47 @@ export async function kubernetesConfigChange(k: KubernetesDeployment): Promise<{
     if (!volume) throw new Error("pod 0 has no config volume");
     const { files, appPassword } = rotatedFiles(k.password, k.configCommandName);
     const image = info.Image;
-    const { gapMs, failed, successor } = await replacementGap(
-        {
-            docker,
-            container: pod.container,
-            network: k.realised.network,
-            connectionString: k.connectionString,
-            deliver: async (secretFiles) => {
-                const writer = await docker.createContainer({
-                    Image: image,
-                    HostConfig: { NetworkMode: "none", Binds: [`${volume}:/secret`] },
-                });
-                try {
-                    for (const [file, content] of Object.entries({ ...secretFiles, password: appPassword })) {
-                        await writer.putArchive(tarOf(`secret/${file}`, Buffer.from(content), 0o440, REDIS_GID), { path: "/" });
+    const service = await serviceStandIn(Number(new URL(k.connectionString).port));
+    try {
+        const { gapMs, failed, successor } = await replacementGap(
+            {
+                docker,
+                container: pod.container,
+                network: k.realised.network,
+                connectionString: k.connectionString,
+                deliver: async (secretFiles) => {
+                    const writer = await docker.createContainer({
+                        Image: image,
+                        HostConfig: { NetworkMode: "none", Binds: [`${volume}:/secret`] },
+                    });
+                    try {
+                        for (const [file, content] of Object.entries({ ...secretFiles, password: appPassword })) {
+                            await writer.putArchive(tarOf(`secret/${file}`, Buffer.from(content), 0o440, REDIS_GID), { path: "/" });
+                        }
+                    } finally {
+                        await writer.remove({ force: true });
                     }
-                } finally {
-                    await writer.remove({ force: true });
-                }
+                },
+                clientAddress: () => ({ host: "127.0.0.1", port: service.port }),
+                route: (address) => service.setEndpoint(address),
+                // As the kubelet: the startup probe, then the readiness probe, each at its period.
+                routable: async (container) => {
+                    pod.container = container;
+                    const deadline = Date.now() + 120_000;
+                    for (const which of ["startupProbe", "readinessProbe"] as const) {
+                        while (!(await pod.probe(which))) {
+                            if (Date.now() > deadline) throw new Error(`pod 0 failed its ${which} for 120 s`);
+                            await sleep(pod.periodMs(which));
+                        }
+                    }
+                },
             },
-            ready: async (container) => {
-                pod.container = container;
-                const deadline = Date.now() + 60_000;
-                while (!(await pod.probe("readinessProbe"))) {
-                    if (Date.now() > deadline) throw new Error("pod 0 not ready after 60 s");
-                    await sleep(100);
-                }
-            },
-        },
-        files,
-    );
-    pod.container = successor;
-    pod.address = await addressOn(successor, k.realised.network);
-    return { gapMs, failed };
+            files,
+        );
+        pod.container = successor;
+        pod.address = await addressOn(successor, k.realised.network);
+        return { gapMs, failed };
+    } finally {
+        await service.close();
+    }
 }

@@ -37,6 +37,8 @@ export interface Pod {
     address: string;
     /** Runs one of the container's probes inside it, as the kubelet does; true when it passes. */
     probe(which: "startupProbe" | "livenessProbe" | "readinessProbe"): Promise<boolean>;
+    /** How often the kubelet runs that probe (its periodSeconds, default 10), in ms. */
+    periodMs(which: "startupProbe" | "livenessProbe" | "readinessProbe"): number;
 }
 
 export interface RealisedPods {
@@ -210,6 +212,7 @@ export async function realisePods(docker: Docker, resources: RegisteredResource[
                     onlyHandled(which, p, ["exec", "periodSeconds", "failureThreshold", "timeoutSeconds"]);
                     return (await exec(realised.container, p.exec.command)) === 0;
                 },
+                periodMs: (which) => (c[which].periodSeconds ?? 10) * 1000,
             };
             const probe = (which: "startupProbe" | "livenessProbe" | "readinessProbe") => realised.probe(which);
             // As the kubelet: ready once the readiness probe passes.
