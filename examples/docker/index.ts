@@ -9,6 +9,10 @@ const redis = new DockerRedis("cache", {
     memoryLimitMb: config.getNumber("memoryLimitMb"),
     maxmemoryPolicy: config.get("maxmemoryPolicy"),
     appendfsync: config.get("appendfsync"),
+    // Rotation: `pulumi config set credentialGeneration 1`, up, roll the apps, then
+    // `pulumi config set retirePreviousCredentials true`, up (README: Users and credential rotation).
+    credentialGeneration: config.getNumber("credentialGeneration"),
+    retirePreviousCredentials: config.getBoolean("retirePreviousCredentials"),
 });
 
 // Non-secret: where clients must attach to reach Redis.
@@ -21,3 +25,4 @@ export const containerName = redis.containerName;
 export const password = redis.password;
 export const configCommandName = redis.configCommandName;
 export const connectionString = redis.connectionString;
+export const adminConnectionString = redis.adminConnectionString;

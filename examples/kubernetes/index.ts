@@ -37,7 +37,7 @@ new k8s.apps.v1.Deployment("cache-client", {
                         command: [
                             "sh",
                             "-c",
-                            pulumi.interpolate`while true; do redis-cli -h ${redis.host} -p ${redis.port} --askpass ping < /run/secrets/redis/password; sleep 30; done`,
+                            pulumi.interpolate`while true; do redis-cli -h ${redis.host} -p ${redis.port} --user app --askpass ping < /run/secrets/redis/password; sleep 30; done`,
                         ],
                         securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
                         volumeMounts: [{ name: "redis", mountPath: "/run/secrets/redis", readOnly: true }],
@@ -54,3 +54,4 @@ export const port = redis.port;
 export const namespace = redis.namespace;
 export const clientLabel = redis.clientLabel;
 export const connectionString = redis.connectionString;
+export const adminConnectionString = redis.adminConnectionString;

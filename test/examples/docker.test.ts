@@ -10,6 +10,7 @@ describe("examples/docker", () => {
         pulumi.runtime.setAllConfig({
             "hardened-redis-docker:memoryLimitMb": "512",
             "hardened-redis-docker:maxmemoryPolicy": "allkeys-lru",
+            "hardened-redis-docker:credentialGeneration": "1",
         });
         program = await import("../../examples/docker/index");
         await valueOf(program.containerName);
@@ -30,13 +31,15 @@ describe("examples/docker", () => {
         const [upload] = unwrapSecrets(writer.uploads) as Array<{ content: string }>;
         expect(upload.content).toMatch(/^maxmemory-policy allkeys-lru$/m);
         expect(upload.content).toMatch(/^maxmemory 402653184$/m);
+        // Generation 1 overlaps generation 0: two passwords open the app user.
+        expect(upload.content).toMatch(/^user app reset on #[0-9a-f]{64} #[0-9a-f]{64} /m);
     });
 
     it("exports the outputs, credentials as secrets", async () => {
         for (const name of ["host", "port", "networkName", "volumeName", "containerName"]) {
             expect(await pulumi.isSecret(program[name]), name).toBe(false);
         }
-        for (const name of ["password", "configCommandName", "connectionString"]) {
+        for (const name of ["password", "configCommandName", "connectionString", "adminConnectionString"]) {
             expect(await pulumi.isSecret(program[name]), name).toBe(true);
         }
         expect(await valueOf(program.host)).toBe("cache");

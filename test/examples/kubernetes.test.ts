@@ -20,7 +20,9 @@ describe("examples/kubernetes", () => {
         await installMocks("hardened-redis-kubernetes");
         pulumi.runtime.setAllConfig({ "hardened-redis-kubernetes:replicas": "2", "hardened-redis-kubernetes:storageSize": "5Gi" });
         program = await import("../../examples/kubernetes/index");
-        password = String(await valueOf(program.connectionString)).replace(/^redis:\/\/default:([^@]+)@.*$/, "$1");
+        const url = new URL(String(await valueOf(program.connectionString)));
+        expect(url.username).toBe("app");
+        password = url.password;
         await allRegistered();
     });
 
@@ -36,7 +38,8 @@ describe("examples/kubernetes", () => {
         expect(pod.metadata.labels).toMatchObject(await valueOf(program.clientLabel as pulumi.Output<Record<string, string>>));
         const container = pod.spec.containers[0];
         expect(container.env).toBeUndefined();
-        expect(container.command.join(" ")).toContain("--askpass ping < /run/secrets/redis/password");
+        // As the least-privilege app user: the default user is off.
+        expect(container.command.join(" ")).toContain("--user app --askpass ping < /run/secrets/redis/password");
         const clientSecret = registered.find((r) => r.type === "kubernetes:core/v1:Secret" && r.name === "cache-client");
         expect(isSecretValue(clientSecret?.inputs.stringData)).toBe(true);
         const plain = decodeURIComponent(password);
