@@ -1,10 +1,9 @@
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { CONFIG_DIR, DATA_DIR } from "./redisContainer";
 import { checkRedisSettings, type RedisSavePoint, type ResolvedRedisTuning } from "./redisConfig";
-import { connectionStrings, createRedisCredentials, type RedisCredentials } from "./credentials";
 import { RedisConfigError } from "./redisConfigError";
-import { aclRulesShape, extraUserName, hardenedUsers, type RedisAclRules, type RedisAclUser } from "./redisUsers";
+import { aclRulesShape, extraUserName, type RedisAclRules } from "./redisUsers";
 
 /** The image both components run unless told otherwise. */
 const DEFAULT_IMAGE = "redis:7-alpine";
@@ -184,53 +183,6 @@ export interface RedisServerArgs {
 export interface RedisExtraUser extends RedisAclRules {
     /** User name: 1 to 64 letters, digits, `_`, `.` or `-`; not `default`, `app`, `admin` or `replication`. */
     name: string;
-}
-
-/** The parts of a component's parsed args that shape its credentials and users. */
-interface ParsedCredentialArgs {
-    credentialGeneration: number;
-    retirePreviousCredentials: boolean;
-    extraUsers: Array<RedisAclRules & { name: string }>;
-}
-
-/** Generated credentials, the ACL users made of them, and the connection strings a host and port give them. */
-export interface RedisAccess {
-    credentials: RedisCredentials;
-    /** The ACL users for renderRedisConfig (secret). */
-    users: pulumi.Output<RedisAclUser[]>;
-    /** Connection strings with each user's current password (each secret). */
-    connectionStrings(
-        host: pulumi.Input<string>,
-        port: number,
-    ): {
-        app: pulumi.Output<string>;
-        admin: pulumi.Output<string>;
-        extra: pulumi.Output<Record<string, string>>;
-    };
-}
-
-/** The credentials, users and connection strings of a component, from its parsed args. */
-export function redisAccess(
-    name: string,
-    settings: ParsedCredentialArgs,
-    keepers: RedisServerArgs["credentialKeepers"],
-    parent: pulumi.Resource,
-): RedisAccess {
-    const rotation = { generation: settings.credentialGeneration, retirePrevious: settings.retirePreviousCredentials, keepers };
-    const extraRules = Object.fromEntries(settings.extraUsers.map(({ name: user, ...rules }) => [user, rules]));
-    const credentials = createRedisCredentials(name, rotation, Object.keys(extraRules), parent);
-    return {
-        credentials,
-        users: pulumi.secret(credentials.passwords.apply((passwords) => hardenedUsers(passwords, extraRules))),
-        connectionStrings(host, port) {
-            const urls = pulumi.all([host, credentials.passwords]).apply(([h, passwords]) => connectionStrings(h, port, passwords));
-            return {
-                app: pulumi.secret(urls.app),
-                admin: pulumi.secret(urls.admin),
-                extra: pulumi.secret(urls.extra),
-            };
-        },
-    };
 }
 
 /**

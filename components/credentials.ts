@@ -1,6 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { ADMIN_USER, APP_USER, REPLICATION_USER, type RedisUserPasswords } from "./redisUsers";
+import {
+    ADMIN_USER,
+    APP_USER,
+    hardenedUsers,
+    REPLICATION_USER,
+    type RedisAclRules,
+    type RedisAclUser,
+    type RedisUserPasswords,
+} from "./redisUsers";
 
 /** Every secret a hardened Redis is started with. */
 export interface RedisCredentials {
@@ -115,5 +123,52 @@ export function connectionStrings(
         app: url(APP_USER, passwords.app),
         admin: url(ADMIN_USER, passwords.admin),
         extra: Object.fromEntries(Object.entries(passwords.extra ?? {}).map(([user, list]) => [user, url(user, list)])),
+    };
+}
+
+/** The parts of a component's parsed args that shape its credentials and users. */
+interface ParsedCredentialArgs {
+    credentialGeneration: number;
+    retirePreviousCredentials: boolean;
+    extraUsers: Array<RedisAclRules & { name: string }>;
+}
+
+/** Generated credentials, the ACL users made of them, and the connection strings a host and port give them. */
+export interface RedisAccess {
+    credentials: RedisCredentials;
+    /** The ACL users for renderRedisConfig (secret). */
+    users: pulumi.Output<RedisAclUser[]>;
+    /** Connection strings with each user's current password (each secret). */
+    connectionStrings(
+        host: pulumi.Input<string>,
+        port: number,
+    ): {
+        app: pulumi.Output<string>;
+        admin: pulumi.Output<string>;
+        extra: pulumi.Output<Record<string, string>>;
+    };
+}
+
+/** The credentials, users and connection strings of a component, from its parsed args. */
+export function redisAccess(
+    name: string,
+    settings: ParsedCredentialArgs,
+    keepers: CredentialRotation["keepers"],
+    parent: pulumi.Resource,
+): RedisAccess {
+    const rotation = { generation: settings.credentialGeneration, retirePrevious: settings.retirePreviousCredentials, keepers };
+    const extraRules = Object.fromEntries(settings.extraUsers.map(({ name: user, ...rules }) => [user, rules]));
+    const credentials = createRedisCredentials(name, rotation, Object.keys(extraRules), parent);
+    return {
+        credentials,
+        users: pulumi.secret(credentials.passwords.apply((passwords) => hardenedUsers(passwords, extraRules))),
+        connectionStrings(host, port) {
+            const urls = pulumi.all([host, credentials.passwords]).apply(([h, passwords]) => connectionStrings(h, port, passwords));
+            return {
+                app: pulumi.secret(urls.app),
+                admin: pulumi.secret(urls.admin),
+                extra: pulumi.secret(urls.extra),
+            };
+        },
     };
 }

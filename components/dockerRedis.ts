@@ -1,7 +1,8 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { containerCpu, redisAccess, redisServerArgsShape, sizeRedisForContainer, type RedisServerArgs } from "./containerSettings";
+import { containerCpu, redisServerArgsShape, sizeRedisForContainer, type RedisServerArgs } from "./containerSettings";
+import { redisAccess } from "./credentials";
 import { renderRedisConfig } from "./redisConfig";
 import {
     CONFIG_DIR,

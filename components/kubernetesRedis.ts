@@ -1,7 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { containerCpu, redisAccess, redisServerArgsShape, sizeRedisForContainer, type RedisServerArgs } from "./containerSettings";
+import { containerCpu, redisServerArgsShape, sizeRedisForContainer, type RedisServerArgs } from "./containerSettings";
+import { redisAccess } from "./credentials";
 import { renderRedisConfig } from "./redisConfig";
 import { APP_USER } from "./redisUsers";
 import { CONFIG_DIR, configHash, DATA_DIR, DNS_LABEL, pingCommand, REDIS_GID, REDIS_UID, serverCommand } from "./redisContainer";
