@@ -20,7 +20,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** The next generation's files for a default component: a new password per user next to the app's current one. */
 function rotatedFiles(oldAppPassword: string, configCommandName: string): { files: Record<string, string>; appPassword: string } {
     const appPassword = generatedPassword();
-    const users = hardenedUsers({ app: [appPassword, oldAppPassword], admin: [generatedPassword()], replication: [generatedPassword()] });
+    const users = hardenedUsers({ app: [appPassword, oldAppPassword], admin: [generatedPassword()], replication: [] });
     return { files: renderRedisConfig({ ...sizeRedisForContainer({}, 256), users, configCommandName }), appPassword };
 }
 

@@ -57,7 +57,7 @@ const PASSWORD_SPECIALS = "!#%*+,-.:=?@^_~";
 export function createRedisCredentials(
     name: string,
     rotation: CredentialRotation,
-    extraUserNames: readonly string[],
+    users: { extra: readonly string[]; replication: boolean },
     parent: pulumi.Resource,
 ): RedisCredentials {
     const slots = passwordSlots(rotation.generation, rotation.retirePrevious);
@@ -84,8 +84,9 @@ export function createRedisCredentials(
         );
     const app = passwordsOf(`${name}-${APP_USER}-password`);
     const admin = passwordsOf(`${name}-${ADMIN_USER}-password`);
-    const replication = passwordsOf(`${name}-${REPLICATION_USER}-password`);
-    const extraUsers = extraUserNames.map((user) => passwordsOf(`${name}-user-${user}-password`));
+    // No replicas, no replication user: nobody would use it.
+    const replication = users.replication ? passwordsOf(`${name}-${REPLICATION_USER}-password`) : pulumi.output([]);
+    const extraUsers = users.extra.map((user) => passwordsOf(`${name}-user-${user}-password`));
     const configCommand = new random.RandomString(
         `${name}-config-command`,
         { length: 32, special: false, keepers: keepersFor(rotation.generation) },
@@ -100,7 +101,7 @@ export function createRedisCredentials(
                     app: appPasswords,
                     admin: adminPasswords,
                     replication: replicationPasswords,
-                    extra: Object.fromEntries(extraUserNames.map((user, i) => [user, extraPasswords[i]])),
+                    extra: Object.fromEntries(users.extra.map((user, i) => [user, extraPasswords[i]])),
                 })),
         ),
         configCommandName: pulumi.secret(configCommand.result),
@@ -154,11 +155,12 @@ export function redisAccess(
     name: string,
     settings: ParsedCredentialArgs,
     keepers: CredentialRotation["keepers"],
+    replicated: boolean,
     parent: pulumi.Resource,
 ): RedisAccess {
     const rotation = { generation: settings.credentialGeneration, retirePrevious: settings.retirePreviousCredentials, keepers };
     const extraRules = Object.fromEntries(settings.extraUsers.map(({ name: user, ...rules }) => [user, rules]));
-    const credentials = createRedisCredentials(name, rotation, Object.keys(extraRules), parent);
+    const credentials = createRedisCredentials(name, rotation, { extra: Object.keys(extraRules), replication: replicated }, parent);
     return {
         credentials,
         users: pulumi.secret(credentials.passwords.apply((passwords) => hardenedUsers(passwords, extraRules))),

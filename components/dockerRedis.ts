@@ -93,7 +93,7 @@ export class DockerRedis extends pulumi.ComponentResource {
         const cpu = containerCpu(settings);
         const alias = settings.alias ?? this.defaultAlias(name, args.networkName !== undefined);
 
-        const access = redisAccess(name, settings, args.credentialKeepers, this);
+        const access = redisAccess(name, settings, args.credentialKeepers, /* one server, no replicas */ false, this);
         const { credentials } = access;
         const files = pulumi.secret(
             pulumi

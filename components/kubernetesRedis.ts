@@ -147,7 +147,7 @@ export class KubernetesRedis extends pulumi.ComponentResource {
         const replicated = settings.replicas > 1;
 
         const namespace = args.namespace !== undefined ? pulumi.output(args.namespace) : this.createNamespace(name);
-        const access = redisAccess(name, settings, args.credentialKeepers, this);
+        const access = redisAccess(name, settings, args.credentialKeepers, replicated, this);
         const { credentials } = access;
         const files = pulumi
             .all([access.users, credentials.configCommandName, credentials.passwords, namespace])

@@ -151,17 +151,18 @@ export const DEFAULT_USER_OFF = "user default reset off";
 export interface RedisUserPasswords {
     app: string[];
     admin: string[];
+    /** Empty without replicas: then there is no replication user. */
     replication: string[];
     /** Passwords of the caller's extra users, by name. */
     extra?: Record<string, string[]>;
 }
 
-/** The ACL users of a hardened Redis: the three roles, then the caller's extra users with their own rules. */
+/** The ACL users of a hardened Redis: app, admin, replication (when it has passwords), then the caller's extra users. */
 export function hardenedUsers(passwords: RedisUserPasswords, extraRules: Readonly<Record<string, RedisAclRules>> = {}): RedisAclUser[] {
     return [
         { name: APP_USER, passwords: passwords.app, ...APP_RULES },
         { name: ADMIN_USER, passwords: passwords.admin, ...ADMIN_RULES },
-        { name: REPLICATION_USER, passwords: passwords.replication, ...REPLICATION_RULES },
+        ...(passwords.replication.length > 0 ? [{ name: REPLICATION_USER, passwords: passwords.replication, ...REPLICATION_RULES }] : []),
         ...Object.entries(extraRules).map(([name, rules]) => ({ name, passwords: passwords.extra?.[name] ?? [], ...rules })),
     ];
 }

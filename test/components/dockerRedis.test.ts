@@ -81,13 +81,12 @@ describe("DockerRedis with no arguments", () => {
                 "docker:index/volume:Volume",
                 "random:index/randomPassword:RandomPassword",
                 "random:index/randomPassword:RandomPassword",
-                "random:index/randomPassword:RandomPassword",
                 "hardened-redis:index:DockerRedis",
                 "random:index/randomString:RandomString",
             ].sort(),
         );
         const children = registeredUrns().filter((urn) => /::cache(-[a-z0-9-]+)?$/.test(urn) && !urn.endsWith("DockerRedis::cache"));
-        expect(children).toHaveLength(10);
+        expect(children).toHaveLength(9);
         for (const urn of children) expect(urn).toContain("hardened-redis:index:DockerRedis$");
     });
 
@@ -179,7 +178,8 @@ describe("DockerRedis with no arguments", () => {
         expect(d.redisConf).toMatch(/^user default reset off$/m);
         expect(d.redisConf).toContain(`user app reset on #${api.hashRedisPassword(d.password)} ~* &* +@all -@dangerous +info`);
         expect(d.redisConf).toContain(`user admin reset on #${api.hashRedisPassword(d.adminPassword)} ~* &* +@all`);
-        expect(d.redisConf).toMatch(/^user replication reset on #[0-9a-f]{64} \+psync \+replconf \+ping$/m);
+        // One server, no replicas: no replication user to attack.
+        expect(d.redisConf).not.toMatch(/^user replication/m);
         expect(d.redisConf).toMatch(new RegExp(`^rename-command CONFIG ${d.configCommandName}$`, "m"));
         expect(d.redisConf).not.toContain(d.password);
         expect(d.redisConf).not.toContain(d.adminPassword);
@@ -203,7 +203,7 @@ describe("DockerRedis with no arguments", () => {
         expect(registrationOptions.get("random:index/randomString:RandomString::cache-config-command")?.additionalSecretOutputs).toContain(
             "result",
         );
-        for (const user of ["app", "admin", "replication"]) {
+        for (const user of ["app", "admin"]) {
             const options = registrationOptions.get(`random:index/randomPassword:RandomPassword::cache-${user}-password-0`);
             expect(options?.additionalSecretOutputs).toContain("result");
         }
@@ -301,7 +301,7 @@ describe("DockerRedis with arguments", () => {
     it("passes credential keepers to every generator, so changing them regenerates everything at once", async () => {
         const d = await deploy("rekeyed", { credentialKeepers: { leak: "2026-11" } });
         const generators = d.resources.filter((r) => r.type.startsWith("random:"));
-        expect(generators).toHaveLength(4);
+        expect(generators).toHaveLength(3);
         for (const g of generators) expect(g.inputs.keepers).toEqual({ leak: "2026-11", generation: "0" });
         for (const g of generators.filter((r) => r.type === "random:index/randomPassword:RandomPassword")) {
             expect(g.inputs).toMatchObject({ length: 32, special: true });
@@ -321,18 +321,12 @@ describe("DockerRedis with arguments", () => {
             "rotating-admin-password-1=3",
             "rotating-app-password-0=2",
             "rotating-app-password-1=3",
-            "rotating-replication-password-0=2",
-            "rotating-replication-password-1=3",
         ]);
         // Both passwords open the app user; the outputs carry the new one (slot 1 holds generation 3).
         expect(rotating.redisConf).toMatch(/^user app reset on #[0-9a-f]{64} #[0-9a-f]{64} ~\*/m);
         expect(rotating.resources.find((r) => r.name === "rotating-app-password-1")?.state.result).toBe(rotating.password);
         const retired = await deploy("retired", { credentialGeneration: 3, retirePreviousCredentials: true });
-        expect(generationsOf(retired)).toEqual([
-            "retired-admin-password-1=3",
-            "retired-app-password-1=3",
-            "retired-replication-password-1=3",
-        ]);
+        expect(generationsOf(retired)).toEqual(["retired-admin-password-1=3", "retired-app-password-1=3"]);
         expect(retired.redisConf).toMatch(/^user app reset on #[0-9a-f]{64} ~\*/m);
     });
 

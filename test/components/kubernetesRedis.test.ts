@@ -75,7 +75,6 @@ describe("KubernetesRedis with no arguments", () => {
                 "kubernetes:core/v1:Namespace",
                 "random:index/randomPassword:RandomPassword",
                 "random:index/randomPassword:RandomPassword",
-                "random:index/randomPassword:RandomPassword",
                 "random:index/randomString:RandomString",
                 "kubernetes:core/v1:Secret",
                 "kubernetes:core/v1:Service",
@@ -85,7 +84,7 @@ describe("KubernetesRedis with no arguments", () => {
             ].sort(),
         );
         const children = registeredUrns().filter((urn) => /::cache(-[a-z0-9-]+)?$/.test(urn) && urn.includes("KubernetesRedis$"));
-        expect(children).toHaveLength(10);
+        expect(children).toHaveLength(9);
     });
 
     it("meets every control of the restricted Pod Security Standard, so that namespace admits its pods", () => {
@@ -218,6 +217,7 @@ describe("KubernetesRedis with no arguments", () => {
             `user app reset on #${api.hashRedisPassword(d.password)} ~* &* +@all -@dangerous +info`,
         );
         expect(d.secretFiles["redis.conf"]).toMatch(/^user default reset off$/m);
+        expect(d.secretFiles["redis.conf"]).not.toMatch(/^user replication/m);
         const needles = [d.password, api.hashRedisPassword(d.password), d.configCommandName];
         const leaks = d.resources.flatMap((r) =>
             plainStrings(r.inputs)
@@ -357,6 +357,9 @@ describe("KubernetesRedis with replicas", () => {
             'if [ "${HOSTNAME##*-}" = 0 ]; then exec redis-server /usr/local/etc/redis/redis.conf; else exec redis-server /usr/local/etc/redis/replica.conf; fi',
         );
         expect(d.secretFiles["replica.conf"]).toMatch(new RegExp(`^replicaof ha-0\\.ha-headless\\.${ns}\\.svc 6379$`, "m"));
+        // Replicas authenticate as the replication user, which exists only with replicas.
+        expect(d.secretFiles["redis.conf"]).toMatch(/^user replication reset on #[0-9a-f]{64} \+psync \+replconf \+ping$/m);
+        expect(d.secretFiles["replica.conf"]).toMatch(/^masteruser replication$/m);
     });
 
     it("sends clients to the primary only", () => {
