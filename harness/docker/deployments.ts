@@ -2,6 +2,7 @@
 // and every resource it declared is realised by realise.ts. What the tests get back is the
 // same `{ connectionString, adminConnectionString, stop() }` as a local Redis, plus handles for inspecting it.
 import type Docker from "dockerode";
+import type * as pulumi from "@pulumi/pulumi";
 import type { DockerRedisArgs } from "../../index";
 import type { RedisUnderTest } from "../localRedis";
 import { allRegistered, resourcesOf, valueOf } from "../pulumiMocks";
@@ -27,17 +28,25 @@ function reachable(connectionString: string, address: string): string {
     return url.toString();
 }
 
+/** The secret outputs every component has, resolved (once its registration is done). */
+export async function componentSecrets(redis: {
+    connectionString: pulumi.Output<string>;
+    adminConnectionString: pulumi.Output<string>;
+    password: pulumi.Output<string>;
+    configCommandName: pulumi.Output<string>;
+}): Promise<{ connectionString: string; adminConnectionString: string; password: string; configCommandName: string }> {
+    const [connectionString, adminConnectionString, password, configCommandName] = await Promise.all(
+        [redis.connectionString, redis.adminConnectionString, redis.password, redis.configCommandName].map(valueOf),
+    );
+    await allRegistered();
+    return { connectionString, adminConnectionString, password, configCommandName };
+}
+
 /** Deploys `new DockerRedis(name, args)` on the local engine. Mocks must be installed first. */
 export async function deployDockerRedis(name: string, args?: DockerRedisArgs): Promise<DockerDeployment> {
     const { DockerRedis } = await import("../../index");
     const redis = new DockerRedis(name, args);
-    const [connectionString, adminConnectionString, password, configCommandName] = await Promise.all([
-        valueOf(redis.connectionString),
-        valueOf(redis.adminConnectionString),
-        valueOf(redis.password),
-        valueOf(redis.configCommandName),
-    ]);
-    await allRegistered();
+    const { connectionString, adminConnectionString, password, configCommandName } = await componentSecrets(redis);
     const docker = await dockerEngine();
     const realised = await realiseDockerResources(docker, resourcesOf(name));
     try {

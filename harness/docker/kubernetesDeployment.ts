@@ -1,7 +1,8 @@
 import type Docker from "dockerode";
 import type { KubernetesRedisArgs } from "../../index";
 import type { RedisUnderTest } from "../localRedis";
-import { allRegistered, resourcesOf, valueOf } from "../pulumiMocks";
+import { resourcesOf } from "../pulumiMocks";
+import { componentSecrets } from "./deployments";
 import { dockerEngine } from "./engine";
 import { realisePods, type RealisedPods } from "./realisePod";
 
@@ -16,13 +17,7 @@ export interface KubernetesDeployment extends RedisUnderTest {
 export async function deployKubernetesRedis(name: string, args?: KubernetesRedisArgs): Promise<KubernetesDeployment> {
     const { KubernetesRedis } = await import("../../index");
     const redis = new KubernetesRedis(name, args);
-    const [connectionString, adminConnectionString, password, configCommandName] = await Promise.all([
-        valueOf(redis.connectionString),
-        valueOf(redis.adminConnectionString),
-        valueOf(redis.password),
-        valueOf(redis.configCommandName),
-    ]);
-    await allRegistered();
+    const { connectionString, adminConnectionString, password, configCommandName } = await componentSecrets(redis);
     const docker = await dockerEngine();
     const realised = await realisePods(docker, resourcesOf(name));
     // The client Service sends everything to pod 0; the host reaches it at its address.
