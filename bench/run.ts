@@ -46,6 +46,12 @@ const median = (xs: number[]) => {
     return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
+/** Records a figure from its raw values: median, min and max of them. */
+function record(name: string, unit: string, raw: number[], interleaved?: true): number {
+    figures[name] = { name, unit, interleaved, raw, median: median(raw), min: Math.min(...raw), max: Math.max(...raw) };
+    return figures[name].median;
+}
+
 /**
  * Runs several measurements in alternation (A B C A B C …), so drift on a shared machine
  * (other tenants, background fsync) falls on all of them alike: for ratios between them.
@@ -56,25 +62,14 @@ async function measureInterleaved(unit: string, reps: number, runs: Array<[strin
     for (let i = 0; i < reps; i++) {
         for (const [j, [, run]] of runs.entries()) raw[j].push(await run());
     }
-    runs.forEach(([name], j) => {
-        figures[name] = {
-            name,
-            unit,
-            interleaved: true,
-            raw: raw[j],
-            median: median(raw[j]),
-            min: Math.min(...raw[j]),
-            max: Math.max(...raw[j]),
-        };
-    });
+    runs.forEach(([name], j) => record(name, unit, raw[j], true));
 }
 
 async function measure(name: string, unit: string, reps: number, run: () => Promise<number>): Promise<number> {
     progress(name);
     const raw: number[] = [];
     for (let i = 0; i < reps; i++) raw.push(await run());
-    figures[name] = { name, unit, raw, median: median(raw), min: Math.min(...raw), max: Math.max(...raw) };
-    return figures[name].median;
+    return record(name, unit, raw);
 }
 
 /** The longest write gap, and the failed writes, of three config changes on one platform. */
@@ -87,14 +82,7 @@ async function measureConfigChange(platform: string, change: () => Promise<{ gap
     });
     const name = `config change on ${platform}: failed writes (one every 5 ms)`;
     progress(name);
-    figures[name] = {
-        name,
-        unit: "writes",
-        raw: failures,
-        median: median(failures),
-        min: Math.min(...failures),
-        max: Math.max(...failures),
-    };
+    record(name, "writes", failures);
 }
 
 /** Operations per second of `n` operations issued by `run`. */
@@ -336,23 +324,22 @@ async function main(): Promise<void> {
             latencies.push(...runs);
             return loads;
         });
+        // A percentile of every caller's latency stands in the median column; min and max are of all callers.
         const sorted = [...latencies].sort((a, b) => a - b);
-        figures["stampede: caller latency p50"] = {
-            name: "stampede: caller latency p50",
-            unit: "ms",
-            raw: [],
-            median: sorted[Math.floor(sorted.length * 0.5)],
-            min: sorted[0],
-            max: sorted[sorted.length - 1],
-        };
-        figures["stampede: caller latency p99"] = {
-            name: "stampede: caller latency p99",
-            unit: "ms",
-            raw: [],
-            median: sorted[Math.floor(sorted.length * 0.99)],
-            min: sorted[0],
-            max: sorted[sorted.length - 1],
-        };
+        for (const [label, q] of [
+            ["p50", 0.5],
+            ["p99", 0.99],
+        ] as const) {
+            const name = `stampede: caller latency ${label}`;
+            figures[name] = {
+                name,
+                unit: "ms",
+                raw: [],
+                median: sorted[Math.floor(sorted.length * q)],
+                min: sorted[0],
+                max: sorted.at(-1)!,
+            };
+        }
 
         // 7. Memory of a client process of its own holding the singleton through a bulk load.
         await measure("client process RSS after a 100k-key bulk load", "MB", REPS, () => clientProcessRss(ours.connectionString, 100_000));

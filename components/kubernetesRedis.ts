@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { containerCpu, redisServerArgsShape, sizeRedisForContainer, type RedisServerArgs } from "./containerSettings";
+import { containerCpu, redisServerArgsShape, type ContainerCpu, sizeRedisForContainer, type RedisServerArgs } from "./containerSettings";
 import { redisAccess } from "./credentials";
 import { renderRedisConfig } from "./redisConfig";
 import { APP_USER } from "./redisUsers";
@@ -130,8 +130,7 @@ export class KubernetesRedis extends pulumi.ComponentResource {
                 JSON.stringify(args.namespace),
             );
         }
-        // The pod spec takes the request and limit as given; this checks that they fit together.
-        containerCpu(settings);
+        const cpu = containerCpu(settings);
         const clientLabelKey = settings.clientLabelKey ?? `${name}-client`;
         const tuning = sizeRedisForContainer(args, settings.memoryLimitMb);
         const port = tuning.port;
@@ -212,7 +211,7 @@ export class KubernetesRedis extends pulumi.ComponentResource {
                     persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
                     template: {
                         metadata: { labels, annotations: { "hardened-redis/config-sha256": configSha256 } },
-                        spec: this.podSpec(secret, settings, port, replicated),
+                        spec: this.podSpec(secret, settings, cpu, port, replicated),
                     },
                     volumeClaimTemplates: [
                         {
@@ -287,6 +286,7 @@ export class KubernetesRedis extends pulumi.ComponentResource {
     private podSpec(
         secret: k8s.core.v1.Secret,
         settings: z.output<typeof kubernetesArgsSchema>,
+        cpu: ContainerCpu,
         port: number,
         replicated: boolean,
     ): k8s.types.input.core.v1.PodSpec {
@@ -324,8 +324,8 @@ export class KubernetesRedis extends pulumi.ComponentResource {
                     command: replicated ? ["sh", "-c", primaryOrReplica] : serverCommand(),
                     ports: [{ name: "redis", containerPort: port, protocol: "TCP" }],
                     resources: {
-                        requests: { cpu: settings.cpuRequest, memory },
-                        limits: { memory, ...(settings.cpuLimit ? { cpu: settings.cpuLimit } : {}) },
+                        requests: { cpu: cpu.request, memory },
+                        limits: { memory, ...(cpu.limit ? { cpu: cpu.limit } : {}) },
                     },
                     securityContext: {
                         runAsNonRoot: true,
