@@ -108,9 +108,12 @@ export function createRedisCredentials(
     };
 }
 
-/** `redis://<user>:<url-encoded password>@host:port/0`, the format every output and client helper uses. */
-export function redisConnectionString(host: string, port: number, user: string, password: string): string {
-    return `redis://${encodeURIComponent(user)}:${encodeURIComponent(password)}@${host}:${port}/0`;
+/**
+ * `redis://<user>:<url-encoded password>@host:port/0` (`rediss://` with TLS), the format every
+ * output and client helper uses.
+ */
+export function redisConnectionString(host: string, port: number, user: string, password: string, tls = false): string {
+    return `${tls ? "rediss" : "redis"}://${encodeURIComponent(user)}:${encodeURIComponent(password)}@${host}:${port}/0`;
 }
 
 /** Connection strings with each user's current password: the app's, the admin's and every extra user's. */
@@ -118,8 +121,9 @@ export function connectionStrings(
     host: string,
     port: number,
     passwords: RedisUserPasswords,
+    tls = false,
 ): { app: string; admin: string; extra: Record<string, string> } {
-    const url = (user: string, list: string[]) => redisConnectionString(host, port, user, list[0]);
+    const url = (user: string, list: string[]) => redisConnectionString(host, port, user, list[0], tls);
     return {
         app: url(APP_USER, passwords.app),
         admin: url(ADMIN_USER, passwords.admin),
@@ -143,6 +147,7 @@ export interface RedisAccess {
     connectionStrings(
         host: pulumi.Input<string>,
         port: number,
+        tls: boolean,
     ): {
         app: pulumi.Output<string>;
         admin: pulumi.Output<string>;
@@ -164,8 +169,8 @@ export function redisAccess(
     return {
         credentials,
         users: pulumi.secret(credentials.passwords.apply((passwords) => hardenedUsers(passwords, extraRules))),
-        connectionStrings(host, port) {
-            const urls = pulumi.all([host, credentials.passwords]).apply(([h, passwords]) => connectionStrings(h, port, passwords));
+        connectionStrings(host, port, tls) {
+            const urls = pulumi.all([host, credentials.passwords]).apply(([h, passwords]) => connectionStrings(h, port, passwords, tls));
             return {
                 app: pulumi.secret(urls.app),
                 admin: pulumi.secret(urls.admin),

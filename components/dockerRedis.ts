@@ -183,7 +183,7 @@ export class DockerRedis extends pulumi.ComponentResource {
         this.containerName = container.name;
         this.password = pulumi.secret(credentials.passwords.apply((p) => p.app[0]));
         this.configCommandName = credentials.configCommandName;
-        const urls = access.connectionStrings(alias, tuning.port);
+        const urls = access.connectionStrings(alias, tuning.port, false);
         this.connectionString = urls.app;
         this.adminConnectionString = urls.admin;
         this.extraConnectionStrings = urls.extra;

@@ -247,7 +247,7 @@ export class KubernetesRedis extends pulumi.ComponentResource {
         this.clientLabel = pulumi.output(clientLabel);
         this.password = pulumi.secret(credentials.passwords.apply((p) => p.app[0]));
         this.configCommandName = credentials.configCommandName;
-        const urls = access.connectionStrings(this.host, port);
+        const urls = access.connectionStrings(this.host, port, false);
         this.connectionString = urls.app;
         this.adminConnectionString = urls.admin;
         this.extraConnectionStrings = urls.extra;
@@ -297,7 +297,7 @@ export class KubernetesRedis extends pulumi.ComponentResource {
                 command: [
                     "sh",
                     "-c",
-                    pingCommand(port, accepted, authenticated ? { user: APP_USER, passwordFile: `${CONFIG_DIR}/password` } : undefined),
+                    pingCommand(port, accepted, authenticated ? { auth: { user: APP_USER, passwordFile: `${CONFIG_DIR}/password` } } : {}),
                 ],
             },
             timeoutSeconds: 5,

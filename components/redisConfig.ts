@@ -1,7 +1,7 @@
 import { isIP } from "node:net";
 import { z } from "zod";
 import { REDIS_70_COMMANDS } from "./redis70Commands";
-import { CONFIG_DIR, DATA_DIR } from "./redisContainer";
+import { CONFIG_DIR, DATA_DIR, TLS_FILES } from "./redisContainer";
 import { aclUserLine, aclUsers, DEFAULT_USER_OFF, REPLICATION_USER, type RedisAclUser } from "./redisUsers";
 import { parseSettings } from "./validation";
 
@@ -19,6 +19,22 @@ export const EVICTION_POLICIES = [
 
 /** Redis 7's `appendfsync` values. */
 export const APPENDFSYNC_MODES = ["always", "everysec", "no"] as const;
+
+/** Redis 7's `tls-auth-clients` values. */
+export const TLS_AUTH_CLIENTS = ["no", "optional", "yes"] as const;
+
+/**
+ * TLS 1.2 suites offered: ECDHE (forward secrecy) with AEAD ciphers only, Mozilla's "intermediate"
+ * list. TLS 1.3 suites are all AEAD and keep OpenSSL's defaults.
+ */
+const TLS12_CIPHERS = [
+    "ECDHE-ECDSA-AES128-GCM-SHA256",
+    "ECDHE-RSA-AES128-GCM-SHA256",
+    "ECDHE-ECDSA-AES256-GCM-SHA384",
+    "ECDHE-RSA-AES256-GCM-SHA384",
+    "ECDHE-ECDSA-CHACHA20-POLY1305",
+    "ECDHE-RSA-CHACHA20-POLY1305",
+].join(":");
 
 /** Commands disabled unless the caller chooses otherwise: each can wipe or stall the whole server. */
 export const DEFAULT_DISABLED_COMMANDS: readonly string[] = ["FLUSHALL", "FLUSHDB", "DEBUG", "KEYS"];
@@ -43,8 +59,19 @@ export interface RedisConfigSettings {
     users: RedisAclUser[];
     /** The random name the CONFIG command is renamed to: 16–64 letters, digits or underscores. */
     configCommandName: string;
-    /** TCP port. Default 6379. */
+    /** TCP port: the only listener, plaintext or (with `tls`) TLS. Default 6379. */
     port?: number;
+    /**
+     * Serve TLS only: the plaintext listener is closed (`port 0`), `port` becomes `tls-port`, replication runs over TLS, and only TLS 1.2
+     * and 1.3 with forward-secret AEAD ciphers are offered. The certificate, its key and the CA are read from `configDir` (`tls.crt`,
+     * `tls.key`, `ca.crt`), delivered next to the rendered files. Default false.
+     */
+    tls?: boolean;
+    /**
+     * With `tls`, whether clients must present a certificate signed by the CA: `no`, `optional` (verified when presented) or `yes`
+     * (mutual TLS; replicas present the server certificate). Default `optional`.
+     */
+    tlsAuthClients?: string;
     /** Addresses to listen on. Default `["*", "-::*"]`: every interface inside the container (IPv6 if available). */
     bind?: string[];
     /** Absolute directory the rendered files are placed in. Default `/usr/local/etc/redis`. */
@@ -198,6 +225,8 @@ const settingShape = {
         .max(16, { error: BIND_ALLOWED })
         .refine((entries) => new Set(entries).size === entries.length, { error: BIND_ALLOWED })
         .default(["*", "-::*"]),
+    tls: z.boolean({ error: "true or false" }).default(false),
+    tlsAuthClients: z.enum(TLS_AUTH_CLIENTS, { error: `${TLS_AUTH_CLIENTS.join(", ")}, with tls` }).optional(),
     configDir: absolutePath.default(CONFIG_DIR),
     dataDir: absolutePath.default(DATA_DIR),
     appendonly: z.boolean({ error: "true or false" }).default(true),
@@ -256,6 +285,9 @@ function checkCombinations(s: ResolvedRedisTuning, ctx: z.RefinementCtx): void {
             });
         }
     }
+    if (s.tlsAuthClients !== undefined && !s.tls) {
+        ctx.addIssue({ code: "custom", path: ["tlsAuthClients"], message: "nothing unless tls is true" });
+    }
     if (s.replicaOfPort !== undefined && s.replicaOfHost === undefined) {
         ctx.addIssue({ code: "custom", path: ["replicaOfPort"], message: "nothing unless replicaOfHost is set" });
     }
@@ -302,6 +334,25 @@ export function checkRedisSettings(settings: RedisTuningSettings): ResolvedRedis
     return parseSettings(settingsWithoutCredentialsSchema, settings, KNOWN_SETTINGS);
 }
 
+/** The listener and replication over TLS only; the files come from `configDir`. */
+function tlsLines(c: ResolvedRedisConfig): string[] {
+    const file = (name: string) => `${c.configDir}/${name}`;
+    return [
+        "# TLS only: no plaintext listener, and replicas reach their primary over TLS too.",
+        "port 0",
+        `tls-port ${c.port}`,
+        `tls-cert-file ${file(TLS_FILES.certificate)}`,
+        `tls-key-file ${file(TLS_FILES.privateKey)}`,
+        `tls-ca-cert-file ${file(TLS_FILES.caCertificate)}`,
+        `tls-auth-clients ${c.tlsAuthClients ?? "optional"}`,
+        'tls-protocols "TLSv1.2 TLSv1.3"',
+        `tls-ciphers ${TLS12_CIPHERS}`,
+        "tls-prefer-server-ciphers yes",
+        // On a primary too: after a failover it is a replica, and must not fall back to plaintext.
+        "tls-replication yes",
+    ];
+}
+
 /**
  * Renders the files for the config directory, keyed by file name (always
  * `redis.conf`). Writing them into `settings.configDir` and running
@@ -317,7 +368,7 @@ export function renderRedisConfig(settings: RedisConfigSettings): Record<string,
         "",
         "# Network: reachable only on the private network the container is attached to.",
         `bind ${c.bind.join(" ")}`,
-        `port ${c.port}`,
+        ...(c.tls ? tlsLines(c) : [`port ${c.port}`]),
         "protected-mode yes",
         "tcp-keepalive 300",
         "timeout 0",

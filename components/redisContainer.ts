@@ -4,6 +4,12 @@ import { createHash } from "node:crypto";
 
 /** Where the rendered files are mounted, read-only. */
 export const CONFIG_DIR = "/usr/local/etc/redis";
+/**
+ * The TLS files Redis reads, by role, as names inside CONFIG_DIR. They are the keys of a
+ * `kubernetes.io/tls` Secret (as cert-manager writes it), so one can be projected there as is.
+ */
+export const TLS_FILES = { certificate: "tls.crt", privateKey: "tls.key", caCertificate: "ca.crt" } as const;
+
 /** Where Redis writes the AOF and RDB files: the official image's volume. */
 export const DATA_DIR = "/data";
 /** The official image's `redis` user and group. */
@@ -25,16 +31,32 @@ export function serverCommand(file = "redis.conf"): string[] {
     return ["redis-server", `${CONFIG_DIR}/${file}`];
 }
 
+/** How a probe reaches Redis: as which user, if any, and over TLS or not. */
+export interface PingOptions {
+    /** Authenticate as `user`, reading the password from `passwordFile` on stdin. */
+    auth?: { user: string; passwordFile: string };
+    /** Speak TLS, trusting the CA in CONFIG_DIR; with `clientCertificate`, present the server's own certificate (mutual TLS). */
+    tls?: { clientCertificate: boolean };
+}
+
 /**
  * A shell command that pings Redis and succeeds when the reply starts with one of `accepted`.
  * Without `auth` it needs no credentials: an unauthenticated client gets NOAUTH, which proves the
  * server is up. With it, redis-cli authenticates as `auth.user` and reads the password on stdin
- * (`--askpass`), so it never appears in argv or the environment.
+ * (`--askpass`), so it never appears in argv or the environment. redis-cli checks the server's
+ * chain against the CA but not its name, so 127.0.0.1 needs no SAN of its own.
  */
-export function pingCommand(port: number, accepted: readonly string[], auth?: { user: string; passwordFile: string }): string {
-    const ping =
-        auth === undefined ? `redis-cli -p ${port} ping` : `redis-cli -p ${port} --user ${auth.user} --askpass ping < ${auth.passwordFile}`;
-    return `${ping} 2>&1 | grep -Eq '^(${accepted.join("|")})'`;
+export function pingCommand(port: number, accepted: readonly string[], options: PingOptions = {}): string {
+    const file = (name: string) => `${CONFIG_DIR}/${name}`;
+    const tls = options.tls
+        ? [
+              `--tls --cacert ${file(TLS_FILES.caCertificate)}`,
+              ...(options.tls.clientCertificate ? [`--cert ${file(TLS_FILES.certificate)} --key ${file(TLS_FILES.privateKey)}`] : []),
+          ]
+        : [];
+    const auth = options.auth ? [`--user ${options.auth.user} --askpass`] : [];
+    const stdin = options.auth ? ` < ${options.auth.passwordFile}` : "";
+    return `${["redis-cli", ...tls, `-p ${port}`, ...auth, "ping"].join(" ")}${stdin} 2>&1 | grep -Eq '^(${accepted.join("|")})'`;
 }
 
 /**

@@ -7,7 +7,9 @@ import { join } from "node:path";
 import Redis, { type RedisOptions } from "ioredis";
 import { connectionStrings } from "../components/credentials";
 import { renderRedisConfig, type RedisConfigSettings } from "../components/redisConfig";
+import { TLS_FILES } from "../components/redisContainer";
 import { hardenedUsers, type RedisUserPasswords } from "../components/redisUsers";
+import { issueCertificates, type IssuedCertificates } from "./certificates";
 
 /** A running Redis under test; the interface stays this small so a containerised one can replace it. */
 export interface RedisUnderTest {
@@ -15,7 +17,20 @@ export interface RedisUnderTest {
     connectionString: string;
     /** As the components' `adminConnectionString`. */
     adminConnectionString: string;
+    /** With TLS (`rediss://` strings): what a client must be told besides the string. */
+    tls?: RedisTlsUnderTest;
     stop(): Promise<void>;
+}
+
+/** What a TLS client of a Redis under test needs. */
+export interface RedisTlsUnderTest {
+    /** As the components' `caCertificate` output. */
+    caCertificate: string;
+    /**
+     * The name to verify the certificate against, when the connection string's host was rewritten to
+     * an address the test can reach (a container's bridge address) that the certificate does not name.
+     */
+    servername?: string;
 }
 
 /** Every secret a Redis is started with, shaped like what the components generate. */
@@ -64,6 +79,12 @@ export function generatedSecrets(): RedisSecrets {
 }
 
 /**
+ * How anonymous probes reach each local TLS Redis, by port: trusting its CA and, as the
+ * components' probes do, presenting the server's own certificate (for mutual TLS).
+ */
+const tlsTrust = new Map<number, { ca: string; cert: string; key: string }>();
+
+/**
  * A client that does not authenticate. The ready check (INFO) would get NOAUTH,
  * so it is off; errors surface on the commands, not as unhandled events. RESP2, because
  * Redis answers an unauthenticated `HELLO 3` (ioredis 6's default handshake) with NOAUTH
@@ -73,6 +94,8 @@ export function anonymousClient(port: number, options: RedisOptions = {}): Redis
     const client = new Redis({
         port,
         host: "127.0.0.1",
+        // The server is started from these settings: a plain listener, or TLS with our test CA.
+        ...(tlsTrust.has(port) ? { tls: { ...tlsTrust.get(port), servername: "localhost" } } : {}),
         protocol: 2,
         enableReadyCheck: false,
         maxRetriesPerRequest: 0,
@@ -138,11 +161,12 @@ export async function launchRedis(argv: string[], port: number, env: NodeJS.Proc
  * Starts Debian's redis-server on a loopback port from the files `renderRedisConfig` produces,
  * laid out as in the container (configDir and dataDir remapped into a temp dir), with the
  * components' users. The passwords only travel in the config file (as hashes) and the
- * connection strings handed back.
+ * connection strings handed back. With `tls`, the server gets a certificate for 127.0.0.1 and
+ * localhost from a CA of its own (or `options.certificates`), and only listens for TLS.
  */
 export async function startLocalRedis(
     settings: Partial<RedisConfigSettings> = {},
-    options: { secrets?: RedisSecrets; configFile?: string } = {},
+    options: { secrets?: RedisSecrets; configFile?: string; certificates?: IssuedCertificates } = {},
 ): Promise<LocalRedis> {
     const root = await mkdtemp(join(tmpdir(), "hardened-redis-"));
     const configDir = join(root, "usr/local/etc/redis");
@@ -151,7 +175,11 @@ export async function startLocalRedis(
     await mkdir(dataDir, { recursive: true });
     const port = await freeLoopbackPort();
     const secrets = options.secrets ?? generatedSecrets();
-    const files = renderRedisConfig({
+    // Issued as the components issue theirs: a CA of its own and a server certificate naming the host.
+    const certificates = settings.tls
+        ? (options.certificates ?? issueCertificates({ dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"] }))
+        : undefined;
+    const files: Record<string, string> = renderRedisConfig({
         users: hardenedUsers(secrets.passwords),
         configCommandName: secrets.configCommandName,
         ...settings,
@@ -160,6 +188,12 @@ export async function startLocalRedis(
         configDir,
         dataDir,
     });
+    if (certificates) {
+        files[TLS_FILES.certificate] = certificates.certificate;
+        files[TLS_FILES.privateKey] = certificates.privateKey;
+        files[TLS_FILES.caCertificate] = certificates.caCertificate;
+        tlsTrust.set(port, { ca: certificates.caCertificate, cert: certificates.certificate, key: certificates.privateKey });
+    }
     for (const [file, content] of Object.entries(files)) {
         await writeFile(join(configDir, file), content, { mode: 0o600 });
     }
@@ -167,10 +201,11 @@ export async function startLocalRedis(
     try {
         server = await launchRedis(["redis-server", join(configDir, options.configFile ?? "redis.conf")], port);
     } catch (e) {
+        tlsTrust.delete(port);
         await rm(root, { recursive: true, force: true });
         throw e;
     }
-    const urls = connectionStrings("127.0.0.1", port, secrets.passwords);
+    const urls = connectionStrings("127.0.0.1", port, secrets.passwords, certificates !== undefined);
     return {
         ...secrets,
         password: secrets.passwords.app[0],
@@ -178,8 +213,10 @@ export async function startLocalRedis(
         dataDir,
         connectionString: urls.app,
         adminConnectionString: urls.admin,
+        tls: certificates ? { caCertificate: certificates.caCertificate } : undefined,
         async stop() {
             await server.stop();
+            tlsTrust.delete(port);
             await rm(root, { recursive: true, force: true });
         },
     };
