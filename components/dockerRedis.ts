@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { containerCpu, redisServerArgsShape, sizeRedisForContainer, type RedisServerArgs } from "./containerSettings";
 import { redisAccess } from "./credentials";
+import { generateTls, providedTls, requireEnabled, tlsArgsShape, type DockerRedisTlsArgs, type RedisTls } from "./redisTls";
 import { renderRedisConfig } from "./redisConfig";
 import {
     CONFIG_DIR,
@@ -12,6 +13,7 @@ import {
     DNS_LABEL_ALLOWED,
     NOFILE_LIMIT,
     pingCommand,
+    TLS_FILES,
     REDIS_GID,
     REDIS_UID,
     serverCommand,
@@ -34,6 +36,8 @@ export interface DockerRedisArgs extends RedisServerArgs {
     logMaxSize?: string;
     /** Number of rotated log files kept (1 to 100). Default 3. */
     logMaxFiles?: number;
+    /** TLS for clients and health checks: off by default; generated certificates or PEMs of your own. */
+    tls?: DockerRedisTlsArgs;
 }
 
 const dockerArgsSchema = z.strictObject({
@@ -52,6 +56,18 @@ const dockerArgsSchema = z.strictObject({
         .min(1, { error: "an integer from 1 to 100" })
         .max(100, { error: "an integer from 1 to 100" })
         .default(3),
+    tls: z
+        .strictObject(
+            {
+                ...tlsArgsShape,
+                // PEMs may be unknown until deployment: checked by providedTls.
+                caCertificate: z.unknown().optional(),
+                certificate: z.unknown().optional(),
+                privateKey: z.unknown().optional(),
+            },
+            { error: "an object of the documented tls settings" },
+        )
+        .default({ enabled: false, requireClientCertificates: false, certificateValidityDays: 365 }),
     // Inputs that may be unknown until deployment are checked elsewhere.
     networkName: z.unknown().optional(),
 });
@@ -84,6 +100,12 @@ export class DockerRedis extends pulumi.ComponentResource {
     public readonly adminConnectionString: pulumi.Output<string>;
     /** Connection strings of the `extraUsers`, by user name (secret). */
     public readonly extraConnectionStrings: pulumi.Output<{ [user: string]: string }>;
+    /** PEM of the CA clients must trust, with TLS (public); undefined without. */
+    public readonly caCertificate: pulumi.Output<string | undefined>;
+    /** PEM of a client certificate the CA signed, with generated mutual TLS; undefined otherwise. */
+    public readonly clientCertificate: pulumi.Output<string | undefined>;
+    /** PEM of the client certificate's private key (secret), with generated mutual TLS; undefined otherwise. */
+    public readonly clientPrivateKey: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: DockerRedisArgs = {}, opts?: pulumi.ComponentResourceOptions) {
         super("hardened-redis:index:DockerRedis", name, {}, opts);
@@ -93,12 +115,19 @@ export class DockerRedis extends pulumi.ComponentResource {
         const cpu = containerCpu(settings);
         const alias = settings.alias ?? this.defaultAlias(name, args.networkName !== undefined);
 
+        const tls = this.tls(name, alias, settings.tls, args.tls);
+
         const access = redisAccess(name, settings, args.credentialKeepers, /* one server, no replicas */ false, this);
         const { credentials } = access;
         const files = pulumi.secret(
-            pulumi
-                .all([access.users, credentials.configCommandName])
-                .apply(([users, configCommandName]) => renderRedisConfig({ ...tuning, users, configCommandName })),
+            pulumi.all([access.users, credentials.configCommandName, tls?.material]).apply(([users, configCommandName, material]) => ({
+                ...renderRedisConfig({ ...tuning, users, configCommandName, tls: tls !== undefined, tlsAuthClients: tls?.authClients }),
+                ...(material && {
+                    [TLS_FILES.certificate]: material.certificate,
+                    [TLS_FILES.privateKey]: material.privateKey,
+                    [TLS_FILES.caCertificate]: material.caCertificate,
+                }),
+            })),
         );
 
         const networkName = args.networkName === undefined ? this.createNetwork(name) : this.requireInternal(args.networkName);
@@ -110,8 +139,9 @@ export class DockerRedis extends pulumi.ComponentResource {
         // The provider uploads files through the archive API at "/", which Docker refuses for a
         // container with a read-only root filesystem, even when the file lands in a volume. So a
         // container that is created but never started receives the upload into the config volume,
-        // and Redis mounts that volume read-only. Uploaded files belong to root; 0444 lets uid 999
-        // read the config and nothing rewrite it.
+        // and Redis mounts that volume read-only. Uploaded files belong to root (the provider sets
+        // no owner), so 0444 is the only mode that lets uid 999 read them, the TLS key included:
+        // nothing but the Redis container (and this never-started writer) mounts the volume.
         const configWriter = new docker.Container(
             `${name}-config`,
             {
@@ -154,7 +184,10 @@ export class DockerRedis extends pulumi.ComponentResource {
                 ],
                 // A NOAUTH reply proves the server is up without handing the password to the check.
                 healthcheck: {
-                    tests: ["CMD-SHELL", pingCommand(tuning.port, ["PONG", "NOAUTH"])],
+                    tests: [
+                        "CMD-SHELL",
+                        pingCommand(tuning.port, ["PONG", "NOAUTH"], tls && { tls: { clientCertificate: tls.authClients === "yes" } }),
+                    ],
                     interval: "5s",
                     timeout: "3s",
                     startPeriod: "30s",
@@ -183,10 +216,13 @@ export class DockerRedis extends pulumi.ComponentResource {
         this.containerName = container.name;
         this.password = pulumi.secret(credentials.passwords.apply((p) => p.app[0]));
         this.configCommandName = credentials.configCommandName;
-        const urls = access.connectionStrings(alias, tuning.port, false);
+        const urls = access.connectionStrings(alias, tuning.port, tls !== undefined);
         this.connectionString = urls.app;
         this.adminConnectionString = urls.admin;
         this.extraConnectionStrings = urls.extra;
+        this.caCertificate = tls ? tls.caCertificate : pulumi.output(undefined);
+        this.clientCertificate = tls?.client ? tls.client.certificate : pulumi.output(undefined);
+        this.clientPrivateKey = tls?.client ? pulumi.secret(tls.client.privateKey) : pulumi.output(undefined);
         this.registerOutputs({
             host: this.host,
             port: this.port,
@@ -198,7 +234,34 @@ export class DockerRedis extends pulumi.ComponentResource {
             connectionString: this.connectionString,
             adminConnectionString: this.adminConnectionString,
             extraConnectionStrings: this.extraConnectionStrings,
+            caCertificate: this.caCertificate,
+            clientCertificate: this.clientCertificate,
+            clientPrivateKey: this.clientPrivateKey,
         });
+    }
+
+    /** The certificates to serve TLS with, or undefined without TLS. */
+    private tls(
+        name: string,
+        alias: string,
+        settings: z.output<typeof dockerArgsSchema>["tls"],
+        given: DockerRedisTlsArgs | undefined,
+    ): RedisTls | undefined {
+        const { caCertificate, certificate, privateKey } = given ?? {};
+        requireEnabled(settings, { ...given, enabled: undefined });
+        if (!settings.enabled) return undefined;
+        if (caCertificate === undefined && certificate === undefined && privateKey === undefined) {
+            return generateTls(name, [alias], settings, this);
+        }
+        if (caCertificate === undefined || certificate === undefined || privateKey === undefined) {
+            const missing = caCertificate === undefined ? "caCertificate" : certificate === undefined ? "certificate" : "privateKey";
+            throw new RedisConfigError(
+                `tls.${missing}`,
+                "a PEM, given together with tls.caCertificate, tls.certificate and tls.privateKey (or none of them, to generate all three)",
+                "nothing",
+            );
+        }
+        return providedTls({ caCertificate, certificate, privateKey }, [alias], settings, "tls");
     }
 
     private defaultAlias(name: string, sharedNetwork: boolean): string {

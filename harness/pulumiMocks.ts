@@ -2,6 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import type { RegisterResourceRequest } from "@pulumi/pulumi/proto/resource_pb";
 import type { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
+import { certificateRequestPem, privateKeyPem, publicKeyPem, signPem } from "./certificates";
 
 /** A resource the program registered, with its inputs exactly as the engine would receive them. */
 export interface RegisteredResource {
@@ -74,6 +75,36 @@ function generatedSuffix(name: string, inputs: Record<string, unknown>, kind: st
         .slice(0, 16);
 }
 
+/**
+ * The outputs @pulumi/tls computes, computed the same way with openssl: real keys and
+ * certificates (with the requested SANs, usages and validity) that a real Redis accepts.
+ */
+function tlsProvider(type: string, inputs: Record<string, unknown>): Record<string, unknown> {
+    const subject = (inputs.subject ?? {}) as { commonName?: string };
+    const names = (inputs.dnsNames ?? []) as string[];
+    const validity = { hours: Number(inputs.validityPeriodHours) };
+    const allowedUses = (inputs.allowedUses ?? []) as string[];
+    switch (type) {
+        case "tls:index/privateKey:PrivateKey": {
+            if (inputs.algorithm !== "ECDSA" && inputs.algorithm !== "RSA")
+                throw new Error(`unsupported algorithm ${String(inputs.algorithm)}`);
+            const privateKey = privateKeyPem(inputs.algorithm === "RSA" ? { rsaBits: Number(inputs.rsaBits ?? 2048) } : {});
+            return { privateKeyPem: privateKey, publicKeyPem: publicKeyPem(privateKey) };
+        }
+        case "tls:index/selfSignedCert:SelfSignedCert": {
+            const key = String(inputs.privateKeyPem);
+            const request = certificateRequestPem(key, subject.commonName ?? "self-signed", names);
+            return { certPem: signPem(request, { selfSignedKey: key }, { validity, allowedUses, isCa: inputs.isCaCertificate === true }) };
+        }
+        case "tls:index/certRequest:CertRequest":
+            return { certRequestPem: certificateRequestPem(String(inputs.privateKeyPem), subject.commonName ?? "", names) };
+        default: {
+            const signer = { caCertificate: String(inputs.caCertPem), caPrivateKey: String(inputs.caPrivateKeyPem) };
+            return { certPem: signPem(String(inputs.certRequestPem), signer, { validity, allowedUses }), readyForRenewal: false };
+        }
+    }
+}
+
 /** Docker networks the mocked `getNetwork` knows, by name. */
 export const existingNetworks = new Map<string, { internal: boolean }>();
 
@@ -133,6 +164,12 @@ export async function installMocks(project = "hardened-redis"): Promise<void> {
                     case "docker:index/volume:Volume":
                     case "docker:index/container:Container":
                         state.name = inputs.name ?? `${args.name}-${randomBytes(4).toString("hex")}`;
+                        break;
+                    case "tls:index/privateKey:PrivateKey":
+                    case "tls:index/selfSignedCert:SelfSignedCert":
+                    case "tls:index/certRequest:CertRequest":
+                    case "tls:index/locallySignedCert:LocallySignedCert":
+                        Object.assign(state, tlsProvider(args.type, unwrapSecrets(inputs) as Record<string, unknown>));
                         break;
                     case "docker:index/remoteImage:RemoteImage":
                         state.imageId = `sha256:${randomBytes(32).toString("hex")}`;
