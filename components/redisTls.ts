@@ -155,7 +155,7 @@ export function providedTls(
     const options = { prefix, clientAuth: settings.requireClientCertificates };
     const known = Object.values(material).every((v) => typeof v === "string");
     if (known && Array.isArray(names) && names.every((n) => typeof n === "string")) {
-        checkTlsMaterial(material as TlsMaterial, names as string[], options);
+        checkTlsMaterial(material as TlsMaterial, names, options);
     }
     const checked = pulumi
         .all([material.caCertificate, material.certificate, material.privateKey, names])
