@@ -28,6 +28,27 @@ export function editConf(conf: string, changes: Record<string, string | null>): 
     return text;
 }
 
+/** `hardenedConf` with TLS on, as hardened-redis renders it: TLS only (port 0), TLS 1.2+, replicas over TLS. */
+export const tlsConf = renderRedisConfig({
+    users: hardenedUsers({ app: [SECRET], admin: [`${SECRET}-admin`], replication: [`${SECRET}-replication`] }),
+    configCommandName: "cfg0123456789abcdef0123",
+    tls: true,
+})["redis.conf"];
+
+/** A replica's `replica.conf` as hardened-redis renders it: it includes redis.conf, then replicates pod 0. */
+export const replicaConf = renderRedisConfig({
+    users: hardenedUsers({ app: [SECRET], admin: [`${SECRET}-admin`], replication: [`${SECRET}-replication`] }),
+    configCommandName: "cfg0123456789abcdef0123",
+    replicaOfHost: "cache-0.cache-headless.redis.svc",
+})["replica.conf"];
+
+/** The command of a replicated StatefulSet's pods: pod 0 starts from redis.conf, the others from replica.conf. */
+export const PRIMARY_OR_REPLICA = [
+    "sh",
+    "-c",
+    'if [ "${HOSTNAME##*-}" = 0 ]; then exec redis-server /usr/local/etc/redis/redis.conf; else exec redis-server /usr/local/etc/redis/replica.conf; fi',
+];
+
 export const internalNetwork: TestResource = {
     type: "docker:index/network:Network",
     name: "redis-net",
@@ -72,7 +93,8 @@ export const nginxContainer: TestResource = {
 
 const labels = { "app.kubernetes.io/name": "redis", "app.kubernetes.io/instance": "cache" };
 
-export function redisSecret(conf = hardenedConf): TestResource {
+/** The Secret holding the config directory; `files` adds files next to redis.conf (e.g. replica.conf). */
+export function redisSecret(conf = hardenedConf, files: Record<string, string> = {}): TestResource {
     return {
         type: "kubernetes:core/v1:Secret",
         name: "cache-config",
@@ -80,7 +102,7 @@ export function redisSecret(conf = hardenedConf): TestResource {
             apiVersion: "v1",
             kind: "Secret",
             metadata: { name: "cache-config-1234", namespace: "redis" },
-            stringData: { "redis.conf": conf, password: SECRET },
+            stringData: { "redis.conf": conf, password: SECRET, ...files },
         },
     };
 }

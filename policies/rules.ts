@@ -19,6 +19,7 @@ import { noLiteralPassword } from "./noLiteralPassword";
 import { nonAdminUserDangerousCommands } from "./nonAdminUserDangerousCommands";
 import { persistence } from "./persistence";
 import { requireAuthAndHardening } from "./requireAuthAndHardening";
+import { tlsInTransit } from "./tlsInTransit";
 
 export const policies: Policies = [
     // Exposure
@@ -34,6 +35,7 @@ export const policies: Policies = [
     noLiteralPassword,
     defaultUserFullAccess,
     nonAdminUserDangerousCommands,
+    tlsInTransit,
     // Container hardening
     dockerNoPrivilegedOrSocket,
     dockerContainerHardening,

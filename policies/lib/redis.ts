@@ -20,21 +20,33 @@ export function strings(read: () => unknown[] | undefined): string[] {
 
 /** The redis-server part of an argv: what follows `redis-server`, or undefined when it does not run redis-server. */
 export function redisServerArgs(argv: string[]): string[] | undefined {
+    return redisServerInvocations(argv)[0];
+}
+
+/**
+ * What follows each `redis-server` in an argv, in order: one list for a plain command, several
+ * for a script that picks one (`if …; then exec redis-server a.conf; else exec redis-server b.conf; fi`).
+ */
+export function redisServerInvocations(argv: string[]): string[][] {
     // `sh -c "… exec redis-server /path …"` hides the argv in one string: split it.
     const words = argv.flatMap((a) => (a.includes(" ") ? a.split(/\s+/) : [a]));
-    const at = words.findIndex((w) => /(^|\/)redis-server$/.test(w));
-    if (at === -1) return undefined;
-    // Up to the end of that shell command.
-    const args: string[] = [];
-    for (const word of words.slice(at + 1)) {
-        if (/^(;|&&|\|\||\||fi|else)$/.test(word)) break;
-        if (word.endsWith(";")) {
-            if (word.length > 1) args.push(word.slice(0, -1));
-            break;
+    const invocations: string[][] = [];
+    for (let at = 0; at < words.length; at++) {
+        if (!/(^|\/)redis-server$/.test(words[at])) continue;
+        // Up to the end of that shell command.
+        const args: string[] = [];
+        for (at++; at < words.length; at++) {
+            const word = words[at];
+            if (/^(;|&&|\|\||\||fi|else)$/.test(word)) break;
+            if (word.endsWith(";")) {
+                if (word.length > 1) args.push(word.slice(0, -1));
+                break;
+            }
+            args.push(word);
         }
-        args.push(word);
+        invocations.push(args);
     }
-    return args;
+    return invocations;
 }
 
 /** Whether a Docker container runs Redis, by image, command, our labels or its port. */
@@ -139,6 +151,33 @@ export function redisSettings(configText: string | undefined, args: string[]): R
     }
     apply(current);
     return settings;
+}
+
+/** How deep redis-server would follow `include` before we give up (it has no limit of its own). */
+const MAX_INCLUDE_DEPTH = 8;
+
+/**
+ * A config file's text with each `include` replaced by the file it names, where it stands, as
+ * redis-server reads it (a later line overrides an earlier one). UNKNOWN when the file or any file
+ * it includes cannot be read here, or an include is a glob.
+ */
+export function withIncludes(path: string, readFile: (path: string) => Known<string | undefined>, depth = 0): Known<string | undefined> {
+    const text = readFile(path);
+    if (text === undefined || text === UNKNOWN) return text;
+    const lines: string[] = [];
+    for (const line of text.split("\n")) {
+        const words = line.trim().startsWith("#") ? [] : parseLine(line);
+        if (words.length !== 2 || words[0].toLowerCase() !== "include") {
+            lines.push(line);
+            continue;
+        }
+        // Redis fails to start without the file; a glob may match files we cannot list.
+        if (depth >= MAX_INCLUDE_DEPTH || /[*?[]/.test(words[1])) return UNKNOWN;
+        const included = withIncludes(words[1], readFile, depth + 1);
+        if (included === undefined || included === UNKNOWN) return UNKNOWN;
+        lines.push(included);
+    }
+    return lines.join("\n");
 }
 
 /** The config file path in a redis-server argv, if one is given. */

@@ -13,8 +13,8 @@ import {
     podSpecOf,
     POD_TYPES,
     redisServerArgs,
+    redisServerInvocations,
     redisSettings,
-    strings,
     type RedisSettings,
     UNKNOWN,
     type Known,
@@ -25,6 +25,13 @@ export interface RedisWorkload {
     resource: PolicyResource;
     /** Arguments after `redis-server` (empty when the image's default command runs). */
     args: string[];
+    /**
+     * The arguments of every `redis-server` its command may run, in order (a script may pick one, e.g.
+     * a primary's and a replica's config); `[args]` when it names one or none.
+     */
+    invocations: string[][];
+    /** Whether the whole command is known; when it is not, `args` and `invocations` hold only its known words. */
+    argvKnown: boolean;
     /** The config file's text; undefined when none is used, UNKNOWN when it cannot be read at this point. */
     config: Known<string | undefined>;
     /** The container (Docker) or pod container (Kubernetes) properties. */
@@ -83,7 +90,76 @@ function dockerFile(resources: PolicyResource[], container: any, path: string): 
     return UNKNOWN;
 }
 
-/** A file a Kubernetes container sees, from the ConfigMap or Secret mounted at its directory. */
+/** A ConfigMap or Secret a volume shows files of. */
+interface VolumeSource {
+    kind: "ConfigMap" | "Secret";
+    name: string;
+    items: unknown;
+}
+
+/**
+ * The ConfigMaps and Secrets behind a volume, in order: one for a configMap or secret volume,
+ * several for a projected one (e.g. a config Secret and a kubernetes.io/tls Secret in one
+ * directory). UNKNOWN when that cannot be told at this point.
+ */
+function volumeSources(volume: any): Known<VolumeSource[]> {
+    const single = known(() =>
+        volume.configMap
+            ? { kind: "ConfigMap", name: volume.configMap.name, items: volume.configMap.items }
+            : volume.secret
+              ? { kind: "Secret", name: volume.secret.secretName, items: volume.secret.items }
+              : undefined,
+    ) as Known<VolumeSource | undefined>;
+    if (single === UNKNOWN) return UNKNOWN;
+    if (single !== undefined) return [single];
+    const projected = knownItems<any>(() => volume.projected?.sources);
+    if (!projected.complete) return UNKNOWN;
+    const sources: VolumeSource[] = [];
+    for (const p of projected.items) {
+        // Other sources (downwardAPI, serviceAccountToken…) hold no Redis config.
+        const source = known(() =>
+            p.configMap
+                ? { kind: "ConfigMap", name: p.configMap.name, items: p.configMap.items }
+                : p.secret
+                  ? { kind: "Secret", name: p.secret.name, items: p.secret.items }
+                  : undefined,
+        ) as Known<VolumeSource | undefined>;
+        if (source === UNKNOWN) return UNKNOWN;
+        if (source !== undefined) sources.push(source);
+    }
+    return sources;
+}
+
+/** A file of one volume source: its text, undefined when the source does not hold it, UNKNOWN when that cannot be told. */
+function sourceFile(
+    resources: PolicyResource[],
+    namespace: Known<string | undefined>,
+    source: VolumeSource,
+    fileName: string,
+): Known<string | undefined> {
+    // With items, only the listed keys appear, at their paths.
+    const items = knownItems<any>(() => source.items as unknown[] | undefined);
+    let key: string | undefined = fileName;
+    if (items.items.length > 0 || !items.complete) {
+        const item = items.items.find((i) => knownString(() => i.path) === fileName);
+        if (!item) return items.complete ? undefined : UNKNOWN;
+        key = knownString(() => item.key);
+    }
+    const holder = resources.find((r) => {
+        if (r.type !== `kubernetes:core/v1:${source.kind}`) return false;
+        const props = r.props as any;
+        const ns = known(() => props.metadata?.namespace as string | undefined);
+        return knownString(() => props.metadata?.name) === source.name && (ns === namespace || ns === UNKNOWN || namespace === UNKNOWN);
+    });
+    if (!holder || key === undefined) return UNKNOWN;
+    const props = holder.props as any;
+    const text = known(() => props.stringData?.[key] ?? props.data?.[key]) as Known<string | undefined>;
+    if (text === UNKNOWN || text === undefined) return text;
+    const encoded = source.kind === "Secret" && known(() => props.stringData?.[key]) === undefined;
+    return encoded ? Buffer.from(text, "base64").toString("utf8") : text;
+}
+
+/** A file a Kubernetes container sees, from the ConfigMaps and Secrets mounted at its directory. */
 function k8sFile(
     resources: PolicyResource[],
     namespace: Known<string | undefined>,
@@ -101,29 +177,24 @@ function k8sFile(
     if (!mount) return UNKNOWN;
     const volume = knownItems<any>(() => spec.volumes).items.find((v) => knownString(() => v.name) === mount.name);
     if (!volume) return UNKNOWN;
-    const source = known(() =>
-        volume.configMap
-            ? { kind: "ConfigMap", name: volume.configMap.name, items: volume.configMap.items }
-            : volume.secret
-              ? { kind: "Secret", name: volume.secret.secretName, items: volume.secret.items }
-              : undefined,
-    ) as any;
-    if (source === UNKNOWN || source === undefined) return UNKNOWN;
+    const sources = volumeSources(volume);
+    if (sources === UNKNOWN) return UNKNOWN;
     const fileName = mount.subPath ?? path.slice((mount.mountPath ?? "").length + 1);
-    const item = knownItems<any>(() => source.items).items.find((i) => knownString(() => i.path) === fileName);
-    const key = item ? knownString(() => item.key) : fileName;
-    const holder = resources.find((r) => {
-        if (r.type !== `kubernetes:core/v1:${source.kind}`) return false;
-        const props = r.props as any;
-        const ns = known(() => props.metadata?.namespace as string | undefined);
-        return knownString(() => props.metadata?.name) === source.name && (ns === namespace || ns === UNKNOWN || namespace === UNKNOWN);
-    });
-    if (!holder || key === undefined) return UNKNOWN;
-    const props = holder.props as any;
-    const text = known(() => props.stringData?.[key] ?? props.data?.[key]) as Known<string | undefined>;
-    if (text === UNKNOWN || text === undefined) return UNKNOWN;
-    const encoded = source.kind === "Secret" && known(() => props.stringData?.[key]) === undefined;
-    return encoded ? Buffer.from(text, "base64").toString("utf8") : text;
+    for (const source of sources) {
+        const text = sourceFile(resources, namespace, source, fileName);
+        if (text !== undefined) return text;
+    }
+    // No source here holds it: written some other way, not readable from here.
+    return UNKNOWN;
+}
+
+/** The known words of a command assembled from lists (entrypoints and command, or command and args). */
+function argvOf(...reads: Array<() => unknown>): { argv: string[]; complete: boolean } {
+    const lists = reads.map((read) => knownItems(read as () => unknown[] | undefined));
+    return {
+        argv: lists.flatMap((l) => l.items.filter((s): s is string => typeof s === "string")),
+        complete: lists.every((l) => l.complete),
+    };
 }
 
 /** Every container in the stack that runs Redis, with how it starts. */
@@ -133,18 +204,46 @@ export function redisWorkloads(resources: PolicyResource[]): RedisWorkload[] {
     for (const resource of resources) {
         const props = resource.props as any;
         if (resource.type === "docker:index/container:Container" && isRedisDockerContainer(props, imageNames)) {
-            const args = redisServerArgs([...strings(() => props.entrypoints), ...strings(() => props.command)]) ?? [];
+            const { argv, complete } = argvOf(
+                () => props.entrypoints,
+                () => props.command,
+            );
+            const args = redisServerArgs(argv) ?? [];
+            const invocations = redisServerInvocations(argv);
             const readFile = (path: string) => dockerFile(resources, props, path);
             const path = configPath(args);
-            workloads.push({ platform: "docker", resource, args, config: path && readFile(path), container: props, readFile });
+            workloads.push({
+                platform: "docker",
+                resource,
+                args,
+                invocations: invocations.length > 0 ? invocations : [args],
+                argvKnown: complete,
+                config: path && readFile(path),
+                container: props,
+                readFile,
+            });
         } else if (POD_TYPES.has(resource.type)) {
             const spec = podSpecOf(resource.type, props);
             const namespace = known(() => props.metadata?.namespace as string | undefined);
             for (const container of containersOf(spec).filter(isRedisK8sContainer)) {
-                const args = redisServerArgs([...strings(() => container.command), ...strings(() => container.args)]) ?? [];
+                const { argv, complete } = argvOf(
+                    () => container.command,
+                    () => container.args,
+                );
+                const args = redisServerArgs(argv) ?? [];
+                const invocations = redisServerInvocations(argv);
                 const readFile = (path: string) => k8sFile(resources, namespace, spec, container, path);
                 const path = configPath(args);
-                workloads.push({ platform: "kubernetes", resource, args, config: path && readFile(path), container, readFile });
+                workloads.push({
+                    platform: "kubernetes",
+                    resource,
+                    args,
+                    invocations: invocations.length > 0 ? invocations : [args],
+                    argvKnown: complete,
+                    config: path && readFile(path),
+                    container,
+                    readFile,
+                });
             }
         }
     }

@@ -71,6 +71,7 @@ describe("redis-guard served to the engine over gRPC", () => {
             "redis-no-literal-password": [RESOURCE, MANDATORY],
             "redis-default-user-full-access": [STACK, ADVISORY],
             "redis-non-admin-user-dangerous-commands": [STACK, ADVISORY],
+            "redis-tls-in-transit": [STACK, ADVISORY],
             "redis-docker-no-privileged-or-docker-socket": [RESOURCE, MANDATORY],
             "redis-docker-container-hardening": [RESOURCE, ADVISORY],
             "redis-k8s-pod-hardening": [RESOURCE, ADVISORY],
@@ -252,6 +253,27 @@ describe("redis-guard served to the engine over gRPC", () => {
         expect(diagnostics).toHaveLength(1);
         expect(diagnostics[0].enforcementlevel).toBe(EnforcementLevel.ADVISORY);
         expect(byPolicy(await engine().analyze(CONTAINER, "cache", exposedRedis()), "redis-image-pinned")).toEqual([]);
+    });
+
+    it("flags Redis without TLS, advisory unless the pack config raises it, and passes TLS only", async () => {
+        const TLS = "redis-tls-in-transit";
+        const redis = (command: string[]) => ({
+            type: CONTAINER,
+            name: "cache",
+            props: { name: "cache", image: "redis:7.2-alpine", command },
+        });
+        const plaintext = redis(["redis-server", "--requirepass", PASSWORD]);
+        const advisory = byPolicy(await engine().analyzeStack([plaintext]), TLS);
+        expect(advisory).toHaveLength(1);
+        expect(advisory[0]).toMatchObject({ urn: urnOf(CONTAINER, "cache"), enforcementlevel: EnforcementLevel.ADVISORY });
+        expect(advisory[0].message).not.toContain(PASSWORD);
+
+        await engine().configure({ [TLS]: { enforcementLevel: "mandatory" } });
+        expect(byPolicy(await engine().analyzeStack([plaintext]), TLS).map((d) => d.enforcementlevel)).toEqual([
+            EnforcementLevel.MANDATORY,
+        ]);
+        const tlsOnly = redis("redis-server --port 0 --tls-port 6379 --tls-cert-file /tls/tls.crt --tls-key-file /tls/tls.key".split(" "));
+        expect(byPolicy(await engine().analyzeStack([tlsOnly]), TLS)).toEqual([]);
     });
 
     describe("stack analysis", () => {
