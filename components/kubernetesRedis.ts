@@ -2,10 +2,12 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { containerCpu, redisServerArgsShape, type ContainerCpu, sizeRedisForContainer, type RedisServerArgs } from "./containerSettings";
+import type { TlsMaterial } from "./certificateChecks";
 import { redisAccess } from "./credentials";
+import { generateTls, providedTls, requireEnabled, tlsArgsShape, type KubernetesRedisTlsArgs, type RedisTls } from "./redisTls";
 import { renderRedisConfig } from "./redisConfig";
 import { APP_USER } from "./redisUsers";
-import { CONFIG_DIR, configHash, DATA_DIR, DNS_LABEL, pingCommand, REDIS_GID, REDIS_UID, serverCommand } from "./redisContainer";
+import { CONFIG_DIR, configHash, DATA_DIR, DNS_LABEL, pingCommand, REDIS_GID, REDIS_UID, serverCommand, TLS_FILES } from "./redisContainer";
 import { RedisConfigError } from "./redisConfigError";
 import { parseSettings } from "./validation";
 
@@ -30,6 +32,8 @@ export interface KubernetesRedisArgs extends RedisServerArgs {
     clientNamespaceLabels?: { [key: string]: string };
     /** Let Redis pods open any outbound connection. Default false: DNS only (and replication between the pods). */
     allowAllEgress?: boolean;
+    /** TLS for clients, replication and probes: off by default; generated certificates or an existing `kubernetes.io/tls` Secret. */
+    tls?: KubernetesRedisTlsArgs;
 }
 
 const STORAGE_ALLOWED = 'a positive storage quantity such as "1Gi" or "500Mi"';
@@ -75,6 +79,16 @@ const kubernetesArgsSchema = z.strictObject({
         .refine((labels) => Object.keys(labels).length > 0, { error: "at least one label (omit it to admit the Redis namespace only)" })
         .optional(),
     allowAllEgress: z.boolean({ error: "true or false" }).default(false),
+    tls: z
+        .strictObject(
+            {
+                ...tlsArgsShape,
+                // May be unknown until deployment: the Secret is read and checked then.
+                secretName: z.unknown().optional(),
+            },
+            { error: "an object of the documented tls settings" },
+        )
+        .default({ enabled: false, requireClientCertificates: false, certificateValidityDays: 365 }),
     // Inputs that may be unknown until deployment are checked elsewhere.
     namespace: z.unknown().optional(),
 });
@@ -109,6 +123,12 @@ export class KubernetesRedis extends pulumi.ComponentResource {
     public readonly adminConnectionString: pulumi.Output<string>;
     /** Connection strings of the `extraUsers`, by user name (secret). */
     public readonly extraConnectionStrings: pulumi.Output<{ [user: string]: string }>;
+    /** PEM of the CA clients must trust, with TLS (public); undefined without. */
+    public readonly caCertificate: pulumi.Output<string | undefined>;
+    /** PEM of a client certificate the CA signed, with generated mutual TLS; undefined otherwise. */
+    public readonly clientCertificate: pulumi.Output<string | undefined>;
+    /** PEM of the client certificate's private key (secret), with generated mutual TLS; undefined otherwise. */
+    public readonly clientPrivateKey: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: KubernetesRedisArgs = {}, opts?: pulumi.ComponentResourceOptions) {
         super("hardened-redis:index:KubernetesRedis", name, {}, opts);
@@ -146,6 +166,8 @@ export class KubernetesRedis extends pulumi.ComponentResource {
         const replicated = settings.replicas > 1;
 
         const namespace = args.namespace !== undefined ? pulumi.output(args.namespace) : this.createNamespace(name);
+        const tls = this.tls(name, namespace, headlessName, settings, args.tls);
+
         const access = redisAccess(name, settings, args.credentialKeepers, replicated, this);
         const { credentials } = access;
         const files = pulumi
@@ -155,6 +177,8 @@ export class KubernetesRedis extends pulumi.ComponentResource {
                     ...tuning,
                     users,
                     configCommandName,
+                    tls: tls !== undefined,
+                    tlsAuthClients: tls?.secret.authClients,
                     // Pod 0 is the primary; the others start from replica.conf (see the command below).
                     // <pod>.<service>.<namespace>.svc resolves through the pod's DNS search path,
                     // whatever the cluster domain is.
@@ -164,8 +188,11 @@ export class KubernetesRedis extends pulumi.ComponentResource {
                 // The app user's current password, read by the readiness probe through stdin, never argv or env.
                 password: passwords.app[0],
             }));
-        // On the pod template, the hash rolls the pods whenever a file or the password changes.
-        const configSha256 = pulumi.unsecret(files.apply(configHash));
+        // On the pod template, the hash rolls the pods whenever a file, the password or the
+        // certificate changes (Redis 7.0 reads its certificate only at start-up).
+        const configSha256 = pulumi.unsecret(
+            pulumi.all([files, tls?.secret.material]).apply(([f, material]) => configHash({ ...f, ...(material && tlsFiles(material)) })),
+        );
         const secret = new k8s.core.v1.Secret(
             `${name}-config`,
             // Immutable: a change creates a new Secret (new name) instead of rewriting the files under
@@ -211,7 +238,7 @@ export class KubernetesRedis extends pulumi.ComponentResource {
                     persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
                     template: {
                         metadata: { labels, annotations: { "hardened-redis/config-sha256": configSha256 } },
-                        spec: this.podSpec(secret, settings, cpu, port, replicated),
+                        spec: this.podSpec(secret, tls?.secretName, settings, cpu, port, replicated),
                     },
                     volumeClaimTemplates: [
                         {
@@ -247,10 +274,13 @@ export class KubernetesRedis extends pulumi.ComponentResource {
         this.clientLabel = pulumi.output(clientLabel);
         this.password = pulumi.secret(credentials.passwords.apply((p) => p.app[0]));
         this.configCommandName = credentials.configCommandName;
-        const urls = access.connectionStrings(this.host, port, false);
+        const urls = access.connectionStrings(this.host, port, tls !== undefined);
         this.connectionString = urls.app;
         this.adminConnectionString = urls.admin;
         this.extraConnectionStrings = urls.extra;
+        this.caCertificate = tls ? tls.secret.caCertificate : pulumi.output(undefined);
+        this.clientCertificate = tls?.secret.client ? tls.secret.client.certificate : pulumi.output(undefined);
+        this.clientPrivateKey = tls?.secret.client ? pulumi.secret(tls.secret.client.privateKey) : pulumi.output(undefined);
         this.registerOutputs({
             host: this.host,
             port: this.port,
@@ -263,7 +293,73 @@ export class KubernetesRedis extends pulumi.ComponentResource {
             connectionString: this.connectionString,
             adminConnectionString: this.adminConnectionString,
             extraConnectionStrings: this.extraConnectionStrings,
+            caCertificate: this.caCertificate,
+            clientCertificate: this.clientCertificate,
+            clientPrivateKey: this.clientPrivateKey,
         });
+    }
+
+    /**
+     * The certificates to serve TLS with and the `kubernetes.io/tls` Secret holding them: one
+     * generated by the component, or the caller's (read here, to check it and export its CA).
+     * Undefined without TLS.
+     */
+    private tls(
+        name: string,
+        namespace: pulumi.Output<string>,
+        headlessName: string,
+        settings: z.output<typeof kubernetesArgsSchema>,
+        given: KubernetesRedisTlsArgs | undefined,
+    ): { secret: RedisTls; secretName: pulumi.Output<string> } | undefined {
+        requireEnabled(settings.tls, { ...given, enabled: undefined });
+        if (!settings.tls.enabled) return undefined;
+        const names = namespace.apply((ns) => kubernetesDnsNames(name, headlessName, ns, settings.replicas));
+        if (given?.secretName === undefined) {
+            const generated = generateTls(name, names, settings.tls, this);
+            const secret = new k8s.core.v1.Secret(
+                `${name}-tls`,
+                {
+                    metadata: { namespace, labels: { "app.kubernetes.io/managed-by": "hardened-redis" } },
+                    type: "kubernetes.io/tls",
+                    // Immutable, as the config Secret: a renewal creates a new Secret and rolls the pods onto it.
+                    immutable: true,
+                    stringData: pulumi.secret(generated.material.apply(tlsFiles)),
+                },
+                { parent: this },
+            );
+            return { secret: generated, secretName: secret.metadata.name };
+        }
+        const secretName = pulumi.output(given.secretName);
+        const existing = k8s.core.v1.Secret.get(`${name}-tls-provided`, pulumi.interpolate`${namespace}/${secretName}`, { parent: this });
+        const data = pulumi.all([existing.data, secretName]).apply(([d, secret]) => {
+            const file = (key: string) => {
+                if (d?.[key] === undefined) {
+                    throw new RedisConfigError(
+                        "tls.secretName",
+                        `a kubernetes.io/tls Secret with ${Object.values(TLS_FILES).join(", ")} (ca.crt: the CA clients trust)`,
+                        `Secret ${JSON.stringify(secret)} without ${key}`,
+                    );
+                }
+                return Buffer.from(d[key], "base64").toString("utf8");
+            };
+            return {
+                caCertificate: file(TLS_FILES.caCertificate),
+                certificate: file(TLS_FILES.certificate),
+                privateKey: file(TLS_FILES.privateKey),
+            };
+        });
+        const provided = providedTls(
+            {
+                caCertificate: data.apply((m) => m.caCertificate),
+                certificate: data.apply((m) => m.certificate),
+                privateKey: pulumi.secret(data.apply((m) => m.privateKey)),
+            },
+            names,
+            settings.tls,
+            "tls.secretName",
+        );
+        // Mount it only once checked: a certificate that cannot serve fails the deployment, not the pods.
+        return { secret: provided, secretName: pulumi.all([secretName, provided.material]).apply(([secret]) => secret) };
     }
 
     private createNamespace(name: string): pulumi.Output<string> {
@@ -285,6 +381,7 @@ export class KubernetesRedis extends pulumi.ComponentResource {
 
     private podSpec(
         secret: k8s.core.v1.Secret,
+        tlsSecretName: pulumi.Output<string> | undefined,
         settings: z.output<typeof kubernetesArgsSchema>,
         cpu: ContainerCpu,
         port: number,
@@ -297,7 +394,10 @@ export class KubernetesRedis extends pulumi.ComponentResource {
                 command: [
                     "sh",
                     "-c",
-                    pingCommand(port, accepted, authenticated ? { auth: { user: APP_USER, passwordFile: `${CONFIG_DIR}/password` } } : {}),
+                    pingCommand(port, accepted, {
+                        auth: authenticated ? { user: APP_USER, passwordFile: `${CONFIG_DIR}/password` } : undefined,
+                        tls: tlsSecretName && { clientCertificate: settings.tls.requireClientCertificates },
+                    }),
                 ],
             },
             timeoutSeconds: 5,
@@ -348,8 +448,25 @@ export class KubernetesRedis extends pulumi.ComponentResource {
                 },
             ],
             volumes: [
-                // Group-readable for fsGroup 1000, i.e. the Redis process only.
-                { name: "config", secret: { secretName: secret.metadata.name, defaultMode: 0o440 } },
+                // Group-readable for fsGroup 1000, i.e. the Redis process only (the TLS key included).
+                tlsSecretName
+                    ? {
+                          name: "config",
+                          // One directory for the rendered files and the certificate, as on Docker.
+                          projected: {
+                              defaultMode: 0o440,
+                              sources: [
+                                  { secret: { name: secret.metadata.name } },
+                                  {
+                                      secret: {
+                                          name: tlsSecretName,
+                                          items: Object.values(TLS_FILES).map((file) => ({ key: file, path: file })),
+                                      },
+                                  },
+                              ],
+                          },
+                      }
+                    : { name: "config", secret: { secretName: secret.metadata.name, defaultMode: 0o440 } },
                 { name: "tmp", emptyDir: { sizeLimit: "16Mi" } },
             ],
         };
@@ -400,4 +517,30 @@ export class KubernetesRedis extends pulumi.ComponentResource {
             { parent: this },
         );
     }
+}
+
+/** The certificate files by their `kubernetes.io/tls` keys. */
+function tlsFiles(material: TlsMaterial): Record<string, string> {
+    return {
+        [TLS_FILES.certificate]: material.certificate,
+        [TLS_FILES.privateKey]: material.privateKey,
+        [TLS_FILES.caCertificate]: material.caCertificate,
+    };
+}
+
+/**
+ * Every name clients and replicas reach Redis by, for the certificate's SANs: the client Service
+ * (as the `host` output spells it first, then the shorter forms the DNS search path resolves)
+ * and each pod through the headless Service (replicas connect to pod 0 that way).
+ */
+export function kubernetesDnsNames(name: string, headlessName: string, namespace: string, replicas: number): string[] {
+    const pods = Array.from({ length: replicas }, (_, i) => `${name}-${i}.${headlessName}.${namespace}.svc`);
+    return [
+        `${name}.${namespace}.svc.cluster.local`,
+        `${name}.${namespace}.svc`,
+        `${name}.${namespace}`,
+        name,
+        ...pods,
+        ...pods.map((pod) => `${pod}.cluster.local`),
+    ];
 }

@@ -121,12 +121,8 @@ export function generateTls(name: string, dnsNames: pulumi.Input<string[]>, sett
         );
         return { certificate: certificate.certPem, privateKey: pulumi.secret(privateKey.privateKeyPem) };
     };
-    const server = issue(
-        "server",
-        SERVER_USES,
-        pulumi.output(dnsNames).apply((names) => names[0]),
-        dnsNames,
-    );
+    // Clients check the SANs; the common name (at most 64 characters) only labels the certificate.
+    const server = issue("server", SERVER_USES, `${name} Redis`, dnsNames);
     return {
         material: pulumi.secret(
             pulumi.all([ca.certPem, server.certificate, server.privateKey]).apply(([caCertificate, certificate, privateKey]) => ({

@@ -105,6 +105,9 @@ function tlsProvider(type: string, inputs: Record<string, unknown>): Record<stri
     }
 }
 
+/** Kubernetes Secrets that exist before the program runs (read with `Secret.get`), by `<namespace>/<name>`. */
+export const existingSecrets = new Map<string, { type: string; data: Record<string, string> }>();
+
 /** Docker networks the mocked `getNetwork` knows, by name. */
 export const existingNetworks = new Map<string, { internal: boolean }>();
 
@@ -150,6 +153,15 @@ export async function installMocks(project = "hardened-redis"): Promise<void> {
     await pulumi.runtime.setMocks(
         {
             newResource(args) {
+                if (args.id !== undefined && args.id !== "") {
+                    // A read of an existing object (`Resource.get`): its live state, or the provider's not-found error.
+                    const existing = args.type === "kubernetes:core/v1:Secret" ? existingSecrets.get(args.id) : undefined;
+                    if (!existing) throw new Error(`resource '${args.id}' of type ${args.type} does not exist`);
+                    const [namespace, name] = args.id.split("/");
+                    const state = { ...existing, metadata: { namespace, name } };
+                    registered.push({ type: args.type, name: args.name, inputs: {}, state });
+                    return { id: args.id, state };
+                }
                 const inputs = args.inputs as Record<string, unknown>;
                 const state: Record<string, unknown> = { ...inputs };
                 registered.push({ type: args.type, name: args.name, inputs, state });

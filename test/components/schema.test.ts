@@ -85,11 +85,38 @@ describe("the package schema", () => {
         });
     });
 
+    it("types the tls settings of each component, with what each brings its own certificates by", () => {
+        const docker = schema.resources["hardened-redis:index:DockerRedis"].inputProperties;
+        const kubernetes = schema.resources["hardened-redis:index:KubernetesRedis"].inputProperties;
+        expect(docker.tls).toMatchObject({ $ref: "#/types/hardened-redis:index:DockerRedisTlsArgs" });
+        expect(kubernetes.tls).toMatchObject({ $ref: "#/types/hardened-redis:index:KubernetesRedisTlsArgs" });
+        const common = {
+            enabled: { type: "boolean" },
+            requireClientCertificates: { type: "boolean" },
+            certificateValidityDays: { type: "number" },
+        };
+        const dockerTls = schema.types["hardened-redis:index:DockerRedisTlsArgs"].properties;
+        expect(dockerTls).toMatchObject({
+            ...common,
+            caCertificate: { type: "string" },
+            certificate: { type: "string" },
+            privateKey: { type: "string" },
+        });
+        const kubernetesTls = schema.types["hardened-redis:index:KubernetesRedisTlsArgs"].properties;
+        expect(kubernetesTls).toMatchObject({ ...common, secretName: { type: "string" } });
+        for (const [name, property] of Object.entries({ ...dockerTls, ...kubernetesTls })) {
+            expect(property.description, name).toMatch(/\w{3,}/);
+        }
+    });
+
     it("types and describes every output", () => {
         const outputs = schema.resources["hardened-redis:index:DockerRedis"].properties;
         expect(Object.keys(outputs).sort()).toEqual(
             [
                 "adminConnectionString",
+                "caCertificate",
+                "clientCertificate",
+                "clientPrivateKey",
                 "configCommandName",
                 "connectionString",
                 "containerName",
@@ -127,6 +154,9 @@ describe("the package schema", () => {
         expect(Object.keys(component.properties).sort()).toEqual(
             [
                 "adminConnectionString",
+                "caCertificate",
+                "clientCertificate",
+                "clientPrivateKey",
                 "clientLabel",
                 "configCommandName",
                 "connectionString",

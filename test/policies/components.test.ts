@@ -36,12 +36,16 @@ function twin(
 describe("redis-guard on what hardened-redis declares", () => {
     let docker: TestResource[];
     let kubernetes: TestResource[];
+    /** The same components with TLS left at its default, off. */
+    let plaintext: TestResource[];
 
     beforeAll(async () => {
         await installMocks();
         const { DockerRedis, KubernetesRedis } = await import("../../index");
-        new DockerRedis("cache");
-        new KubernetesRedis("kcache", { replicas: 2 });
+        new DockerRedis("cache", { tls: { enabled: true } });
+        new KubernetesRedis("kcache", { replicas: 2, tls: { enabled: true } });
+        new DockerRedis("plain");
+        new KubernetesRedis("kplain", { replicas: 2 });
         await allRegistered();
         // After an update, stack policies see outputs (autonamed names included) over the inputs.
         const asResource = (r: (typeof registered)[number]): TestResource => ({
@@ -51,11 +55,20 @@ describe("redis-guard on what hardened-redis declares", () => {
         });
         docker = registered.filter((r) => r.name.startsWith("cache")).map(asResource);
         kubernetes = registered.filter((r) => r.name.startsWith("kcache")).map(asResource);
+        plaintext = registered.filter((r) => r.name.startsWith("plain") || r.name.startsWith("kplain")).map(asResource);
     });
 
-    it("finds nothing to report on DockerRedis or KubernetesRedis, at any level", async () => {
+    it("finds nothing to report on DockerRedis or KubernetesRedis with TLS, at any level", async () => {
         expect(await violations(docker)).toEqual({});
         expect(await violations(kubernetes)).toEqual({});
+    });
+
+    it("reports only the missing TLS on the components' defaults, as advice", async () => {
+        const found = await violations(plaintext);
+        expect(Object.keys(found)).toEqual(["redis-tls-in-transit"]);
+        expect(byName("redis-tls-in-transit").enforcementLevel).toBe("advisory");
+        // The Docker container, and the StatefulSet for both its primary and its replicas.
+        expect(found["redis-tls-in-transit"].join("\n")).toMatch(/tls-replication/);
     });
 
     const container = "docker:index/container:Container";
@@ -96,6 +109,18 @@ describe("redis-guard on what hardened-redis declares", () => {
             (p) => withConf(p, (c) => c.replace(/^maxmemory-policy .*$/m, "maxmemory-policy noeviction")),
         ],
         ["no memory limit", "redis-memory-limit", "cache", (p) => ({ ...p, memory: undefined })],
+        [
+            "the plaintext port reopened next to TLS",
+            "redis-tls-in-transit",
+            "cache-config",
+            (p) => withConf(p, (c) => c.replace(/^port 0$/m, "port 6379")),
+        ],
+        [
+            "TLS 1.1 allowed",
+            "redis-tls-in-transit",
+            "cache-config",
+            (p) => withConf(p, (c) => c.replace(/^tls-protocols .*$/m, 'tls-protocols "TLSv1.1 TLSv1.2 TLSv1.3"')),
+        ],
     ];
     it.each(dockerTwins)("catches a DockerRedis twin with %s", async (_label, policy, target, change) => {
         const outcome = await evaluate(byName(policy), twin(docker, container, change, target));
@@ -130,6 +155,23 @@ describe("redis-guard on what hardened-redis declares", () => {
             () => twin(kubernetes, statefulSet, (p) => withPod(p, (pod) => ({ ...pod, securityContext: { runAsUser: 0 } }))),
         ],
         ["no NetworkPolicy", "redis-k8s-requires-network-policy", () => kubernetes.filter((r) => !r.type.endsWith("NetworkPolicy"))],
+        [
+            "replication over plaintext",
+            "redis-tls-in-transit",
+            () =>
+                twin(
+                    kubernetes,
+                    "kubernetes:core/v1:Secret",
+                    (p) => ({
+                        ...p,
+                        stringData: {
+                            ...(p.stringData as Record<string, string>),
+                            "redis.conf": (p.stringData as Record<string, string>)["redis.conf"].replace(/^tls-replication yes$/m, ""),
+                        },
+                    }),
+                    "kcache-config",
+                ),
+        ],
         [
             "auth removed from the Secret",
             "redis-requires-auth-and-hardening",
