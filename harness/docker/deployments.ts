@@ -4,7 +4,7 @@
 import type Docker from "dockerode";
 import type * as pulumi from "@pulumi/pulumi";
 import type { DockerRedisArgs } from "../../index";
-import type { RedisUnderTest } from "../localRedis";
+import type { RedisTlsUnderTest, RedisUnderTest } from "../localRedis";
 import { allRegistered, resourcesOf, valueOf } from "../pulumiMocks";
 import { dockerEngine } from "./engine";
 import { addressOn, realiseDockerResources, type Realised } from "./realise";
@@ -42,11 +42,24 @@ export async function componentSecrets(redis: {
     return { connectionString, adminConnectionString, password, configCommandName };
 }
 
+/**
+ * What a TLS client needs besides the connection string, whose host a test rewrites to an address
+ * it can reach: the CA, and the name the certificate was issued for (the string's original host).
+ */
+export async function clientTls(
+    redis: { caCertificate: pulumi.Output<string | undefined> },
+    connectionString: string,
+): Promise<RedisTlsUnderTest | undefined> {
+    const caCertificate = await valueOf(redis.caCertificate);
+    return caCertificate === undefined ? undefined : { caCertificate, servername: new URL(connectionString).hostname };
+}
+
 /** Deploys `new DockerRedis(name, args)` on the local engine. Mocks must be installed first. */
 export async function deployDockerRedis(name: string, args?: DockerRedisArgs): Promise<DockerDeployment> {
     const { DockerRedis } = await import("../../index");
     const redis = new DockerRedis(name, args);
     const { connectionString, adminConnectionString, password, configCommandName } = await componentSecrets(redis);
+    const tls = await clientTls(redis, connectionString);
     const docker = await dockerEngine();
     const realised = await realiseDockerResources(docker, resourcesOf(name));
     try {
@@ -64,6 +77,7 @@ export async function deployDockerRedis(name: string, args?: DockerRedisArgs): P
             configCommandName,
             connectionString: reachable(connectionString, address),
             adminConnectionString: reachable(adminConnectionString, address),
+            tls,
             stop: () => realised.remove(),
         };
     } catch (e) {

@@ -2,7 +2,7 @@ import type Docker from "dockerode";
 import type { KubernetesRedisArgs } from "../../index";
 import type { RedisUnderTest } from "../localRedis";
 import { resourcesOf } from "../pulumiMocks";
-import { componentSecrets } from "./deployments";
+import { clientTls, componentSecrets } from "./deployments";
 import { dockerEngine } from "./engine";
 import { realisePods, type RealisedPods } from "./realisePod";
 
@@ -18,6 +18,7 @@ export async function deployKubernetesRedis(name: string, args?: KubernetesRedis
     const { KubernetesRedis } = await import("../../index");
     const redis = new KubernetesRedis(name, args);
     const { connectionString, adminConnectionString, password, configCommandName } = await componentSecrets(redis);
+    const tls = await clientTls(redis, connectionString);
     const docker = await dockerEngine();
     const realised = await realisePods(docker, resourcesOf(name));
     // The client Service sends everything to pod 0; the host reaches it at its address.
@@ -33,6 +34,7 @@ export async function deployKubernetesRedis(name: string, args?: KubernetesRedis
         configCommandName,
         connectionString: onPod0(connectionString),
         adminConnectionString: onPod0(adminConnectionString),
+        tls,
         stop: () => realised.remove(),
     };
 }

@@ -1,6 +1,6 @@
 // Realises the pods of the StatefulSet KubernetesRedis declared as containers on the Docker
-// engine, doing what the kubelet would: Secret items written as files (owned root:fsGroup,
-// defaultMode) at their mount paths, emptyDir as tmpfs, each claim template as a volume,
+// engine, doing what the kubelet would: Secret items, plain or projected, written as files (owned
+// root:fsGroup, defaultMode) at their mount paths, emptyDir as tmpfs, each claim template as a volume,
 // runAsUser/runAsGroup/fsGroup as user and groups, readOnlyRootFilesystem, dropped
 // capabilities, no privilege escalation, the memory limit, command as entrypoint and args as
 // command, the pod name as hostname and its stable DNS name as a network alias. A field this
@@ -29,6 +29,46 @@ function bytes(quantity: string): number {
     const m = /^(\d+)(Ki|Mi|Gi)?$/.exec(quantity);
     if (!m) throw new Error(`realisePod: memory quantity ${quantity} not implemented`);
     return Number(m[1]) * { "": 1, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3 }[m[2] ?? ""]!;
+}
+
+type Volume = k8s.types.output.core.v1.Volume;
+type Secret = k8s.types.output.core.v1.Secret;
+
+/** A Secret's files, from `stringData` or base64 `data`, as the API server merges them. */
+function filesOf(secret: Secret): Map<string, Buffer> {
+    const files = new Map<string, Buffer>();
+    for (const [key, value] of Object.entries(secret.data ?? {})) files.set(key, Buffer.from(value, "base64"));
+    for (const [key, value] of Object.entries(secret.stringData ?? {})) files.set(key, Buffer.from(value));
+    return files;
+}
+
+/** The files a secret or projected volume holds: path, content and mode. */
+function secretFiles(volume: Volume, secrets: Secret[]): Array<[string, Buffer, number]> {
+    const find = (secretName: string) => {
+        const secret = secrets.find((s) => s.metadata.name === secretName);
+        if (!secret) throw new Error(`realisePod: Secret ${secretName} not declared`);
+        return filesOf(secret);
+    };
+    const select = (files: Map<string, Buffer>, items: Array<{ key: string; path: string; mode?: number }> | undefined, mode: number) => {
+        if (items === undefined) return [...files].map(([path, content]): [string, Buffer, number] => [path, content, mode]);
+        return items.map((item): [string, Buffer, number] => {
+            onlyHandled("secret item", item, ["key", "path"]);
+            const content = files.get(item.key);
+            // The kubelet refuses to start a pod whose Secret lacks a listed key.
+            if (content === undefined) throw new Error(`realisePod: Secret has no key ${item.key}`);
+            return [item.path, content, mode];
+        });
+    };
+    if (volume.secret) {
+        onlyHandled("secret volume", volume.secret, ["secretName", "defaultMode", "items"]);
+        return select(find(volume.secret.secretName), volume.secret.items, volume.secret.defaultMode ?? 0o644);
+    }
+    onlyHandled("projected volume", volume.projected, ["sources", "defaultMode"]);
+    return volume.projected.sources.flatMap((source) => {
+        onlyHandled("projected source", source, ["secret"]);
+        onlyHandled("projected secret", source.secret, ["name", "items"]);
+        return select(find(source.secret.name), source.secret.items, volume.projected.defaultMode ?? 0o644);
+    });
 }
 
 export interface Pod {
@@ -60,9 +100,7 @@ export async function realisePods(docker: Docker, resources: RegisteredResource[
     const runId = randomBytes(4).toString("hex");
     const find = (type: string) => resources.find((r) => r.type === type);
     const sts = unwrapSecrets(find("kubernetes:apps/v1:StatefulSet")?.state) as StatefulSet;
-    const secrets = resources
-        .filter((r) => r.type === "kubernetes:core/v1:Secret")
-        .map((r) => unwrapSecrets(r.state) as k8s.types.output.core.v1.Secret);
+    const secrets = resources.filter((r) => r.type === "kubernetes:core/v1:Secret").map((r) => unwrapSecrets(r.state) as Secret);
     onlyHandled("StatefulSet spec", sts.spec, [
         "serviceName",
         "replicas",
@@ -154,10 +192,7 @@ export async function realisePods(docker: Docker, resources: RegisteredResource[
                 } else if (volume?.emptyDir) {
                     onlyHandled("emptyDir", volume.emptyDir, ["sizeLimit"]);
                     tmpfs[mount.mountPath] = volume.emptyDir.sizeLimit ? `size=${bytes(volume.emptyDir.sizeLimit)}` : "";
-                } else if (volume?.secret) {
-                    onlyHandled("secret volume", volume.secret, ["secretName", "defaultMode"]);
-                    const secret = secrets.find((s) => s.metadata.name === volume.secret.secretName);
-                    if (!secret) throw new Error(`realisePod: Secret ${volume.secret.secretName} not declared`);
+                } else if (volume?.secret || volume?.projected) {
                     await docker.createVolume({ Name: name, Labels: { [TEST_LABEL]: runId } });
                     created.volumes.push(name);
                     // Files as the kubelet projects them: root-owned, group fsGroup, defaultMode.
@@ -167,11 +202,8 @@ export async function realisePods(docker: Docker, resources: RegisteredResource[
                         HostConfig: { NetworkMode: "none", Binds: [`${name}:/secret`] },
                     });
                     created.containers.push(writer);
-                    for (const [file, content] of Object.entries(secret.stringData ?? {})) {
-                        await writer.putArchive(
-                            tarOf(`secret/${file}`, Buffer.from(content), volume.secret.defaultMode ?? 0o644, podCtx.fsGroup ?? 0),
-                            { path: "/" },
-                        );
+                    for (const [file, content, mode] of secretFiles(volume, secrets)) {
+                        await writer.putArchive(tarOf(`secret/${file}`, content, mode, podCtx.fsGroup ?? 0), { path: "/" });
                     }
                     binds.push(`${name}:${mount.mountPath}:ro`);
                 } else {

@@ -1,44 +1,11 @@
-import { spawnSync } from "node:child_process";
 import { X509Certificate } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { connect as tcpConnect } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import Redis, { type RedisOptions } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { certificateAuthority, issueCertificates } from "../../harness/certificates";
-import { requireBinary, startLocalRedis, type LocalRedis } from "../../harness/localRedis";
+import { startLocalRedis, type LocalRedis } from "../../harness/localRedis";
+import { plaintextReply, sClient } from "../support/tlsProbes";
 
 const once: RedisOptions = { maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: true };
-
-/** `openssl s_client` against a local port, with the CA in a file; its output and exit status. */
-function sClient(port: number, caCertificate: string, flags: string[]): { output: string; status: number | null } {
-    requireBinary("openssl", "install it with `apt-get install -y openssl` (.ci/run does)");
-    const dir = mkdtempSync(join(tmpdir(), "s-client-"));
-    try {
-        writeFileSync(join(dir, "ca.crt"), caCertificate);
-        const run = spawnSync(
-            "openssl",
-            ["s_client", "-connect", `127.0.0.1:${port}`, "-CAfile", join(dir, "ca.crt"), "-verify_return_error", "-showcerts", ...flags],
-            { input: "", timeout: 10_000, encoding: "utf8" },
-        );
-        return { output: `${run.stdout}${run.stderr}`, status: run.status };
-    } finally {
-        rmSync(dir, { recursive: true, force: true });
-    }
-}
-
-/** What a plaintext client gets from the port: the bytes Redis sends back before closing, if any. */
-function plaintextReply(port: number): Promise<string> {
-    return new Promise((resolve, reject) => {
-        const socket = tcpConnect(port, "127.0.0.1", () => socket.write("PING\r\n"));
-        let received = "";
-        socket.setTimeout(5_000, () => socket.destroy(new Error("no reply and no close within 5 s")));
-        socket.on("data", (chunk) => (received += chunk.toString("latin1")));
-        socket.on("close", () => resolve(received));
-        socket.on("error", (e) => ((e as NodeJS.ErrnoException).code === "ECONNRESET" ? resolve(received) : reject(e)));
-    });
-}
 
 // Debian's redis-server is built with TLS: the rendered TLS settings boot it and mean what they say.
 describe("redis-server started from renderRedisConfig with tls", () => {
@@ -67,7 +34,11 @@ describe("redis-server started from renderRedisConfig with tls", () => {
     });
 
     it("negotiates TLS 1.3 with a certificate that verifies against the CA and names the host", () => {
-        const { output, status } = sClient(server.port, server.tls?.caCertificate ?? "", ["-tls1_3", "-verify_ip", "127.0.0.1"]);
+        const { output, status } = sClient("127.0.0.1", server.port, server.tls?.caCertificate ?? "", [
+            "-tls1_3",
+            "-verify_ip",
+            "127.0.0.1",
+        ]);
         expect(status).toBe(0);
         expect(output).toMatch(/New, TLSv1\.3, Cipher is TLS_/);
         expect(output).toContain("Verify return code: 0 (ok)");
@@ -77,18 +48,18 @@ describe("redis-server started from renderRedisConfig with tls", () => {
     });
 
     it("accepts TLS 1.2 and refuses TLS 1.1", () => {
-        expect(sClient(server.port, server.tls?.caCertificate ?? "", ["-tls1_2"]).output).toMatch(
+        expect(sClient("127.0.0.1", server.port, server.tls?.caCertificate ?? "", ["-tls1_2"]).output).toMatch(
             /New, TLSv1\.2, Cipher is ECDHE-ECDSA-AES128-GCM-SHA256/,
         );
         // OpenSSL 3 only offers TLS 1.1 at security level 0; the server must refuse it anyway.
-        const old = sClient(server.port, server.tls?.caCertificate ?? "", ["-tls1_1", "-cipher", "DEFAULT@SECLEVEL=0"]);
+        const old = sClient("127.0.0.1", server.port, server.tls?.caCertificate ?? "", ["-tls1_1", "-cipher", "DEFAULT@SECLEVEL=0"]);
         expect(old.status).not.toBe(0);
         expect(old.output).toContain("alert protocol version");
         expect(old.output).toContain("Cipher is (NONE)");
     });
 
     it("has no plaintext listener: a plaintext PING on the port gets no Redis reply", async () => {
-        const reply = await plaintextReply(server.port);
+        const reply = await plaintextReply("127.0.0.1", server.port);
         expect(reply).not.toMatch(/^[+-]/);
         const admin = new Redis(server.adminConnectionString, tlsOptions);
         try {
