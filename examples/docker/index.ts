@@ -13,6 +13,8 @@ const redis = new DockerRedis("cache", {
     // `pulumi config set retirePreviousCredentials true`, up (README: Users and credential rotation).
     credentialGeneration: config.getNumber("credentialGeneration"),
     retirePreviousCredentials: config.getBoolean("retirePreviousCredentials"),
+    // `pulumi config set tls true`: TLS only, certificates generated; clients then need caCertificate.
+    tls: { enabled: config.getBoolean("tls") },
 });
 
 // Non-secret: where clients must attach to reach Redis.
@@ -21,6 +23,8 @@ export const port = redis.port;
 export const networkName = redis.networkName;
 export const volumeName = redis.volumeName;
 export const containerName = redis.containerName;
+// Public: the CA a TLS client must trust (undefined without TLS).
+export const caCertificate = redis.caCertificate;
 // Secret: encrypted in state, shown only with `pulumi stack output --show-secrets`.
 export const password = redis.password;
 export const configCommandName = redis.configCommandName;

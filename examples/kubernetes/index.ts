@@ -10,6 +10,8 @@ const redis = new KubernetesRedis("cache", {
     replicas: config.getNumber("replicas"),
     memoryLimitMb: config.getNumber("memoryLimitMb"),
     storageSize: config.get("storageSize"),
+    // `pulumi config set tls true`: TLS only, certificates generated for the Service and pod names.
+    tls: { enabled: config.getBoolean("tls") },
 });
 
 // The client gets the password as a mounted file (never argv or an environment variable)
@@ -17,8 +19,12 @@ const redis = new KubernetesRedis("cache", {
 // `redis-url` and pass its content to `connect()` from hardened-redis/client.
 const clientSecret = new k8s.core.v1.Secret("cache-client", {
     metadata: { namespace: redis.namespace },
-    stringData: { "redis-url": redis.connectionString, password: redis.password },
+    stringData: pulumi
+        .all([redis.connectionString, redis.password, redis.caCertificate])
+        .apply(([url, password, ca]) => ({ "redis-url": url, password, ...(ca !== undefined && { "ca.crt": ca }) })),
 });
+// With TLS, redis-cli checks the server's certificate against the CA from the same Secret.
+const tlsFlags = redis.caCertificate.apply((ca) => (ca === undefined ? "" : "--tls --cacert /run/secrets/redis/ca.crt "));
 const appLabels = { app: "cache-client" };
 new k8s.apps.v1.Deployment("cache-client", {
     metadata: { namespace: redis.namespace },
@@ -37,7 +43,7 @@ new k8s.apps.v1.Deployment("cache-client", {
                         command: [
                             "sh",
                             "-c",
-                            pulumi.interpolate`while true; do redis-cli -h ${redis.host} -p ${redis.port} --user app --askpass ping < /run/secrets/redis/password; sleep 30; done`,
+                            pulumi.interpolate`while true; do redis-cli ${tlsFlags}-h ${redis.host} -p ${redis.port} --user app --askpass ping < /run/secrets/redis/password; sleep 30; done`,
                         ],
                         securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
                         volumeMounts: [{ name: "redis", mountPath: "/run/secrets/redis", readOnly: true }],
@@ -54,4 +60,5 @@ export const port = redis.port;
 export const namespace = redis.namespace;
 export const clientLabel = redis.clientLabel;
 export const connectionString = redis.connectionString;
+export const caCertificate = redis.caCertificate;
 export const adminConnectionString = redis.adminConnectionString;

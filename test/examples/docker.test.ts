@@ -11,6 +11,7 @@ describe("examples/docker", () => {
             "hardened-redis-docker:memoryLimitMb": "512",
             "hardened-redis-docker:maxmemoryPolicy": "allkeys-lru",
             "hardened-redis-docker:credentialGeneration": "1",
+            "hardened-redis-docker:tls": "true",
         });
         program = await import("../../examples/docker/index");
         await valueOf(program.containerName);
@@ -28,20 +29,25 @@ describe("examples/docker", () => {
             containers.filter((c) => c.name === "cache-config"),
             "docker:index/container:Container",
         ).inputs;
-        const [upload] = unwrapSecrets(writer.uploads) as Array<{ content: string }>;
+        const [upload] = (unwrapSecrets(writer.uploads) as Array<{ file: string; content: string }>).filter((u) =>
+            u.file.endsWith("/redis.conf"),
+        );
         expect(upload.content).toMatch(/^maxmemory-policy allkeys-lru$/m);
         expect(upload.content).toMatch(/^maxmemory 402653184$/m);
         // Generation 1 overlaps generation 0: two passwords open the app user.
         expect(upload.content).toMatch(/^user app reset on #[0-9a-f]{64} #[0-9a-f]{64} /m);
+        expect(upload.content).toMatch(/^tls-port 6379$/m);
     });
 
     it("exports the outputs, credentials as secrets", async () => {
-        for (const name of ["host", "port", "networkName", "volumeName", "containerName"]) {
+        for (const name of ["host", "port", "networkName", "volumeName", "containerName", "caCertificate"]) {
             expect(await pulumi.isSecret(program[name]), name).toBe(false);
         }
         for (const name of ["password", "configCommandName", "connectionString", "adminConnectionString"]) {
             expect(await pulumi.isSecret(program[name]), name).toBe(true);
         }
         expect(await valueOf(program.host)).toBe("cache");
+        expect(await valueOf(program.caCertificate)).toMatch(/^-----BEGIN CERTIFICATE-----/);
+        expect(new URL((await valueOf(program.connectionString)) as string).protocol).toBe("rediss:");
     });
 });
