@@ -84,8 +84,8 @@ export function checkTlsMaterial(
     }
     const chain = [leaf, ...intermediates];
     const linked = chain.slice(0, -1).every((cert, i) => signedBy(cert, chain[i + 1]));
-    const anchored = authorities.some((ca) => ca.ca && signedBy(chain[chain.length - 1], ca));
-    if (!linked || !anchored) {
+    const anchor = authorities.find((ca) => ca.ca && signedBy(chain[chain.length - 1], ca));
+    if (!linked || anchor === undefined) {
         throw new RedisConfigError(
             setting("certificate"),
             `a certificate signed by ${setting("caCertificate")} (directly, or through intermediates that follow it)`,
@@ -93,10 +93,11 @@ export function checkTlsMaterial(
         );
     }
     const now = options.now ?? new Date();
-    for (const cert of chain) {
+    // Clients check the CA's dates too.
+    for (const cert of [...chain, anchor]) {
         if (now < new Date(cert.validFrom) || now > new Date(cert.validTo)) {
             throw new RedisConfigError(
-                setting("certificate"),
+                setting(cert === anchor ? "caCertificate" : "certificate"),
                 "certificates valid now",
                 `${describe(cert)} valid from ${cert.validFrom} to ${cert.validTo}`,
             );
