@@ -4,13 +4,15 @@
 // redis-server processes on loopback and, when Docker is running, a realised DockerRedis.
 import { execFileSync, fork } from "node:child_process";
 import { writeFileSync } from "node:fs";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { cpus, platform, release, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import Redis from "ioredis";
 import { acquireLock, cacheAside, closeSharedClients, connect, pipelineInBatches, withLock, type Command } from "../client";
 import { policies } from "../policies/rules";
 import { dockerConfigChange, kubernetesConfigChange } from "./configChange";
+import { clientOf, pipelinedSetGet, sequentialSetGet, startTlsPair, startUpRuns } from "./tls";
+import { TLS_FILES } from "../components/redisContainer";
 import { deployDockerRedis } from "../harness/docker/deployments";
 import { deployKubernetesRedis } from "../harness/docker/kubernetesDeployment";
 import { freeLoopbackPort, launchRedis, startLocalRedis, type LocalRedis } from "../harness/localRedis";
@@ -32,7 +34,9 @@ interface Figure {
 const figures: Record<string, Figure> = {};
 const started = Date.now();
 let step = 0;
-const STEPS = 33;
+/** How long the TLS section took, in seconds. */
+let tlsSeconds: number | undefined;
+const STEPS = 44;
 
 function progress(name: string): void {
     step += 1;
@@ -105,32 +109,48 @@ async function setsInFlight(redis: Redis, prefix: string, total: number, inFligh
     );
 }
 
-/**
- * redis-benchmark, the C client, as the limit. It can only take a password on its command line, so it runs against a twin of our config
- * without auth.
- */
-async function benchmarkServer(): Promise<{ port: number; stop(): Promise<void> }> {
-    const base = await startLocalRedis();
-    const conf = await readFile(join(base.dataDir, "..", "usr/local/etc/redis/redis.conf"), "utf8");
-    await base.stop();
-    const dir = await mkdtemp(join(tmpdir(), "bench-nopass-"));
-    const port = await freeLoopbackPort();
-    const text = conf
-        .replace(/^user default .*$/m, "user default on nopass ~* &* +@all")
-        .replace(/^port .*$/m, `port ${port}`)
-        .replace(/^dir .*$/m, `dir ${dir}`);
-    await writeFile(join(dir, "redis.conf"), text);
-    const server = await launchRedis(["redis-server", join(dir, "redis.conf")], port);
-    return { port, stop: async () => (await server.stop(), await rm(dir, { recursive: true, force: true })) };
+/** A server for redis-benchmark: its port and, with TLS, the CA file to verify it with. */
+interface BenchmarkServer {
+    port: number;
+    caFile?: string;
+    stop(): Promise<void>;
 }
 
-function redisBenchmark(port: number, test: string, pipeline: number): number {
+/**
+ * redis-benchmark, the C client, as the limit. It can only take a password on its command line, so it runs against a twin of our config
+ * without auth. A TLS twin keeps its TLS port and certificates and gains a plaintext port for launchRedis's readiness probe, idle after.
+ */
+async function benchmarkServer(settings: { tls?: true } = {}): Promise<BenchmarkServer> {
+    const base = await startLocalRedis(settings);
+    const configDir = join(base.dataDir, "..", "usr/local/etc/redis");
+    const dir = await mkdtemp(join(tmpdir(), "bench-nopass-"));
+    // Every rendered file (with TLS, the certificate, its key and the CA too) moves into the twin's dir.
+    for (const file of await readdir(configDir)) await copyFile(join(configDir, file), join(dir, file));
+    await base.stop();
+    const conf = await readFile(join(dir, "redis.conf"), "utf8");
+    const port = await freeLoopbackPort();
+    const probePort = settings.tls ? await freeLoopbackPort() : port;
+    const text = conf
+        .split(configDir)
+        .join(dir)
+        .replace(/^user default .*$/m, "user default on nopass ~* &* +@all")
+        .replace(/^port .*$/m, `port ${probePort}`)
+        .replace(/^tls-port .*$/m, `tls-port ${port}`)
+        .replace(/^dir .*$/m, `dir ${dir}`);
+    await writeFile(join(dir, "redis.conf"), text);
+    const server = await launchRedis(["redis-server", join(dir, "redis.conf")], probePort);
+    return {
+        port,
+        caFile: settings.tls ? join(dir, TLS_FILES.caCertificate) : undefined,
+        stop: async () => (await server.stop(), await rm(dir, { recursive: true, force: true })),
+    };
+}
+
+function redisBenchmark(server: BenchmarkServer, test: string, pipeline: number): number {
     const requests = pipeline > 1 ? 200_000 : 50_000;
-    const out = execFileSync(
-        "redis-benchmark",
-        ["-h", "127.0.0.1", "-p", String(port), "-t", test, "-n", String(requests), "-c", "50", "-P", String(pipeline), "--csv"],
-        { encoding: "utf8" },
-    );
+    const tls = server.caFile ? ["--tls", "--cacert", server.caFile] : [];
+    const args = ["-h", "127.0.0.1", "-p", String(server.port), "-t", test, "-n", String(requests), "-c", "50", "-P", String(pipeline)];
+    const out = execFileSync("redis-benchmark", [...tls, ...args, "--csv"], { encoding: "utf8" });
     const line = out.split("\n").find((l) => l.startsWith(`"${test.toUpperCase()}"`));
     if (!line) throw new Error(`no ${test} line in redis-benchmark output`);
     return Number((JSON.parse(`[${line}]`) as string[])[1]);
@@ -186,14 +206,10 @@ async function main(): Promise<void> {
     const servers: LocalRedis[] = [ours, defaults, always];
     try {
         // 1. The limit.
-        await measure("redis-benchmark SET -P 1 (50 clients)", "ops/s", REPS, () => Promise.resolve(redisBenchmark(limit.port, "set", 1)));
-        await measure("redis-benchmark GET -P 1 (50 clients)", "ops/s", REPS, () => Promise.resolve(redisBenchmark(limit.port, "get", 1)));
-        await measure("redis-benchmark SET -P 16 (50 clients)", "ops/s", REPS, () =>
-            Promise.resolve(redisBenchmark(limit.port, "set", 16)),
-        );
-        await measure("redis-benchmark GET -P 16 (50 clients)", "ops/s", REPS, () =>
-            Promise.resolve(redisBenchmark(limit.port, "get", 16)),
-        );
+        await measure("redis-benchmark SET -P 1 (50 clients)", "ops/s", REPS, () => Promise.resolve(redisBenchmark(limit, "set", 1)));
+        await measure("redis-benchmark GET -P 1 (50 clients)", "ops/s", REPS, () => Promise.resolve(redisBenchmark(limit, "get", 1)));
+        await measure("redis-benchmark SET -P 16 (50 clients)", "ops/s", REPS, () => Promise.resolve(redisBenchmark(limit, "set", 16)));
+        await measure("redis-benchmark GET -P 16 (50 clients)", "ops/s", REPS, () => Promise.resolve(redisBenchmark(limit, "get", 16)));
 
         // 2. The peer: raw ioredis on one connection.
         const raw = new Redis(ours.connectionString);
@@ -348,6 +364,60 @@ async function main(): Promise<void> {
         await measure("intrinsic latency of this machine (worst, 1 s runs)", "µs", REPS, () => Promise.resolve(intrinsicLatency(1).maxUs));
         await measure("PING round trip, local redis-server", "µs", REPS, () => pingRttUs(raw, 2_000));
 
+        // 9. TLS against plaintext: servers from one rendered config, one TLS-only; every pair in alternation.
+        const tlsStarted = Date.now();
+        const pair = await startTlsPair();
+        const limitTls = await benchmarkServer({ tls: true });
+        try {
+            const [plainClient, tlsClient] = [clientOf(pair.plain), clientOf(pair.tls)];
+            const sides = [
+                ["plaintext", plainClient],
+                ["TLS", tlsClient],
+            ] as const;
+            await measureInterleaved(
+                "ops/s",
+                7,
+                sides.map(([label, c]): [string, () => Promise<number>] => [
+                    `SET/GET sequential awaits: ${label}`,
+                    () => opsPerSecond(2_000, () => sequentialSetGet(c, 2_000)),
+                ]),
+            );
+            await measureInterleaved(
+                "ops/s",
+                7,
+                sides.map(([label, c]): [string, () => Promise<number>] => [
+                    `SET/GET pipelines of 100: ${label}`,
+                    () => opsPerSecond(50_000, () => pipelinedSetGet(c, 50_000, 100)),
+                ]),
+            );
+            plainClient.disconnect();
+            tlsClient.disconnect();
+            const startUp = await startUpRuns(pair);
+            await measureInterleaved("ms", 60, [
+                ["new Redis to first PING reply: plaintext", startUp.plain],
+                ["new Redis to first PING reply: TLS, full handshake", startUp.full],
+                ["new Redis to first PING reply: TLS, session resumed", startUp.resumed],
+            ]);
+            const limits = [
+                ["plaintext", limit],
+                ["TLS", limitTls],
+            ] as const;
+            for (const pipeline of [1, 16]) {
+                await measureInterleaved(
+                    "ops/s",
+                    REPS,
+                    limits.map(([label, server]): [string, () => Promise<number>] => [
+                        `redis-benchmark SET -P ${pipeline} (50 clients): ${label}`,
+                        () => Promise.resolve(redisBenchmark(server, "set", pipeline)),
+                    ]),
+                );
+            }
+        } finally {
+            await limitTls.stop();
+            await pair.stop();
+        }
+        tlsSeconds = (Date.now() - tlsStarted) / 1000;
+
         // 6. Provisioning cost, and the container.
         await installMocks("bench");
         const { DockerRedis, KubernetesRedis } = await import("../index");
@@ -468,6 +538,32 @@ function report(): void {
             ratio("SET, 100 in flight: container", "SET, 100 in flight: our config (AOF everysec, maxmemory, LFU)"),
             undefined,
         ],
+        ["TLS / plaintext, sequential SET/GET", ratio("SET/GET sequential awaits: TLS", "SET/GET sequential awaits: plaintext"), undefined],
+        [
+            "TLS / plaintext, SET/GET pipelines of 100",
+            ratio("SET/GET pipelines of 100: TLS", "SET/GET pipelines of 100: plaintext"),
+            undefined,
+        ],
+        [
+            "TLS full handshake / plaintext, start-up time",
+            ratio("new Redis to first PING reply: TLS, full handshake", "new Redis to first PING reply: plaintext"),
+            undefined,
+        ],
+        [
+            "TLS session resumed / plaintext, start-up time",
+            ratio("new Redis to first PING reply: TLS, session resumed", "new Redis to first PING reply: plaintext"),
+            undefined,
+        ],
+        [
+            "TLS / plaintext, redis-benchmark SET -P 1",
+            ratio("redis-benchmark SET -P 1 (50 clients): TLS", "redis-benchmark SET -P 1 (50 clients): plaintext"),
+            undefined,
+        ],
+        [
+            "TLS / plaintext, redis-benchmark SET -P 16",
+            ratio("redis-benchmark SET -P 16 (50 clients): TLS", "redis-benchmark SET -P 16 (50 clients): plaintext"),
+            undefined,
+        ],
         ["stampede backend loads (goal 1)", figures["stampede: backend loads for 1,000 concurrent misses"]?.median, 1],
     ];
     const lines = ["", "| Figure | Median | Min–max | Unit |", "|---|---|---|---|"];
@@ -482,7 +578,7 @@ function report(): void {
                   : " (NOT met)";
         lines.push(`| ${name} | ${value === undefined ? "n/a" : fmt(value)} | ${goal === undefined ? "—" : `≥ ${goal}`}${met} |`);
     }
-    process.stderr.write("\n");
+    process.stderr.write(`\n${tlsSeconds === undefined ? "" : `TLS section: ${tlsSeconds.toFixed(1)} s\n`}`);
     console.log(lines.join("\n"));
     const versions = {
         node: process.version,
