@@ -3,6 +3,7 @@
 export { DockerRedis, type DockerRedisArgs } from "./components/dockerRedis";
 export { KubernetesRedis, type KubernetesRedisArgs } from "./components/kubernetesRedis";
 export type { RedisServerArgs } from "./components/containerSettings";
+export type { RedisTlsArgs, DockerRedisTlsArgs, KubernetesRedisTlsArgs } from "./components/redisTls";
 export {
     renderRedisConfig,
     resolveRedisConfig,
@@ -10,6 +11,7 @@ export {
     EVICTION_POLICIES,
     APPENDFSYNC_MODES,
     DEFAULT_DISABLED_COMMANDS,
+    TLS_AUTH_CLIENTS,
     type RedisConfigSettings,
     type RedisSavePoint,
     type ResolvedRedisConfig,
