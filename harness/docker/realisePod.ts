@@ -10,6 +10,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import type Docker from "dockerode";
 import { unwrapSecrets, type RegisteredResource } from "../pulumiMocks";
 import { TEST_LABEL } from "./engine";
+import { execIn } from "./exec";
 import { addressOn, tarOf } from "./realise";
 import { redisImageId } from "./standinImage";
 
@@ -85,14 +86,6 @@ export interface RealisedPods {
     pods: Pod[];
     network: string;
     remove(): Promise<void>;
-}
-
-async function exec(container: Docker.Container, cmd: string[]): Promise<number> {
-    const e = await container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
-    const stream = await e.start({});
-    stream.resume();
-    await new Promise((resolve) => stream.on("end", resolve));
-    return (await e.inspect()).ExitCode ?? -1;
 }
 
 /** Realises the StatefulSet's pods (all replicas) from the resources KubernetesRedis registered. */
@@ -242,7 +235,7 @@ export async function realisePods(docker: Docker, resources: RegisteredResource[
                 async probe(which) {
                     const p: Probe = c[which];
                     onlyHandled(which, p, ["exec", "periodSeconds", "failureThreshold", "timeoutSeconds"]);
-                    return (await exec(realised.container, p.exec.command)) === 0;
+                    return (await execIn(realised.container, p.exec.command)).code === 0;
                 },
                 periodMs: (which) => (c[which].periodSeconds ?? 10) * 1000,
             };

@@ -5,19 +5,10 @@ import { pipelineInBatches, type Command } from "../../client";
 import { deployDockerRedis, type DockerDeployment } from "../../harness/docker/deployments";
 import { dockerEngine, TEST_LABEL } from "../../harness/docker/engine";
 import { addressOn, realiseDockerResources, waitHealthy } from "../../harness/docker/realise";
+import { execIn } from "../../harness/docker/exec";
 import { installMocks } from "../../harness/pulumiMocks";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Runs a command in a container; resolves with its exit code and output. */
-async function exec(container: Docker.Container, cmd: string[]): Promise<{ code: number; output: string }> {
-    const e = await container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
-    const stream = await e.start({});
-    const chunks: Buffer[] = [];
-    stream.on("data", (c: Buffer) => chunks.push(c));
-    await new Promise((resolve) => stream.on("end", resolve));
-    return { code: (await e.inspect()).ExitCode ?? -1, output: Buffer.concat(chunks).toString("utf8") };
-}
 
 const client = (d: DockerDeployment) =>
     new Redis(d.connectionString, { maxRetriesPerRequest: 1, retryStrategy: (n) => (n > 20 ? null : 200) });
@@ -119,9 +110,9 @@ describe("DockerRedis on the Docker engine", () => {
         expect(info.HostConfig.SecurityOpt).toEqual(["no-new-privileges:true"]);
         expect(info.HostConfig.ReadonlyRootfs).toBe(true);
         expect(info.HostConfig.Memory).toBe(256 * 1024 * 1024);
-        expect((await exec(d.container, ["sh", "-c", "touch /usr/local/etc/redis/x"])).code).not.toBe(0);
-        expect((await exec(d.container, ["sh", "-c", "touch /etc/x"])).code).not.toBe(0);
-        expect((await exec(d.container, ["sh", "-c", "touch /data/x && rm /data/x"])).code).toBe(0);
+        expect((await execIn(d.container, ["sh", "-c", "touch /usr/local/etc/redis/x"])).code).not.toBe(0);
+        expect((await execIn(d.container, ["sh", "-c", "touch /etc/x"])).code).not.toBe(0);
+        expect((await execIn(d.container, ["sh", "-c", "touch /data/x && rm /data/x"])).code).toBe(0);
     });
 
     it("has a CPU priority other than the default and an open-file limit for maxclients, as the engine applied them", async () => {
@@ -130,7 +121,7 @@ describe("DockerRedis on the Docker engine", () => {
         expect(info.HostConfig.CpuShares).toBe(102);
         expect(info.HostConfig.Ulimits).toEqual([{ Name: "nofile", Soft: 10_032, Hard: 10_032 }]);
         // The output carries Docker's stream framing before the text.
-        expect((await exec(d.container, ["sh", "-c", "ulimit -n"])).output).toMatch(/\D10032\s*$/);
+        expect((await execIn(d.container, ["sh", "-c", "ulimit -n"])).output).toMatch(/\D10032\s*$/);
         // Redis did not have to lower maxclients for want of descriptors.
         const admin = new Redis(d.adminConnectionString, { maxRetriesPerRequest: 1 });
         try {
@@ -155,8 +146,8 @@ describe("DockerRedis on the Docker engine", () => {
         outsider = { container: listener, network, address: await addressOn(listener, network) };
         const probe = ["sh", "-c", `echo | nc -w 2 ${outsider.address} 8080`];
         // Control: from the listener's own network the connection works, so a failure below means isolation.
-        expect((await exec(listener, ["sh", "-c", `echo | nc -w 2 ${outsider.address} 8080`])).code).toBe(0);
-        expect((await exec(d.container, probe)).code).not.toBe(0);
+        expect((await execIn(listener, ["sh", "-c", `echo | nc -w 2 ${outsider.address} 8080`])).code).toBe(0);
+        expect((await execIn(d.container, probe)).code).not.toBe(0);
     });
 
     it("turns healthy without the password, which appears nowhere in its configuration", async () => {

@@ -1,19 +1,9 @@
-import type Docker from "dockerode";
 import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deployDockerRedis, type DockerDeployment } from "../../harness/docker/deployments";
+import { execIn } from "../../harness/docker/exec";
 import { installMocks } from "../../harness/pulumiMocks";
 import { plaintextReply, sClient } from "../support/tlsProbes";
-
-/** Runs a command in a container as `user`; resolves with its exit code and output. */
-async function exec(container: Docker.Container, cmd: string[], user?: string): Promise<{ code: number; output: string }> {
-    const e = await container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, User: user });
-    const stream = await e.start({});
-    const chunks: Buffer[] = [];
-    stream.on("data", (c: Buffer) => chunks.push(c));
-    await new Promise((resolve) => stream.on("end", resolve));
-    return { code: (await e.inspect()).ExitCode ?? -1, output: Buffer.concat(chunks).toString("utf8") };
-}
 
 describe("DockerRedis with tls on the Docker engine", () => {
     let d: DockerDeployment;
@@ -70,7 +60,7 @@ describe("DockerRedis with tls on the Docker engine", () => {
 
     it("mounts the key read-only: Redis reads it, nothing can rewrite it", async () => {
         // Uploads are root-owned, so 0444 is the only mode uid 999 can read; the volume is read-only.
-        expect((await exec(d.container, ["sh", "-c", "cat /usr/local/etc/redis/tls.key > /dev/null"])).code).toBe(0);
-        expect((await exec(d.container, ["sh", "-c", "echo x > /usr/local/etc/redis/tls.key"])).code).not.toBe(0);
+        expect((await execIn(d.container, ["sh", "-c", "cat /usr/local/etc/redis/tls.key > /dev/null"])).code).toBe(0);
+        expect((await execIn(d.container, ["sh", "-c", "echo x > /usr/local/etc/redis/tls.key"])).code).not.toBe(0);
     });
 });

@@ -1,18 +1,9 @@
-import type Docker from "dockerode";
 import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deployKubernetesRedis, type KubernetesDeployment } from "../../harness/docker/kubernetesDeployment";
+import { execIn } from "../../harness/docker/exec";
 import { installMocks } from "../../harness/pulumiMocks";
 import { plaintextReply, sClient } from "../support/tlsProbes";
-
-async function exec(container: Docker.Container, cmd: string[], user: string): Promise<{ code: number; output: string }> {
-    const e = await container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, User: user });
-    const stream = await e.start({});
-    const chunks: Buffer[] = [];
-    stream.on("data", (c: Buffer) => chunks.push(c));
-    await new Promise((resolve) => stream.on("end", resolve));
-    return { code: (await e.inspect()).ExitCode ?? -1, output: Buffer.concat(chunks).toString("utf8") };
-}
 
 // Two TLS pods on the Docker engine, their Secrets projected as the kubelet would: pod 1 must
 // replicate pod 0 over TLS (pod 0 has no other listener) and every probe must pass over TLS.
@@ -81,8 +72,10 @@ describe("KubernetesRedis pods with tls and replicas on the Docker engine", () =
         const pod = d.realised.pods[0];
         const key = "/usr/local/etc/redis/tls.key";
         // Every process in the pod carries the fsGroup; the pod runs nothing but Redis.
-        expect((await exec(pod.container, ["busybox", "stat", "-L", "-c", "%a %u %g", key], "999:1000")).output).toMatch(/\b440 0 1000\n/);
-        expect((await exec(pod.container, ["sh", "-c", `cat ${key} > /dev/null`], "999:1000")).code).toBe(0);
+        expect((await execIn(pod.container, ["busybox", "stat", "-L", "-c", "%a %u %g", key], "999:1000")).output).toMatch(
+            /\b440 0 1000\n/,
+        );
+        expect((await execIn(pod.container, ["sh", "-c", `cat ${key} > /dev/null`], "999:1000")).code).toBe(0);
         const info = await pod.container.inspect();
         expect(JSON.stringify([info.Config.Cmd, info.Config.Entrypoint, info.Config.Env]).includes(d.password)).toBe(false);
     });
