@@ -103,13 +103,16 @@ interface VolumeSource {
  * directory). UNKNOWN when that cannot be told at this point.
  */
 function volumeSources(volume: any): Known<VolumeSource[]> {
-    const single = known(() =>
-        volume.configMap
-            ? { kind: "ConfigMap", name: volume.configMap.name, items: volume.configMap.items }
-            : volume.secret
-              ? { kind: "Secret", name: volume.secret.secretName, items: volume.secret.items }
-              : undefined,
-    ) as Known<VolumeSource | undefined>;
+    // A plain volume names its Secret `secretName`; a projected source names it `name`.
+    const sourceOf = (v: any, secretName: "secretName" | "name") =>
+        known(() =>
+            v.configMap
+                ? { kind: "ConfigMap", name: v.configMap.name, items: v.configMap.items }
+                : v.secret
+                  ? { kind: "Secret", name: v.secret[secretName], items: v.secret.items }
+                  : undefined,
+        ) as Known<VolumeSource | undefined>;
+    const single = sourceOf(volume, "secretName");
     if (single === UNKNOWN) return UNKNOWN;
     if (single !== undefined) return [single];
     const projected = knownItems<any>(() => volume.projected?.sources);
@@ -117,13 +120,7 @@ function volumeSources(volume: any): Known<VolumeSource[]> {
     const sources: VolumeSource[] = [];
     for (const p of projected.items) {
         // Other sources (downwardAPI, serviceAccountToken…) hold no Redis config.
-        const source = known(() =>
-            p.configMap
-                ? { kind: "ConfigMap", name: p.configMap.name, items: p.configMap.items }
-                : p.secret
-                  ? { kind: "Secret", name: p.secret.name, items: p.secret.items }
-                  : undefined,
-        ) as Known<VolumeSource | undefined>;
+        const source = sourceOf(p, "name");
         if (source === UNKNOWN) return UNKNOWN;
         if (source !== undefined) sources.push(source);
     }
