@@ -8,6 +8,7 @@ export {
     CLIENT_DEFAULTS,
     type ConnectOptions,
 } from "./connect";
+export { RedisTlsError, type RedisTlsFailure } from "./tlsErrors";
 export { pipelineInBatches, type Command } from "./pipeline";
 export { defineScripts, type ScriptDefinition, type ScriptRunner } from "./scripts";
 export { acquireLock, withLock, LockLostError, LockTimeoutError, type AcquireOptions, type Lock, type WithLockOptions } from "./lock";
