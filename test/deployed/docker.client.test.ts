@@ -7,3 +7,9 @@ clientSuite("DockerRedis on the Docker engine", async () => {
     await installMocks();
     return deployDockerRedis("cache");
 });
+
+// Again over TLS: the rediss:// string with the exported CA, verified against the network alias.
+clientSuite("DockerRedis with tls on the Docker engine", async () => {
+    await installMocks();
+    return deployDockerRedis("tlsclient", { tls: { enabled: true } });
+});

@@ -3,13 +3,18 @@ import { join } from "node:path";
 import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RedisUnderTest } from "../../harness/localRedis";
+import type { ConnectOptions } from "../../client";
 import { expectedResp } from "./ioredisMajor";
+import { connectOptionsFor, redisOptionsFor } from "./serverTls";
 
 type Outcome = { value?: string; error?: string; message?: string };
 
-/** Starts `count` worker processes, releases them at once, and returns every caller's outcome. */
+/**
+ * Starts `count` worker processes, releases them at once, and returns every caller's outcome.
+ * Each worker connects with `connectOptions` (what the server's TLS needs).
+ */
 async function stampede(
-    connectionString: string,
+    { connectionString, connectOptions }: { connectionString: string; connectOptions: ConnectOptions },
     count: number,
     job: { key: string; counterKey: string; concurrency: number; loaderFails?: boolean },
 ): Promise<Outcome[][]> {
@@ -25,7 +30,7 @@ async function stampede(
                 w.on("message", (m: { type: string; outcomes: Outcome[]; resp?: number }) => m.type === type && resolve(m));
             });
         const ready = workers.map((w) => next(w, "ready"));
-        workers.forEach((w) => w.send({ type: "prepare", connectionString, ...job }));
+        workers.forEach((w) => w.send({ type: "prepare", connectionString, connectOptions, ...job }));
         // Each worker runs the built package on the ioredis major under test.
         for (const { resp } of await Promise.all(ready)) expect(resp).toBe(expectedResp());
         const done = workers.map((w) => next(w, "done"));
@@ -41,13 +46,14 @@ export function clientProcessesSuite(target: string, start: () => Promise<RedisU
     describe(`cacheAside across processes against ${target}`, () => {
         let server: RedisUnderTest;
         let observer: Redis;
+        const target = () => ({ connectionString: server.connectionString, connectOptions: connectOptionsFor(server) });
 
         beforeAll(async () => {
             // The workers run the built package, as a consumer would.
             const build = spawnSync("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: join(__dirname, "../.."), encoding: "utf8" });
             if (build.status !== 0) throw new Error(`build failed:\n${build.stdout}${build.stderr}`);
             server = await start();
-            observer = new Redis(server.adminConnectionString, { maxRetriesPerRequest: 0 });
+            observer = new Redis(server.adminConnectionString, { ...redisOptionsFor(server), maxRetriesPerRequest: 0 });
         }, 300_000);
 
         afterAll(async () => {
@@ -56,7 +62,7 @@ export function clientProcessesSuite(target: string, start: () => Promise<RedisU
         }, 120_000);
 
         it("loads once for 4 processes × 50 concurrent misses, and every caller gets the value", async () => {
-            const results = await stampede(server.connectionString, 4, {
+            const results = await stampede(target(), 4, {
                 key: "cache:shared",
                 counterKey: "backend:shared:loads",
                 concurrency: 50,
@@ -67,7 +73,7 @@ export function clientProcessesSuite(target: string, start: () => Promise<RedisU
         }, 60_000);
 
         it("hands one failed load's error to the callers of every process, and loads again afterwards", async () => {
-            const results = await stampede(server.connectionString, 4, {
+            const results = await stampede(target(), 4, {
                 key: "cache:failing",
                 counterKey: "backend:failing:loads",
                 concurrency: 50,
@@ -79,7 +85,7 @@ export function clientProcessesSuite(target: string, start: () => Promise<RedisU
             // The loading process sees the loader's own error; the others are told by the error marker.
             expect(results.filter((r) => r.every((o) => o.error === "Error")).length).toBe(1);
             expect(results.filter((r) => r.every((o) => o.error === "CacheLoadError")).length).toBe(3);
-            const again = await stampede(server.connectionString, 1, {
+            const again = await stampede(target(), 1, {
                 key: "cache:failing",
                 counterKey: "backend:failing:loads",
                 concurrency: 1,

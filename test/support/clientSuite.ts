@@ -1,3 +1,4 @@
+import type { TLSSocket } from "node:tls";
 import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -18,26 +19,35 @@ import {
     sumSharded,
     withLock,
     type Command,
+    type ConnectOptions,
 } from "../../client";
 import type { RedisUnderTest } from "../../harness/localRedis";
 import { expectedResp, ioredisMajor } from "./ioredisMajor";
+import { connectOptionsFor, redisOptionsFor } from "./serverTls";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * The client integration suite, run unchanged against every Redis the project deploys:
  * a local redis-server from the rendered config, the Docker-realised DockerRedis and the
- * Docker-realised KubernetesRedis pod. Each case can fail.
+ * Docker-realised KubernetesRedis pod, with TLS or without. Each case can fail.
  */
 export function clientSuite(target: string, start: () => Promise<RedisUnderTest>): void {
     describe(`client helpers against ${target}`, () => {
         let server: RedisUnderTest;
         /** An admin connection for observing the server (CLIENT LIST is not the app user's), never counted as the client under test. */
         let observer: Redis;
+        /** connect() to the server under test (or `url`, a variant of its string), told what its TLS needs (nothing for a plaintext server). */
+        const open = (options: ConnectOptions = {}, url = server.connectionString) =>
+            connect(url, { ...connectOptionsFor(server), ...options });
 
         beforeAll(async () => {
             server = await start();
-            observer = new Redis(server.adminConnectionString, { connectionName: "observer", maxRetriesPerRequest: 0 });
+            observer = new Redis(server.adminConnectionString, {
+                ...redisOptionsFor(server),
+                connectionName: "observer",
+                maxRetriesPerRequest: 0,
+            });
         }, 300_000);
 
         afterAll(async () => {
@@ -59,11 +69,9 @@ export function clientSuite(target: string, start: () => Promise<RedisUnderTest>
         describe("connect", () => {
             it("reuses one server connection for 10,000 commands", async () => {
                 await closeSharedClients();
-                const client = connect(server.connectionString, { connectionName: "reuse-test" });
-                expect(() => connect(server.connectionString, { connectionName: "other" })).toThrow(
-                    /created with other options \(connectionName\)/,
-                );
-                expect(connect(server.connectionString)).toBe(client);
+                const client = open({ connectionName: "reuse-test" });
+                expect(() => open({ connectionName: "other" })).toThrow(/created with other options \(connectionName\)/);
+                expect(open()).toBe(client);
                 await client.ping();
                 const before = Number((await info("stats")).get("total_connections_received"));
                 await Promise.all(Array.from({ length: 10_000 }, (_, i) => client.set(`reuse:${i % 100}`, i, "EX", 60)));
@@ -74,29 +82,37 @@ export function clientSuite(target: string, start: () => Promise<RedisUnderTest>
             });
 
             it("opens a connection of its own for blocking work, with no command timeout to cut a wait short", async () => {
-                const dedicated = dedicatedConnection(connect(server.connectionString));
+                const dedicated = dedicatedConnection(open());
                 try {
-                    expect(dedicated).not.toBe(connect(server.connectionString));
+                    expect(dedicated).not.toBe(open());
                     // Longer than the shared client's 5 s command timeout.
                     const popped = dedicated.blpop("block:queue", 0);
                     await sleep(5_500);
-                    await connect(server.connectionString).rpush("block:queue", "job");
+                    await open().rpush("block:queue", "job");
                     expect(await popped).toEqual(["block:queue", "job"]);
-                    await connect(server.connectionString).expire("block:queue", 60);
+                    await open().expire("block:queue", 60);
                 } finally {
                     dedicated.disconnect();
                 }
             }, 30_000);
 
             it(`negotiates the protocol ioredis ${ioredisMajor()} defaults to (RESP${expectedResp()}), so every case below runs on it`, async () => {
-                const info = await connect(server.connectionString).client("INFO");
+                const info = await open().client("INFO");
                 expect(/ resp=(\d)/.exec(info)?.[1]).toBe(String(expectedResp()));
+            });
+
+            it("connects with TLS exactly when the string says rediss://, verifying the server's certificate", async () => {
+                const client = open();
+                await client.ping();
+                const socket = client.stream as TLSSocket;
+                expect(Boolean(socket.encrypted)).toBe(server.connectionString.startsWith("rediss://"));
+                if (socket.encrypted) expect(socket.authorized).toBe(true);
             });
 
             it("fails clearly on a wrong password, without echoing it", async () => {
                 const wrong = new URL(server.connectionString);
                 wrong.password = "wrong-password-0123456789";
-                const client = connect(wrong.toString(), { shared: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+                const client = open({ shared: false, maxRetriesPerRequest: 0, retryStrategy: () => null }, wrong.toString());
                 client.on("error", () => {});
                 try {
                     const error = await client.ping().then(
@@ -111,7 +127,7 @@ export function clientSuite(target: string, start: () => Promise<RedisUnderTest>
             });
 
             it("sees CONFIG as unknown: it was renamed", async () => {
-                await expect(connect(server.connectionString).call("CONFIG", "GET", "maxmemory")).rejects.toThrow(/unknown command/);
+                await expect(open().call("CONFIG", "GET", "maxmemory")).rejects.toThrow(/unknown command/);
             });
 
             it("sizes pools for clients that cannot multiplex", () => {
@@ -125,7 +141,7 @@ export function clientSuite(target: string, start: () => Promise<RedisUnderTest>
 
         describe("pipelineInBatches", () => {
             it("lands 10,000 SETs in batches and returns results in order", async () => {
-                const client = connect(server.connectionString);
+                const client = open();
                 const sets: Command[] = Array.from({ length: 10_000 }, (_, i) => ["set", `bulk:${i}`, `value-${i}`, "EX", 300]);
                 const results = await pipelineInBatches(client, sets, 500);
                 expect(results).toHaveLength(10_000);
@@ -139,7 +155,7 @@ export function clientSuite(target: string, start: () => Promise<RedisUnderTest>
             });
 
             it("reports a failed command in place without stopping the rest", async () => {
-                const client = connect(server.connectionString);
+                const client = open();
                 const results = await pipelineInBatches(client, [["set", "mixed:a", "1", "EX", 60], ["flushall"], ["get", "mixed:a"]], 2);
                 expect(results[0]).toEqual([null, "OK"]);
                 expect(results[1][0]?.message).toMatch(/unknown command/);
@@ -150,7 +166,7 @@ export function clientSuite(target: string, start: () => Promise<RedisUnderTest>
 
         describe("defineScripts", () => {
             it("runs by EVALSHA and survives SCRIPT FLUSH", async () => {
-                const client = connect(server.connectionString);
+                const client = open();
                 const { addAndGet } = defineScripts(client, {
                     addAndGet: {
                         keys: 1,
@@ -178,7 +194,7 @@ export function clientSuite(target: string, start: () => Promise<RedisUnderTest>
 
         describe("locks", () => {
             it("lets 50 contenders on separate connections through one at a time, 5,000 times", async () => {
-                const contenders = Array.from({ length: 50 }, () => connect(server.connectionString, { shared: false }));
+                const contenders = Array.from({ length: 50 }, () => open({ shared: false }));
                 let completed = 0;
                 let highest = 0;
                 try {
@@ -207,7 +223,7 @@ export function clientSuite(target: string, start: () => Promise<RedisUnderTest>
             }, 180_000);
 
             it("expires at its TTL; the old holder then can neither release nor extend the new owner's lock", async () => {
-                const client = connect(server.connectionString);
+                const client = open();
                 const first = await acquireLock(client, "lock:ttl", { ttlMs: 200 });
                 await expect(acquireLock(client, "lock:ttl", { ttlMs: 5_000 })).rejects.toThrow(LockTimeoutError);
                 await sleep(300);
@@ -221,7 +237,7 @@ export function clientSuite(target: string, start: () => Promise<RedisUnderTest>
             });
 
             it("hands out strictly increasing fencing tokens over 1,000 grants", async () => {
-                const client = connect(server.connectionString);
+                const client = open();
                 const fences: number[] = [];
                 for (let i = 0; i < 1_000; i++) {
                     const lock = await acquireLock(client, "lock:fenced", { ttlMs: 1_000 });
@@ -233,7 +249,7 @@ export function clientSuite(target: string, start: () => Promise<RedisUnderTest>
             });
 
             it("aborts the holder's signal when its lock is lost", async () => {
-                const client = connect(server.connectionString);
+                const client = open();
                 const reason = await withLock(
                     client,
                     "lock:lost",
@@ -248,7 +264,7 @@ export function clientSuite(target: string, start: () => Promise<RedisUnderTest>
             });
 
             it("releases a lock granted to an acquire that was aborted while in flight", async () => {
-                const client = connect(server.connectionString);
+                const client = open();
                 const abort = new AbortController();
                 const acquiring = acquireLock(client, "lock:abort-in-flight", { ttlMs: 5_000, signal: abort.signal });
                 abort.abort(new Error("caller gave up"));
@@ -257,7 +273,7 @@ export function clientSuite(target: string, start: () => Promise<RedisUnderTest>
             });
 
             it("leaves no key behind when an acquire is aborted while waiting", async () => {
-                const client = connect(server.connectionString);
+                const client = open();
                 const holder = await acquireLock(client, "lock:abort", { ttlMs: 5_000 });
                 const abort = new AbortController();
                 const waiting = acquireLock(client, "lock:abort", { ttlMs: 5_000, waitMs: 5_000, signal: abort.signal });
@@ -271,7 +287,7 @@ export function clientSuite(target: string, start: () => Promise<RedisUnderTest>
 
         describe("cacheAside", () => {
             it("runs the loader once for 200 concurrent misses and gives every caller its value", async () => {
-                const client = connect(server.connectionString);
+                const client = open();
                 let loads = 0;
                 const loader = async () => {
                     loads += 1;
@@ -288,7 +304,7 @@ export function clientSuite(target: string, start: () => Promise<RedisUnderTest>
             });
 
             it("hands a loader error to every waiter, releases the lock at once, and loads again next time", async () => {
-                const client = connect(server.connectionString);
+                const client = open();
                 let loads = 0;
                 const failing = async (): Promise<string> => {
                     loads += 1;
@@ -305,7 +321,7 @@ export function clientSuite(target: string, start: () => Promise<RedisUnderTest>
             });
 
             it("refuses a cache entry without a TTL", async () => {
-                const client = connect(server.connectionString);
+                const client = open();
                 for (const ttlSeconds of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
                     await expect(cacheAside(client, "cache:forever", () => Promise.resolve(1), { ttlSeconds })).rejects.toThrow(
                         /ttlSeconds must be a number > 0/,
@@ -314,7 +330,7 @@ export function clientSuite(target: string, start: () => Promise<RedisUnderTest>
             });
 
             it("stores values with jittered TTLs, none longer than asked", async () => {
-                const client = connect(server.connectionString);
+                const client = open();
                 const keys = Array.from({ length: 20 }, (_, i) => `cache:jitter:${i}`);
                 await Promise.all(keys.map((k) => cacheAside(client, k, () => Promise.resolve("v"), { ttlSeconds: 100, ttlJitter: 0.5 })));
                 const ttls = await Promise.all(keys.map((k) => client.pttl(k)));
@@ -325,7 +341,7 @@ export function clientSuite(target: string, start: () => Promise<RedisUnderTest>
             });
 
             it("refuses a value that serializes to nothing instead of caching it", async () => {
-                const client = connect(server.connectionString);
+                const client = open();
                 await expect(cacheAside(client, "cache:undefined", () => Promise.resolve(undefined), { ttlSeconds: 60 })).rejects.toThrow(
                     /serializes to nothing/,
                 );
@@ -333,7 +349,7 @@ export function clientSuite(target: string, start: () => Promise<RedisUnderTest>
             });
 
             it("recomputes early (XFetch) in the background, keeping the cached value meanwhile", async () => {
-                const client = connect(server.connectionString);
+                const client = open();
                 let loads = 0;
                 const loader = async () => {
                     loads += 1;
@@ -354,10 +370,10 @@ export function clientSuite(target: string, start: () => Promise<RedisUnderTest>
             });
 
             it("shares single flights per client, not across clients (here: two databases)", async () => {
-                const a = connect(server.connectionString);
+                const a = open();
                 const db3 = new URL(server.connectionString);
                 db3.pathname = "/3";
-                const b = connect(db3.toString(), { shared: false });
+                const b = open({ shared: false }, db3.toString());
                 try {
                     const [fromA, fromB] = await Promise.all([
                         cacheAside(a, "cache:per-client", () => sleep(50).then(() => "a"), { ttlSeconds: 60 }),
@@ -371,7 +387,7 @@ export function clientSuite(target: string, start: () => Promise<RedisUnderTest>
             });
 
             it("leaves no key under its prefix without a TTL", async () => {
-                const client = connect(server.connectionString);
+                const client = open();
                 const keys: string[] = [];
                 for await (const key of scanKeys(client, "cache:*")) keys.push(key);
                 expect(keys.length).toBeGreaterThan(0);
@@ -382,7 +398,7 @@ export function clientSuite(target: string, start: () => Promise<RedisUnderTest>
 
         describe("scanKeys", () => {
             it("yields each of 10,000 keys exactly once, where KEYS is disabled", async () => {
-                const client = connect(server.connectionString);
+                const client = open();
                 await pipelineInBatches(
                     client,
                     Array.from({ length: 10_000 }, (_, i): Command => ["set", `scan:${i}`, "1", "EX", 300]),
@@ -395,7 +411,7 @@ export function clientSuite(target: string, start: () => Promise<RedisUnderTest>
             });
 
             it("filters by type", async () => {
-                const client = connect(server.connectionString);
+                const client = open();
                 await client.hset("typed:h", "f", "v");
                 await client.expire("typed:h", 60);
                 await client.set("typed:s", "v", "EX", 60);
@@ -411,7 +427,7 @@ export function clientSuite(target: string, start: () => Promise<RedisUnderTest>
                 expect(shardKeys("hot", 3)).toEqual(["hot:shard:0", "hot:shard:1", "hot:shard:2"]);
                 expect(() => shardedKey("hot", 4, 4)).toThrow(RangeError);
                 expect(() => shardedKey("hot", 0)).toThrow(RangeError);
-                const client = connect(server.connectionString);
+                const client = open();
                 await Promise.all(Array.from({ length: 400 }, () => incrSharded(client, "hot:views", 8, 1, 60)));
                 expect(await sumSharded(client, "hot:views", 8)).toBe(400);
                 const used = (await client.mget(shardKeys("hot:views", 8))).filter((v) => v !== null);

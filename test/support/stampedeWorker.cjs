@@ -1,5 +1,5 @@
 // A separate Node process running cacheAside, for the cross-process stampede tests. It gets
-// its instructions (connection string included) over the IPC channel, never argv or env.
+// its instructions (connection string and TLS options included) over the IPC channel, never argv or env.
 "use strict";
 require("./ioredisUnderTest.cjs").register();
 const { cacheAside, connect, closeSharedClients } = require("../../dist/client/index.js");
@@ -8,7 +8,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 process.on("message", async (message) => {
     if (message.type === "prepare") {
-        const redis = connect(message.connectionString);
+        const redis = connect(message.connectionString, message.connectOptions);
         await redis.ping();
         const { key, counterKey, concurrency, loaderFails } = message;
         const loader = async () => {

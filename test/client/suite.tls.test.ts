@@ -1,0 +1,6 @@
+import { startLocalRedis } from "../../harness/localRedis";
+import { clientSuite } from "../support/clientSuite";
+
+// The same suite over TLS only: the server has no plaintext listener, and every client is told the
+// components' CA (caCertificate), as an application is.
+clientSuite("a local redis-server with TLS only (rediss://, the components' CA)", () => startLocalRedis({ tls: true }));
