@@ -135,6 +135,35 @@ describe("renderRedisConfig settings", () => {
     });
 });
 
+describe("renderRedisConfig with tls", () => {
+    it("listens for TLS only, on the configured port, with TLS 1.2/1.3 and forward-secret AEAD suites", () => {
+        const d = directives(conf({ tls: true, port: 6380, configDir: "/etc/redis" }));
+        expect(d.get("port")).toEqual(["0"]);
+        expect(d.get("tls-port")).toEqual(["6380"]);
+        expect(d.get("tls-cert-file")).toEqual(["/etc/redis/tls.crt"]);
+        expect(d.get("tls-key-file")).toEqual(["/etc/redis/tls.key"]);
+        expect(d.get("tls-ca-cert-file")).toEqual(["/etc/redis/ca.crt"]);
+        expect(d.get("tls-auth-clients")).toEqual(["optional"]);
+        expect(d.get("tls-protocols")).toEqual(['"TLSv1.2 TLSv1.3"']);
+        expect(d.get("tls-replication")).toEqual(["yes"]);
+        for (const suite of d.get("tls-ciphers")?.[0].split(":") ?? [])
+            expect(suite).toMatch(/^ECDHE-(ECDSA|RSA)-(AES(128|256)-GCM-SHA(256|384)|CHACHA20-POLY1305)$/);
+    });
+
+    it("requires client certificates when told, and renders no TLS directive without tls", () => {
+        expect(directives(conf({ tls: true, tlsAuthClients: "yes" })).get("tls-auth-clients")).toEqual(["yes"]);
+        expect(conf()).not.toMatch(/^tls-/m);
+        expect(directives(conf()).get("port")).toEqual(["6379"]);
+    });
+
+    it("refuses tlsAuthClients without tls, and values Redis does not know", () => {
+        expect(() => conf({ tlsAuthClients: "yes" })).toThrow(/"tlsAuthClients": got "yes"; allowed: nothing unless tls is true/);
+        expect(() => conf({ tls: true, tlsAuthClients: "required" })).toThrow(
+            /"tlsAuthClients": got "required"; allowed: no, optional, yes, with tls/,
+        );
+    });
+});
+
 describe("renderRedisConfig for a replica", () => {
     it("adds replica.conf, which includes redis.conf and authenticates to the primary", () => {
         const files = renderRedisConfig({ ...credentials, replicaOfHost: "cache-0.cache-headless.ns.svc.cluster.local" });
