@@ -116,6 +116,22 @@ export function redisConnectionString(host: string, port: number, user: string, 
     return `${tls ? "rediss" : "redis"}://${encodeURIComponent(user)}:${encodeURIComponent(password)}@${host}:${port}/0`;
 }
 
+/**
+ * `redis+sentinel://<user>:<url-encoded password>@<sentinel>:<port>,…/<masterName>/0`
+ * (`rediss+sentinel://` with TLS): where to ask for the primary, and the credential that works on
+ * the Sentinels and the Redis servers alike. `hardened-redis/client`'s `connect()` reads it.
+ */
+export function redisSentinelConnectionString(
+    sentinels: ReadonlyArray<{ host: string; port: number }>,
+    masterName: string,
+    user: string,
+    password: string,
+    tls = false,
+): string {
+    const hosts = sentinels.map((s) => `${s.host}:${s.port}`).join(",");
+    return `${tls ? "rediss" : "redis"}+sentinel://${encodeURIComponent(user)}:${encodeURIComponent(password)}@${hosts}/${masterName}/0`;
+}
+
 /** Connection strings with each user's current password: the app's, the admin's and every extra user's. */
 export function connectionStrings(
     host: string,

@@ -121,6 +121,13 @@ export interface RedisConfigSettings {
     replicaOfHost?: string;
     /** The primary's port. Default 6379. */
     replicaOfPort?: number;
+    /**
+     * Refuse writes unless at least this many replicas are connected and lagging no more than `minReplicasMaxLagSeconds`: bounds what
+     * a primary cut off from its replicas (and from the Sentinels, which promote another) accepts and later loses. Default 0 (off).
+     */
+    minReplicasToWrite?: number;
+    /** Replica lag, in seconds, that still counts for `minReplicasToWrite`. Default 10. */
+    minReplicasMaxLagSeconds?: number;
 }
 
 const MEMORY_UNITS: Readonly<Record<string, number>> = {
@@ -257,6 +264,8 @@ const settingShape = {
         .regex(/^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/, { error: HOST_ALLOWED })
         .optional(),
     replicaOfPort: integer(1, 65535, "an integer from 1 to 65535, with replicaOfHost").optional(),
+    minReplicasToWrite: integer(0, 16, "an integer from 0 (off) to 16").default(0),
+    minReplicasMaxLagSeconds: integer(1, 3600, "an integer number of seconds from 1 to 3600").default(10),
 };
 
 /** {@link RedisTuningSettings} with every default applied and every size in bytes. */
@@ -408,6 +417,14 @@ export function renderRedisConfig(settings: RedisConfigSettings): Record<string,
         `maxmemory-policy ${c.maxmemoryPolicy}`,
         ...(lfu ? [`lfu-log-factor ${c.lfuLogFactor ?? 10}`, `lfu-decay-time ${c.lfuDecayTime ?? 1}`] : []),
         "",
+        ...(c.minReplicasToWrite > 0
+            ? [
+                  "# Split brain: a primary that has lost its replicas stops taking writes it would lose.",
+                  `min-replicas-to-write ${c.minReplicasToWrite}`,
+                  `min-replicas-max-lag ${c.minReplicasMaxLagSeconds}`,
+                  "",
+              ]
+            : []),
         "# Observability",
         `slowlog-log-slower-than ${c.slowlogLogSlowerThanMicros}`,
         `slowlog-max-len ${c.slowlogMaxLen}`,

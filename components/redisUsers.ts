@@ -34,7 +34,9 @@ export const APP_USER = "app";
 export const ADMIN_USER = "admin";
 /** The user replicas authenticate to the primary with. */
 export const REPLICATION_USER = "replication";
-const RESERVED_USERS: ReadonlySet<string> = new Set(["default", APP_USER, ADMIN_USER, REPLICATION_USER]);
+/** The user Sentinels authenticate to Redis with, and to each other. */
+export const SENTINEL_USER = "sentinel";
+const RESERVED_USERS: ReadonlySet<string> = new Set(["default", APP_USER, ADMIN_USER, REPLICATION_USER, SENTINEL_USER]);
 
 /**
  * Everything an application (and hardened-redis/client) needs, nothing that administers the
@@ -54,13 +56,38 @@ export const APP_RULES: Readonly<RedisAclRules> = {
 /** Operators: every command (CONFIG under its generated name), every key and channel. */
 export const ADMIN_RULES: Readonly<RedisAclRules> = { allowCategories: ["all"], keyPatterns: ["*"], channelPatterns: ["*"] };
 
+/**
+ * What a Sentinel sends a Redis it monitors (Redis's ACL guide, "ACL rules for Sentinel"): INFO,
+ * ROLE and PING to watch it, PUBLISH/SUBSCRIBE on the hello channel to find the other Sentinels,
+ * and in a failover MULTI/EXEC around REPLICAOF, CONFIG REWRITE (rules name CONFIG by its original
+ * name even when it is renamed; Sentinel sends the new name) and CLIENT KILL. No keys.
+ */
+export const SENTINEL_RULES: Readonly<RedisAclRules> = {
+    allowCommands: [
+        "ping",
+        "info",
+        "role",
+        "publish",
+        "subscribe",
+        "multi",
+        "exec",
+        "slaveof",
+        "replicaof",
+        "config|rewrite",
+        "client|setname",
+        "client|kill",
+        "script|kill",
+    ],
+    channelPatterns: ["*"],
+};
+
 /** What a replica sends the primary: PSYNC and REPLCONF for the stream, PING to check it. No keys. */
 export const REPLICATION_RULES: Readonly<RedisAclRules> = { allowCommands: ["psync", "replconf", "ping"] };
 
 const CATEGORY_ALLOWED = `Redis 7.0 ACL categories without "@": ${[...REDIS_70_ACL_CATEGORIES].join(", ")}`;
 const COMMAND_ALLOWED = "Redis 7.0 command names in lowercase, subcommands as command|subcommand (e.g. get, client|setname)";
 const PATTERN_ALLOWED = "glob patterns of 1 to 256 printable characters without whitespace, quotes or backslash";
-const USER_ALLOWED = "a user name of 1 to 64 letters, digits, '_', '.' or '-', not default, app, admin or replication";
+const USER_ALLOWED = "a user name of 1 to 64 letters, digits, '_', '.' or '-', not default, app, admin, replication or sentinel";
 const PASSWORDS_ALLOWED = "1 or 2 distinct passwords of 16 to 512 printable ASCII characters without whitespace, quotes or backslash";
 
 /** A password Redis reads from a config line as one token: printable ASCII, no whitespace, quotes or backslash. */
@@ -153,16 +180,19 @@ export interface RedisUserPasswords {
     admin: string[];
     /** Empty without replicas: then there is no replication user. */
     replication: string[];
+    /** Only with Sentinel: the user Sentinels authenticate as. */
+    sentinel?: string[];
     /** Passwords of the caller's extra users, by name. */
     extra?: Record<string, string[]>;
 }
 
-/** The ACL users of a hardened Redis: app, admin, replication (when it has passwords), then the caller's extra users. */
+/** The ACL users of a hardened Redis: app, admin, replication and sentinel (when they have passwords), then the caller's extra users. */
 export function hardenedUsers(passwords: RedisUserPasswords, extraRules: Readonly<Record<string, RedisAclRules>> = {}): RedisAclUser[] {
     return [
         { name: APP_USER, passwords: passwords.app, ...APP_RULES },
         { name: ADMIN_USER, passwords: passwords.admin, ...ADMIN_RULES },
         ...(passwords.replication.length > 0 ? [{ name: REPLICATION_USER, passwords: passwords.replication, ...REPLICATION_RULES }] : []),
+        ...(passwords.sentinel?.length ? [{ name: SENTINEL_USER, passwords: passwords.sentinel, ...SENTINEL_RULES }] : []),
         ...Object.entries(extraRules).map(([name, rules]) => ({ name, passwords: passwords.extra?.[name] ?? [], ...rules })),
     ];
 }

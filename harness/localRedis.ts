@@ -44,6 +44,8 @@ export interface LocalRedis extends RedisUnderTest, RedisSecrets {
     password: string;
     port: number;
     dataDir: string;
+    /** SIGKILL, as when the node dies; stop() still cleans up. */
+    kill(): Promise<void>;
 }
 
 /** Fails loudly when a binary the tests need is absent: CI must install it, never skip. */
@@ -131,7 +133,11 @@ async function waitUntilServing(port: number, child: ChildProcess, log: () => st
  * Runs a command that ends in redis-server (directly or through `sh -c ... exec`)
  * and resolves once it serves on `port`. Only the config file holds the password.
  */
-export async function launchRedis(argv: string[], port: number, env: NodeJS.ProcessEnv = process.env): Promise<{ stop(): Promise<void> }> {
+export async function launchRedis(
+    argv: string[],
+    port: number,
+    env: NodeJS.ProcessEnv = process.env,
+): Promise<{ stop(): Promise<void>; kill(): Promise<void> }> {
     requireBinary("redis-server", "install it with `apt-get install -y redis-server` (.ci/run does)");
     const child = spawn(argv[0], argv.slice(1), { stdio: ["ignore", "pipe", "pipe"], env });
     let output = "";
@@ -145,8 +151,14 @@ export async function launchRedis(argv: string[], port: number, env: NodeJS.Proc
         throw e;
     }
     return {
+        /** SIGKILL: no shutdown, no final fsync, as when a node dies. */
+        async kill() {
+            if (child.exitCode !== null || child.signalCode !== null) return;
+            child.kill("SIGKILL");
+            await exited;
+        },
         async stop() {
-            if (child.exitCode !== null) return;
+            if (child.exitCode !== null || child.signalCode !== null) return;
             child.kill("SIGTERM");
             // Redis ignores SIGTERM while it writes its first AOF (e.g. right after a
             // replica's initial sync); do not wait for it forever.
@@ -197,7 +209,7 @@ export async function startLocalRedis(
     for (const [file, content] of Object.entries(files)) {
         await writeFile(join(configDir, file), content, { mode: 0o600 });
     }
-    let server: { stop(): Promise<void> };
+    let server: { stop(): Promise<void>; kill(): Promise<void> };
     try {
         server = await launchRedis(["redis-server", join(configDir, options.configFile ?? "redis.conf")], port);
     } catch (e) {
@@ -214,6 +226,7 @@ export async function startLocalRedis(
         connectionString: urls.app,
         adminConnectionString: urls.admin,
         tls: certificates ? { caCertificate: certificates.caCertificate } : undefined,
+        kill: () => server.kill(),
         async stop() {
             await server.stop();
             tlsTrust.delete(port);

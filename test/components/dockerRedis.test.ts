@@ -391,7 +391,7 @@ describe("DockerRedis rejects bad arguments at construction", () => {
         [
             "an extra user named default",
             { extraUsers: [{ name: "default" }] },
-            /"extraUsers.0.name": got "default"; allowed: a user name .* not default, app, admin or replication/,
+            /"extraUsers.0.name": got "default"; allowed: a user name .* not default, app, admin, replication or sentinel/,
         ],
         [
             "an extra user named like a built-in one",

@@ -1,0 +1,144 @@
+// A Sentinel topology of real processes on loopback, started from the rendered configs: a primary,
+// its replicas and the Sentinels watching them, with the components' users. What the containers
+// run, minus the containers, so failover can be tested and measured in seconds.
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Redis, { type RedisOptions } from "ioredis";
+import { redisSentinelConnectionString } from "../components/credentials";
+import { renderSentinelConfig } from "../components/sentinelConfig";
+import { hardenedUsers } from "../components/redisUsers";
+import { freeLoopbackPort, generatedPassword, generatedSecrets, launchRedis, startLocalRedis, type LocalRedis } from "./localRedis";
+
+export interface LocalSentinel {
+    port: number;
+    kill(): Promise<void>;
+    stop(): Promise<void>;
+}
+
+export interface LocalSentinelTopology {
+    masterName: string;
+    /** The servers, the first started as primary. */
+    servers: LocalRedis[];
+    sentinels: LocalSentinel[];
+    /** As the components' `connectionString` with Sentinel: the app user, through the Sentinels. */
+    connectionString: string;
+    /** As `adminConnectionString`. */
+    adminConnectionString: string;
+    /** ioredis options for the app user through the Sentinels, spelled out. */
+    appOptions: RedisOptions;
+    /** The same for the admin user. */
+    adminOptions: RedisOptions;
+    stop(): Promise<void>;
+}
+
+export interface SentinelTopologySettings {
+    replicas?: number;
+    sentinels?: number;
+    quorum?: number;
+    downAfterMilliseconds?: number;
+    failoverTimeoutMilliseconds?: number;
+    minReplicasToWrite?: number;
+}
+
+/** Resolves once `count` replicas have synced with `primary` (until then, min-replicas-to-write refuses writes). */
+async function replicasOnline(primary: LocalRedis, count: number): Promise<void> {
+    const admin = new Redis(primary.adminConnectionString, { maxRetriesPerRequest: 0, retryStrategy: () => null });
+    try {
+        const deadline = Date.now() + 20_000;
+        while ((await admin.info("replication")).match(/^slave\d+:.*state=online/gm)?.length !== count) {
+            if (Date.now() > deadline) throw new Error(`${count} replicas did not sync within 20 s`);
+            await new Promise((r) => setTimeout(r, 100));
+        }
+    } finally {
+        admin.disconnect();
+    }
+}
+
+/** Starts a primary, `replicas` replicas of it and `sentinels` Sentinels, all on free loopback ports. */
+export async function startLocalSentinelTopology(settings: SentinelTopologySettings = {}): Promise<LocalSentinelTopology> {
+    const masterName = "hardened";
+    const base = generatedSecrets();
+    const secrets = { ...base, passwords: { ...base.passwords, sentinel: [generatedPassword()] } };
+    const redisSettings = { minReplicasToWrite: settings.minReplicasToWrite ?? 1, minReplicasMaxLagSeconds: 10 };
+    const servers: LocalRedis[] = [];
+    const sentinels: LocalSentinel[] = [];
+    const stop = async () => {
+        for (const s of sentinels) await s.stop();
+        for (const s of servers.reverse()) await s.stop();
+    };
+    try {
+        const primary = await startLocalRedis(redisSettings, { secrets });
+        servers.push(primary);
+        for (let i = 0; i < (settings.replicas ?? 2); i++) {
+            servers.push(
+                await startLocalRedis(
+                    { ...redisSettings, replicaOfHost: "127.0.0.1", replicaOfPort: primary.port },
+                    { secrets, configFile: "replica.conf" },
+                ),
+            );
+        }
+        await replicasOnline(primary, servers.length - 1);
+        const count = settings.sentinels ?? 3;
+        for (let i = 0; i < count; i++) {
+            const dir = await mkdtemp(join(tmpdir(), "hardened-sentinel-"));
+            const port = await freeLoopbackPort();
+            const conf = renderSentinelConfig({
+                masterName,
+                primaryHost: "127.0.0.1",
+                redisPort: primary.port,
+                announceHost: "127.0.0.1",
+                port,
+                quorum: settings.quorum ?? Math.floor(count / 2) + 1,
+                downAfterMilliseconds: settings.downAfterMilliseconds ?? 1_000,
+                failoverTimeoutMilliseconds: settings.failoverTimeoutMilliseconds ?? 5_000,
+                users: hardenedUsers(secrets.passwords),
+                configCommandName: secrets.configCommandName,
+                dataDir: dir,
+                configDir: dir,
+            });
+            // Loopback only here; in the containers Sentinel listens on the private network.
+            await writeFile(join(dir, "sentinel.conf"), conf.replace("bind * -::*", "bind 127.0.0.1"), { mode: 0o600 });
+            const process = await launchRedis(["redis-server", join(dir, "sentinel.conf"), "--sentinel"], port);
+            sentinels.push({
+                port,
+                kill: () => process.kill(),
+                stop: async () => {
+                    await process.stop();
+                    await rm(dir, { recursive: true, force: true });
+                },
+            });
+        }
+    } catch (e) {
+        await stop();
+        throw e;
+    }
+    const through = (user: "app" | "admin"): RedisOptions => {
+        const password = secrets.passwords[user][0];
+        return {
+            name: masterName,
+            sentinels: sentinels.map((s) => ({ host: "127.0.0.1", port: s.port })),
+            username: user,
+            password,
+            sentinelUsername: user,
+            sentinelPassword: password,
+        };
+    };
+    const url = (user: "app" | "admin") =>
+        redisSentinelConnectionString(
+            sentinels.map((s) => ({ host: "127.0.0.1", port: s.port })),
+            masterName,
+            user,
+            secrets.passwords[user][0],
+        );
+    return {
+        masterName,
+        servers,
+        sentinels,
+        connectionString: url("app"),
+        adminConnectionString: url("admin"),
+        appOptions: through("app"),
+        adminOptions: through("admin"),
+        stop,
+    };
+}

@@ -1,0 +1,117 @@
+import Redis from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startLocalSentinelTopology, type LocalSentinelTopology } from "../../harness/localSentinel";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// Real redis-server and Sentinel processes from the rendered redis.conf/replica.conf/sentinel.conf:
+// the users, the hostnames and the failover settings mean what they say.
+describe("a Sentinel topology started from the rendered configs", () => {
+    let t: LocalSentinelTopology;
+    beforeAll(async () => {
+        t = await startLocalSentinelTopology({ replicas: 2, sentinels: 3, downAfterMilliseconds: 1_000 });
+    }, 60_000);
+    afterAll(async () => {
+        await t?.stop();
+    }, 60_000);
+
+    const sentinel = (i: number, user: "app" | "admin") =>
+        new Redis({
+            port: t.sentinels[i].port,
+            host: "127.0.0.1",
+            username: user,
+            password: user === "app" ? t.appOptions.password : t.adminOptions.password,
+            maxRetriesPerRequest: 0,
+            retryStrategy: () => null,
+        });
+
+    it("lets the app user find the primary through any Sentinel, and nothing more", async () => {
+        for (let i = 0; i < t.sentinels.length; i++) {
+            const s = sentinel(i, "app");
+            try {
+                expect(await s.call("SENTINEL", "GET-MASTER-ADDR-BY-NAME", t.masterName)).toEqual(["127.0.0.1", String(t.servers[0].port)]);
+                await expect(s.call("SENTINEL", "FAILOVER", t.masterName)).rejects.toThrow(/NOPERM/);
+                await expect(s.call("SENTINEL", "SET", t.masterName, "quorum", "1")).rejects.toThrow(/NOPERM/);
+            } finally {
+                s.disconnect();
+            }
+        }
+    });
+
+    it("refuses clients that do not authenticate, and knows every replica and Sentinel", async () => {
+        const anonymous = new Redis({
+            port: t.sentinels[0].port,
+            host: "127.0.0.1",
+            maxRetriesPerRequest: 0,
+            retryStrategy: () => null,
+            protocol: 2,
+        });
+        anonymous.on("error", () => {});
+        const admin = sentinel(0, "admin");
+        try {
+            await expect(anonymous.call("SENTINEL", "GET-MASTER-ADDR-BY-NAME", t.masterName)).rejects.toThrow(/NOAUTH/);
+            // Sentinels find each other through the primary's hello channel: it takes a few seconds.
+            for (let i = 0; i < 40; i++) {
+                const peers = (await admin.call("SENTINEL", "SENTINELS", t.masterName)) as unknown[];
+                const replicas = (await admin.call("SENTINEL", "REPLICAS", t.masterName)) as unknown[];
+                if (peers.length === 2 && replicas.length === 2) return;
+                await sleep(250);
+            }
+            throw new Error("the Sentinels did not discover each other and both replicas within 10 s");
+        } finally {
+            anonymous.disconnect();
+            admin.disconnect();
+        }
+    }, 20_000);
+
+    it("promotes a replica when the primary is killed, losing no write a replica acknowledged", async () => {
+        const client = new Redis({ ...t.appOptions, maxRetriesPerRequest: null, enableOfflineQueue: true });
+        client.on("error", () => {});
+        const acknowledged: number[] = [];
+        let killedAt = 0;
+        let firstWriteAfterKill = 0;
+        try {
+            // Writes confirmed by WAIT 1: a replica holds each before it counts as acknowledged.
+            const writeUntil = async (deadline: number) => {
+                for (let i = acknowledged.length; Date.now() < deadline; i++) {
+                    try {
+                        await client.set(`failover:${i}`, String(i));
+                        if ((await client.wait(1, 1_000)) >= 1) {
+                            acknowledged.push(i);
+                            if (killedAt > 0 && firstWriteAfterKill === 0) firstWriteAfterKill = Date.now();
+                            if (
+                                killedAt > 0 &&
+                                acknowledged.length > 0 &&
+                                firstWriteAfterKill > 0 &&
+                                Date.now() - firstWriteAfterKill > 500
+                            )
+                                return;
+                        }
+                    } catch {
+                        await sleep(50);
+                    }
+                }
+            };
+            await writeUntil(Date.now() + 1_000);
+            const before = acknowledged.length;
+            expect(before).toBeGreaterThan(10);
+            killedAt = Date.now();
+            const writing = writeUntil(Date.now() + 30_000);
+            await t.servers[0].kill();
+            await writing;
+            expect(firstWriteAfterKill, "no write succeeded after the kill").toBeGreaterThan(0);
+            // Within down-after-milliseconds (1 s) plus 5 s.
+            expect(firstWriteAfterKill - killedAt).toBeLessThan(6_000);
+            // The Sentinels name a replica as the primary now.
+            const s = sentinel(1, "app");
+            const promoted = ((await s.call("SENTINEL", "GET-MASTER-ADDR-BY-NAME", t.masterName)) as string[])[1];
+            s.disconnect();
+            expect(t.servers.slice(1).map((r) => String(r.port))).toContain(promoted);
+            // Every acknowledged write is on the new primary.
+            const values = await client.mget(...acknowledged.map((i) => `failover:${i}`));
+            expect(values.filter((v, k) => v !== String(acknowledged[k]))).toEqual([]);
+        } finally {
+            client.disconnect();
+        }
+    }, 60_000);
+});
