@@ -1,13 +1,24 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { containerCpu, redisServerArgsShape, type ContainerCpu, sizeRedisForContainer, type RedisServerArgs } from "./containerSettings";
+import { containerCpu, redisServerArgsShape, sizeRedisForContainer, type RedisServerArgs } from "./containerSettings";
 import type { TlsMaterial } from "./certificateChecks";
 import { redisAccess } from "./credentials";
 import { generateTls, providedTls, requireEnabled, tlsArgsShape, type KubernetesRedisTlsArgs, type RedisTls } from "./redisTls";
+import {
+    kubernetesDnsNames,
+    kubernetesTopology,
+    planDisruptionBudget,
+    planNetworkPolicy,
+    planServices,
+    planStatefulSet,
+    redisLabels,
+    replicaOf,
+    topologyRoles,
+    type KubernetesRedisPlan,
+} from "./kubernetesPlan";
 import { renderRedisConfig } from "./redisConfig";
-import { APP_USER } from "./redisUsers";
-import { CONFIG_DIR, configHash, DATA_DIR, DNS_LABEL, pingCommand, REDIS_GID, REDIS_UID, serverCommand, TLS_FILES } from "./redisContainer";
+import { configHash, DNS_LABEL, TLS_FILES } from "./redisContainer";
 import { RedisConfigError } from "./redisConfigError";
 import { parseSettings } from "./validation";
 
@@ -151,43 +162,50 @@ export class KubernetesRedis extends pulumi.ComponentResource {
             );
         }
         const cpu = containerCpu(settings);
-        const clientLabelKey = settings.clientLabelKey ?? `${name}-client`;
+        const clientLabel = { [settings.clientLabelKey ?? `${name}-client`]: settings.clientLabelValue };
         const tuning = sizeRedisForContainer(args, settings.memoryLimitMb);
         const port = tuning.port;
-        const labels = {
-            "app.kubernetes.io/name": "redis",
-            "app.kubernetes.io/instance": name,
-            "app.kubernetes.io/managed-by": "hardened-redis",
+        // Everything the resources below are planned from; the topology is decided here, once.
+        const plan: KubernetesRedisPlan = {
+            name,
+            topology: kubernetesTopology(settings.replicas),
+            port,
+            image: settings.image,
+            memoryLimitMb: settings.memoryLimitMb,
+            cpu,
+            storage: { size: settings.storageSize, className: settings.storageClassName },
+            clients: { label: clientLabel, namespaceLabels: settings.clientNamespaceLabels },
+            allowAllEgress: settings.allowAllEgress,
+            tls: settings.tls.enabled ? { requireClientCertificates: settings.tls.requireClientCertificates } : undefined,
         };
-        const selector = { "app.kubernetes.io/name": "redis", "app.kubernetes.io/instance": name };
-        const clientLabel = { [clientLabelKey]: settings.clientLabelValue };
-        const statefulSetName = name;
-        const headlessName = `${name}-headless`;
-        const replicated = settings.replicas > 1;
+        const labels = redisLabels(plan);
 
         const namespace = args.namespace !== undefined ? pulumi.output(args.namespace) : this.createNamespace(name);
-        const tls = this.tls(name, namespace, headlessName, settings, args.tls);
+        const tls = this.tls(plan, namespace, settings, args.tls);
 
-        const access = redisAccess(name, settings, args.credentialKeepers, replicated, this);
+        // Replicas authenticate to the primary as the replication user: only topologies that replicate get one.
+        const replicates = topologyRoles(plan).replication !== undefined;
+        const access = redisAccess(name, settings, args.credentialKeepers, replicates, this);
         const { credentials } = access;
         const files = pulumi
             .all([access.users, credentials.configCommandName, credentials.passwords, namespace])
-            .apply(([users, configCommandName, passwords, ns]) => ({
-                ...renderRedisConfig({
-                    ...tuning,
-                    users,
-                    configCommandName,
-                    tls: tls !== undefined,
-                    tlsAuthClients: tls?.secret.authClients,
-                    // Pod 0 is the primary; the others start from replica.conf (see the command below).
-                    // <pod>.<service>.<namespace>.svc resolves through the pod's DNS search path,
-                    // whatever the cluster domain is.
-                    replicaOfHost: replicated ? `${statefulSetName}-0.${headlessName}.${ns}.svc` : undefined,
-                    replicaOfPort: replicated ? port : undefined,
-                }),
-                // The app user's current password, read by the readiness probe through stdin, never argv or env.
-                password: passwords.app[0],
-            }));
+            .apply(([users, configCommandName, passwords, ns]) => {
+                // Pods that replicate start from replica.conf (see the pod command in the plan).
+                const primary = replicaOf(plan, ns);
+                return {
+                    ...renderRedisConfig({
+                        ...tuning,
+                        users,
+                        configCommandName,
+                        tls: tls !== undefined,
+                        tlsAuthClients: tls?.secret.authClients,
+                        replicaOfHost: primary?.host,
+                        replicaOfPort: primary?.port,
+                    }),
+                    // The app user's current password, read by the readiness probe through stdin, never argv or env.
+                    password: passwords.app[0],
+                };
+            });
         // On the pod template, the hash rolls the pods whenever a file, the password or the
         // certificate changes (Redis 7.0 reads its certificate only at start-up).
         const configSha256 = pulumi.unsecret(
@@ -201,70 +219,24 @@ export class KubernetesRedis extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        const servicePort = { name: "redis", port, targetPort: "redis", protocol: "TCP" };
-        const headless = new k8s.core.v1.Service(
-            `${name}-headless`,
-            {
-                metadata: { name: headlessName, namespace, labels },
-                // Stable per-pod DNS names, so replicas find pod 0 before it is ready.
-                spec: { clusterIP: "None", publishNotReadyAddresses: true, selector, ports: [servicePort] },
-            },
-            { parent: this },
-        );
-        const service = new k8s.core.v1.Service(
-            name,
-            {
-                metadata: { name, namespace, labels },
-                spec: {
-                    type: "ClusterIP",
-                    // Writes must reach the primary only; replicas are read-only copies.
-                    selector: replicated ? { ...selector, "statefulset.kubernetes.io/pod-name": `${statefulSetName}-0` } : selector,
-                    ports: [servicePort],
-                },
-            },
-            { parent: this },
-        );
-
+        const services = planServices(plan, namespace);
+        const headless = new k8s.core.v1.Service(`${name}-headless`, services.headless, { parent: this });
+        const service = new k8s.core.v1.Service(name, services.client, { parent: this });
         const statefulSet = new k8s.apps.v1.StatefulSet(
             name,
-            {
-                metadata: { name: statefulSetName, namespace, labels },
-                spec: {
-                    serviceName: headless.metadata.name,
-                    replicas: settings.replicas,
-                    selector: { matchLabels: selector },
-                    podManagementPolicy: "OrderedReady",
-                    updateStrategy: { type: "RollingUpdate" },
-                    persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
-                    template: {
-                        metadata: { labels, annotations: { "hardened-redis/config-sha256": configSha256 } },
-                        spec: this.podSpec(secret, tls?.secretName, settings, cpu, port, replicated),
-                    },
-                    volumeClaimTemplates: [
-                        {
-                            metadata: { name: "data", labels },
-                            spec: {
-                                accessModes: ["ReadWriteOnce"],
-                                storageClassName: settings.storageClassName,
-                                resources: { requests: { storage: settings.storageSize } },
-                            },
-                        },
-                    ],
-                },
-            },
+            planStatefulSet(plan, {
+                namespace,
+                serviceName: headless.metadata.name,
+                configSha256,
+                secrets: { config: secret.metadata.name, tls: tls?.secretName },
+            }),
             // The fixed name keeps the data volumes (data-<name>-<n>) across a replacement, and the
             // old pods must be gone before new ones mount them.
             { parent: this, deleteBeforeReplace: true },
         );
-
-        this.createNetworkPolicy(name, namespace, labels, selector, clientLabel, settings, port, replicated);
-        if (replicated) {
-            new k8s.policy.v1.PodDisruptionBudget(
-                name,
-                { metadata: { namespace, labels }, spec: { maxUnavailable: 1, selector: { matchLabels: selector } } },
-                { parent: this },
-            );
-        }
+        new k8s.networking.v1.NetworkPolicy(name, planNetworkPolicy(plan, namespace), { parent: this });
+        const budget = planDisruptionBudget(plan, namespace);
+        if (budget) new k8s.policy.v1.PodDisruptionBudget(name, budget, { parent: this });
 
         this.host = pulumi.interpolate`${service.metadata.name}.${namespace}.svc.cluster.local`;
         this.port = pulumi.output(port);
@@ -305,15 +277,15 @@ export class KubernetesRedis extends pulumi.ComponentResource {
      * Undefined without TLS.
      */
     private tls(
-        name: string,
+        plan: KubernetesRedisPlan,
         namespace: pulumi.Output<string>,
-        headlessName: string,
         settings: z.output<typeof kubernetesArgsSchema>,
         given: KubernetesRedisTlsArgs | undefined,
     ): { secret: RedisTls; secretName: pulumi.Output<string> } | undefined {
         requireEnabled(settings.tls, { ...given, enabled: undefined });
         if (!settings.tls.enabled) return undefined;
-        const names = namespace.apply((ns) => kubernetesDnsNames(name, headlessName, ns, settings.replicas));
+        const name = plan.name;
+        const names = namespace.apply((ns) => kubernetesDnsNames(plan, ns));
         if (given?.secretName === undefined) {
             const generated = generateTls(name, names, settings.tls, this);
             const secret = new k8s.core.v1.Secret(
@@ -378,145 +350,6 @@ export class KubernetesRedis extends pulumi.ComponentResource {
         );
         return namespace.metadata.name;
     }
-
-    private podSpec(
-        secret: k8s.core.v1.Secret,
-        tlsSecretName: pulumi.Output<string> | undefined,
-        settings: z.output<typeof kubernetesArgsSchema>,
-        cpu: ContainerCpu,
-        port: number,
-        replicated: boolean,
-    ): k8s.types.input.core.v1.PodSpec {
-        const memory = `${settings.memoryLimitMb}Mi`;
-        // `sh -c` so the probes can filter redis-cli's reply; the password only travels on stdin.
-        const ping = (accepted: string[], authenticated: boolean) => ({
-            exec: {
-                command: [
-                    "sh",
-                    "-c",
-                    pingCommand(port, accepted, {
-                        auth: authenticated ? { user: APP_USER, passwordFile: `${CONFIG_DIR}/password` } : undefined,
-                        tls: tlsSecretName && { clientCertificate: settings.tls.requireClientCertificates },
-                    }),
-                ],
-            },
-            timeoutSeconds: 5,
-        });
-        const [primary, replica] = [serverCommand("redis.conf").join(" "), serverCommand("replica.conf").join(" ")];
-        const primaryOrReplica = `if [ "\${HOSTNAME##*-}" = 0 ]; then exec ${primary}; else exec ${replica}; fi`;
-        return {
-            automountServiceAccountToken: false,
-            enableServiceLinks: false,
-            // Redis fsyncs the AOF and exits on SIGTERM; a large AOF needs more than the default 30 s.
-            terminationGracePeriodSeconds: 60,
-            securityContext: {
-                runAsNonRoot: true,
-                runAsUser: REDIS_UID,
-                runAsGroup: REDIS_GID,
-                fsGroup: REDIS_GID,
-                fsGroupChangePolicy: "OnRootMismatch",
-                seccompProfile: { type: "RuntimeDefault" },
-            },
-            containers: [
-                {
-                    name: "redis",
-                    image: settings.image,
-                    command: replicated ? ["sh", "-c", primaryOrReplica] : serverCommand(),
-                    ports: [{ name: "redis", containerPort: port, protocol: "TCP" }],
-                    resources: {
-                        requests: { cpu: cpu.request, memory },
-                        limits: { memory, ...(cpu.limit ? { cpu: cpu.limit } : {}) },
-                    },
-                    securityContext: {
-                        runAsNonRoot: true,
-                        privileged: false,
-                        allowPrivilegeEscalation: false,
-                        readOnlyRootFilesystem: true,
-                        capabilities: { drop: ["ALL"] },
-                    },
-                    volumeMounts: [
-                        { name: "data", mountPath: DATA_DIR },
-                        { name: "config", mountPath: CONFIG_DIR, readOnly: true },
-                        { name: "tmp", mountPath: "/tmp" },
-                    ],
-                    // A NOAUTH or LOADING reply proves the server is alive; loading a large AOF
-                    // may take minutes, which the startup probe tolerates (120 × 5 s).
-                    startupProbe: { ...ping(["PONG", "NOAUTH", "LOADING"], false), periodSeconds: 5, failureThreshold: 120 },
-                    livenessProbe: { ...ping(["PONG", "NOAUTH", "LOADING"], false), periodSeconds: 10, failureThreshold: 6 },
-                    // Ready only once it answers an authenticated PING (not while LOADING).
-                    readinessProbe: { ...ping(["PONG"], true), periodSeconds: 5, failureThreshold: 3 },
-                },
-            ],
-            volumes: [
-                // Group-readable for fsGroup 1000, i.e. the Redis process only (the TLS key included).
-                tlsSecretName
-                    ? {
-                          name: "config",
-                          // One directory for the rendered files and the certificate, as on Docker.
-                          projected: {
-                              defaultMode: 0o440,
-                              sources: [
-                                  { secret: { name: secret.metadata.name } },
-                                  {
-                                      secret: {
-                                          name: tlsSecretName,
-                                          items: Object.values(TLS_FILES).map((file) => ({ key: file, path: file })),
-                                      },
-                                  },
-                              ],
-                          },
-                      }
-                    : { name: "config", secret: { secretName: secret.metadata.name, defaultMode: 0o440 } },
-                { name: "tmp", emptyDir: { sizeLimit: "16Mi" } },
-            ],
-        };
-    }
-
-    private createNetworkPolicy(
-        name: string,
-        namespace: pulumi.Output<string>,
-        labels: Record<string, string>,
-        selector: Record<string, string>,
-        clientLabel: Record<string, string>,
-        settings: z.output<typeof kubernetesArgsSchema>,
-        port: number,
-        replicated: boolean,
-    ): void {
-        const redisPort = [{ protocol: "TCP", port }];
-        const clients: k8s.types.input.networking.v1.NetworkPolicyPeer[] = [{ podSelector: { matchLabels: clientLabel } }];
-        if (settings.clientNamespaceLabels) {
-            // One peer with both selectors: labelled pods in matching namespaces (AND, not OR).
-            clients.push({ namespaceSelector: { matchLabels: settings.clientNamespaceLabels }, podSelector: { matchLabels: clientLabel } });
-        }
-        const peers: k8s.types.input.networking.v1.NetworkPolicyPeer[] = replicated ? [{ podSelector: { matchLabels: selector } }] : [];
-        // Cluster DNS only (replicas resolve the primary's name); not port 53 anywhere, which
-        // would leave a tunnel out of a compromised pod.
-        const dns = {
-            to: [
-                {
-                    namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
-                    podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
-                },
-            ],
-            ports: [
-                { protocol: "UDP", port: 53 },
-                { protocol: "TCP", port: 53 },
-            ],
-        };
-        new k8s.networking.v1.NetworkPolicy(
-            name,
-            {
-                metadata: { namespace, labels },
-                spec: {
-                    podSelector: { matchLabels: selector },
-                    policyTypes: ["Ingress", "Egress"],
-                    ingress: [{ from: [...clients, ...peers], ports: redisPort }],
-                    egress: settings.allowAllEgress ? [{}] : [dns, ...(replicated ? [{ to: peers, ports: redisPort }] : [])],
-                },
-            },
-            { parent: this },
-        );
-    }
 }
 
 /** The certificate files by their `kubernetes.io/tls` keys. */
@@ -526,21 +359,4 @@ function tlsFiles(material: TlsMaterial): Record<string, string> {
         [TLS_FILES.privateKey]: material.privateKey,
         [TLS_FILES.caCertificate]: material.caCertificate,
     };
-}
-
-/**
- * Every name clients and replicas reach Redis by, for the certificate's SANs: the client Service
- * (as the `host` output spells it first, then the shorter forms the DNS search path resolves)
- * and each pod through the headless Service (replicas connect to pod 0 that way).
- */
-export function kubernetesDnsNames(name: string, headlessName: string, namespace: string, replicas: number): string[] {
-    const pods = Array.from({ length: replicas }, (_, i) => `${name}-${i}.${headlessName}.${namespace}.svc`);
-    return [
-        `${name}.${namespace}.svc.cluster.local`,
-        `${name}.${namespace}.svc`,
-        `${name}.${namespace}`,
-        name,
-        ...pods,
-        ...pods.map((pod) => `${pod}.cluster.local`),
-    ];
 }
