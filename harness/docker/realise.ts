@@ -205,10 +205,17 @@ async function realiseContainer(
 export async function waitHealthy(container: Docker.Container, timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-        const state = (await container.inspect()).State;
+        const info = await container.inspect();
+        const state = info.State;
         if (state.Health?.Status === "healthy") return;
-        if (!state.Running) throw new Error(`container exited (${state.ExitCode}) before it was healthy`);
-        if (Date.now() > deadline) throw new Error(`container not healthy after ${timeoutMs} ms (${state.Health?.Status})`);
+        // What went wrong, for the test's failure message: the last health check and log lines.
+        const why = async () => {
+            const logs = (await container.logs({ stdout: true, stderr: true, tail: 15 })) as unknown as Buffer;
+            const check = state.Health?.Log?.at(-1)?.Output ?? "";
+            return `${info.Name}: last health check: ${check.trim()}\n${logs.toString("utf8")}`;
+        };
+        if (!state.Running) throw new Error(`container exited (${state.ExitCode}) before it was healthy; ${await why()}`);
+        if (Date.now() > deadline) throw new Error(`container not healthy after ${timeoutMs} ms (${state.Health?.Status}); ${await why()}`);
         await new Promise((r) => setTimeout(r, 250));
     }
 }
