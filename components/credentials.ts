@@ -5,6 +5,7 @@ import {
     APP_USER,
     hardenedUsers,
     REPLICATION_USER,
+    SENTINEL_USER,
     type RedisAclRules,
     type RedisAclUser,
     type RedisUserPasswords,
@@ -57,7 +58,7 @@ const PASSWORD_SPECIALS = "!#%*+,-.:=?@^_~";
 export function createRedisCredentials(
     name: string,
     rotation: CredentialRotation,
-    users: { extra: readonly string[]; replication: boolean },
+    users: { extra: readonly string[]; replication: boolean; sentinel?: boolean },
     parent: pulumi.Resource,
 ): RedisCredentials {
     const slots = passwordSlots(rotation.generation, rotation.retirePrevious);
@@ -86,6 +87,7 @@ export function createRedisCredentials(
     const admin = passwordsOf(`${name}-${ADMIN_USER}-password`);
     // No replicas, no replication user: nobody would use it.
     const replication = users.replication ? passwordsOf(`${name}-${REPLICATION_USER}-password`) : pulumi.output([]);
+    const sentinel = users.sentinel ? passwordsOf(`${name}-${SENTINEL_USER}-password`) : pulumi.output([]);
     const extraUsers = users.extra.map((user) => passwordsOf(`${name}-user-${user}-password`));
     const configCommand = new random.RandomString(
         `${name}-config-command`,
@@ -96,11 +98,12 @@ export function createRedisCredentials(
     return {
         passwords: pulumi.secret(
             pulumi
-                .all([app, admin, replication, pulumi.all(extraUsers)])
-                .apply(([appPasswords, adminPasswords, replicationPasswords, extraPasswords]): RedisUserPasswords => ({
+                .all([app, admin, replication, sentinel, pulumi.all(extraUsers)])
+                .apply(([appPasswords, adminPasswords, replicationPasswords, sentinelPasswords, extraPasswords]): RedisUserPasswords => ({
                     app: appPasswords,
                     admin: adminPasswords,
                     replication: replicationPasswords,
+                    sentinel: sentinelPasswords,
                     extra: Object.fromEntries(users.extra.map((user, i) => [user, extraPasswords[i]])),
                 })),
         ),
@@ -147,6 +150,21 @@ export function connectionStrings(
     };
 }
 
+/** As {@link connectionStrings}, through the Sentinels: what connect() needs to follow a failover. */
+export function sentinelConnectionStrings(
+    sentinels: ReadonlyArray<{ host: string; port: number }>,
+    masterName: string,
+    passwords: RedisUserPasswords,
+    tls = false,
+): { app: string; admin: string; extra: Record<string, string> } {
+    const url = (user: string, list: string[]) => redisSentinelConnectionString(sentinels, masterName, user, list[0], tls);
+    return {
+        app: url(APP_USER, passwords.app),
+        admin: url(ADMIN_USER, passwords.admin),
+        extra: Object.fromEntries(Object.entries(passwords.extra ?? {}).map(([user, list]) => [user, url(user, list)])),
+    };
+}
+
 /** The parts of a component's parsed args that shape its credentials and users. */
 interface ParsedCredentialArgs {
     credentialGeneration: number;
@@ -164,6 +182,7 @@ export interface RedisAccess {
         host: pulumi.Input<string>,
         port: number,
         tls: boolean,
+        sentinel?: { sentinels: Array<{ host: string; port: number }>; masterName: string },
     ): {
         app: pulumi.Output<string>;
         admin: pulumi.Output<string>;
@@ -178,15 +197,27 @@ export function redisAccess(
     keepers: CredentialRotation["keepers"],
     replicated: boolean,
     parent: pulumi.Resource,
+    sentinel = false,
 ): RedisAccess {
     const rotation = { generation: settings.credentialGeneration, retirePrevious: settings.retirePreviousCredentials, keepers };
     const extraRules = Object.fromEntries(settings.extraUsers.map(({ name: user, ...rules }) => [user, rules]));
-    const credentials = createRedisCredentials(name, rotation, { extra: Object.keys(extraRules), replication: replicated }, parent);
+    const credentials = createRedisCredentials(
+        name,
+        rotation,
+        { extra: Object.keys(extraRules), replication: replicated, sentinel },
+        parent,
+    );
     return {
         credentials,
         users: pulumi.secret(credentials.passwords.apply((passwords) => hardenedUsers(passwords, extraRules))),
-        connectionStrings(host, port, tls) {
-            const urls = pulumi.all([host, credentials.passwords]).apply(([h, passwords]) => connectionStrings(h, port, passwords, tls));
+        connectionStrings(host, port, tls, sentinel) {
+            const urls = pulumi
+                .all([host, credentials.passwords])
+                .apply(([h, passwords]) =>
+                    sentinel === undefined
+                        ? connectionStrings(h, port, passwords, tls)
+                        : sentinelConnectionStrings(sentinel.sentinels, sentinel.masterName, passwords, tls),
+                );
             return {
                 app: pulumi.secret(urls.app),
                 admin: pulumi.secret(urls.admin),

@@ -3,6 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { containerCpu, redisServerArgsShape, sizeRedisForContainer, type RedisServerArgs } from "./containerSettings";
 import { redisAccess } from "./credentials";
+import { planSentinel, SENTINEL_PORT, sentinelArgs, type RedisSentinelArgs } from "./sentinel";
+import { renderSentinelConfig } from "./sentinelConfig";
 import { generateTls, providedTls, requireEnabled, tlsArgsShape, type DockerRedisTlsArgs, type RedisTls } from "./redisTls";
 import { renderRedisConfig } from "./redisConfig";
 import {
@@ -16,6 +18,7 @@ import {
     TLS_FILES,
     REDIS_GID,
     REDIS_UID,
+    SENTINEL_DIR,
     serverCommand,
 } from "./redisContainer";
 import { RedisConfigError } from "./redisConfigError";
@@ -38,6 +41,13 @@ export interface DockerRedisArgs extends RedisServerArgs {
     logMaxFiles?: number;
     /** TLS for clients and health checks: off by default; generated certificates or PEMs of your own. */
     tls?: DockerRedisTlsArgs;
+    /**
+     * Redis servers (1 to 16): the first starts as the primary, the others as its replicas, each in a container with a data volume of its
+     * own and the alias `<alias>-<n>`. Default 1.
+     */
+    replicas?: number;
+    /** Automatic failover by Sentinel containers on the same network (needs `replicas` of 2 or more). Default off. */
+    sentinel?: RedisSentinelArgs;
 }
 
 const dockerArgsSchema = z.strictObject({
@@ -68,9 +78,31 @@ const dockerArgsSchema = z.strictObject({
             { error: "an object of the documented tls settings" },
         )
         .default({ enabled: false, requireClientCertificates: false, certificateValidityDays: 365 }),
+    replicas: z
+        .number({ error: "an integer from 1 to 16" })
+        .int({ error: "an integer from 1 to 16" })
+        .min(1, { error: "an integer from 1 to 16" })
+        .max(16, { error: "an integer from 1 to 16" })
+        .default(1),
+    sentinel: sentinelArgs,
     // Inputs that may be unknown until deployment are checked elsewhere.
     networkName: z.unknown().optional(),
 });
+
+/** Memory limit of a container that only holds a network namespace, in MiB. */
+const NETWORK_HOLDER_MEMORY_MB = 8;
+/** Memory limit of a Sentinel container, in MiB. */
+const SENTINEL_MEMORY_MB = 64;
+
+/** The resources every container of one component uses. */
+interface SharedResources {
+    image: pulumi.Output<string>;
+    networkName: pulumi.Output<string>;
+    configVolume: pulumi.Output<string>;
+    configSha256: pulumi.Output<string>;
+    configWriter: docker.Container;
+    tls: RedisTls | undefined;
+}
 
 /**
  * Redis 7 on Docker, deployed the way security reviews ask for: on an
@@ -106,6 +138,10 @@ export class DockerRedis extends pulumi.ComponentResource {
     public readonly clientCertificate: pulumi.Output<string | undefined>;
     /** PEM of the client certificate's private key (secret), with generated mutual TLS; undefined otherwise. */
     public readonly clientPrivateKey: pulumi.Output<string | undefined>;
+    /** With Sentinel: the name the primary is monitored under; undefined without. */
+    public readonly masterName: pulumi.Output<string | undefined>;
+    /** With Sentinel: every Sentinel as `host:port` on the network; empty without. */
+    public readonly sentinelAddresses: pulumi.Output<string[]>;
 
     constructor(name: string, args: DockerRedisArgs = {}, opts?: pulumi.ComponentResourceOptions) {
         super("hardened-redis:index:DockerRedis", name, {}, opts);
@@ -115,25 +151,58 @@ export class DockerRedis extends pulumi.ComponentResource {
         const cpu = containerCpu(settings);
         const alias = settings.alias ?? this.defaultAlias(name, args.networkName !== undefined);
 
-        const tls = this.tls(name, alias, settings.tls, args.tls);
+        const sentinel = planSentinel(name, settings.sentinel, settings.replicas, args.sentinel);
+        // One server keeps the plain alias; in a topology every server and Sentinel has one of its own.
+        const servers = settings.replicas === 1 ? [alias] : Array.from({ length: settings.replicas }, (_, i) => `${alias}-${i}`);
+        const sentinels = Array.from({ length: sentinel?.sentinels ?? 0 }, (_, i) => `${alias}-sentinel-${i}`);
+        const tls = this.tls(name, [...servers, ...sentinels], settings.tls, args.tls);
 
-        const access = redisAccess(name, settings, args.credentialKeepers, /* one server, no replicas */ false, this);
+        const access = redisAccess(name, settings, args.credentialKeepers, servers.length > 1, this, sentinel !== undefined);
         const { credentials } = access;
         const files = pulumi.secret(
-            pulumi.all([access.users, credentials.configCommandName, tls?.material]).apply(([users, configCommandName, material]) => ({
-                ...renderRedisConfig({ ...tuning, users, configCommandName, tls: tls !== undefined, tlsAuthClients: tls?.authClients }),
-                ...(material && {
-                    [TLS_FILES.certificate]: material.certificate,
-                    [TLS_FILES.privateKey]: material.privateKey,
-                    [TLS_FILES.caCertificate]: material.caCertificate,
-                }),
-            })),
+            pulumi.all([access.users, credentials.configCommandName, tls?.material]).apply(([users, configCommandName, material]) => {
+                const tlsSettings = { tls: tls !== undefined, tlsAuthClients: tls?.authClients };
+                return {
+                    ...renderRedisConfig({
+                        ...tuning,
+                        ...tlsSettings,
+                        users,
+                        configCommandName,
+                        replicaOfHost: servers.length > 1 ? servers[0] : undefined,
+                        replicaOfPort: servers.length > 1 ? tuning.port : undefined,
+                        // With Sentinel, a primary cut off from every replica stops taking writes it would lose.
+                        minReplicasToWrite: sentinel ? 1 : 0,
+                    }),
+                    ...Object.fromEntries(
+                        sentinels.map((host, i) => [
+                            `sentinel-${i}.conf`,
+                            renderSentinelConfig({
+                                ...tlsSettings,
+                                masterName: sentinel?.masterName ?? name,
+                                primaryHost: servers[0],
+                                redisPort: tuning.port,
+                                announceHost: host,
+                                port: SENTINEL_PORT,
+                                quorum: sentinel?.quorum ?? 2,
+                                downAfterMilliseconds: sentinel?.downAfterMilliseconds ?? 5_000,
+                                failoverTimeoutMilliseconds: sentinel?.failoverTimeoutMilliseconds ?? 60_000,
+                                users,
+                                configCommandName,
+                                dataDir: SENTINEL_DIR,
+                                configDir: CONFIG_DIR,
+                            }),
+                        ]),
+                    ),
+                    ...(material && {
+                        [TLS_FILES.certificate]: material.certificate,
+                        [TLS_FILES.privateKey]: material.privateKey,
+                        [TLS_FILES.caCertificate]: material.caCertificate,
+                    }),
+                };
+            }),
         );
 
         const networkName = args.networkName === undefined ? this.createNetwork(name) : this.requireInternal(args.networkName);
-        // The AOF outlives the container, and a rename or `pulumi destroy` must not take it along:
-        // the volume stays on the host until removed by hand.
-        const data = new docker.Volume(`${name}-data`, { labels: this.labels(name, "data") }, { parent: this, retainOnDelete: true });
         const configVolume = new docker.Volume(`${name}-config`, { labels: this.labels(name, "config") }, { parent: this });
         const image = new docker.RemoteImage(`${name}-image`, { name: settings.image, keepLocally: true }, { parent: this });
         // The provider uploads files through the archive API at "/", which Docker refuses for a
@@ -160,63 +229,26 @@ export class DockerRedis extends pulumi.ComponentResource {
         );
         // As a label, the hash replaces the Redis container (rereading the config) whenever the config changes.
         const configSha256 = pulumi.unsecret(files.apply(configHash));
+        const shared = { image: image.imageId, networkName, configVolume: configVolume.name, configSha256, configWriter, tls };
+        const data = servers.map((host, i) => this.redisServer(name, i, host, servers, settings, tuning.port, cpu, shared));
+        sentinels.forEach((host, i) => this.sentinelContainer(name, i, host, settings, shared, data));
 
-        const container = new docker.Container(
-            name,
-            {
-                image: image.imageId,
-                command: serverCommand(),
-                user: `${REDIS_UID}:${REDIS_GID}`,
-                readOnly: true,
-                tmpfs: { "/tmp": "rw,noexec,nosuid,nodev,size=16m" },
-                capabilities: { drops: ["ALL"] },
-                securityOpts: ["no-new-privileges:true"],
-                memory: settings.memoryLimitMb,
-                memorySwap: settings.memoryLimitMb,
-                cpuShares: cpu.dockerShares,
-                cpus: cpu.dockerCpus,
-                // The provider has no pids limit; Redis forks at most one child (BGSAVE or an AOF rewrite).
-                ulimits: [{ name: "nofile", soft: NOFILE_LIMIT, hard: NOFILE_LIMIT }],
-                networksAdvanced: [{ name: networkName, aliases: [alias] }],
-                volumes: [
-                    { volumeName: data.name, containerPath: DATA_DIR },
-                    { volumeName: configVolume.name, containerPath: CONFIG_DIR, readOnly: true },
-                ],
-                // A NOAUTH reply proves the server is up without handing the password to the check.
-                healthcheck: {
-                    tests: [
-                        "CMD-SHELL",
-                        pingCommand(tuning.port, ["PONG", "NOAUTH"], tls && { tls: { clientCertificate: tls.authClients === "yes" } }),
-                    ],
-                    interval: "5s",
-                    timeout: "3s",
-                    startPeriod: "30s",
-                    retries: 5,
-                },
-                restart: settings.restartPolicy,
-                logDriver: "json-file",
-                logOpts: { "max-size": settings.logMaxSize, "max-file": String(settings.logMaxFiles) },
-                labels: [...this.labels(name, "server"), { label: "hardened-redis.config-sha256", value: configSha256 }],
-                // Redis flushes the AOF on SIGTERM; give it time before SIGKILL.
-                stopSignal: "SIGTERM",
-                stopTimeout: 30,
-                destroyGraceSeconds: 30,
-                wait: true,
-                waitTimeout: 120,
-                mustRun: true,
-            },
-            // Two servers must never append to the same AOF: remove the old container first.
-            { parent: this, deleteBeforeReplace: true, dependsOn: [configWriter] },
-        );
-
-        this.host = pulumi.output(alias);
+        this.host = pulumi.output(servers[0]);
         this.port = pulumi.output(tuning.port);
         this.networkName = networkName;
-        this.volumeName = data.name;
-        this.containerName = container.name;
+        this.volumeName = data[0].volume.name;
+        this.containerName = data[0].container.name;
         this.password = pulumi.secret(credentials.passwords.apply((p) => p.app[0]));
         this.configCommandName = credentials.configCommandName;
-        const urls = access.connectionStrings(alias, tuning.port, tls !== undefined);
+        const sentinelAddresses = sentinels.map((host) => ({ host, port: SENTINEL_PORT }));
+        const urls = access.connectionStrings(
+            servers[0],
+            tuning.port,
+            tls !== undefined,
+            sentinel && { sentinels: sentinelAddresses, masterName: sentinel.masterName },
+        );
+        this.masterName = pulumi.output(sentinel?.masterName);
+        this.sentinelAddresses = pulumi.output(sentinelAddresses.map((a) => `${a.host}:${a.port}`));
         this.connectionString = urls.app;
         this.adminConnectionString = urls.admin;
         this.extraConnectionStrings = urls.extra;
@@ -237,13 +269,176 @@ export class DockerRedis extends pulumi.ComponentResource {
             caCertificate: this.caCertificate,
             clientCertificate: this.clientCertificate,
             clientPrivateKey: this.clientPrivateKey,
+            masterName: this.masterName,
+            sentinelAddresses: this.sentinelAddresses,
         });
     }
 
-    /** The certificates to serve TLS with, or undefined without TLS. */
+    /**
+     * Redis server `index`: the first starts from redis.conf as the primary, the others from
+     * replica.conf as its replicas. Each announces its alias, so Sentinels and replicas know it by
+     * name across restarts and address changes.
+     */
+    private redisServer(
+        name: string,
+        index: number,
+        host: string,
+        servers: string[],
+        settings: z.output<typeof dockerArgsSchema>,
+        port: number,
+        cpu: ReturnType<typeof containerCpu>,
+        shared: SharedResources,
+    ): { volume: docker.Volume; container: docker.Container } {
+        // Server 0 keeps the names a single server has always had, so adding replicas keeps its data.
+        const suffix = index === 0 ? "" : `-${index}`;
+        // The AOF outlives the container, and a rename or `pulumi destroy` must not take it along:
+        // the volume stays on the host until removed by hand.
+        const volume = new docker.Volume(
+            `${name}-data${suffix}`,
+            { labels: this.labels(name, "data") },
+            { parent: this, retainOnDelete: true },
+        );
+        const file = index === 0 ? "redis.conf" : "replica.conf";
+        const networking = servers.length > 1 ? this.networkHolder(name, `${name}${suffix}`, host, settings, shared) : undefined;
+        const container = new docker.Container(
+            `${name}${suffix}`,
+            {
+                ...this.hardenedContainer(name, settings, shared, "server"),
+                command: [...serverCommand(file), ...(servers.length > 1 ? ["--replica-announce-ip", host] : [])],
+                memory: settings.memoryLimitMb,
+                memorySwap: settings.memoryLimitMb,
+                cpuShares: cpu.dockerShares,
+                cpus: cpu.dockerCpus,
+                // The provider has no pids limit; Redis forks at most one child (BGSAVE or an AOF rewrite).
+                ulimits: [{ name: "nofile", soft: NOFILE_LIMIT, hard: NOFILE_LIMIT }],
+                ...(networking ?? { networksAdvanced: [{ name: shared.networkName, aliases: [host] }] }),
+                volumes: [
+                    { volumeName: volume.name, containerPath: DATA_DIR },
+                    { volumeName: shared.configVolume, containerPath: CONFIG_DIR, readOnly: true },
+                ],
+                healthcheck: this.healthcheck(port, shared.tls),
+                // Redis flushes the AOF on SIGTERM; give it time before SIGKILL.
+                stopSignal: "SIGTERM",
+                stopTimeout: 30,
+                destroyGraceSeconds: 30,
+            },
+            // Two servers must never append to the same AOF: remove the old container first.
+            { parent: this, deleteBeforeReplace: true, dependsOn: [shared.configWriter] },
+        );
+        return { volume, container };
+    }
+
+    /**
+     * A network identity that outlives the process using it, as a Kubernetes pod's infra
+     * container does: a container that only holds the network namespace, with the alias, which the
+     * Redis or Sentinel container joins. When Redis crashes or is killed its name keeps resolving
+     * and its address keeps refusing connections at once; without it, Docker drops the name, and on
+     * an internal network a lookup of the missing name stalls for tens of seconds (the embedded DNS
+     * forwards it to resolvers it cannot reach), which blocks Sentinel (TILT) and the replicas.
+     */
+    private networkHolder(
+        name: string,
+        resourceName: string,
+        host: string,
+        settings: z.output<typeof dockerArgsSchema>,
+        shared: SharedResources,
+    ): { networkMode: pulumi.Output<string> } {
+        const holder = new docker.Container(
+            `${resourceName}-network`,
+            {
+                image: shared.image,
+                // Does nothing, forever, as the pause container does; nothing to flush, so SIGKILL stops it.
+                command: ["sleep", "2147483647"],
+                user: `${REDIS_UID}:${REDIS_GID}`,
+                readOnly: true,
+                capabilities: { drops: ["ALL"] },
+                securityOpts: ["no-new-privileges:true"],
+                memory: NETWORK_HOLDER_MEMORY_MB,
+                memorySwap: NETWORK_HOLDER_MEMORY_MB,
+                networksAdvanced: [{ name: shared.networkName, aliases: [host] }],
+                restart: settings.restartPolicy,
+                logDriver: "json-file",
+                logOpts: { "max-size": settings.logMaxSize, "max-file": String(settings.logMaxFiles) },
+                labels: this.labels(name, "network"),
+                stopSignal: "SIGKILL",
+                mustRun: true,
+            },
+            { parent: this, deleteBeforeReplace: true },
+        );
+        return { networkMode: pulumi.interpolate`container:${holder.name}` };
+    }
+
+    /**
+     * Sentinel `index`. Sentinel rewrites its config as it learns the topology, so it starts from a
+     * private copy on a small writable volume (readable by uid 999 alone: it holds the password
+     * Sentinels authenticate with); the root filesystem stays read-only.
+     */
+    private sentinelContainer(
+        name: string,
+        index: number,
+        host: string,
+        settings: z.output<typeof dockerArgsSchema>,
+        shared: SharedResources,
+        servers: Array<{ container: docker.Container }>,
+    ): void {
+        const volume = new docker.Volume(`${name}-sentinel-${index}`, { labels: this.labels(name, "sentinel") }, { parent: this });
+        const networking = this.networkHolder(name, `${name}-sentinel-${index}`, host, settings, shared);
+        // `cat >`, not `cp`: cp would carry over the upload's read-only mode, which Sentinel refuses.
+        const copy = `umask 077 && cat ${CONFIG_DIR}/sentinel-${index}.conf > ${SENTINEL_DIR}/sentinel.conf`;
+        new docker.Container(
+            `${name}-sentinel-${index}`,
+            {
+                ...this.hardenedContainer(name, settings, shared, "sentinel"),
+                command: ["sh", "-c", `${copy} && exec redis-server ${SENTINEL_DIR}/sentinel.conf --sentinel`],
+                // Sentinel keeps a few connections and no data.
+                memory: SENTINEL_MEMORY_MB,
+                memorySwap: SENTINEL_MEMORY_MB,
+                ...networking,
+                volumes: [
+                    { volumeName: volume.name, containerPath: SENTINEL_DIR },
+                    { volumeName: shared.configVolume, containerPath: CONFIG_DIR, readOnly: true },
+                ],
+                healthcheck: this.healthcheck(SENTINEL_PORT, shared.tls),
+            },
+            // Started once the servers it watches are up.
+            { parent: this, deleteBeforeReplace: true, dependsOn: [shared.configWriter, ...servers.map((s) => s.container)] },
+        );
+    }
+
+    /** What every container of the component shares: the image, the network, the config, the lockdown. */
+    private hardenedContainer(name: string, settings: z.output<typeof dockerArgsSchema>, shared: SharedResources, role: string) {
+        return {
+            image: shared.image,
+            user: `${REDIS_UID}:${REDIS_GID}`,
+            readOnly: true,
+            tmpfs: { "/tmp": "rw,noexec,nosuid,nodev,size=16m" },
+            capabilities: { drops: ["ALL"] },
+            securityOpts: ["no-new-privileges:true"],
+            restart: settings.restartPolicy,
+            logDriver: "json-file",
+            logOpts: { "max-size": settings.logMaxSize, "max-file": String(settings.logMaxFiles) },
+            labels: [...this.labels(name, role), { label: "hardened-redis.config-sha256", value: shared.configSha256 }],
+            wait: true,
+            waitTimeout: 120,
+            mustRun: true,
+        };
+    }
+
+    /** A NOAUTH reply proves the server is up without handing the password to the check. */
+    private healthcheck(port: number, tls: RedisTls | undefined) {
+        return {
+            tests: ["CMD-SHELL", pingCommand(port, ["PONG", "NOAUTH"], tls && { tls: { clientCertificate: tls.authClients === "yes" } })],
+            interval: "5s",
+            timeout: "3s",
+            startPeriod: "30s",
+            retries: 5,
+        };
+    }
+
+    /** The certificates to serve TLS with, for every name, or undefined without TLS. */
     private tls(
         name: string,
-        alias: string,
+        names: string[],
         settings: z.output<typeof dockerArgsSchema>["tls"],
         given: DockerRedisTlsArgs | undefined,
     ): RedisTls | undefined {
@@ -251,7 +446,7 @@ export class DockerRedis extends pulumi.ComponentResource {
         requireEnabled(settings, { ...given, enabled: undefined });
         if (!settings.enabled) return undefined;
         if (caCertificate === undefined && certificate === undefined && privateKey === undefined) {
-            return generateTls(name, [alias], settings, this);
+            return generateTls(name, names, settings, this);
         }
         if (caCertificate === undefined || certificate === undefined || privateKey === undefined) {
             const missing = caCertificate === undefined ? "caCertificate" : certificate === undefined ? "certificate" : "privateKey";
@@ -261,7 +456,7 @@ export class DockerRedis extends pulumi.ComponentResource {
                 "nothing",
             );
         }
-        return providedTls({ caCertificate, certificate, privateKey }, [alias], settings, "tls");
+        return providedTls({ caCertificate, certificate, privateKey }, names, settings, "tls");
     }
 
     private defaultAlias(name: string, sharedNetwork: boolean): string {

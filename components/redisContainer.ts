@@ -12,6 +12,11 @@ export const TLS_FILES = { certificate: "tls.crt", privateKey: "tls.key", caCert
 
 /** Where Redis writes the AOF and RDB files: the official image's volume. */
 export const DATA_DIR = "/data";
+/**
+ * Where a Sentinel keeps the config it rewrites: a small volume of its own, at the image's data
+ * directory, because a fresh volume takes that directory's owner (uid 999) and stays writable.
+ */
+export const SENTINEL_DIR = DATA_DIR;
 /** The official image's `redis` user and group. */
 export const REDIS_UID = 999;
 export const REDIS_GID = 1000;

@@ -85,3 +85,76 @@ export async function deployDockerRedis(name: string, args?: DockerRedisArgs): P
         throw e;
     }
 }
+
+export interface DockerSentinelDeployment {
+    docker: Docker;
+    realised: Realised;
+    network: string;
+    masterName: string;
+    /** The Redis containers, the first started as primary, with their aliases and addresses. */
+    servers: Array<{ alias: string; container: Docker.Container; address: string }>;
+    sentinels: Array<{ alias: string; container: Docker.Container; address: string }>;
+    /** The component's Sentinel connection strings, unchanged. */
+    connectionString: string;
+    adminConnectionString: string;
+    /**
+     * What the host needs to follow them: the Sentinels answer with network aliases, which only
+     * resolve inside the network, so `alias:port` maps to the container's address (ioredis `natMap`).
+     */
+    natMap: Record<string, { host: string; port: number }>;
+    password: string;
+    adminPassword: string;
+    configCommandName: string;
+    stop(): Promise<void>;
+}
+
+/** Deploys `new DockerRedis(name, args)` with Sentinel on the local engine. Mocks must be installed first. */
+export async function deployDockerSentinel(name: string, args: DockerRedisArgs): Promise<DockerSentinelDeployment> {
+    const { DockerRedis } = await import("../../index");
+    const redis = new DockerRedis(name, args);
+    const secrets = await componentSecrets(redis);
+    const [masterName, sentinelAddresses] = await Promise.all([valueOf(redis.masterName), valueOf(redis.sentinelAddresses)]);
+    if (masterName === undefined) throw new Error(`${name} has no Sentinel`);
+    const docker = await dockerEngine();
+    const realised = await realiseDockerResources(docker, resourcesOf(name));
+    try {
+        const network = realised.networks.get(`${name}-net`);
+        if (!network) throw new Error(`deployment of ${name} has no network`);
+        const port = await valueOf(redis.port);
+        const find = async (resource: string, alias: string) => {
+            const container = realised.containers.get(resource);
+            // The address belongs to the container holding the network namespace, which outlives the process.
+            const holder = realised.containers.get(`${resource}-network`);
+            if (!container || !holder) throw new Error(`deployment of ${name} has no container ${resource} or its network holder`);
+            return { alias, container, address: await addressOn(holder, network) };
+        };
+        const replicas = args.replicas ?? 1;
+        const servers = await Promise.all(
+            Array.from({ length: replicas }, (_, i) => find(i === 0 ? name : `${name}-${i}`, `${name}-${i}`)),
+        );
+        const sentinels = await Promise.all(sentinelAddresses.map((a, i) => find(`${name}-sentinel-${i}`, a.split(":")[0])));
+        const natMap = Object.fromEntries([
+            ...servers.map((s) => [`${s.alias}:${port}`, { host: s.address, port }]),
+            ...sentinels.map((s) => [`${s.alias}:26379`, { host: s.address, port: 26379 }]),
+        ]);
+        return {
+            docker,
+            realised,
+            network,
+            masterName,
+            servers,
+            sentinels,
+            connectionString: secrets.connectionString,
+            adminConnectionString: secrets.adminConnectionString,
+            natMap,
+            password: secrets.password,
+            // `new URL` refuses a list of hosts; the userinfo is the same as in any connection string.
+            adminPassword: decodeURIComponent(/^[a-z+]+:\/\/[^:]+:([^@]+)@/.exec(secrets.adminConnectionString)?.[1] ?? ""),
+            configCommandName: secrets.configCommandName,
+            stop: () => realised.remove(),
+        };
+    } catch (e) {
+        await realised.remove();
+        throw e;
+    }
+}

@@ -210,7 +210,7 @@ export async function waitHealthy(container: Docker.Container, timeoutMs: number
         if (state.Health?.Status === "healthy") return;
         // What went wrong, for the test's failure message: the last health check and log lines.
         const why = async () => {
-            const logs = (await container.logs({ stdout: true, stderr: true, tail: 15 })) as unknown as Buffer;
+            const logs = await container.logs({ stdout: true, stderr: true, tail: 15 });
             const check = state.Health?.Log?.at(-1)?.Output ?? "";
             return `${info.Name}: last health check: ${check.trim()}\n${logs.toString("utf8")}`;
         };
@@ -295,11 +295,17 @@ export async function realiseDockerResources(docker: Docker, resources: Register
                         ...props,
                         networksAdvanced: (props.networksAdvanced as Props[] | undefined)?.map((n) => ({ ...n, name: rename(n.name) })),
                         volumes: (props.volumes as Props[] | undefined)?.map((v) => ({ ...v, volumeName: rename(v.volumeName) })),
+                        // `container:<name>` joins another container's network namespace: this run's name for it.
+                        networkMode:
+                            typeof props.networkMode === "string" && props.networkMode.startsWith("container:")
+                                ? `container:${rename(props.networkMode.slice("container:".length))}`
+                                : props.networkMode,
                     };
                     // Dependencies first: a container comes after what it mounts and joins.
                     const container = await realiseContainer(docker, r, withRunNames, imageIds, runId);
                     realised.containers.set(r.name, container);
                     realised.created.containers.push(container);
+                    renames.set(String(props.name), `${String(props.name)}-${runId}`);
                     break;
                 }
                 default:

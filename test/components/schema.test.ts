@@ -122,16 +122,19 @@ describe("the package schema", () => {
                 "containerName",
                 "extraConnectionStrings",
                 "host",
+                "masterName",
                 "networkName",
                 "password",
                 "port",
+                "sentinelAddresses",
                 "volumeName",
             ].sort(),
         );
         expect(outputs.port.type).toBe("number");
         expect(outputs.extraConnectionStrings).toMatchObject({ type: "object", additionalProperties: { type: "string" } });
+        expect(outputs.sentinelAddresses).toMatchObject({ type: "array", items: { type: "string" } });
         for (const [name, property] of Object.entries(outputs)) {
-            if (name !== "port" && name !== "extraConnectionStrings") expect(property.type, name).toBe("string");
+            if (!["port", "extraConnectionStrings", "sentinelAddresses"].includes(name)) expect(property.type, name).toBe("string");
             expect(property.description, name).toMatch(/\w{3,}/);
         }
     });

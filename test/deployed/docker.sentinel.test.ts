@@ -1,0 +1,177 @@
+import Redis, { type RedisOptions } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { deployDockerSentinel, type DockerSentinelDeployment } from "../../harness/docker/deployments";
+import { execIn } from "../../harness/docker/exec";
+import { waitHealthy } from "../../harness/docker/realise";
+import { installMocks } from "../../harness/pulumiMocks";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// DockerRedis with three servers and three Sentinels on the Docker engine: kill the primary under
+// load, and the Sentinels promote a replica the client follows by itself.
+describe("DockerRedis with Sentinel on the Docker engine", () => {
+    let d: DockerSentinelDeployment;
+    beforeAll(async () => {
+        await installMocks();
+        d = await deployDockerSentinel("ha", {
+            replicas: 3,
+            sentinel: { enabled: true, downAfterMilliseconds: 1_000, failoverTimeoutMilliseconds: 10_000 },
+        });
+    }, 300_000);
+    afterAll(async () => {
+        await d?.stop();
+    }, 120_000);
+
+    /** The app user through the Sentinels, as the connection string says, with the host's view of the aliases. */
+    const throughSentinels = (user: "app" | "admin" = "app", options: RedisOptions = {}) => {
+        const password = user === "app" ? d.password : d.adminPassword;
+        const client = new Redis({
+            name: d.masterName,
+            sentinels: d.sentinels.map((s) => ({ host: s.address, port: 26379 })),
+            username: user,
+            password,
+            sentinelUsername: user,
+            sentinelPassword: password,
+            natMap: d.natMap,
+            ...options,
+        });
+        client.on("error", () => {});
+        return client;
+    };
+    const adminOn = (address: string) => {
+        const client = new Redis({ host: address, port: 6379, username: "admin", password: d.adminPassword, maxRetriesPerRequest: 1 });
+        client.on("error", () => {});
+        return client;
+    };
+
+    it("hands out a Sentinel connection string naming every Sentinel by its alias", () => {
+        expect(d.connectionString).toMatch(
+            /^redis\+sentinel:\/\/app:[^@]+@ha-sentinel-0:26379,ha-sentinel-1:26379,ha-sentinel-2:26379\/ha\/0$/,
+        );
+    });
+
+    it("starts server 0 as the primary of two replicas that announce their aliases", async () => {
+        const admin = adminOn(d.servers[0].address);
+        try {
+            for (let i = 0; i < 40; i++) {
+                const info = await admin.info("replication");
+                if ((info.match(/^slave\d+:ip=ha-\d,.*state=online/gm) ?? []).length === 2) return;
+                await sleep(250);
+            }
+            throw new Error(`replicas not online: ${await admin.info("replication")}`);
+        } finally {
+            admin.disconnect();
+        }
+    });
+
+    it("runs every Sentinel hardened, with its rewritten config readable by it alone", async () => {
+        for (const s of d.sentinels) {
+            const info = await s.container.inspect();
+            expect(info.Config.User).toBe("999:1000");
+            expect(info.HostConfig.ReadonlyRootfs).toBe(true);
+            expect(info.HostConfig.CapDrop).toEqual(["ALL"]);
+            expect(info.HostConfig.PortBindings ?? {}).toEqual({});
+            expect(info.State.Health?.Status).toBe("healthy");
+            expect((await execIn(s.container, ["busybox", "stat", "-c", "%a %u", "/data/sentinel.conf"])).output).toMatch(/\b600 999\n/);
+        }
+    });
+
+    it("fails over when the primary is killed: the client writes again by itself, and no write a replica acknowledged is lost", async () => {
+        const client = throughSentinels("app", { maxRetriesPerRequest: null });
+        const acknowledged: number[] = [];
+        let unconfirmed = 0;
+        let killedAt = 0;
+        let recovered = 0;
+        try {
+            const write = async (i: number) => {
+                await client.set(`failover:${i}`, String(i));
+                // WAIT 1: a replica holds it before it counts as acknowledged.
+                if ((await client.wait(1, 1_000)) >= 1) acknowledged.push(i);
+                else unconfirmed++;
+            };
+            let i = 0;
+            const started = Date.now();
+            while (Date.now() - started < 1_000) await write(i++);
+            expect(acknowledged.length).toBeGreaterThan(10);
+            killedAt = Date.now();
+            await d.servers[0].container.kill({ signal: "SIGKILL" });
+            // Bounded: at most 20,000 writes or 30 s.
+            while (recovered === 0 && i < 20_000 && Date.now() - killedAt < 30_000) {
+                const before = acknowledged.length;
+                await write(i++).catch(() => sleep(50));
+                if (acknowledged.length > before) recovered = Date.now();
+            }
+            expect(recovered, "no write succeeded after the kill").toBeGreaterThan(0);
+            // Within down-after-milliseconds (1 s) plus 5 s.
+            expect(recovered - killedAt).toBeLessThan(6_000);
+            const values = await client.mget(...acknowledged.map((k) => `failover:${k}`));
+            expect(values.filter((v, k) => v !== String(acknowledged[k]))).toEqual([]);
+            console.log(
+                `failover: first write ${recovered - killedAt} ms after SIGKILL; ${acknowledged.length} acknowledged, ${unconfirmed} unconfirmed`,
+            );
+        } finally {
+            client.disconnect();
+        }
+    }, 60_000);
+
+    it("takes the killed primary back as a replica of the new one, never a second primary", async () => {
+        const old = d.servers[0];
+        await old.container.start();
+        await waitHealthy(old.container, 60_000);
+        // Same name, same address: the network holder kept both while Redis was down.
+        const admin = adminOn(old.address);
+        try {
+            let replication = "";
+            for (let i = 0; i < 80; i++) {
+                replication = await admin.info("replication");
+                if (/role:slave/.test(replication) && /master_link_status:up/.test(replication)) break;
+                // Until then it may call itself a primary, but one that refuses writes: no replica follows it.
+                if (/role:master/.test(replication)) await expect(admin.set("split", "brain")).rejects.toThrow(/NOREPLICAS/);
+                await sleep(250);
+            }
+            expect(replication).toMatch(/role:slave/);
+            expect(replication).toMatch(/master_host:ha-[12]\b/);
+        } finally {
+            admin.disconnect();
+        }
+    }, 60_000);
+
+    /** The primary the Sentinels name now, asked of Sentinel `i` as the admin user. */
+    const currentPrimary = async (i: number): Promise<string> => {
+        const sentinel = new Redis({
+            host: d.sentinels[i].address,
+            port: 26379,
+            username: "admin",
+            password: d.adminPassword,
+            maxRetriesPerRequest: 1,
+        });
+        try {
+            return ((await sentinel.call("SENTINEL", "GET-MASTER-ADDR-BY-NAME", d.masterName)) as string[])[0];
+        } finally {
+            sentinel.disconnect();
+        }
+    };
+    const serverNamed = (alias: string) => {
+        const server = d.servers.find((s) => s.alias === alias);
+        if (!server) throw new Error(`no server ${alias}`);
+        return server;
+    };
+
+    it("fails over with one of three Sentinels down, and does not with two down (no decision without a majority)", async () => {
+        await d.sentinels[0].container.kill({ signal: "SIGKILL" });
+        const first = await currentPrimary(1);
+        await serverNamed(first).container.kill({ signal: "SIGKILL" });
+        let second = first;
+        for (let waited = 0; second === first && waited < 15_000; waited += 250) {
+            await sleep(250);
+            second = await currentPrimary(1);
+        }
+        expect(second, "two of three Sentinels promoted a replica").not.toBe(first);
+
+        await d.sentinels[1].container.kill({ signal: "SIGKILL" });
+        await serverNamed(second).container.kill({ signal: "SIGKILL" });
+        // Five times down-after-milliseconds: a majority would have promoted by now.
+        await sleep(5_000);
+        expect(await currentPrimary(2), "one Sentinel alone must not fail over").toBe(second);
+    }, 60_000);
+});
