@@ -3,6 +3,7 @@
 // to break one setting at a time.
 import { renderRedisConfig } from "../components/redisConfig";
 import { hardenedUsers } from "../components/redisUsers";
+import { renderSentinelConfig } from "../components/sentinelConfig";
 import type { TestResource } from "./policyHarness";
 
 /** A password that must never show up in a policy message. */
@@ -48,6 +49,105 @@ export const PRIMARY_OR_REPLICA = [
     "-c",
     'if [ "${HOSTNAME##*-}" = 0 ]; then exec redis-server /usr/local/etc/redis/redis.conf; else exec redis-server /usr/local/etc/redis/replica.conf; fi',
 ];
+
+const sentinelUsers = hardenedUsers({
+    app: [SECRET],
+    admin: [`${SECRET}-admin`],
+    replication: [`${SECRET}-replication`],
+    sentinel: [`${SECRET}-sentinel`],
+});
+
+/** `redis.conf` of a server Sentinels watch, as hardened-redis renders it: with the `sentinel` user. */
+export const watchedConf = renderRedisConfig({ users: sentinelUsers, configCommandName: "cfg0123456789abcdef0123" })["redis.conf"];
+
+/** `sentinel-0.conf` as hardened-redis renders it (TLS with `tls`). */
+export function sentinelConf(tls = false): string {
+    return renderSentinelConfig({
+        masterName: "cache",
+        primaryHost: "cache-0",
+        redisPort: 6379,
+        announceHost: "cache-sentinel-0",
+        quorum: 2,
+        downAfterMilliseconds: 5_000,
+        failoverTimeoutMilliseconds: 60_000,
+        users: sentinelUsers,
+        configCommandName: "cfg0123456789abcdef0123",
+        dataDir: "/data",
+        configDir: "/usr/local/etc/redis",
+        tls,
+    });
+}
+
+/** How hardened-redis starts a Sentinel: from a private, writable copy of its uploaded, read-only config. */
+export const SENTINEL_COMMAND = [
+    "sh",
+    "-c",
+    "umask 077 && cat /usr/local/etc/redis/sentinel-0.conf > /data/sentinel.conf && exec redis-server /data/sentinel.conf --sentinel",
+];
+
+/**
+ * One Sentinel as DockerRedis declares it: the never-started helper that uploads `sentinel-0.conf`
+ * (`conf`) into the config volume, a network holder (a redis-image container that only sleeps,
+ * carrying the network alias) and the Sentinel, which joins the holder's network namespace.
+ * `sentinel` and `holder` change those containers' props.
+ */
+export function sentinelTopology(
+    conf: string = sentinelConf(),
+    sentinel: Record<string, unknown> = {},
+    holder: Record<string, unknown> = {},
+): TestResource[] {
+    const hardening = {
+        user: "999:1000",
+        readOnly: true,
+        capabilities: { drops: ["ALL"] },
+        securityOpts: ["no-new-privileges:true"],
+        memory: 64,
+        labels: [{ label: "hardened-redis.component", value: "cache" }],
+    };
+    return [
+        internalNetwork,
+        {
+            type: "docker:index/container:Container",
+            name: "cache-config",
+            props: {
+                image: "redis:7-alpine",
+                start: false,
+                networkMode: "none",
+                volumes: [{ volumeName: "cache-config", containerPath: "/usr/local/etc/redis" }],
+                uploads: [{ file: "/usr/local/etc/redis/sentinel-0.conf", content: conf, permissions: "0444" }],
+            },
+        },
+        {
+            type: "docker:index/container:Container",
+            name: "cache-sentinel-0-network",
+            props: {
+                name: "cache-sentinel-0-network-1a2b3c",
+                image: "redis:7-alpine",
+                command: ["sleep", "2147483647"],
+                ...hardening,
+                networksAdvanced: [{ name: "redis-net", aliases: ["cache-sentinel-0"] }],
+                ...holder,
+            },
+        },
+        {
+            type: "docker:index/container:Container",
+            name: "cache-sentinel-0",
+            props: {
+                name: "cache-sentinel-0-4d5e6f",
+                image: "redis:7-alpine",
+                command: SENTINEL_COMMAND,
+                ...hardening,
+                networkMode: "container:cache-sentinel-0-network-1a2b3c",
+                volumes: [
+                    { volumeName: "cache-sentinel-0", containerPath: "/data" },
+                    { volumeName: "cache-config", containerPath: "/usr/local/etc/redis", readOnly: true },
+                ],
+                healthcheck: { tests: ["CMD-SHELL", "redis-cli -p 26379 ping 2>&1 | grep -Eq '^(PONG|NOAUTH)'"] },
+                ...sentinel,
+            },
+        },
+    ];
+}
 
 export const internalNetwork: TestResource = {
     type: "docker:index/network:Network",

@@ -11,7 +11,8 @@ export const appendfsyncAlways: StackValidationPolicy = {
     severity: "low",
     configSchema: configSchema(),
     validateStack: (args, reportViolation) => {
-        for (const w of checkedWorkloads(args)) {
+        // A Sentinel keeps no data: these settings do not apply to it.
+        for (const w of checkedWorkloads(args).filter((w) => !w.sentinel)) {
             if (directive(w.settings, "appendfsync") === "always") {
                 reportViolation("Redis uses appendfsync always; use everysec unless every write must survive a power cut.", w.resource.urn);
             }

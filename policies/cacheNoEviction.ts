@@ -11,7 +11,8 @@ export const cacheNoEviction: StackValidationPolicy = {
     severity: "medium",
     configSchema: configSchema(),
     validateStack: (args, reportViolation) => {
-        for (const w of checkedWorkloads(args)) {
+        // A Sentinel keeps no data: these settings do not apply to it.
+        for (const w of checkedWorkloads(args).filter((w) => !w.sentinel)) {
             if (!w.fileKnown) continue;
             const maxmemory = directive(w.settings, "maxmemory");
             const policy = directive(w.settings, "maxmemory-policy") ?? "noeviction";

@@ -6,7 +6,7 @@ import { checkedWorkloads } from "./lib/workloads";
 export const defaultUserFullAccess: StackValidationPolicy = {
     name: "redis-default-user-full-access",
     description:
-        "Redis should not let the default user (what requirepass protects) run every command: one shared password then carries CONFIG, REPLICAOF and FLUSHALL to every client. Declare ACL users with least privilege and turn default off.",
+        "Redis should not let the default user (what requirepass protects) run every command: one shared password then carries CONFIG, REPLICAOF and FLUSHALL (on a Sentinel, SENTINEL SET, MONITOR and FAILOVER) to every client. Declare ACL users with least privilege and turn default off.",
     enforcementLevel: "advisory",
     severity: "medium",
     configSchema: configSchema(),
@@ -16,7 +16,10 @@ export const defaultUserFullAccess: StackValidationPolicy = {
             if (w.settings.directives.has("aclfile") && !w.settings.aclFileRead) continue;
             // Without a `default` line Redis creates it with every command (requirepass only sets its password).
             const rules = w.settings.users.find((u) => u[0] === "default")?.slice(1) ?? ["on", "+@all"];
-            if (isEnabled(rules) && dangerousCommands(rules).length > 0) {
+            // On a Sentinel, against its own commands (SENTINEL SET, MONITOR, FAILOVER…). The default user
+            // is never taken for the user Sentinels authenticate as: it is what requirepass and every
+            // unauthenticated client share.
+            if (isEnabled(rules) && dangerousCommands(rules, w.sentinel ? "sentinel" : "server").length > 0) {
                 reportViolation(
                     "Redis lets the default user run administrative commands; declare an app user without @dangerous (+info), an admin user, and `user default off`.",
                     w.resource.urn,

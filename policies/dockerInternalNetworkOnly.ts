@@ -1,12 +1,35 @@
-import type { StackValidationPolicy } from "@pulumi/policy";
+import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { configSchema, isExempt } from "./lib/exemptions";
 import { known, knownItems, knownString, UNKNOWN } from "./lib/redis";
 import { redisWorkloads } from "./lib/workloads";
 
+/**
+ * The container whose network a container listens on: itself, or the one whose namespace it joins
+ * (`networkMode: container:<name or ID>`, e.g. a network holder as hardened-redis's Sentinel
+ * topology uses), followed to the end. Undefined when that cannot be told here (a container outside
+ * the stack, an unknown network mode, a loop).
+ */
+function namespaceOwner(containers: PolicyResource[], container: unknown): any {
+    let c = container as any;
+    for (let hops = 0; hops < 8; hops++) {
+        const mode = known(() => c.networkMode as unknown);
+        if (mode === UNKNOWN) return undefined;
+        if (typeof mode !== "string" || !mode.startsWith("container:")) return c;
+        const ref = mode.slice("container:".length);
+        const owner = containers.find((r) => {
+            const props = r.props as any;
+            return knownString(() => props.name) === ref || knownString(() => props.id) === ref;
+        });
+        if (!owner) return undefined;
+        c = owner.props;
+    }
+    return undefined;
+}
+
 export const dockerInternalNetworkOnly: StackValidationPolicy = {
     name: "redis-docker-internal-network-only",
     description:
-        "Redis containers must sit only on internal Docker networks: any other network gives them a route to and from the outside.",
+        "Redis containers must sit only on internal Docker networks (judged on the container whose network namespace they join, if any): any other network gives them a route to and from the outside.",
     enforcementLevel: "mandatory",
     severity: "high",
     configSchema: configSchema(),
@@ -21,9 +44,19 @@ export const dockerInternalNetworkOnly: StackValidationPolicy = {
                 if (key !== undefined && flag !== UNKNOWN) internal.set(key, flag);
             }
         }
+        const containers = args.resources.filter((r) => r.type === "docker:index/container:Container");
         for (const w of redisWorkloads(args.resources).filter((w) => w.platform === "docker")) {
             if (isExempt(w.resource, config)) continue;
-            const c = w.container as any;
+            const c = namespaceOwner(containers, w.container);
+            // Joins a container outside the stack, or one not known yet: nothing to judge here.
+            if (c === undefined) continue;
+            if (c !== w.container && knownString(() => c.networkMode) === "host") {
+                reportViolation(
+                    "Redis container joins the network namespace of a container on the host network; give that container an internal network only.",
+                    w.resource.urn,
+                );
+                continue;
+            }
             const mode = knownString(() => c.networkMode);
             const networks = knownItems<any>(() => c.networksAdvanced);
             const names = networks.items.map((n) => knownString(() => n.name));

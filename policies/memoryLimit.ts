@@ -21,7 +21,8 @@ export const memoryLimit: StackValidationPolicy = {
                     w.resource.urn,
                 );
             }
-            if (w.fileKnown) {
+            // A Sentinel keeps no data set to bound with maxmemory; its container's limit still applies.
+            if (w.fileKnown && !w.sentinel) {
                 const maxmemory = directive(w.settings, "maxmemory");
                 if (maxmemory === undefined || maxmemory === "0") {
                     reportViolation("Redis has no maxmemory; set it to about 75% of the container's memory limit.", w.resource.urn);

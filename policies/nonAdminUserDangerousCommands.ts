@@ -1,5 +1,5 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { dangerousCommands, isEnabled } from "./lib/acl";
+import { dangerousCommands, isEnabled, isSentinelUser } from "./lib/acl";
 import { configSchema } from "./lib/exemptions";
 import { checkedWorkloads } from "./lib/workloads";
 
@@ -9,7 +9,7 @@ const REPLICATION: ReadonlySet<string> = new Set(["psync", "replconf", "sync"]);
 export const nonAdminUserDangerousCommands: StackValidationPolicy = {
     name: "redis-non-admin-user-dangerous-commands",
     description:
-        "Redis ACL users other than the admin users should hold no @admin/@dangerous command (replicas' PSYNC/REPLCONF aside): an application credential that can run CONFIG, ACL SETUSER, REPLICAOF, MONITOR or FLUSHALL turns any leak into a takeover.",
+        "Redis ACL users other than the admin users should hold no @admin/@dangerous command (replicas' PSYNC/REPLCONF, and Sentinel's own commands for a user limited to them, aside): an application credential that can run CONFIG, ACL SETUSER, REPLICAOF, MONITOR or FLUSHALL (on a Sentinel, SENTINEL SET or FAILOVER) turns any leak into a takeover.",
     enforcementLevel: "advisory",
     severity: "medium",
     configSchema: configSchema({
@@ -23,13 +23,16 @@ export const nonAdminUserDangerousCommands: StackValidationPolicy = {
     validateStack: (args, reportViolation) => {
         const admins = new Set(args.getConfig<{ adminUsers?: string[] }>().adminUsers ?? ["admin"]);
         for (const w of checkedWorkloads(args)) {
-            // The default user is redis-default-user-full-access's concern.
+            const mode = w.sentinel ? "sentinel" : "server";
+            // The default user is redis-default-user-full-access's concern. A user Sentinels authenticate
+            // as is known by its rules (only what Sentinel sends, no keys), whatever its name.
             const risky = w.settings.users.filter(
                 ([name, ...rules]) =>
                     name !== "default" &&
                     !admins.has(name) &&
                     isEnabled(rules) &&
-                    dangerousCommands(rules).some((c) => !REPLICATION.has(c)),
+                    !isSentinelUser(rules, mode) &&
+                    dangerousCommands(rules, mode).some((c) => !REPLICATION.has(c)),
             );
             if (risky.length > 0) {
                 reportViolation(

@@ -35,7 +35,8 @@ export const persistence: StackValidationPolicy = {
     severity: "medium",
     configSchema: configSchema(),
     validateStack: (args, reportViolation) => {
-        for (const w of checkedWorkloads(args)) {
+        // A Sentinel keeps no data: these settings do not apply to it.
+        for (const w of checkedWorkloads(args).filter((w) => !w.sentinel)) {
             if (w.fileKnown) {
                 const { aof, rdb } = effectivePersistence(w.settings);
                 if (!aof && !rdb) reportViolation("Redis has both AOF and RDB persistence off; enable appendonly.", w.resource.urn);

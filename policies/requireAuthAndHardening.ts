@@ -6,18 +6,21 @@ import { checkedWorkloads } from "./lib/workloads";
 export const requireAuthAndHardening: StackValidationPolicy = {
     name: "redis-requires-auth-and-hardening",
     description:
-        "Redis must require a password, keep protected mode, rename or disable CONFIG and keep DEBUG/MODULE off: each missing guard has been used to take over exposed servers.",
+        "Redis must require a password, keep protected mode, rename or disable CONFIG and keep DEBUG/MODULE off: each missing guard has been used to take over exposed servers. A Sentinel must require a password too (it has no CONFIG to rename).",
     enforcementLevel: "mandatory",
     severity: "critical",
     configSchema: configSchema(),
     validateStack: (args, reportViolation) => {
-        for (const { settings, fileKnown, resource } of checkedWorkloads(args)) {
+        for (const { settings, fileKnown, resource, sentinel } of checkedWorkloads(args)) {
             // Arguments override the file; when the file cannot be read, judge only what the arguments set.
             const report = (message: string) => reportViolation(message, resource.urn);
             if (fileKnown && !requiresAuth(settings))
-                report("Redis accepts clients without a password; set one (requirepass or an ACL user) from a secret.");
+                report(
+                    `${sentinel ? "Redis Sentinel" : "Redis"} accepts clients without a password; set one from a secret (requirepass, or ACL users and user default off).`,
+                );
             if (directive(settings, "protected-mode") === "no") report("Redis runs with protected-mode no; remove it.");
-            if (fileKnown && !settings.renamed.has("config"))
+            // Sentinel has no CONFIG command (it is configured with SENTINEL CONFIG, which ACL rules govern).
+            if (fileKnown && !sentinel && !settings.renamed.has("config"))
                 report("Redis keeps the CONFIG command; rename it to a random name or disable it (rename-command CONFIG).");
             for (const key of ["enable-debug-command", "enable-module-command"]) {
                 const value = directive(settings, key);

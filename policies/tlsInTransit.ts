@@ -1,6 +1,6 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { configSchema, isExempt } from "./lib/exemptions";
-import { configPath, redisSettings, UNKNOWN, withIncludes, type Known } from "./lib/redis";
+import { configPath, redisSettings, UNKNOWN, withIncludes, type Known, type RedisInvocation } from "./lib/redis";
 import { redisWorkloads, type RedisWorkload } from "./lib/workloads";
 
 const NO_TLS =
@@ -10,6 +10,8 @@ const OLD_PROTOCOLS =
     'Redis allows TLS 1.0 or 1.1 (tls-protocols); set tls-protocols "TLSv1.2 TLSv1.3" (or leave it out: that is the default).';
 const PLAINTEXT_REPLICATION =
     "Redis replica connects to its primary without TLS; set tls-replication yes so replication and masterauth do not travel in plaintext.";
+const PLAINTEXT_SENTINEL_LINKS =
+    "Redis Sentinel connects to the Redis servers and the other Sentinels without TLS; set tls-replication yes so its auth-pass and failover commands do not travel in plaintext.";
 
 /**
  * A directive's value as redis-server starts with it (arguments override the config file and the
@@ -29,8 +31,8 @@ function startupValues(w: RedisWorkload, args: string[]): (key: string) => Known
     };
 }
 
-/** What is wrong with one way the container may start redis-server. */
-function findings(w: RedisWorkload, args: string[]): string[] {
+/** What is wrong with one way the container may start Redis (a server or a Sentinel). */
+function findings(w: RedisWorkload, { args, sentinel }: RedisInvocation): string[] {
     const value = startupValues(w, args);
     const found: string[] = [];
     const tlsPort = value("tls-port");
@@ -46,9 +48,14 @@ function findings(w: RedisWorkload, args: string[]): string[] {
     if (usesTls && typeof protocols === "string" && protocols.split(/\s+/).some((p) => p === "tlsv1" || p === "tlsv1.1")) {
         found.push(OLD_PROTOCOLS);
     }
+    const tlsReplication = value("tls-replication");
+    if (sentinel) {
+        // Sentinel opens its links to the servers and to the other Sentinels with TLS only under tls-replication (sentinel.c).
+        if (tlsReplication !== UNKNOWN && tlsReplication !== "yes") found.push(PLAINTEXT_SENTINEL_LINKS);
+        return found;
+    }
     // `replicaof no one` (or its old name slaveof) keeps a primary a primary.
     const primary = [value("replicaof"), value("slaveof")].find((v) => typeof v === "string" && v !== "no one");
-    const tlsReplication = value("tls-replication");
     if (primary !== undefined && tlsReplication !== UNKNOWN && tlsReplication !== "yes") found.push(PLAINTEXT_REPLICATION);
     return found;
 }
@@ -56,7 +63,7 @@ function findings(w: RedisWorkload, args: string[]): string[] {
 export const tlsInTransit: StackValidationPolicy = {
     name: "redis-tls-in-transit",
     description:
-        "Redis should speak only TLS 1.2+ (tls-port with port 0), replicas included (tls-replication yes): otherwise AUTH passwords, masterauth and every key cross the pod or container network in plaintext (PCI DSS 4.0 requirement 4 asks for strong cryptography for cardholder data in transit), and a node without tls-replication talks plaintext to its primary even when TLS is on (bitnami/charts#3045).",
+        "Redis should speak only TLS 1.2+ (tls-port with port 0), replicas and Sentinels included (tls-replication yes): otherwise AUTH passwords, masterauth and every key cross the pod or container network in plaintext (PCI DSS 4.0 requirement 4 asks for strong cryptography for cardholder data in transit), and a node without tls-replication talks plaintext to its primary even when TLS is on (bitnami/charts#3045).",
     enforcementLevel: "advisory",
     severity: "high",
     configSchema: configSchema(),
@@ -66,7 +73,7 @@ export const tlsInTransit: StackValidationPolicy = {
         for (const w of redisWorkloads(args.resources)) {
             // Which config it starts from depends on the whole command: judge none of it while part is unknown.
             if (isExempt(w.resource, config) || !w.argvKnown) continue;
-            // A script may start a primary or a replica from different configs: each is judged.
+            // A script may start a primary or a replica from different configs: each is judged, a Sentinel as a Sentinel.
             for (const message of w.invocations.flatMap((a) => findings(w, a))) {
                 if (reported.has(`${w.resource.urn} ${message}`)) continue;
                 reported.add(`${w.resource.urn} ${message}`);

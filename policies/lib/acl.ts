@@ -236,10 +236,121 @@ export const DANGEROUS_BY_CATEGORY: Readonly<Record<string, readonly string[]>> 
     write: ["flushall", "flushdb", "migrate", "pfdebug", "restore", "restore-asking", "sort", "swapdb"],
 };
 
-const DANGEROUS: readonly string[] = DANGEROUS_BY_CATEGORY.dangerous;
+const ACL_ADMIN_COMMANDS = [
+    "acl|deluser",
+    "acl|dryrun",
+    "acl|getuser",
+    "acl|list",
+    "acl|load",
+    "acl|log",
+    "acl|save",
+    "acl|setuser",
+    "acl|users",
+];
+const CLIENT_ADMIN_COMMANDS = ["client|kill", "client|list", "client|no-evict", "client|pause", "client|unblock", "client|unpause"];
+/** Every SENTINEL subcommand is @admin, even the read-only ones clients ask where the primary is with. */
+const SENTINEL_SUBCOMMANDS = [
+    "sentinel",
+    "sentinel|ckquorum",
+    "sentinel|config",
+    "sentinel|debug",
+    "sentinel|failover",
+    "sentinel|flushconfig",
+    "sentinel|get-master-addr-by-name",
+    "sentinel|info-cache",
+    "sentinel|is-master-down-by-addr",
+    "sentinel|master",
+    "sentinel|masters",
+    "sentinel|monitor",
+    "sentinel|myid",
+    "sentinel|pending-scripts",
+    "sentinel|remove",
+    "sentinel|replicas",
+    "sentinel|reset",
+    "sentinel|sentinels",
+    "sentinel|set",
+    "sentinel|simulate-failure",
+    "sentinel|slaves",
+];
 
-/** INFO is in @dangerous, but client libraries send it as their ready check: an app user may have it. */
-const TOLERATED: ReadonlySet<string> = new Set(["info"]);
+/**
+ * The same for a Sentinel (`redis-server --sentinel` on Redis 7.0.15), whose command table is its
+ * own: no keys, no CONFIG, but SENTINEL. test/policies/acl.server.test.ts compares it with a
+ * Sentinel started from the installed server.
+ */
+export const SENTINEL_DANGEROUS_BY_CATEGORY: Readonly<Record<string, readonly string[]>> = {
+    admin: [...ACL_ADMIN_COMMANDS, ...CLIENT_ADMIN_COMMANDS, "role", ...SENTINEL_SUBCOMMANDS, "shutdown"],
+    connection: CLIENT_ADMIN_COMMANDS,
+    dangerous: [...ACL_ADMIN_COMMANDS, ...CLIENT_ADMIN_COMMANDS, "info", "role", ...SENTINEL_SUBCOMMANDS, "shutdown"],
+    fast: ["role"],
+    slow: [...ACL_ADMIN_COMMANDS, ...CLIENT_ADMIN_COMMANDS, "info", ...SENTINEL_SUBCOMMANDS, "shutdown"],
+};
+
+/** Whose command table rules are read against: a Redis server's or a Sentinel's. */
+export type AclMode = "server" | "sentinel";
+
+const TABLES: Readonly<Record<AclMode, Readonly<Record<string, readonly string[]>>>> = {
+    server: DANGEROUS_BY_CATEGORY,
+    sentinel: SENTINEL_DANGEROUS_BY_CATEGORY,
+};
+
+/**
+ * INFO is in @dangerous, but client libraries send it as their ready check: an app user may have it.
+ * On a Sentinel, so are the read-only SENTINEL subcommands clients discover the primary, its
+ * replicas and the other Sentinels with (ioredis: GET-MASTER-ADDR-BY-NAME, SENTINELS, REPLICAS;
+ * redis-py: MASTERS): an app user of a Sentinel needs them.
+ */
+export const TOLERATED: Readonly<Record<AclMode, ReadonlySet<string>>> = {
+    server: new Set(["info"]),
+    sentinel: new Set([
+        "info",
+        "sentinel|get-master-addr-by-name",
+        "sentinel|master",
+        "sentinel|masters",
+        "sentinel|replicas",
+        "sentinel|slaves",
+        "sentinel|sentinels",
+    ]),
+};
+
+/**
+ * What a Sentinel sends with the user it authenticates as, by where that user is declared.
+ * To the Redis servers it monitors (Redis's ACL guide, "ACL rules for Sentinel"): PING, INFO and
+ * ROLE to watch them, PUBLISH/SUBSCRIBE on the hello channel, and in a failover MULTI/EXEC around
+ * REPLICAOF (SLAVEOF), CONFIG REWRITE and CLIENT KILL, SCRIPT KILL for a busy script. To the other
+ * Sentinels (`sentinel sentinel-user`): PING, INFO, ROLE, the hello channel, and SENTINEL
+ * IS-MASTER-DOWN-BY-ADDR to ask for and cast failover votes. AUTH, HELLO and CLIENT SETNAME to connect.
+ */
+const SENTINEL_NEEDS: Readonly<Record<AclMode, ReadonlySet<string>>> = {
+    server: new Set([
+        "auth",
+        "hello",
+        "ping",
+        "info",
+        "role",
+        "publish",
+        "subscribe",
+        "multi",
+        "exec",
+        "slaveof",
+        "replicaof",
+        "config|rewrite",
+        "client|setname",
+        "client|kill",
+        "script|kill",
+    ]),
+    sentinel: new Set([
+        "auth",
+        "hello",
+        "ping",
+        "info",
+        "role",
+        "publish",
+        "subscribe",
+        "client|setname",
+        "sentinel|is-master-down-by-addr",
+    ]),
+};
 
 /** Whether a user's rules leave it enabled: the last `on`/`off`, where `reset` means off. */
 export function isEnabled(rules: string[]): boolean {
@@ -252,20 +363,46 @@ export function isEnabled(rules: string[]): boolean {
 }
 
 /** The @dangerous commands (`cmd` or `cmd|sub`) a rule names: a category, a command and its subcommands, or one subcommand. */
-function dangerousIn(target: string): readonly string[] {
-    if (target === "@all") return DANGEROUS;
-    if (target.startsWith("@")) return DANGEROUS_BY_CATEGORY[target.slice(1)] ?? [];
-    return DANGEROUS.filter((c) => c === target || c.startsWith(`${target}|`));
+function dangerousIn(target: string, mode: AclMode): readonly string[] {
+    const table = TABLES[mode];
+    if (target === "@all") return table.dangerous;
+    if (target.startsWith("@")) return table[target.slice(1)] ?? [];
+    return table.dangerous.filter((c) => c === target || c.startsWith(`${target}|`));
 }
 
-/** The @dangerous commands, INFO aside, that a user's rules let it run. */
-export function dangerousCommands(rules: string[]): string[] {
+/**
+ * The @dangerous commands, INFO (and on a Sentinel the read-only discovery subcommands) aside, that
+ * a user's rules let it run, read against a Redis server's command table or a Sentinel's.
+ */
+export function dangerousCommands(rules: string[], mode: AclMode = "server"): string[] {
     const granted = new Set<string>();
     for (const rule of rules.map((r) => r.toLowerCase())) {
         if (rule === "reset" || rule === "nocommands") granted.clear();
-        else if (rule === "allcommands") dangerousIn("@all").forEach((c) => granted.add(c));
-        else if (rule.startsWith("+")) dangerousIn(rule.slice(1)).forEach((c) => granted.add(c));
-        else if (rule.startsWith("-")) dangerousIn(rule.slice(1)).forEach((c) => granted.delete(c));
+        else if (rule === "allcommands") dangerousIn("@all", mode).forEach((c) => granted.add(c));
+        else if (rule.startsWith("+")) dangerousIn(rule.slice(1), mode).forEach((c) => granted.add(c));
+        else if (rule.startsWith("-")) dangerousIn(rule.slice(1), mode).forEach((c) => granted.delete(c));
     }
-    return [...granted].filter((c) => !TOLERATED.has(c)).sort();
+    return [...granted].filter((c) => !TOLERATED[mode].has(c)).sort();
+}
+
+/**
+ * Whether a (non-default) user is one a Sentinel authenticates as, by its rules alone, not its name:
+ * every command it is granted is one Sentinel sends (named one by one: no category, no allcommands),
+ * it has no key patterns (Sentinel reads and writes no keys), no selectors and a password (not
+ * nopass). Such a user holds REPLICAOF, CONFIG REWRITE and CLIENT KILL because failover needs
+ * them. A user declared in a config or ACL file starts with no commands, so the rules name all it has.
+ */
+export function isSentinelUser(rules: string[], mode: AclMode): boolean {
+    const needs = SENTINEL_NEEDS[mode];
+    return rules
+        .map((r) => r.toLowerCase())
+        .every(
+            (rule) =>
+                rule !== "nopass" &&
+                rule !== "allcommands" &&
+                rule !== "allkeys" &&
+                !/^[~%(]/.test(rule) &&
+                !rule.endsWith(")") &&
+                (!rule.startsWith("+") || needs.has(rule.slice(1))),
+        );
 }

@@ -18,35 +18,75 @@ export function strings(read: () => unknown[] | undefined): string[] {
     return knownItems(read as () => unknown[]).items.filter((s): s is string => typeof s === "string");
 }
 
-/** The redis-server part of an argv: what follows `redis-server`, or undefined when it does not run redis-server. */
+/** One way a command starts Redis: the arguments after the program, and whether it starts a Sentinel. */
+export interface RedisInvocation {
+    /** The arguments, `--sentinel` left out (Redis takes it as a mode switch, not a directive). */
+    args: string[];
+    /** Started as `redis-sentinel` or with `--sentinel` among its arguments, as Redis decides (checkForSentinelMode). */
+    sentinel: boolean;
+}
+
+/** The first way an argv starts Redis (its arguments), or undefined when it starts neither redis-server nor redis-sentinel. */
 export function redisServerArgs(argv: string[]): string[] | undefined {
-    return redisServerInvocations(argv)[0];
+    return redisInvocations(argv)[0]?.args;
 }
 
 /**
- * What follows each `redis-server` in an argv, in order: one list for a plain command, several
+ * Each `redis-server` or `redis-sentinel` in an argv, in order: one for a plain command, several
  * for a script that picks one (`if …; then exec redis-server a.conf; else exec redis-server b.conf; fi`).
  */
-export function redisServerInvocations(argv: string[]): string[][] {
-    // `sh -c "… exec redis-server /path …"` hides the argv in one string: split it.
-    const words = argv.flatMap((a) => (a.includes(" ") ? a.split(/\s+/) : [a]));
-    const invocations: string[][] = [];
+export function redisInvocations(argv: string[]): RedisInvocation[] {
+    // `sh -c "… exec redis-server /path …"` hides the argv in one string: split it. Only there can
+    // a word be a shell comment.
+    const words = argv.flatMap((a) =>
+        a.includes(" ") ? a.split(/\s+/).map((word) => ({ word, shell: true })) : [{ word: a, shell: false }],
+    );
+    const invocations: RedisInvocation[] = [];
     for (let at = 0; at < words.length; at++) {
-        if (!/(^|\/)redis-server$/.test(words[at])) continue;
+        const program = /(^|\/)redis-(server|sentinel)$/.exec(words[at].word);
+        if (!program) continue;
         // Up to the end of that shell command.
         const args: string[] = [];
         for (at++; at < words.length; at++) {
-            const word = words[at];
-            if (/^(;|&&|\|\||\||fi|else)$/.test(word)) break;
+            const { word, shell } = words[at];
+            if (/^(;|&&|\|\||\||&|fi|else)$/.test(word) || (shell && word.startsWith("#"))) break;
             if (word.endsWith(";")) {
                 if (word.length > 1) args.push(word.slice(0, -1));
                 break;
             }
             args.push(word);
         }
-        invocations.push(args);
+        const sentinel = program[2] === "sentinel" || args.includes("--sentinel");
+        invocations.push({ args: args.filter((a) => a !== "--sentinel"), sentinel });
     }
     return invocations;
+}
+
+/**
+ * Programs that start no other program: a container whose whole command is one of them runs no
+ * Redis, whatever its image (e.g. a network holder, as a Kubernetes pod's pause container, or a
+ * one-shot redis-cli).
+ */
+const NON_REDIS_PROGRAMS: ReadonlySet<string> = new Set(["sleep", "pause", "tail", "true", "false", "redis-cli", "redis-benchmark"]);
+
+/**
+ * Whether a container's command, known in full, runs no Redis: its program is one that starts no
+ * other, so no script or shell that could start redis-server under another spelling. An empty or
+ * unknown command runs the image's default, which in a Redis image is redis-server; a script or
+ * binary we cannot read may start Redis too. (The official image's entrypoint prepends
+ * redis-server only to a first word starting with `-` or ending in `.conf`, which none of these is.)
+ */
+export function runsNoRedis(argv: string[], complete: boolean): boolean {
+    return complete && argv.length > 0 && NON_REDIS_PROGRAMS.has(argv[0].slice(argv[0].lastIndexOf("/") + 1));
+}
+
+/**
+ * The official image's entrypoint (docker-entrypoint.sh) runs `redis-server "$@"` when the first
+ * word of the command starts with `-` or ends in `.conf`: the argv that actually runs.
+ */
+export function withImageEntrypoint(command: string[]): string[] {
+    const first = command[0];
+    return first !== undefined && (first.startsWith("-") || first.endsWith(".conf")) ? ["redis-server", ...command] : command;
 }
 
 /** Whether a Docker container runs Redis, by image, command, our labels or its port. */

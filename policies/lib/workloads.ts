@@ -12,9 +12,12 @@ import {
     knownString,
     podSpecOf,
     POD_TYPES,
-    redisServerArgs,
-    redisServerInvocations,
+    redisInvocations,
     redisSettings,
+    runsNoRedis,
+    withImageEntrypoint,
+    withIncludes,
+    type RedisInvocation,
     type RedisSettings,
     UNKNOWN,
     type Known,
@@ -23,16 +26,24 @@ import {
 export interface RedisWorkload {
     platform: "docker" | "kubernetes";
     resource: PolicyResource;
-    /** Arguments after `redis-server` (empty when the image's default command runs). */
+    /** Arguments of the invocation judged: after `redis-server` or `redis-sentinel` (empty when the image's default command runs). */
     args: string[];
     /**
-     * The arguments of every `redis-server` its command may run, in order (a script may pick one, e.g.
-     * a primary's and a replica's config); `[args]` when it names one or none.
+     * Whether it runs a Sentinel rather than a Redis server: every way its command starts Redis is a
+     * Sentinel. A script that may start either is judged as the server it may start.
      */
-    invocations: string[][];
+    sentinel: boolean;
+    /**
+     * Every way its command may start Redis, in order (a script may pick one, e.g. a primary's and a
+     * replica's config); one without arguments when it names none.
+     */
+    invocations: RedisInvocation[];
     /** Whether the whole command is known; when it is not, `args` and `invocations` hold only its known words. */
     argvKnown: boolean;
-    /** The config file's text; undefined when none is used, UNKNOWN when it cannot be read at this point. */
+    /**
+     * The config file's text with its includes in place; undefined when none is used, UNKNOWN when it
+     * (or a file it includes) cannot be read at this point.
+     */
     config: Known<string | undefined>;
     /** The container (Docker) or pod container (Kubernetes) properties. */
     container: unknown;
@@ -194,53 +205,117 @@ function argvOf(...reads: Array<() => unknown>): { argv: string[]; complete: boo
     };
 }
 
-/** Every container in the stack that runs Redis, with how it starts. */
+/**
+ * The argv a container runs: its entrypoint (`head`: Docker entrypoints, Kubernetes command) and
+ * command (`tail`). With no entrypoint of its own the image's runs, which in the official image
+ * turns `--flag …` or `x.conf` into `redis-server --flag …`.
+ */
+function runArgv(head: () => unknown, tail: () => unknown): { argv: string[]; complete: boolean } {
+    const entry = argvOf(head);
+    const rest = argvOf(tail);
+    const complete = entry.complete && rest.complete;
+    return { argv: entry.argv.length === 0 && entry.complete ? withImageEntrypoint(rest.argv) : [...entry.argv, ...rest.argv], complete };
+}
+
+/** A word a copy step may hold: no quotes, variables, globs, redirections or separators. */
+const PLAIN_WORD = /^[A-Za-z0-9_./:@%+=,-]+$/;
+const ABSOLUTE_PATH = /^\/[A-Za-z0-9_./-]+$/;
+
+/**
+ * The files a container's shell copies before it starts Redis, destination to source, in the one
+ * narrow form hardened-redis uses to start Sentinel from a private, writable copy of its uploaded
+ * config: `sh -c "[umask 077 &&] cat A > B && exec redis-server B --sentinel"` (or `cp A B`). The
+ * script must be `&&`-joined steps of plain words (a failed copy then starts nothing), each step
+ * before the last a `umask` or a copy between absolute paths, the last one starting Redis, and no
+ * file both copied to and from. Anything else (another step that could touch B, `;`, `>>`, pipes,
+ * variables, quotes, newlines) follows nothing: B is then read as any other file, usually unknown.
+ */
+export function copiedFiles(argv: string[]): Map<string, string> {
+    const none = new Map<string, string>();
+    if (argv.length !== 3 || !/^(\/usr)?(\/bin\/)?(sh|bash|ash|dash)$/.test(argv[0]) || argv[1] !== "-c" || /[\n\r]/.test(argv[2]))
+        return none;
+    const steps = argv[2]
+        .trim()
+        .split(/\s+&&\s+/)
+        .map((step) => step.split(/\s+/));
+    const start = steps.pop() ?? [];
+    if (!start.every((word) => PLAIN_WORD.test(word))) return none;
+    if (!/(^|\/)redis-(server|sentinel)$/.test(start[0] === "exec" ? (start[1] ?? "") : start[0])) return none;
+    const copies = new Map<string, string>();
+    for (const step of steps) {
+        if (!step.every((word) => PLAIN_WORD.test(word) || word === ">")) return none;
+        if (step.length === 2 && step[0] === "umask" && /^[0-7]{3,4}$/.test(step[1])) continue;
+        const [from, to] =
+            step.length === 4 && step[0] === "cat" && step[2] === ">"
+                ? [step[1], step[3]]
+                : step.length === 3 && step[0] === "cp"
+                  ? [step[1], step[2]]
+                  : [];
+        if (from === undefined || to === undefined || !ABSOLUTE_PATH.test(from) || !ABSOLUTE_PATH.test(to) || copies.has(to)) return none;
+        copies.set(to, from);
+    }
+    // `cat A > A` empties A; a file copied both ways is a chain this does not follow.
+    const sources = new Set(copies.values());
+    return [...copies.keys()].some((to) => sources.has(to)) ? none : copies;
+}
+
+/** A workload from a container's argv and a reader of the files it sees. */
+function workload(
+    platform: RedisWorkload["platform"],
+    resource: PolicyResource,
+    container: unknown,
+    { argv, complete }: { argv: string[]; complete: boolean },
+    fileOf: (path: string) => Known<string | undefined>,
+): RedisWorkload {
+    const found = redisInvocations(argv);
+    const invocations = found.length > 0 ? found : [{ args: [], sentinel: false }];
+    const sentinel = invocations.every((i) => i.sentinel);
+    const judged = invocations.find((i) => i.sentinel === sentinel) ?? invocations[0];
+    const copies = copiedFiles(argv);
+    const readFile = (path: string) => fileOf(copies.get(path) ?? path);
+    const path = configPath(judged.args);
+    return {
+        platform,
+        resource,
+        args: judged.args,
+        sentinel,
+        invocations,
+        argvKnown: complete,
+        config: path === undefined ? undefined : withIncludes(path, readFile),
+        container,
+        readFile,
+    };
+}
+
+/**
+ * Every container in the stack that runs Redis (a server or a Sentinel), with how it starts. A
+ * container whose known command runs no Redis (e.g. `sleep`, holding a network namespace for
+ * one) is none, whatever its image, labels or ports.
+ */
 export function redisWorkloads(resources: PolicyResource[]): RedisWorkload[] {
     const imageNames = remoteImageNames(resources);
     const workloads: RedisWorkload[] = [];
     for (const resource of resources) {
         const props = resource.props as any;
         if (resource.type === "docker:index/container:Container" && isRedisDockerContainer(props, imageNames)) {
-            const { argv, complete } = argvOf(
+            const run = runArgv(
                 () => props.entrypoints,
                 () => props.command,
             );
-            const args = redisServerArgs(argv) ?? [];
-            const invocations = redisServerInvocations(argv);
-            const readFile = (path: string) => dockerFile(resources, props, path);
-            const path = configPath(args);
-            workloads.push({
-                platform: "docker",
-                resource,
-                args,
-                invocations: invocations.length > 0 ? invocations : [args],
-                argvKnown: complete,
-                config: path && readFile(path),
-                container: props,
-                readFile,
-            });
+            if (runsNoRedis(run.argv, run.complete)) continue;
+            workloads.push(workload("docker", resource, props, run, (path) => dockerFile(resources, props, path)));
         } else if (POD_TYPES.has(resource.type)) {
             const spec = podSpecOf(resource.type, props);
             const namespace = known(() => props.metadata?.namespace as string | undefined);
             for (const container of containersOf(spec).filter(isRedisK8sContainer)) {
-                const { argv, complete } = argvOf(
+                const run = runArgv(
                     () => container.command,
                     () => container.args,
                 );
-                const args = redisServerArgs(argv) ?? [];
-                const invocations = redisServerInvocations(argv);
-                const readFile = (path: string) => k8sFile(resources, namespace, spec, container, path);
-                const path = configPath(args);
-                workloads.push({
-                    platform: "kubernetes",
-                    resource,
-                    args,
-                    invocations: invocations.length > 0 ? invocations : [args],
-                    argvKnown: complete,
-                    config: path && readFile(path),
-                    container,
-                    readFile,
-                });
+                if (runsNoRedis(run.argv, run.complete)) continue;
+                workloads.push(
+                    workload("kubernetes", resource, container, run, (path) => k8sFile(resources, namespace, spec, container, path)),
+                );
             }
         }
     }
@@ -249,8 +324,9 @@ export function redisWorkloads(resources: PolicyResource[]): RedisWorkload[] {
 
 /**
  * The stack's Redis workloads that the policy's `exemptResources` does not exempt, with the
- * settings each starts with. When the config file cannot be read (`fileKnown` false), the
- * settings hold only what the arguments set.
+ * settings each starts with. When the config file cannot be read, or the command is not known in
+ * full (so which file, if any, is not either), `fileKnown` is false and the settings hold only
+ * what the known arguments set.
  */
 export function checkedWorkloads(args: StackValidationArgs): Array<RedisWorkload & { settings: RedisSettings; fileKnown: boolean }> {
     const config = args.getConfig<{ exemptResources?: string[] }>();
@@ -265,6 +341,6 @@ export function checkedWorkloads(args: StackValidationArgs): Array<RedisWorkload
                 settings.users = redisSettings(acl, []).users;
                 settings.aclFileRead = true;
             }
-            return { ...w, fileKnown: w.config !== UNKNOWN, settings };
+            return { ...w, fileKnown: w.argvKnown && w.config !== UNKNOWN, settings };
         });
 }

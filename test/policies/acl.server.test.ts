@@ -1,7 +1,10 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startLocalRedis, type LocalRedis } from "../../harness/localRedis";
-import { dangerousCommands, DANGEROUS_BY_CATEGORY } from "../../policies/lib/acl";
+import { freeLoopbackPort, launchRedis, startLocalRedis, type LocalRedis } from "../../harness/localRedis";
+import { dangerousCommands, DANGEROUS_BY_CATEGORY, SENTINEL_DANGEROUS_BY_CATEGORY, TOLERATED } from "../../policies/lib/acl";
 
 // redis-guard judges ACL rules without a server; these tests hold its judgement against Redis's own.
 describe("redis-guard's reading of ACL rules, against a real redis-server", () => {
@@ -71,5 +74,88 @@ describe("redis-guard's reading of ACL rules, against a real redis-server", () =
             else expect(verdict).toMatch(/^This user has no permissions/);
         }
         expect(dangerousCommands(rules)).toEqual(granted.filter((c) => c !== "info").sort());
+    });
+});
+
+// A Sentinel has a command table of its own (SENTINEL, no keys, no CONFIG): the same checks against one.
+describe("redis-guard's reading of ACL rules on a Sentinel, against a real one", () => {
+    let dir: string;
+    let sentinel: { stop(): Promise<void> };
+    let client: Redis;
+    /** Each @dangerous command but the SENTINEL container itself (only its subcommands run), with arguments for its arity. */
+    const probes = new Map<string, string[]>();
+
+    beforeAll(async () => {
+        dir = await mkdtemp(join(tmpdir(), "hardened-sentinel-acl-"));
+        const port = await freeLoopbackPort();
+        // Nothing to monitor: its ACL is all that is asked of it. The default user administers it.
+        await writeFile(join(dir, "sentinel.conf"), `port ${port}\nbind 127.0.0.1\ndir ${dir}\n`, { mode: 0o600 });
+        sentinel = await launchRedis(["redis-server", join(dir, "sentinel.conf"), "--sentinel"], port);
+        client = new Redis({ port, host: "127.0.0.1", maxRetriesPerRequest: 0, retryStrategy: () => null });
+        const info = (await client.call("COMMAND", "INFO")) as Array<[string, number, ...unknown[]]>;
+        const arities = new Map<string, number>();
+        for (const command of info) {
+            arities.set(command[0], command[1]);
+            for (const sub of (command[9] ?? []) as Array<[string, number]>) arities.set(sub[0], sub[1]);
+        }
+        for (const name of SENTINEL_DANGEROUS_BY_CATEGORY.dangerous.filter((c) => c !== "sentinel")) {
+            const words = name.split("|");
+            const arity = arities.get(name);
+            if (arity === undefined) throw new Error(`no arity for ${name}`);
+            probes.set(name, [...words, ...Array.from({ length: Math.max(0, Math.abs(arity) - words.length) }, () => "x")]);
+        }
+    });
+
+    afterAll(async () => {
+        client?.disconnect();
+        await sentinel?.stop();
+        if (dir) await rm(dir, { recursive: true, force: true });
+    });
+
+    it("knows, for every category, the @dangerous commands in it", async () => {
+        const categories = (await client.call("ACL", "CAT")) as string[];
+        const dangerous = new Set((await client.call("ACL", "CAT", "dangerous")) as string[]);
+        const expected: Record<string, string[]> = {};
+        for (const category of categories) {
+            const members = ((await client.call("ACL", "CAT", category)) as string[]).filter((c) => dangerous.has(c)).sort();
+            if (members.length > 0) expected[category] = members;
+        }
+        const ours = Object.fromEntries(Object.entries(SENTINEL_DANGEROUS_BY_CATEGORY).map(([c, list]) => [c, [...list].sort()]));
+        expect(ours).toEqual(expected);
+    });
+
+    const ruleSets: string[][] = [
+        ["+@all"],
+        ["+@all", "-@dangerous"],
+        ["+@admin"],
+        ["+sentinel"],
+        ["+sentinel|set", "+sentinel|failover"],
+        // hardened-redis's app and sentinel users on a Sentinel.
+        [
+            "-@all",
+            "+ping",
+            "+auth",
+            "+hello",
+            "+client|setname",
+            "+subscribe",
+            "+sentinel|get-master-addr-by-name",
+            "+sentinel|sentinels",
+            "+sentinel|replicas",
+            "+sentinel|slaves",
+        ],
+        ["-@all", "+ping", "+info", "+role", "+publish", "+subscribe", "+sentinel|is-master-down-by-addr"],
+        ["+@all", "-sentinel", "+sentinel|masters"],
+        ["+@connection"],
+    ];
+    it.each(ruleSets)("grants what Sentinel grants for %j", async (...rules) => {
+        await client.call("ACL", "SETUSER", "probe", "reset", "on", "nopass", "&*", ...rules);
+        const granted: string[] = [];
+        for (const [name, argv] of probes) {
+            const verdict = (await client.call("ACL", "DRYRUN", "probe", ...argv)) as string;
+            if (verdict === "OK") granted.push(name);
+            else expect(verdict).toMatch(/^This user has no permissions/);
+        }
+        const ours = dangerousCommands(rules, "sentinel").filter((c) => c !== "sentinel");
+        expect(ours).toEqual(granted.filter((c) => !TOLERATED.sentinel.has(c)).sort());
     });
 });

@@ -38,6 +38,9 @@ describe("redis-guard on what hardened-redis declares", () => {
     let kubernetes: TestResource[];
     /** The same components with TLS left at its default, off. */
     let plaintext: TestResource[];
+    /** DockerRedis with Sentinel (a primary, two replicas, three Sentinels, each in a network holder's namespace), with TLS and without. */
+    let sentinel: TestResource[];
+    let sentinelPlaintext: TestResource[];
 
     beforeAll(async () => {
         await installMocks();
@@ -46,6 +49,8 @@ describe("redis-guard on what hardened-redis declares", () => {
         new KubernetesRedis("kcache", { replicas: 2, tls: { enabled: true } });
         new DockerRedis("plain");
         new KubernetesRedis("kplain", { replicas: 2 });
+        new DockerRedis("ha", { replicas: 3, sentinel: { enabled: true }, tls: { enabled: true } });
+        new DockerRedis("sentinelplain", { replicas: 3, sentinel: { enabled: true } });
         await allRegistered();
         // After an update, stack policies see outputs (autonamed names included) over the inputs.
         const asResource = (r: (typeof registered)[number]): TestResource => ({
@@ -56,11 +61,33 @@ describe("redis-guard on what hardened-redis declares", () => {
         docker = registered.filter((r) => r.name.startsWith("cache")).map(asResource);
         kubernetes = registered.filter((r) => r.name.startsWith("kcache")).map(asResource);
         plaintext = registered.filter((r) => r.name.startsWith("plain") || r.name.startsWith("kplain")).map(asResource);
+        sentinel = registered.filter((r) => r.name.startsWith("ha")).map(asResource);
+        sentinelPlaintext = registered.filter((r) => r.name.startsWith("sentinelplain")).map(asResource);
     });
 
     it("finds nothing to report on DockerRedis or KubernetesRedis with TLS, at any level", async () => {
         expect(await violations(docker)).toEqual({});
         expect(await violations(kubernetes)).toEqual({});
+    });
+
+    it("finds nothing to report on DockerRedis with Sentinel and TLS, at any level", async () => {
+        // What is checked: three servers and three Sentinels (the network holders run no Redis).
+        const containers = sentinel.filter((r) => r.type === "docker:index/container:Container").map((r) => r.name);
+        expect(containers).toEqual(
+            expect.arrayContaining(["ha", "ha-1", "ha-2", "ha-sentinel-0", "ha-sentinel-2", "ha-network", "ha-config"]),
+        );
+        expect(await violations(sentinel)).toEqual({});
+    });
+
+    it("reports only the missing TLS on DockerRedis with Sentinel by default, as advice, on the servers and the Sentinels", async () => {
+        const found = await violations(sentinelPlaintext);
+        expect(Object.keys(found)).toEqual(["redis-tls-in-transit"]);
+        const outcome = await evaluate(byName("redis-tls-in-transit"), sentinelPlaintext);
+        const names = new Set(outcome.urns.map((urn) => urn?.split("::").at(-1)));
+        expect(names).toEqual(
+            new Set(["sentinelplain", "sentinelplain-1", "sentinelplain-2", ...[0, 1, 2].map((i) => `sentinelplain-sentinel-${i}`)]),
+        );
+        expect(found["redis-tls-in-transit"].join("\n")).toMatch(/Redis Sentinel connects to the Redis servers/);
     });
 
     it("reports only the missing TLS on the components' defaults, as advice", async () => {
@@ -132,6 +159,86 @@ describe("redis-guard on what hardened-redis declares", () => {
         expect((await evaluate(byName("redis-docker-internal-network-only"), twinned)).violations).toHaveLength(1);
     });
 
+    // The Sentinel topology: config edits go to the helper that uploads every file, the rest to one
+    // Sentinel or to the network holder whose namespace it listens in.
+    const sentinelTwins: Array<[string, string, string, (p: Record<string, unknown>) => Record<string, unknown>]> = [
+        [
+            "a Sentinel whose config lets the default user in",
+            "redis-requires-auth-and-hardening",
+            "ha-config",
+            (p) => withUpload(p, "sentinel-0.conf", (c) => c.replace(/^user default .*$/m, "user default on nopass ~* &* +@all")),
+        ],
+        [
+            "a Sentinel whose default user keeps every command behind requirepass",
+            "redis-default-user-full-access",
+            "ha-config",
+            (p) => withUpload(p, "sentinel-0.conf", (c) => c.replace(/^user default .*$/m, "requirepass some-long-password-1234")),
+        ],
+        [
+            "a Sentinel app user with every SENTINEL subcommand",
+            "redis-non-admin-user-dangerous-commands",
+            "ha-config",
+            (p) => withUpload(p, "sentinel-1.conf", (c) => c.replace(/^(user app .*)$/m, "$1 +sentinel")),
+        ],
+        [
+            "the servers' sentinel user given keys",
+            "redis-non-admin-user-dangerous-commands",
+            "ha-config",
+            (p) => withUpload(p, "redis.conf", (c) => c.replace(/^(user sentinel .*)$/m, "$1 ~*")),
+        ],
+        [
+            "a Sentinel talking to Redis without TLS",
+            "redis-tls-in-transit",
+            "ha-config",
+            (p) => withUpload(p, "sentinel-2.conf", (c) => c.replace(/^tls-replication yes$/m, "")),
+        ],
+        [
+            "a Sentinel with a published port",
+            "redis-docker-no-published-ports",
+            "ha-sentinel-0",
+            (p) => ({ ...p, ports: [{ internal: 26379, external: 26379 }] }),
+        ],
+        [
+            "a published port on a Sentinel's network holder",
+            "redis-docker-no-published-ports",
+            "ha-sentinel-0-network",
+            (p) => ({ ...p, ports: [{ internal: 26379, external: 26379 }] }),
+        ],
+        [
+            "a network holder changed to run redis-server without auth",
+            "redis-requires-auth-and-hardening",
+            "ha-network",
+            (p) => ({ ...p, command: ["redis-server"] }),
+        ],
+        [
+            "a network holder changed to run a script",
+            "redis-requires-auth-and-hardening",
+            "ha-1-network",
+            (p) => ({ ...p, command: ["sh", "-c", "sleep 1 && exec redis-server --port 6379"] }),
+        ],
+        [
+            "a network holder on the host network",
+            "redis-docker-no-host-namespaces",
+            "ha-sentinel-1-network",
+            (p) => ({ ...p, networkMode: "host" }),
+        ],
+        [
+            "a network holder on the host network (seen from the Sentinel in it)",
+            "redis-docker-internal-network-only",
+            "ha-sentinel-1-network",
+            (p) => ({ ...p, networkMode: "host", networksAdvanced: undefined }),
+        ],
+    ];
+    it.each(sentinelTwins)("catches a DockerRedis-with-Sentinel twin with %s", async (_label, policy, target, change) => {
+        const outcome = await evaluate(byName(policy), twin(sentinel, container, change, target));
+        expect(outcome.violations.length).toBeGreaterThan(0);
+    });
+
+    it("catches a DockerRedis-with-Sentinel twin on a network that is not internal, on every server and Sentinel", async () => {
+        const twinned = twin(sentinel, "docker:index/network:Network", (p) => ({ ...p, internal: false }));
+        expect((await evaluate(byName("redis-docker-internal-network-only"), twinned)).violations).toHaveLength(6);
+    });
+
     const statefulSet = "kubernetes:apps/v1:StatefulSet";
     const k8sTwins: Array<[string, string, TestResource[] | (() => TestResource[])]> = [
         [
@@ -191,6 +298,13 @@ describe("redis-guard on what hardened-redis declares", () => {
 function withConf(props: Record<string, unknown>, edit: (conf: string) => string): Record<string, unknown> {
     const uploads = (props.uploads as Array<{ file: string; content: string }>).map((u) => ({ ...u, content: edit(u.content) }));
     return { ...props, uploads };
+}
+
+/** Edits one uploaded file (by its name), leaving the others. */
+function withUpload(props: Record<string, unknown>, file: string, edit: (content: string) => string): Record<string, unknown> {
+    const uploads = props.uploads as Array<{ file: string; content: string }>;
+    if (!uploads.some((u) => u.file.endsWith(`/${file}`))) throw new Error(`no upload ${file}`);
+    return { ...props, uploads: uploads.map((u) => (u.file.endsWith(`/${file}`) ? { ...u, content: edit(u.content) } : u)) };
 }
 
 function withPod(props: Record<string, unknown>, edit: (pod: Record<string, unknown>) => Record<string, unknown>): Record<string, unknown> {
