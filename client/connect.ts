@@ -2,7 +2,9 @@ import { readFileSync } from "node:fs";
 import { checkServerIdentity, type ConnectionOptions } from "node:tls";
 import { isDeepStrictEqual } from "node:util";
 import Redis, { type RedisOptions } from "ioredis";
+import { jitteredBackoff } from "./backoff";
 import { DiagnosingRedis } from "./diagnosingRedis";
+import { isSentinelUrl, parseSentinelUrl, SCHEMES, schemeOf, SENTINEL_DEFAULTS, type SentinelUrl } from "./sentinel";
 import { certificatesIn } from "./tlsErrors";
 
 export interface ConnectOptions extends RedisOptions {
@@ -11,9 +13,11 @@ export interface ConnectOptions extends RedisOptions {
     /**
      * The CA certificate (PEM) that issued the server's certificate, e.g. the components'
      * `caCertificate` output: the client then trusts it, besides any `tls.ca`, and no other CA
-     * (Node's default CAs do not issue a private Redis's certificate). Only with a `rediss://` URL;
-     * not with `caFile`. The server's certificate is always verified, and so is its name: against
-     * the URL's host, or `tls.servername` when given.
+     * (Node's default CAs do not issue a private Redis's certificate). Only with a `rediss://` or
+     * `rediss+sentinel://` URL (then for the Sentinels and the servers alike); not with `caFile`.
+     * The server's certificate is always verified, and so is its name: against the URL's host (with
+     * Sentinels: each Sentinel's host, and the host the Sentinels name for the primary), or
+     * `tls.servername` when given.
      */
     caCertificate?: string;
     /**
@@ -40,10 +44,7 @@ export const CLIENT_DEFAULTS: Readonly<RedisOptions> = {
     retryStrategy: (attempt) => jitteredBackoff(attempt),
 };
 
-/** Exponential backoff from 50 ms, capped at 2 s, with full jitter. */
-export function jitteredBackoff(attempt: number, baseMs = 50, capMs = 2_000): number {
-    return Math.floor(Math.random() * Math.min(capMs, baseMs * 2 ** Math.min(attempt, 16)));
-}
+export { jitteredBackoff };
 
 /** A shared client, with the options it was created from as given (its own hold `tls` and `retryStrategy` wrapped). */
 interface SharedClient {
@@ -67,14 +68,25 @@ const shared = new Map<string, SharedClient>();
  * connections. Pass `{ shared: false }` for a connection of its own, e.g. for
  * blocking commands or subscriptions, which would stall everything else on the socket.
  *
+ * A Sentinel connection string (`redis+sentinel://user:password@sentinel:port,…/masterName/db`,
+ * `rediss+sentinel://` for TLS; see parseSentinelUrl) gives a client that asks the Sentinels for
+ * the primary, with the same user and password on the Sentinels and on Redis, and follows a
+ * failover by itself: ioredis's Sentinel options (see sentinelOptions below), plus a watch on the
+ * Sentinels' promotion announcements that drops a connection to a replaced primary.
+ *
  * A client that cannot verify the server's certificate, or whose URL scheme the server does not
  * speak, stops reconnecting and rejects its commands with a RedisTlsError naming the cause and the
- * option that fixes it (see diagnosingRedis.ts).
+ * option that fixes it (see diagnosingRedis.ts); so does a Sentinel client whose Sentinels know no
+ * primary of that name (a RedisSentinelError).
  */
 export function connect(connectionString: string, options: ConnectOptions = {}): Redis {
     const { shared: reuse = true, caCertificate, caFile, ...redisOptions } = options;
+    checkScheme(connectionString);
+    // Parsed on every call, shared or not: a malformed string fails the same way each time.
+    const sentinel = isSentinelUrl(connectionString) ? parseSentinelUrl(connectionString) : undefined;
     checkTlsOptions(connectionString, options);
-    if (!reuse) return create(connectionString, { ...CLIENT_DEFAULTS, commandTimeout: undefined, ...redisOptions }, trustedCa(options));
+    if (!reuse)
+        return create(connectionString, sentinel, { ...CLIENT_DEFAULTS, commandTimeout: undefined, ...redisOptions }, trustedCa(options));
     const existing = shared.get(connectionString);
     if (existing && existing.client.status !== "end") {
         // Only what this caller passes is compared (as given, or as ioredis parsed it from the URL), by value.
@@ -94,9 +106,23 @@ export function connect(connectionString: string, options: ConnectOptions = {}):
     }
     const ca = trustedCa(options);
     const given = { ...CLIENT_DEFAULTS, ...redisOptions };
-    const client = create(connectionString, given, ca);
+    const client = create(connectionString, sentinel, given, ca);
     shared.set(connectionString, { client, given, ca });
     return client;
+}
+
+/**
+ * Refuses a scheme connect() does not know: ioredis would not, and a typo (`redis-sentinel://`,
+ * `sentinel://`) would connect somewhere else than meant. The scheme is all it names: the rest of
+ * the string may hold a password.
+ */
+function checkScheme(connectionString: string): void {
+    const scheme = schemeOf(connectionString);
+    if (scheme !== undefined && !(SCHEMES as readonly string[]).includes(scheme)) {
+        throw new Error(
+            `connect: unsupported scheme "${scheme}://"; connection strings start with ${SCHEMES.map((s) => `${s}://`).join(", ")}`,
+        );
+    }
 }
 
 /** Refuses, before connecting, what would weaken verification or cannot work. */
@@ -104,18 +130,22 @@ function checkTlsOptions(connectionString: string, options: ConnectOptions): voi
     if (options.caCertificate !== undefined && options.caFile !== undefined) {
         throw new Error("connect: pass the CA as caCertificate or as caFile, not both");
     }
-    // ioredis itself switches to TLS on this exact prefix.
-    if ((options.caCertificate !== undefined || options.caFile !== undefined) && !connectionString.startsWith("rediss://")) {
+    // ioredis itself switches to TLS on the rediss:// prefix; rediss+sentinel:// is read here.
+    const scheme = isSentinelUrl(connectionString) ? "rediss+sentinel://" : "rediss://";
+    const tls = connectionString.startsWith("rediss://") || schemeOf(connectionString) === "rediss+sentinel";
+    if ((options.caCertificate !== undefined || options.caFile !== undefined) && !tls) {
         throw new Error(
-            "connect: caCertificate and caFile are for TLS (rediss://) URLs, and this URL is not one; with TLS on, use the rediss:// connection string the components output",
+            `connect: caCertificate and caFile are for TLS (${scheme}) URLs, and this URL is not one; with TLS on, use the ${scheme} connection string the components output`,
         );
     }
     // Node verifies the chain and the name unless told not to; a client that accepts any
     // certificate can be handed to anyone who can intercept the connection.
-    if (options.tls?.rejectUnauthorized === false) {
-        throw new Error(
-            "connect: tls.rejectUnauthorized: false would accept any certificate, and is refused; pass the CA that issued the server's certificate as caCertificate or caFile",
-        );
+    for (const key of ["tls", "sentinelTLS"] as const) {
+        if (options[key]?.rejectUnauthorized === false) {
+            throw new Error(
+                `connect: ${key}.rejectUnauthorized: false would accept any certificate, and is refused; pass the CA that issued the server's certificate as caCertificate or caFile`,
+            );
+        }
     }
 }
 
@@ -155,18 +185,56 @@ function sameCa(existing: TrustedCa | undefined, options: ConnectOptions): boole
     return isDeepStrictEqual(trustedCa(options)?.certificates, existing.certificates);
 }
 
-/** The client, with the CA merged into `tls.ca` and the server's name verified whatever `tls` says. */
-function create(connectionString: string, options: RedisOptions, ca: TrustedCa | undefined): Redis {
-    const { tls, ...rest } = options;
-    const merged: ConnectionOptions | undefined = tls || ca ? { ...tls } : undefined;
+/** TLS options with the CA merged into `ca` and the name verified whatever `tls` says (undefined: no TLS). */
+function verifying(tls: ConnectionOptions | undefined, ca: TrustedCa | undefined, on = false): ConnectionOptions | undefined {
+    const merged: ConnectionOptions | undefined = tls || ca || on ? { ...tls } : undefined;
     if (merged && ca) merged.ca = [...(tls?.ca === undefined ? [] : Array.isArray(tls.ca) ? tls.ca : [tls.ca]), ca.pem];
     // A caller's own check runs after Node's, so it can add to the name check but not replace it.
     const own = tls?.checkServerIdentity;
     if (merged && own) merged.checkServerIdentity = (host, cert) => checkServerIdentity(host, cert) ?? own(host, cert);
+    return merged;
+}
+
+/** The client, with the CA merged into `tls.ca` and the server's name verified whatever `tls` says. */
+function create(connectionString: string, sentinel: SentinelUrl | undefined, options: RedisOptions, ca: TrustedCa | undefined): Redis {
+    if (sentinel) return new DiagnosingRedis(sentinelOptions(sentinel, options, ca));
+    const { tls, ...rest } = options;
+    const merged = verifying(tls, ca);
     return new DiagnosingRedis(connectionString, merged ? { ...rest, tls: merged } : rest);
 }
 
-/** A dedicated connection with the same settings, for BLPOP/SUBSCRIBE-style work (no command timeout). */
+/**
+ * ioredis's own Sentinel options for a parsed Sentinel string. What the string says wins over the
+ * options passed (as ioredis lets a URL's parts win); the Sentinels get the servers' credential
+ * unless `sentinelUsername`/`sentinelPassword` are passed. Asking the Sentinels again after a round
+ * in which none answered follows `retryStrategy` (a refused connection does in standalone mode),
+ * unless `sentinelRetryStrategy` is passed. With TLS (`rediss+sentinel://`): `tls` for the servers
+ * and `sentinelTLS` for the Sentinels (ioredis keeps them apart; `sentinelTLS` defaults to `tls`),
+ * each trusting the CA, and `enableTLSForSentinelMode`, without which ioredis speaks plaintext to
+ * the servers whatever `tls` says.
+ */
+function sentinelOptions(url: SentinelUrl, options: RedisOptions, ca: TrustedCa | undefined): RedisOptions {
+    const { tls, sentinelTLS, ...rest } = options;
+    const serverTls = verifying(tls, ca, url.tls);
+    const sentinelsTls = verifying(sentinelTLS ?? tls, ca, url.tls);
+    return {
+        ...SENTINEL_DEFAULTS,
+        sentinelRetryStrategy: typeof options.retryStrategy === "function" ? options.retryStrategy : () => null,
+        ...rest,
+        sentinelUsername: options.sentinelUsername ?? url.username,
+        sentinelPassword: options.sentinelPassword ?? url.password,
+        sentinels: url.sentinels,
+        name: url.masterName,
+        username: url.username,
+        password: url.password,
+        db: url.db,
+        ...(url.tls ? { enableTLSForSentinelMode: true } : {}),
+        ...(serverTls ? { tls: serverTls } : {}),
+        ...(sentinelsTls ? { sentinelTLS: sentinelsTls } : {}),
+    };
+}
+
+/** A dedicated connection with the same settings (a Sentinel client's included), for BLPOP/SUBSCRIBE-style work (no command timeout). */
 export function dedicatedConnection(client: Redis): Redis {
     return client.duplicate({ commandTimeout: undefined });
 }

@@ -20,14 +20,42 @@
 // - Probing: a scheme mismatch looks like other failures (a TLS handshake nobody answers, a
 //   connection closed without a reply). One probe connection on the other protocol tells them apart
 //   for certain, and only a proven mismatch stops the client.
-import { connect as netConnect } from "node:net";
+//
+// With Sentinels (options.sentinels, from a redis+sentinel:// string) a connection starts by asking
+// them where the primary is, and ioredis retries that on its own, with `sentinelRetryStrategy`,
+// which the client takes over the same way. After each round in which no Sentinel named a primary
+// (ioredis reports each Sentinel's answer as a "sentinelError" event) it decides: every Sentinel
+// knowing no primary of that name is final; a Sentinel that closed the connection gets one probe
+// that tells a certificate it cannot verify or a scheme mismatch from a Sentinel that is down
+// (final once proven); anything else is retried, and waiting commands that time out meanwhile say
+// what each Sentinel answered. The primary itself is only diagnosed for its certificate: its address
+// changes with every failover, and the Sentinels' probes already tell a scheme mismatch (the
+// components give Sentinels and servers the same one). And the client watches the Sentinels for a
+// promotion (see watchFailovers in sentinel.ts), dropping a connection to a primary that was
+// replaced, which a frozen or cut-off primary would otherwise hold open.
+import { connect as netConnect, type Socket } from "node:net";
 import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from "node:tls";
 import Redis, { type Command, type RedisOptions } from "ioredis";
+import {
+    connectedTo,
+    isErrorReply,
+    isUnknownMaster,
+    noSentinelAnswered,
+    sentinelAnswer,
+    unknownMaster,
+    watchFailovers,
+    type SentinelAnswer,
+} from "./sentinel";
 import { certificateFailure, serverIsPlaintext, serverRequiresTls, type Endpoint, type Failure } from "./tlsErrors";
 
-/** How ioredis words a rejection that says nothing about the cause. */
+/** How ioredis words a rejection that says nothing about the cause (the last: Sentinels it was told to stop asking). */
 function isGenericConnectionError(error: Error): boolean {
-    return error.message === "Connection is closed." || error.message === "Command timed out" || error.name === "MaxRetriesPerRequestError";
+    return (
+        error.message === "Connection is closed." ||
+        error.message === "Command timed out" ||
+        error.name === "MaxRetriesPerRequestError" ||
+        error.message.startsWith("All sentinels are unreachable and retry is disabled.")
+    );
 }
 
 /** Commands whose `reject` is already wrapped: ioredis sends a queued command through sendCommand again after a reconnect. */
@@ -60,22 +88,43 @@ function answersPlaintextRedis(endpoint: Endpoint, family: number | undefined): 
 }
 
 /**
- * Whether the server speaks TLS: it completes a handshake, or presents a certificate Node refuses
- * (a TLS answer all the same). The probe verifies as the client would and sends no data.
+ * A TLS handshake that sends no data: `verified`, `refused` (Node refused the certificate: `cause`
+ * says why; a TLS answer all the same) or `none` (no TLS answer: refused, closed, timed out).
  */
-function speaksTls(endpoint: Endpoint, tls: ConnectionOptions): Promise<boolean> {
+function tlsHandshake(endpoint: Endpoint, tls: ConnectionOptions): Promise<{ outcome: "verified" | "refused" | "none"; cause?: Error }> {
     return new Promise((resolve) => {
         const socket = tlsConnect({ ...tls, host: endpoint.host, port: endpoint.port, servername: endpoint.servername });
-        const done = (answer: boolean) => {
+        const done = (outcome: "verified" | "refused" | "none", cause?: Error) => {
             clearTimeout(timer);
             socket.destroy();
-            resolve(answer);
+            resolve({ outcome, cause });
         };
-        const timer = setTimeout(() => done(false), PROBE_TIMEOUT_MS).unref();
-        socket.once("secureConnect", () => done(true));
-        socket.once("error", () => done(Boolean(socket.authorizationError)));
-        socket.once("close", () => done(false));
+        const timer = setTimeout(() => done("none"), PROBE_TIMEOUT_MS).unref();
+        socket.once("secureConnect", () => done("verified"));
+        socket.once("error", (e: Error) => done(socket.authorizationError ? "refused" : "none", e));
+        socket.once("close", () => done("none"));
     });
+}
+
+/** Whether the server speaks TLS: it completes a handshake, or presents a certificate Node refuses. The probe verifies as the client would. */
+async function speaksTls(endpoint: Endpoint, tls: ConnectionOptions): Promise<boolean> {
+    return (await tlsHandshake(endpoint, tls)).outcome !== "none";
+}
+
+/**
+ * What a Sentinel that closed the client's connection has against it, if retrying cannot fix it: a
+ * certificate the client cannot verify, or the other scheme. Undefined when it looks merely down.
+ */
+async function diagnoseSentinel(
+    endpoint: Endpoint,
+    tls: ConnectionOptions | undefined,
+    family: number | undefined,
+): Promise<Failure | undefined> {
+    if (!tls) return (await speaksTls(endpoint, {})) ? serverRequiresTls(endpoint, undefined, true) : undefined;
+    const handshake = await tlsHandshake(endpoint, tls);
+    if (handshake.outcome === "refused" && handshake.cause) return certificateFailure(endpoint, handshake.cause, tls.ca !== undefined);
+    if (handshake.outcome === "verified") return undefined;
+    return (await answersPlaintextRedis(endpoint, family)) ? serverIsPlaintext(endpoint) : undefined;
 }
 
 /**
@@ -94,6 +143,23 @@ export class DiagnosingRedis extends Redis {
     #handshaking: unknown;
     /** Counts connection attempts, so a late probe answer is not applied to a later attempt. */
     #attempt = 0;
+    /** Whether the client finds its primary through Sentinels (`options.sentinels`). */
+    readonly #sentinel: boolean;
+    /** The sentinelRetryStrategy the caller chose (connect() passes its retryStrategy). */
+    #sentinelRetryStrategy: RedisOptions["sentinelRetryStrategy"];
+    /** What each Sentinel said in the current round of asking them. */
+    #answers: SentinelAnswer[] = [];
+    /** The Sentinels (`host:port`) that said they know no primary of this name, since the client was last ready. */
+    #unknownTo = new Set<string>();
+    /** What a probe proved about a Sentinel (final). */
+    #sentinelProven: Failure | undefined;
+    #sentinelProbing = false;
+    /** The subscribers watching the Sentinels for a promotion, while the client is in use. */
+    #failoverWatch: { close(): void } | undefined;
+    /** The socket this client dropped because its server was no longer the primary (not a failure to diagnose). */
+    #replaced: unknown;
+    /** The primary (`host:port`) an announcement made this client reconnect to, until it is ready. */
+    #movingTo: string | undefined;
 
     /** `(url, options)` from connect(), or `(options)` from duplicate(). */
     constructor(target: string | RedisOptions, options: RedisOptions = {}) {
@@ -105,6 +171,24 @@ export class DiagnosingRedis extends Redis {
         // instance, so duplicate() hands the caller's own strategy to the new client.
         this.#retryStrategy = this.options.retryStrategy;
         this.options.retryStrategy = (attempts) => this.#connectionLost(attempts);
+        this.#sentinel = Boolean(this.options.sentinels?.length);
+        if (this.#sentinel) {
+            // ioredis's SentinelConnector reads its options from this same object when a round ends.
+            this.#sentinelRetryStrategy = this.options.sentinelRetryStrategy;
+            this.options.sentinelRetryStrategy = (attempts) => this.#sentinelsFailed(attempts);
+            // Emitted synchronously by the connector, before the round ends.
+            this.on("sentinelError", (error: Error) => {
+                const answer = sentinelAnswer(error);
+                if (answer) this.#answers.push(answer);
+            });
+            this.on("connecting", () => {
+                this.#failoverWatch ??= watchFailovers(this.options, (host, port) => void this.#primaryReplaced(host, port));
+            });
+            this.on("end", () => {
+                this.#failoverWatch?.close();
+                this.#failoverWatch = undefined;
+            });
+        }
         this.on("connecting", () => this.#watchTlsHandshake());
         // Emitted once the TCP connection is up (for TLS: once the handshake is done) and the
         // Redis handshake (HELLO/AUTH) is sent.
@@ -114,11 +198,19 @@ export class DiagnosingRedis extends Redis {
             this.#failure = undefined;
             this.#proven = undefined;
             this.#handshaking = undefined;
+            this.#sentinelProven = undefined;
+            this.#answers = [];
+            this.#unknownTo.clear();
+            this.#movingTo = undefined;
         });
     }
 
     override duplicate(override?: Partial<RedisOptions>): Redis {
-        return new DiagnosingRedis({ ...this.options, retryStrategy: this.#retryStrategy, ...override });
+        // The caller's strategies, not this client's wrappers of them; the Sentinel options come along.
+        const strategies = this.#sentinel
+            ? { retryStrategy: this.#retryStrategy, sentinelRetryStrategy: this.#sentinelRetryStrategy }
+            : { retryStrategy: this.#retryStrategy };
+        return new DiagnosingRedis({ ...this.options, ...strategies, ...override });
     }
 
     override sendCommand(command: Command, stream?: Parameters<Redis["sendCommand"]>[1]): unknown {
@@ -151,10 +243,100 @@ export class DiagnosingRedis extends Redis {
 
     /** Called by ioredis, through retryStrategy, each time a connection closes (not after disconnect()). */
     #connectionLost(attempts: number): number | void | null {
-        this.#failure = this.#diagnose(this.stream as (TLSSocket & { errored: Error | null }) | undefined);
+        const socket = this.stream as (TLSSocket & { errored: Error | null }) | undefined;
+        this.#failure = this.#sentinel ? this.#diagnosePrimary(socket) : this.#diagnose(socket);
         this.#handshaking = undefined;
         if (this.#failure?.final) return null;
         return typeof this.#retryStrategy === "function" ? this.#retryStrategy(attempts) : null;
+    }
+
+    /** With Sentinels: a certificate the primary presented and Node refused. */
+    #diagnosePrimary(socket: (TLSSocket & { errored: Error | null }) | undefined): Failure | undefined {
+        const tls = this.#tls;
+        if (!socket || socket === this.#replaced || !tls || !socket.authorizationError) return undefined;
+        // Its address is only known once read while connected, which a refused handshake never is.
+        const endpoint: Endpoint =
+            socket.remoteAddress !== undefined && socket.remotePort !== undefined
+                ? { host: socket.remoteAddress, port: socket.remotePort }
+                : { host: "", port: 0, label: `The Redis the Sentinels named as primary "${this.options.name}"` };
+        return certificateFailure(endpoint, socket.errored ?? new Error(String(socket.authorizationError)), tls.ca !== undefined);
+    }
+
+    /**
+     * Called by ioredis's SentinelConnector, through sentinelRetryStrategy, after a round in which no
+     * Sentinel named the primary: the answers are in; null ends the client with the diagnosis.
+     */
+    #sentinelsFailed(attempts: number): number | void | null {
+        const answers = this.#answers;
+        this.#answers = [];
+        const name = this.options.name ?? "";
+        for (const a of answers) if (isUnknownMaster(a)) this.#unknownTo.add(`${a.host}:${a.port}`);
+        // ioredis's rounds may start mid-list (it resumes where the last success left off): final only
+        // once every Sentinel in the string has said it knows no such primary, and none said otherwise.
+        const everySentinel = (this.options.sentinels ?? []).every((s) => this.#unknownTo.has(`${s.host}:${s.port}`));
+        if (this.#sentinelProven) {
+            this.#failure = this.#sentinelProven;
+        } else if (answers.length > 0 && answers.every(isUnknownMaster) && everySentinel) {
+            this.#failure = unknownMaster(name, answers);
+        } else {
+            this.#failure = noSentinelAnswered(name, answers);
+            // A Sentinel that closed the connection (rather than answering an error) may be refusing it for good.
+            const closed = answers.find((a) => !isErrorReply(a));
+            if (closed) this.#probeSentinel({ host: closed.host, port: closed.port, sentinel: true });
+        }
+        if (this.#failure.final) return null;
+        return typeof this.#sentinelRetryStrategy === "function" ? this.#sentinelRetryStrategy(attempts) : null;
+    }
+
+    #probeSentinel(endpoint: Endpoint): void {
+        if (this.#sentinelProbing) return;
+        this.#sentinelProbing = true;
+        const tls = this.options.sentinelTLS;
+        void diagnoseSentinel(endpoint, tls, this.options.family).then((failure) => {
+            this.#sentinelProbing = false;
+            // The next round that fails ends the client with it.
+            if (failure) this.#sentinelProven = failure;
+        });
+    }
+
+    /**
+     * A Sentinel announced that `host:port` is the primary now. Unless this client is connected
+     * there already, its socket leads to the old primary (or nowhere): dropping it makes ioredis
+     * reconnect through the Sentinels, as after any lost connection. Without this, a primary that
+     * froze or was cut off keeps the socket open, and the client waits on it indefinitely. A client
+     * waiting to retry reconnects at once.
+     */
+    async #primaryReplaced(host: string, port: number): Promise<void> {
+        // Every Sentinel announces the promotion once it knows, the others up to a couple of seconds
+        // after the first, and until then they still name the old primary if asked. So each
+        // announcement restarts a client waiting between attempts, but none cuts short an attempt an
+        // earlier announcement of the same promotion started.
+        const primary = `${host}:${port}`;
+        if (this.status === "reconnecting") {
+            this.#movingTo = primary;
+            return this.#reconnectNow();
+        }
+        if (this.#movingTo === primary && (this.status === "connecting" || this.status === "connect")) return;
+        const socket = this.stream as Socket | undefined;
+        if (!socket || socket.destroyed || (await connectedTo(socket, host, port))) return;
+        if (socket !== this.stream || socket.destroyed) return;
+        this.#movingTo = primary;
+        this.#replaced = socket;
+        socket.destroy();
+    }
+
+    /**
+     * Between attempts (the old primary refused the last one) the next attempt waits for its
+     * backoff, up to 2 s by default; the Sentinels name the new primary now, so it starts now. It does
+     * what ioredis's pending timer would (clear it, connect), only earlier; `reconnectTimeout` is
+     * ioredis's (5 and 6) and not typed public: without it, the timer is simply left to run.
+     */
+    #reconnectNow(): void {
+        const internals = this as unknown as { reconnectTimeout?: ReturnType<typeof setTimeout> | null };
+        if (!internals.reconnectTimeout) return;
+        clearTimeout(internals.reconnectTimeout);
+        internals.reconnectTimeout = null;
+        this.connect().catch(() => {});
     }
 
     #diagnose(socket: (TLSSocket & { errored: Error | null }) | undefined): Failure | undefined {
@@ -186,7 +368,8 @@ export class DiagnosingRedis extends Redis {
 
     /** For TLS clients: a plaintext probe if the handshake is still unanswered after a while. */
     #watchTlsHandshake(): void {
-        if (!this.#tls || this.options.path) return;
+        // With Sentinels, "connecting" includes asking them, and the server's address is theirs to say.
+        if (!this.#tls || this.options.path || this.#sentinel) return;
         const attempt = ++this.#attempt;
         const stillHandshaking = () => attempt === this.#attempt && this.status === "connecting";
         // With a mismatch already proven, end the new attempt at once (timers run after ioredis has

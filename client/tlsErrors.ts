@@ -34,19 +34,23 @@ export interface Endpoint {
     host: string;
     port: number;
     servername?: string;
+    /** A Sentinel (named so in messages, and fixed with the rediss+sentinel:// or redis+sentinel:// string). */
+    sentinel?: boolean;
+    /** What to call it when its address is unknown (a primary a Sentinel named, whose connection failed before it was up). */
+    label?: string;
 }
 
 /** A diagnosed connection failure: `final` ones stop the client from reconnecting. */
 export interface Failure {
     final: boolean;
     /** A fresh error each time: every rejected command gets its own, with its own stack. */
-    error(): RedisTlsError;
+    error(): Error;
 }
 
 const NOT_RECONNECTING = "The client does not reconnect; create a new one once this is fixed.";
 
 function describe(endpoint: Endpoint): string {
-    const at = `Redis at ${endpoint.host}:${endpoint.port}`;
+    const at = endpoint.label ?? `${endpoint.sentinel ? "Sentinel" : "Redis"} at ${endpoint.host}:${endpoint.port}`;
     return endpoint.servername ? `${at} (certificate checked for ${endpoint.servername})` : at;
 }
 
@@ -87,11 +91,11 @@ export function certificateFailure(endpoint: Endpoint, cause: Error, trustsOwnCa
  * closes one. `proven` once a TLS probe got a TLS answer from the same address.
  */
 export function serverRequiresTls(endpoint: Endpoint, cause: Error | undefined, proven: boolean): Failure {
-    const fix = "use its rediss:// connection string, with caCertificate or caFile.";
+    const fix = `use its ${endpoint.sentinel ? "rediss+sentinel://" : "rediss://"} connection string, with caCertificate or caFile.`;
     const closed = `closed the connection without replying (${codeOf(cause) ?? "closed"})`;
     const message = proven
         ? `${describe(endpoint)} accepts TLS connections only (it ${closed}, and answered a TLS probe), ` +
-          `and this client connects in plaintext (a redis:// URL): ${fix} ${NOT_RECONNECTING}`
+          `and this client connects in plaintext (a ${endpoint.sentinel ? "redis+sentinel://" : "redis://"} URL): ${fix} ${NOT_RECONNECTING}`
         : `${describe(endpoint)} ${closed}. The server may accept TLS connections only: ${fix}`;
     return failure(proven, "server-requires-tls", message, cause);
 }
@@ -99,8 +103,8 @@ export function serverRequiresTls(endpoint: Endpoint, cause: Error | undefined, 
 /** A TLS handshake the server never answered, while a plaintext probe got a Redis reply from the same address. */
 export function serverIsPlaintext(endpoint: Endpoint): Failure {
     const message =
-        `${describe(endpoint)} answers in plaintext and did not answer the TLS handshake: this client connects with TLS (a rediss:// URL) ` +
-        `and the server does not accept it. Use its redis:// connection string, or turn TLS on in the server. ${NOT_RECONNECTING}`;
+        `${describe(endpoint)} answers in plaintext and did not answer the TLS handshake: this client connects with TLS (a ${endpoint.sentinel ? "rediss+sentinel://" : "rediss://"} URL) ` +
+        `and the server does not accept it. Use its ${endpoint.sentinel ? "redis+sentinel://" : "redis://"} connection string, or turn TLS on in the server. ${NOT_RECONNECTING}`;
     return failure(true, "server-is-plaintext", message);
 }
 

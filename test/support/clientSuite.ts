@@ -1,5 +1,5 @@
 import type { TLSSocket } from "node:tls";
-import Redis from "ioredis";
+import type Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
     acquireLock,
@@ -23,7 +23,8 @@ import {
 } from "../../client";
 import type { RedisUnderTest } from "../../harness/localRedis";
 import { expectedResp, ioredisMajor } from "./ioredisMajor";
-import { connectOptionsFor, redisOptionsFor } from "./serverTls";
+import { withDb, withPassword } from "./connectionStrings";
+import { connectOptionsFor } from "./serverTls";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -43,8 +44,10 @@ export function clientSuite(target: string, start: () => Promise<RedisUnderTest>
 
         beforeAll(async () => {
             server = await start();
-            observer = new Redis(server.adminConnectionString, {
-                ...redisOptionsFor(server),
+            // Through connect(), so it reads every connection string the suite runs against (a Sentinel one too).
+            observer = connect(server.adminConnectionString, {
+                ...connectOptionsFor(server),
+                shared: false,
                 connectionName: "observer",
                 maxRetriesPerRequest: 0,
             });
@@ -110,9 +113,8 @@ export function clientSuite(target: string, start: () => Promise<RedisUnderTest>
             });
 
             it("fails clearly on a wrong password, without echoing it", async () => {
-                const wrong = new URL(server.connectionString);
-                wrong.password = "wrong-password-0123456789";
-                const client = open({ shared: false, maxRetriesPerRequest: 0, retryStrategy: () => null }, wrong.toString());
+                const wrong = withPassword(server.connectionString, "wrong-password-0123456789");
+                const client = open({ shared: false, maxRetriesPerRequest: 0, retryStrategy: () => null }, wrong);
                 client.on("error", () => {});
                 try {
                     const error = await client.ping().then(
@@ -371,9 +373,7 @@ export function clientSuite(target: string, start: () => Promise<RedisUnderTest>
 
             it("shares single flights per client, not across clients (here: two databases)", async () => {
                 const a = open();
-                const db3 = new URL(server.connectionString);
-                db3.pathname = "/3";
-                const b = open({ shared: false }, db3.toString());
+                const b = open({ shared: false }, withDb(server.connectionString, 3));
                 try {
                     const [fromA, fromB] = await Promise.all([
                         cacheAside(a, "cache:per-client", () => sleep(50).then(() => "a"), { ttlSeconds: 60 }),

@@ -1,0 +1,12 @@
+import { startLocalSentinelTopology } from "../../harness/localSentinel";
+import { clientSuite } from "../support/clientSuite";
+
+// The same suite through the Sentinels: every client (and the admin observer) is given the Sentinel
+// connection string the components output for that topology, and finds the primary from it.
+clientSuite("a Sentinel topology (a primary, 2 replicas, 3 Sentinels; redis+sentinel://)", () =>
+    startLocalSentinelTopology().then((t) => ({
+        connectionString: t.connectionString,
+        adminConnectionString: t.adminConnectionString,
+        stop: () => t.stop(),
+    })),
+);
