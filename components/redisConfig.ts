@@ -425,6 +425,19 @@ export function renderRedisConfig(settings: RedisConfigSettings): Record<string,
                   "",
               ]
             : []),
+        ...(c.replicaOfHost !== undefined
+            ? [
+                  "# Replication: every server can be a replica (Sentinel demotes a primary), so every one can",
+                  "# authenticate to its primary. As a client of the primary, this holds the password in plain",
+                  "# text: the file must be delivered as a secret, like the rest. The oldest of the user's",
+                  "# passwords: during a rotation the primary accepts it whether it still runs the previous",
+                  "# config or already the new one (pods roll replicas first).",
+                  `masteruser ${REPLICATION_USER}`,
+                  `masterauth ${replicationPassword(c.users)}`,
+                  "replica-read-only yes",
+                  "",
+              ]
+            : []),
         "# Observability",
         `slowlog-log-slower-than ${c.slowlogLogSlowerThanMicros}`,
         `slowlog-max-len ${c.slowlogMaxLen}`,
@@ -437,13 +450,6 @@ export function renderRedisConfig(settings: RedisConfigSettings): Record<string,
             "# Rendered by hardened-redis: a read-only replica of the primary, otherwise configured as redis.conf.",
             `include ${c.configDir}/redis.conf`,
             `replicaof ${c.replicaOfHost} ${c.replicaOfPort ?? 6379}`,
-            // Replication authenticates as a client of the primary, so this file holds the
-            // password in plain text: it must be delivered as a secret, like the rest. The oldest
-            // of the user's passwords: during a rotation, the primary accepts it whether it still
-            // runs the previous config or already the new one (pods roll replicas first).
-            `masteruser ${REPLICATION_USER}`,
-            `masterauth ${replicationPassword(c.users)}`,
-            "replica-read-only yes",
             "",
         ].join("\n");
     }

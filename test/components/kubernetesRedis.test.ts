@@ -359,7 +359,7 @@ describe("KubernetesRedis with replicas", () => {
         expect(d.secretFiles["replica.conf"]).toMatch(new RegExp(`^replicaof ha-0\\.ha-headless\\.${ns}\\.svc 6379$`, "m"));
         // Replicas authenticate as the replication user, which exists only with replicas.
         expect(d.secretFiles["redis.conf"]).toMatch(/^user replication reset on #[0-9a-f]{64} \+psync \+replconf \+ping$/m);
-        expect(d.secretFiles["replica.conf"]).toMatch(/^masteruser replication$/m);
+        expect(d.secretFiles["redis.conf"]).toMatch(/^masteruser replication$/m);
     });
 
     it("sends clients to the primary only", () => {

@@ -165,17 +165,23 @@ describe("renderRedisConfig with tls", () => {
 });
 
 describe("renderRedisConfig for a replica", () => {
-    it("adds replica.conf, which includes redis.conf and authenticates to the primary", () => {
+    it("adds replica.conf, which includes redis.conf and follows the primary; every server can authenticate to one", () => {
         const files = renderRedisConfig({ ...credentials, replicaOfHost: "cache-0.cache-headless.ns.svc.cluster.local" });
         expect(Object.keys(files).sort()).toEqual(["redis.conf", "replica.conf"]);
-        const d = directives(files["replica.conf"]);
-        expect(d.get("include")).toEqual(["/usr/local/etc/redis/redis.conf"]);
-        expect(d.get("replicaof")).toEqual(["cache-0.cache-headless.ns.svc.cluster.local 6379"]);
+        const replica = directives(files["replica.conf"]);
+        expect(replica.get("include")).toEqual(["/usr/local/etc/redis/redis.conf"]);
+        expect(replica.get("replicaof")).toEqual(["cache-0.cache-headless.ns.svc.cluster.local 6379"]);
+        // In redis.conf, which the primary runs too: demoted by Sentinel, it must authenticate to the new primary.
+        const d = directives(files["redis.conf"]);
         expect(d.get("masteruser")).toEqual(["replication"]);
         // The oldest of the replication user's passwords: accepted by the primary before and after it rolls.
         expect(d.get("masterauth")).toEqual([passwords.replication[1]]);
         expect(d.get("replica-read-only")).toEqual(["yes"]);
-        for (const password of allPasswords) expect(files["redis.conf"]).not.toContain(password);
+        expect(d.get("replicaof")).toBeUndefined();
+        // No other password in plain text.
+        for (const password of allPasswords.filter((p) => p !== passwords.replication[1]))
+            expect(files["redis.conf"]).not.toContain(password);
+        expect(conf()).not.toMatch(/masterauth/);
     });
 
     it("needs a replication user to authenticate as", () => {

@@ -131,6 +131,8 @@ describe("DockerRedis with Sentinel on the Docker engine", () => {
             }
             expect(replication).toMatch(/role:slave/);
             expect(replication).toMatch(/master_host:ha-[12]\b/);
+            // Linked, not only told whom to follow: it authenticates to the new primary.
+            expect(replication).toMatch(/master_link_status:up/);
         } finally {
             admin.disconnect();
         }
