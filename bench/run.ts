@@ -11,6 +11,7 @@ import Redis from "ioredis";
 import { acquireLock, cacheAside, closeSharedClients, connect, pipelineInBatches, withLock, type Command } from "../client";
 import { policies } from "../policies/rules";
 import { dockerConfigChange, kubernetesConfigChange } from "./configChange";
+import { dockerFailovers, FAILOVER_GOAL_SECONDS, localFailovers, type FailoverRound, type FailoverRun } from "./failover";
 import { clientOf, pipelinedSetGet, sequentialSetGet, startTlsPair, startUpRuns } from "./tls";
 import { TLS_FILES } from "../components/redisContainer";
 import { deployDockerRedis } from "../harness/docker/deployments";
@@ -36,7 +37,9 @@ const started = Date.now();
 let step = 0;
 /** How long the TLS section took, in seconds. */
 let tlsSeconds: number | undefined;
-const STEPS = 44;
+/** How long the failover section took, and what it noticed, for the summary line. */
+const failoverNotes: string[] = [];
+const STEPS = 46;
 
 function progress(name: string): void {
     step += 1;
@@ -87,6 +90,30 @@ async function measureConfigChange(platform: string, change: () => Promise<{ gap
     const name = `config change on ${platform}: failed writes (one every 5 ms)`;
     progress(name);
     record(name, "writes", failures);
+}
+
+/** The figures of Sentinel failovers on one platform, one raw value per round. */
+function recordFailovers(platform: string, run: FailoverRun): void {
+    const rounds = run.rounds;
+    if (rounds.length === 0) throw new Error("no failover round ran");
+    const at = `failover on ${platform}:`;
+    const switches = rounds.flatMap((r) => (r.switchSeconds === undefined ? [] : [r.switchSeconds]));
+    if (switches.length > 0) record(`${at} SIGKILL to +switch-master`, "s", switches);
+    const series: Array<[string, string, (r: FailoverRound) => number]> = [
+        ["SIGKILL to first plain write", "s", (r) => r.plain.firstWriteSeconds],
+        ["SIGKILL to first WAIT-confirmed write", "s", (r) => r.confirmed.firstWriteSeconds],
+        ["plain writes acknowledged per round", "writes", (r) => r.plain.acknowledged],
+        ["plain writes lost", "writes", (r) => r.plain.lost],
+        ["WAIT-confirmed writes per round", "writes", (r) => r.confirmed.acknowledged],
+        ["WAIT-confirmed writes lost", "writes", (r) => r.confirmed.lost],
+        ["restart to rejoined as replica", "s", (r) => r.rejoinSeconds],
+    ];
+    for (const [name, unit, of] of series) record(`${at} ${name}`, unit, rounds.map(of));
+    const oldestLost = Math.max(...rounds.map((r) => r.plain.oldestLostMs));
+    failoverNotes.push(
+        `${platform}: ${rounds.length} rounds, setup ${run.setupSeconds.toFixed(0)} s, ${run.seconds.toFixed(0)} s in all` +
+            (oldestLost > 0 ? `; oldest lost plain write acknowledged ${oldestLost} ms before the kill` : ""),
+    );
 }
 
 /** Operations per second of `n` operations issued by `run`. */
@@ -479,6 +506,24 @@ async function main(): Promise<void> {
         } finally {
             await docker?.stop();
         }
+
+        // 10. Sentinel failover: SIGKILL the primary under writes, bounded in rounds and time (no round
+        // starts later than its budget after the deployment began; together about 3 minutes).
+        const failoverStarted = Date.now();
+        const failovers: Array<[string, () => Promise<FailoverRun>]> = [
+            ["Docker", () => dockerFailovers(`bench${n++}`, 5, 120_000)],
+            // For comparison: the same rendered configs as processes, fewer rounds.
+            ["local processes", () => localFailovers(2, 30_000)],
+        ];
+        for (const [platform, run] of failovers) {
+            progress(`failover on ${platform}`);
+            try {
+                recordFailovers(platform, await run());
+            } catch (e) {
+                process.stderr.write(`\nFailover figures on ${platform} skipped: ${(e as Error).message}\n`);
+            }
+        }
+        failoverNotes.unshift(`Failover section: ${((Date.now() - failoverStarted) / 1000).toFixed(1)} s`);
         raw.disconnect();
         auto.disconnect();
     } finally {
@@ -501,7 +546,8 @@ function ratio(a: string, b: string): number | undefined {
 }
 
 function report(): void {
-    const ratios: Array<[string, number | undefined, number | undefined]> = [
+    const lostTotal = (name: string) => figures[name]?.raw.reduce((a, b) => a + b, 0);
+    const ratios: Array<[string, number | undefined, number | undefined, ("≥" | "≤" | "=")?]> = [
         [
             "ours bulk load / redis-benchmark SET -P 16",
             ratio("connect() + pipelineInBatches(100)", "redis-benchmark SET -P 16 (50 clients)"),
@@ -564,21 +610,36 @@ function report(): void {
             ratio("redis-benchmark SET -P 16 (50 clients): TLS", "redis-benchmark SET -P 16 (50 clients): plaintext"),
             undefined,
         ],
-        ["stampede backend loads (goal 1)", figures["stampede: backend loads for 1,000 concurrent misses"]?.median, 1],
+        ["stampede backend loads (goal 1)", figures["stampede: backend loads for 1,000 concurrent misses"]?.median, 1, "="],
+        // Issue #13: a writable primary within downAfterMilliseconds + 5 s, and no WAIT-confirmed write lost.
+        ...["Docker", "local processes"].flatMap((platform): Array<[string, number | undefined, number, "≤" | "="]> => {
+            const first = figures[`failover on ${platform}: SIGKILL to first plain write`];
+            return [
+                [`failover on ${platform}: SIGKILL to first write, median (s)`, first?.median, FAILOVER_GOAL_SECONDS, "≤"],
+                [`failover on ${platform}: SIGKILL to first write, max (s)`, first?.max, FAILOVER_GOAL_SECONDS, "≤"],
+                [
+                    `failover on ${platform}: WAIT-confirmed writes lost, all rounds`,
+                    lostTotal(`failover on ${platform}: WAIT-confirmed writes lost`),
+                    0,
+                    "=",
+                ],
+            ];
+        }),
     ];
     const lines = ["", "| Figure | Median | Min–max | Unit |", "|---|---|---|---|"];
     for (const f of Object.values(figures)) lines.push(`| ${f.name} | ${fmt(f.median)} | ${fmt(f.min)}–${fmt(f.max)} | ${f.unit} |`);
     lines.push("", "| Ratio | Value | Goal |", "|---|---|---|");
-    for (const [name, value, goal] of ratios) {
+    for (const [name, value, goal, relation = "≥"] of ratios) {
         const met =
             value === undefined || goal === undefined
                 ? ""
-                : (name.startsWith("stampede") ? value === goal : value >= goal)
+                : (relation === "=" ? value === goal : relation === "≤" ? value <= goal : value >= goal)
                   ? " (met)"
                   : " (NOT met)";
-        lines.push(`| ${name} | ${value === undefined ? "n/a" : fmt(value)} | ${goal === undefined ? "—" : `≥ ${goal}`}${met} |`);
+        lines.push(`| ${name} | ${value === undefined ? "n/a" : fmt(value)} | ${goal === undefined ? "—" : `${relation} ${goal}`}${met} |`);
     }
     process.stderr.write(`\n${tlsSeconds === undefined ? "" : `TLS section: ${tlsSeconds.toFixed(1)} s\n`}`);
+    if (failoverNotes.length > 0) process.stderr.write(`${failoverNotes.join("\n  ")}\n`);
     console.log(lines.join("\n"));
     const versions = {
         node: process.version,
@@ -595,7 +656,7 @@ function report(): void {
     };
     writeFileSync(
         join(__dirname, "..", "..", "bench", "results.json"),
-        `${JSON.stringify({ date: new Date().toISOString(), seconds: (Date.now() - started) / 1000, machine, versions, figures, ratios: Object.fromEntries(ratios.map(([n, v, g]) => [n, { value: v, goal: g }])) }, null, 2)}\n`,
+        `${JSON.stringify({ date: new Date().toISOString(), seconds: (Date.now() - started) / 1000, machine, versions, figures, ratios: Object.fromEntries(ratios.map(([n, v, g, relation = "≥"]) => [n, { value: v, goal: g, relation }])) }, null, 2)}\n`,
     );
 }
 
