@@ -197,7 +197,13 @@ async function realiseContainer(
     }
     if (c.start === false) return container;
     await container.start();
-    if (c.wait === true) await waitHealthy(container, (c.waitTimeout ?? 60) * 1000);
+    if (c.wait === true) {
+        // The caller only learns of the container once it is healthy: remove it here if it never is.
+        await waitHealthy(container, (c.waitTimeout ?? 60) * 1000).catch(async (e: unknown) => {
+            await container.remove({ force: true, v: false }).catch(() => undefined);
+            throw e;
+        });
+    }
     return container;
 }
 
