@@ -173,26 +173,27 @@ export class DockerRedis extends pulumi.ComponentResource {
                         // With Sentinel, a primary cut off from every replica stops taking writes it would lose.
                         minReplicasToWrite: sentinel ? 1 : 0,
                     }),
-                    ...Object.fromEntries(
-                        sentinels.map((host, i) => [
-                            `sentinel-${i}.conf`,
-                            renderSentinelConfig({
-                                ...tlsSettings,
-                                masterName: sentinel?.masterName ?? name,
-                                primaryHost: servers[0],
-                                redisPort: tuning.port,
-                                announceHost: host,
-                                port: SENTINEL_PORT,
-                                quorum: sentinel?.quorum ?? 2,
-                                downAfterMilliseconds: sentinel?.downAfterMilliseconds ?? 5_000,
-                                failoverTimeoutMilliseconds: sentinel?.failoverTimeoutMilliseconds ?? 60_000,
-                                users,
-                                configCommandName,
-                                dataDir: SENTINEL_DIR,
-                                configDir: CONFIG_DIR,
-                            }),
-                        ]),
-                    ),
+                    ...(sentinel &&
+                        Object.fromEntries(
+                            sentinels.map((host, i) => [
+                                `sentinel-${i}.conf`,
+                                renderSentinelConfig({
+                                    ...tlsSettings,
+                                    masterName: sentinel.masterName,
+                                    quorum: sentinel.quorum,
+                                    downAfterMilliseconds: sentinel.downAfterMilliseconds,
+                                    failoverTimeoutMilliseconds: sentinel.failoverTimeoutMilliseconds,
+                                    primaryHost: servers[0],
+                                    redisPort: tuning.port,
+                                    announceHost: host,
+                                    port: SENTINEL_PORT,
+                                    users,
+                                    configCommandName,
+                                    dataDir: SENTINEL_DIR,
+                                    configDir: CONFIG_DIR,
+                                }),
+                            ]),
+                        )),
                     ...(material && {
                         [TLS_FILES.certificate]: material.certificate,
                         [TLS_FILES.privateKey]: material.privateKey,
@@ -210,7 +211,7 @@ export class DockerRedis extends pulumi.ComponentResource {
         // container that is created but never started receives the upload into the config volume,
         // and Redis mounts that volume read-only. Uploaded files belong to root (the provider sets
         // no owner), so 0444 is the only mode that lets uid 999 read them, the TLS key included:
-        // nothing but the Redis container (and this never-started writer) mounts the volume.
+        // nothing but this component's Redis and Sentinel containers (and the writer) mounts the volume.
         const configWriter = new docker.Container(
             `${name}-config`,
             {
