@@ -236,18 +236,9 @@ export const DANGEROUS_BY_CATEGORY: Readonly<Record<string, readonly string[]>> 
     write: ["flushall", "flushdb", "migrate", "pfdebug", "restore", "restore-asking", "sort", "swapdb"],
 };
 
-const ACL_ADMIN_COMMANDS = [
-    "acl|deluser",
-    "acl|dryrun",
-    "acl|getuser",
-    "acl|list",
-    "acl|load",
-    "acl|log",
-    "acl|save",
-    "acl|setuser",
-    "acl|users",
-];
-const CLIENT_ADMIN_COMMANDS = ["client|kill", "client|list", "client|no-evict", "client|pause", "client|unblock", "client|unpause"];
+// Sentinel has the server's ACL and CLIENT administration, with the same categories.
+const ACL_ADMIN_COMMANDS = DANGEROUS_BY_CATEGORY.admin.filter((c) => c.startsWith("acl|"));
+const CLIENT_ADMIN_COMMANDS = DANGEROUS_BY_CATEGORY.admin.filter((c) => c.startsWith("client|"));
 /** Every SENTINEL subcommand is @admin, even the read-only ones clients ask where the primary is with. */
 const SENTINEL_SUBCOMMANDS = [
     "sentinel",
