@@ -1,10 +1,11 @@
-// Realises the pods of the StatefulSet KubernetesRedis declared as containers on the Docker
+// Realises the pods of every StatefulSet KubernetesRedis declared as containers on the Docker
 // engine, doing what the kubelet would: Secret items, plain or projected, written as files (owned
 // root:fsGroup, defaultMode) at their mount paths, emptyDir as tmpfs, each claim template as a volume,
 // runAsUser/runAsGroup/fsGroup as user and groups, readOnlyRootFilesystem, dropped
 // capabilities, no privilege escalation, the memory limit, command as entrypoint and args as
-// command, the pod name as hostname and its stable DNS name as a network alias. A field this
-// file does not implement is an error.
+// command. Each pod has an infra ("pause") container holding its network namespace, hostname (the
+// pod name) and stable DNS names, as the kubelet's sandbox does, so the pod keeps its address and
+// names while its container is stopped or restarted. A field this file does not implement is an error.
 import { randomBytes } from "node:crypto";
 import type * as k8s from "@pulumi/kubernetes";
 import type Docker from "dockerode";
@@ -74,26 +75,45 @@ function secretFiles(volume: Volume, secrets: Secret[]): Array<[string, Buffer, 
 
 export interface Pod {
     name: string;
+    /** The pod's (only) container, which a test may replace as a roll would. */
     container: Docker.Container;
+    /** The pod's infra ("pause") container: its network namespace, hostname and DNS names. */
+    infra: Docker.Container;
+    /** The pod's address on the network (its infra container's). */
     address: string;
     /** Runs one of the container's probes inside it, as the kubelet does; true when it passes. */
     probe(which: "startupProbe" | "livenessProbe" | "readinessProbe"): Promise<boolean>;
     /** How often the kubelet runs that probe (its periodSeconds, default 10), in ms. */
     periodMs(which: "startupProbe" | "livenessProbe" | "readinessProbe"): number;
+    /**
+     * Starts the pod's container again after it exited, as the kubelet does (restartPolicy:
+     * Always): same container, same volumes, same network namespace. Does not wait for readiness.
+     */
+    restart(): Promise<void>;
 }
 
 export interface RealisedPods {
+    /** The pods of the first StatefulSet registered. */
     pods: Pod[];
+    /** Every StatefulSet's pods, by its metadata.name, in registration order. */
+    statefulSets: Map<string, Pod[]>;
     network: string;
     remove(): Promise<void>;
 }
 
-/** Realises the StatefulSet's pods (all replicas) from the resources KubernetesRedis registered. */
-export async function realisePods(docker: Docker, resources: RegisteredResource[]): Promise<RealisedPods> {
-    const runId = randomBytes(4).toString("hex");
-    const find = (type: string) => resources.find((r) => r.type === type);
-    const sts = unwrapSecrets(find("kubernetes:apps/v1:StatefulSet")?.state) as StatefulSet;
-    const secrets = resources.filter((r) => r.type === "kubernetes:core/v1:Secret").map((r) => unwrapSecrets(r.state) as Secret);
+type Which = "startupProbe" | "livenessProbe" | "readinessProbe";
+
+/** A StatefulSet checked against what this file implements, with what realising it needs. */
+interface Checked {
+    sts: StatefulSet;
+    pod: k8s.types.output.core.v1.PodSpec;
+    c: Container;
+    /** The Docker user (`uid:gid`), or undefined for the image's. */
+    user: string | undefined;
+}
+
+/** Throws for any field of the StatefulSet this file does not implement. */
+function check(sts: StatefulSet): Checked {
     onlyHandled("StatefulSet spec", sts.spec, [
         "serviceName",
         "replicas",
@@ -112,8 +132,12 @@ export async function realisePods(docker: Docker, resources: RegisteredResource[
         "securityContext",
         "containers",
         "volumes",
+        // One Docker engine is one node: scheduling constraints have nothing to act on (the plan's tests check them).
+        "affinity",
+        "topologySpreadConstraints",
     ]);
-    onlyHandled("pod securityContext", pod.securityContext, [
+    const podCtx = pod.securityContext ?? {};
+    onlyHandled("pod securityContext", podCtx, [
         "runAsNonRoot",
         "runAsUser",
         "runAsGroup",
@@ -136,26 +160,48 @@ export async function realisePods(docker: Docker, resources: RegisteredResource[
         "livenessProbe",
         "readinessProbe",
     ]);
-    onlyHandled("container securityContext", c.securityContext, [
+    const ctx = c.securityContext ?? {};
+    onlyHandled("container securityContext", ctx, [
         "runAsNonRoot",
         "privileged",
         "allowPrivilegeEscalation",
         "readOnlyRootFilesystem",
         "capabilities",
     ]);
-    const ctx = c.securityContext;
-    const podCtx = pod.securityContext;
     const uid = podCtx.runAsUser;
     if ((ctx.runAsNonRoot || podCtx.runAsNonRoot) && !(uid > 0))
         throw new Error("realisePod: runAsNonRoot with a root or unset user: the kubelet would refuse to start it");
     if (ctx.privileged) throw new Error("realisePod: privileged containers not implemented");
-    const namespace = sts.metadata.namespace;
-    const image = await redisImageId(docker, c.image);
+    const user = uid === undefined ? undefined : `${uid}:${podCtx.runAsGroup ?? uid}`;
+    return { sts, pod, c, user };
+}
+
+/** Realises every StatefulSet's pods (all replicas) from the resources KubernetesRedis registered. */
+export async function realisePods(docker: Docker, resources: RegisteredResource[]): Promise<RealisedPods> {
+    const runId = randomBytes(4).toString("hex");
+    // In registration order, checked before anything is created.
+    const checked = resources
+        .filter((r) => r.type === "kubernetes:apps/v1:StatefulSet")
+        .map((r) => check(unwrapSecrets(r.state) as StatefulSet));
+    if (checked.length === 0) throw new Error("realisePod: no StatefulSet among the resources");
+    const secrets = resources.filter((r) => r.type === "kubernetes:core/v1:Secret").map((r) => unwrapSecrets(r.state) as Secret);
+    const namespace = checked[0].sts.metadata.namespace;
+    for (const [i, { sts }] of checked.entries()) {
+        // The short alias <pod> is the pod's name as seen from its own namespace.
+        if (sts.metadata.namespace !== namespace) throw new Error("realisePod: StatefulSets in different namespaces not implemented");
+        if (checked.findIndex((x) => x.sts.metadata.name === sts.metadata.name) !== i)
+            throw new Error(`realisePod: two StatefulSets named ${sts.metadata.name}`);
+    }
 
     const network = `pods-${runId}`;
-    const created = { containers: [] as Docker.Container[], volumes: [] as string[] };
+    // Names: pod names are unique among StatefulSets (<name>-<ordinal>) and Kubernetes names have no "_".
+    const created = { containers: [] as Docker.Container[], infra: [] as Docker.Container[], volumes: [] as string[] };
     const remove = async () => {
-        for (const x of created.containers.reverse()) await x.remove({ force: true, v: false }).catch(() => undefined);
+        // The pods' containers first, then the infra containers whose network namespaces they share.
+        for (const x of [...created.containers.reverse(), ...created.infra.reverse()])
+            await x.remove({ force: true, v: false }).catch(() => undefined);
+        created.containers.length = 0;
+        created.infra.length = 0;
         await docker
             .getNetwork(network)
             .remove()
@@ -168,89 +214,122 @@ export async function realisePods(docker: Docker, resources: RegisteredResource[
     };
     await docker.createNetwork({ Name: network, Internal: true, Labels: { [TEST_LABEL]: runId } });
     try {
-        const pods: Pod[] = [];
-        for (let ordinal = 0; ordinal < sts.spec.replicas; ordinal++) {
-            const podName = `${sts.metadata.name}-${ordinal}`;
-            const binds: string[] = [];
-            const tmpfs: Record<string, string> = {};
-            for (const mount of c.volumeMounts) {
-                onlyHandled("volumeMount", mount, ["name", "mountPath", "readOnly"]);
-                const claim = sts.spec.volumeClaimTemplates.find((t) => t.metadata.name === mount.name);
-                const volume = pod.volumes.find((v) => v.name === mount.name);
-                const name = `${mount.name}-${podName}-${runId}`;
-                if (claim) {
-                    await docker.createVolume({ Name: name, Labels: { [TEST_LABEL]: runId } });
-                    created.volumes.push(name);
-                    binds.push(`${name}:${mount.mountPath}`);
-                } else if (volume?.emptyDir) {
-                    onlyHandled("emptyDir", volume.emptyDir, ["sizeLimit"]);
-                    tmpfs[mount.mountPath] = volume.emptyDir.sizeLimit ? `size=${bytes(volume.emptyDir.sizeLimit)}` : "";
-                } else if (volume?.secret || volume?.projected) {
-                    await docker.createVolume({ Name: name, Labels: { [TEST_LABEL]: runId } });
-                    created.volumes.push(name);
-                    // Files as the kubelet projects them: root-owned, group fsGroup, defaultMode.
-                    const writer = await docker.createContainer({
-                        Image: image,
-                        Labels: { [TEST_LABEL]: runId },
-                        HostConfig: { NetworkMode: "none", Binds: [`${name}:/secret`] },
-                    });
-                    created.containers.push(writer);
-                    for (const [file, content, mode] of secretFiles(volume, secrets)) {
-                        await writer.putArchive(tarOf(`secret/${file}`, content, mode, podCtx.fsGroup ?? 0), { path: "/" });
+        const statefulSets = new Map<string, Pod[]>();
+        for (const { sts, pod, c, user } of checked) {
+            const podCtx = pod.securityContext ?? {};
+            const ctx = c.securityContext ?? {};
+            const image = await redisImageId(docker, c.image);
+            const pods: Pod[] = [];
+            statefulSets.set(sts.metadata.name, pods);
+            // OrderedReady: each pod once the one before it is ready.
+            for (let ordinal = 0; ordinal < (sts.spec.replicas ?? 1); ordinal++) {
+                const podName = `${sts.metadata.name}-${ordinal}`;
+                const binds: string[] = [];
+                const tmpfs: Record<string, string> = {};
+                for (const mount of c.volumeMounts ?? []) {
+                    onlyHandled("volumeMount", mount, ["name", "mountPath", "readOnly"]);
+                    const claim = (sts.spec.volumeClaimTemplates ?? []).find((t) => t.metadata.name === mount.name);
+                    const volume = (pod.volumes ?? []).find((v) => v.name === mount.name);
+                    const name = `${podName}_${mount.name}_${runId}`;
+                    if (claim) {
+                        await docker.createVolume({ Name: name, Labels: { [TEST_LABEL]: runId } });
+                        created.volumes.push(name);
+                        binds.push(`${name}:${mount.mountPath}`);
+                    } else if (volume?.emptyDir) {
+                        onlyHandled("emptyDir", volume.emptyDir, ["sizeLimit"]);
+                        tmpfs[mount.mountPath] = volume.emptyDir.sizeLimit ? `size=${bytes(volume.emptyDir.sizeLimit)}` : "";
+                    } else if (volume?.secret || volume?.projected) {
+                        await docker.createVolume({ Name: name, Labels: { [TEST_LABEL]: runId } });
+                        created.volumes.push(name);
+                        // Files as the kubelet projects them: root-owned, group fsGroup, defaultMode.
+                        const writer = await docker.createContainer({
+                            Image: image,
+                            Labels: { [TEST_LABEL]: runId },
+                            HostConfig: { NetworkMode: "none", Binds: [`${name}:/secret`] },
+                        });
+                        created.containers.push(writer);
+                        for (const [file, content, mode] of secretFiles(volume, secrets)) {
+                            await writer.putArchive(tarOf(`secret/${file}`, content, mode, podCtx.fsGroup ?? 0), { path: "/" });
+                        }
+                        binds.push(`${name}:${mount.mountPath}:ro`);
+                    } else {
+                        throw new Error(`realisePod: volume ${mount.name} of this kind not implemented`);
                     }
-                    binds.push(`${name}:${mount.mountPath}:ro`);
-                } else {
-                    throw new Error(`realisePod: volume ${mount.name} of this kind not implemented`);
                 }
+                // The sandbox: holds the network namespace, so the pod keeps its address and DNS names
+                // whatever happens to its container (Docker drops a stopped container's names).
+                const infra = await docker.createContainer({
+                    name: `${podName}_POD_${runId}`,
+                    Hostname: podName,
+                    Image: image,
+                    Entrypoint: ["sleep"],
+                    Cmd: ["2147483647"],
+                    User: user,
+                    StopSignal: "SIGKILL",
+                    Labels: { [TEST_LABEL]: runId },
+                    HostConfig: {
+                        NetworkMode: network,
+                        ReadonlyRootfs: true,
+                        CapDrop: ["ALL"],
+                        SecurityOpt: ["no-new-privileges:true"],
+                        Memory: 16 * 1024 ** 2,
+                    },
+                    NetworkingConfig: {
+                        EndpointsConfig: { [network]: { Aliases: [podName, `${podName}.${sts.spec.serviceName}.${namespace}.svc`] } },
+                    },
+                });
+                created.infra.push(infra);
+                await infra.start();
+                // Docker gives a container on another's network namespace that container's hostname
+                // (and with it HOSTNAME, which the replicated topology's command reads its ordinal from).
+                const container = await docker.createContainer({
+                    name: `${podName}_${c.name}_${runId}`,
+                    Image: image,
+                    Entrypoint: c.command,
+                    Cmd: c.args,
+                    User: user,
+                    Labels: { [TEST_LABEL]: runId, ...sts.spec.template.metadata.labels },
+                    HostConfig: {
+                        NetworkMode: `container:${infra.id}`,
+                        Binds: binds,
+                        Tmpfs: tmpfs,
+                        GroupAdd: podCtx.fsGroup !== undefined ? [String(podCtx.fsGroup)] : undefined,
+                        ReadonlyRootfs: ctx.readOnlyRootFilesystem === true,
+                        CapDrop: ctx.capabilities?.drop,
+                        SecurityOpt: ctx.allowPrivilegeEscalation === false ? ["no-new-privileges:true"] : undefined,
+                        Memory: c.resources?.limits?.memory ? bytes(c.resources.limits.memory) : undefined,
+                    },
+                });
+                created.containers.push(container);
+                await container.start();
+                const realised: Pod = {
+                    name: podName,
+                    container,
+                    infra,
+                    address: await addressOn(infra, network),
+                    // In whatever container is the pod's now (a test may replace it, as a roll would).
+                    async probe(which) {
+                        const p: Probe = c[which];
+                        onlyHandled(which, p, ["exec", "periodSeconds", "failureThreshold", "timeoutSeconds"]);
+                        return (await execIn(realised.container, p.exec.command)).code === 0;
+                    },
+                    periodMs: (which) => (c[which].periodSeconds ?? 10) * 1000,
+                    async restart() {
+                        await realised.container.start();
+                    },
+                };
+                const probe = (which: Which) => realised.probe(which);
+                // As the kubelet: ready once the readiness probe passes.
+                const deadline = Date.now() + 60_000;
+                while (!(await probe("readinessProbe"))) {
+                    if (!(await container.inspect()).State.Running) throw new Error(`pod ${podName} exited before it was ready`);
+                    if (Date.now() > deadline) throw new Error(`pod ${podName} not ready after 60 s`);
+                    await new Promise((r) => setTimeout(r, 250));
+                }
+                pods.push(realised);
             }
-            const container = await docker.createContainer({
-                name: `${podName}-${runId}`,
-                Hostname: podName,
-                Image: image,
-                Entrypoint: c.command,
-                Cmd: c.args,
-                User: `${uid}:${podCtx.runAsGroup ?? uid}`,
-                Labels: { [TEST_LABEL]: runId, ...sts.spec.template.metadata.labels },
-                HostConfig: {
-                    NetworkMode: network,
-                    Binds: binds,
-                    Tmpfs: tmpfs,
-                    GroupAdd: podCtx.fsGroup !== undefined ? [String(podCtx.fsGroup)] : undefined,
-                    ReadonlyRootfs: ctx.readOnlyRootFilesystem === true,
-                    CapDrop: ctx.capabilities?.drop,
-                    SecurityOpt: ctx.allowPrivilegeEscalation === false ? ["no-new-privileges:true"] : undefined,
-                    Memory: c.resources?.limits?.memory ? bytes(c.resources.limits.memory) : undefined,
-                },
-                NetworkingConfig: {
-                    EndpointsConfig: { [network]: { Aliases: [podName, `${podName}.${sts.spec.serviceName}.${namespace}.svc`] } },
-                },
-            });
-            created.containers.push(container);
-            await container.start();
-            const realised: Pod = {
-                name: podName,
-                container,
-                address: "",
-                // In whatever container is the pod's now (a test may replace it, as a roll would).
-                async probe(which) {
-                    const p: Probe = c[which];
-                    onlyHandled(which, p, ["exec", "periodSeconds", "failureThreshold", "timeoutSeconds"]);
-                    return (await execIn(realised.container, p.exec.command)).code === 0;
-                },
-                periodMs: (which) => (c[which].periodSeconds ?? 10) * 1000,
-            };
-            const probe = (which: "startupProbe" | "livenessProbe" | "readinessProbe") => realised.probe(which);
-            // As the kubelet: ready once the readiness probe passes.
-            const deadline = Date.now() + 60_000;
-            while (!(await probe("readinessProbe"))) {
-                if (!(await container.inspect()).State.Running) throw new Error(`pod ${podName} exited before it was ready`);
-                if (Date.now() > deadline) throw new Error(`pod ${podName} not ready after 60 s`);
-                await new Promise((r) => setTimeout(r, 250));
-            }
-            realised.address = await addressOn(container, network);
-            pods.push(realised);
         }
-        return { pods, network, remove };
+        return { pods: statefulSets.get(checked[0].sts.metadata.name)!, statefulSets, network, remove };
     } catch (e) {
         await remove();
         throw e;
