@@ -4,7 +4,7 @@ import { z } from "zod";
 import { containerCpu, redisServerArgsShape, sizeRedisForContainer, type RedisServerArgs } from "./containerSettings";
 import { redisAccess } from "./credentials";
 import { planSentinel, SENTINEL_PORT, sentinelArgs, type RedisSentinelArgs } from "./sentinel";
-import { renderSentinelConfig } from "./sentinelConfig";
+import { renderSentinelConfig, sentinelCommand } from "./sentinelConfig";
 import { generateTls, providedTls, requireEnabled, tlsArgsShape, type DockerRedisTlsArgs, type RedisTls } from "./redisTls";
 import { renderRedisConfig } from "./redisConfig";
 import {
@@ -232,7 +232,7 @@ export class DockerRedis extends pulumi.ComponentResource {
         const configSha256 = pulumi.unsecret(files.apply(configHash));
         const shared = { image: image.imageId, networkName, configVolume: configVolume.name, configSha256, configWriter, tls };
         const data = servers.map((host, i) => this.redisServer(name, i, host, servers, settings, tuning.port, cpu, shared));
-        sentinels.forEach((host, i) => this.sentinelContainer(name, i, host, settings, shared, data));
+        if (sentinel) sentinels.forEach((host, i) => this.sentinelContainer(name, i, host, sentinel.masterName, settings, shared, data));
 
         this.host = pulumi.output(servers[0]);
         this.port = pulumi.output(tuning.port);
@@ -370,27 +370,27 @@ export class DockerRedis extends pulumi.ComponentResource {
     }
 
     /**
-     * Sentinel `index`. Sentinel rewrites its config as it learns the topology, so it starts from a
+     * Sentinel `index`. Sentinel rewrites its config as it learns the topology, so it runs on a
      * private copy on a small writable volume (readable by uid 999 alone: it holds the password
-     * Sentinels authenticate with); the root filesystem stays read-only.
+     * Sentinels authenticate with), rebuilt at each start keeping what it learnt; the root
+     * filesystem stays read-only.
      */
     private sentinelContainer(
         name: string,
         index: number,
         host: string,
+        masterName: string,
         settings: z.output<typeof dockerArgsSchema>,
         shared: SharedResources,
         servers: Array<{ container: docker.Container }>,
     ): void {
         const volume = new docker.Volume(`${name}-sentinel-${index}`, { labels: this.labels(name, "sentinel") }, { parent: this });
         const networking = this.networkHolder(name, `${name}-sentinel-${index}`, host, settings, shared);
-        // `cat >`, not `cp`: cp would carry over the upload's read-only mode, which Sentinel refuses.
-        const copy = `umask 077 && cat ${CONFIG_DIR}/sentinel-${index}.conf > ${SENTINEL_DIR}/sentinel.conf`;
         new docker.Container(
             `${name}-sentinel-${index}`,
             {
                 ...this.hardenedContainer(name, settings, shared, "sentinel"),
-                command: ["sh", "-c", `${copy} && exec redis-server ${SENTINEL_DIR}/sentinel.conf --sentinel`],
+                command: sentinelCommand({ renderedFile: `${CONFIG_DIR}/sentinel-${index}.conf`, dataDir: SENTINEL_DIR, masterName }),
                 // Sentinel keeps a few connections and no data.
                 memory: SENTINEL_MEMORY_MB,
                 memorySwap: SENTINEL_MEMORY_MB,

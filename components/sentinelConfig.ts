@@ -1,6 +1,7 @@
 // sentinel.conf rendered from typed settings, as redis.conf is: the Sentinels that watch a
 // primary and its replicas and promote a replica when the primary is gone. Planning only.
 import { z } from "zod";
+import { sentinelStartScript } from "../policies/lib/sentinelStart";
 import { TLS_FILES } from "./redisContainer";
 import { aclUserLine, aclUsers, ADMIN_USER, APP_USER, DEFAULT_USER_OFF, SENTINEL_USER, type RedisAclUser } from "./redisUsers";
 import { parseSettings } from "./validation";
@@ -172,4 +173,12 @@ export function renderSentinelConfig(settings: SentinelConfigSettings): string {
         "sentinel deny-scripts-reconfig yes",
         "",
     ].join("\n");
+}
+
+/**
+ * The command a Sentinel container starts with: on a copy of `renderedFile` in `dataDir` that keeps
+ * what Sentinel learnt before a restart (see `sentinelStartScript`).
+ */
+export function sentinelCommand(files: { renderedFile: string; dataDir: string; masterName: string }): string[] {
+    return ["sh", "-c", sentinelStartScript(files.renderedFile, files.dataDir, files.masterName)];
 }

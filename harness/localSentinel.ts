@@ -6,14 +6,19 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Redis, { type RedisOptions } from "ioredis";
 import { redisSentinelConnectionString } from "../components/credentials";
-import { renderSentinelConfig } from "../components/sentinelConfig";
+import { renderSentinelConfig, sentinelCommand } from "../components/sentinelConfig";
 import { hardenedUsers } from "../components/redisUsers";
 import { freeLoopbackPort, generatedPassword, generatedSecrets, launchRedis, startLocalRedis, type LocalRedis } from "./localRedis";
 
 export interface LocalSentinel {
     port: number;
     kill(): Promise<void>;
+    /** Stops it (SIGTERM), keeping its copy of the config, as a container's volume keeps it. */
     stop(): Promise<void>;
+    /** Starts it again with the container's command, from the rendered file and the copy it left. */
+    start(): Promise<void>;
+    /** Stops it and removes its files. */
+    remove(): Promise<void>;
 }
 
 export interface LocalSentinelTopology {
@@ -64,7 +69,7 @@ export async function startLocalSentinelTopology(settings: SentinelTopologySetti
     const servers: LocalRedis[] = [];
     const sentinels: LocalSentinel[] = [];
     const stop = async () => {
-        for (const s of sentinels) await s.stop();
+        for (const s of sentinels) await s.remove();
         for (const s of servers.reverse()) await s.stop();
     };
     try {
@@ -98,12 +103,18 @@ export async function startLocalSentinelTopology(settings: SentinelTopologySetti
                 configDir: dir,
             });
             // Loopback only here; in the containers Sentinel listens on the private network.
-            await writeFile(join(dir, "sentinel.conf"), conf.replace("bind * -::*", "bind 127.0.0.1"), { mode: 0o600 });
-            const process = await launchRedis(["redis-server", join(dir, "sentinel.conf"), "--sentinel"], port);
+            const renderedFile = join(dir, "rendered.conf");
+            await writeFile(renderedFile, conf.replace("bind * -::*", "bind 127.0.0.1"), { mode: 0o400 });
+            const command = sentinelCommand({ renderedFile, dataDir: dir, masterName });
+            let process = await launchRedis(command, port);
             sentinels.push({
                 port,
                 kill: () => process.kill(),
-                stop: async () => {
+                stop: () => process.stop(),
+                start: async () => {
+                    process = await launchRedis(command, port);
+                },
+                remove: async () => {
                     await process.stop();
                     await rm(dir, { recursive: true, force: true });
                 },

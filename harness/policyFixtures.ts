@@ -3,7 +3,7 @@
 // to break one setting at a time.
 import { renderRedisConfig } from "../components/redisConfig";
 import { hardenedUsers } from "../components/redisUsers";
-import { renderSentinelConfig } from "../components/sentinelConfig";
+import { renderSentinelConfig, sentinelCommand } from "../components/sentinelConfig";
 import type { TestResource } from "./policyHarness";
 
 /** A password that must never show up in a policy message. */
@@ -79,11 +79,11 @@ export function sentinelConf(tls = false): string {
 }
 
 /** How hardened-redis starts a Sentinel: from a private, writable copy of its uploaded, read-only config. */
-export const SENTINEL_COMMAND = [
-    "sh",
-    "-c",
-    "umask 077 && cat /usr/local/etc/redis/sentinel-0.conf > /data/sentinel.conf && exec redis-server /data/sentinel.conf --sentinel",
-];
+export const SENTINEL_COMMAND = sentinelCommand({
+    renderedFile: "/usr/local/etc/redis/sentinel-0.conf",
+    dataDir: "/data",
+    masterName: "cache",
+});
 
 /**
  * One Sentinel as DockerRedis declares it: the never-started helper that uploads `sentinel-0.conf`

@@ -2,6 +2,7 @@
 // with, resolving config files delivered by Docker uploads or Kubernetes ConfigMaps/Secrets.
 import type { PolicyResource, StackValidationArgs } from "@pulumi/policy";
 import { isExempt } from "./exemptions";
+import { sentinelStartFiles } from "./sentinelStart";
 import {
     configPath,
     containersOf,
@@ -229,11 +230,15 @@ const ABSOLUTE_PATH = /^\/[A-Za-z0-9_./-]+$/;
  * before the last a `umask` or a copy between absolute paths, the last one starting Redis, and no
  * file both copied to and from. Anything else (another step that could touch B, `;`, `>>`, pipes,
  * variables, quotes, newlines) follows nothing: B is then read as any other file, usually unknown.
+ * The one exception is the exact script hardened-redis starts Sentinel with (`sentinelStartScript`),
+ * which rebuilds B from A and carries over only lines recording what Sentinel learnt.
  */
 export function copiedFiles(argv: string[]): Map<string, string> {
     const none = new Map<string, string>();
     if (argv.length !== 3 || !/^(\/usr)?(\/bin\/)?(sh|bash|ash|dash)$/.test(argv[0]) || argv[1] !== "-c" || /[\n\r]/.test(argv[2]))
         return none;
+    const started = sentinelStartFiles(argv[2]);
+    if (started) return new Map([[started.config, started.rendered]]);
     const steps = argv[2]
         .trim()
         .split(/\s+&&\s+/)

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
+import { sentinelCommand } from "../../components/sentinelConfig";
 import {
     allRegistered,
     installMocks,
@@ -122,11 +123,10 @@ describe("DockerRedis with replicas and Sentinel", () => {
         expect(conf).toMatch(/^sentinel rename-command ha CONFIG \w{16,}$/m);
         expect(conf).toMatch(/^user default reset off$/m);
         expect(conf).toMatch(/^user app reset on #[0-9a-f]{64} -@all .*\+sentinel\|get-master-addr-by-name/m);
-        expect(d.container("ha-sentinel-1").command).toEqual([
-            "sh",
-            "-c",
-            "umask 077 && cat /usr/local/etc/redis/sentinel-1.conf > /data/sentinel.conf && exec redis-server /data/sentinel.conf --sentinel",
-        ]);
+        // On its volume's copy, rebuilt from the rendered file at each start, keeping what it learnt (tested on real Sentinels).
+        expect(d.container("ha-sentinel-1").command).toEqual(
+            sentinelCommand({ renderedFile: "/usr/local/etc/redis/sentinel-1.conf", dataDir: "/data", masterName: "ha" }),
+        );
     });
 
     it("hands out a Sentinel connection string and the Sentinels' addresses, the credentials secret", async () => {

@@ -115,3 +115,89 @@ describe("a Sentinel topology started from the rendered configs", () => {
         }
     }, 60_000);
 });
+
+// Sentinel rewrites its copy of the config as it learns; the container's command rebuilds that
+// copy from the rendered file on every start, keeping what was learnt.
+describe("Sentinels that all restart after a failover", () => {
+    let t: LocalSentinelTopology;
+    beforeAll(async () => {
+        t = await startLocalSentinelTopology({ replicas: 2, sentinels: 3, downAfterMilliseconds: 1_000 });
+    }, 60_000);
+    afterAll(async () => {
+        await t?.stop();
+    }, 60_000);
+
+    const admin = (i: number) =>
+        new Redis({
+            port: t.sentinels[i].port,
+            host: "127.0.0.1",
+            username: "admin",
+            password: t.adminOptions.password,
+            maxRetriesPerRequest: 0,
+            retryStrategy: () => null,
+        });
+    /** What each Sentinel says: the primary's port, the other Sentinels and the replicas it knows. */
+    const views = async () =>
+        Promise.all(
+            t.sentinels.map(async (_, i) => {
+                const s = admin(i);
+                try {
+                    const [, port] = (await s.call("SENTINEL", "GET-MASTER-ADDR-BY-NAME", t.masterName)) as string[];
+                    const sentinels = ((await s.call("SENTINEL", "SENTINELS", t.masterName)) as unknown[]).length;
+                    const replicas = ((await s.call("SENTINEL", "REPLICAS", t.masterName)) as unknown[]).length;
+                    return { port: Number(port), sentinels, replicas };
+                } finally {
+                    s.disconnect();
+                }
+            }),
+        );
+    const until = async <T>(what: string, read: () => Promise<T>, done: (v: T) => boolean, ms = 20_000): Promise<T> => {
+        const deadline = Date.now() + ms;
+        for (;;) {
+            const v = await read();
+            if (done(v)) return v;
+            if (Date.now() > deadline) throw new Error(`${what} within ${ms / 1000} s; last: ${JSON.stringify(v)}`);
+            await sleep(250);
+        }
+    };
+    const role = async (port: number) => {
+        const server = t.servers.find((s) => s.port === port)!;
+        const r = new Redis(server.adminConnectionString, { maxRetriesPerRequest: 0, retryStrategy: () => null });
+        try {
+            return ((await r.call("ROLE")) as unknown[]).slice(0, 3).map(String);
+        } finally {
+            r.disconnect();
+        }
+    };
+
+    it("follow the promoted primary, not the rendered one, and still fail over", async () => {
+        const first = t.servers[0].port;
+        await until("all Sentinels know both replicas and each other", views, (v) => v.every((s) => s.replicas === 2 && s.sentinels === 2));
+        const s = admin(0);
+        await s.call("SENTINEL", "FAILOVER", t.masterName);
+        s.disconnect();
+        const promoted = (
+            await until("every Sentinel follows a promoted replica", views, (v) => v.every((s) => s.port !== first && s.port === v[0].port))
+        )[0].port;
+        await until(
+            "the old primary replicates the promoted one",
+            () => role(first),
+            (r) => r[0] === "slave" && r[2] === String(promoted),
+        );
+
+        for (const sentinel of t.sentinels) await sentinel.stop();
+        for (const sentinel of t.sentinels) await sentinel.start();
+
+        // Straight away: a Sentinel that started over from the rendered file would name the first primary here.
+        expect((await views()).map((v) => v.port)).toEqual([promoted, promoted, promoted]);
+        // Restarted with the ids they had: each knows the other two and both replicas, no stale twins.
+        await sleep(3_000);
+        expect(await views()).toEqual(t.sentinels.map(() => ({ port: promoted, sentinels: 2, replicas: 2 })));
+        expect((await role(first))[0]).toBe("slave");
+
+        // And they still vote: kill the promoted primary, and one of the other two takes over.
+        await t.servers.find((x) => x.port === promoted)!.kill();
+        const next = (await until("a second failover", views, (v) => v.every((s) => s.port !== promoted && s.port === v[0].port)))[0].port;
+        expect(t.servers.map((x) => x.port).filter((p) => p !== promoted)).toContain(next);
+    }, 90_000);
+});

@@ -159,6 +159,24 @@ describe("DockerRedis with Sentinel on the Docker engine", () => {
         return server;
     };
 
+    it("keeps following the promoted primary when every Sentinel restarts at once, learnt state intact", async () => {
+        const promoted = await currentPrimary(0);
+        expect(promoted).not.toBe("ha-0");
+        // SIGTERM, as `docker restart` and a node drain send: all three at once, none left to tell the others.
+        await Promise.all(d.sentinels.map((s) => s.container.stop({ t: 10 })));
+        await Promise.all(d.sentinels.map((s) => s.container.start()));
+        await Promise.all(d.sentinels.map((s) => waitHealthy(s.container, 60_000)));
+        // Straight away, before any hello: a Sentinel started over from the rendered file would name ha-0.
+        expect(await Promise.all(d.sentinels.map((_, i) => currentPrimary(i)))).toEqual([promoted, promoted, promoted]);
+        // Only these lines: the file also holds the password Sentinels authenticate with.
+        const conf = (await execIn(d.sentinels[0].container, ["grep", "-E", "^sentinel (monitor|known-sentinel) ", "/data/sentinel.conf"]))
+            .output;
+        // (execIn's output keeps Docker's stream frame headers: match words, not line starts.)
+        expect(conf).toMatch(new RegExp(`sentinel monitor ha ${promoted} 6379 2\n`));
+        expect(conf.match(/sentinel known-sentinel ha /g)).toHaveLength(2);
+        expect(conf.match(/sentinel monitor /g)).toHaveLength(1);
+    }, 120_000);
+
     it("fails over with one of three Sentinels down, and does not with two down (no decision without a majority)", async () => {
         await d.sentinels[0].container.kill({ signal: "SIGKILL" });
         const first = await currentPrimary(1);

@@ -147,7 +147,11 @@ describe("the config a Sentinel starts from", () => {
     const A = "/usr/local/etc/redis/sentinel-0.conf";
     const B = "/data/sentinel.conf";
     const followed: Array<[string, string[]]> = [
-        ["umask, cat A > B, exec redis-server B --sentinel", SENTINEL_COMMAND],
+        ["hardened-redis's start script (B rebuilt from A and what B learnt)", SENTINEL_COMMAND],
+        [
+            "umask, cat A > B, exec redis-server B --sentinel",
+            ["sh", "-c", `umask 077 && cat ${A} > ${B} && exec redis-server ${B} --sentinel`],
+        ],
         ["cp A B, then redis-sentinel B", ["sh", "-c", `cp ${A} ${B} && exec redis-sentinel ${B}`]],
         ["without exec, under /bin/sh", ["/bin/sh", "-c", `cat ${A} > ${B} && redis-server ${B} --sentinel`]],
         ["under bash", ["bash", "-c", `umask 0077 && cat ${A} > ${B} && exec redis-server ${B} --sentinel`]],
@@ -172,6 +176,11 @@ describe("the config a Sentinel starts from", () => {
         ["a script that does not end starting Redis", ["sh", "-c", `cat ${A} > ${B} && exec /start.sh ${B}`]],
         ["extra shell arguments", ["sh", "-c", `cat ${A} > ${B} && exec redis-server ${B} --sentinel`, "x"]],
         ["no shell", ["cat", A, ">", B]],
+        [
+            "the start script carrying over more than learnt state",
+            ["sh", "-c", SENTINEL_COMMAND[2].replace('$2 == "myid"', '$2 == "myid" || $1 == "user"')],
+        ],
+        ["the start script followed by another step", ["sh", "-c", SENTINEL_COMMAND[2].replace(" && exec", ` && echo x >> ${B} && exec`)]],
     ];
     it.each(notFollowed)("does not follow %s", (_label, argv) => {
         expect(copiedFiles(argv).size).toBe(0);
@@ -218,7 +227,11 @@ describe("a Sentinel, judged as a Sentinel", () => {
         }
         // The same file started as a server is judged as one: the mode comes from the command, not the file.
         const asServer = sentinelTopology(sentinelConf(true), {
-            command: ["sh", "-c", SENTINEL_COMMAND[2].replace(" --sentinel", "")],
+            command: [
+                "sh",
+                "-c",
+                "cat /usr/local/etc/redis/sentinel-0.conf > /data/sentinel.conf && exec redis-server /data/sentinel.conf",
+            ],
             volumes: [{ volumeName: "cache-config", containerPath: "/usr/local/etc/redis" }],
         });
         expect((await evaluate(requireAuthAndHardening, asServer)).violations.join("\n")).toMatch(/keeps the CONFIG command/);

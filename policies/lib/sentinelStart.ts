@@ -1,0 +1,67 @@
+// The one script hardened-redis starts a Sentinel with, in this file because redis-guard must
+// recognise it exactly to know which config the Sentinel runs on, and the components build it
+// from here (the pack cannot import the components; the components can import this).
+//
+// Sentinel records what it learns (the current primary, the epochs, its id, the other Sentinels and
+// the replicas) in its copy of the config, and that must survive a restart: Sentinels that start
+// over from the rendered file believe the first primary still is one, and when they all restart
+// together (a node drain, a config change) they agree on it and split the data between two
+// primaries. So the script rebuilds the copy from the rendered file, whose settings and passwords
+// are always current, plus the learnt lines of the previous copy, with the primary it followed in
+// place of the rendered one. POSIX sh and awk: busybox's (Alpine) and Debian's both run it.
+
+/** What Sentinel writes into its copy as it learns, per monitored primary and for itself: no setting, no user, no address it listens on. */
+const LEARNT_PER_PRIMARY = ["known-replica", "known-sentinel", "config-epoch", "leader-epoch"];
+const LEARNT_GLOBAL = ["current-epoch", "myid"];
+
+const oneOf = (words: string[]) => words.map((w) => `$2 == "${w}"`).join(" || ");
+/** Reads the previous copy (first file), then prints the rendered file (second) with the followed primary and the learnt lines. */
+const MERGE = [
+    `FILENAME == ARGV[1] {`,
+    `if ($1 == "sentinel" && $2 == "monitor" && $3 == m) { host = $4; port = $5 }`,
+    `else if ($1 == "sentinel" && (${oneOf(LEARNT_GLOBAL)} || ($3 == m && (${oneOf(LEARNT_PER_PRIMARY)})))) learnt = learnt $0 "\\n";`,
+    `next }`,
+    `$1 == "sentinel" && $2 == "monitor" && $3 == m && host != "" { $4 = host; $5 = port }`,
+    `{ print }`,
+    `END { printf "%s", learnt }`,
+].join(" ");
+
+const ABSOLUTE_PATH = /^\/[A-Za-z0-9_./-]+$/;
+const MASTER_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * The `sh -c` script: Sentinel runs on `<dataDir>/sentinel.conf`, rebuilt from `renderedFile` and
+ * what the previous copy learnt. Paths must be absolute and plain, the name 1 to 64 letters,
+ * digits, '_' or '-'; anything else throws, as it would need quoting.
+ */
+export function sentinelStartScript(renderedFile: string, dataDir: string, masterName: string): string {
+    if (!ABSOLUTE_PATH.test(renderedFile) || !ABSOLUTE_PATH.test(dataDir) || !MASTER_NAME.test(masterName)) {
+        throw new Error(
+            `sentinelStartScript: plain absolute paths and a plain master name only, not ${JSON.stringify([renderedFile, dataDir, masterName])}`,
+        );
+    }
+    const copy = `${dataDir}/sentinel.conf`;
+    return [
+        // The copy holds the password Sentinels authenticate with; Sentinel refuses a read-only file.
+        "umask 077",
+        `[ -e ${copy} ] || : > ${copy}`,
+        `awk -v m=${masterName} '${MERGE}' ${copy} ${renderedFile} > ${copy}.next`,
+        `mv ${copy}.next ${copy}`,
+        `exec redis-server ${copy} --sentinel`,
+    ].join(" && ");
+}
+
+/**
+ * The config a script built by {@link sentinelStartScript} starts Sentinel on, and the rendered file
+ * it is rebuilt from (every line of it that sets anything); undefined for any other script.
+ */
+export function sentinelStartFiles(script: string): { config: string; rendered: string } | undefined {
+    const m = /^umask 077 && \[ -e (\S+)\/sentinel\.conf \] .* awk -v m=(\S+) '.*' \S+ (\S+) > /.exec(script);
+    if (!m) return undefined;
+    const [, dataDir, masterName, rendered] = m;
+    try {
+        return sentinelStartScript(rendered, dataDir, masterName) === script ? { config: `${dataDir}/sentinel.conf`, rendered } : undefined;
+    } catch {
+        return undefined;
+    }
+}
