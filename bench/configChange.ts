@@ -28,9 +28,12 @@ function rotatedFiles(oldAppPassword: string, configCommandName: string): { file
 interface Replaceable {
     docker: Docker;
     container: Docker.Container;
-    network: string;
     /** The connection string the client holds (any host: the address is filled in). */
     connectionString: string;
+    /** Where `container` is reached on the network (Docker: its own address; Kubernetes: its pod's infra container's). */
+    addressOf(container: Docker.Container): Promise<string>;
+    /** The successor's create options, like the old container (`old`, inspected before it stopped). */
+    successorOf(old: Docker.ContainerInspectInfo): Docker.ContainerCreateOptions;
     /** Puts the new generation's files where the successor will read them. */
     deliver(files: Record<string, string>): Promise<void>;
     /** Where clients connect; `route` is told where traffic goes (undefined: nowhere) as the platform would. */
@@ -82,7 +85,7 @@ async function replacementGap(
     target: Replaceable,
     files: Record<string, string>,
 ): Promise<{ gapMs: number; failed: number; successor: Docker.Container }> {
-    let address = await addressOn(target.container, target.network);
+    let address = await target.addressOf(target.container);
     target.route(address);
     const connect = () => {
         const url = new URL(target.connectionString);
@@ -122,21 +125,14 @@ async function replacementGap(
         await sleep(500);
         await target.deliver(files);
         const old = await target.container.inspect();
-        // Aliases are missing from dockerode's EndpointSettings type.
-        const endpoint = old.NetworkSettings.Networks[target.network] as { Aliases?: string[] } | undefined;
         // The old one stops taking traffic as it terminates.
         target.route(undefined);
         await target.container.stop({ t: 30 });
         await target.container.remove();
-        const successor = await target.docker.createContainer({
-            ...old.Config,
-            name: old.Name.replace(/^\//, ""),
-            HostConfig: old.HostConfig,
-            NetworkingConfig: { EndpointsConfig: { [target.network]: { Aliases: endpoint?.Aliases ?? [] } } },
-        });
+        const successor = await target.docker.createContainer(target.successorOf(old));
         await successor.start();
         await target.routable(successor);
-        address = await addressOn(successor, target.network);
+        address = await target.addressOf(successor);
         target.route(address);
         // Until the client has written to the successor with its old password.
         const routedAt = Date.now();
@@ -158,6 +154,18 @@ export async function dockerConfigChange(d: DockerDeployment, name: string): Pro
     const { gapMs, failed, successor } = await replacementGap(
         {
             ...d,
+            addressOf: (container) => addressOn(container, d.network),
+            // On the same network under the same aliases.
+            successorOf: (old) => {
+                // Aliases are missing from dockerode's EndpointSettings type.
+                const endpoint = old.NetworkSettings.Networks[d.network] as { Aliases?: string[] } | undefined;
+                return {
+                    ...old.Config,
+                    name: old.Name.replace(/^\//, ""),
+                    HostConfig: old.HostConfig,
+                    NetworkingConfig: { EndpointsConfig: { [d.network]: { Aliases: endpoint?.Aliases ?? [] } } },
+                };
+            },
             deliver: async (files) => {
                 for (const [file, content] of Object.entries(files)) {
                     await configWriter.putArchive(tarOf(`${CONFIG_DIR.slice(1)}/${file}`, Buffer.from(content), 0o444), { path: "/" });
@@ -196,8 +204,19 @@ export async function kubernetesConfigChange(k: KubernetesDeployment): Promise<{
             {
                 docker,
                 container: pod.container,
-                network: k.realised.network,
                 connectionString: k.connectionString,
+                // The pod's address is its infra container's, whichever container the pod runs.
+                addressOf: () => addressOn(pod.infra, k.realised.network),
+                // As the kubelet replaces a pod's container: in the infra container's network namespace,
+                // whose hostname and DNS names it takes. Docker refuses a hostname, networks or exposed
+                // ports (inspect lists the image's, e.g. the official redis image's 6379) of its own there.
+                successorOf: (old) => ({
+                    ...old.Config,
+                    Hostname: undefined,
+                    ExposedPorts: undefined,
+                    name: old.Name.replace(/^\//, ""),
+                    HostConfig: { ...old.HostConfig, NetworkMode: `container:${pod.infra.id}` },
+                }),
                 deliver: async (secretFiles) => {
                     const writer = await docker.createContainer({
                         Image: image,
@@ -228,7 +247,7 @@ export async function kubernetesConfigChange(k: KubernetesDeployment): Promise<{
             files,
         );
         pod.container = successor;
-        pod.address = await addressOn(successor, k.realised.network);
+        pod.address = await addressOn(pod.infra, k.realised.network);
         return { gapMs, failed };
     } finally {
         await service.close();
