@@ -30,6 +30,8 @@ export interface LocalSentinelTopology {
     connectionString: string;
     /** As `adminConnectionString`. */
     adminConnectionString: string;
+    /** When the Sentinels decide: the primary is down after `downAfterMilliseconds`; a failover times out after `failoverTimeoutMilliseconds`. */
+    timing: { downAfterMilliseconds: number; failoverTimeoutMilliseconds: number };
     /** ioredis options for the app user through the Sentinels, spelled out. */
     appOptions: RedisOptions;
     /** The same for the admin user. */
@@ -63,6 +65,10 @@ async function replicasOnline(primary: LocalRedis, count: number): Promise<void>
 /** Starts a primary, `replicas` replicas of it and `sentinels` Sentinels, all on free loopback ports. */
 export async function startLocalSentinelTopology(settings: SentinelTopologySettings = {}): Promise<LocalSentinelTopology> {
     const masterName = "hardened";
+    const timing = {
+        downAfterMilliseconds: settings.downAfterMilliseconds ?? 1_000,
+        failoverTimeoutMilliseconds: settings.failoverTimeoutMilliseconds ?? 5_000,
+    };
     const base = generatedSecrets();
     const secrets = { ...base, passwords: { ...base.passwords, sentinel: [generatedPassword()] } };
     const redisSettings = { minReplicasToWrite: settings.minReplicasToWrite ?? 1, minReplicasMaxLagSeconds: 10 };
@@ -95,8 +101,7 @@ export async function startLocalSentinelTopology(settings: SentinelTopologySetti
                 announceHost: "127.0.0.1",
                 port,
                 quorum: settings.quorum ?? Math.floor(count / 2) + 1,
-                downAfterMilliseconds: settings.downAfterMilliseconds ?? 1_000,
-                failoverTimeoutMilliseconds: settings.failoverTimeoutMilliseconds ?? 5_000,
+                ...timing,
                 users: hardenedUsers(secrets.passwords),
                 configCommandName: secrets.configCommandName,
                 dataDir: dir,
@@ -146,6 +151,7 @@ export async function startLocalSentinelTopology(settings: SentinelTopologySetti
         masterName,
         servers,
         sentinels,
+        timing,
         connectionString: url("app"),
         adminConnectionString: url("admin"),
         appOptions: through("app"),

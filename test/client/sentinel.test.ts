@@ -5,6 +5,7 @@ import { redisSentinelConnectionString } from "../../components/credentials";
 import { startLocalRedis, type LocalRedis } from "../../harness/localRedis";
 import { startLocalSentinelTopology, type LocalSentinelTopology } from "../../harness/localSentinel";
 import { failoverTimes, watchSwitch } from "../support/sentinelSwitch";
+import { failoverBoundMs } from "../support/failover";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -319,7 +320,7 @@ describe("a Sentinel client during a failover", () => {
         started = undefined;
     });
 
-    it("follows a killed primary to the promoted replica by itself within down-after + 5 s", async () => {
+    it("follows a killed primary to the promoted replica by itself within the failover bound", async () => {
         const t = await start();
         const client = connect(t.connectionString);
         client.on("error", () => {});
@@ -327,11 +328,11 @@ describe("a Sentinel client during a failover", () => {
         const switches = await watchSwitch(t.sentinels.map((_, i) => appOnSentinel(t, i)));
         const killedAt = Date.now();
         await t.servers[0].kill();
-        const wroteAt = await firstWrite(client, "failover:after", killedAt + 15_000);
+        const wroteAt = await firstWrite(client, "failover:after", killedAt + failoverBoundMs(t.timing));
         const times = failoverTimes(killedAt, switches.at(), wroteAt);
         switches.close();
         console.log(`sentinel.test, primary killed: ${times}`);
-        expect(wroteAt - killedAt, times).toBeLessThan(6_000);
+        expect(wroteAt - killedAt, times).toBeLessThan(failoverBoundMs(t.timing));
         // The same client object, now on the replica the Sentinels promoted, still as the app user.
         expect(connect(t.connectionString)).toBe(client);
         const promoted = await promotedPort(t);
@@ -341,7 +342,7 @@ describe("a Sentinel client during a failover", () => {
         expect(await client.get("failover:before")).toBe("1");
     }, 60_000);
 
-    it("leaves a primary that froze (its sockets open, nothing answering) within down-after + 5 s", async () => {
+    it("leaves a primary that froze (its sockets open, nothing answering) within the failover bound", async () => {
         const t = await start();
         const client = connect(t.connectionString);
         client.on("error", () => {});
@@ -352,11 +353,11 @@ describe("a Sentinel client during a failover", () => {
         process.kill(pid, "SIGSTOP");
         try {
             // The socket to the frozen primary stays up: only the Sentinels' announcement moves the client.
-            const wroteAt = await firstWrite(client, "freeze:after", frozenAt + 15_000);
+            const wroteAt = await firstWrite(client, "freeze:after", frozenAt + failoverBoundMs(t.timing));
             const times = failoverTimes(frozenAt, switches.at(), wroteAt);
             switches.close();
             console.log(`sentinel.test, primary frozen: ${times}`);
-            expect(wroteAt - frozenAt, times).toBeLessThan(6_000);
+            expect(wroteAt - frozenAt, times).toBeLessThan(failoverBoundMs(t.timing));
             expect(client.stream.remotePort).toBe(await promotedPort(t));
         } finally {
             process.kill(pid, "SIGCONT");
