@@ -182,7 +182,7 @@ export interface RedisAccess {
         host: pulumi.Input<string>,
         port: number,
         tls: boolean,
-        sentinel?: { sentinels: Array<{ host: string; port: number }>; masterName: string },
+        sentinel?: { sentinels: pulumi.Input<Array<{ host: string; port: number }>>; masterName: string },
     ): {
         app: pulumi.Output<string>;
         admin: pulumi.Output<string>;
@@ -212,11 +212,11 @@ export function redisAccess(
         users: pulumi.secret(credentials.passwords.apply((passwords) => hardenedUsers(passwords, extraRules))),
         connectionStrings(host, port, tls, sentinel) {
             const urls = pulumi
-                .all([host, credentials.passwords])
-                .apply(([h, passwords]) =>
-                    sentinel === undefined
+                .all([host, credentials.passwords, sentinel?.sentinels])
+                .apply(([h, passwords, sentinels]) =>
+                    sentinel === undefined || sentinels === undefined
                         ? connectionStrings(h, port, passwords, tls)
-                        : sentinelConnectionStrings(sentinel.sentinels, sentinel.masterName, passwords, tls),
+                        : sentinelConnectionStrings(sentinels, sentinel.masterName, passwords, tls),
                 );
             return {
                 app: pulumi.secret(urls.app),

@@ -19,6 +19,7 @@ import {
     REDIS_GID,
     REDIS_UID,
     SENTINEL_DIR,
+    SENTINEL_MEMORY_MB,
     serverCommand,
 } from "./redisContainer";
 import { RedisConfigError } from "./redisConfigError";
@@ -91,8 +92,6 @@ const dockerArgsSchema = z.strictObject({
 
 /** Memory limit of a container that only holds a network namespace, in MiB. */
 const NETWORK_HOLDER_MEMORY_MB = 8;
-/** Memory limit of a Sentinel container, in MiB. */
-const SENTINEL_MEMORY_MB = 64;
 
 /** The resources every container of one component uses. */
 interface SharedResources {
@@ -391,7 +390,6 @@ export class DockerRedis extends pulumi.ComponentResource {
             {
                 ...this.hardenedContainer(name, settings, shared, "sentinel"),
                 command: sentinelCommand({ renderedFile: `${CONFIG_DIR}/sentinel-${index}.conf`, dataDir: SENTINEL_DIR, masterName }),
-                // Sentinel keeps a few connections and no data.
                 memory: SENTINEL_MEMORY_MB,
                 memorySwap: SENTINEL_MEMORY_MB,
                 ...networking,

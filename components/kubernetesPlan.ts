@@ -6,14 +6,28 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import type { ContainerCpu } from "./containerSettings";
-import { CONFIG_DIR, DATA_DIR, pingCommand, REDIS_GID, REDIS_UID, serverCommand, TLS_FILES } from "./redisContainer";
+import {
+    CONFIG_DIR,
+    DATA_DIR,
+    pingCommand,
+    REDIS_GID,
+    REDIS_UID,
+    SENTINEL_DIR,
+    SENTINEL_MEMORY_MB,
+    serverCommand,
+    TLS_FILES,
+} from "./redisContainer";
 import { APP_USER } from "./redisUsers";
+import { SENTINEL_PORT, type SentinelPlan } from "./sentinel";
+import { sentinelCommand } from "./sentinelConfig";
 
 /**
  * How the Redis pods relate to one another. `standalone`: one pod. `replicated`: pod 0 is the
- * primary, the other `replicas - 1` pods replicate it read-only.
+ * primary, the other `replicas - 1` pods replicate it read-only. `sentinel`: pod 0 starts as the
+ * primary, and a StatefulSet of Sentinels promotes a replica when the primary is gone.
  */
-export type KubernetesTopology = { kind: "standalone" } | { kind: "replicated"; replicas: number };
+export type KubernetesTopology =
+    { kind: "standalone" } | { kind: "replicated"; replicas: number } | { kind: "sentinel"; replicas: number; sentinel: SentinelPlan };
 
 /** Everything the planning functions need, decided once from the component's arguments. */
 export interface KubernetesRedisPlan {
@@ -35,8 +49,9 @@ export interface KubernetesRedisPlan {
     tls?: { requireClientCertificates: boolean };
 }
 
-/** The topology of `replicas` pods (1 to 16, checked with the other arguments). */
-export function kubernetesTopology(replicas: number): KubernetesTopology {
+/** The topology of `replicas` pods (1 to 16, checked with the other arguments), watched by Sentinels when planned. */
+export function kubernetesTopology(replicas: number, sentinel?: SentinelPlan): KubernetesTopology {
+    if (sentinel) return { kind: "sentinel", replicas, sentinel };
     return replicas > 1 ? { kind: "replicated", replicas } : { kind: "standalone" };
 }
 
@@ -60,6 +75,33 @@ export function podName(plan: Pick<KubernetesRedisPlan, "name">, ordinal: number
     return `${plan.name}-${ordinal}`;
 }
 
+/** Name of the Sentinels' StatefulSet and of their headless Service (so a Sentinel pod is `<name>-sentinel-<n>.<name>-sentinel`). */
+export function sentinelName(plan: Pick<KubernetesRedisPlan, "name">): string {
+    return `${plan.name}-sentinel`;
+}
+
+/** Labels of the Sentinel pods and objects: not the Redis pods' `app.kubernetes.io/name`, so no Redis selector picks them. */
+export function sentinelLabels(plan: Pick<KubernetesRedisPlan, "name">): Record<string, string> {
+    return { ...redisLabels(plan), "app.kubernetes.io/name": "redis-sentinel" };
+}
+
+/** The labels that select the component's Sentinel pods. */
+export function sentinelSelector(plan: Pick<KubernetesRedisPlan, "name">): Record<string, string> {
+    return { ...redisSelector(plan), "app.kubernetes.io/name": "redis-sentinel" };
+}
+
+/**
+ * A pod's own DNS name through a headless Service, spelled in the shell: the pod learns its name
+ * from its hostname and its namespace from the downward API (`POD_NAMESPACE`). The
+ * `<pod>.<service>.<namespace>.svc` form resolves through the search path whatever the cluster domain.
+ */
+function ownDnsName(service: string): string {
+    return `\${HOSTNAME}.${service}.\${POD_NAMESPACE}.svc`;
+}
+
+/** The pod's namespace as `POD_NAMESPACE`, for {@link ownDnsName}. */
+const POD_NAMESPACE_ENV = { name: "POD_NAMESPACE", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } };
+
 /** What a topology decides about the Redis pods. */
 export interface TopologyRoles {
     /** Pods in the StatefulSet. */
@@ -68,12 +110,18 @@ export interface TopologyRoles {
     command: string[];
     /** The pod the others start replicating from; undefined when no pod replicates (no replica.conf, no replication user). */
     replication?: { primaryPod: string };
-    /** Labels narrowing the client Service, beyond the pods' selector, down to the pods that take writes. */
-    writerSelector: Record<string, string>;
+    /** What the client Service sends clients to: the pods that take writes, or the Sentinels that name the primary. */
+    clientService: { selector: Record<string, string>; port: number; portName: string };
     /** Pods other than clients that connect to the Redis port and that the Redis pods connect to (replication). */
     peers: k8s.types.input.networking.v1.NetworkPolicyPeer[];
+    /** Pods that connect to the Redis port but that Redis never connects to (Sentinels). */
+    watchers: k8s.types.input.networking.v1.NetworkPolicyPeer[];
     /** The Redis pods' disruption budget; undefined when there is nothing to keep available through a voluntary eviction. */
     disruptionBudget?: { maxUnavailable: number };
+    /** The Sentinels, when they run: their StatefulSet, Services, NetworkPolicy and budget are planned from it. */
+    sentinel?: SentinelPlan;
+    /** Environment the Redis container needs (the downward API, for names it announces). */
+    env?: k8s.types.input.core.v1.EnvVar[];
 }
 
 /**
@@ -81,26 +129,44 @@ export interface TopologyRoles {
  * topology is a new case here (and whatever resources of its own it adds), not an edit of every
  * planning function.
  */
-export function topologyRoles(plan: Pick<KubernetesRedisPlan, "name" | "topology">): TopologyRoles {
+export function topologyRoles(plan: Pick<KubernetesRedisPlan, "name" | "topology" | "port">): TopologyRoles {
     const topology = plan.topology;
+    const writers = (selector: Record<string, string>) => ({ selector, port: plan.port, portName: "redis" });
+    // The pod's ordinal is the hostname's last '-' field: pod 0 starts as the primary, the others from replica.conf.
+    const primaryOrReplica = (extra: string[]) => {
+        const [primary, replica] = [serverCommand("redis.conf"), serverCommand("replica.conf")].map((c) => [...c, ...extra].join(" "));
+        return ["sh", "-c", `if [ "\${HOSTNAME##*-}" = 0 ]; then exec ${primary}; else exec ${replica}; fi`];
+    };
+    const primaryPod = podName(plan, 0);
+    const redisPods = [{ podSelector: { matchLabels: redisSelector(plan) } }];
     switch (topology.kind) {
         case "standalone":
-            return { pods: 1, command: serverCommand(), writerSelector: {}, peers: [] };
-        case "replicated": {
-            const primaryPod = podName(plan, 0);
-            const [primary, replica] = [serverCommand("redis.conf").join(" "), serverCommand("replica.conf").join(" ")];
-            // The pod's ordinal is the hostname's last '-' field: pod 0 starts as the primary, the others from replica.conf.
-            const primaryOrReplica = `if [ "\${HOSTNAME##*-}" = 0 ]; then exec ${primary}; else exec ${replica}; fi`;
+            return { pods: 1, command: serverCommand(), clientService: writers(redisSelector(plan)), peers: [], watchers: [] };
+        case "replicated":
             return {
                 pods: topology.replicas,
-                command: ["sh", "-c", primaryOrReplica],
+                command: primaryOrReplica([]),
                 replication: { primaryPod },
                 // Writes must reach the primary only; replicas are read-only copies.
-                writerSelector: { "statefulset.kubernetes.io/pod-name": primaryPod },
-                peers: [{ podSelector: { matchLabels: redisSelector(plan) } }],
+                clientService: writers({ ...redisSelector(plan), "statefulset.kubernetes.io/pod-name": primaryPod }),
+                peers: redisPods,
+                watchers: [],
                 disruptionBudget: { maxUnavailable: 1 },
             };
-        }
+        case "sentinel":
+            return {
+                pods: topology.replicas,
+                // Sentinels and replicas know each server by the name it announces, which survives pod restarts; an address would not.
+                command: primaryOrReplica(["--replica-announce-ip", ownDnsName(headlessServiceName(plan))]),
+                env: [POD_NAMESPACE_ENV],
+                replication: { primaryPod },
+                // No label follows a promotion, so no Service can front the primary: clients ask the Sentinels behind it.
+                clientService: { selector: sentinelSelector(plan), port: SENTINEL_PORT, portName: "sentinel" },
+                peers: redisPods,
+                watchers: [{ podSelector: { matchLabels: sentinelSelector(plan) } }],
+                disruptionBudget: { maxUnavailable: 1 },
+                sentinel: topology.sentinel,
+            };
     }
 }
 
@@ -119,16 +185,20 @@ export function replicaOf(
 }
 
 /**
- * Every name clients and replicas reach Redis by, for the certificate's SANs: the client Service
- * (as the `host` output spells it first, then the shorter forms the DNS search path resolves)
- * and each pod through the headless Service (replicas connect to pod 0 that way).
+ * Every name clients, replicas and Sentinels reach a server by, for the certificate's SANs: the
+ * client Service (as the `host` output spells it first, then the shorter forms the DNS search path
+ * resolves), each Redis pod through the headless Service (replicas connect to pod 0 that way), and
+ * each Sentinel pod through its own.
  */
-export function kubernetesDnsNames(plan: Pick<KubernetesRedisPlan, "name" | "topology">, namespace: string): string[] {
+export function kubernetesDnsNames(plan: Pick<KubernetesRedisPlan, "name" | "topology" | "port">, namespace: string): string[] {
     const { name } = plan;
-    const pods = Array.from(
-        { length: topologyRoles(plan).pods },
-        (_, i) => `${podName(plan, i)}.${headlessServiceName(plan)}.${namespace}.svc`,
-    );
+    const roles = topologyRoles(plan);
+    const through = (service: string, pod: (i: number) => string, count: number) =>
+        Array.from({ length: count }, (_, i) => `${pod(i)}.${service}.${namespace}.svc`);
+    const pods = [
+        ...through(headlessServiceName(plan), (i) => podName(plan, i), roles.pods),
+        ...through(sentinelName(plan), (i) => `${sentinelName(plan)}-${i}`, roles.sentinel?.sentinels ?? 0),
+    ];
     return [
         `${name}.${namespace}.svc.cluster.local`,
         `${name}.${namespace}.svc`,
@@ -146,15 +216,64 @@ export interface PodSecretNames {
     tls?: pulumi.Input<string>;
 }
 
-/** The Redis pod: hardened security contexts, the topology's command, probes (over TLS with it) and the config volume. */
-export function planPodSpec(plan: KubernetesRedisPlan, secrets: PodSecretNames): k8s.types.input.core.v1.PodSpec {
+/** Non-root as the image's redis user, RuntimeDefault seccomp: every pod of the component. */
+const POD_SECURITY = {
+    runAsNonRoot: true,
+    runAsUser: REDIS_UID,
+    runAsGroup: REDIS_GID,
+    fsGroup: REDIS_GID,
+    fsGroupChangePolicy: "OnRootMismatch",
+    seccompProfile: { type: "RuntimeDefault" },
+};
+
+/** No privilege, no capability, a read-only root filesystem: every container of the component. */
+const CONTAINER_SECURITY = {
+    runAsNonRoot: true,
+    privileged: false,
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: true,
+    capabilities: { drop: ["ALL"] },
+};
+
+/**
+ * Prefer a node of its own for each pod carrying `selector` (a soft rule: a cluster with fewer
+ * nodes still schedules them all), so one node going down takes one server or one Sentinel.
+ */
+function spreadOverNodes(selector: Record<string, string>): k8s.types.input.core.v1.Affinity {
+    return {
+        podAntiAffinity: {
+            preferredDuringSchedulingIgnoredDuringExecution: [
+                { weight: 100, podAffinityTerm: { topologyKey: "kubernetes.io/hostname", labelSelector: { matchLabels: selector } } },
+            ],
+        },
+    };
+}
+
+/** The rendered files at CONFIG_DIR, with TLS the certificate's Secret projected beside them; group-readable for fsGroup only. */
+function configVolume(plan: KubernetesRedisPlan, secrets: PodSecretNames): k8s.types.input.core.v1.Volume {
     if ((plan.tls === undefined) !== (secrets.tls === undefined)) {
         throw new Error(`planPodSpec: the TLS Secret must be given exactly when TLS is planned (tls: ${plan.tls !== undefined})`);
     }
-    const { port, cpu } = plan;
-    const memory = `${plan.memoryLimitMb}Mi`;
-    // `sh -c` so the probes can filter redis-cli's reply; the password only travels on stdin.
-    const ping = (accepted: string[], authenticated: boolean) => ({
+    if (!secrets.tls) return { name: "config", secret: { secretName: secrets.config, defaultMode: 0o440 } };
+    return {
+        name: "config",
+        // One directory for the rendered files and the certificate, as on Docker.
+        projected: {
+            defaultMode: 0o440,
+            sources: [
+                { secret: { name: secrets.config } },
+                { secret: { name: secrets.tls, items: Object.values(TLS_FILES).map((file) => ({ key: file, path: file })) } },
+            ],
+        },
+    };
+}
+
+/**
+ * Exec probes pinging `port` with redis-cli. `sh -c` so they can filter its reply; the password
+ * (of the app user, in the mounted `password` file) only travels on stdin.
+ */
+function pingProbe(plan: KubernetesRedisPlan, port: number, accepted: string[], authenticated: boolean) {
+    return {
         exec: {
             command: [
                 "sh",
@@ -166,37 +285,33 @@ export function planPodSpec(plan: KubernetesRedisPlan, secrets: PodSecretNames):
             ],
         },
         timeoutSeconds: 5,
-    });
+    };
+}
+
+/** The Redis pod: hardened security contexts, the topology's command, probes (over TLS with it) and the config volume. */
+export function planPodSpec(plan: KubernetesRedisPlan, secrets: PodSecretNames): k8s.types.input.core.v1.PodSpec {
+    const { port, cpu } = plan;
+    const roles = topologyRoles(plan);
+    const memory = `${plan.memoryLimitMb}Mi`;
     return {
         automountServiceAccountToken: false,
         enableServiceLinks: false,
         // Redis fsyncs the AOF and exits on SIGTERM; a large AOF needs more than the default 30 s.
         terminationGracePeriodSeconds: 60,
-        securityContext: {
-            runAsNonRoot: true,
-            runAsUser: REDIS_UID,
-            runAsGroup: REDIS_GID,
-            fsGroup: REDIS_GID,
-            fsGroupChangePolicy: "OnRootMismatch",
-            seccompProfile: { type: "RuntimeDefault" },
-        },
+        securityContext: POD_SECURITY,
+        ...(roles.pods > 1 && { affinity: spreadOverNodes(redisSelector(plan)) }),
         containers: [
             {
                 name: "redis",
                 image: plan.image,
-                command: topologyRoles(plan).command,
+                command: roles.command,
+                ...(roles.env && { env: roles.env }),
                 ports: [{ name: "redis", containerPort: port, protocol: "TCP" }],
                 resources: {
                     requests: { cpu: cpu.request, memory },
                     limits: { memory, ...(cpu.limit ? { cpu: cpu.limit } : {}) },
                 },
-                securityContext: {
-                    runAsNonRoot: true,
-                    privileged: false,
-                    allowPrivilegeEscalation: false,
-                    readOnlyRootFilesystem: true,
-                    capabilities: { drop: ["ALL"] },
-                },
+                securityContext: CONTAINER_SECURITY,
                 volumeMounts: [
                     { name: "data", mountPath: DATA_DIR },
                     { name: "config", mountPath: CONFIG_DIR, readOnly: true },
@@ -204,34 +319,13 @@ export function planPodSpec(plan: KubernetesRedisPlan, secrets: PodSecretNames):
                 ],
                 // A NOAUTH or LOADING reply proves the server is alive; loading a large AOF
                 // may take minutes, which the startup probe tolerates (120 × 5 s).
-                startupProbe: { ...ping(["PONG", "NOAUTH", "LOADING"], false), periodSeconds: 5, failureThreshold: 120 },
-                livenessProbe: { ...ping(["PONG", "NOAUTH", "LOADING"], false), periodSeconds: 10, failureThreshold: 6 },
+                startupProbe: { ...pingProbe(plan, port, ["PONG", "NOAUTH", "LOADING"], false), periodSeconds: 5, failureThreshold: 120 },
+                livenessProbe: { ...pingProbe(plan, port, ["PONG", "NOAUTH", "LOADING"], false), periodSeconds: 10, failureThreshold: 6 },
                 // Ready only once it answers an authenticated PING (not while LOADING).
-                readinessProbe: { ...ping(["PONG"], true), periodSeconds: 5, failureThreshold: 3 },
+                readinessProbe: { ...pingProbe(plan, port, ["PONG"], true), periodSeconds: 5, failureThreshold: 3 },
             },
         ],
-        volumes: [
-            // Group-readable for fsGroup 1000, i.e. the Redis process only (the TLS key included).
-            secrets.tls
-                ? {
-                      name: "config",
-                      // One directory for the rendered files and the certificate, as on Docker.
-                      projected: {
-                          defaultMode: 0o440,
-                          sources: [
-                              { secret: { name: secrets.config } },
-                              {
-                                  secret: {
-                                      name: secrets.tls,
-                                      items: Object.values(TLS_FILES).map((file) => ({ key: file, path: file })),
-                                  },
-                              },
-                          ],
-                      },
-                  }
-                : { name: "config", secret: { secretName: secrets.config, defaultMode: 0o440 } },
-            { name: "tmp", emptyDir: { sizeLimit: "16Mi" } },
-        ],
+        volumes: [configVolume(plan, secrets), { name: "tmp", emptyDir: { sizeLimit: "16Mi" } }],
     };
 }
 
@@ -245,29 +339,33 @@ export interface StatefulSetWiring {
     secrets: PodSecretNames;
 }
 
-/** The StatefulSet: the topology's pod count, started in order, a retained data claim per pod. */
-export function planStatefulSet(plan: KubernetesRedisPlan, wiring: StatefulSetWiring): k8s.apps.v1.StatefulSetArgs {
-    const labels = redisLabels(plan);
+/** A StatefulSet of `pods` pods with a retained claim named `data` each, rolled when `configSha256` changes. */
+function statefulSet(
+    name: string,
+    labels: Record<string, string>,
+    selector: Record<string, string>,
+    pods: number,
+    storage: { size: string; className?: string },
+    wiring: StatefulSetWiring,
+    spec: k8s.types.input.core.v1.PodSpec,
+): k8s.apps.v1.StatefulSetArgs {
     return {
-        metadata: { name: plan.name, namespace: wiring.namespace, labels },
+        metadata: { name, namespace: wiring.namespace, labels },
         spec: {
             serviceName: wiring.serviceName,
-            replicas: topologyRoles(plan).pods,
-            selector: { matchLabels: redisSelector(plan) },
+            replicas: pods,
+            selector: { matchLabels: selector },
             podManagementPolicy: "OrderedReady",
             updateStrategy: { type: "RollingUpdate" },
             persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
-            template: {
-                metadata: { labels, annotations: { "hardened-redis/config-sha256": wiring.configSha256 } },
-                spec: planPodSpec(plan, wiring.secrets),
-            },
+            template: { metadata: { labels, annotations: { "hardened-redis/config-sha256": wiring.configSha256 } }, spec },
             volumeClaimTemplates: [
                 {
                     metadata: { name: "data", labels },
                     spec: {
                         accessModes: ["ReadWriteOnce"],
-                        storageClassName: plan.storage.className,
-                        resources: { requests: { storage: plan.storage.size } },
+                        storageClassName: storage.className,
+                        resources: { requests: { storage: storage.size } },
                     },
                 },
             ],
@@ -275,37 +373,110 @@ export function planStatefulSet(plan: KubernetesRedisPlan, wiring: StatefulSetWi
     };
 }
 
-/** The two Services: `headless` for stable per-pod DNS names, `client` (ClusterIP) for the pods that take writes. */
+/** The StatefulSet: the topology's pod count, started in order, a retained data claim per pod. */
+export function planStatefulSet(plan: KubernetesRedisPlan, wiring: StatefulSetWiring): k8s.apps.v1.StatefulSetArgs {
+    const pods = topologyRoles(plan).pods;
+    return statefulSet(plan.name, redisLabels(plan), redisSelector(plan), pods, plan.storage, wiring, planPodSpec(plan, wiring.secrets));
+}
+
+/** Each Sentinel's claim: its rewritten config, a few kilobytes (the smallest size most provisioners round up from). */
+export const SENTINEL_STORAGE = "64Mi";
+
+/**
+ * The Sentinels' pod: hardened as the Redis pod, on the Sentinel port, starting from the rendered
+ * `sentinel.conf` on a copy in its claim that keeps what it learnt across restarts, and
+ * announcing its own DNS name.
+ */
+export function planSentinelPodSpec(plan: KubernetesRedisPlan, secrets: PodSecretNames): k8s.types.input.core.v1.PodSpec | undefined {
+    const sentinel = topologyRoles(plan).sentinel;
+    if (sentinel === undefined) return undefined;
+    const memory = `${SENTINEL_MEMORY_MB}Mi`;
+    const alive = ["PONG", "NOAUTH"];
+    return {
+        automountServiceAccountToken: false,
+        enableServiceLinks: false,
+        terminationGracePeriodSeconds: 30,
+        securityContext: POD_SECURITY,
+        affinity: spreadOverNodes(sentinelSelector(plan)),
+        containers: [
+            {
+                name: "sentinel",
+                image: plan.image,
+                command: sentinelCommand({
+                    renderedFile: `${CONFIG_DIR}/sentinel.conf`,
+                    dataDir: SENTINEL_DIR,
+                    masterName: sentinel.masterName,
+                    announceHost: ownDnsName(sentinelName(plan)),
+                }),
+                env: [POD_NAMESPACE_ENV],
+                ports: [{ name: "sentinel", containerPort: SENTINEL_PORT, protocol: "TCP" }],
+                resources: { requests: { cpu: "50m", memory }, limits: { memory } },
+                securityContext: CONTAINER_SECURITY,
+                volumeMounts: [
+                    { name: "data", mountPath: SENTINEL_DIR },
+                    { name: "config", mountPath: CONFIG_DIR, readOnly: true },
+                    { name: "tmp", mountPath: "/tmp" },
+                ],
+                startupProbe: { ...pingProbe(plan, SENTINEL_PORT, alive, false), periodSeconds: 2, failureThreshold: 30 },
+                livenessProbe: { ...pingProbe(plan, SENTINEL_PORT, alive, false), periodSeconds: 10, failureThreshold: 6 },
+                readinessProbe: { ...pingProbe(plan, SENTINEL_PORT, ["PONG"], true), periodSeconds: 5, failureThreshold: 3 },
+            },
+        ],
+        volumes: [configVolume(plan, secrets), { name: "tmp", emptyDir: { sizeLimit: "16Mi" } }],
+    };
+}
+
+/** The Sentinels' StatefulSet, or undefined without Sentinel. */
+export function planSentinelStatefulSet(plan: KubernetesRedisPlan, wiring: StatefulSetWiring): k8s.apps.v1.StatefulSetArgs | undefined {
+    const sentinel = topologyRoles(plan).sentinel;
+    const spec = planSentinelPodSpec(plan, wiring.secrets);
+    if (sentinel === undefined || spec === undefined) return undefined;
+    const storage = { size: SENTINEL_STORAGE, className: plan.storage.className };
+    return statefulSet(sentinelName(plan), sentinelLabels(plan), sentinelSelector(plan), sentinel.sentinels, storage, wiring, spec);
+}
+
+/** The Services: `headless` for stable per-pod DNS names, `client` (ClusterIP) for clients, `sentinel` (headless) with Sentinels. */
 export interface PlannedServices {
     headless: k8s.core.v1.ServiceArgs;
     client: k8s.core.v1.ServiceArgs;
+    sentinel?: k8s.core.v1.ServiceArgs;
 }
 
 /** The Services, never NodePort, LoadBalancer or external IPs. */
 export function planServices(plan: KubernetesRedisPlan, namespace: pulumi.Input<string>): PlannedServices {
-    const labels = redisLabels(plan);
-    const selector = redisSelector(plan);
-    const ports = [{ name: "redis", port: plan.port, targetPort: "redis", protocol: "TCP" }];
+    const roles = topologyRoles(plan);
+    const port = (name: string, number: number) => [{ name, port: number, targetPort: name, protocol: "TCP" }];
+    const front = roles.clientService;
     return {
         headless: {
-            metadata: { name: headlessServiceName(plan), namespace, labels },
+            metadata: { name: headlessServiceName(plan), namespace, labels: redisLabels(plan) },
             // Stable per-pod DNS names, so replicas find pod 0 before it is ready.
-            spec: { clusterIP: "None", publishNotReadyAddresses: true, selector, ports },
+            spec: { clusterIP: "None", publishNotReadyAddresses: true, selector: redisSelector(plan), ports: port("redis", plan.port) },
         },
         client: {
-            metadata: { name: plan.name, namespace, labels },
-            spec: { type: "ClusterIP", selector: { ...selector, ...topologyRoles(plan).writerSelector }, ports },
+            metadata: { name: plan.name, namespace, labels: redisLabels(plan) },
+            spec: { type: "ClusterIP", selector: front.selector, ports: port(front.portName, front.port) },
         },
+        ...(roles.sentinel && {
+            sentinel: {
+                metadata: { name: sentinelName(plan), namespace, labels: sentinelLabels(plan) },
+                // Each Sentinel by name, as the connection string lists them; they find each other before they are ready.
+                spec: {
+                    clusterIP: "None",
+                    publishNotReadyAddresses: true,
+                    selector: sentinelSelector(plan),
+                    ports: port("sentinel", SENTINEL_PORT),
+                },
+            },
+        }),
     };
 }
 
-/**
- * The NetworkPolicy of the Redis pods: ingress on the Redis port from labelled clients and the
- * topology's peers; egress to the cluster DNS and the peers only, unless `allowAllEgress`.
- */
-export function planNetworkPolicy(plan: KubernetesRedisPlan, namespace: pulumi.Input<string>): k8s.networking.v1.NetworkPolicyArgs {
-    const redisPort = [{ protocol: "TCP", port: plan.port }];
-    const clients: k8s.types.input.networking.v1.NetworkPolicyPeer[] = [{ podSelector: { matchLabels: plan.clients.label } }];
+type NetworkPolicyPeer = k8s.types.input.networking.v1.NetworkPolicyPeer;
+
+/** Labelled client pods, in the Redis namespace or in namespaces carrying all of `namespaceLabels`. */
+function clientPeers(plan: KubernetesRedisPlan): NetworkPolicyPeer[] {
+    const clients: NetworkPolicyPeer[] = [{ podSelector: { matchLabels: plan.clients.label } }];
     if (plan.clients.namespaceLabels) {
         // One peer with both selectors: labelled pods in matching namespaces (AND, not OR).
         clients.push({
@@ -313,8 +484,16 @@ export function planNetworkPolicy(plan: KubernetesRedisPlan, namespace: pulumi.I
             podSelector: { matchLabels: plan.clients.label },
         });
     }
-    const { peers } = topologyRoles(plan);
-    // Cluster DNS only (replicas resolve the primary's name); not port 53 anywhere, which
+    return clients;
+}
+
+/** Egress: everything with `allowAllEgress`; otherwise the cluster DNS and each `[peers, port]` given. */
+function egress(
+    plan: KubernetesRedisPlan,
+    ...to: Array<[NetworkPolicyPeer[], number]>
+): k8s.types.input.networking.v1.NetworkPolicyEgressRule[] {
+    if (plan.allowAllEgress) return [{}];
+    // Cluster DNS only (names are resolved, never addresses kept); not port 53 anywhere, which
     // would leave a tunnel out of a compromised pod.
     const dns = {
         to: [
@@ -328,14 +507,47 @@ export function planNetworkPolicy(plan: KubernetesRedisPlan, namespace: pulumi.I
             { protocol: "TCP", port: 53 },
         ],
     };
+    // An egress rule with an empty `to` admits every destination: add a peers' rule only when there are peers.
+    return [dns, ...to.filter(([peers]) => peers.length > 0).map(([peers, port]) => ({ to: peers, ports: [{ protocol: "TCP", port }] }))];
+}
+
+/**
+ * The NetworkPolicy of the Redis pods: ingress on the Redis port from labelled clients, the
+ * topology's peers and its watchers (Sentinels); egress to the cluster DNS and the peers only,
+ * unless `allowAllEgress`.
+ */
+export function planNetworkPolicy(plan: KubernetesRedisPlan, namespace: pulumi.Input<string>): k8s.networking.v1.NetworkPolicyArgs {
+    const { peers, watchers } = topologyRoles(plan);
     return {
         metadata: { namespace, labels: redisLabels(plan) },
         spec: {
             podSelector: { matchLabels: redisSelector(plan) },
             policyTypes: ["Ingress", "Egress"],
-            ingress: [{ from: [...clients, ...peers], ports: redisPort }],
-            // An egress rule with an empty `to` admits every destination: add the peers' rule only when there are peers.
-            egress: plan.allowAllEgress ? [{}] : [dns, ...(peers.length > 0 ? [{ to: peers, ports: redisPort }] : [])],
+            ingress: [{ from: [...clientPeers(plan), ...peers, ...watchers], ports: [{ protocol: "TCP", port: plan.port }] }],
+            egress: egress(plan, [peers, plan.port]),
+        },
+    };
+}
+
+/**
+ * The Sentinels' NetworkPolicy, or undefined without Sentinel: ingress on the Sentinel port from
+ * labelled clients and the other Sentinels; egress to the cluster DNS, the Redis pods and the
+ * other Sentinels only, unless `allowAllEgress`.
+ */
+export function planSentinelNetworkPolicy(
+    plan: KubernetesRedisPlan,
+    namespace: pulumi.Input<string>,
+): k8s.networking.v1.NetworkPolicyArgs | undefined {
+    if (topologyRoles(plan).sentinel === undefined) return undefined;
+    const sentinels = [{ podSelector: { matchLabels: sentinelSelector(plan) } }];
+    const redis = [{ podSelector: { matchLabels: redisSelector(plan) } }];
+    return {
+        metadata: { namespace, labels: sentinelLabels(plan) },
+        spec: {
+            podSelector: { matchLabels: sentinelSelector(plan) },
+            policyTypes: ["Ingress", "Egress"],
+            ingress: [{ from: [...clientPeers(plan), ...sentinels], ports: [{ protocol: "TCP", port: SENTINEL_PORT }] }],
+            egress: egress(plan, [redis, plan.port], [sentinels, SENTINEL_PORT]),
         },
     };
 }
@@ -348,4 +560,20 @@ export function planDisruptionBudget(
     const budget = topologyRoles(plan).disruptionBudget;
     if (budget === undefined) return undefined;
     return { metadata: { namespace, labels: redisLabels(plan) }, spec: { ...budget, selector: { matchLabels: redisSelector(plan) } } };
+}
+
+/**
+ * The Sentinels' PodDisruptionBudget, or undefined without Sentinel: a drain never leaves fewer
+ * than `quorum` Sentinels (at least a majority), the number a failover needs to start and be authorised.
+ */
+export function planSentinelDisruptionBudget(
+    plan: KubernetesRedisPlan,
+    namespace: pulumi.Input<string>,
+): k8s.policy.v1.PodDisruptionBudgetArgs | undefined {
+    const sentinel = topologyRoles(plan).sentinel;
+    if (sentinel === undefined) return undefined;
+    return {
+        metadata: { namespace, labels: sentinelLabels(plan) },
+        spec: { minAvailable: sentinel.quorum, selector: { matchLabels: sentinelSelector(plan) } },
+    };
 }

@@ -10,15 +10,22 @@ import {
     kubernetesTopology,
     planDisruptionBudget,
     planNetworkPolicy,
+    planSentinelDisruptionBudget,
+    planSentinelNetworkPolicy,
+    planSentinelStatefulSet,
     planServices,
     planStatefulSet,
     redisLabels,
     replicaOf,
+    sentinelLabels,
+    sentinelName,
     topologyRoles,
     type KubernetesRedisPlan,
 } from "./kubernetesPlan";
 import { renderRedisConfig } from "./redisConfig";
-import { configHash, DNS_LABEL, TLS_FILES } from "./redisContainer";
+import { CONFIG_DIR, configHash, DNS_LABEL, SENTINEL_DIR, TLS_FILES } from "./redisContainer";
+import { planSentinel, SENTINEL_PORT, sentinelArgs, type RedisSentinelArgs } from "./sentinel";
+import { renderSentinelConfig } from "./sentinelConfig";
 import { RedisConfigError } from "./redisConfigError";
 import { parseSettings } from "./validation";
 
@@ -45,6 +52,11 @@ export interface KubernetesRedisArgs extends RedisServerArgs {
     allowAllEgress?: boolean;
     /** TLS for clients, replication and probes: off by default; generated certificates or an existing `kubernetes.io/tls` Secret. */
     tls?: KubernetesRedisTlsArgs;
+    /**
+     * Automatic failover by a StatefulSet of Sentinels (needs `replicas` of 2 or more). The client Service then fronts the Sentinels, and the
+     * connection strings name each Sentinel. Default off.
+     */
+    sentinel?: RedisSentinelArgs;
 }
 
 const STORAGE_ALLOWED = 'a positive storage quantity such as "1Gi" or "500Mi"';
@@ -100,6 +112,7 @@ const kubernetesArgsSchema = z.strictObject({
             { error: "an object of the documented tls settings" },
         )
         .default({ enabled: false, requireClientCertificates: false, certificateValidityDays: 365 }),
+    sentinel: sentinelArgs,
     // Inputs that may be unknown until deployment are checked elsewhere.
     namespace: z.unknown().optional(),
 });
@@ -114,7 +127,7 @@ const kubernetesArgsSchema = z.strictObject({
 export class KubernetesRedis extends pulumi.ComponentResource {
     /** Cluster DNS name of the client Service: `<service>.<namespace>.svc.cluster.local`. */
     public readonly host: pulumi.Output<string>;
-    /** Port of the client Service. */
+    /** Port of the client Service: Redis's, or with Sentinel the Sentinels' (26379). */
     public readonly port: pulumi.Output<number>;
     /** Name of the ClusterIP Service clients connect to. */
     public readonly serviceName: pulumi.Output<string>;
@@ -140,6 +153,10 @@ export class KubernetesRedis extends pulumi.ComponentResource {
     public readonly clientCertificate: pulumi.Output<string | undefined>;
     /** PEM of the client certificate's private key (secret), with generated mutual TLS; undefined otherwise. */
     public readonly clientPrivateKey: pulumi.Output<string | undefined>;
+    /** With Sentinel: the name the primary is monitored under; undefined without. */
+    public readonly masterName: pulumi.Output<string | undefined>;
+    /** With Sentinel: every Sentinel pod as `host:port` through its headless Service; empty without. */
+    public readonly sentinelAddresses: pulumi.Output<string[]>;
 
     constructor(name: string, args: KubernetesRedisArgs = {}, opts?: pulumi.ComponentResourceOptions) {
         super("hardened-redis:index:KubernetesRedis", name, {}, opts);
@@ -161,6 +178,11 @@ export class KubernetesRedis extends pulumi.ComponentResource {
                 JSON.stringify(args.namespace),
             );
         }
+        const sentinel = planSentinel(name, settings.sentinel, settings.replicas, args.sentinel);
+        if (sentinel && name.length > 43) {
+            // The Sentinel pods' controller-revision-hash label (<name>-sentinel-<10 characters>) must fit in 63.
+            throw new RedisConfigError("name", "a DNS label of at most 43 characters with sentinel.enabled", JSON.stringify(name));
+        }
         const cpu = containerCpu(settings);
         const clientLabel = { [settings.clientLabelKey ?? `${name}-client`]: settings.clientLabelValue };
         const tuning = sizeRedisForContainer(args, settings.memoryLimitMb);
@@ -168,7 +190,7 @@ export class KubernetesRedis extends pulumi.ComponentResource {
         // Everything the resources below are planned from; the topology is decided here, once.
         const plan: KubernetesRedisPlan = {
             name,
-            topology: kubernetesTopology(settings.replicas),
+            topology: kubernetesTopology(settings.replicas, sentinel),
             port,
             image: settings.image,
             memoryLimitMb: settings.memoryLimitMb,
@@ -185,7 +207,7 @@ export class KubernetesRedis extends pulumi.ComponentResource {
 
         // Replicas authenticate to the primary as the replication user: only topologies that replicate get one.
         const replicates = topologyRoles(plan).replication !== undefined;
-        const access = redisAccess(name, settings, args.credentialKeepers, replicates, this);
+        const access = redisAccess(name, settings, args.credentialKeepers, replicates, this, sentinel !== undefined);
         const { credentials } = access;
         const files = pulumi
             .all([access.users, credentials.configCommandName, credentials.passwords, namespace])
@@ -201,6 +223,8 @@ export class KubernetesRedis extends pulumi.ComponentResource {
                         tlsAuthClients: tls?.secret.authClients,
                         replicaOfHost: primary?.host,
                         replicaOfPort: primary?.port,
+                        // With Sentinel, a primary cut off from every replica stops taking writes it would lose.
+                        minReplicasToWrite: sentinel ? 1 : 0,
                     }),
                     // The app user's current password, read by the readiness probe through stdin, never argv or env.
                     password: passwords.app[0],
@@ -237,16 +261,26 @@ export class KubernetesRedis extends pulumi.ComponentResource {
         new k8s.networking.v1.NetworkPolicy(name, planNetworkPolicy(plan, namespace), { parent: this });
         const budget = planDisruptionBudget(plan, namespace);
         if (budget) new k8s.policy.v1.PodDisruptionBudget(name, budget, { parent: this });
+        const sentinelAddresses = sentinel
+            ? this.sentinels(plan, namespace, services.sentinel, access, tls, statefulSet)
+            : pulumi.output([] as Array<{ host: string; port: number }>);
 
         this.host = pulumi.interpolate`${service.metadata.name}.${namespace}.svc.cluster.local`;
-        this.port = pulumi.output(port);
+        this.port = pulumi.output(topologyRoles(plan).clientService.port);
         this.serviceName = service.metadata.name;
         this.namespace = namespace;
         this.statefulSetName = statefulSet.metadata.name;
         this.clientLabel = pulumi.output(clientLabel);
         this.password = pulumi.secret(credentials.passwords.apply((p) => p.app[0]));
         this.configCommandName = credentials.configCommandName;
-        const urls = access.connectionStrings(this.host, port, tls !== undefined);
+        const urls = access.connectionStrings(
+            this.host,
+            port,
+            tls !== undefined,
+            sentinel && { sentinels: sentinelAddresses, masterName: sentinel.masterName },
+        );
+        this.masterName = pulumi.output(sentinel?.masterName);
+        this.sentinelAddresses = sentinelAddresses.apply((list) => list.map((a) => `${a.host}:${a.port}`));
         this.connectionString = urls.app;
         this.adminConnectionString = urls.admin;
         this.extraConnectionStrings = urls.extra;
@@ -268,7 +302,75 @@ export class KubernetesRedis extends pulumi.ComponentResource {
             caCertificate: this.caCertificate,
             clientCertificate: this.clientCertificate,
             clientPrivateKey: this.clientPrivateKey,
+            masterName: this.masterName,
+            sentinelAddresses: this.sentinelAddresses,
         });
+    }
+
+    /**
+     * The Sentinels: their config Secret (one rendered sentinel.conf for every pod, each announcing
+     * its own name from the command line), headless Service, StatefulSet, NetworkPolicy and
+     * disruption budget. Returns each Sentinel's address, as the connection strings name them.
+     */
+    private sentinels(
+        plan: KubernetesRedisPlan,
+        namespace: pulumi.Output<string>,
+        service: k8s.core.v1.ServiceArgs | undefined,
+        access: ReturnType<typeof redisAccess>,
+        tls: { secret: RedisTls; secretName: pulumi.Output<string> } | undefined,
+        servers: k8s.apps.v1.StatefulSet,
+    ): pulumi.Output<Array<{ host: string; port: number }>> {
+        const sentinel = topologyRoles(plan).sentinel;
+        if (sentinel === undefined || service === undefined) throw new Error("KubernetesRedis.sentinels: no Sentinel planned");
+        const name = sentinelName(plan);
+        const files = pulumi
+            .all([access.users, access.credentials.configCommandName, access.credentials.passwords, namespace])
+            .apply(([users, configCommandName, passwords, ns]) => ({
+                "sentinel.conf": renderSentinelConfig({
+                    masterName: sentinel.masterName,
+                    quorum: sentinel.quorum,
+                    downAfterMilliseconds: sentinel.downAfterMilliseconds,
+                    failoverTimeoutMilliseconds: sentinel.failoverTimeoutMilliseconds,
+                    primaryHost: replicaOf(plan, ns)?.host ?? "",
+                    redisPort: plan.port,
+                    port: SENTINEL_PORT,
+                    users,
+                    configCommandName,
+                    dataDir: SENTINEL_DIR,
+                    configDir: CONFIG_DIR,
+                    tls: tls !== undefined,
+                    tlsAuthClients: tls?.secret.authClients,
+                }),
+                // For the readiness probe, on stdin.
+                password: passwords.app[0],
+            }));
+        const configSha256 = pulumi.unsecret(
+            pulumi.all([files, tls?.secret.material]).apply(([f, material]) => configHash({ ...f, ...(material && tlsFiles(material)) })),
+        );
+        const secret = new k8s.core.v1.Secret(
+            `${name}-config`,
+            { metadata: { namespace, labels: sentinelLabels(plan) }, type: "Opaque", immutable: true, stringData: pulumi.secret(files) },
+            { parent: this },
+        );
+        const headless = new k8s.core.v1.Service(name, service, { parent: this });
+        const statefulSet = planSentinelStatefulSet(plan, {
+            namespace,
+            serviceName: headless.metadata.name,
+            configSha256,
+            secrets: { config: secret.metadata.name, tls: tls?.secretName },
+        });
+        const policy = planSentinelNetworkPolicy(plan, namespace);
+        const budget = planSentinelDisruptionBudget(plan, namespace);
+        if (!statefulSet || !policy || !budget) throw new Error("KubernetesRedis.sentinels: Sentinel planned only in part");
+        // Started once the servers they watch are.
+        new k8s.apps.v1.StatefulSet(name, statefulSet, { parent: this, dependsOn: [servers] });
+        new k8s.networking.v1.NetworkPolicy(name, policy, { parent: this });
+        new k8s.policy.v1.PodDisruptionBudget(name, budget, { parent: this });
+        return pulumi
+            .all([headless.metadata.name, namespace])
+            .apply(([svc, ns]) =>
+                Array.from({ length: sentinel.sentinels }, (_, i) => ({ host: `${name}-${i}.${svc}.${ns}.svc`, port: SENTINEL_PORT })),
+            );
     }
 
     /**

@@ -17,6 +17,8 @@ export const DATA_DIR = "/data";
  * directory, because a fresh volume takes that directory's owner (uid 999) and stays writable.
  */
 export const SENTINEL_DIR = DATA_DIR;
+/** Memory limit of a Sentinel container, in MiB: it keeps a few connections and no data. */
+export const SENTINEL_MEMORY_MB = 64;
 /** The official image's `redis` user and group. */
 export const REDIS_UID = 999;
 export const REDIS_GID = 1000;

@@ -14,8 +14,11 @@ export interface SentinelConfigSettings {
     primaryHost: string;
     /** Port of every Redis server. */
     redisPort: number;
-    /** DNS name this Sentinel announces to the others and to clients. */
-    announceHost: string;
+    /**
+     * DNS name this Sentinel announces to the others and to clients. Omit it when each Sentinel of
+     * one rendered file gives its own on the command line (`sentinelCommand`'s `announceHost`).
+     */
+    announceHost?: string;
     /** Port this Sentinel listens on. Default 26379. */
     port?: number;
     /** Sentinels that must agree the primary is down before a failover starts. */
@@ -57,7 +60,7 @@ const schema = z
             .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: "1 to 64 letters, digits, '_' or '-'" }),
         primaryHost: host,
         redisPort: integer(1, 65535, "an integer from 1 to 65535"),
-        announceHost: host,
+        announceHost: host.optional(),
         port: integer(1, 65535, "an integer from 1 to 65535").default(26379),
         quorum: integer(1, 9, "an integer from 1 to 9"),
         downAfterMilliseconds: integer(100, 600_000, "an integer number of milliseconds from 100 to 600000"),
@@ -152,7 +155,7 @@ export function renderSentinelConfig(settings: SentinelConfigSettings): string {
         `dir ${c.dataDir}`,
         "sentinel resolve-hostnames yes",
         "sentinel announce-hostnames yes",
-        `sentinel announce-ip ${c.announceHost}`,
+        ...(c.announceHost ? [`sentinel announce-ip ${c.announceHost}`] : []),
         `sentinel announce-port ${c.port}`,
         "",
         "# Auth: the Redis servers' users, passwords as SHA-256; the default user is off.",
@@ -177,8 +180,9 @@ export function renderSentinelConfig(settings: SentinelConfigSettings): string {
 
 /**
  * The command a Sentinel container starts with: on a copy of `renderedFile` in `dataDir` that keeps
- * what Sentinel learnt before a restart (see `sentinelStartScript`).
+ * what Sentinel learnt before a restart (see `sentinelStartScript`). `announceHost`, when the
+ * rendered file has none, may name the pod through `${HOSTNAME}` and `${POD_NAMESPACE}`.
  */
-export function sentinelCommand(files: { renderedFile: string; dataDir: string; masterName: string }): string[] {
-    return ["sh", "-c", sentinelStartScript(files.renderedFile, files.dataDir, files.masterName)];
+export function sentinelCommand(files: { renderedFile: string; dataDir: string; masterName: string; announceHost?: string }): string[] {
+    return ["sh", "-c", sentinelStartScript(files.renderedFile, files.dataDir, files.masterName, files.announceHost)];
 }

@@ -28,6 +28,11 @@ function reachable(connectionString: string, address: string): string {
     return url.toString();
 }
 
+/** The password in a connection string; `new URL` refuses a Sentinel string's list of hosts, so read the userinfo directly. */
+export function passwordOf(connectionString: string): string {
+    return decodeURIComponent(/^[a-z+]+:\/\/[^:]+:([^@]+)@/.exec(connectionString)?.[1] ?? "");
+}
+
 /** The secret outputs every component has, resolved (once its registration is done). */
 export async function componentSecrets(redis: {
     connectionString: pulumi.Output<string>;
@@ -148,8 +153,7 @@ export async function deployDockerSentinel(name: string, args: DockerRedisArgs):
             adminConnectionString: secrets.adminConnectionString,
             natMap,
             password: secrets.password,
-            // `new URL` refuses a list of hosts; the userinfo is the same as in any connection string.
-            adminPassword: decodeURIComponent(/^[a-z+]+:\/\/[^:]+:([^@]+)@/.exec(secrets.adminConnectionString)?.[1] ?? ""),
+            adminPassword: passwordOf(secrets.adminConnectionString),
             configCommandName: secrets.configCommandName,
             stop: () => realised.remove(),
         };

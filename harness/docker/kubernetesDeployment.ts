@@ -1,10 +1,10 @@
 import type Docker from "dockerode";
 import type { KubernetesRedisArgs } from "../../index";
 import type { RedisUnderTest } from "../localRedis";
-import { resourcesOf } from "../pulumiMocks";
-import { clientTls, componentSecrets } from "./deployments";
+import { resourcesOf, valueOf } from "../pulumiMocks";
+import { clientTls, componentSecrets, passwordOf } from "./deployments";
 import { dockerEngine } from "./engine";
-import { realisePods, type RealisedPods } from "./realisePod";
+import { realisePods, type Pod, type RealisedPods } from "./realisePod";
 
 export interface KubernetesDeployment extends RedisUnderTest {
     docker: Docker;
@@ -37,4 +37,70 @@ export async function deployKubernetesRedis(name: string, args?: KubernetesRedis
         tls,
         stop: () => realised.remove(),
     };
+}
+
+export interface KubernetesSentinelDeployment {
+    docker: Docker;
+    realised: RealisedPods;
+    masterName: string;
+    /** The Redis pods (pod 0 started as primary) and the Sentinel pods, with the DNS names they announce. */
+    servers: Array<Pod & { dnsName: string }>;
+    sentinels: Array<Pod & { dnsName: string }>;
+    /** The component's Sentinel connection strings, unchanged. */
+    connectionString: string;
+    adminConnectionString: string;
+    /** `name:port` of every pod DNS name to the pod's address (ioredis `natMap`): the host has no cluster DNS. */
+    natMap: Record<string, { host: string; port: number }>;
+    password: string;
+    adminPassword: string;
+    configCommandName: string;
+    stop(): Promise<void>;
+}
+
+/** Deploys `new KubernetesRedis(name, args)` with Sentinel: the Redis and the Sentinel StatefulSets' pods. Mocks must be installed first. */
+export async function deployKubernetesSentinel(name: string, args: KubernetesRedisArgs): Promise<KubernetesSentinelDeployment> {
+    const { KubernetesRedis } = await import("../../index");
+    const redis = new KubernetesRedis(name, args);
+    const secrets = await componentSecrets(redis);
+    const [masterName, sentinelAddresses, namespace] = await Promise.all([
+        valueOf(redis.masterName),
+        valueOf(redis.sentinelAddresses),
+        valueOf(redis.namespace),
+    ]);
+    if (masterName === undefined) throw new Error(`${name} has no Sentinel`);
+    const docker = await dockerEngine();
+    const realised = await realisePods(docker, resourcesOf(name));
+    try {
+        const pods = (statefulSet: string, service: string) =>
+            (realised.statefulSets.get(statefulSet) ?? []).map((pod) =>
+                Object.assign(pod, { dnsName: `${pod.name}.${service}.${namespace}.svc` }),
+            );
+        const servers = pods(name, `${name}-headless`);
+        const sentinels = pods(`${name}-sentinel`, `${name}-sentinel`);
+        if (sentinels.map((s) => `${s.dnsName}:26379`).join() !== sentinelAddresses.join()) {
+            throw new Error(`the realised Sentinels are not those the component names: ${sentinelAddresses.join()}`);
+        }
+        const port = 6379;
+        const natMap = Object.fromEntries([
+            ...servers.map((s) => [`${s.dnsName}:${port}`, { host: s.address, port }]),
+            ...sentinels.map((s) => [`${s.dnsName}:26379`, { host: s.address, port: 26379 }]),
+        ]);
+        return {
+            docker,
+            realised,
+            masterName,
+            servers,
+            sentinels,
+            connectionString: secrets.connectionString,
+            adminConnectionString: secrets.adminConnectionString,
+            natMap,
+            password: secrets.password,
+            adminPassword: passwordOf(secrets.adminConnectionString),
+            configCommandName: secrets.configCommandName,
+            stop: () => realised.remove(),
+        };
+    } catch (e) {
+        await realised.remove();
+        throw e;
+    }
 }

@@ -26,6 +26,20 @@ function onlyHandled(what: string, value: object | undefined, handled: readonly 
     if (unknown.length > 0) throw new Error(`realisePod: ${what} field(s) not implemented: ${unknown.join(", ")}`);
 }
 
+type EnvVar = k8s.types.output.core.v1.EnvVar;
+
+/** The container's environment as the kubelet sets it: literal values, and pod fields from the downward API. */
+function environment(env: EnvVar[] | undefined, fields: Record<string, string>): string[] | undefined {
+    return env?.map((e) => {
+        onlyHandled("env", e, ["name", "value", "valueFrom"]);
+        if (e.valueFrom === undefined) return `${e.name}=${e.value ?? ""}`;
+        onlyHandled("env valueFrom", e.valueFrom, ["fieldRef"]);
+        const value = fields[e.valueFrom.fieldRef.fieldPath];
+        if (value === undefined) throw new Error(`realisePod: downward API field ${e.valueFrom.fieldRef.fieldPath} not implemented`);
+        return `${e.name}=${value}`;
+    });
+}
+
 /** Bytes in a Kubernetes memory quantity ("256Mi", "1Gi"). */
 function bytes(quantity: string): number {
     const m = /^(\d+)(Ki|Mi|Gi)?$/.exec(quantity);
@@ -152,6 +166,7 @@ function check(sts: StatefulSet): Checked {
         "image",
         "command",
         "args",
+        "env",
         "ports",
         "resources",
         "securityContext",
@@ -287,6 +302,7 @@ export async function realisePods(docker: Docker, resources: RegisteredResource[
                     Image: image,
                     Entrypoint: c.command,
                     Cmd: c.args,
+                    Env: environment(c.env, { "metadata.name": podName, "metadata.namespace": namespace }),
                     User: user,
                     Labels: { [TEST_LABEL]: runId, ...sts.spec.template.metadata.labels },
                     HostConfig: {

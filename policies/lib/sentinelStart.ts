@@ -28,18 +28,28 @@ const MERGE = [
 
 const ABSOLUTE_PATH = /^\/[A-Za-z0-9_./-]+$/;
 const MASTER_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+/** A DNS name whose labels may be `${HOSTNAME}` or `${POD_NAMESPACE}`: the shell expands nothing else. */
+const ANNOUNCE_HOST =
+    /^(\$\{(HOSTNAME|POD_NAMESPACE)\}|[a-z0-9]([a-z0-9-]*[a-z0-9])?)(\.(\$\{(HOSTNAME|POD_NAMESPACE)\}|[a-z0-9]([a-z0-9-]*[a-z0-9])?))*$/;
 
 /**
  * The `sh -c` script: Sentinel runs on `<dataDir>/sentinel.conf`, rebuilt from `renderedFile` and
- * what the previous copy learnt. Paths must be absolute and plain, the name 1 to 64 letters,
- * digits, '_' or '-'; anything else throws, as it would need quoting.
+ * what the previous copy learnt, announcing `announceHost` when given (a pod's own name, which one
+ * rendered file for every pod cannot hold). Paths must be absolute and plain, the name 1 to 64
+ * letters, digits, '_' or '-', the host a DNS name; anything else throws, as it would need quoting.
  */
-export function sentinelStartScript(renderedFile: string, dataDir: string, masterName: string): string {
-    if (!ABSOLUTE_PATH.test(renderedFile) || !ABSOLUTE_PATH.test(dataDir) || !MASTER_NAME.test(masterName)) {
+export function sentinelStartScript(renderedFile: string, dataDir: string, masterName: string, announceHost?: string): string {
+    const plain =
+        ABSOLUTE_PATH.test(renderedFile) &&
+        ABSOLUTE_PATH.test(dataDir) &&
+        MASTER_NAME.test(masterName) &&
+        (announceHost === undefined || ANNOUNCE_HOST.test(announceHost));
+    if (!plain) {
         throw new Error(
-            `sentinelStartScript: plain absolute paths and a plain master name only, not ${JSON.stringify([renderedFile, dataDir, masterName])}`,
+            `sentinelStartScript: plain absolute paths, master name and host only, not ${JSON.stringify([renderedFile, dataDir, masterName, announceHost])}`,
         );
     }
+    const announce = announceHost === undefined ? "" : ` --sentinel announce-ip ${announceHost}`;
     const copy = `${dataDir}/sentinel.conf`;
     return [
         // The copy holds the password Sentinels authenticate with; Sentinel refuses a read-only file.
@@ -47,7 +57,7 @@ export function sentinelStartScript(renderedFile: string, dataDir: string, maste
         `[ -e ${copy} ] || : > ${copy}`,
         `awk -v m=${masterName} '${MERGE}' ${copy} ${renderedFile} > ${copy}.next`,
         `mv ${copy}.next ${copy}`,
-        `exec redis-server ${copy} --sentinel`,
+        `exec redis-server ${copy} --sentinel${announce}`,
     ].join(" && ");
 }
 
@@ -56,11 +66,16 @@ export function sentinelStartScript(renderedFile: string, dataDir: string, maste
  * it is rebuilt from (every line of it that sets anything); undefined for any other script.
  */
 export function sentinelStartFiles(script: string): { config: string; rendered: string } | undefined {
-    const m = /^umask 077 && \[ -e (\S+)\/sentinel\.conf \] .* awk -v m=(\S+) '.*' \S+ (\S+) > /.exec(script);
+    const m =
+        /^umask 077 && \[ -e (\S+)\/sentinel\.conf \] .* awk -v m=(\S+) '.*' \S+ (\S+) > .* --sentinel(?: --sentinel announce-ip (\S+))?$/.exec(
+            script,
+        );
     if (!m) return undefined;
-    const [, dataDir, masterName, rendered] = m;
+    const [, dataDir, masterName, rendered, announceHost] = m;
     try {
-        return sentinelStartScript(rendered, dataDir, masterName) === script ? { config: `${dataDir}/sentinel.conf`, rendered } : undefined;
+        return sentinelStartScript(rendered, dataDir, masterName, announceHost) === script
+            ? { config: `${dataDir}/sentinel.conf`, rendered }
+            : undefined;
     } catch {
         return undefined;
     }

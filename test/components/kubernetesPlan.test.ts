@@ -12,11 +12,17 @@ import {
     planNetworkPolicy,
     planPodSpec,
     planServices,
+    planSentinelDisruptionBudget,
+    planSentinelNetworkPolicy,
+    planSentinelPodSpec,
+    planSentinelStatefulSet,
     planStatefulSet,
     replicaOf,
     topologyRoles,
     type KubernetesRedisPlan,
 } from "../../components/kubernetesPlan";
+import type { SentinelPlan } from "../../components/sentinel";
+import { sentinelCommand } from "../../components/sentinelConfig";
 
 // The planning functions are pure: their outputs are plain values here (the component passes
 // Pulumi outputs for the namespace and the Secret names, which these tests stand in for with strings).
@@ -33,6 +39,13 @@ type Container = {
 type Volume = { name: string; secret?: { secretName: string }; projected?: { sources: Array<{ secret: { name: string } }> } };
 
 const NAMESPACE = "apps";
+const SENTINEL: SentinelPlan = {
+    sentinels: 3,
+    quorum: 2,
+    downAfterMilliseconds: 5_000,
+    failoverTimeoutMilliseconds: 60_000,
+    masterName: "cache",
+};
 const SECRETS = { config: "cache-config-1234" };
 const TLS_SECRETS = { config: "cache-config-1234", tls: "cache-tls-5678" };
 
@@ -307,27 +320,175 @@ describe("TLS in the pod spec", () => {
 
 describe("every planned object, for every topology, with and without TLS", () => {
     it("passes the Kubernetes API schema strictly, and the pod meets the restricted Pod Security Standard", () => {
-        for (let replicas = 1; replicas <= 16; replicas++) {
+        const topologies = [
+            ...Array.from({ length: 16 }, (_, i) => kubernetesTopology(i + 1)),
+            ...[3, 5, 7].map((sentinels) => kubernetesTopology(sentinels - 1, { ...SENTINEL, sentinels, quorum: sentinels })),
+        ];
+        for (const topology of topologies) {
             for (const [tls, secrets] of [
                 [undefined, SECRETS],
                 [{ requireClientCertificates: true }, TLS_SECRETS],
             ] as const) {
-                const p = plan(replicas, { tls, allowAllEgress: replicas % 2 === 0 });
-                const statefulSet = planStatefulSet(p, { namespace: NAMESPACE, serviceName: "cache-headless", configSha256: "0", secrets });
-                const { headless, client } = planServices(p, NAMESPACE);
-                const budget = planDisruptionBudget(p, NAMESPACE);
+                const p = plan(1, { topology, tls, allowAllEgress: topologyRoles({ ...plan(1), topology }).pods % 2 === 0 });
+                const wiring = { namespace: NAMESPACE, serviceName: "cache-headless", configSha256: "0", secrets };
+                const { headless, client, sentinel } = planServices(p, NAMESPACE);
+                const optional = (apiVersion: string, kind: string, object: unknown): Array<[string, string, unknown]> =>
+                    object === undefined ? [] : [[apiVersion, kind, object]];
                 const objects: Array<[string, string, unknown]> = [
-                    ["apps/v1", "StatefulSet", statefulSet],
+                    ["apps/v1", "StatefulSet", planStatefulSet(p, wiring)],
                     ["v1", "Service", headless],
                     ["v1", "Service", client],
                     ["networking.k8s.io/v1", "NetworkPolicy", planNetworkPolicy(p, NAMESPACE)],
-                    ...(budget ? [["policy/v1", "PodDisruptionBudget", budget] as [string, string, unknown]] : []),
+                    ...optional("policy/v1", "PodDisruptionBudget", planDisruptionBudget(p, NAMESPACE)),
+                    ...optional("apps/v1", "StatefulSet", planSentinelStatefulSet(p, wiring)),
+                    ...optional("v1", "Service", sentinel),
+                    ...optional("networking.k8s.io/v1", "NetworkPolicy", planSentinelNetworkPolicy(p, NAMESPACE)),
+                    ...optional("policy/v1", "PodDisruptionBudget", planSentinelDisruptionBudget(p, NAMESPACE)),
                 ];
+                const what = JSON.stringify(topology);
+                expect(objects.length, what).toBe(topology.kind === "sentinel" ? 9 : topology.kind === "replicated" ? 5 : 4);
                 for (const [apiVersion, kind, object] of objects) {
-                    expect(schemaErrors({ apiVersion, kind, ...(object as object) }), `${kind} of ${replicas} pods`).toEqual([]);
+                    expect(schemaErrors({ apiVersion, kind, ...(object as object) }), `${kind} of ${what}`).toEqual([]);
                 }
-                expect(restrictedViolations(planPodSpec(p, secrets) as never), `pod of ${replicas}`).toEqual([]);
+                expect(restrictedViolations(planPodSpec(p, secrets) as never), `pod of ${what}`).toEqual([]);
+                const sentinelPod = planSentinelPodSpec(p, secrets);
+                if (sentinelPod) expect(restrictedViolations(sentinelPod as never), `Sentinel pod of ${what}`).toEqual([]);
             }
+        }
+    });
+});
+
+describe("the Sentinel topology", () => {
+    const p = plan(1, { topology: kubernetesTopology(3, SENTINEL) });
+    const wiring = { namespace: NAMESPACE, serviceName: "cache-sentinel", configSha256: "0", secrets: SECRETS };
+    type Spec = {
+        replicas: number;
+        selector: { matchLabels: Labels };
+        template: { metadata: { labels: Labels }; spec: Record<string, unknown> & { containers: Array<Record<string, unknown>> } };
+    };
+    const sentinelSet = () => planSentinelStatefulSet(p, wiring) as unknown as { metadata: { name: string }; spec: Spec };
+    const sentinelPodLabels = (i: number) => ({
+        ...sentinelSet().spec.template.metadata.labels,
+        "statefulset.kubernetes.io/pod-name": `cache-sentinel-${i}`,
+    });
+
+    it("plans a StatefulSet of its own for the Sentinels, none for the other topologies", () => {
+        expect(sentinelSet().metadata.name).toBe("cache-sentinel");
+        expect(sentinelSet().spec.replicas).toBe(3);
+        for (const replicas of [1, 2, 5]) expect(planSentinelStatefulSet(plan(replicas), wiring)).toBeUndefined();
+        expect(planServices(plan(3), NAMESPACE).sentinel).toBeUndefined();
+        expect(planSentinelNetworkPolicy(plan(3), NAMESPACE)).toBeUndefined();
+        expect(planSentinelDisruptionBudget(plan(3), NAMESPACE)).toBeUndefined();
+    });
+
+    it("keeps Redis and Sentinel pods apart: no Redis selector picks a Sentinel pod, and no Sentinel selector a Redis pod", () => {
+        const redisSelectors = [
+            (planStatefulSet(p, wiring).spec as unknown as Spec).selector.matchLabels,
+            networkPolicy(p).podSelector.matchLabels,
+            services(p).headless.spec.selector as Labels,
+        ];
+        for (const selector of redisSelectors) for (let i = 0; i < 3; i++) expect(selects(selector, sentinelPodLabels(i))).toBe(false);
+        for (let i = 0; i < 3; i++) expect(selects(sentinelSet().spec.selector.matchLabels, podLabels(p, i))).toBe(false);
+        expect([0, 1, 2].every((i) => selects(sentinelSet().spec.selector.matchLabels, sentinelPodLabels(i)))).toBe(true);
+    });
+
+    it("fronts the Sentinels with the client Service (no Service can follow a promotion) and names each through a headless one", () => {
+        const { client, sentinel } = planServices(p, NAMESPACE) as unknown as Record<
+            string,
+            { metadata: { name: string }; spec: Record<string, unknown> }
+        >;
+        expect(client.spec.ports).toEqual([{ name: "sentinel", port: 26379, targetPort: "sentinel", protocol: "TCP" }]);
+        expect([0, 1, 2].every((i) => selects(client.spec.selector as Labels, sentinelPodLabels(i)))).toBe(true);
+        expect(selectedPods(p, client.spec.selector as Labels)).toEqual([]);
+        expect(sentinel.metadata.name).toBe("cache-sentinel");
+        expect(sentinel.spec).toMatchObject({ clusterIP: "None", publishNotReadyAddresses: true });
+        expect(topologyRoles(p).clientService.port).toBe(26379);
+    });
+
+    it("starts Redis pods announcing their own DNS names, and Sentinels from the rendered file through the start script", () => {
+        const redis = container(p) as unknown as { command: string[]; env: unknown };
+        expect(redis.command[2]).toContain("--replica-announce-ip ${HOSTNAME}.cache-headless.${POD_NAMESPACE}.svc");
+        expect(redis.env).toEqual([{ name: "POD_NAMESPACE", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } }]);
+        const sentinel = sentinelSet().spec.template.spec.containers[0];
+        expect(sentinel.command).toEqual(
+            sentinelCommand({
+                renderedFile: "/usr/local/etc/redis/sentinel.conf",
+                dataDir: "/data",
+                masterName: "cache",
+                announceHost: "${HOSTNAME}.cache-sentinel.${POD_NAMESPACE}.svc",
+            }),
+        );
+        expect(sentinel.env).toEqual(redis.env);
+        expect(replicaOf(p, NAMESPACE)).toEqual({ host: "cache-0.cache-headless.apps.svc", port: 6379 });
+        // Sentinel pods are names in the certificate too.
+        expect(kubernetesDnsNames(p, NAMESPACE)).toEqual(
+            expect.arrayContaining(["cache-sentinel-2.cache-sentinel.apps.svc", "cache-sentinel-0.cache-sentinel.apps.svc.cluster.local"]),
+        );
+    });
+
+    it("prefers a node of its own for each Redis pod and each Sentinel, without refusing to schedule on fewer nodes", () => {
+        const affinity = (spec: Record<string, unknown>) =>
+            (
+                spec.affinity as {
+                    podAntiAffinity: Record<
+                        string,
+                        Array<{ podAffinityTerm: { topologyKey: string; labelSelector: { matchLabels: Labels } } }>
+                    >;
+                }
+            ).podAntiAffinity;
+        const redis = affinity(planPodSpec(p, SECRETS) as never);
+        const sentinel = affinity(sentinelSet().spec.template.spec);
+        for (const [rule, selector] of [
+            [redis, (planStatefulSet(p, wiring).spec as unknown as Spec).selector.matchLabels],
+            [sentinel, sentinelSet().spec.selector.matchLabels],
+        ] as const) {
+            expect(Object.keys(rule)).toEqual(["preferredDuringSchedulingIgnoredDuringExecution"]);
+            expect(rule.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm).toEqual({
+                topologyKey: "kubernetes.io/hostname",
+                labelSelector: { matchLabels: selector },
+            });
+        }
+        expect(planPodSpec(plan(1), SECRETS).affinity).toBeUndefined();
+    });
+
+    it("admits Sentinels to the Redis port, and only clients and Sentinels to the Sentinel port; Redis never dials a Sentinel", () => {
+        const redis = networkPolicy(p);
+        const sentinelPeer = { podSelector: { matchLabels: sentinelSet().spec.selector.matchLabels } };
+        expect(redis.ingress[0].from).toContainEqual(sentinelPeer);
+        expect(redis.egress.flatMap((rule) => rule.to ?? [])).not.toContainEqual(sentinelPeer);
+        const policy = (
+            planSentinelNetworkPolicy(p, NAMESPACE) as unknown as {
+                spec: { podSelector: { matchLabels: Labels }; ingress: IngressRule[]; egress: EgressRule[] };
+            }
+        ).spec;
+        expect(policy.podSelector.matchLabels).toEqual(sentinelSet().spec.selector.matchLabels);
+        expect(policy.ingress).toEqual([
+            {
+                from: [{ podSelector: { matchLabels: { "cache-client": "true" } } }, sentinelPeer],
+                ports: [{ protocol: "TCP", port: 26379 }],
+            },
+        ]);
+        const redisPeer = { podSelector: { matchLabels: networkPolicy(p).podSelector.matchLabels } };
+        expect(policy.egress.slice(1)).toEqual([
+            { to: [redisPeer], ports: [{ protocol: "TCP", port: 6379 }] },
+            { to: [sentinelPeer], ports: [{ protocol: "TCP", port: 26379 }] },
+        ]);
+        expect(policy.egress[0].ports?.map((port) => port.port)).toEqual([53, 53]);
+    });
+
+    it("never lets a drain take the Sentinels below the quorum a failover needs", () => {
+        for (const [sentinels, quorum] of [
+            [3, 2],
+            [3, 3],
+            [5, 3],
+            [7, 5],
+        ]) {
+            const q = plan(1, { topology: kubernetesTopology(2, { ...SENTINEL, sentinels, quorum }) });
+            const budget = planSentinelDisruptionBudget(q, NAMESPACE) as unknown as {
+                spec: { minAvailable: number; selector: { matchLabels: Labels } };
+            };
+            expect(budget.spec.minAvailable).toBe(quorum);
+            expect(budget.spec.minAvailable).toBeGreaterThan(sentinels / 2);
         }
     });
 });

@@ -150,6 +150,7 @@ describe("the package schema", () => {
             clientNamespaceLabels: { type: "object", additionalProperties: { type: "string" } },
             savePoints: { type: "array", items: { $ref: "#/types/hardened-redis:index:RedisSavePoint" } },
             allowAllEgress: { type: "boolean" },
+            sentinel: { $ref: "#/types/hardened-redis:index:RedisSentinelArgs" },
         });
         for (const [name, property] of Object.entries(component.inputProperties)) {
             expect(property.description, name).toMatch(/\w{3,}/);
@@ -165,9 +166,11 @@ describe("the package schema", () => {
                 "connectionString",
                 "extraConnectionStrings",
                 "host",
+                "masterName",
                 "namespace",
                 "password",
                 "port",
+                "sentinelAddresses",
                 "serviceName",
                 "statefulSetName",
             ].sort(),

@@ -41,6 +41,9 @@ describe("redis-guard on what hardened-redis declares", () => {
     /** DockerRedis with Sentinel (a primary, two replicas, three Sentinels, each in a network holder's namespace), with TLS and without. */
     let sentinel: TestResource[];
     let sentinelPlaintext: TestResource[];
+    /** KubernetesRedis with Sentinel (three Redis pods, three Sentinel pods), with TLS and without. */
+    let kubernetesSentinel: TestResource[];
+    let kubernetesSentinelPlaintext: TestResource[];
 
     beforeAll(async () => {
         await installMocks();
@@ -51,6 +54,8 @@ describe("redis-guard on what hardened-redis declares", () => {
         new KubernetesRedis("kplain", { replicas: 2 });
         new DockerRedis("ha", { replicas: 3, sentinel: { enabled: true }, tls: { enabled: true } });
         new DockerRedis("sentinelplain", { replicas: 3, sentinel: { enabled: true } });
+        new KubernetesRedis("kha", { replicas: 3, sentinel: { enabled: true }, tls: { enabled: true } });
+        new KubernetesRedis("ksentinelplain", { replicas: 3, sentinel: { enabled: true } });
         await allRegistered();
         // After an update, stack policies see outputs (autonamed names included) over the inputs.
         const asResource = (r: (typeof registered)[number]): TestResource => ({
@@ -63,6 +68,8 @@ describe("redis-guard on what hardened-redis declares", () => {
         plaintext = registered.filter((r) => r.name.startsWith("plain") || r.name.startsWith("kplain")).map(asResource);
         sentinel = registered.filter((r) => r.name.startsWith("ha")).map(asResource);
         sentinelPlaintext = registered.filter((r) => r.name.startsWith("sentinelplain")).map(asResource);
+        kubernetesSentinel = registered.filter((r) => r.name.startsWith("kha")).map(asResource);
+        kubernetesSentinelPlaintext = registered.filter((r) => r.name.startsWith("ksentinelplain")).map(asResource);
     });
 
     it("finds nothing to report on DockerRedis or KubernetesRedis with TLS, at any level", async () => {
@@ -77,6 +84,16 @@ describe("redis-guard on what hardened-redis declares", () => {
             expect.arrayContaining(["ha", "ha-1", "ha-2", "ha-sentinel-0", "ha-sentinel-2", "ha-network", "ha-config"]),
         );
         expect(await violations(sentinel)).toEqual({});
+    });
+
+    it("finds nothing to report on KubernetesRedis with Sentinel and TLS, at any level, and only the missing TLS without", async () => {
+        const statefulSets = kubernetesSentinel.filter((r) => r.type === "kubernetes:apps/v1:StatefulSet").map((r) => r.name);
+        expect(statefulSets.sort()).toEqual(["kha", "kha-sentinel"]);
+        expect(await violations(kubernetesSentinel)).toEqual({});
+        const found = await violations(kubernetesSentinelPlaintext);
+        expect(Object.keys(found)).toEqual(["redis-tls-in-transit"]);
+        const outcome = await evaluate(byName("redis-tls-in-transit"), kubernetesSentinelPlaintext);
+        expect(new Set(outcome.urns.map((urn) => urn?.split("::").at(-1)))).toEqual(new Set(["ksentinelplain", "ksentinelplain-sentinel"]));
     });
 
     it("reports only the missing TLS on DockerRedis with Sentinel by default, as advice, on the servers and the Sentinels", async () => {

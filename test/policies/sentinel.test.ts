@@ -11,6 +11,7 @@ import { dockerContainerHardening } from "../../policies/dockerContainerHardenin
 import { dockerInternalNetworkOnly } from "../../policies/dockerInternalNetworkOnly";
 import { dockerNoPublishedPorts } from "../../policies/dockerNoPublishedPorts";
 import { dangerousCommands, isSentinelUser } from "../../policies/lib/acl";
+import { sentinelCommand } from "../../components/sentinelConfig";
 import { copiedFiles, checkedWorkloads } from "../../policies/lib/workloads";
 import { memoryLimit } from "../../policies/memoryLimit";
 import { nonAdminUserDangerousCommands } from "../../policies/nonAdminUserDangerousCommands";
@@ -152,6 +153,15 @@ describe("the config a Sentinel starts from", () => {
             "umask, cat A > B, exec redis-server B --sentinel",
             ["sh", "-c", `umask 077 && cat ${A} > ${B} && exec redis-server ${B} --sentinel`],
         ],
+        [
+            "the start script announcing a pod's own name",
+            sentinelCommand({
+                renderedFile: A,
+                dataDir: "/data",
+                masterName: "cache",
+                announceHost: "${HOSTNAME}.cache-sentinel.${POD_NAMESPACE}.svc",
+            }),
+        ],
         ["cp A B, then redis-sentinel B", ["sh", "-c", `cp ${A} ${B} && exec redis-sentinel ${B}`]],
         ["without exec, under /bin/sh", ["/bin/sh", "-c", `cat ${A} > ${B} && redis-server ${B} --sentinel`]],
         ["under bash", ["bash", "-c", `umask 0077 && cat ${A} > ${B} && exec redis-server ${B} --sentinel`]],
@@ -180,6 +190,8 @@ describe("the config a Sentinel starts from", () => {
             "the start script carrying over more than learnt state",
             ["sh", "-c", SENTINEL_COMMAND[2].replace('$2 == "myid"', '$2 == "myid" || $1 == "user"')],
         ],
+        ["the start script announcing a command substitution", ["sh", "-c", `${SENTINEL_COMMAND[2]} --sentinel announce-ip $(cat /etc/x)`]],
+        ["the start script with other arguments after --sentinel", ["sh", "-c", `${SENTINEL_COMMAND[2]} --protected-mode no`]],
         ["the start script followed by another step", ["sh", "-c", SENTINEL_COMMAND[2].replace(" && exec", ` && echo x >> ${B} && exec`)]],
     ];
     it.each(notFollowed)("does not follow %s", (_label, argv) => {

@@ -1,0 +1,183 @@
+import Redis, { type RedisOptions } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { deployKubernetesSentinel, type KubernetesSentinelDeployment } from "../../harness/docker/kubernetesDeployment";
+import { installMocks } from "../../harness/pulumiMocks";
+import { failoverBoundMs } from "../support/failover";
+
+const SENTINEL = { downAfterMilliseconds: 1_000, failoverTimeoutMilliseconds: 10_000 };
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// KubernetesRedis with three Redis pods and three Sentinel pods, realised on the Docker engine as
+// a kubelet would run them (each pod in its own network namespace, named through its headless
+// Service): kill the primary's container under load, and the Sentinels promote a replica.
+describe("KubernetesRedis with Sentinel, its pods realised on the Docker engine", () => {
+    let d: KubernetesSentinelDeployment;
+    beforeAll(async () => {
+        await installMocks();
+        d = await deployKubernetesSentinel("ha", {
+            replicas: 3,
+            sentinel: { enabled: true, ...SENTINEL },
+        });
+    }, 300_000);
+    afterAll(async () => {
+        await d?.stop();
+    }, 120_000);
+
+    /** Through the Sentinels, as the connection string says, with the host's view of the pods' DNS names. */
+    const throughSentinels = (user: "app" | "admin" = "app", options: RedisOptions = {}) => {
+        const password = user === "app" ? d.password : d.adminPassword;
+        const client = new Redis({
+            name: d.masterName,
+            sentinels: d.sentinels.map((s) => ({ host: s.address, port: 26379 })),
+            username: user,
+            password,
+            sentinelUsername: user,
+            sentinelPassword: password,
+            natMap: d.natMap,
+            ...options,
+        });
+        client.on("error", () => {});
+        return client;
+    };
+    const adminOn = (address: string, port = 6379) => {
+        const client = new Redis({ host: address, port, username: "admin", password: d.adminPassword, maxRetriesPerRequest: 1 });
+        client.on("error", () => {});
+        return client;
+    };
+    /** The primary's DNS name, as Sentinel `i` names it. */
+    const currentPrimary = async (i: number): Promise<string> => {
+        const sentinel = adminOn(d.sentinels[i].address, 26379);
+        try {
+            return ((await sentinel.call("SENTINEL", "GET-MASTER-ADDR-BY-NAME", d.masterName)) as string[])[0];
+        } finally {
+            sentinel.disconnect();
+        }
+    };
+    const until = async <T>(what: string, read: () => Promise<T>, done: (v: T) => boolean, ms = 30_000): Promise<T> => {
+        const deadline = Date.now() + ms;
+        for (;;) {
+            const v = await read().catch(() => undefined);
+            if (v !== undefined && done(v)) return v;
+            if (Date.now() > deadline) throw new Error(`${what} within ${ms / 1000} s`);
+            await sleep(250);
+        }
+    };
+
+    it("hands out a Sentinel connection string naming each Sentinel pod through its headless Service", () => {
+        expect(d.connectionString).toMatch(
+            /^redis\+sentinel:\/\/app:[^@]+@ha-sentinel-0\.ha-sentinel\.[a-z0-9-]+\.svc:26379,ha-sentinel-1\.[^,]+,ha-sentinel-2\.[^/]+\/ha\/0$/,
+        );
+        expect(d.servers).toHaveLength(3);
+        expect(d.sentinels).toHaveLength(3);
+    });
+
+    /** The primary's INFO replication once both replicas are online (until then it refuses writes: min-replicas-to-write). */
+    const replicasOnline = async (address: string) => {
+        const admin = adminOn(address);
+        try {
+            return await until(
+                "both replicas online",
+                () => admin.info("replication"),
+                (i) => (i.match(/state=online/g) ?? []).length === 2,
+            );
+        } finally {
+            admin.disconnect();
+        }
+    };
+
+    it("names every server and Sentinel by its pod DNS name, never by an address", async () => {
+        const admin = adminOn(d.servers[0].address);
+        try {
+            const info = await replicasOnline(d.servers[0].address);
+            for (const replica of d.servers.slice(1)) expect(info).toContain(`ip=${replica.dnsName},port=6379,state=online`);
+        } finally {
+            admin.disconnect();
+        }
+        const sentinel = adminOn(d.sentinels[0].address, 26379);
+        try {
+            const names = (reply: unknown) => (reply as string[][]).map((fields) => fields[fields.indexOf("name") + 1]).sort();
+            await until(
+                "the Sentinels to know each other and both replicas",
+                async () => [
+                    names(await sentinel.call("SENTINEL", "SENTINELS", d.masterName)).length,
+                    names(await sentinel.call("SENTINEL", "REPLICAS", d.masterName)),
+                ],
+                ([peers, replicas]) =>
+                    peers === 2 && JSON.stringify(replicas) === JSON.stringify(d.servers.slice(1).map((s) => `${s.dnsName}:6379`)),
+            );
+            expect(await currentPrimary(0)).toBe(d.servers[0].dnsName);
+        } finally {
+            sentinel.disconnect();
+        }
+    }, 60_000);
+
+    it("fails over when the primary's container is killed: writes resume by themselves, none a replica acknowledged is lost", async () => {
+        await replicasOnline(d.servers[0].address);
+        const client = throughSentinels("app", { maxRetriesPerRequest: null });
+        const acknowledged: number[] = [];
+        let killedAt = 0;
+        let recovered = 0;
+        try {
+            const write = async (i: number) => {
+                await client.set(`failover:${i}`, String(i));
+                // WAIT 1: a replica holds it before it counts as acknowledged.
+                if ((await client.wait(1, 1_000)) >= 1) acknowledged.push(i);
+            };
+            let i = 0;
+            const started = Date.now();
+            while (Date.now() - started < 1_000) await write(i++);
+            expect(acknowledged.length).toBeGreaterThan(10);
+            killedAt = Date.now();
+            await d.servers[0].container.kill({ signal: "SIGKILL" });
+            // Bounded: at most 20,000 writes, or 5 s past the failover bound.
+            while (recovered === 0 && i < 20_000 && Date.now() - killedAt < failoverBoundMs(SENTINEL) + 5_000) {
+                const before = acknowledged.length;
+                await write(i++).catch(() => sleep(50));
+                if (acknowledged.length > before) recovered = Date.now();
+            }
+            expect(recovered, "no write succeeded after the kill").toBeGreaterThan(0);
+            expect(recovered - killedAt).toBeLessThan(failoverBoundMs(SENTINEL));
+            const values = await client.mget(...acknowledged.map((k) => `failover:${k}`));
+            expect(values.filter((v, k) => v !== String(acknowledged[k]))).toEqual([]);
+            console.log(`Kubernetes failover: first write ${recovered - killedAt} ms after SIGKILL; ${acknowledged.length} acknowledged`);
+        } finally {
+            client.disconnect();
+        }
+        expect(d.servers.slice(1).map((s) => s.dnsName)).toContain(await currentPrimary(1));
+    }, 60_000);
+
+    it("takes pod 0 back, restarted by the kubelet, as a replica of the promoted primary", async () => {
+        const promoted = await currentPrimary(0);
+        await d.servers[0].restart();
+        const admin = adminOn(d.servers[0].address);
+        try {
+            const replication = await until(
+                "pod 0 to replicate the promoted primary",
+                async () => {
+                    const info = await admin.info("replication");
+                    // Until Sentinel converts it, it starts as a primary, but one no replica follows: it refuses writes.
+                    if (/role:master/.test(info)) await expect(admin.set("split", "brain")).rejects.toThrow(/NOREPLICAS/);
+                    return info;
+                },
+                (info) => /role:slave/.test(info) && /master_link_status:up/.test(info),
+                60_000,
+            );
+            expect(replication).toContain(`master_host:${promoted}`);
+        } finally {
+            admin.disconnect();
+        }
+    }, 90_000);
+
+    it("keeps following the promoted primary when every Sentinel pod restarts at once", async () => {
+        const promoted = await currentPrimary(0);
+        await Promise.all(d.sentinels.map((s) => s.container.stop({ t: 10 })));
+        await Promise.all(d.sentinels.map((s) => s.restart()));
+        const names = await until(
+            "every Sentinel to answer again",
+            () => Promise.all(d.sentinels.map((_, i) => currentPrimary(i))),
+            () => true,
+        );
+        expect(names).toEqual([promoted, promoted, promoted]);
+    }, 90_000);
+});
