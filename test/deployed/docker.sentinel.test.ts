@@ -1,11 +1,11 @@
-import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deployDockerSentinel, type DockerSentinelDeployment } from "../../harness/docker/deployments";
 import { execIn } from "../../harness/docker/exec";
+import { partition } from "../../harness/docker/partition";
 import { waitHealthy } from "../../harness/docker/realise";
 import { installMocks } from "../../harness/pulumiMocks";
 import { failoverBoundMs } from "../support/failover";
-import { failoverUnderWrites } from "../support/sentinelDeployment";
+import { adminOn, currentPrimary, failoverUnderWrites, partitionLoss } from "../support/sentinelDeployment";
 
 const SENTINEL = { downAfterMilliseconds: 1_000, failoverTimeoutMilliseconds: 10_000 };
 
@@ -26,12 +26,6 @@ describe("DockerRedis with Sentinel on the Docker engine", () => {
         await d?.stop();
     }, 120_000);
 
-    const adminOn = (address: string) => {
-        const client = new Redis({ host: address, port: 6379, username: "admin", password: d.adminPassword, maxRetriesPerRequest: 1 });
-        client.on("error", () => {});
-        return client;
-    };
-
     it("hands out a Sentinel connection string naming every Sentinel by its alias", () => {
         expect(d.connectionString).toMatch(
             /^redis\+sentinel:\/\/app:[^@]+@ha-sentinel-0:26379,ha-sentinel-1:26379,ha-sentinel-2:26379\/ha\/0$/,
@@ -39,7 +33,7 @@ describe("DockerRedis with Sentinel on the Docker engine", () => {
     });
 
     it("starts server 0 as the primary of two replicas that announce their aliases", async () => {
-        const admin = adminOn(d.servers[0].address);
+        const admin = adminOn(d, d.servers[0].address);
         try {
             for (let i = 0; i < 40; i++) {
                 const info = await admin.info("replication");
@@ -76,7 +70,7 @@ describe("DockerRedis with Sentinel on the Docker engine", () => {
         await old.container.start();
         await waitHealthy(old.container, 60_000);
         // Same name, same address: the network holder kept both while Redis was down.
-        const admin = adminOn(old.address);
+        const admin = adminOn(d, old.address);
         try {
             let replication = "";
             for (let i = 0; i < 80; i++) {
@@ -95,21 +89,6 @@ describe("DockerRedis with Sentinel on the Docker engine", () => {
         }
     }, 60_000);
 
-    /** The primary the Sentinels name now, asked of Sentinel `i` as the admin user. */
-    const currentPrimary = async (i: number): Promise<string> => {
-        const sentinel = new Redis({
-            host: d.sentinels[i].address,
-            port: 26379,
-            username: "admin",
-            password: d.adminPassword,
-            maxRetriesPerRequest: 1,
-        });
-        try {
-            return ((await sentinel.call("SENTINEL", "GET-MASTER-ADDR-BY-NAME", d.masterName)) as string[])[0];
-        } finally {
-            sentinel.disconnect();
-        }
-    };
     const serverNamed = (alias: string) => {
         const server = d.servers.find((s) => s.alias === alias);
         if (!server) throw new Error(`no server ${alias}`);
@@ -117,14 +96,14 @@ describe("DockerRedis with Sentinel on the Docker engine", () => {
     };
 
     it("keeps following the promoted primary when every Sentinel restarts at once, learnt state intact", async () => {
-        const promoted = await currentPrimary(0);
+        const promoted = await currentPrimary(d, 0);
         expect(promoted).not.toBe("ha-0");
         // SIGTERM, as `docker restart` and a node drain send: all three at once, none left to tell the others.
         await Promise.all(d.sentinels.map((s) => s.container.stop({ t: 10 })));
         await Promise.all(d.sentinels.map((s) => s.container.start()));
         await Promise.all(d.sentinels.map((s) => waitHealthy(s.container, 60_000)));
         // Straight away, before any hello: a Sentinel started over from the rendered file would name ha-0.
-        expect(await Promise.all(d.sentinels.map((_, i) => currentPrimary(i)))).toEqual([promoted, promoted, promoted]);
+        expect(await Promise.all(d.sentinels.map((_, i) => currentPrimary(d, i)))).toEqual([promoted, promoted, promoted]);
         // Only these lines: the file also holds the password Sentinels authenticate with.
         const conf = (await execIn(d.sentinels[0].container, ["grep", "-E", "^sentinel (monitor|known-sentinel) ", "/data/sentinel.conf"]))
             .output;
@@ -134,14 +113,28 @@ describe("DockerRedis with Sentinel on the Docker engine", () => {
         expect(conf.match(/sentinel monitor /g)).toHaveLength(1);
     }, 120_000);
 
+    it("bounds a partition's loss: the cut-off primary refuses writes within min-replicas-max-lag, the Sentinels promote a replica", async () => {
+        const primary = serverNamed(await currentPrimary(d, 0));
+        // Cut in the network holder's namespace: the alias keeps resolving, as a crashed container's does.
+        const figures = await partitionLoss(
+            d,
+            { name: primary.alias, address: primary.address },
+            () => partition(primary.holder),
+            failoverBoundMs(SENTINEL),
+        );
+        console.log(
+            `Docker partition: the cut-off primary took ${figures.accepted} writes in its first ${figures.lastAcceptedMs} ms (all lost on healing), refused from ${figures.refusedMs} ms`,
+        );
+    }, 180_000);
+
     it("fails over with one of three Sentinels down, and does not with two down (no decision without a majority)", async () => {
         await d.sentinels[0].container.kill({ signal: "SIGKILL" });
-        const first = await currentPrimary(1);
+        const first = await currentPrimary(d, 1);
         await serverNamed(first).container.kill({ signal: "SIGKILL" });
         let second = first;
         for (let waited = 0; second === first && waited < 15_000; waited += 250) {
             await sleep(250);
-            second = await currentPrimary(1);
+            second = await currentPrimary(d, 1);
         }
         expect(second, "two of three Sentinels promoted a replica").not.toBe(first);
 
@@ -149,6 +142,6 @@ describe("DockerRedis with Sentinel on the Docker engine", () => {
         await serverNamed(second).container.kill({ signal: "SIGKILL" });
         // Five times down-after-milliseconds: a majority would have promoted by now.
         await sleep(5_000);
-        expect(await currentPrimary(2), "one Sentinel alone must not fail over").toBe(second);
+        expect(await currentPrimary(d, 2), "one Sentinel alone must not fail over").toBe(second);
     }, 60_000);
 });

@@ -1,13 +1,11 @@
-import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deployKubernetesSentinel, type KubernetesSentinelDeployment } from "../../harness/docker/kubernetesDeployment";
+import { partition } from "../../harness/docker/partition";
 import { installMocks } from "../../harness/pulumiMocks";
 import { failoverBoundMs } from "../support/failover";
-import { failoverUnderWrites } from "../support/sentinelDeployment";
+import { adminOn, currentPrimary, failoverUnderWrites, partitionLoss, replicasOnline, until } from "../support/sentinelDeployment";
 
 const SENTINEL = { downAfterMilliseconds: 1_000, failoverTimeoutMilliseconds: 10_000 };
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // KubernetesRedis with three Redis pods and three Sentinel pods, realised on the Docker engine as
 // a kubelet would run them (each pod in its own network namespace, named through its headless
@@ -25,30 +23,6 @@ describe("KubernetesRedis with Sentinel, its pods realised on the Docker engine"
         await d?.stop();
     }, 120_000);
 
-    const adminOn = (address: string, port = 6379) => {
-        const client = new Redis({ host: address, port, username: "admin", password: d.adminPassword, maxRetriesPerRequest: 1 });
-        client.on("error", () => {});
-        return client;
-    };
-    /** The primary's DNS name, as Sentinel `i` names it. */
-    const currentPrimary = async (i: number): Promise<string> => {
-        const sentinel = adminOn(d.sentinels[i].address, 26379);
-        try {
-            return ((await sentinel.call("SENTINEL", "GET-MASTER-ADDR-BY-NAME", d.masterName)) as string[])[0];
-        } finally {
-            sentinel.disconnect();
-        }
-    };
-    const until = async <T>(what: string, read: () => Promise<T>, done: (v: T) => boolean, ms = 30_000): Promise<T> => {
-        const deadline = Date.now() + ms;
-        for (;;) {
-            const v = await read().catch(() => undefined);
-            if (v !== undefined && done(v)) return v;
-            if (Date.now() > deadline) throw new Error(`${what} within ${ms / 1000} s`);
-            await sleep(250);
-        }
-    };
-
     it("hands out a Sentinel connection string naming each Sentinel pod through its headless Service", () => {
         expect(d.connectionString).toMatch(
             /^redis\+sentinel:\/\/app:[^@]+@ha-sentinel-0\.ha-sentinel\.[a-z0-9-]+\.svc:26379,ha-sentinel-1\.[^,]+,ha-sentinel-2\.[^/]+\/ha\/0$/,
@@ -57,29 +31,15 @@ describe("KubernetesRedis with Sentinel, its pods realised on the Docker engine"
         expect(d.sentinels).toHaveLength(3);
     });
 
-    /** The primary's INFO replication once both replicas are online (until then it refuses writes: min-replicas-to-write). */
-    const replicasOnline = async (address: string) => {
-        const admin = adminOn(address);
-        try {
-            return await until(
-                "both replicas online",
-                () => admin.info("replication"),
-                (i) => (i.match(/state=online/g) ?? []).length === 2,
-            );
-        } finally {
-            admin.disconnect();
-        }
-    };
-
     it("names every server and Sentinel by its pod DNS name, never by an address", async () => {
-        const admin = adminOn(d.servers[0].address);
+        const admin = adminOn(d, d.servers[0].address);
         try {
-            const info = await replicasOnline(d.servers[0].address);
+            const info = await replicasOnline(d, d.servers[0].address);
             for (const replica of d.servers.slice(1)) expect(info).toContain(`ip=${replica.dnsName},port=6379,state=online`);
         } finally {
             admin.disconnect();
         }
-        const sentinel = adminOn(d.sentinels[0].address, 26379);
+        const sentinel = adminOn(d, d.sentinels[0].address, 26379);
         try {
             const names = (reply: unknown) => (reply as string[][]).map((fields) => fields[fields.indexOf("name") + 1]).sort();
             await until(
@@ -91,25 +51,25 @@ describe("KubernetesRedis with Sentinel, its pods realised on the Docker engine"
                 ([peers, replicas]) =>
                     peers === 2 && JSON.stringify(replicas) === JSON.stringify(d.servers.slice(1).map((s) => `${s.dnsName}:6379`)),
             );
-            expect(await currentPrimary(0)).toBe(d.servers[0].dnsName);
+            expect(await currentPrimary(d, 0)).toBe(d.servers[0].dnsName);
         } finally {
             sentinel.disconnect();
         }
     }, 60_000);
 
     it("fails over when the primary's container is killed: writes resume by themselves, none a replica acknowledged is lost", async () => {
-        await replicasOnline(d.servers[0].address);
+        await replicasOnline(d, d.servers[0].address);
         const figures = await failoverUnderWrites(d, () => d.servers[0].container.kill({ signal: "SIGKILL" }), failoverBoundMs(SENTINEL));
         console.log(
             `Kubernetes failover: first write ${figures.recoveredMs} ms after SIGKILL; ${figures.acknowledged} acknowledged, ${figures.unconfirmed} unconfirmed`,
         );
-        expect(d.servers.slice(1).map((s) => s.dnsName)).toContain(await currentPrimary(1));
+        expect(d.servers.slice(1).map((s) => s.dnsName)).toContain(await currentPrimary(d, 1));
     }, 60_000);
 
     it("takes pod 0 back, restarted by the kubelet, as a replica of the promoted primary", async () => {
-        const promoted = await currentPrimary(0);
+        const promoted = await currentPrimary(d, 0);
         await d.servers[0].restart();
-        const admin = adminOn(d.servers[0].address);
+        const admin = adminOn(d, d.servers[0].address);
         try {
             const replication = await until(
                 "pod 0 to replicate the promoted primary",
@@ -129,14 +89,30 @@ describe("KubernetesRedis with Sentinel, its pods realised on the Docker engine"
     }, 90_000);
 
     it("keeps following the promoted primary when every Sentinel pod restarts at once", async () => {
-        const promoted = await currentPrimary(0);
+        const promoted = await currentPrimary(d, 0);
         await Promise.all(d.sentinels.map((s) => s.container.stop({ t: 10 })));
         await Promise.all(d.sentinels.map((s) => s.restart()));
         const names = await until(
             "every Sentinel to answer again",
-            () => Promise.all(d.sentinels.map((_, i) => currentPrimary(i))),
+            () => Promise.all(d.sentinels.map((_, i) => currentPrimary(d, i))),
             () => true,
         );
         expect(names).toEqual([promoted, promoted, promoted]);
     }, 90_000);
+
+    it("bounds a partition's loss: the cut-off primary refuses writes within min-replicas-max-lag, the majority side promotes a replica", async () => {
+        const name = await currentPrimary(d, 0);
+        const primary = d.servers.find((s) => s.dnsName === name);
+        if (!primary) throw new Error(`no pod named ${name}`);
+        // Cut in the pod's own network namespace: its DNS record stays, as on a cluster.
+        const figures = await partitionLoss(
+            d,
+            { name, address: primary.address },
+            () => partition(primary.infra),
+            failoverBoundMs(SENTINEL),
+        );
+        console.log(
+            `Kubernetes partition: the cut-off primary took ${figures.accepted} writes in its first ${figures.lastAcceptedMs} ms (all lost on healing), refused from ${figures.refusedMs} ms`,
+        );
+    }, 180_000);
 });

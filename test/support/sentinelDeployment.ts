@@ -70,3 +70,126 @@ export async function failoverUnderWrites(
         client.disconnect();
     }
 }
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `read` until `done` holds (read errors count as not yet), or throws naming `what`. */
+export async function until<T>(what: string, read: () => Promise<T>, done: (v: T) => boolean, ms = 30_000): Promise<T> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+        const v = await read().catch(() => undefined);
+        if (v !== undefined && done(v)) return v;
+        if (Date.now() > deadline) throw new Error(`${what} within ${ms / 1000} s`);
+        await sleep(250);
+    }
+}
+
+/** The admin user on one server or Sentinel, by address. */
+export function adminOn(d: SentinelUnderTest, address: string, port = 6379): Redis {
+    const client = new Redis({ host: address, port, username: "admin", password: d.adminPassword, maxRetriesPerRequest: 1 });
+    client.on("error", () => {});
+    return client;
+}
+
+/** The primary as Sentinel `i` names it (an alias or a pod DNS name). */
+export async function currentPrimary(d: SentinelUnderTest, i: number): Promise<string> {
+    const sentinel = adminOn(d, d.sentinels[i].address, 26379);
+    try {
+        return ((await sentinel.call("SENTINEL", "GET-MASTER-ADDR-BY-NAME", d.masterName)) as string[])[0];
+    } finally {
+        sentinel.disconnect();
+    }
+}
+
+/** The primary's INFO replication once `count` replicas are online (until then it refuses writes: min-replicas-to-write). */
+export async function replicasOnline(d: SentinelUnderTest, address: string, count = 2): Promise<string> {
+    const admin = adminOn(d, address);
+    try {
+        return await until(
+            `${count} replicas online`,
+            () => admin.info("replication"),
+            (info) => (info.match(/state=online/g) ?? []).length === count,
+        );
+    } finally {
+        admin.disconnect();
+    }
+}
+
+/**
+ * Cuts the current primary off from every other server and Sentinel (`cut` returns the healing
+ * function) while a client on its side keeps writing to it, then heals. Expects the cut-off
+ * primary to refuse writes once its replicas' lag passes min-replicas-max-lag (10 s), the
+ * Sentinels to promote a replica within `boundMs`, writes through them to go on, and, once
+ * healed, the old primary to follow the new one with what it took while cut off gone. Returns the
+ * figures for the test to print.
+ */
+export async function partitionLoss(
+    d: SentinelUnderTest,
+    primary: { name: string; address: string },
+    cut: () => Promise<() => Promise<void>>,
+    boundMs: number,
+): Promise<{ accepted: number; lastAcceptedMs: number; refusedMs: number; promoted: string }> {
+    await replicasOnline(d, primary.address);
+    const cutOff = new Redis({
+        host: primary.address,
+        username: "app",
+        password: d.password,
+        maxRetriesPerRequest: 0,
+        commandTimeout: 2_000,
+    });
+    cutOff.on("error", () => {});
+    let accepted = 0;
+    let lastAcceptedMs = 0;
+    let refusedMs = 0;
+    let promoted = primary.name;
+    try {
+        const heal = await cut();
+        const cutAt = Date.now();
+        try {
+            for (let i = 0; refusedMs === 0 && i < 200 && Date.now() - cutAt < 30_000; i++) {
+                const reply = await cutOff.set(`partition:${i}`, "1").catch((e: Error) => e.message);
+                if (/NOREPLICAS/.test(reply)) refusedMs = Date.now() - cutAt;
+                else if (reply === "OK") [accepted, lastAcceptedMs] = [accepted + 1, Date.now() - cutAt];
+                await sleep(200);
+            }
+            // Until min-replicas-max-lag (10 s) passes it accepts writes it will lose. Lag is whole seconds since a
+            // replica's last acknowledgement (sent every second), and the count of good replicas is refreshed once
+            // a second: a replica counts as lagging from 11 s on, seen by the next refresh, so up to about 13 s.
+            expect(accepted).toBeGreaterThan(0);
+            expect(refusedMs, "the cut-off primary never refused a write").toBeGreaterThan(0);
+            expect(lastAcceptedMs).toBeLessThan(14_000);
+            // The Sentinels, all on the other side, promote one of the replicas there.
+            promoted = await until(
+                "a promotion on the majority side",
+                () => currentPrimary(d, 1),
+                (name) => name !== primary.name,
+                boundMs,
+            );
+            const client = throughSentinels(d, "app", { maxRetriesPerRequest: null });
+            try {
+                expect(await client.set("partition:after", "1")).toBe("OK");
+            } finally {
+                client.disconnect();
+            }
+        } finally {
+            await heal();
+        }
+        // Healed: the old primary follows the promoted one, and what it took while cut off is gone.
+        const admin = adminOn(d, primary.address);
+        try {
+            await until(
+                "the old primary to replicate the promoted one",
+                () => admin.info("replication"),
+                (info) => info.includes(`master_host:${promoted}`) && /master_link_status:up/.test(info),
+                60_000,
+            );
+            expect(await admin.exists(...Array.from({ length: accepted }, (_, i) => `partition:${i}`))).toBe(0);
+            expect(await admin.get("partition:after")).toBe("1");
+        } finally {
+            admin.disconnect();
+        }
+        return { accepted, lastAcceptedMs, refusedMs, promoted };
+    } finally {
+        cutOff.disconnect();
+    }
+}
