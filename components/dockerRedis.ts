@@ -171,6 +171,7 @@ export class DockerRedis extends pulumi.ComponentResource {
                         replicaOfPort: servers.length > 1 ? tuning.port : undefined,
                         // With Sentinel, a primary cut off from every replica stops taking writes it would lose.
                         minReplicasToWrite: sentinel ? 1 : 0,
+                        minReplicasMaxLagSeconds: sentinel?.maxReplicaLagSeconds,
                     }),
                     ...(sentinel &&
                         Object.fromEntries(

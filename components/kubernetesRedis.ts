@@ -225,6 +225,7 @@ export class KubernetesRedis extends pulumi.ComponentResource {
                         replicaOfPort: primary?.port,
                         // With Sentinel, a primary cut off from every replica stops taking writes it would lose.
                         minReplicasToWrite: sentinel ? 1 : 0,
+                        minReplicasMaxLagSeconds: sentinel?.maxReplicaLagSeconds,
                     }),
                     // The app user's current password, read by the readiness probe through stdin, never argv or env.
                     password: passwords.app[0],

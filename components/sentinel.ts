@@ -15,6 +15,11 @@ export interface RedisSentinelArgs {
     downAfterMilliseconds?: number;
     /** How long a failover may take before another Sentinel retries it, in ms (10000 to 3600000). Default 60000. */
     failoverTimeoutMilliseconds?: number;
+    /**
+     * How far behind a replica may fall, in seconds (1 to 60), and still count for writes: the primary refuses writes with none that
+     * does, so a primary cut off from its replicas stops taking writes it would lose after this long. Default 10.
+     */
+    maxReplicaLagSeconds?: number;
 }
 
 const integer = (min: number, max: number, allowed: string) =>
@@ -29,11 +34,12 @@ export const sentinelArgsShape = {
     quorum: integer(1, 7, "an integer from a majority of sentinels to sentinels").optional(),
     downAfterMilliseconds: integer(1_000, 600_000, "an integer number of milliseconds from 1000 to 600000").default(5_000),
     failoverTimeoutMilliseconds: integer(10_000, 3_600_000, "an integer number of milliseconds from 10000 to 3600000").default(60_000),
+    maxReplicaLagSeconds: integer(1, 60, "an integer number of seconds from 1 to 60").default(10),
 };
 
 export const sentinelArgs = z
     .strictObject(sentinelArgsShape, { error: "an object of the documented sentinel settings" })
-    .default({ enabled: false, sentinels: 3, downAfterMilliseconds: 5_000, failoverTimeoutMilliseconds: 60_000 });
+    .default({ enabled: false, sentinels: 3, downAfterMilliseconds: 5_000, failoverTimeoutMilliseconds: 60_000, maxReplicaLagSeconds: 10 });
 
 /** The Sentinel settings a component runs with. */
 export interface SentinelPlan {
@@ -41,6 +47,8 @@ export interface SentinelPlan {
     quorum: number;
     downAfterMilliseconds: number;
     failoverTimeoutMilliseconds: number;
+    /** min-replicas-max-lag of every server (with min-replicas-to-write 1). */
+    maxReplicaLagSeconds: number;
     /** What clients ask the Sentinels for. */
     masterName: string;
 }
@@ -87,6 +95,7 @@ export function planSentinel(
         quorum,
         downAfterMilliseconds: settings.downAfterMilliseconds,
         failoverTimeoutMilliseconds: settings.failoverTimeoutMilliseconds,
+        maxReplicaLagSeconds: settings.maxReplicaLagSeconds,
         masterName: name,
     };
 }

@@ -44,6 +44,7 @@ const SENTINEL: SentinelPlan = {
     quorum: 2,
     downAfterMilliseconds: 5_000,
     failoverTimeoutMilliseconds: 60_000,
+    maxReplicaLagSeconds: 10,
     masterName: "cache",
 };
 const SECRETS = { config: "cache-config-1234" };

@@ -124,6 +124,27 @@ describe("KubernetesRedis with Sentinel", () => {
     });
 });
 
+describe("the split-brain bound", () => {
+    it("is min-replicas-max-lag, from sentinel.maxReplicaLagSeconds, on both components", async () => {
+        const k = await deploy("lag", { replicas: 2, sentinel: { enabled: true, maxReplicaLagSeconds: 3 } });
+        expect((k.object("core/v1:Secret", "lag-config").stringData ?? {})["redis.conf"]).toMatch(/^min-replicas-max-lag 3$/m);
+        const docker = new api.DockerRedis("lagd", { replicas: 2, sentinel: { enabled: true, maxReplicaLagSeconds: 3 } });
+        await valueOf(docker.connectionString);
+        await allRegistered();
+        const writer = resourcesOf("lagd").find((r) => r.name === "lagd-config" && r.type === "docker:index/container:Container");
+        const uploads = unwrapSecrets(writer?.inputs.uploads) as Array<{ file: string; content: string }>;
+        expect(uploads.find((u) => u.file.endsWith("/redis.conf"))?.content).toMatch(/^min-replicas-max-lag 3$/m);
+    });
+    it("refuses a lag outside 1 to 60 s, and the setting without Sentinel", () => {
+        expect(() => new api.KubernetesRedis("lag0", { replicas: 2, sentinel: { enabled: true, maxReplicaLagSeconds: 0 } })).toThrow(
+            /"sentinel.maxReplicaLagSeconds": got 0; allowed: an integer number of seconds from 1 to 60/,
+        );
+        expect(() => new api.DockerRedis("lag61", { replicas: 2, sentinel: { maxReplicaLagSeconds: 61 } })).toThrow(
+            /"sentinel.maxReplicaLagSeconds"/,
+        );
+    });
+});
+
 describe("KubernetesRedis refuses a Sentinel topology it cannot run", () => {
     it("without a replica to promote", () => {
         expect(() => new api.KubernetesRedis("one", { sentinel: { enabled: true } })).toThrow(
