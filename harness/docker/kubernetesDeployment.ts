@@ -1,3 +1,4 @@
+import { checkServerIdentity, type ConnectionOptions, type PeerCertificate } from "node:tls";
 import type Docker from "dockerode";
 import type { KubernetesRedisArgs } from "../../index";
 import type { RedisUnderTest } from "../localRedis";
@@ -51,6 +52,11 @@ export interface KubernetesSentinelDeployment {
     adminConnectionString: string;
     /** `name:port` of every pod DNS name to the pod's address (ioredis `natMap`): the host has no cluster DNS. */
     natMap: Record<string, { host: string; port: number }>;
+    /**
+     * With TLS: the CA, and a name check that holds each pod's certificate to the DNS name at the
+     * address the host reaches (the host connects by address, through `natMap`).
+     */
+    tls?: ConnectionOptions & { caCertificate: string };
     password: string;
     adminPassword: string;
     configCommandName: string;
@@ -62,10 +68,11 @@ export async function deployKubernetesSentinel(name: string, args: KubernetesRed
     const { KubernetesRedis } = await import("../../index");
     const redis = new KubernetesRedis(name, args);
     const secrets = await componentSecrets(redis);
-    const [masterName, sentinelAddresses, namespace] = await Promise.all([
+    const [masterName, sentinelAddresses, namespace, caCertificate] = await Promise.all([
         valueOf(redis.masterName),
         valueOf(redis.sentinelAddresses),
         valueOf(redis.namespace),
+        valueOf(redis.caCertificate),
     ]);
     if (masterName === undefined) throw new Error(`${name} has no Sentinel`);
     const docker = await dockerEngine();
@@ -85,12 +92,19 @@ export async function deployKubernetesSentinel(name: string, args: KubernetesRed
             ...servers.map((s) => [`${s.dnsName}:${port}`, { host: s.address, port }]),
             ...sentinels.map((s) => [`${s.dnsName}:26379`, { host: s.address, port: 26379 }]),
         ]);
+        const nameAt = new Map([...servers, ...sentinels].map((pod) => [pod.address, pod.dnsName]));
+        const tls = caCertificate === undefined ? undefined : {
+            caCertificate,
+            ca: caCertificate,
+            checkServerIdentity: (host: string, cert: PeerCertificate) => checkServerIdentity(nameAt.get(host) ?? host, cert),
+        };
         return {
             docker,
             realised,
             masterName,
             servers,
             sentinels,
+            tls,
             connectionString: secrets.connectionString,
             adminConnectionString: secrets.adminConnectionString,
             natMap,

@@ -1,3 +1,4 @@
+import type { ConnectionOptions } from "node:tls";
 import Redis, { type RedisOptions } from "ioredis";
 import { expect } from "vitest";
 
@@ -9,6 +10,8 @@ export interface SentinelUnderTest {
     natMap: Record<string, { host: string; port: number }>;
     password: string;
     adminPassword: string;
+    /** With TLS: options for every connection, Sentinels and servers alike (the CA, the name check). */
+    tls?: ConnectionOptions;
 }
 
 /** A client through the Sentinels, as the connection string says, with the host's view of the names they give. */
@@ -22,6 +25,7 @@ export function throughSentinels(d: SentinelUnderTest, user: "app" | "admin" = "
         sentinelUsername: user,
         sentinelPassword: password,
         natMap: d.natMap,
+        ...(d.tls && { enableTLSForSentinelMode: true, tls: d.tls, sentinelTLS: d.tls }),
         ...options,
     });
     client.on("error", () => {});
@@ -86,7 +90,7 @@ export async function until<T>(what: string, read: () => Promise<T>, done: (v: T
 
 /** The admin user on one server or Sentinel, by address. */
 export function adminOn(d: SentinelUnderTest, address: string, port = 6379): Redis {
-    const client = new Redis({ host: address, port, username: "admin", password: d.adminPassword, maxRetriesPerRequest: 1 });
+    const client = new Redis({ host: address, port, username: "admin", password: d.adminPassword, maxRetriesPerRequest: 1, tls: d.tls });
     client.on("error", () => {});
     return client;
 }
