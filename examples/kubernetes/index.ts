@@ -12,6 +12,9 @@ const redis = new KubernetesRedis("cache", {
     storageSize: config.get("storageSize"),
     // `pulumi config set tls true`: TLS only, certificates generated for the Service and pod names.
     tls: { enabled: config.getBoolean("tls") },
+    // `pulumi config set replicas 3` and `pulumi config set sentinel true`: Sentinels promote a replica when pod 0 is gone;
+    // the connection string then names the Sentinels, and host:port is the Service in front of them.
+    sentinel: { enabled: config.getBoolean("sentinel") },
 });
 
 // The client gets the password as a mounted file (never argv or an environment variable)
@@ -39,7 +42,7 @@ new k8s.apps.v1.Deployment("cache-client", {
                     {
                         name: "client",
                         image: "redis:7-alpine",
-                        // Pings the primary every 30 s; stands in for your application.
+                        // Pings Redis (or with Sentinel, a Sentinel) every 30 s; stands in for your application.
                         command: [
                             "sh",
                             "-c",
