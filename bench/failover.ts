@@ -9,6 +9,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import Redis, { type RedisOptions } from "ioredis";
 import { deployDockerSentinel } from "../harness/docker/deployments";
+import { deployKubernetesSentinel } from "../harness/docker/kubernetesDeployment";
 import { waitHealthy } from "../harness/docker/realise";
 import { launchRedis } from "../harness/localRedis";
 import { startLocalSentinelTopology } from "../harness/localSentinel";
@@ -304,6 +305,47 @@ export function dockerFailovers(name: string, rounds: number, budgetMs: number):
                         // A SIGKILL from `docker kill` is a manual stop: the restart policy leaves it down.
                         if (!(await s.container.inspect()).State.Running) await s.container.start();
                         await waitHealthy(s.container, 60_000);
+                    },
+                })),
+                app: {
+                    name: d.masterName,
+                    sentinels: d.sentinels.map((s) => ({ host: s.address, port: 26379 })),
+                    username: "app",
+                    password: d.password,
+                    sentinelUsername: "app",
+                    sentinelPassword: d.password,
+                    natMap: d.natMap,
+                },
+                sentinelAdmins: d.sentinels.map((s) => admin(s.address, 26379)),
+                stop: () => d.stop(),
+            };
+        },
+        rounds,
+        budgetMs,
+    );
+}
+
+/**
+ * KubernetesRedis `{ replicas: 3, sentinel }`: both StatefulSets' pods realised on the engine, each in
+ * its pause container's network namespace. A killed pod is restarted as the kubelet would. Mocks
+ * must be installed first.
+ */
+export function kubernetesFailovers(name: string, rounds: number, budgetMs: number): Promise<FailoverRun> {
+    return failovers(
+        async () => {
+            const d = await deployKubernetesSentinel(name, { replicas: 3, sentinel: { enabled: true, ...FAILOVER_SETTINGS } });
+            const admin = (host: string, port: number): RedisOptions => ({ host, port, username: "admin", password: d.adminPassword });
+            return {
+                masterName: d.masterName,
+                configCommandName: d.configCommandName,
+                servers: d.servers.map((pod) => ({
+                    is: (host) => host === pod.dnsName,
+                    admin: admin(pod.address, 6379),
+                    kill: () => pod.container.kill({ signal: "SIGKILL" }),
+                    restart: async () => {
+                        if (!(await pod.container.inspect()).State.Running) await pod.restart();
+                        // Ready as the kubelet sees it: the readiness probe passes.
+                        await within(`pod ${pod.name} ready`, 60_000, async () => ((await pod.probe("readinessProbe")) ? true : undefined));
                     },
                 })),
                 app: {

@@ -11,7 +11,14 @@ import Redis from "ioredis";
 import { acquireLock, cacheAside, closeSharedClients, connect, pipelineInBatches, withLock, type Command } from "../client";
 import { policies } from "../policies/rules";
 import { dockerConfigChange, kubernetesConfigChange } from "./configChange";
-import { dockerFailovers, FAILOVER_GOAL_SECONDS, localFailovers, type FailoverRound, type FailoverRun } from "./failover";
+import {
+    dockerFailovers,
+    FAILOVER_GOAL_SECONDS,
+    kubernetesFailovers,
+    localFailovers,
+    type FailoverRound,
+    type FailoverRun,
+} from "./failover";
 import { clientOf, pipelinedSetGet, sequentialSetGet, startTlsPair, startUpRuns } from "./tls";
 import { TLS_FILES } from "../components/redisContainer";
 import { deployDockerRedis } from "../harness/docker/deployments";
@@ -512,6 +519,7 @@ async function main(): Promise<void> {
         const failoverStarted = Date.now();
         const failovers: Array<[string, () => Promise<FailoverRun>]> = [
             ["Docker", () => dockerFailovers(`bench${n++}`, 5, 120_000)],
+            ["Kubernetes (pods realised on the engine)", () => kubernetesFailovers(`kbench${n++}`, 5, 120_000)],
             // For comparison: the same rendered configs as processes, fewer rounds.
             ["local processes", () => localFailovers(2, 30_000)],
         ];
