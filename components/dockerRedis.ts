@@ -187,6 +187,8 @@ export class DockerRedis extends pulumi.ComponentResource {
                                     redisPort: tuning.port,
                                     announceHost: host,
                                     port: SENTINEL_PORT,
+                                    servers: servers.map((server) => ({ host: server, port: tuning.port })),
+                                    sentinels: sentinels.map((sentinel) => ({ host: sentinel, port: SENTINEL_PORT })),
                                     users,
                                     configCommandName,
                                     dataDir: SENTINEL_DIR,

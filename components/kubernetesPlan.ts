@@ -157,7 +157,8 @@ export function topologyRoles(plan: Pick<KubernetesRedisPlan, "name" | "topology
             return {
                 pods: topology.replicas,
                 // Sentinels and replicas know each server by the name it announces, which survives pod restarts; an address would not.
-                command: primaryOrReplica(["--replica-announce-ip", ownDnsName(headlessServiceName(plan))]),
+                // Quoted: the variables expand to one word, so no value can add options of its own.
+                command: primaryOrReplica(["--replica-announce-ip", `"${ownDnsName(headlessServiceName(plan))}"`]),
                 env: [POD_NAMESPACE_ENV],
                 replication: { primaryPod },
                 // No label follows a promotion, so no Service can front the primary: clients ask the Sentinels behind it.
@@ -185,20 +186,32 @@ export function replicaOf(
 }
 
 /**
+ * Each Redis pod and each Sentinel pod by the DNS name it announces (through its headless
+ * Service; the `<pod>.<service>.<namespace>.svc` form the pods spell from their hostname and the
+ * downward API), with its port.
+ */
+export function announcedAddresses(
+    plan: Pick<KubernetesRedisPlan, "name" | "topology" | "port">,
+    namespace: string,
+): { servers: Array<{ host: string; port: number }>; sentinels: Array<{ host: string; port: number }> } {
+    const roles = topologyRoles(plan);
+    const pods = (service: string, pod: (i: number) => string, count: number, port: number) =>
+        Array.from({ length: count }, (_, i) => ({ host: `${pod(i)}.${service}.${namespace}.svc`, port }));
+    return {
+        servers: pods(headlessServiceName(plan), (i) => podName(plan, i), roles.pods, plan.port),
+        sentinels: pods(sentinelName(plan), (i) => `${sentinelName(plan)}-${i}`, roles.sentinel?.sentinels ?? 0, SENTINEL_PORT),
+    };
+}
+
+/**
  * Every name clients, replicas and Sentinels reach a server by, for the certificate's SANs: the
  * client Service (as the `host` output spells it first, then the shorter forms the DNS search path
- * resolves), each Redis pod through the headless Service (replicas connect to pod 0 that way), and
- * each Sentinel pod through its own.
+ * resolves), and each Redis and Sentinel pod by the name it announces.
  */
 export function kubernetesDnsNames(plan: Pick<KubernetesRedisPlan, "name" | "topology" | "port">, namespace: string): string[] {
     const { name } = plan;
-    const roles = topologyRoles(plan);
-    const through = (service: string, pod: (i: number) => string, count: number) =>
-        Array.from({ length: count }, (_, i) => `${pod(i)}.${service}.${namespace}.svc`);
-    const pods = [
-        ...through(headlessServiceName(plan), (i) => podName(plan, i), roles.pods),
-        ...through(sentinelName(plan), (i) => `${sentinelName(plan)}-${i}`, roles.sentinel?.sentinels ?? 0),
-    ];
+    const { servers, sentinels } = announcedAddresses(plan, namespace);
+    const pods = [...servers, ...sentinels].map((a) => a.host);
     return [
         `${name}.${namespace}.svc.cluster.local`,
         `${name}.${namespace}.svc`,
@@ -339,13 +352,13 @@ export interface StatefulSetWiring {
     secrets: PodSecretNames;
 }
 
-/** A StatefulSet of `pods` pods with a retained claim named `data` each, rolled when `configSha256` changes. */
+/** A StatefulSet of `pods` pods with a claim named `data` each (kept or deleted with them), rolled when `configSha256` changes. */
 function statefulSet(
     name: string,
     labels: Record<string, string>,
     selector: Record<string, string>,
     pods: number,
-    storage: { size: string; className?: string },
+    storage: { size: string; className?: string; whenGone: "Retain" | "Delete" },
     wiring: StatefulSetWiring,
     spec: k8s.types.input.core.v1.PodSpec,
 ): k8s.apps.v1.StatefulSetArgs {
@@ -357,7 +370,7 @@ function statefulSet(
             selector: { matchLabels: selector },
             podManagementPolicy: "OrderedReady",
             updateStrategy: { type: "RollingUpdate" },
-            persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
+            persistentVolumeClaimRetentionPolicy: { whenDeleted: storage.whenGone, whenScaled: storage.whenGone },
             template: { metadata: { labels, annotations: { "hardened-redis/config-sha256": wiring.configSha256 } }, spec },
             volumeClaimTemplates: [
                 {
@@ -376,7 +389,9 @@ function statefulSet(
 /** The StatefulSet: the topology's pod count, started in order, a retained data claim per pod. */
 export function planStatefulSet(plan: KubernetesRedisPlan, wiring: StatefulSetWiring): k8s.apps.v1.StatefulSetArgs {
     const pods = topologyRoles(plan).pods;
-    return statefulSet(plan.name, redisLabels(plan), redisSelector(plan), pods, plan.storage, wiring, planPodSpec(plan, wiring.secrets));
+    // The data outlives the StatefulSet: a replacement or a scale-down must not take it along.
+    const storage = { ...plan.storage, whenGone: "Retain" as const };
+    return statefulSet(plan.name, redisLabels(plan), redisSelector(plan), pods, storage, wiring, planPodSpec(plan, wiring.secrets));
 }
 
 /** Each Sentinel's claim: its rewritten config, a few kilobytes (the smallest size most provisioners round up from). */
@@ -431,7 +446,9 @@ export function planSentinelStatefulSet(plan: KubernetesRedisPlan, wiring: State
     const sentinel = topologyRoles(plan).sentinel;
     const spec = planSentinelPodSpec(plan, wiring.secrets);
     if (sentinel === undefined || spec === undefined) return undefined;
-    const storage = { size: SENTINEL_STORAGE, className: plan.storage.className };
+    // A Sentinel's claim holds only what it learnt, which a Sentinel scaled away and back, or disabled and enabled again, must not
+    // bring back: it would name a primary from long ago.
+    const storage = { size: SENTINEL_STORAGE, className: plan.storage.className, whenGone: "Delete" as const };
     return statefulSet(sentinelName(plan), sentinelLabels(plan), sentinelSelector(plan), sentinel.sentinels, storage, wiring, spec);
 }
 

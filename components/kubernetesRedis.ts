@@ -6,6 +6,7 @@ import type { TlsMaterial } from "./certificateChecks";
 import { redisAccess } from "./credentials";
 import { generateTls, providedTls, requireEnabled, tlsArgsShape, type KubernetesRedisTlsArgs, type RedisTls } from "./redisTls";
 import {
+    announcedAddresses,
     kubernetesDnsNames,
     kubernetesTopology,
     planDisruptionBudget,
@@ -335,6 +336,7 @@ export class KubernetesRedis extends pulumi.ComponentResource {
                     primaryHost: replicaOf(plan, ns)?.host ?? "",
                     redisPort: plan.port,
                     port: SENTINEL_PORT,
+                    ...announcedAddresses(plan, ns),
                     users,
                     configCommandName,
                     dataDir: SENTINEL_DIR,
@@ -367,11 +369,8 @@ export class KubernetesRedis extends pulumi.ComponentResource {
         new k8s.apps.v1.StatefulSet(name, statefulSet, { parent: this, dependsOn: [servers] });
         new k8s.networking.v1.NetworkPolicy(name, policy, { parent: this });
         new k8s.policy.v1.PodDisruptionBudget(name, budget, { parent: this });
-        return pulumi
-            .all([headless.metadata.name, namespace])
-            .apply(([svc, ns]) =>
-                Array.from({ length: sentinel.sentinels }, (_, i) => ({ host: `${name}-${i}.${svc}.${ns}.svc`, port: SENTINEL_PORT })),
-            );
+        // Once the Service exists: the names resolve through it.
+        return pulumi.all([headless.metadata.name, namespace]).apply(([, ns]) => announcedAddresses(plan, ns).sentinels);
     }
 
     /**

@@ -16,7 +16,7 @@ export interface RedisSentinelArgs {
     /** How long a failover may take before another Sentinel retries it, in ms (10000 to 3600000). Default 60000. */
     failoverTimeoutMilliseconds?: number;
     /**
-     * How far behind a replica may fall, in seconds (1 to 60), and still count for writes: the primary refuses writes with none that
+     * How far behind a replica may fall, in seconds (3 to 60), and still count for writes: the primary refuses writes with none that
      * does, so a primary cut off from its replicas stops taking writes it would lose after this long. Default 10.
      */
     maxReplicaLagSeconds?: number;
@@ -34,7 +34,8 @@ export const sentinelArgsShape = {
     quorum: integer(1, 7, "an integer from a majority of sentinels to sentinels").optional(),
     downAfterMilliseconds: integer(1_000, 600_000, "an integer number of milliseconds from 1000 to 600000").default(5_000),
     failoverTimeoutMilliseconds: integer(10_000, 3_600_000, "an integer number of milliseconds from 10000 to 3600000").default(60_000),
-    maxReplicaLagSeconds: integer(1, 60, "an integer number of seconds from 1 to 60").default(10),
+    // At least 3: replicas acknowledge once a second and lag counts whole seconds, so 1 or 2 would refuse writes on a healthy primary.
+    maxReplicaLagSeconds: integer(3, 60, "an integer number of seconds from 3 to 60").default(10),
 };
 
 export const sentinelArgs = z

@@ -1,7 +1,7 @@
 // sentinel.conf rendered from typed settings, as redis.conf is: the Sentinels that watch a
 // primary and its replicas and promote a replica when the primary is gone. Planning only.
 import { z } from "zod";
-import { sentinelStartScript } from "../policies/lib/sentinelStart";
+import { sentinelStartScript, TOPOLOGY_LINE } from "../policies/lib/sentinelStart";
 import { TLS_FILES } from "./redisContainer";
 import { aclUserLine, aclUsers, ADMIN_USER, APP_USER, DEFAULT_USER_OFF, SENTINEL_USER, type RedisAclUser } from "./redisUsers";
 import { parseSettings } from "./validation";
@@ -21,6 +21,13 @@ export interface SentinelConfigSettings {
     announceHost?: string;
     /** Port this Sentinel listens on. Default 26379. */
     port?: number;
+    /**
+     * Every Redis server of the topology, the primary included, as Sentinels name them. Listed in the
+     * file for the start script, which keeps what Sentinel learnt only about these.
+     */
+    servers: Array<{ host: string; port: number }>;
+    /** Every Sentinel of the topology, this one included, as they announce themselves. */
+    sentinels: Array<{ host: string; port: number }>;
     /** Sentinels that must agree the primary is down before a failover starts. */
     quorum: number;
     /** How long the primary may not answer before a Sentinel considers it down, in ms. */
@@ -62,6 +69,12 @@ const schema = z
         redisPort: integer(1, 65535, "an integer from 1 to 65535"),
         announceHost: host.optional(),
         port: integer(1, 65535, "an integer from 1 to 65535").default(26379),
+        servers: z
+            .array(z.strictObject({ host, port: integer(1, 65535, "an integer from 1 to 65535") }), { error: "a list of { host, port }" })
+            .min(1, { error: "at least one server" }),
+        sentinels: z
+            .array(z.strictObject({ host, port: integer(1, 65535, "an integer from 1 to 65535") }), { error: "a list of { host, port }" })
+            .min(1, { error: "at least one Sentinel" }),
         quorum: integer(1, 9, "an integer from 1 to 9"),
         downAfterMilliseconds: integer(100, 600_000, "an integer number of milliseconds from 100 to 600000"),
         failoverTimeoutMilliseconds: integer(1_000, 3_600_000, "an integer number of milliseconds from 1000 to 3600000"),
@@ -73,6 +86,9 @@ const schema = z
         tlsAuthClients: z.enum(["no", "optional", "yes"], { error: "no, optional, yes, with tls" }).optional(),
     })
     .superRefine((s, ctx) => {
+        if (!s.servers.some((server) => server.host === s.primaryHost && server.port === s.redisPort)) {
+            ctx.addIssue({ code: "custom", path: ["servers"], message: "servers including primaryHost at redisPort" });
+        }
         for (const name of [APP_USER, ADMIN_USER, SENTINEL_USER]) {
             if (!s.users.some((u) => u.name === name)) {
                 ctx.addIssue({ code: "custom", path: ["users"], message: `users including "${name}"` });
@@ -133,6 +149,10 @@ export function renderSentinelConfig(settings: SentinelConfigSettings): string {
     });
     return [
         "# Rendered by hardened-redis from typed settings. Sentinel rewrites this copy as it learns the topology.",
+        "",
+        "# The topology: across restarts, the start script keeps what Sentinel learnt about these only.",
+        ...c.servers.map((server) => `${TOPOLOGY_LINE} server ${server.host} ${server.port}`),
+        ...c.sentinels.map((sentinel) => `${TOPOLOGY_LINE} sentinel ${sentinel.host} ${sentinel.port}`),
         "",
         "# Network: the only listener; names, not addresses, so pod and container restarts keep the topology.",
         "bind * -::*",

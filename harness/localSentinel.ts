@@ -91,10 +91,17 @@ export async function startLocalSentinelTopology(settings: SentinelTopologySetti
         }
         await replicasOnline(primary, servers.length - 1);
         const count = settings.sentinels ?? 3;
-        for (let i = 0; i < count; i++) {
+        // Every Sentinel's port first: each config lists the whole topology.
+        const ports = new Set<number>();
+        while (ports.size < count) ports.add(await freeLoopbackPort());
+        const topology = {
+            servers: servers.map((server) => ({ host: "127.0.0.1", port: server.port })),
+            sentinels: [...ports].map((port) => ({ host: "127.0.0.1", port })),
+        };
+        for (const port of ports) {
             const dir = await mkdtemp(join(tmpdir(), "hardened-sentinel-"));
-            const port = await freeLoopbackPort();
             const conf = renderSentinelConfig({
+                ...topology,
                 masterName,
                 primaryHost: "127.0.0.1",
                 redisPort: primary.port,

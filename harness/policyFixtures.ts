@@ -67,6 +67,8 @@ export function sentinelConf(tls = false): string {
         primaryHost: "cache-0",
         redisPort: 6379,
         announceHost: "cache-sentinel-0",
+        servers: [0, 1, 2].map((i) => ({ host: `cache-${i}`, port: 6379 })),
+        sentinels: [0, 1, 2].map((i) => ({ host: `cache-sentinel-${i}`, port: 26379 })),
         quorum: 2,
         downAfterMilliseconds: 5_000,
         failoverTimeoutMilliseconds: 60_000,

@@ -93,11 +93,14 @@ export async function deployKubernetesSentinel(name: string, args: KubernetesRed
             ...sentinels.map((s) => [`${s.dnsName}:26379`, { host: s.address, port: 26379 }]),
         ]);
         const nameAt = new Map([...servers, ...sentinels].map((pod) => [pod.address, pod.dnsName]));
-        const tls = caCertificate === undefined ? undefined : {
-            caCertificate,
-            ca: caCertificate,
-            checkServerIdentity: (host: string, cert: PeerCertificate) => checkServerIdentity(nameAt.get(host) ?? host, cert),
-        };
+        const tls =
+            caCertificate === undefined
+                ? undefined
+                : {
+                      caCertificate,
+                      ca: caCertificate,
+                      checkServerIdentity: (host: string, cert: PeerCertificate) => checkServerIdentity(nameAt.get(host) ?? host, cert),
+                  };
         return {
             docker,
             realised,

@@ -7,23 +7,37 @@
 // over from the rendered file believe the first primary still is one, and when they all restart
 // together (a node drain, a config change) they agree on it and split the data between two
 // primaries. So the script rebuilds the copy from the rendered file, whose settings and passwords
-// are always current, plus the learnt lines of the previous copy, with the primary it followed in
-// place of the rendered one. POSIX sh and awk: busybox's (Alpine) and Debian's both run it.
+// are always current, plus the learnt lines of the previous copy, as far as they still fit the
+// topology the rendered file describes in its `# hardened-redis server|sentinel <host> <port>`
+// lines: the primary it followed, if still a server at that port; the Sentinels and replicas it
+// knew, if still in the topology (Sentinel never forgets a peer by itself, and a Sentinel scaled
+// away would count as a voter forever). POSIX sh and awk: busybox's (Alpine) and Debian's both run it.
 
 /** What Sentinel writes into its copy as it learns, per monitored primary and for itself: no setting, no user, no address it listens on. */
 const LEARNT_PER_PRIMARY = ["known-replica", "known-sentinel", "config-epoch", "leader-epoch"];
 const LEARNT_GLOBAL = ["current-epoch", "myid"];
 
+/** The comment lines of a rendered sentinel.conf that list the topology, as `# hardened-redis <role> <host> <port>`. */
+export const TOPOLOGY_LINE = "# hardened-redis";
+
 const oneOf = (words: string[]) => words.map((w) => `$2 == "${w}"`).join(" || ");
-/** Reads the previous copy (first file), then prints the rendered file (second) with the followed primary and the learnt lines. */
+/**
+ * Reads the previous copy (first file), then prints the rendered file (second) with the followed
+ * primary, then the learnt lines that still fit the rendered topology. The topology lines come
+ * before the rendered `sentinel monitor` line.
+ */
 const MERGE = [
     `FILENAME == ARGV[1] {`,
-    `if ($1 == "sentinel" && $2 == "monitor" && $3 == m) { host = $4; port = $5 }`,
-    `else if ($1 == "sentinel" && (${oneOf(LEARNT_GLOBAL)} || ($3 == m && (${oneOf(LEARNT_PER_PRIMARY)})))) learnt = learnt $0 "\\n";`,
+    `if ($1 == "sentinel" && $2 == "monitor" && $3 == m) { ph = $4; pp = $5 }`,
+    `else if ($1 == "sentinel" && (${oneOf(LEARNT_GLOBAL)} || ($3 == m && (${oneOf(LEARNT_PER_PRIMARY)})))) learnt[n++] = $0;`,
     `next }`,
-    `$1 == "sentinel" && $2 == "monitor" && $3 == m && host != "" { $4 = host; $5 = port }`,
+    `$1 == "#" && $2 == "hardened-redis" { known[$3 " " $4 " " $5] = 1 }`,
+    `$1 == "sentinel" && $2 == "monitor" && $3 == m && (("server " ph " " pp) in known) { $4 = ph; $5 = pp }`,
     `{ print }`,
-    `END { printf "%s", learnt }`,
+    `END { for (i = 0; i < n; i++) { split(learnt[i], w, " ");`,
+    `if (w[2] == "known-sentinel" && !(("sentinel " w[4] " " w[5]) in known)) continue;`,
+    `if (w[2] == "known-replica" && !(("server " w[4] " " w[5]) in known)) continue;`,
+    `print learnt[i] } }`,
 ].join(" ");
 
 const ABSOLUTE_PATH = /^\/[A-Za-z0-9_./-]+$/;
@@ -49,14 +63,18 @@ export function sentinelStartScript(renderedFile: string, dataDir: string, maste
             `sentinelStartScript: plain absolute paths, master name and host only, not ${JSON.stringify([renderedFile, dataDir, masterName, announceHost])}`,
         );
     }
-    const announce = announceHost === undefined ? "" : ` --sentinel announce-ip ${announceHost}`;
+    // Quoted: the variables expand to one word, so no value can add options of its own.
+    const announce = announceHost === undefined ? "" : ` --sentinel announce-ip "${announceHost}"`;
     const copy = `${dataDir}/sentinel.conf`;
     return [
         // The copy holds the password Sentinels authenticate with; Sentinel refuses a read-only file.
         "umask 077",
         `[ -e ${copy} ] || : > ${copy}`,
         `awk -v m=${masterName} '${MERGE}' ${copy} ${renderedFile} > ${copy}.next`,
+        // On disk before it replaces the copy, and the rename too: a crash must not leave an empty copy.
+        "sync",
         `mv ${copy}.next ${copy}`,
+        "sync",
         `exec redis-server ${copy} --sentinel${announce}`,
     ].join(" && ");
 }
@@ -67,7 +85,7 @@ export function sentinelStartScript(renderedFile: string, dataDir: string, maste
  */
 export function sentinelStartFiles(script: string): { config: string; rendered: string } | undefined {
     const m =
-        /^umask 077 && \[ -e (\S+)\/sentinel\.conf \] .* awk -v m=(\S+) '.*' \S+ (\S+) > .* --sentinel(?: --sentinel announce-ip (\S+))?$/.exec(
+        /^umask 077 && \[ -e (\S+)\/sentinel\.conf \] .* awk -v m=(\S+) '.*' \S+ (\S+) > .* --sentinel(?: --sentinel announce-ip "(\S+)")?$/.exec(
             script,
         );
     if (!m) return undefined;

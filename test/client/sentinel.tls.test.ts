@@ -64,11 +64,15 @@ async function startTlsSentinelTopology(): Promise<TlsSentinelTopology> {
         } finally {
             admin.disconnect();
         }
-        const ports: number[] = [];
-        for (let i = 0; i < 3; i++) {
+        // Every Sentinel's port first: each config lists the whole topology.
+        const unique = new Set<number>();
+        while (unique.size < 3) unique.add(await freeLoopbackPort());
+        const ports = [...unique];
+        for (const port of ports) {
             const dir = await mkdtemp(join(tmpdir(), "hardened-sentinel-tls-"));
-            const port = await freeLoopbackPort();
             const conf = renderSentinelConfig({
+                servers: servers.map((server) => ({ host: "127.0.0.1", port: server.port })),
+                sentinels: ports.map((p) => ({ host: "127.0.0.1", port: p })),
                 masterName: "hardened",
                 primaryHost: "127.0.0.1",
                 redisPort: primary.port,
@@ -91,7 +95,6 @@ async function startTlsSentinelTopology(): Promise<TlsSentinelTopology> {
             for (const [file, content] of Object.entries(files)) await writeFile(join(dir, file), content, { mode: 0o600 });
             const child = spawn("redis-server", [join(dir, "sentinel.conf"), "--sentinel"], { stdio: "ignore" });
             sentinels.push({ child, dir });
-            ports.push(port);
         }
         // Up once each answers an unauthenticated PING over TLS (NOAUTH).
         for (const port of ports) {

@@ -408,7 +408,7 @@ describe("the Sentinel topology", () => {
 
     it("starts Redis pods announcing their own DNS names, and Sentinels from the rendered file through the start script", () => {
         const redis = container(p) as unknown as { command: string[]; env: unknown };
-        expect(redis.command[2]).toContain("--replica-announce-ip ${HOSTNAME}.cache-headless.${POD_NAMESPACE}.svc");
+        expect(redis.command[2]).toContain('--replica-announce-ip "${HOSTNAME}.cache-headless.${POD_NAMESPACE}.svc"');
         expect(redis.env).toEqual([{ name: "POD_NAMESPACE", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } }]);
         const sentinel = sentinelSet().spec.template.spec.containers[0];
         expect(sentinel.command).toEqual(
@@ -475,6 +475,13 @@ describe("the Sentinel topology", () => {
             { to: [sentinelPeer], ports: [{ protocol: "TCP", port: 26379 }] },
         ]);
         expect(policy.egress[0].ports?.map((port) => port.port)).toEqual([53, 53]);
+    });
+
+    it("keeps the Redis data claims when pods go, and deletes the Sentinels' (only learnt state, stale once they are gone)", () => {
+        const retention = (set: unknown) =>
+            (set as { spec: { persistentVolumeClaimRetentionPolicy: unknown } }).spec.persistentVolumeClaimRetentionPolicy;
+        expect(retention(planStatefulSet(p, wiring))).toEqual({ whenDeleted: "Retain", whenScaled: "Retain" });
+        expect(retention(planSentinelStatefulSet(p, wiring))).toEqual({ whenDeleted: "Delete", whenScaled: "Delete" });
     });
 
     it("never lets a drain take the Sentinels below the quorum a failover needs", () => {

@@ -135,9 +135,9 @@ describe("the split-brain bound", () => {
         const uploads = unwrapSecrets(writer?.inputs.uploads) as Array<{ file: string; content: string }>;
         expect(uploads.find((u) => u.file.endsWith("/redis.conf"))?.content).toMatch(/^min-replicas-max-lag 3$/m);
     });
-    it("refuses a lag outside 1 to 60 s, and the setting without Sentinel", () => {
-        expect(() => new api.KubernetesRedis("lag0", { replicas: 2, sentinel: { enabled: true, maxReplicaLagSeconds: 0 } })).toThrow(
-            /"sentinel.maxReplicaLagSeconds": got 0; allowed: an integer number of seconds from 1 to 60/,
+    it("refuses a lag outside 3 to 60 s, and the setting without Sentinel", () => {
+        expect(() => new api.KubernetesRedis("lag0", { replicas: 2, sentinel: { enabled: true, maxReplicaLagSeconds: 2 } })).toThrow(
+            /"sentinel.maxReplicaLagSeconds": got 2; allowed: an integer number of seconds from 3 to 60/,
         );
         expect(() => new api.DockerRedis("lag61", { replicas: 2, sentinel: { maxReplicaLagSeconds: 61 } })).toThrow(
             /"sentinel.maxReplicaLagSeconds"/,
