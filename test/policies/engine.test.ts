@@ -3,6 +3,8 @@
 // starting, policies missing from it, config or enforcement levels lost in conversion, secrets
 // and unknown values as they really arrive.
 import { EnforcementLevel, PolicyType, type AnalyzeDiagnostic } from "@pulumi/pulumi/proto/analyzer_pb";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { buildPolicyPack, secret, startPolicyPack, UNKNOWN, urnOf, type RunningPolicyPack } from "../support/policyEngine";
 
@@ -159,6 +161,29 @@ describe("redis-guard served to the engine over gRPC", () => {
 
         await engine().configure({ [PUBLISHED_PORTS]: { exemptResources: [urnOf(CONTAINER, "cache")] } });
         expect(byPolicy(await engine().analyze(CONTAINER, "cache", exposedRedis()), PUBLISHED_PORTS)).toEqual([]);
+    });
+
+    it("applies policies/config.example.json as the engine would: a level raised, one lowered, a policy tuned", async () => {
+        const example = JSON.parse(readFileSync(join(__dirname, "..", "..", "policies", "config.example.json"), "utf8")) as Record<
+            string,
+            Record<string, unknown>
+        >;
+        const pinned = (diagnostics: AnalyzeDiagnostic.AsObject[]) => byPolicy(diagnostics, "redis-image-pinned");
+        const loopback = exposedRedis({ ports: [{ internal: 6379, external: 6379, ip: "127.0.0.1", protocol: "tcp" }] });
+        const fsyncAlways = exposedRedis({ ports: [], command: ["redis-server", "--appendfsync", "always"] });
+        // The pack's defaults: the tag-pinned image passes, the loopback port is refused, appendfsync always is advised against.
+        expect(pinned(await engine().analyze(CONTAINER, "cache", loopback))).toEqual([]);
+        expect(byPolicy(await engine().analyze(CONTAINER, "cache", loopback), PUBLISHED_PORTS)).toHaveLength(1);
+        const stack = (props: Record<string, unknown>) => engine().analyzeStack([{ type: CONTAINER, name: "cache", props }]);
+        expect(byPolicy(await stack(fsyncAlways), "redis-appendfsync-always")).toHaveLength(1);
+
+        await engine().configure(example);
+        // Raised, with requireDigest: a tag is not enough, and the preview fails.
+        const raised = pinned(await engine().analyze(CONTAINER, "cache", loopback));
+        expect(raised.map((d) => d.enforcementlevel)).toEqual([EnforcementLevel.MANDATORY]);
+        // Tuned: loopback allowed. Lowered to disabled: nothing about appendfsync.
+        expect(byPolicy(await engine().analyze(CONTAINER, "cache", loopback), PUBLISHED_PORTS)).toEqual([]);
+        expect(byPolicy(await stack(fsyncAlways), "redis-appendfsync-always")).toEqual([]);
     });
 
     describe("remediation", () => {
