@@ -286,6 +286,24 @@ async function failovers(start: () => Promise<Topology>, rounds: number, budgetM
     return { rounds: results, setupSeconds, seconds: (Date.now() - started) / 1000 };
 }
 
+/** The app user through a deployment's Sentinels, with the host's view of the names they hand out. */
+function appThroughSentinels(d: {
+    masterName: string;
+    sentinels: Array<{ address: string }>;
+    password: string;
+    natMap: Record<string, { host: string; port: number }>;
+}): RedisOptions {
+    return {
+        name: d.masterName,
+        sentinels: d.sentinels.map((s) => ({ host: s.address, port: 26379 })),
+        username: "app",
+        password: d.password,
+        sentinelUsername: "app",
+        sentinelPassword: d.password,
+        natMap: d.natMap,
+    };
+}
+
 /** DockerRedis `{ replicas: 3, sentinel }` realised on the engine. Mocks must be installed first. */
 export function dockerFailovers(name: string, rounds: number, budgetMs: number): Promise<FailoverRun> {
     return failovers(
@@ -307,15 +325,7 @@ export function dockerFailovers(name: string, rounds: number, budgetMs: number):
                         await waitHealthy(s.container, 60_000);
                     },
                 })),
-                app: {
-                    name: d.masterName,
-                    sentinels: d.sentinels.map((s) => ({ host: s.address, port: 26379 })),
-                    username: "app",
-                    password: d.password,
-                    sentinelUsername: "app",
-                    sentinelPassword: d.password,
-                    natMap: d.natMap,
-                },
+                app: appThroughSentinels(d),
                 sentinelAdmins: d.sentinels.map((s) => admin(s.address, 26379)),
                 stop: () => d.stop(),
             };
@@ -348,15 +358,7 @@ export function kubernetesFailovers(name: string, rounds: number, budgetMs: numb
                         await within(`pod ${pod.name} ready`, 60_000, async () => ((await pod.probe("readinessProbe")) ? true : undefined));
                     },
                 })),
-                app: {
-                    name: d.masterName,
-                    sentinels: d.sentinels.map((s) => ({ host: s.address, port: 26379 })),
-                    username: "app",
-                    password: d.password,
-                    sentinelUsername: "app",
-                    sentinelPassword: d.password,
-                    natMap: d.natMap,
-                },
+                app: appThroughSentinels(d),
                 sentinelAdmins: d.sentinels.map((s) => admin(s.address, 26379)),
                 stop: () => d.stop(),
             };
