@@ -1,36 +1,11 @@
-import { ComponentProvider } from "@pulumi/pulumi/provider/experimental";
 import { beforeAll, describe, expect, it } from "vitest";
-import { installMocks } from "../../harness/pulumiMocks";
-
-interface Property {
-    type?: string;
-    plain?: boolean;
-    additionalProperties?: Property;
-    $ref?: string;
-    description?: string;
-    items?: Property;
-}
-interface Schema {
-    name: string;
-    resources: Record<
-        string,
-        { isComponent: boolean; inputProperties: Record<string, Property>; properties: Record<string, Property>; requiredInputs: string[] }
-    >;
-    types: Record<string, { properties: Record<string, Property> }>;
-}
+import { packageSchema, type PackageSchema } from "../support/packageSchema";
 
 // What `pulumi package add` computes for Python/Go/C#/YAML consumers, by Pulumi's own analyzer.
 describe("the package schema", () => {
-    let schema: Schema;
+    let schema: PackageSchema;
     beforeAll(async () => {
-        await installMocks();
-        const { DockerRedis, KubernetesRedis } = await import("../../index");
-        const provider = new ComponentProvider({
-            name: "hardened-redis",
-            dirname: `${__dirname}/../..`,
-            components: [DockerRedis, KubernetesRedis],
-        });
-        schema = JSON.parse(await provider.getSchema()) as Schema;
+        schema = await packageSchema();
     }, 120_000);
 
     it("declares DockerRedis as a component under the package token", () => {
