@@ -81,8 +81,8 @@ export interface RedisConfigSettings {
     /** Append-only file persistence. Default true. */
     appendonly?: boolean;
     /**
-     * AOF fsync policy: `always`, `everysec` or `no`. Default `everysec` (at most one second of writes lost; `always` costs ~10x on
-     * writes).
+     * AOF fsync policy: `always`, `everysec` or `no`. Default `everysec` (at most one second of writes lost; `always` fsyncs every
+     * write, which cut one-at-a-time writes to about a third in `npm run bench`).
      */
     appendfsync?: string;
     /** Skip fsync while a rewrite is running, so a rewrite cannot stall writes. Default true. */
