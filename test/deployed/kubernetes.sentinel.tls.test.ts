@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deployKubernetesSentinel, type KubernetesSentinelDeployment } from "../../harness/docker/kubernetesDeployment";
 import { installMocks } from "../../harness/pulumiMocks";
-import { failoverBoundMs } from "../support/failover";
 import { adminOn, currentPrimary, failoverUnderWrites, replicasOnline, until } from "../support/sentinelDeployment";
 import { plaintextReply, sClient } from "../support/tlsProbes";
 
@@ -52,7 +51,7 @@ describe("KubernetesRedis with Sentinel and TLS, its pods realised on the Docker
     }, 60_000);
 
     it("fails over over TLS: a client through the Sentinels writes again after pod 0 is killed, losing no acknowledged write", async () => {
-        const figures = await failoverUnderWrites(d, () => d.servers[0].container.kill({ signal: "SIGKILL" }), failoverBoundMs(SENTINEL));
+        const figures = await failoverUnderWrites(d, () => d.servers[0].container.kill({ signal: "SIGKILL" }), SENTINEL);
         console.log(
             `Kubernetes failover over TLS: first write ${figures.recoveredMs} ms after SIGKILL; ${figures.acknowledged} acknowledged`,
         );

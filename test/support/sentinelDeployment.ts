@@ -1,11 +1,13 @@
 import type { ConnectionOptions } from "node:tls";
+import type Docker from "dockerode";
 import Redis, { type RedisOptions } from "ioredis";
 import { expect } from "vitest";
+import { failoverBoundMs } from "./failover";
 
 /** What the deployed Sentinel tests need of a deployment, on Docker or on realised Kubernetes pods. */
 export interface SentinelUnderTest {
     masterName: string;
-    sentinels: Array<{ address: string }>;
+    sentinels: Array<{ address: string; container: Docker.Container }>;
     /** The names the Sentinels give, as the host reaches them. */
     natMap: Record<string, { host: string; port: number }>;
     password: string;
@@ -32,17 +34,26 @@ export function throughSentinels(d: SentinelUnderTest, user: "app" | "admin" = "
     return client;
 }
 
+/** Everything the Sentinel containers have logged. */
+async function sentinelLogs(d: SentinelUnderTest): Promise<string> {
+    const logs = await Promise.all(d.sentinels.map((s) => s.container.logs({ stdout: true, stderr: true, follow: false })));
+    return logs.map((log) => log.toString("latin1")).join("\n");
+}
+
 /**
  * Writes through the Sentinels, each write confirmed by `WAIT 1`, calls `kill` after a second of
- * writes, and goes on until a write is confirmed again (at most 20,000 writes, or 5 s past
- * `boundMs`). Expects the first confirmed write within `boundMs` of the kill and every confirmed
- * write on the promoted primary; returns the figures for the test to print.
+ * writes, and goes on until a write is confirmed again (at most 20,000 writes, or 5 s past the
+ * failover bound). Expects the first confirmed write within down-after + 5 s of the kill, or, only
+ * when a Sentinel logged a lost election (`-failover-abort-not-elected`: a split vote, retried
+ * after twice failover-timeout), within {@link failoverBoundMs}; and every confirmed write on the
+ * promoted primary. Returns the figures for the test to print.
  */
 export async function failoverUnderWrites(
     d: SentinelUnderTest,
     kill: () => Promise<unknown>,
-    boundMs: number,
+    timing: { downAfterMilliseconds: number; failoverTimeoutMilliseconds: number },
 ): Promise<{ recoveredMs: number; acknowledged: number; unconfirmed: number }> {
+    const boundMs = failoverBoundMs(timing);
     const client = throughSentinels(d, "app", { maxRetriesPerRequest: null });
     const acknowledged: number[] = [];
     let unconfirmed = 0;
@@ -67,6 +78,10 @@ export async function failoverUnderWrites(
         }
         expect(recovered, "no write succeeded after the kill").toBeGreaterThan(0);
         expect(recovered - killedAt).toBeLessThan(boundMs);
+        if (recovered - killedAt >= timing.downAfterMilliseconds + 5_000) {
+            const retried = (await sentinelLogs(d)).includes("-failover-abort-not-elected");
+            expect(retried, `${recovered - killedAt} ms to a writable primary, and no Sentinel logged a lost election`).toBe(true);
+        }
         const values = await client.mget(...acknowledged.map((k) => `failover:${k}`));
         expect(values.filter((v, k) => v !== String(acknowledged[k]))).toEqual([]);
         return { recoveredMs: recovered - killedAt, acknowledged: acknowledged.length, unconfirmed };
