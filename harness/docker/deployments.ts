@@ -6,6 +6,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { DockerRedisArgs } from "../../index";
 import type { RedisTlsUnderTest, RedisUnderTest } from "../localRedis";
 import { allRegistered, resourcesOf, valueOf } from "../pulumiMocks";
+import { SENTINEL_PORT } from "../../components/sentinel";
 import { dockerEngine } from "./engine";
 import { addressOn, realiseDockerResources, type Realised } from "./realise";
 
@@ -91,7 +92,7 @@ export async function deployDockerRedis(name: string, args?: DockerRedisArgs): P
     }
 }
 
-export interface DockerSentinelDeployment {
+export interface DockerSentinelDeployment extends SentinelAccess {
     docker: Docker;
     realised: Realised;
     network: string;
@@ -99,18 +100,42 @@ export interface DockerSentinelDeployment {
     /** The Redis containers, the first started as primary, with their aliases, addresses and network holders. */
     servers: Array<{ alias: string; container: Docker.Container; holder: Docker.Container; address: string }>;
     sentinels: Array<{ alias: string; container: Docker.Container; holder: Docker.Container; address: string }>;
+    stop(): Promise<void>;
+}
+
+/** What a test needs to reach a Sentinel topology from the host, on either platform. */
+export interface SentinelAccess {
     /** The component's Sentinel connection strings, unchanged. */
     connectionString: string;
     adminConnectionString: string;
     /**
-     * What the host needs to follow them: the Sentinels answer with network aliases, which only
-     * resolve inside the network, so `alias:port` maps to the container's address (ioredis `natMap`).
+     * What the host needs to follow them: the Sentinels answer with names (aliases, pod DNS names)
+     * that only resolve inside the network, so `name:port` maps to the address (ioredis `natMap`).
      */
     natMap: Record<string, { host: string; port: number }>;
     password: string;
     adminPassword: string;
     configCommandName: string;
-    stop(): Promise<void>;
+}
+
+/** {@link SentinelAccess} from a component's secrets and its servers and Sentinels by the name each announces. */
+export function sentinelAccess(
+    secrets: Awaited<ReturnType<typeof componentSecrets>>,
+    servers: Array<{ name: string; address: string }>,
+    sentinels: Array<{ name: string; address: string }>,
+    redisPort: number,
+): SentinelAccess {
+    return {
+        connectionString: secrets.connectionString,
+        adminConnectionString: secrets.adminConnectionString,
+        natMap: Object.fromEntries([
+            ...servers.map((s) => [`${s.name}:${redisPort}`, { host: s.address, port: redisPort }]),
+            ...sentinels.map((s) => [`${s.name}:${SENTINEL_PORT}`, { host: s.address, port: SENTINEL_PORT }]),
+        ]),
+        password: secrets.password,
+        adminPassword: passwordOf(secrets.adminConnectionString),
+        configCommandName: secrets.configCommandName,
+    };
 }
 
 /** Deploys `new DockerRedis(name, args)` with Sentinel on the local engine. Mocks must be installed first. */
@@ -138,10 +163,7 @@ export async function deployDockerSentinel(name: string, args: DockerRedisArgs):
             Array.from({ length: replicas }, (_, i) => find(i === 0 ? name : `${name}-${i}`, `${name}-${i}`)),
         );
         const sentinels = await Promise.all(sentinelAddresses.map((a, i) => find(`${name}-sentinel-${i}`, a.split(":")[0])));
-        const natMap = Object.fromEntries([
-            ...servers.map((s) => [`${s.alias}:${port}`, { host: s.address, port }]),
-            ...sentinels.map((s) => [`${s.alias}:26379`, { host: s.address, port: 26379 }]),
-        ]);
+        const named = (list: typeof servers) => list.map((s) => ({ name: s.alias, address: s.address }));
         return {
             docker,
             realised,
@@ -149,12 +171,7 @@ export async function deployDockerSentinel(name: string, args: DockerRedisArgs):
             masterName,
             servers,
             sentinels,
-            connectionString: secrets.connectionString,
-            adminConnectionString: secrets.adminConnectionString,
-            natMap,
-            password: secrets.password,
-            adminPassword: passwordOf(secrets.adminConnectionString),
-            configCommandName: secrets.configCommandName,
+            ...sentinelAccess(secrets, named(servers), named(sentinels), port),
             stop: () => realised.remove(),
         };
     } catch (e) {

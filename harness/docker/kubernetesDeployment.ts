@@ -2,8 +2,8 @@ import { checkServerIdentity, type ConnectionOptions, type PeerCertificate } fro
 import type Docker from "dockerode";
 import type { KubernetesRedisArgs } from "../../index";
 import type { RedisUnderTest } from "../localRedis";
-import { resourcesOf, valueOf } from "../pulumiMocks";
-import { clientTls, componentSecrets, passwordOf } from "./deployments";
+import { resourcesOf, unwrapSecrets, valueOf } from "../pulumiMocks";
+import { clientTls, componentSecrets, sentinelAccess, type SentinelAccess } from "./deployments";
 import { dockerEngine } from "./engine";
 import { realisePods, type Pod, type RealisedPods } from "./realisePod";
 
@@ -40,26 +40,18 @@ export async function deployKubernetesRedis(name: string, args?: KubernetesRedis
     };
 }
 
-export interface KubernetesSentinelDeployment {
+export interface KubernetesSentinelDeployment extends SentinelAccess {
     docker: Docker;
     realised: RealisedPods;
     masterName: string;
     /** The Redis pods (pod 0 started as primary) and the Sentinel pods, with the DNS names they announce. */
     servers: Array<Pod & { dnsName: string }>;
     sentinels: Array<Pod & { dnsName: string }>;
-    /** The component's Sentinel connection strings, unchanged. */
-    connectionString: string;
-    adminConnectionString: string;
-    /** `name:port` of every pod DNS name to the pod's address (ioredis `natMap`): the host has no cluster DNS. */
-    natMap: Record<string, { host: string; port: number }>;
     /**
      * With TLS: the CA, and a name check that holds each pod's certificate to the DNS name at the
      * address the host reaches (the host connects by address, through `natMap`).
      */
     tls?: ConnectionOptions & { caCertificate: string };
-    password: string;
-    adminPassword: string;
-    configCommandName: string;
     stop(): Promise<void>;
 }
 
@@ -87,11 +79,13 @@ export async function deployKubernetesSentinel(name: string, args: KubernetesRed
         if (sentinels.map((s) => `${s.dnsName}:26379`).join() !== sentinelAddresses.join()) {
             throw new Error(`the realised Sentinels are not those the component names: ${sentinelAddresses.join()}`);
         }
-        const port = 6379;
-        const natMap = Object.fromEntries([
-            ...servers.map((s) => [`${s.dnsName}:${port}`, { host: s.address, port }]),
-            ...sentinels.map((s) => [`${s.dnsName}:26379`, { host: s.address, port: 26379 }]),
-        ]);
+        const named = (pods: typeof servers) => pods.map((pod) => ({ name: pod.dnsName, address: pod.address }));
+        // The Redis container's port, as the StatefulSet declares it.
+        const redisPort = (
+            unwrapSecrets(resourcesOf(name).find((r) => r.type === "kubernetes:apps/v1:StatefulSet" && r.name === name)?.state) as {
+                spec: { template: { spec: { containers: Array<{ ports: Array<{ containerPort: number }> }> } } };
+            }
+        ).spec.template.spec.containers[0].ports[0].containerPort;
         const nameAt = new Map([...servers, ...sentinels].map((pod) => [pod.address, pod.dnsName]));
         const tls =
             caCertificate === undefined
@@ -108,12 +102,8 @@ export async function deployKubernetesSentinel(name: string, args: KubernetesRed
             servers,
             sentinels,
             tls,
-            connectionString: secrets.connectionString,
-            adminConnectionString: secrets.adminConnectionString,
-            natMap,
-            password: secrets.password,
-            adminPassword: passwordOf(secrets.adminConnectionString),
-            configCommandName: secrets.configCommandName,
+            // The Redis pods' port: the component's `port` output is the Sentinels' with Sentinel.
+            ...sentinelAccess(secrets, named(servers), named(sentinels), redisPort),
             stop: () => realised.remove(),
         };
     } catch (e) {
