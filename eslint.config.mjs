@@ -15,6 +15,9 @@ export default tseslint.config(
             "policies/bin/",
             // Type-checked inside the consumer project the package test creates; here "hardened-redis" does not resolve.
             "test/package/consumer/",
+            "examples/app/node_modules/",
+            "examples/app/vendor/",
+            "examples/app/dist/",
         ],
     },
     eslint.configs.recommended,
@@ -28,6 +31,12 @@ export default tseslint.config(
             "@typescript-eslint/no-misused-promises": "error",
             "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
         },
+    },
+    {
+        // examples/app has a tsconfig of its own for its image build, where hardened-redis comes
+        // from vendor/; linted here against the root one, which maps hardened-redis/client to ./client.
+        files: ["examples/app/**/*.ts"],
+        languageOptions: { parserOptions: { projectService: false, project: "./tsconfig.json" } },
     },
     {
         // Policies read untyped engine JSON, defensively and field by field through `known()`

@@ -108,6 +108,12 @@ function tlsProvider(type: string, inputs: Record<string, unknown>): Record<stri
 /** Kubernetes Secrets that exist before the program runs (read with `Secret.get`), by `<namespace>/<name>`. */
 export const existingSecrets = new Map<string, { type: string; data: Record<string, string> }>();
 
+/**
+ * Stacks a `StackReference` can read, by fully qualified name: their outputs, and which of them
+ * are secret (the reference hands those back as secrets, as the engine does).
+ */
+export const existingStacks = new Map<string, { outputs: Record<string, unknown>; secretOutputNames: string[] }>();
+
 /** Docker networks the mocked `getNetwork` knows, by name. */
 export const existingNetworks = new Map<string, { internal: boolean }>();
 
@@ -153,6 +159,20 @@ export async function installMocks(project = "hardened-redis"): Promise<void> {
     await pulumi.runtime.setMocks(
         {
             newResource(args) {
+                if (args.type === "pulumi:pulumi:StackReference") {
+                    const stack = existingStacks.get(String((args.inputs as Record<string, unknown>).name));
+                    if (!stack) throw new Error(`unknown stack ${String((args.inputs as Record<string, unknown>).name)}`);
+                    const outputs = Object.fromEntries(
+                        Object.entries(stack.outputs).map(([k, v]) => [
+                            k,
+                            stack.secretOutputNames.includes(k) ? { [SIG_KEY]: SECRET_SIG, value: v } : v,
+                        ]),
+                    );
+                    return {
+                        id: String((args.inputs as Record<string, unknown>).name),
+                        state: { name: (args.inputs as Record<string, unknown>).name, outputs, secretOutputNames: stack.secretOutputNames },
+                    };
+                }
                 if (args.id !== undefined && args.id !== "") {
                     // A read of an existing object (`Resource.get`): its live state, or the provider's not-found error.
                     const existing = args.type === "kubernetes:core/v1:Secret" ? existingSecrets.get(args.id) : undefined;

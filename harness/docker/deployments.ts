@@ -20,6 +20,8 @@ export interface DockerDeployment extends RedisUnderTest {
     address: string;
     password: string;
     configCommandName: string;
+    /** The outputs as the stack exports them, unchanged: their host is the alias on `network`, which only resolves inside it. */
+    exported: { connectionString: string; adminConnectionString: string; caCertificate?: string };
 }
 
 /** The component's connection string, pointed at an address the host can reach. */
@@ -83,6 +85,7 @@ export async function deployDockerRedis(name: string, args?: DockerRedisArgs): P
             configCommandName,
             connectionString: reachable(connectionString, address),
             adminConnectionString: reachable(adminConnectionString, address),
+            exported: { connectionString, adminConnectionString, caCertificate: tls?.caCertificate },
             tls,
             stop: () => realised.remove(),
         };

@@ -2,10 +2,12 @@
 // real Docker engine, doing what the Docker provider does with each input. An input this
 // file does not implement is an error, so no security setting can be dropped silently.
 import { randomBytes } from "node:crypto";
+import { readdir, readFile } from "node:fs/promises";
+import { resolve } from "node:path";
 import type Docker from "dockerode";
 import { unwrapSecrets, type RegisteredResource } from "../pulumiMocks";
 import { TEST_LABEL } from "./engine";
-import { redisImageId } from "./standinImage";
+import { buildFrom, imageIdOf, redisImageId } from "./standinImage";
 
 type Props = Record<string, unknown>;
 
@@ -67,6 +69,7 @@ const CONTAINER_INPUTS = [
     "command",
     "entrypoints",
     "user",
+    "envs",
     "readOnly",
     "tmpfs",
     "capabilities",
@@ -101,6 +104,7 @@ interface ContainerInputs {
     command?: string[];
     entrypoints?: string[];
     user?: string;
+    envs?: string[];
     readOnly?: boolean;
     tmpfs?: Record<string, string>;
     capabilities?: { adds?: string[]; drops?: string[] };
@@ -158,6 +162,7 @@ async function realiseContainer(
         Cmd: c.command,
         Entrypoint: c.entrypoints,
         User: c.user,
+        Env: c.envs,
         Labels: { ...labelMap(c.labels), [TEST_LABEL]: runId },
         StopSignal: c.stopSignal,
         StopTimeout: c.stopTimeout,
@@ -226,20 +231,64 @@ export async function waitHealthy(container: Docker.Container, timeoutMs: number
     }
 }
 
+/** The top-level entries of a build context that `.dockerignore` leaves in (plain names only, as ours are). */
+async function contextEntries(context: string): Promise<string[]> {
+    const ignore = await readFile(resolve(context, ".dockerignore"), "utf8").catch(() => "");
+    const patterns = ignore
+        .split("\n")
+        .map((line) => line.trim())
+        .filter((line) => line !== "" && !line.startsWith("#"));
+    const unsupported = patterns.filter((p) => !/^[\w.-]+\/?$/.test(p));
+    if (unsupported.length > 0) throw new Error(`realise: .dockerignore patterns not implemented: ${unsupported.join(", ")}`);
+    const ignored = new Set(patterns.map((p) => p.replace(/\/$/, "")));
+    return (await readdir(context)).filter((entry) => !ignored.has(entry));
+}
+
+/** Builds a docker.Image as the provider does with the classic builder: context, Dockerfile, build arguments. */
+async function realiseImage(docker: Docker, props: Props, programDir: string): Promise<{ name: string; id: string }> {
+    // buildOnPreview only matters during a preview, which realising is not.
+    onlyHandled("docker.Image", props, ["imageName", "build", "skipPush", "buildOnPreview"]);
+    if (props.skipPush !== true) throw new Error("realise: docker.Image without skipPush would push to a registry");
+    const build = (props.build ?? {}) as { context?: string; dockerfile?: string; args?: Record<string, string>; platform?: string };
+    onlyHandled("docker.Image build", build, ["context", "dockerfile", "args", "platform"]);
+    if (build.platform !== undefined && build.platform !== "linux/amd64")
+        throw new Error(`realise: platform ${build.platform} not implemented`);
+    const context = resolve(programDir, build.context ?? ".");
+    const name = String(props.imageName);
+    await buildFrom(docker, context, await contextEntries(context), {
+        t: name,
+        dockerfile: build.dockerfile ?? "Dockerfile",
+        buildargs: build.args ?? {},
+    });
+    const id = await imageIdOf(docker, name);
+    if (!id) throw new Error(`realise: building ${name} produced no image`);
+    return { name, id };
+}
+
 /**
  * Realises every docker:* resource among `resources`, in dependency order (images,
  * networks, volumes, then containers in registration order). Resource names get a
  * per-run suffix; everything carries the test label for cleanup.
  */
-export async function realiseDockerResources(docker: Docker, resources: RegisteredResource[]): Promise<Realised> {
+export async function realiseDockerResources(
+    docker: Docker,
+    resources: RegisteredResource[],
+    /** Where the program runs, which relative build contexts start from (default: the current directory). */
+    options: { programDir?: string } = {},
+): Promise<Realised> {
     const runId = randomBytes(4).toString("hex");
-    const realised: Realised & { created: { containers: Docker.Container[]; networks: string[]; volumes: string[] } } = {
+    const realised: Realised & { created: { containers: Docker.Container[]; networks: string[]; volumes: string[]; images: string[] } } = {
         containers: new Map(),
         networks: new Map(),
         volumes: new Map(),
-        created: { containers: [], networks: [], volumes: [] },
+        created: { containers: [], networks: [], volumes: [], images: [] },
         async remove(options = {}) {
             for (const c of this.created.containers.reverse()) await c.remove({ force: true, v: false }).catch(() => undefined);
+            for (const image of this.created.images)
+                await docker
+                    .getImage(image)
+                    .remove()
+                    .catch(() => undefined);
             for (const n of this.created.networks)
                 await docker
                     .getNetwork(n)
@@ -264,6 +313,12 @@ export async function realiseDockerResources(docker: Docker, resources: Register
                 case "docker:index/remoteImage:RemoteImage": {
                     onlyHandled("docker.RemoteImage", props, ["name", "keepLocally", "imageId"]);
                     imageIds.set(String(props.imageId), await redisImageId(docker, String(props.name)));
+                    break;
+                }
+                case "docker:index/image:Image": {
+                    const built = await realiseImage(docker, props, options.programDir ?? process.cwd());
+                    imageIds.set(built.name, built.id);
+                    realised.created.images.push(built.name);
                     break;
                 }
                 case "docker:index/network:Network": {

