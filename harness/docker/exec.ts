@@ -1,7 +1,7 @@
 import type Docker from "dockerode";
 
 /** Docker's multiplexed exec stream: frames of [stream (1 stdout, 2 stderr), 0, 0, 0, size (uint32 BE)] then the bytes. */
-function demux(raw: Buffer): { stdout: string; stderr: string } {
+export function demux(raw: Buffer): { stdout: string; stderr: string } {
     const parts: Record<number, Buffer[]> = { 1: [], 2: [] };
     for (let at = 0; at + 8 <= raw.length;) {
         const size = raw.readUInt32BE(at + 4);
