@@ -2,43 +2,26 @@
 // in a container on a Docker network, so they reach Redis exactly as an application container
 // would: by its alias, resolved by Docker's DNS, which answers only inside the network. The
 // programs are bind-mounted read-only from the host into an image that holds nothing else.
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type Docker from "dockerode";
 import { TEST_LABEL } from "./engine";
 import { demux } from "./exec";
 import { tarOf } from "./realise";
-import { buildFrom, imageIdOf } from "./standinImage";
+import { buildScratchImage } from "./standinImage";
 
 const IMAGE = "hardened-redis-test/host-tools:1";
 /** Where `files` land in the container (mode 0400). */
 export const CLIENT_DIR = "/run/client";
 
 async function hostToolsImage(docker: Docker): Promise<string> {
-    if (await imageIdOf(docker, IMAGE)) return IMAGE;
-    const context = await mkdtemp(join(tmpdir(), "host-tools-"));
-    try {
-        await mkdir(join(context, "rootfs/etc"), { recursive: true });
-        await mkdir(join(context, "rootfs/tmp"), { recursive: true });
-        await mkdir(join(context, `rootfs${CLIENT_DIR}`), { recursive: true });
-        await writeFile(join(context, "rootfs/etc/passwd"), "root:x:0:0:root:/root:/bin/sh\n");
-        await writeFile(join(context, "rootfs/etc/group"), "root:x:0:\n");
-        await writeFile(
-            join(context, "Dockerfile"),
-            [
-                "FROM scratch",
-                "COPY rootfs/ /",
-                "ENV PATH=/usr/local/bin:/usr/bin:/bin",
-                'LABEL org.opencontainers.image.title="hardened-redis TEST: the host\'s own programs, bind-mounted"',
-                "",
-            ].join("\n"),
-        );
-        await buildFrom(docker, context, ["Dockerfile", "rootfs"], { t: IMAGE });
-        return IMAGE;
-    } finally {
-        await rm(context, { recursive: true, force: true });
-    }
+    await buildScratchImage(docker, IMAGE, {
+        title: "the host's own programs, bind-mounted",
+        async fill(rootfs) {
+            await mkdir(join(rootfs, CLIENT_DIR), { recursive: true });
+        },
+    });
+    return IMAGE;
 }
 
 export interface HostToolRun {

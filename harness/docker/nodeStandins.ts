@@ -6,13 +6,13 @@
 // registry) and sets npm offline, so the Dockerfile's own `npm ci` installs from the lockfile unchanged.
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile, chmod } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readFile, rm, symlink } from "node:fs/promises";
 import { homedir, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { realpathSync } from "node:fs";
 import type Docker from "dockerode";
 import { npmEnvironment } from "../packedPackage";
-import { buildFrom, imageIdOf, libraries, place } from "./standinImage";
+import { buildScratchImage, libraries, place } from "./standinImage";
 
 export interface NodeStandins {
     /** Build arguments for examples/app/Dockerfile. */
@@ -22,46 +22,23 @@ export interface NodeStandins {
 
 const CACHE_IN_IMAGE = "/usr/local/share/npm-cache";
 
-/** node, its libraries, busybox as sh/env, and users root and node (1000:1000). */
-async function nodeRootfs(rootfs: string): Promise<void> {
-    await place(rootfs, process.execPath, "/usr/local/bin/node");
-    for (const lib of libraries(process.execPath)) await place(rootfs, lib);
-    await place(rootfs, "/bin/busybox");
-    for (const tool of ["sh", "cat", "ls", "id"]) await symlink("busybox", join(rootfs, "bin", tool));
-    await mkdir(join(rootfs, "usr/bin"), { recursive: true });
-    await symlink("/bin/busybox", join(rootfs, "usr/bin/env"));
-    await mkdir(join(rootfs, "etc"), { recursive: true });
-    await writeFile(join(rootfs, "etc/passwd"), "root:x:0:0:root:/root:/bin/sh\nnode:x:1000:1000::/home/node:/bin/sh\n");
-    await writeFile(join(rootfs, "etc/group"), "root:x:0:\nnode:x:1000:\n");
-    await mkdir(join(rootfs, "tmp"), { recursive: true });
-    await chmod(join(rootfs, "tmp"), 0o1777);
-    await mkdir(join(rootfs, "root"), { recursive: true });
-}
-
-async function buildStandin(docker: Docker, tag: string, env: string[], fill?: (rootfs: string) => Promise<void>): Promise<string> {
-    const existing = await imageIdOf(docker, tag);
-    if (existing) return tag;
-    const context = await mkdtemp(join(tmpdir(), "node-standin-"));
-    try {
-        const rootfs = join(context, "rootfs");
-        await nodeRootfs(rootfs);
-        await fill?.(rootfs);
-        await writeFile(
-            join(context, "Dockerfile"),
-            [
-                "FROM scratch",
-                "COPY rootfs/ /",
-                `ENV PATH=/usr/local/bin:/usr/bin:/bin HOME=/root ${env.join(" ")}`,
-                `LABEL org.opencontainers.image.title="hardened-redis TEST STAND-IN (Node ${process.version} from the test machine), not an official node image"`,
-                'CMD ["node"]',
-                "",
-            ].join("\n"),
-        );
-        await buildFrom(docker, context, ["Dockerfile", "rootfs"], { t: tag });
-        return tag;
-    } finally {
-        await rm(context, { recursive: true, force: true });
-    }
+/** node, its libraries, busybox as sh and env, user node (1000:1000), plus what `fill` adds. */
+function buildNodeImage(docker: Docker, tag: string, env: string[], fill?: (rootfs: string) => Promise<void>): Promise<string> {
+    return buildScratchImage(docker, tag, {
+        users: ["node:1000:1000:/home/node"],
+        title: `stand-in for a node image (Node ${process.version} from the test machine), not an official node image`,
+        async fill(rootfs) {
+            await place(rootfs, process.execPath, "/usr/local/bin/node");
+            for (const lib of libraries(process.execPath)) await place(rootfs, lib);
+            await place(rootfs, "/bin/busybox");
+            for (const tool of ["sh", "cat", "ls", "id"]) await symlink("busybox", join(rootfs, "bin", tool));
+            await mkdir(join(rootfs, "usr/bin"), { recursive: true });
+            await symlink("/bin/busybox", join(rootfs, "usr/bin/env"));
+            await mkdir(join(rootfs, "root"), { recursive: true });
+            await fill?.(rootfs);
+        },
+        lines: [...(env.length > 0 ? [`ENV HOME=/root ${env.join(" ")}`] : []), 'CMD ["node"]'],
+    });
 }
 
 /** This machine's npm: the package directory behind the `npm` on PATH. */
@@ -104,9 +81,11 @@ export async function nodeStandins(docker: Docker, appDir: string): Promise<Node
     const lock = await readFile(join(appDir, "package-lock.json"));
     const key = createHash("sha256").update(`${process.version}\n${npmVersion}\n`).update(lock).digest("hex").slice(0, 12);
     const version = process.version.slice(1);
-    const NODE_RUNTIME_IMAGE = await buildStandin(docker, `hardened-redis-test/node-runtime-standin:${version}`, []);
+    const NODE_RUNTIME_IMAGE = `hardened-redis-test/node-runtime-standin:${version}`;
+    await buildNodeImage(docker, NODE_RUNTIME_IMAGE, []);
     const buildTag = `hardened-redis-test/node-build-standin:${version}-${key}`;
-    const NODE_BUILD_IMAGE = await buildStandin(
+    const NODE_BUILD_IMAGE = buildTag;
+    await buildNodeImage(
         docker,
         buildTag,
         [`npm_config_cache=${CACHE_IN_IMAGE}`, "npm_config_offline=true", "npm_config_update_notifier=false"],

@@ -45,44 +45,76 @@ export async function buildFrom(docker: Docker, context: string, src: string[], 
     );
 }
 
-async function buildStandin(docker: Docker): Promise<string> {
-    const context = await mkdtemp(join(tmpdir(), "redis-standin-"));
+export interface ScratchImage {
+    /** Users besides root, as `name:uid:gid:home`; each gets a group of its own gid. */
+    users?: string[];
+    /** What the image is, for its title label, which also says it is a test image. */
+    title: string;
+    /** Puts files into `rootfs` (and any other entries of `context`, returned, for the Dockerfile's own COPY lines). */
+    fill(rootfs: string, context: string): Promise<string[] | void>;
+    /** Dockerfile lines after `COPY rootfs/ /`. */
+    lines?: string[];
+}
+
+/**
+ * Builds `tag` FROM scratch, unless the engine has it: what `fill` puts in the root filesystem,
+ * plus /etc/passwd and /etc/group for root and `users`, a sticky /tmp, and PATH.
+ */
+export async function buildScratchImage(docker: Docker, tag: string, image: ScratchImage): Promise<string> {
+    const existing = await imageIdOf(docker, tag);
+    if (existing) return existing;
+    const context = await mkdtemp(join(tmpdir(), "scratch-image-"));
     try {
         const rootfs = join(context, "rootfs");
-        // Debian ships redis-server as a symlink to redis-check-rdb; the binary picks its mode by name.
-        await place(rootfs, "/usr/bin/redis-check-rdb", "/usr/bin/redis-server");
-        await place(rootfs, "/usr/bin/redis-cli");
-        for (const lib of new Set([...libraries("/usr/bin/redis-check-rdb"), ...libraries("/usr/bin/redis-cli")])) await place(rootfs, lib);
-        await place(rootfs, "/bin/busybox");
-        for (const tool of ["sh", "grep", "cat", "sleep", "nc"]) await symlink("busybox", join(rootfs, "bin", tool));
         await mkdir(join(rootfs, "etc"), { recursive: true });
-        await writeFile(join(rootfs, "etc/passwd"), "root:x:0:0:root:/root:/bin/sh\nredis:x:999:1000::/data:/bin/sh\n");
-        await writeFile(join(rootfs, "etc/group"), "root:x:0:\nredis:x:1000:\n");
+        const users = (image.users ?? []).map((u) => u.split(":"));
+        await writeFile(
+            join(rootfs, "etc/passwd"),
+            ["root:x:0:0:root:/root:/bin/sh", ...users.map(([n, u, g, h]) => `${n}:x:${u}:${g}::${h}:/bin/sh`), ""].join("\n"),
+        );
+        await writeFile(join(rootfs, "etc/group"), ["root:x:0:", ...users.map(([n, , g]) => `${n}:x:${g}:`), ""].join("\n"));
         await mkdir(join(rootfs, "tmp"), { recursive: true });
         await chmod(join(rootfs, "tmp"), 0o1777);
-        await mkdir(join(rootfs, "usr/local/etc/redis"), { recursive: true });
-        await mkdir(join(context, "data"), { recursive: true });
-        await writeFile(join(context, "data/.keep"), "");
+        const extra = (await image.fill(rootfs, context)) ?? [];
         await writeFile(
             join(context, "Dockerfile"),
             [
                 "FROM scratch",
                 "COPY rootfs/ /",
-                "COPY --chown=999:1000 data/ /data/",
                 "ENV PATH=/usr/local/bin:/usr/bin:/bin",
-                'LABEL org.opencontainers.image.title="hardened-redis TEST STAND-IN (Debian redis-server 7.0), not the official redis image"',
-                "WORKDIR /data",
-                'CMD ["redis-server"]',
+                `LABEL org.opencontainers.image.title=${JSON.stringify(`hardened-redis TEST IMAGE: ${image.title}`)}`,
+                ...(image.lines ?? []),
                 "",
             ].join("\n"),
         );
-        await buildFrom(docker, context, ["Dockerfile", "rootfs", "data"], { t: STANDIN_IMAGE });
+        await buildFrom(docker, context, ["Dockerfile", "rootfs", ...extra], { t: tag });
     } finally {
         await rm(context, { recursive: true, force: true });
     }
-    const id = await imageIdOf(docker, STANDIN_IMAGE);
-    if (!id) throw new Error(`building ${STANDIN_IMAGE} produced no image`);
+    const id = await imageIdOf(docker, tag);
+    if (!id) throw new Error(`building ${tag} produced no image`);
     return id;
+}
+
+function buildStandin(docker: Docker): Promise<string> {
+    return buildScratchImage(docker, STANDIN_IMAGE, {
+        users: ["redis:999:1000:/data"],
+        title: "stand-in for redis:7-alpine (Debian redis-server 7.0), not the official redis image",
+        async fill(rootfs, context) {
+            // Debian ships redis-server as a symlink to redis-check-rdb; the binary picks its mode by name.
+            await place(rootfs, "/usr/bin/redis-check-rdb", "/usr/bin/redis-server");
+            await place(rootfs, "/usr/bin/redis-cli");
+            for (const lib of new Set([...libraries("/usr/bin/redis-check-rdb"), ...libraries("/usr/bin/redis-cli")]))
+                await place(rootfs, lib);
+            await place(rootfs, "/bin/busybox");
+            for (const tool of ["sh", "grep", "cat", "sleep", "nc"]) await symlink("busybox", join(rootfs, "bin", tool));
+            await mkdir(join(rootfs, "usr/local/etc/redis"), { recursive: true });
+            await mkdir(join(context, "data"), { recursive: true });
+            await writeFile(join(context, "data/.keep"), "");
+            return ["data"];
+        },
+        lines: ["COPY --chown=999:1000 data/ /data/", "WORKDIR /data", 'CMD ["redis-server"]'],
+    });
 }
 
 /** The image ID to run for a Redis 7 image reference: the real one if present, else the stand-in. */
