@@ -4,6 +4,7 @@ import { isDeepStrictEqual } from "node:util";
 import Redis, { type RedisOptions } from "ioredis";
 import { jitteredBackoff } from "./backoff";
 import { DiagnosingRedis } from "./diagnosingRedis";
+import type { ConnectionTelemetry } from "./telemetry";
 import { isSentinelUrl, parseSentinelUrl, SCHEMES, schemeOf, SENTINEL_DEFAULTS, type SentinelUrl } from "./sentinel";
 import { certificatesIn } from "./tlsErrors";
 
@@ -232,6 +233,13 @@ function sentinelOptions(url: SentinelUrl, options: RedisOptions, ca: TrustedCa 
         ...(serverTls ? { tls: serverTls } : {}),
         ...(sentinelsTls ? { sentinelTLS: sentinelsTls } : {}),
     };
+}
+
+/** Commands in flight, the offline queue, reconnects and the last error of a client connect() made. */
+export function connectionTelemetry(client: Redis): ConnectionTelemetry {
+    if (!(client instanceof DiagnosingRedis))
+        throw new Error("connectionTelemetry: only clients made by connect() (or duplicated from one) are metered");
+    return client.meter.snapshot();
 }
 
 /** A dedicated connection with the same settings (a Sentinel client's included), for BLPOP/SUBSCRIBE-style work (no command timeout). */

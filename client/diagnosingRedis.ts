@@ -46,6 +46,7 @@ import {
     watchFailovers,
     type SentinelAnswer,
 } from "./sentinel";
+import { ConnectionMeter } from "./telemetry";
 import { certificateFailure, serverIsPlaintext, serverRequiresTls, type Endpoint, type Failure } from "./tlsErrors";
 
 /** How ioredis words a rejection that says nothing about the cause (the last: Sentinels it was told to stop asking). */
@@ -132,6 +133,8 @@ async function diagnoseSentinel(
  * failure and rejects commands with a RedisTlsError saying why (see the top of this file).
  */
 export class DiagnosingRedis extends Redis {
+    /** Commands in flight, reconnects and the last error, for connectionTelemetry(). */
+    readonly meter = new ConnectionMeter(this);
     /** The retryStrategy the caller chose, consulted whenever the failure is not final. */
     #retryStrategy: RedisOptions["retryStrategy"];
     /** The last lost connection's diagnosis; cleared once a connection is ready. */
@@ -216,6 +219,7 @@ export class DiagnosingRedis extends Redis {
     override sendCommand(command: Command, stream?: Parameters<Redis["sendCommand"]>[1]): unknown {
         if (!explained.has(command)) {
             explained.add(command);
+            this.meter.issued(command);
             const reject = command.reject;
             command.reject = (error: Error) => reject(this.#explain(error));
         }

@@ -4,6 +4,7 @@ export {
     dedicatedConnection,
     closeSharedClients,
     recommendedPoolSize,
+    connectionTelemetry,
     jitteredBackoff,
     CLIENT_DEFAULTS,
     type ConnectOptions,
@@ -16,3 +17,5 @@ export { acquireLock, withLock, LockLostError, LockTimeoutError, type AcquireOpt
 export { cacheAside, CacheLoadError, type CacheAsideOptions } from "./cacheAside";
 export { scanKeys, type ScanOptions } from "./scan";
 export { shardedKey, shardKeys, incrSharded, sumSharded } from "./shard";
+export { memoryReport, purgeMemory, parseInfo, type MemoryReport, type PurgeOptions, type PurgeResult } from "./memory";
+export type { ConnectionTelemetry } from "./telemetry";
