@@ -36,7 +36,9 @@ export const ADMIN_USER = "admin";
 export const REPLICATION_USER = "replication";
 /** The user Sentinels authenticate to Redis with, and to each other. */
 export const SENTINEL_USER = "sentinel";
-const RESERVED_USERS: ReadonlySet<string> = new Set(["default", APP_USER, ADMIN_USER, REPLICATION_USER, SENTINEL_USER]);
+/** The user a metrics exporter (redis_exporter) reads the server's figures as. */
+export const METRICS_USER = "metrics";
+const RESERVED_USERS: ReadonlySet<string> = new Set(["default", APP_USER, ADMIN_USER, REPLICATION_USER, SENTINEL_USER, METRICS_USER]);
 
 /**
  * Everything an application (and hardened-redis/client) needs, nothing that administers the
@@ -81,13 +83,25 @@ export const SENTINEL_RULES: Readonly<RedisAclRules> = {
     channelPatterns: ["*"],
 };
 
+/**
+ * What redis_exporter (1.45, with `--config-command=-`) sends, and nothing else: PING and INFO for
+ * the figures, CLIENT SETNAME to name its connection, SLOWLOG GET/LEN and LATENCY LATEST for the
+ * slow-command and latency metrics (read-only subcommands of @dangerous commands: not SLOWLOG RESET,
+ * not LATENCY RESET). No CONFIG (the exporter's config metrics are skipped), no keys, no channels.
+ * Found by running the exporter against a user with none of these and reading `ACL LOG`
+ * (test/components/metricsUser.server.test.ts).
+ */
+export const METRICS_RULES: Readonly<RedisAclRules> = {
+    allowCommands: ["ping", "info", "client|setname", "slowlog|get", "slowlog|len", "latency|latest"],
+};
+
 /** What a replica sends the primary: PSYNC and REPLCONF for the stream, PING to check it. No keys. */
 export const REPLICATION_RULES: Readonly<RedisAclRules> = { allowCommands: ["psync", "replconf", "ping"] };
 
 const CATEGORY_ALLOWED = `Redis 7.0 ACL categories without "@": ${[...REDIS_70_ACL_CATEGORIES].join(", ")}`;
 const COMMAND_ALLOWED = "Redis 7.0 command names in lowercase, subcommands as command|subcommand (e.g. get, client|setname)";
 const PATTERN_ALLOWED = "glob patterns of 1 to 256 printable characters without whitespace, quotes or backslash";
-const USER_ALLOWED = "a user name of 1 to 64 letters, digits, '_', '.' or '-', not default, app, admin, replication or sentinel";
+const USER_ALLOWED = "a user name of 1 to 64 letters, digits, '_', '.' or '-', not default, app, admin, replication, sentinel or metrics";
 const PASSWORDS_ALLOWED = "1 or 2 distinct passwords of 16 to 512 printable ASCII characters without whitespace, quotes or backslash";
 
 /** A password Redis reads from a config line as one token: printable ASCII, no whitespace, quotes or backslash. */
@@ -182,17 +196,20 @@ export interface RedisUserPasswords {
     replication: string[];
     /** Only with Sentinel: the user Sentinels authenticate as. */
     sentinel?: string[];
+    /** Only with metrics: the user the exporter authenticates as. */
+    metrics?: string[];
     /** Passwords of the caller's extra users, by name. */
     extra?: Record<string, string[]>;
 }
 
-/** The ACL users of a hardened Redis: app, admin, replication and sentinel (when they have passwords), then the caller's extra users. */
+/** The ACL users of a hardened Redis: app, admin, replication, sentinel and metrics (when they have passwords), then the caller's extra users. */
 export function hardenedUsers(passwords: RedisUserPasswords, extraRules: Readonly<Record<string, RedisAclRules>> = {}): RedisAclUser[] {
     return [
         { name: APP_USER, passwords: passwords.app, ...APP_RULES },
         { name: ADMIN_USER, passwords: passwords.admin, ...ADMIN_RULES },
         ...(passwords.replication.length > 0 ? [{ name: REPLICATION_USER, passwords: passwords.replication, ...REPLICATION_RULES }] : []),
         ...(passwords.sentinel?.length ? [{ name: SENTINEL_USER, passwords: passwords.sentinel, ...SENTINEL_RULES }] : []),
+        ...(passwords.metrics?.length ? [{ name: METRICS_USER, passwords: passwords.metrics, ...METRICS_RULES }] : []),
         ...Object.entries(extraRules).map(([name, rules]) => ({ name, passwords: passwords.extra?.[name] ?? [], ...rules })),
     ];
 }

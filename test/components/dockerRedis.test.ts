@@ -390,7 +390,7 @@ describe("DockerRedis rejects bad arguments at construction", () => {
         [
             "an extra user named default",
             { extraUsers: [{ name: "default" }] },
-            /"extraUsers.0.name": got "default"; allowed: a user name .* not default, app, admin, replication or sentinel/,
+            /"extraUsers.0.name": got "default"; allowed: a user name .* not default, app, admin, replication, sentinel or metrics/,
         ],
         [
             "an extra user named like a built-in one",
