@@ -1,86 +1,36 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFile } from "node:fs/promises";
 import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { METRICS_USER } from "../../components/redisUsers";
-import {
-    freeLoopbackPort,
-    generatedPassword,
-    generatedSecrets,
-    requireBinary,
-    startLocalRedis,
-    type LocalRedis,
-} from "../../harness/localRedis";
+import { startLocalExporter, type LocalExporter } from "../../harness/localExporter";
+import { generatedPassword, generatedSecrets, startLocalRedis, type LocalRedis } from "../../harness/localRedis";
 
 // The metrics user's rules against the real exporter: Debian's prometheus-redis-exporter (the
 // redis_exporter 1.45 that the components will run) scrapes a real redis-server started from our
 // rendered config, as that user. Every metric comes out and the server logs no refusal; keys and
 // CONFIG stay out of reach.
-const EXPORTER = "prometheus-redis-exporter";
 
 describe("the metrics user, with the real redis_exporter", () => {
     let server: LocalRedis;
     let admin: Redis;
-    let exporter: ChildProcess;
-    let work: string;
-    let metricsUrl: string;
+    let exporter: LocalExporter;
     const password = generatedPassword();
 
     beforeAll(async () => {
-        requireBinary(EXPORTER, "install it with `apt-get install -y prometheus-redis-exporter` (.ci/run does)");
         const secrets = generatedSecrets();
         server = await startLocalRedis({}, { secrets: { ...secrets, passwords: { ...secrets.passwords, metrics: [password] } } });
         admin = new Redis(server.adminConnectionString);
         await admin.set("metrics:probe", "1");
-        // The password reaches the exporter in a file (its password-file maps a server's URI to it), not argv or environment.
-        work = await mkdtemp(join(tmpdir(), "exporter-"));
-        const address = `redis://127.0.0.1:${server.port}`;
-        await writeFile(join(work, "passwords.json"), JSON.stringify({ [address]: password }), { mode: 0o600 });
-        const listen = `127.0.0.1:${await freeLoopbackPort()}`;
-        metricsUrl = `http://${listen}/metrics`;
-        exporter = spawn(
-            EXPORTER,
-            [
-                `-redis.addr=${address}`,
-                `-redis.user=${METRICS_USER}`,
-                `-redis.password-file=${join(work, "passwords.json")}`,
-                "-config-command=-",
-                `-web.listen-address=${listen}`,
-            ],
-            { stdio: "ignore", env: {} },
-        );
-        for (
-            let tries = 0;
-            !(await fetch(metricsUrl).then(
-                (r) => r.ok,
-                () => false,
-            ));
-            tries += 1
-        ) {
-            if (tries > 100) throw new Error(`${EXPORTER} did not serve ${metricsUrl}`);
-            await new Promise((r) => setTimeout(r, 100));
-        }
+        exporter = await startLocalExporter(server.port, password);
         await admin.call("ACL", "LOG", "RESET");
     });
     afterAll(async () => {
-        exporter?.kill();
+        await exporter?.stop();
         admin?.disconnect();
         await server?.stop();
-        if (work) await rm(work, { recursive: true, force: true });
     });
 
-    /** `name{labels} value` lines of one scrape, by series. */
-    const scrape = async () => {
-        const text = await (await fetch(metricsUrl)).text();
-        return new Map(
-            text
-                .split("\n")
-                .filter((line) => line && !line.startsWith("#"))
-                .map((line) => [line.slice(0, line.lastIndexOf(" ")), Number(line.slice(line.lastIndexOf(" ") + 1))]),
-        );
-    };
+    const scrape = () => exporter.scrape();
 
     it("exports up, memory, keyspace, slowlog and latency figures, and the server refuses it nothing", async () => {
         await scrape();
@@ -119,8 +69,8 @@ describe("the metrics user, with the real redis_exporter", () => {
     });
 
     it("keeps the password out of the exporter's argv and environment", async () => {
-        const cmdline = await readFile(`/proc/${exporter.pid}/cmdline`, "utf8");
-        const environ = await readFile(`/proc/${exporter.pid}/environ`, "utf8");
+        const cmdline = await readFile(`/proc/${exporter.process.pid}/cmdline`, "utf8");
+        const environ = await readFile(`/proc/${exporter.process.pid}/environ`, "utf8");
         expect(cmdline.includes(password)).toBe(false);
         expect(environ.includes(password)).toBe(false);
     });
