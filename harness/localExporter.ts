@@ -6,7 +6,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { METRICS_USER } from "../components/redisUsers";
-import { freeLoopbackPort, requireBinary } from "./localRedis";
+import { freeLoopbackPort, generatedPassword, generatedSecrets, requireBinary, startLocalRedis, type LocalRedis } from "./localRedis";
 
 export const EXPORTER = "prometheus-redis-exporter";
 
@@ -69,4 +69,34 @@ export async function startLocalExporter(redisPort: number, password: string): P
         },
         stop,
     };
+}
+
+/**
+ * The metric names the real exporter exports for a primary and its replica (started from our
+ * rendered config, scraped as the metrics user): what alert rules and dashboards may name.
+ */
+export async function exportedMetricNames(): Promise<Set<string>> {
+    const base = generatedSecrets();
+    const password = generatedPassword();
+    const secrets = { ...base, passwords: { ...base.passwords, metrics: [password] } };
+    const servers: LocalRedis[] = [];
+    const exporters: LocalExporter[] = [];
+    try {
+        const primary = await startLocalRedis({}, { secrets });
+        servers.push(primary);
+        servers.push(
+            await startLocalRedis({ replicaOfHost: "127.0.0.1", replicaOfPort: primary.port }, { secrets, configFile: "replica.conf" }),
+        );
+        for (const server of servers) exporters.push(await startLocalExporter(server.port, password));
+        const exported = new Set<string>();
+        // The replica's link, and the primary's view of it, take a moment after the sync.
+        for (let tries = 0; tries < 50 && !exported.has("redis_connected_slave_lag_seconds"); tries += 1) {
+            if (tries > 0) await new Promise((r) => setTimeout(r, 200));
+            for (const exporter of exporters) for (const series of (await exporter.scrape()).keys()) exported.add(series.split("{")[0]);
+        }
+        return exported;
+    } finally {
+        for (const e of exporters) await e.stop();
+        for (const s of servers.reverse()) await s.stop();
+    }
 }
