@@ -2,6 +2,7 @@
 // roles every hardened Redis has. Planning only: pure functions, no Pulumi.
 import { createHash } from "node:crypto";
 import { z } from "zod";
+import { EXPORTER_COMMANDS } from "../policies/lib/acl";
 import { REDIS_70_ACL_CATEGORIES, REDIS_70_COMMANDS, REDIS_70_SUBCOMMANDS } from "./redis70Commands";
 
 /** What a user may run and touch. Rules apply in this order: categories allowed, categories denied, commands allowed, commands denied. */
@@ -89,11 +90,10 @@ export const SENTINEL_RULES: Readonly<RedisAclRules> = {
  * slow-command and latency metrics (read-only subcommands of @dangerous commands: not SLOWLOG RESET,
  * not LATENCY RESET). No CONFIG (the exporter's config metrics are skipped), no keys, no channels.
  * Found by running the exporter against a user with none of these and reading `ACL LOG`
- * (test/components/metricsUser.server.test.ts).
+ * (test/components/metricsUser.server.test.ts). The list lives in the policy pack, which recognises
+ * such a user (redis-non-admin-user-dangerous-commands).
  */
-export const METRICS_RULES: Readonly<RedisAclRules> = {
-    allowCommands: ["ping", "info", "client|setname", "slowlog|get", "slowlog|len", "latency|latest"],
-};
+export const METRICS_RULES: Readonly<RedisAclRules> = { allowCommands: [...EXPORTER_COMMANDS] };
 
 /** What a replica sends the primary: PSYNC and REPLCONF for the stream, PING to check it. No keys. */
 export const REPLICATION_RULES: Readonly<RedisAclRules> = { allowCommands: ["psync", "replconf", "ping"] };

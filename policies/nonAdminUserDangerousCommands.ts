@@ -1,5 +1,5 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { dangerousCommands, isEnabled, isSentinelUser } from "./lib/acl";
+import { dangerousCommands, isEnabled, isMetricsUser, isSentinelUser } from "./lib/acl";
 import { configSchema } from "./lib/exemptions";
 import { checkedWorkloads } from "./lib/workloads";
 
@@ -9,7 +9,7 @@ const REPLICATION: ReadonlySet<string> = new Set(["psync", "replconf", "sync"]);
 export const nonAdminUserDangerousCommands: StackValidationPolicy = {
     name: "redis-non-admin-user-dangerous-commands",
     description:
-        "Redis ACL users other than the admin users should hold no @admin/@dangerous command (replicas' PSYNC/REPLCONF, and Sentinel's own commands for a user limited to them, aside): an application credential that can run CONFIG, ACL SETUSER, REPLICAOF, MONITOR or FLUSHALL (on a Sentinel, SENTINEL SET or FAILOVER) turns any leak into a takeover.",
+        "Redis ACL users other than the admin users should hold no @admin/@dangerous command (replicas' PSYNC/REPLCONF, and Sentinel's or a metrics exporter's own commands for a user limited to them, aside): an application credential that can run CONFIG, ACL SETUSER, REPLICAOF, MONITOR or FLUSHALL (on a Sentinel, SENTINEL SET or FAILOVER) turns any leak into a takeover.",
     enforcementLevel: "advisory",
     severity: "medium",
     configSchema: configSchema({
@@ -25,13 +25,14 @@ export const nonAdminUserDangerousCommands: StackValidationPolicy = {
         for (const w of checkedWorkloads(args)) {
             const mode = w.sentinel ? "sentinel" : "server";
             // The default user is redis-default-user-full-access's concern. A user Sentinels authenticate
-            // as is known by its rules (only what Sentinel sends, no keys), whatever its name.
+            // as, or an exporter reads a server as, is known by its rules (only what it sends, no keys), whatever its name.
             const risky = w.settings.users.filter(
                 ([name, ...rules]) =>
                     name !== "default" &&
                     !admins.has(name) &&
                     isEnabled(rules) &&
                     !isSentinelUser(rules, mode) &&
+                    !(mode === "server" && isMetricsUser(rules)) &&
                     dangerousCommands(rules, mode).some((c) => !REPLICATION.has(c)),
             );
             if (risky.length > 0) {

@@ -343,6 +343,17 @@ const SENTINEL_NEEDS: Readonly<Record<AclMode, ReadonlySet<string>>> = {
     ]),
 };
 
+/**
+ * What redis_exporter (1.45, with `--config-command=-`) sends a Redis server: PING and INFO for the
+ * figures, CLIENT SETNAME for its connection's name, SLOWLOG GET/LEN and LATENCY LATEST (read-only
+ * subcommands of @dangerous commands). The components' metrics user holds exactly these
+ * (components/redisUsers.ts METRICS_RULES is built from this list).
+ */
+export const EXPORTER_COMMANDS: readonly string[] = ["ping", "info", "client|setname", "slowlog|get", "slowlog|len", "latency|latest"];
+
+/** What the exporter's connection may send besides: AUTH and HELLO to connect. */
+const EXPORTER_NEEDS: ReadonlySet<string> = new Set(["auth", "hello", ...EXPORTER_COMMANDS]);
+
 /** Whether a user's rules leave it enabled: the last `on`/`off`, where `reset` means off. */
 export function isEnabled(rules: string[]): boolean {
     let on = false;
@@ -384,7 +395,20 @@ export function dangerousCommands(rules: string[], mode: AclMode = "server"): st
  * them. A user declared in a config or ACL file starts with no commands, so the rules name all it has.
  */
 export function isSentinelUser(rules: string[], mode: AclMode): boolean {
-    const needs = SENTINEL_NEEDS[mode];
+    return limitedTo(rules, SENTINEL_NEEDS[mode]);
+}
+
+/**
+ * Whether a (non-default) user of a Redis server is one a metrics exporter reads it as, by its
+ * rules alone: only what the exporter sends (SLOWLOG GET but not RESET, LATENCY LATEST but not
+ * RESET), no keys.
+ */
+export function isMetricsUser(rules: string[]): boolean {
+    return limitedTo(rules, EXPORTER_NEEDS);
+}
+
+/** Whether rules grant nothing beyond `needs`: no key patterns, no `nopass`, no category or other command. */
+function limitedTo(rules: string[], needs: ReadonlySet<string>): boolean {
     return rules
         .map((r) => r.toLowerCase())
         .every(

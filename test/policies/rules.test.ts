@@ -22,6 +22,7 @@ import { requireAuthAndHardening } from "../../policies/requireAuthAndHardening"
 import { tlsInTransit } from "../../policies/tlsInTransit";
 import { policies } from "../../policies/rules";
 import { evaluate, remediate, UNKNOWN, type TestResource } from "../../harness/policyHarness";
+import { aclUserLine, METRICS_RULES, METRICS_USER } from "../../components/redisUsers";
 import {
     editConf,
     hardenedConf,
@@ -670,6 +671,19 @@ describe("redis-docker-no-published-ports specifics", () => {
 
 describe("redis-non-admin-user-dangerous-commands specifics", () => {
     const ops = [redisContainer({}, `${hardenedConf}\nuser ops on #${"d".repeat(64)} ~* +@all\n`)];
+    it("accepts a metrics user holding exactly what the exporter sends, and nothing more", async () => {
+        const metricsLine = aclUserLine({ name: METRICS_USER, passwords: [SECRET], ...METRICS_RULES });
+        const withMetrics = (line: string) => [redisContainer({}, `${hardenedConf}\n${line}\n`)];
+        expect((await evaluate(nonAdminUserDangerousCommands, withMetrics(metricsLine))).violations).toEqual([]);
+        // Whatever its name: the rules decide.
+        expect(
+            (await evaluate(nonAdminUserDangerousCommands, withMetrics(metricsLine.replace(" metrics ", " scraper ")))).violations,
+        ).toEqual([]);
+        for (const extra of ["+slowlog|reset", "+latency", "+slowlog", "~*", "+@read", "+config|get"])
+            expect((await evaluate(nonAdminUserDangerousCommands, withMetrics(`${metricsLine} ${extra}`))).violations, extra).toHaveLength(
+                1,
+            );
+    });
     it("accepts the users named in adminUsers, and only them", async () => {
         expect((await evaluate(nonAdminUserDangerousCommands, ops)).violations).toHaveLength(1);
         expect((await evaluate(nonAdminUserDangerousCommands, ops, { adminUsers: ["admin", "ops"] })).violations).toEqual([]);
