@@ -81,6 +81,11 @@ export async function memoryReport(redis: Redis): Promise<MemoryReport> {
     };
 }
 
+/** The seed guide's threshold: above this `fragmentationRatio` the process holds half again what its data needs. */
+export const FRAGMENTATION_RATIO_LIMIT = 1.5;
+/** Below this many fragmented bytes a high ratio is the process's fixed overhead, not waste worth purging or alerting on. */
+export const FRAGMENTED_BYTES_WORTH_ACTING = 32 * 1024 * 1024;
+
 export interface PurgeOptions {
     /** Purge only above this `fragmentationRatio`. Default 1.5, the seed guide's threshold. */
     whenFragmentationAbove?: number;
@@ -106,7 +111,7 @@ export interface PurgeResult {
  * outside `@dangerous`, so the components' `app` user may run it too), not on a request path.
  */
 export async function purgeMemory(redis: Redis, options: PurgeOptions = {}): Promise<PurgeResult> {
-    const { whenFragmentationAbove = 1.5, minimumFragmentedBytes = 32 * 1024 * 1024 } = options;
+    const { whenFragmentationAbove = FRAGMENTATION_RATIO_LIMIT, minimumFragmentedBytes = FRAGMENTED_BYTES_WORTH_ACTING } = options;
     const before = await memoryReport(redis);
     const worthIt =
         before.allocator.startsWith("jemalloc") &&

@@ -1,6 +1,7 @@
 // Prometheus alerting rules for a hardened Redis, on redis_exporter's metric names: the same groups
 // go into a PrometheusRule (Kubernetes, with the Prometheus Operator) and into a plain rules file
 // (examples/prometheus/). Planning only: a pure function, no Pulumi.
+import { FRAGMENTATION_RATIO_LIMIT, FRAGMENTED_BYTES_WORTH_ACTING } from "../client/memory";
 
 /** One alerting rule, as Prometheus's rule files and the PrometheusRule CRD spell it. */
 export interface AlertRule {
@@ -29,12 +30,15 @@ export interface AlertRuleOptions {
     replicaLagAbove?: number;
 }
 
-/** Below this many fragmented bytes a high ratio is the process's fixed overhead, not waste (as purgeMemory's default). */
-export const FRAGMENTED_BYTES_WORTH_ALERTING = 32 * 1024 * 1024;
-
 /** The alerting rules: memory, fragmentation, evictions, rejected connections, persistence errors, replication, the exporter itself. */
 export function redisAlertRules(options: AlertRuleOptions = {}): AlertRuleGroup[] {
-    const { job = "redis", replicas = false, memoryUsedAbove = 0.8, fragmentationAbove = 1.5, replicaLagAbove = 10 } = options;
+    const {
+        job = "redis",
+        replicas = false,
+        memoryUsedAbove = 0.8,
+        fragmentationAbove = FRAGMENTATION_RATIO_LIMIT,
+        replicaLagAbove = 10,
+    } = options;
     const percent = Math.round(memoryUsedAbove * 100);
     const rules: AlertRule[] = [
         {
@@ -71,7 +75,7 @@ export function redisAlertRules(options: AlertRuleOptions = {}): AlertRuleGroup[
         },
         {
             alert: "RedisMemoryFragmented",
-            expr: `redis_mem_fragmentation_ratio > ${fragmentationAbove} and (redis_memory_used_rss_bytes - redis_memory_used_bytes) > ${FRAGMENTED_BYTES_WORTH_ALERTING}`,
+            expr: `redis_mem_fragmentation_ratio > ${fragmentationAbove} and (redis_memory_used_rss_bytes - redis_memory_used_bytes) > ${FRAGMENTED_BYTES_WORTH_ACTING}`,
             for: "15m",
             labels: { severity: "warning" },
             annotations: {
