@@ -3,6 +3,7 @@
 // files (package.json `files`).
 import { spawnSync, type SpawnSyncOptions } from "node:child_process";
 import { copyFile, mkdir, mkdtemp } from "node:fs/promises";
+import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 
 export const ROOT = resolve(__dirname, "..");
@@ -22,6 +23,11 @@ export function run(command: string, args: string[], options: SpawnSyncOptions &
 export function ok(result: Run, what: string): string {
     if (result.status !== 0) throw new Error(`${what} failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
     return result.stdout;
+}
+
+/** Where tests keep what they fetch from the npm registry between runs (the same folder .ci/run keeps Node binaries in). */
+export function cacheDirectory(name: string): string {
+    return join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "hardened-redis", name);
 }
 
 /** The environment for an npm run of our own: without the npm_* settings of the `npm test` that runs us. */

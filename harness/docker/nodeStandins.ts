@@ -7,11 +7,11 @@
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { cp, mkdir, mkdtemp, readFile, rm, symlink } from "node:fs/promises";
-import { homedir, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { realpathSync } from "node:fs";
 import type Docker from "dockerode";
-import { npmEnvironment } from "../packedPackage";
+import { cacheDirectory, npmEnvironment } from "../packedPackage";
 import { buildScratchImage, libraries, place } from "./standinImage";
 
 export interface NodeStandins {
@@ -52,7 +52,7 @@ function npmDirectory(): string {
  * Kept between runs in the user's cache directory, so npm only re-checks it.
  */
 async function npmCacheFor(appDir: string): Promise<string> {
-    const cache = join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "hardened-redis", "example-app-npm");
+    const cache = cacheDirectory("example-app-npm");
     const scratch = await mkdtemp(join(tmpdir(), "app-npm-"));
     try {
         for (const entry of ["package.json", "package-lock.json", "vendor"])

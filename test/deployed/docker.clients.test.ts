@@ -3,12 +3,11 @@
 // string DockerRedis exports and run commands, in plaintext and over TLS. Each runs in a container
 // on the realised internal network, where the string's host (the alias) resolves as it is.
 import { mkdir } from "node:fs/promises";
-import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deployDockerRedis, type DockerDeployment } from "../../harness/docker/deployments";
 import { CLIENT_DIR, runOnNetwork, type HostToolRun } from "../../harness/docker/hostTools";
-import { npmEnvironment, ok, run } from "../../harness/packedPackage";
+import { cacheDirectory, npmEnvironment, ok, run } from "../../harness/packedPackage";
 import { installMocks } from "../../harness/pulumiMocks";
 
 const NODE_REDIS = "redis@^5";
@@ -17,7 +16,7 @@ const CA_FILE = `${CLIENT_DIR}/ca.crt`;
 
 /** node-redis from the npm registry, kept between runs in the user's cache (npm re-checks the range). */
 function nodeRedisModules(): string {
-    const prefix = join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "hardened-redis", "node-redis");
+    const prefix = cacheDirectory("node-redis");
     ok(
         run("npm", ["install", "--prefix", prefix, "--no-audit", "--no-fund", "--no-save", NODE_REDIS], { env: npmEnvironment() }),
         "npm install redis",
