@@ -4,6 +4,7 @@ import {
     ADMIN_USER,
     APP_USER,
     hardenedUsers,
+    METRICS_USER,
     REPLICATION_USER,
     SENTINEL_USER,
     type RedisAclRules,
@@ -58,7 +59,7 @@ const PASSWORD_SPECIALS = "!#%*+,-.:=?@^_~";
 export function createRedisCredentials(
     name: string,
     rotation: CredentialRotation,
-    users: { extra: readonly string[]; replication: boolean; sentinel?: boolean },
+    users: { extra: readonly string[]; replication: boolean; sentinel?: boolean; metrics?: boolean },
     parent: pulumi.Resource,
 ): RedisCredentials {
     const slots = passwordSlots(rotation.generation, rotation.retirePrevious);
@@ -88,6 +89,7 @@ export function createRedisCredentials(
     // No replicas, no replication user: nobody would use it.
     const replication = users.replication ? passwordsOf(`${name}-${REPLICATION_USER}-password`) : pulumi.output([]);
     const sentinel = users.sentinel ? passwordsOf(`${name}-${SENTINEL_USER}-password`) : pulumi.output([]);
+    const metrics = users.metrics ? passwordsOf(`${name}-${METRICS_USER}-password`) : pulumi.output([]);
     const extraUsers = users.extra.map((user) => passwordsOf(`${name}-user-${user}-password`));
     const configCommand = new random.RandomString(
         `${name}-config-command`,
@@ -98,14 +100,24 @@ export function createRedisCredentials(
     return {
         passwords: pulumi.secret(
             pulumi
-                .all([app, admin, replication, sentinel, pulumi.all(extraUsers)])
-                .apply(([appPasswords, adminPasswords, replicationPasswords, sentinelPasswords, extraPasswords]): RedisUserPasswords => ({
-                    app: appPasswords,
-                    admin: adminPasswords,
-                    replication: replicationPasswords,
-                    sentinel: sentinelPasswords,
-                    extra: Object.fromEntries(users.extra.map((user, i) => [user, extraPasswords[i]])),
-                })),
+                .all([app, admin, replication, sentinel, metrics, pulumi.all(extraUsers)])
+                .apply(
+                    ([
+                        appPasswords,
+                        adminPasswords,
+                        replicationPasswords,
+                        sentinelPasswords,
+                        metricsPasswords,
+                        extraPasswords,
+                    ]): RedisUserPasswords => ({
+                        app: appPasswords,
+                        admin: adminPasswords,
+                        replication: replicationPasswords,
+                        sentinel: sentinelPasswords,
+                        metrics: metricsPasswords,
+                        extra: Object.fromEntries(users.extra.map((user, i) => [user, extraPasswords[i]])),
+                    }),
+                ),
         ),
         configCommandName: pulumi.secret(configCommand.result),
     };
@@ -198,13 +210,14 @@ export function redisAccess(
     replicated: boolean,
     parent: pulumi.Resource,
     sentinel = false,
+    metrics = false,
 ): RedisAccess {
     const rotation = { generation: settings.credentialGeneration, retirePrevious: settings.retirePreviousCredentials, keepers };
     const extraRules = Object.fromEntries(settings.extraUsers.map(({ name: user, ...rules }) => [user, rules]));
     const credentials = createRedisCredentials(
         name,
         rotation,
-        { extra: Object.keys(extraRules), replication: replicated, sentinel },
+        { extra: Object.keys(extraRules), replication: replicated, sentinel, metrics },
         parent,
     );
     return {

@@ -3,6 +3,20 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { containerCpu, redisServerArgsShape, sizeRedisForContainer, type RedisServerArgs } from "./containerSettings";
 import { redisAccess } from "./credentials";
+import {
+    dockerMetricsArgs,
+    EXPORTER_ENTRYPOINT,
+    EXPORTER_FILES,
+    EXPORTER_MEMORY_MB,
+    EXPORTER_SECRETS_DIR,
+    EXPORTER_UID,
+    exporterAddress,
+    exporterArgs,
+    exporterPasswordFile,
+    planMetrics,
+    type DockerRedisMetricsArgs,
+    type MetricsPlan,
+} from "./metrics";
 import { planSentinel, SENTINEL_PORT, sentinelArgs, type RedisSentinelArgs } from "./sentinel";
 import { renderSentinelConfig, sentinelCommand } from "./sentinelConfig";
 import { generateTls, providedTls, requireEnabled, tlsArgsShape, type DockerRedisTlsArgs, type RedisTls } from "./redisTls";
@@ -49,6 +63,8 @@ export interface DockerRedisArgs extends RedisServerArgs {
     replicas?: number;
     /** Automatic failover by Sentinel containers on the same network (needs `replicas` of 2 or more). Default off. */
     sentinel?: RedisSentinelArgs;
+    /** Prometheus metrics: a redis_exporter container per server, as the `metrics` ACL user. Default off. */
+    metrics?: DockerRedisMetricsArgs;
 }
 
 const dockerArgsSchema = z.strictObject({
@@ -86,6 +102,7 @@ const dockerArgsSchema = z.strictObject({
         .max(16, { error: "an integer from 1 to 16" })
         .default(1),
     sentinel: sentinelArgs,
+    metrics: dockerMetricsArgs,
     // Inputs that may be unknown until deployment are checked elsewhere.
     networkName: z.unknown().optional(),
 });
@@ -141,6 +158,10 @@ export class DockerRedis extends pulumi.ComponentResource {
     public readonly masterName: pulumi.Output<string | undefined>;
     /** With Sentinel: every Sentinel as `host:port` on the network; empty without. */
     public readonly sentinelAddresses: pulumi.Output<string[]>;
+    /** With metrics: the first server's exporter, `http://<alias>-metrics:<port>/metrics` on the network; undefined without. */
+    public readonly metricsEndpoint: pulumi.Output<string | undefined>;
+    /** With metrics: every server's exporter endpoint, in server order; empty without. */
+    public readonly metricsEndpoints: pulumi.Output<string[]>;
 
     constructor(name: string, args: DockerRedisArgs = {}, opts?: pulumi.ComponentResourceOptions) {
         super("hardened-redis:index:DockerRedis", name, {}, opts);
@@ -156,7 +177,16 @@ export class DockerRedis extends pulumi.ComponentResource {
         const sentinels = Array.from({ length: sentinel?.sentinels ?? 0 }, (_, i) => `${alias}-sentinel-${i}`);
         const tls = this.tls(name, [...servers, ...sentinels], settings.tls, args.tls);
 
-        const access = redisAccess(name, settings, args.credentialKeepers, servers.length > 1, this, sentinel !== undefined);
+        const metrics = planMetrics(settings.metrics, args.metrics, tuning.port);
+        const access = redisAccess(
+            name,
+            settings,
+            args.credentialKeepers,
+            servers.length > 1,
+            this,
+            sentinel !== undefined,
+            metrics !== undefined,
+        );
         const { credentials } = access;
         const files = pulumi.secret(
             pulumi.all([access.users, credentials.configCommandName, tls?.material]).apply(([users, configCommandName, material]) => {
@@ -235,6 +265,18 @@ export class DockerRedis extends pulumi.ComponentResource {
         const shared = { image: image.imageId, networkName, configVolume: configVolume.name, configSha256, configWriter, tls };
         const data = servers.map((host, i) => this.redisServer(name, i, host, servers, settings, tuning.port, cpu, shared));
         if (sentinel) sentinels.forEach((host, i) => this.sentinelContainer(name, i, host, sentinel.masterName, settings, shared, data));
+        const metricsEndpoints = metrics
+            ? this.exporters(
+                  name,
+                  servers,
+                  tuning.port,
+                  metrics,
+                  settings,
+                  shared,
+                  data,
+                  credentials.passwords.apply((p) => p.metrics?.[0] ?? ""),
+              )
+            : [];
 
         this.host = pulumi.output(servers[0]);
         this.port = pulumi.output(tuning.port);
@@ -252,6 +294,8 @@ export class DockerRedis extends pulumi.ComponentResource {
         );
         this.masterName = pulumi.output(sentinel?.masterName);
         this.sentinelAddresses = pulumi.output(sentinelAddresses.map((a) => `${a.host}:${a.port}`));
+        this.metricsEndpoint = pulumi.output(metricsEndpoints[0]);
+        this.metricsEndpoints = pulumi.output(metricsEndpoints);
         this.connectionString = urls.app;
         this.adminConnectionString = urls.admin;
         this.extraConnectionStrings = urls.extra;
@@ -274,6 +318,8 @@ export class DockerRedis extends pulumi.ComponentResource {
             clientPrivateKey: this.clientPrivateKey,
             masterName: this.masterName,
             sentinelAddresses: this.sentinelAddresses,
+            metricsEndpoint: this.metricsEndpoint,
+            metricsEndpoints: this.metricsEndpoints,
         });
     }
 
@@ -405,6 +451,99 @@ export class DockerRedis extends pulumi.ComponentResource {
             // Started once the servers it watches are up.
             { parent: this, deleteBeforeReplace: true, dependsOn: [shared.configWriter, ...servers.map((s) => s.container)] },
         );
+    }
+
+    /**
+     * A redis_exporter per server, each on the internal network under `<server alias>-metrics` (and
+     * on `scrapeNetworkName` when given, where Redis is not), authenticating as the metrics user.
+     * Their files (the password by server URI, and with TLS the CA and a client identity) go to a
+     * volume of their own, never the config volume: the exporters must not read the servers' ACL
+     * or key. As for the config, a never-started writer receives the upload; the files belong to
+     * root with group read only, and the exporters run with group 0 to read them, so no other uid
+     * can. The official image is FROM scratch with no shell: nothing can health-check it from
+     * inside, so its health is Prometheus's `up` and `redis_up` (the exporter-down alert).
+     * Returns each exporter's endpoint.
+     */
+    private exporters(
+        name: string,
+        servers: string[],
+        port: number,
+        metrics: MetricsPlan & { scrapeNetworkName?: unknown },
+        settings: z.output<typeof dockerArgsSchema>,
+        shared: SharedResources,
+        data: Array<{ container: docker.Container }>,
+        password: pulumi.Output<string>,
+    ): string[] {
+        const tls = shared.tls;
+        const addresses = servers.map((host) => exporterAddress(host, port, tls !== undefined));
+        // With mutual TLS the exporter needs a certificate the CA signed: the generated client one,
+        // else the server's own (as the health checks present it).
+        const identity = tls && tls.authClients === "yes" ? (tls.client ?? tls.material) : undefined;
+        const files = pulumi.secret(
+            pulumi.all([password, tls?.caCertificate, identity?.certificate, identity?.privateKey]).apply(([secret, ca, cert, key]) => [
+                { file: EXPORTER_FILES.passwords, content: exporterPasswordFile(addresses, secret), permissions: "0440" },
+                ...(ca === undefined ? [] : [{ file: EXPORTER_FILES.caCertificate, content: ca, permissions: "0444" }]),
+                ...(cert === undefined || key === undefined
+                    ? []
+                    : [
+                          { file: EXPORTER_FILES.certificate, content: cert, permissions: "0444" },
+                          { file: EXPORTER_FILES.privateKey, content: key, permissions: "0440" },
+                      ]),
+            ]),
+        );
+        const image = new docker.RemoteImage(`${name}-exporter-image`, { name: metrics.image, keepLocally: true }, { parent: this });
+        const volume = new docker.Volume(`${name}-metrics`, { labels: this.labels(name, "metrics-secrets") }, { parent: this });
+        const writer = new docker.Container(
+            `${name}-metrics-secrets`,
+            {
+                image: image.imageId,
+                start: false,
+                mustRun: false,
+                networkMode: "none",
+                volumes: [{ volumeName: volume.name, containerPath: EXPORTER_SECRETS_DIR }],
+                uploads: files.apply((list) => list.map((f) => ({ ...f, file: `${EXPORTER_SECRETS_DIR}/${f.file}` }))),
+                labels: this.labels(name, "metrics-writer"),
+            },
+            { parent: this, deleteBeforeReplace: true },
+        );
+        // A new password (a rotation) or certificate replaces the exporters: they read the files once, at start.
+        const filesSha256 = pulumi.unsecret(files.apply((list) => configHash(Object.fromEntries(list.map((f) => [f.file, f.content])))));
+        const scrapeNetwork = metrics.scrapeNetworkName as pulumi.Input<string> | undefined;
+        return servers.map((host, i) => {
+            const alias = `${host}-metrics`;
+            new docker.Container(
+                `${name}-metrics${i === 0 ? "" : `-${i}`}`,
+                {
+                    image: image.imageId,
+                    // The image's own entrypoint, spelt out: a policy cannot read an image, and an
+                    // argv of bare flags would otherwise pass for redis-server's.
+                    entrypoints: [EXPORTER_ENTRYPOINT],
+                    command: exporterArgs({
+                        address: addresses[i],
+                        port: metrics.port,
+                        tls: tls && { clientCertificate: identity !== undefined },
+                    }),
+                    user: `${EXPORTER_UID}:0`,
+                    readOnly: true,
+                    capabilities: { drops: ["ALL"] },
+                    securityOpts: ["no-new-privileges:true"],
+                    memory: EXPORTER_MEMORY_MB,
+                    memorySwap: EXPORTER_MEMORY_MB,
+                    networksAdvanced: [
+                        { name: shared.networkName, aliases: [alias] },
+                        ...(scrapeNetwork === undefined ? [] : [{ name: scrapeNetwork, aliases: [alias] }]),
+                    ],
+                    volumes: [{ volumeName: volume.name, containerPath: EXPORTER_SECRETS_DIR, readOnly: true }],
+                    restart: settings.restartPolicy,
+                    logDriver: "json-file",
+                    logOpts: { "max-size": settings.logMaxSize, "max-file": String(settings.logMaxFiles) },
+                    labels: [...this.labels(name, "metrics"), { label: "hardened-redis.metrics-sha256", value: filesSha256 }],
+                    mustRun: true,
+                },
+                { parent: this, deleteBeforeReplace: true, dependsOn: [writer, data[i].container] },
+            );
+            return `http://${alias}:${metrics.port}/metrics`;
+        });
     }
 
     /** What every container of the component shares: the image, the network, the config, the lockdown. */

@@ -15,6 +15,9 @@ const redis = new DockerRedis("cache", {
     retirePreviousCredentials: config.getBoolean("retirePreviousCredentials"),
     // `pulumi config set tls true`: TLS only, certificates generated; clients then need caCertificate.
     tls: { enabled: config.getBoolean("tls") },
+    // `pulumi config set metrics true`: a redis_exporter on the internal network; attach Prometheus
+    // there, or name its network with `pulumi config set metricsScrapeNetwork <network>`.
+    metrics: { enabled: config.getBoolean("metrics"), scrapeNetworkName: config.get("metricsScrapeNetwork") },
 });
 
 // Non-secret: where clients must attach to reach Redis.
@@ -23,6 +26,8 @@ export const port = redis.port;
 export const networkName = redis.networkName;
 export const volumeName = redis.volumeName;
 export const containerName = redis.containerName;
+// Where Prometheus scrapes (undefined without metrics).
+export const metricsEndpoint = redis.metricsEndpoint;
 // Public: the CA a TLS client must trust (undefined without TLS).
 export const caCertificate = redis.caCertificate;
 // Secret: encrypted in state, shown only with `pulumi stack output --show-secrets`.

@@ -21,7 +21,7 @@ export interface DockerDeployment extends RedisUnderTest {
     password: string;
     configCommandName: string;
     /** The outputs as the stack exports them, unchanged: their host is the alias on `network`, which only resolves inside it. */
-    exported: { connectionString: string; adminConnectionString: string; caCertificate?: string };
+    exported: { connectionString: string; adminConnectionString: string; caCertificate?: string; metricsEndpoints: string[] };
 }
 
 /** The component's connection string, pointed at an address the host can reach. */
@@ -68,6 +68,7 @@ export async function deployDockerRedis(name: string, args?: DockerRedisArgs): P
     const redis = new DockerRedis(name, args);
     const { connectionString, adminConnectionString, password, configCommandName } = await componentSecrets(redis);
     const tls = await clientTls(redis, connectionString);
+    const metricsEndpoints = await valueOf(redis.metricsEndpoints);
     const docker = await dockerEngine();
     const realised = await realiseDockerResources(docker, resourcesOf(name));
     try {
@@ -85,7 +86,7 @@ export async function deployDockerRedis(name: string, args?: DockerRedisArgs): P
             configCommandName,
             connectionString: reachable(connectionString, address),
             adminConnectionString: reachable(adminConnectionString, address),
-            exported: { connectionString, adminConnectionString, caCertificate: tls?.caCertificate },
+            exported: { connectionString, adminConnectionString, caCertificate: tls?.caCertificate, metricsEndpoints },
             tls,
             stop: () => realised.remove(),
         };

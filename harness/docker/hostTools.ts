@@ -32,19 +32,20 @@ export interface HostToolRun {
 
 /**
  * Runs `command` in a fresh container on `network` (writable: files are put in before it starts) with the host's /usr, /bin and /lib mounted
- * read-only, `files` in {@link CLIENT_DIR}, and `binds` (host:container, read-only) besides.
+ * read-only, `files` in {@link CLIENT_DIR}, and `binds` (host:container, read-only) besides, as root unless `user` says otherwise.
  * Resolves when it exits (at most `timeoutMs`), with its output.
  */
 export async function runOnNetwork(
     docker: Docker,
     network: string,
     command: string[],
-    options: { files?: Record<string, string>; env?: string[]; binds?: string[]; timeoutMs?: number } = {},
+    options: { files?: Record<string, string>; env?: string[]; binds?: string[]; timeoutMs?: number; user?: string } = {},
 ): Promise<HostToolRun> {
     const container = await docker.createContainer({
         Image: await hostToolsImage(docker),
         Cmd: command,
         Env: options.env,
+        User: options.user,
         Labels: { [TEST_LABEL]: "host-tools" },
         HostConfig: {
             NetworkMode: network,

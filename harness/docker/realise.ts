@@ -7,7 +7,7 @@ import { resolve } from "node:path";
 import type Docker from "dockerode";
 import { unwrapSecrets, type RegisteredResource } from "../pulumiMocks";
 import { TEST_LABEL } from "./engine";
-import { buildFrom, imageIdOf, redisImageId } from "./standinImage";
+import { buildFrom, imageIdOf, localImageId } from "./standinImage";
 
 type Props = Record<string, unknown>;
 
@@ -312,7 +312,7 @@ export async function realiseDockerResources(
             switch (r.type) {
                 case "docker:index/remoteImage:RemoteImage": {
                     onlyHandled("docker.RemoteImage", props, ["name", "keepLocally", "imageId"]);
-                    imageIds.set(String(props.imageId), await redisImageId(docker, String(props.name)));
+                    imageIds.set(String(props.imageId), await localImageId(docker, String(props.name)));
                     break;
                 }
                 case "docker:index/image:Image": {

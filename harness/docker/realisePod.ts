@@ -13,7 +13,7 @@ import { unwrapSecrets, type RegisteredResource } from "../pulumiMocks";
 import { TEST_LABEL } from "./engine";
 import { execIn } from "./exec";
 import { addressOn, tarOf } from "./realise";
-import { redisImageId } from "./standinImage";
+import { localImageId } from "./standinImage";
 
 type StatefulSet = k8s.types.output.apps.v1.StatefulSet;
 type Container = k8s.types.output.core.v1.Container;
@@ -233,7 +233,7 @@ export async function realisePods(docker: Docker, resources: RegisteredResource[
         for (const { sts, pod, c, user } of checked) {
             const podCtx = pod.securityContext ?? {};
             const ctx = c.securityContext ?? {};
-            const image = await redisImageId(docker, c.image);
+            const image = await localImageId(docker, c.image);
             const pods: Pod[] = [];
             statefulSets.set(sts.metadata.name, pods);
             // OrderedReady: each pod once the one before it is ready.

@@ -117,10 +117,36 @@ function buildStandin(docker: Docker): Promise<string> {
     });
 }
 
-/** The image ID to run for a Redis 7 image reference: the real one if present, else the stand-in. */
-export async function redisImageId(docker: Docker, reference: string): Promise<string> {
+/** Tag of the stand-in for the exporter image (oliver006/redis_exporter), built from Debian's package. */
+export const EXPORTER_STANDIN_IMAGE = "hardened-redis-test/redis-exporter-standin:1.45-debian";
+
+/**
+ * Laid out like the official exporter image: FROM scratch, the binary at /redis_exporter as the
+ * entrypoint, user 59000:59000, and no shell (so nothing can health-check it from inside either).
+ * Debian's build links libc dynamically; the official one is static, so the loader comes along.
+ */
+function buildExporterStandin(docker: Docker): Promise<string> {
+    return buildScratchImage(docker, EXPORTER_STANDIN_IMAGE, {
+        users: ["exporter:59000:59000:/"],
+        title: "stand-in for oliver006/redis_exporter (Debian prometheus-redis-exporter 1.45), not the official image",
+        async fill(rootfs) {
+            await place(rootfs, "/usr/bin/prometheus-redis-exporter", "/redis_exporter");
+            for (const lib of libraries("/usr/bin/prometheus-redis-exporter")) await place(rootfs, lib);
+        },
+        lines: ["USER 59000:59000", 'ENTRYPOINT ["/redis_exporter"]'],
+    });
+}
+
+/**
+ * The image ID to run for an image reference the components declare: the real image if the engine
+ * has it, else the stand-in for a Redis 7 or a redis_exporter reference. Anything else cannot be
+ * pulled here, and says so.
+ */
+export async function localImageId(docker: Docker, reference: string): Promise<string> {
     const local = await imageIdOf(docker, reference);
     if (local) return local;
-    if (!/^redis:7/.test(reference)) throw new Error(`image ${reference} is not available locally and cannot be pulled here`);
-    return (await imageIdOf(docker, STANDIN_IMAGE)) ?? buildStandin(docker);
+    if (/^redis:7/.test(reference)) return (await imageIdOf(docker, STANDIN_IMAGE)) ?? buildStandin(docker);
+    if (/^(docker\.io\/)?oliver006\/redis_exporter[:@]/.test(reference))
+        return (await imageIdOf(docker, EXPORTER_STANDIN_IMAGE)) ?? buildExporterStandin(docker);
+    throw new Error(`image ${reference} is not available locally and cannot be pulled here`);
 }

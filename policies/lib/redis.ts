@@ -67,7 +67,17 @@ export function redisInvocations(argv: string[]): RedisInvocation[] {
  * Redis, whatever its image (e.g. a network holder, as a Kubernetes pod's pause container, or a
  * one-shot redis-cli).
  */
-const NON_REDIS_PROGRAMS: ReadonlySet<string> = new Set(["sleep", "pause", "tail", "true", "false", "redis-cli", "redis-benchmark"]);
+const NON_REDIS_PROGRAMS: ReadonlySet<string> = new Set([
+    "sleep",
+    "pause",
+    "tail",
+    "true",
+    "false",
+    "redis-cli",
+    "redis-benchmark",
+    // The metrics exporter: a Go binary that connects to Redis as a client.
+    "redis_exporter",
+]);
 
 /**
  * Whether a container's command, known in full, runs no Redis: its program is one that starts no

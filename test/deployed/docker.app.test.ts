@@ -17,7 +17,7 @@ import { TEST_LABEL } from "../../harness/docker/engine";
 import { execIn } from "../../harness/docker/exec";
 import { nodeStandins } from "../../harness/docker/nodeStandins";
 import { addressOn, realiseDockerResources, type Realised } from "../../harness/docker/realise";
-import { redisImageId } from "../../harness/docker/standinImage";
+import { localImageId } from "../../harness/docker/standinImage";
 import { packPackage } from "../../harness/packedPackage";
 import { allRegistered, existingStacks, installMocks, registered, valueOf } from "../../harness/pulumiMocks";
 
@@ -196,7 +196,7 @@ console.log(JSON.stringify({ mode: (s.mode & 0o777).toString(8), uid: s.uid, gid
         // A listener in a container of the default bridge network: the host reaches it, the app does not.
         const docker = redis.docker;
         const listener = await docker.createContainer({
-            Image: await redisImageId(docker, "redis:7-alpine"),
+            Image: await localImageId(docker, "redis:7-alpine"),
             Entrypoint: ["sh", "-c", "while true; do nc -l -p 8443 < /dev/null; done"],
             Labels: { [TEST_LABEL]: "docker.app" },
             HostConfig: { NetworkMode: "bridge" },

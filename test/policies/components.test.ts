@@ -44,6 +44,8 @@ describe("redis-guard on what hardened-redis declares", () => {
     /** KubernetesRedis with Sentinel (three Redis pods, three Sentinel pods), with TLS and without. */
     let kubernetesSentinel: TestResource[];
     let kubernetesSentinelPlaintext: TestResource[];
+    /** DockerRedis with metrics: an exporter per server, one server's also on a scrape network that is not internal. */
+    let metered: TestResource[];
 
     beforeAll(async () => {
         await installMocks();
@@ -56,6 +58,7 @@ describe("redis-guard on what hardened-redis declares", () => {
         new DockerRedis("sentinelplain", { replicas: 3, sentinel: { enabled: true } });
         new KubernetesRedis("kha", { replicas: 3, sentinel: { enabled: true }, tls: { enabled: true } });
         new KubernetesRedis("ksentinelplain", { replicas: 3, sentinel: { enabled: true } });
+        new DockerRedis("metered", { replicas: 2, tls: { enabled: true }, metrics: { enabled: true, scrapeNetworkName: "prometheus" } });
         await allRegistered();
         // After an update, stack policies see outputs (autonamed names included) over the inputs.
         const asResource = (r: (typeof registered)[number]): TestResource => ({
@@ -70,6 +73,7 @@ describe("redis-guard on what hardened-redis declares", () => {
         sentinelPlaintext = registered.filter((r) => r.name.startsWith("sentinelplain")).map(asResource);
         kubernetesSentinel = registered.filter((r) => r.name.startsWith("kha")).map(asResource);
         kubernetesSentinelPlaintext = registered.filter((r) => r.name.startsWith("ksentinelplain")).map(asResource);
+        metered = registered.filter((r) => r.name.startsWith("metered")).map(asResource);
     });
 
     it("finds nothing to report on DockerRedis or KubernetesRedis with TLS, at any level", async () => {
@@ -84,6 +88,12 @@ describe("redis-guard on what hardened-redis declares", () => {
             expect.arrayContaining(["ha", "ha-1", "ha-2", "ha-sentinel-0", "ha-sentinel-2", "ha-network", "ha-config"]),
         );
         expect(await violations(sentinel)).toEqual({});
+    });
+
+    it("finds nothing to report on DockerRedis with metrics: the exporters run no Redis, wherever they are attached", async () => {
+        const exporters = metered.filter((r) => r.type === "docker:index/container:Container" && r.name.startsWith("metered-metrics"));
+        expect(exporters.map((r) => r.name).sort()).toEqual(["metered-metrics", "metered-metrics-1", "metered-metrics-secrets"]);
+        expect(await violations(metered)).toEqual({});
     });
 
     it("finds nothing to report on KubernetesRedis with Sentinel and TLS, at any level, and only the missing TLS without", async () => {

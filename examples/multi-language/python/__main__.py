@@ -10,6 +10,8 @@ cache = hardened_redis.DockerRedis(
     sentinel=hardened_redis.RedisSentinelArgsArgs(enabled=True, down_after_milliseconds=5000),
     tls=hardened_redis.DockerRedisTlsArgsArgs(enabled=True),
     extra_users=[hardened_redis.RedisExtraUserArgs(name="reports", allow_categories=["read"], key_patterns=["report:*"])],
+    # A redis_exporter per server, on the internal network, as the metrics user.
+    metrics=hardened_redis.DockerRedisMetricsArgsArgs(enabled=True),
 )
 
 # On Kubernetes: clients in namespaces labelled team=web may connect, if their pods carry the client label.
@@ -24,5 +26,6 @@ sessions = hardened_redis.KubernetesRedis(
 # Secret outputs: hand them to the applications as files, never as plain config.
 pulumi.export("connection_string", cache.connection_string)
 pulumi.export("sentinel_addresses", cache.sentinel_addresses)
+pulumi.export("metrics_endpoints", cache.metrics_endpoints)
 pulumi.export("sessions_connection_string", sessions.connection_string)
 pulumi.export("sessions_client_label", sessions.client_label)
