@@ -5,7 +5,19 @@
 // only place that reads its kind, and every other function reads the roles it returns.
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
+import { redisAlertRules, type AlertRuleGroup } from "./alertRules";
 import type { ContainerCpu } from "./containerSettings";
+import {
+    EXPORTER_FILES,
+    EXPORTER_MEMORY_MB,
+    EXPORTER_SECRETS_DIR,
+    EXPORTER_UID,
+    exporterAddress,
+    exporterArgs,
+    exporterPasswordFile,
+    planMetrics,
+    type MetricsPlan,
+} from "./metrics";
 import {
     CONFIG_DIR,
     DATA_DIR,
@@ -17,6 +29,7 @@ import {
     serverCommand,
     TLS_FILES,
 } from "./redisContainer";
+import { RedisConfigError } from "./redisConfigError";
 import { APP_USER } from "./redisUsers";
 import { SENTINEL_PORT, type SentinelPlan } from "./sentinel";
 import { sentinelCommand } from "./sentinelConfig";
@@ -47,12 +60,65 @@ export interface KubernetesRedisPlan {
     allowAllEgress: boolean;
     /** TLS on every hop (clients, replication, probes); undefined for plaintext. */
     tls?: { requireClientCertificates: boolean };
+    /** A redis_exporter sidecar in every Redis pod, scraped only by the given pods; undefined without metrics. */
+    metrics?: KubernetesMetricsPlan;
+}
+
+/** What the metrics of a KubernetesRedis are planned from. */
+export interface KubernetesMetricsPlan extends MetricsPlan {
+    /** Who may scrape: pods carrying `podLabels` (in the Redis namespace unless `namespaceLabels`), in namespaces carrying `namespaceLabels`. */
+    scrapers: { namespaceLabels?: Record<string, string>; podLabels?: Record<string, string> };
+    serviceMonitor: boolean;
+    prometheusRule: boolean;
+    monitorLabels?: Record<string, string>;
 }
 
 /** The topology of `replicas` pods (1 to 16, checked with the other arguments), watched by Sentinels when planned. */
 export function kubernetesTopology(replicas: number, sentinel?: SentinelPlan): KubernetesTopology {
     if (sentinel) return { kind: "sentinel", replicas, sentinel };
     return replicas > 1 ? { kind: "replicated", replicas } : { kind: "standalone" };
+}
+
+/** The parsed `metrics` argument of KubernetesRedis (see `kubernetesMetricsArgs`). */
+export interface ParsedKubernetesMetrics extends MetricsPlan {
+    enabled: boolean;
+    scrapeNamespaceLabels?: Record<string, string>;
+    scrapePodLabels?: Record<string, string>;
+    serviceMonitor: boolean;
+    prometheusRule: boolean;
+    monitorLabels?: Record<string, string>;
+}
+
+const SCRAPERS_ALLOWED = "metrics.scrapeNamespaceLabels and/or metrics.scrapePodLabels, each with at least one label";
+
+/**
+ * The metrics plan, or undefined without metrics. Throws {@link RedisConfigError} as
+ * {@link planMetrics} does, and when nobody is named to scrape: an empty selector would admit
+ * every pod (or every namespace), so "nothing scrapes unless you say who" needs a label.
+ */
+export function planKubernetesMetrics(
+    settings: ParsedKubernetesMetrics,
+    given: unknown,
+    redisPort: number,
+): KubernetesMetricsPlan | undefined {
+    const plan = planMetrics(settings, given, redisPort);
+    if (plan === undefined) return undefined;
+    const { scrapeNamespaceLabels: namespaceLabels, scrapePodLabels: podLabels } = plan;
+    for (const [setting, labels] of Object.entries({ scrapeNamespaceLabels: namespaceLabels, scrapePodLabels: podLabels })) {
+        if (labels !== undefined && Object.keys(labels).length === 0)
+            throw new RedisConfigError(`metrics.${setting}`, SCRAPERS_ALLOWED, "{}");
+    }
+    if (namespaceLabels === undefined && podLabels === undefined) {
+        throw new RedisConfigError("metrics.scrapeNamespaceLabels", SCRAPERS_ALLOWED, "neither");
+    }
+    return {
+        image: plan.image,
+        port: plan.port,
+        scrapers: { namespaceLabels, podLabels },
+        serviceMonitor: plan.serviceMonitor,
+        prometheusRule: plan.prometheusRule,
+        monitorLabels: plan.monitorLabels,
+    };
 }
 
 /** Labels every object of the component carries. */
@@ -101,6 +167,9 @@ function ownDnsName(service: string): string {
 
 /** The pod's namespace as `POD_NAMESPACE`, for {@link ownDnsName}. */
 const POD_NAMESPACE_ENV = { name: "POD_NAMESPACE", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } };
+
+/** The pod's name as `POD_NAME`, for the exporter's `$(POD_NAME)` (Kubernetes expands it in args; no shell runs there). */
+const POD_NAME_ENV = { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } };
 
 /** What a topology decides about the Redis pods. */
 export interface TopologyRoles {
@@ -227,6 +296,8 @@ export interface PodSecretNames {
     config: pulumi.Input<string>;
     /** Required exactly when the plan has TLS. */
     tls?: pulumi.Input<string>;
+    /** The exporter's files (see {@link exporterFiles}); required exactly when the plan has metrics. */
+    metrics?: pulumi.Input<string>;
 }
 
 /** Non-root as the image's redis user, RuntimeDefault seccomp: every pod of the component. */
@@ -301,6 +372,99 @@ function pingProbe(plan: KubernetesRedisPlan, port: number, accepted: string[], 
     };
 }
 
+/**
+ * Where the exporter connects. Plaintext: `localhost`, which no NetworkPolicy sees. With TLS it
+ * must check the server's name, so it dials the pod's own DNS name (one the certificate holds),
+ * spelt with `$(POD_NAME)`/`$(POD_NAMESPACE)`, which Kubernetes expands in args from the env.
+ */
+function exporterTarget(plan: KubernetesRedisPlan, host = `$(POD_NAME).${headlessServiceName(plan)}.$(POD_NAMESPACE).svc`): string {
+    return plan.tls ? exporterAddress(host, plan.port, true) : exporterAddress("localhost", plan.port, false);
+}
+
+/**
+ * Every address an exporter of the StatefulSet dials, spelt out: the password file maps each
+ * literal address to the password (redis_exporter looks it up by its `-redis.addr` as given,
+ * after Kubernetes expanded it), and one Secret serves every pod.
+ */
+export function exporterAddresses(plan: KubernetesRedisPlan, namespace: string): string[] {
+    if (!plan.tls) return [exporterTarget(plan)];
+    return announcedAddresses(plan, namespace).servers.map((server) => exporterTarget(plan, server.host));
+}
+
+/** What the exporter's Secret holds, besides the password: the CA to verify Redis by and, with mutual TLS, the identity it presents. */
+export interface ExporterTls {
+    caCertificate: string;
+    client?: { certificate: string; privateKey: string };
+}
+
+/**
+ * The files of the exporter's Secret (all secret): the password file and, with TLS, the CA and
+ * (with `requireClientCertificates`) the client identity the caller chose.
+ */
+export function exporterFiles(plan: KubernetesRedisPlan, namespace: string, password: string, tls?: ExporterTls): Record<string, string> {
+    if ((plan.tls === undefined) !== (tls === undefined)) {
+        throw new Error(`exporterFiles: the CA must be given exactly when TLS is planned (tls: ${plan.tls !== undefined})`);
+    }
+    if (plan.tls && plan.tls.requireClientCertificates !== (tls?.client !== undefined)) {
+        throw new Error("exporterFiles: a client identity must be given exactly with requireClientCertificates");
+    }
+    return {
+        [EXPORTER_FILES.passwords]: exporterPasswordFile(exporterAddresses(plan, namespace), password),
+        ...(tls && { [EXPORTER_FILES.caCertificate]: tls.caCertificate }),
+        ...(tls?.client && { [EXPORTER_FILES.certificate]: tls.client.certificate, [EXPORTER_FILES.privateKey]: tls.client.privateKey }),
+    };
+}
+
+/**
+ * The exporter's files, read-only and readable by owner (root) and group (the pod's fsGroup, which
+ * the exporter's user gets as a supplementary group) only; mounted into the exporter alone, so
+ * Redis's container never sees the metrics password.
+ */
+function metricsVolume(plan: KubernetesRedisPlan, secrets: PodSecretNames): k8s.types.input.core.v1.Volume[] {
+    if ((plan.metrics === undefined) !== (secrets.metrics === undefined)) {
+        throw new Error(
+            `planPodSpec: the metrics Secret must be given exactly when metrics are planned (metrics: ${plan.metrics !== undefined})`,
+        );
+    }
+    return secrets.metrics ? [{ name: "metrics", secret: { secretName: secrets.metrics, defaultMode: 0o440 } }] : [];
+}
+
+/**
+ * The redis_exporter sidecar, or none without metrics. The official image is FROM scratch with
+ * no shell, so argv only and an HTTP probe: `/health` answers `ok` whether Redis is up or not
+ * (checked on Debian's 1.45; the handler is unchanged in 1.63), so it says the exporter is alive
+ * and nothing about Redis, which `redis_up` reports. No readiness probe: a pod is ready only
+ * when all its containers are, and an exporter in trouble must not take Redis out of its Service.
+ */
+function exporterContainers(plan: KubernetesRedisPlan): k8s.types.input.core.v1.Container[] {
+    const metrics = plan.metrics;
+    if (metrics === undefined) return [];
+    const memory = `${EXPORTER_MEMORY_MB}Mi`;
+    return [
+        {
+            name: "redis-exporter",
+            image: metrics.image,
+            args: exporterArgs({
+                address: exporterTarget(plan),
+                port: metrics.port,
+                tls: plan.tls && { clientCertificate: plan.tls.requireClientCertificates },
+            }),
+            ...(plan.tls && { env: [POD_NAME_ENV, POD_NAMESPACE_ENV] }),
+            ports: [{ name: "metrics", containerPort: metrics.port, protocol: "TCP" }],
+            resources: { requests: { cpu: "10m", memory }, limits: { memory } },
+            // Its own uid and group (the image's), not Redis's: it cannot touch the data volume.
+            securityContext: { ...CONTAINER_SECURITY, runAsUser: EXPORTER_UID, runAsGroup: EXPORTER_UID },
+            volumeMounts: [{ name: "metrics", mountPath: EXPORTER_SECRETS_DIR, readOnly: true }],
+            livenessProbe: {
+                httpGet: { path: "/health", port: "metrics" },
+                timeoutSeconds: 5,
+                periodSeconds: 10,
+                failureThreshold: 6,
+            },
+        },
+    ];
+}
+
 /** The Redis pod: hardened security contexts, the topology's command, probes (over TLS with it) and the config volume. */
 export function planPodSpec(plan: KubernetesRedisPlan, secrets: PodSecretNames): k8s.types.input.core.v1.PodSpec {
     const { port, cpu } = plan;
@@ -337,8 +501,9 @@ export function planPodSpec(plan: KubernetesRedisPlan, secrets: PodSecretNames):
                 // Ready only once it answers an authenticated PING (not while LOADING).
                 readinessProbe: { ...pingProbe(plan, port, ["PONG"], true), periodSeconds: 5, failureThreshold: 3 },
             },
+            ...exporterContainers(plan),
         ],
-        volumes: [configVolume(plan, secrets), { name: "tmp", emptyDir: { sizeLimit: "16Mi" } }],
+        volumes: [configVolume(plan, secrets), { name: "tmp", emptyDir: { sizeLimit: "16Mi" } }, ...metricsVolume(plan, secrets)],
     };
 }
 
@@ -452,11 +617,25 @@ export function planSentinelStatefulSet(plan: KubernetesRedisPlan, wiring: State
     return statefulSet(sentinelName(plan), sentinelLabels(plan), sentinelSelector(plan), sentinel.sentinels, storage, wiring, spec);
 }
 
-/** The Services: `headless` for stable per-pod DNS names, `client` (ClusterIP) for clients, `sentinel` (headless) with Sentinels. */
+/**
+ * The Services: `headless` for stable per-pod DNS names, `client` (ClusterIP) for clients,
+ * `sentinel` (headless) with Sentinels, `metrics` (ClusterIP) with metrics.
+ */
 export interface PlannedServices {
     headless: k8s.core.v1.ServiceArgs;
     client: k8s.core.v1.ServiceArgs;
     sentinel?: k8s.core.v1.ServiceArgs;
+    metrics?: k8s.core.v1.ServiceArgs;
+}
+
+/** Name of the metrics Service (and the Prometheus job a ServiceMonitor names after it). */
+export function metricsServiceName(plan: Pick<KubernetesRedisPlan, "name">): string {
+    return `${plan.name}-metrics`;
+}
+
+/** Labels of the metrics Service, which a ServiceMonitor selects it by: not the client Service's. */
+export function metricsServiceLabels(plan: Pick<KubernetesRedisPlan, "name">): Record<string, string> {
+    return { ...redisLabels(plan), "app.kubernetes.io/component": "metrics" };
 }
 
 /** The Services, never NodePort, LoadBalancer or external IPs. */
@@ -474,6 +653,20 @@ export function planServices(plan: KubernetesRedisPlan, namespace: pulumi.Input<
             metadata: { name: plan.name, namespace, labels: redisLabels(plan) },
             spec: { type: "ClusterIP", selector: front.selector, ports: port(front.portName, front.port) },
         },
+        // A Service of its own, not a port on the client Service: that one fronts only the primary
+        // (replicated) or only the Sentinels, and every Redis server's exporter must be a target.
+        ...(plan.metrics && {
+            metrics: {
+                metadata: { name: metricsServiceName(plan), namespace, labels: metricsServiceLabels(plan) },
+                // Not-ready pods too: a server that is loading or failing is when its metrics matter most.
+                spec: {
+                    type: "ClusterIP",
+                    publishNotReadyAddresses: true,
+                    selector: redisSelector(plan),
+                    ports: port("metrics", plan.metrics.port),
+                },
+            },
+        }),
         ...(roles.sentinel && {
             sentinel: {
                 metadata: { name: sentinelName(plan), namespace, labels: sentinelLabels(plan) },
@@ -534,16 +727,77 @@ function egress(
  * unless `allowAllEgress`.
  */
 export function planNetworkPolicy(plan: KubernetesRedisPlan, namespace: pulumi.Input<string>): k8s.networking.v1.NetworkPolicyArgs {
-    const { peers, watchers } = topologyRoles(plan);
+    const roles = topologyRoles(plan);
+    // With TLS the exporter dials its own pod by name, not localhost: the pod's own address, which
+    // some network plugins hold to the policy like any other. The replicating topologies admit
+    // the Redis pods already; a lone pod must admit itself.
+    const peers =
+        plan.metrics && plan.tls && roles.peers.length === 0 ? [{ podSelector: { matchLabels: redisSelector(plan) } }] : roles.peers;
     return {
         metadata: { namespace, labels: redisLabels(plan) },
         spec: {
             podSelector: { matchLabels: redisSelector(plan) },
             policyTypes: ["Ingress", "Egress"],
-            ingress: [{ from: [...clientPeers(plan), ...peers, ...watchers], ports: [{ protocol: "TCP", port: plan.port }] }],
+            ingress: [
+                { from: [...clientPeers(plan), ...peers, ...roles.watchers], ports: [{ protocol: "TCP", port: plan.port }] },
+                ...(plan.metrics ? [{ from: [scraperPeer(plan.metrics)], ports: [{ protocol: "TCP", port: plan.metrics.port }] }] : []),
+            ],
             egress: egress(plan, [peers, plan.port]),
         },
     };
+}
+
+/** The pods that may scrape: one peer, so with both selectors it takes labelled pods in labelled namespaces (AND, not OR). */
+function scraperPeer(metrics: KubernetesMetricsPlan): NetworkPolicyPeer {
+    const { namespaceLabels, podLabels } = metrics.scrapers;
+    return {
+        ...(namespaceLabels && { namespaceSelector: { matchLabels: namespaceLabels } }),
+        ...(podLabels && { podSelector: { matchLabels: podLabels } }),
+    };
+}
+
+/** A Prometheus Operator resource (ServiceMonitor or PrometheusRule), as `k8s.apiextensions.CustomResource` takes it. */
+export interface PlannedCustomResource {
+    apiVersion: string;
+    kind: string;
+    metadata: { name: string; namespace: pulumi.Input<string>; labels: Record<string, string> };
+    spec: Record<string, unknown>;
+}
+
+/** The ServiceMonitor, or undefined unless asked for: every Redis server's exporter, through the metrics Service's `metrics` port. */
+export function planServiceMonitor(plan: KubernetesRedisPlan, namespace: pulumi.Input<string>): PlannedCustomResource | undefined {
+    if (!plan.metrics?.serviceMonitor) return undefined;
+    return {
+        apiVersion: "monitoring.coreos.com/v1",
+        kind: "ServiceMonitor",
+        metadata: { name: metricsServiceName(plan), namespace, labels: { ...plan.metrics.monitorLabels, ...redisLabels(plan) } },
+        spec: {
+            selector: { matchLabels: metricsServiceLabels(plan) },
+            namespaceSelector: { matchNames: [namespace] },
+            endpoints: [{ port: "metrics", path: "/metrics", scheme: "http" }],
+        },
+    };
+}
+
+/** The shipped alerts, for the Prometheus job the ServiceMonitor names after the metrics Service. */
+export function planAlertRules(plan: KubernetesRedisPlan): AlertRuleGroup[] {
+    return redisAlertRules({ job: metricsServiceName(plan), replicas: topologyRoles(plan).pods > 1 });
+}
+
+/** The PrometheusRule, or undefined unless asked for. */
+export function planPrometheusRule(plan: KubernetesRedisPlan, namespace: pulumi.Input<string>): PlannedCustomResource | undefined {
+    if (!plan.metrics?.prometheusRule) return undefined;
+    return {
+        apiVersion: "monitoring.coreos.com/v1",
+        kind: "PrometheusRule",
+        metadata: { name: plan.name, namespace, labels: { ...plan.metrics.monitorLabels, ...redisLabels(plan) } },
+        spec: { groups: planAlertRules(plan) },
+    };
+}
+
+/** Where the metrics Service serves `/metrics` (one pod's, whichever the Service picks), or undefined without metrics. */
+export function metricsEndpoint(plan: KubernetesRedisPlan, namespace: string): string | undefined {
+    return plan.metrics && `http://${metricsServiceName(plan)}.${namespace}.svc:${plan.metrics.port}/metrics`;
 }
 
 /**

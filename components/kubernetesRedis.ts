@@ -7,13 +7,18 @@ import { redisAccess } from "./credentials";
 import { generateTls, providedTls, requireEnabled, tlsArgsShape, type KubernetesRedisTlsArgs, type RedisTls } from "./redisTls";
 import {
     announcedAddresses,
+    exporterFiles,
     kubernetesDnsNames,
     kubernetesTopology,
+    metricsEndpoint,
     planDisruptionBudget,
+    planKubernetesMetrics,
     planNetworkPolicy,
+    planPrometheusRule,
     planSentinelDisruptionBudget,
     planSentinelNetworkPolicy,
     planSentinelStatefulSet,
+    planServiceMonitor,
     planServices,
     planStatefulSet,
     redisLabels,
@@ -21,8 +26,11 @@ import {
     sentinelLabels,
     sentinelName,
     topologyRoles,
+    type ExporterTls,
     type KubernetesRedisPlan,
+    type PlannedCustomResource,
 } from "./kubernetesPlan";
+import { kubernetesMetricsArgs, type KubernetesRedisMetricsArgs } from "./metrics";
 import { renderRedisConfig } from "./redisConfig";
 import { CONFIG_DIR, configHash, DNS_LABEL, SENTINEL_DIR, TLS_FILES } from "./redisContainer";
 import { planSentinel, SENTINEL_PORT, sentinelArgs, type RedisSentinelArgs } from "./sentinel";
@@ -58,6 +66,12 @@ export interface KubernetesRedisArgs extends RedisServerArgs {
      * connection strings name each Sentinel. Default off.
      */
     sentinel?: RedisSentinelArgs;
+    /**
+     * Metrics: a redis_exporter sidecar in every Redis pod (not the Sentinels'), authenticating as the least-privilege `metrics` user, behind
+     * a `<name>-metrics` Service that only the pods named by `scrapeNamespaceLabels`/`scrapePodLabels` may reach; optionally a
+     * ServiceMonitor and a PrometheusRule. Default off.
+     */
+    metrics?: KubernetesRedisMetricsArgs;
 }
 
 const STORAGE_ALLOWED = 'a positive storage quantity such as "1Gi" or "500Mi"';
@@ -114,6 +128,7 @@ const kubernetesArgsSchema = z.strictObject({
         )
         .default({ enabled: false, requireClientCertificates: false, certificateValidityDays: 365 }),
     sentinel: sentinelArgs,
+    metrics: kubernetesMetricsArgs,
     // Inputs that may be unknown until deployment are checked elsewhere.
     namespace: z.unknown().optional(),
 });
@@ -158,6 +173,11 @@ export class KubernetesRedis extends pulumi.ComponentResource {
     public readonly masterName: pulumi.Output<string | undefined>;
     /** With Sentinel: every Sentinel pod as `host:port` through its headless Service; empty without. */
     public readonly sentinelAddresses: pulumi.Output<string[]>;
+    /**
+     * With metrics: `http://<name>-metrics.<namespace>.svc:<port>/metrics`, the metrics Service (one Redis pod's exporter per request;
+     * scrape every pod through its endpoints, as a ServiceMonitor does); undefined without.
+     */
+    public readonly metricsEndpoint: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: KubernetesRedisArgs = {}, opts?: pulumi.ComponentResourceOptions) {
         super("hardened-redis:index:KubernetesRedis", name, {}, opts);
@@ -188,6 +208,7 @@ export class KubernetesRedis extends pulumi.ComponentResource {
         const clientLabel = { [settings.clientLabelKey ?? `${name}-client`]: settings.clientLabelValue };
         const tuning = sizeRedisForContainer(args, settings.memoryLimitMb);
         const port = tuning.port;
+        const metrics = planKubernetesMetrics(settings.metrics, args.metrics, port);
         // Everything the resources below are planned from; the topology is decided here, once.
         const plan: KubernetesRedisPlan = {
             name,
@@ -200,6 +221,7 @@ export class KubernetesRedis extends pulumi.ComponentResource {
             clients: { label: clientLabel, namespaceLabels: settings.clientNamespaceLabels },
             allowAllEgress: settings.allowAllEgress,
             tls: settings.tls.enabled ? { requireClientCertificates: settings.tls.requireClientCertificates } : undefined,
+            metrics,
         };
         const labels = redisLabels(plan);
 
@@ -208,7 +230,7 @@ export class KubernetesRedis extends pulumi.ComponentResource {
 
         // Replicas authenticate to the primary as the replication user: only topologies that replicate get one.
         const replicates = topologyRoles(plan).replication !== undefined;
-        const access = redisAccess(name, settings, args.credentialKeepers, replicates, this, sentinel !== undefined);
+        const access = redisAccess(name, settings, args.credentialKeepers, replicates, this, sentinel !== undefined, metrics !== undefined);
         const { credentials } = access;
         const files = pulumi
             .all([access.users, credentials.configCommandName, credentials.passwords, namespace])
@@ -232,10 +254,18 @@ export class KubernetesRedis extends pulumi.ComponentResource {
                     password: passwords.app[0],
                 };
             });
+        const exporter = this.exporterSecret(plan, namespace, access, tls);
         // On the pod template, the hash rolls the pods whenever a file, the password or the
-        // certificate changes (Redis 7.0 reads its certificate only at start-up).
+        // certificate changes (Redis 7.0 reads its certificate only at start-up), and with
+        // metrics whenever the exporter's files do (it reads its password file only at start-up).
         const configSha256 = pulumi.unsecret(
-            pulumi.all([files, tls?.secret.material]).apply(([f, material]) => configHash({ ...f, ...(material && tlsFiles(material)) })),
+            pulumi.all([files, tls?.secret.material, exporter?.files]).apply(([f, material, exporterFiles]) =>
+                configHash({
+                    ...f,
+                    ...(material && tlsFiles(material)),
+                    ...(exporterFiles && Object.fromEntries(Object.entries(exporterFiles).map(([k, v]) => [`metrics/${k}`, v]))),
+                }),
+            ),
         );
         const secret = new k8s.core.v1.Secret(
             `${name}-config`,
@@ -254,7 +284,7 @@ export class KubernetesRedis extends pulumi.ComponentResource {
                 namespace,
                 serviceName: headless.metadata.name,
                 configSha256,
-                secrets: { config: secret.metadata.name, tls: tls?.secretName },
+                secrets: { config: secret.metadata.name, tls: tls?.secretName, metrics: exporter?.secret.metadata.name },
             }),
             // The fixed name keeps the data volumes (data-<name>-<n>) across a replacement, and the
             // old pods must be gone before new ones mount them.
@@ -263,6 +293,10 @@ export class KubernetesRedis extends pulumi.ComponentResource {
         new k8s.networking.v1.NetworkPolicy(name, planNetworkPolicy(plan, namespace), { parent: this });
         const budget = planDisruptionBudget(plan, namespace);
         if (budget) new k8s.policy.v1.PodDisruptionBudget(name, budget, { parent: this });
+        if (services.metrics) new k8s.core.v1.Service(`${name}-metrics`, services.metrics, { parent: this });
+        for (const resource of [planServiceMonitor(plan, namespace), planPrometheusRule(plan, namespace)]) {
+            if (resource) this.customResource(name, resource);
+        }
         const sentinelAddresses = sentinel
             ? this.sentinels(plan, namespace, services.sentinel, access, tls, statefulSet)
             : pulumi.output([] as Array<{ host: string; port: number }>);
@@ -289,6 +323,7 @@ export class KubernetesRedis extends pulumi.ComponentResource {
         this.caCertificate = tls ? tls.secret.caCertificate : pulumi.output(undefined);
         this.clientCertificate = tls?.secret.client ? tls.secret.client.certificate : pulumi.output(undefined);
         this.clientPrivateKey = tls?.secret.client ? pulumi.secret(tls.secret.client.privateKey) : pulumi.output(undefined);
+        this.metricsEndpoint = namespace.apply((ns) => metricsEndpoint(plan, ns));
         this.registerOutputs({
             host: this.host,
             port: this.port,
@@ -306,7 +341,60 @@ export class KubernetesRedis extends pulumi.ComponentResource {
             clientPrivateKey: this.clientPrivateKey,
             masterName: this.masterName,
             sentinelAddresses: this.sentinelAddresses,
+            metricsEndpoint: this.metricsEndpoint,
         });
+    }
+
+    /**
+     * The exporter's Secret, or undefined without metrics: the password file (one entry per pod's
+     * address), and with TLS the CA and, with mutual TLS, the identity the exporter presents.
+     * Which identity: with generated certificates, the generated client certificate (client
+     * authentication only, no server names), which the applications already hold, so the exporter
+     * gains nothing it could serve as Redis with; with a Secret of the caller's there is no client
+     * certificate to hand, and the server's own is what the probes and replicas present already,
+     * inside the same pod. Immutable, as the config Secret.
+     */
+    private exporterSecret(
+        plan: KubernetesRedisPlan,
+        namespace: pulumi.Output<string>,
+        access: ReturnType<typeof redisAccess>,
+        tls: { secret: RedisTls; secretName: pulumi.Output<string> } | undefined,
+    ): { secret: k8s.core.v1.Secret; files: pulumi.Output<Record<string, string>> } | undefined {
+        if (plan.metrics === undefined) return undefined;
+        const client = tls?.secret.client;
+        const identity: pulumi.Output<ExporterTls | undefined> = tls
+            ? pulumi.all([tls.secret.material, client?.certificate, client?.privateKey]).apply(([material, certificate, privateKey]) => ({
+                  caCertificate: material.caCertificate,
+                  client: plan.tls?.requireClientCertificates
+                      ? certificate !== undefined && privateKey !== undefined
+                          ? { certificate, privateKey }
+                          : { certificate: material.certificate, privateKey: material.privateKey }
+                      : undefined,
+              }))
+            : pulumi.output(undefined);
+        const files = pulumi.secret(
+            pulumi.all([access.credentials.passwords, namespace, identity]).apply(([passwords, ns, exporterTls]) => {
+                const password = passwords.metrics?.[0];
+                if (password === undefined) throw new Error("KubernetesRedis: metrics planned without a metrics user");
+                return exporterFiles(plan, ns, password, exporterTls);
+            }),
+        );
+        const secret = new k8s.core.v1.Secret(
+            `${plan.name}-metrics`,
+            { metadata: { namespace, labels: redisLabels(plan) }, type: "Opaque", immutable: true, stringData: files },
+            { parent: this },
+        );
+        return { secret, files };
+    }
+
+    /** A Prometheus Operator resource (its CRD must be installed). */
+    private customResource(name: string, resource: PlannedCustomResource): k8s.apiextensions.CustomResource {
+        const { apiVersion, kind, metadata, spec } = resource;
+        return new k8s.apiextensions.CustomResource(
+            `${name}-${kind.toLowerCase()}`,
+            { apiVersion, kind, metadata, spec },
+            { parent: this },
+        );
     }
 
     /**

@@ -3,7 +3,8 @@
 // root:fsGroup, defaultMode) at their mount paths, emptyDir as tmpfs, each claim template as a volume,
 // runAsUser/runAsGroup/fsGroup as user and groups, readOnlyRootFilesystem, dropped
 // capabilities, no privilege escalation, the memory limit, command as entrypoint and args as
-// command. Each pod has an infra ("pause") container holding its network namespace, hostname (the
+// command (with `$(VAR)` expanded from the container's env, as the kubelet does), each container of
+// the pod in the pod's network namespace, exec and httpGet probes. Each pod has an infra ("pause") container holding its network namespace, hostname (the
 // pod name) and stable DNS names, as the kubelet's sandbox does, so the pod keeps its address and
 // names while its container is stopped or restarted. A field this file does not implement is an error.
 import { randomBytes } from "node:crypto";
@@ -38,6 +39,17 @@ function environment(env: EnvVar[] | undefined, fields: Record<string, string>):
         if (value === undefined) throw new Error(`realisePod: downward API field ${e.valueFrom.fieldRef.fieldPath} not implemented`);
         return `${e.name}=${value}`;
     });
+}
+
+/**
+ * `$(VAR)` in a command or args expanded from the container's env, as the kubelet does: a
+ * variable the env does not define stays as written, and `$$` is a literal `$`.
+ */
+function expand(words: string[] | undefined, env: string[] | undefined): string[] | undefined {
+    const vars = new Map((env ?? []).map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
+    return words?.map((w) =>
+        w.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (m, name?: string) => (name === undefined ? "$" : (vars.get(name) ?? m))),
+    );
 }
 
 /** Bytes in a Kubernetes memory quantity ("256Mi", "1Gi"). */
@@ -89,14 +101,18 @@ function secretFiles(volume: Volume, secrets: Secret[]): Array<[string, Buffer, 
 
 export interface Pod {
     name: string;
-    /** The pod's (only) container, which a test may replace as a roll would. */
+    /** The pod's first container (Redis's), which a test may replace as a roll would. */
     container: Docker.Container;
+    /** Every container of the pod by its name, the first included (as created; not updated when a test replaces `container`). */
+    containers: Map<string, Docker.Container>;
     /** The pod's infra ("pause") container: its network namespace, hostname and DNS names. */
     infra: Docker.Container;
     /** The pod's address on the network (its infra container's). */
     address: string;
-    /** Runs one of the container's probes inside it, as the kubelet does; true when it passes. */
+    /** Runs one of the first container's probes, as the kubelet does; true when it passes. */
     probe(which: "startupProbe" | "livenessProbe" | "readinessProbe"): Promise<boolean>;
+    /** Runs a probe of the named container; throws if it has none. */
+    probeOf(container: string, which: "startupProbe" | "livenessProbe" | "readinessProbe"): Promise<boolean>;
     /** How often the kubelet runs that probe (its periodSeconds, default 10), in ms. */
     periodMs(which: "startupProbe" | "livenessProbe" | "readinessProbe"): number;
     /**
@@ -121,9 +137,55 @@ type Which = "startupProbe" | "livenessProbe" | "readinessProbe";
 interface Checked {
     sts: StatefulSet;
     pod: k8s.types.output.core.v1.PodSpec;
-    c: Container;
-    /** The Docker user (`uid:gid`), or undefined for the image's. */
-    user: string | undefined;
+    /** The pod's containers, each with its Docker user (`uid:gid`, or undefined for the image's). */
+    containers: Array<{ c: Container; user: string | undefined }>;
+}
+
+const PROBE_FIELDS = ["exec", "httpGet", "periodSeconds", "failureThreshold", "timeoutSeconds"];
+
+/** Throws for any field of a container this file does not implement; returns its Docker user. */
+function checkContainer(c: Container, podCtx: k8s.types.output.core.v1.PodSecurityContext): string | undefined {
+    onlyHandled("container", c, [
+        "name",
+        "image",
+        "command",
+        "args",
+        "env",
+        "ports",
+        "resources",
+        "securityContext",
+        "volumeMounts",
+        "startupProbe",
+        "livenessProbe",
+        "readinessProbe",
+    ]);
+    const ctx = c.securityContext ?? {};
+    onlyHandled("container securityContext", ctx, [
+        "runAsNonRoot",
+        "runAsUser",
+        "runAsGroup",
+        "privileged",
+        "allowPrivilegeEscalation",
+        "readOnlyRootFilesystem",
+        "capabilities",
+    ]);
+    // Ports are the pod's network namespace's: declaring one publishes nothing.
+    for (const port of c.ports ?? []) onlyHandled("container port", port, ["name", "containerPort", "protocol"]);
+    for (const which of ["startupProbe", "livenessProbe", "readinessProbe"] as const) {
+        const p: Probe | undefined = c[which];
+        if (p === undefined) continue;
+        onlyHandled(which, p, PROBE_FIELDS);
+        if ((p.exec === undefined) === (p.httpGet === undefined))
+            throw new Error(`realisePod: ${which} needs exactly one of exec and httpGet`);
+        if (p.httpGet) onlyHandled(`${which} httpGet`, p.httpGet, ["path", "port"]);
+    }
+    // The container's own settings win over the pod's, as in Kubernetes.
+    const uid = ctx.runAsUser ?? podCtx.runAsUser;
+    const gid = ctx.runAsGroup ?? podCtx.runAsGroup;
+    if ((ctx.runAsNonRoot ?? podCtx.runAsNonRoot) && !(uid > 0))
+        throw new Error("realisePod: runAsNonRoot with a root or unset user: the kubelet would refuse to start it");
+    if (ctx.privileged) throw new Error("realisePod: privileged containers not implemented");
+    return uid === undefined ? undefined : `${uid}:${gid ?? uid}`;
 }
 
 /** Throws for any field of the StatefulSet this file does not implement. */
@@ -159,36 +221,30 @@ function check(sts: StatefulSet): Checked {
         "fsGroupChangePolicy",
         "seccompProfile",
     ]);
-    if (pod.containers.length !== 1) throw new Error("realisePod: exactly one container implemented");
-    const c: Container = pod.containers[0];
-    onlyHandled("container", c, [
-        "name",
-        "image",
-        "command",
-        "args",
-        "env",
-        "ports",
-        "resources",
-        "securityContext",
-        "volumeMounts",
-        "startupProbe",
-        "livenessProbe",
-        "readinessProbe",
-    ]);
-    const ctx = c.securityContext ?? {};
-    onlyHandled("container securityContext", ctx, [
-        "runAsNonRoot",
-        "privileged",
-        "allowPrivilegeEscalation",
-        "readOnlyRootFilesystem",
-        "capabilities",
-    ]);
-    const uid = podCtx.runAsUser;
-    if ((ctx.runAsNonRoot || podCtx.runAsNonRoot) && !(uid > 0))
-        throw new Error("realisePod: runAsNonRoot with a root or unset user: the kubelet would refuse to start it");
-    if (ctx.privileged) throw new Error("realisePod: privileged containers not implemented");
-    const user = uid === undefined ? undefined : `${uid}:${podCtx.runAsGroup ?? uid}`;
-    return { sts, pod, c, user };
+    if (pod.containers.length === 0) throw new Error("realisePod: a pod without containers");
+    const names = pod.containers.map((c: Container) => c.name);
+    if (new Set(names).size !== names.length) throw new Error(`realisePod: two containers of one name in ${names.join(", ")}`);
+    return { sts, pod, containers: pod.containers.map((c: Container) => ({ c, user: checkContainer(c, podCtx) })) };
+}
+
+/** Runs probe `which` of `c` in `container` (exec) or from the host at the pod's address (httpGet); true when it passes. */
+async function runProbe(c: Container, which: Which, container: Docker.Container, address: string): Promise<boolean> {
+    const p: Probe | undefined = c[which];
+    if (p === undefined) throw new Error(`realisePod: container ${c.name} has no ${which}`);
+    if (p.exec) return (await execIn(container, p.exec.command)).code === 0;
+    const port = typeof p.httpGet.port === "number" ? p.httpGet.port : c.ports?.find((x) => x.name === p.httpGet.port)?.containerPort;
+    if (port === undefined) throw new Error(`realisePod: ${which} of ${c.name} names no port of the container`);
+    try {
+        // As the kubelet: any status from 200 to 399 passes.
+        const response = await fetch(`http://${address}:${port}${p.httpGet.path ?? "/"}`, {
+            signal: AbortSignal.timeout((p.timeoutSeconds ?? 1) * 1000),
+            redirect: "manual",
+        });
+        await response.arrayBuffer();
+        return response.status >= 200 && response.status < 400;
+    } catch {
+        return false;
+    }
 }
 
 /** Realises every StatefulSet's pods (all replicas) from the resources KubernetesRedis registered. */
@@ -230,35 +286,37 @@ export async function realisePods(docker: Docker, resources: RegisteredResource[
     await docker.createNetwork({ Name: network, Internal: true, Labels: { [TEST_LABEL]: runId } });
     try {
         const statefulSets = new Map<string, Pod[]>();
-        for (const { sts, pod, c, user } of checked) {
+        for (const { sts, pod, containers } of checked) {
             const podCtx = pod.securityContext ?? {};
-            const ctx = c.securityContext ?? {};
-            const image = await localImageId(docker, c.image);
+            const images = await Promise.all(containers.map(({ c }) => localImageId(docker, c.image)));
             const pods: Pod[] = [];
             statefulSets.set(sts.metadata.name, pods);
             // OrderedReady: each pod once the one before it is ready.
             for (let ordinal = 0; ordinal < (sts.spec.replicas ?? 1); ordinal++) {
                 const podName = `${sts.metadata.name}-${ordinal}`;
-                const binds: string[] = [];
-                const tmpfs: Record<string, string> = {};
-                for (const mount of c.volumeMounts ?? []) {
-                    onlyHandled("volumeMount", mount, ["name", "mountPath", "readOnly"]);
-                    const claim = (sts.spec.volumeClaimTemplates ?? []).find((t) => t.metadata.name === mount.name);
-                    const volume = (pod.volumes ?? []).find((v) => v.name === mount.name);
-                    const name = `${podName}_${mount.name}_${runId}`;
+                // Each volume of the pod once, whichever containers mount it: a Docker volume's name, or a tmpfs's options.
+                const volumes = new Map<string, { volume: string } | { tmpfs: string }>();
+                const volumeFor = async (mountName: string) => {
+                    const known = volumes.get(mountName);
+                    if (known) return known;
+                    const claim = (sts.spec.volumeClaimTemplates ?? []).find((t) => t.metadata.name === mountName);
+                    const volume = (pod.volumes ?? []).find((v) => v.name === mountName);
+                    const name = `${podName}_${mountName}_${runId}`;
+                    let made: { volume: string } | { tmpfs: string };
                     if (claim) {
                         await docker.createVolume({ Name: name, Labels: { [TEST_LABEL]: runId } });
                         created.volumes.push(name);
-                        binds.push(`${name}:${mount.mountPath}`);
+                        made = { volume: name };
                     } else if (volume?.emptyDir) {
                         onlyHandled("emptyDir", volume.emptyDir, ["sizeLimit"]);
-                        tmpfs[mount.mountPath] = volume.emptyDir.sizeLimit ? `size=${bytes(volume.emptyDir.sizeLimit)}` : "";
+                        made = { tmpfs: volume.emptyDir.sizeLimit ? `size=${bytes(volume.emptyDir.sizeLimit)}` : "" };
                     } else if (volume?.secret || volume?.projected) {
                         await docker.createVolume({ Name: name, Labels: { [TEST_LABEL]: runId } });
                         created.volumes.push(name);
                         // Files as the kubelet projects them: root-owned, group fsGroup, defaultMode.
+                        // The writer is never started: any image the pod runs will do.
                         const writer = await docker.createContainer({
-                            Image: image,
+                            Image: images[0],
                             Labels: { [TEST_LABEL]: runId },
                             HostConfig: { NetworkMode: "none", Binds: [`${name}:/secret`] },
                         });
@@ -266,20 +324,22 @@ export async function realisePods(docker: Docker, resources: RegisteredResource[
                         for (const [file, content, mode] of secretFiles(volume, secrets)) {
                             await writer.putArchive(tarOf(`secret/${file}`, content, mode, podCtx.fsGroup ?? 0), { path: "/" });
                         }
-                        binds.push(`${name}:${mount.mountPath}:ro`);
+                        made = { volume: name };
                     } else {
-                        throw new Error(`realisePod: volume ${mount.name} of this kind not implemented`);
+                        throw new Error(`realisePod: volume ${mountName} of this kind not implemented`);
                     }
-                }
+                    volumes.set(mountName, made);
+                    return made;
+                };
                 // The sandbox: holds the network namespace, so the pod keeps its address and DNS names
-                // whatever happens to its container (Docker drops a stopped container's names).
+                // whatever happens to its containers (Docker drops a stopped container's names).
                 const infra = await docker.createContainer({
                     name: `${podName}_POD_${runId}`,
                     Hostname: podName,
-                    Image: image,
+                    Image: images[0],
                     Entrypoint: ["sleep"],
                     Cmd: ["2147483647"],
-                    User: user,
+                    User: containers[0].user,
                     StopSignal: "SIGKILL",
                     Labels: { [TEST_LABEL]: runId },
                     HostConfig: {
@@ -295,52 +355,78 @@ export async function realisePods(docker: Docker, resources: RegisteredResource[
                 });
                 created.infra.push(infra);
                 await infra.start();
-                // Docker gives a container on another's network namespace that container's hostname
-                // (and with it HOSTNAME, which the replicated topology's command reads its ordinal from).
-                const container = await docker.createContainer({
-                    name: `${podName}_${c.name}_${runId}`,
-                    Image: image,
-                    Entrypoint: c.command,
-                    Cmd: c.args,
-                    Env: environment(c.env, { "metadata.name": podName, "metadata.namespace": namespace }),
-                    User: user,
-                    Labels: { [TEST_LABEL]: runId, ...sts.spec.template.metadata.labels },
-                    HostConfig: {
-                        NetworkMode: `container:${infra.id}`,
-                        Binds: binds,
-                        Tmpfs: tmpfs,
-                        GroupAdd: podCtx.fsGroup !== undefined ? [String(podCtx.fsGroup)] : undefined,
-                        ReadonlyRootfs: ctx.readOnlyRootFilesystem === true,
-                        CapDrop: ctx.capabilities?.drop,
-                        SecurityOpt: ctx.allowPrivilegeEscalation === false ? ["no-new-privileges:true"] : undefined,
-                        Memory: c.resources?.limits?.memory ? bytes(c.resources.limits.memory) : undefined,
-                    },
-                });
-                created.containers.push(container);
-                await container.start();
+                const address = await addressOn(infra, network);
+                const started = new Map<string, Docker.Container>();
+                for (const [i, { c, user }] of containers.entries()) {
+                    const ctx = c.securityContext ?? {};
+                    const binds: string[] = [];
+                    const tmpfs: Record<string, string> = {};
+                    for (const mount of c.volumeMounts ?? []) {
+                        onlyHandled("volumeMount", mount, ["name", "mountPath", "readOnly"]);
+                        const volume = await volumeFor(mount.name);
+                        const secret = (pod.volumes ?? []).some((v) => v.name === mount.name && (v.secret || v.projected));
+                        if ("tmpfs" in volume) tmpfs[mount.mountPath] = volume.tmpfs;
+                        // Secret volumes are read-only whatever the mount says, as the kubelet mounts them.
+                        else binds.push(`${volume.volume}:${mount.mountPath}${mount.readOnly || secret ? ":ro" : ""}`);
+                    }
+                    const env = environment(c.env, { "metadata.name": podName, "metadata.namespace": namespace });
+                    // Docker gives a container on another's network namespace that container's hostname
+                    // (and with it HOSTNAME, which the replicated topology's command reads its ordinal from).
+                    const container = await docker.createContainer({
+                        name: `${podName}_${c.name}_${runId}`,
+                        Image: images[i],
+                        Entrypoint: expand(c.command, env),
+                        Cmd: expand(c.args, env),
+                        Env: env,
+                        User: user,
+                        Labels: { [TEST_LABEL]: runId, ...sts.spec.template.metadata.labels },
+                        HostConfig: {
+                            NetworkMode: `container:${infra.id}`,
+                            Binds: binds,
+                            Tmpfs: tmpfs,
+                            GroupAdd: podCtx.fsGroup !== undefined ? [String(podCtx.fsGroup)] : undefined,
+                            ReadonlyRootfs: ctx.readOnlyRootFilesystem === true,
+                            CapDrop: ctx.capabilities?.drop,
+                            SecurityOpt: ctx.allowPrivilegeEscalation === false ? ["no-new-privileges:true"] : undefined,
+                            Memory: c.resources?.limits?.memory ? bytes(c.resources.limits.memory) : undefined,
+                        },
+                    });
+                    created.containers.push(container);
+                    await container.start();
+                    started.set(c.name, container);
+                }
+                const first = containers[0].c;
                 const realised: Pod = {
                     name: podName,
-                    container,
+                    container: started.get(first.name)!,
+                    containers: started,
                     infra,
-                    address: await addressOn(infra, network),
+                    address,
                     // In whatever container is the pod's now (a test may replace it, as a roll would).
-                    async probe(which) {
-                        const p: Probe = c[which];
-                        onlyHandled(which, p, ["exec", "periodSeconds", "failureThreshold", "timeoutSeconds"]);
-                        return (await execIn(realised.container, p.exec.command)).code === 0;
+                    probe: (which) => runProbe(first, which, realised.container, address),
+                    async probeOf(name, which) {
+                        const c = containers.find((x) => x.c.name === name)?.c;
+                        if (c === undefined) throw new Error(`realisePod: pod ${podName} has no container ${name}`);
+                        const container = name === first.name ? realised.container : started.get(name)!;
+                        return runProbe(c, which, container, address);
                     },
-                    periodMs: (which) => (c[which].periodSeconds ?? 10) * 1000,
+                    periodMs: (which) => (first[which]?.periodSeconds ?? 10) * 1000,
                     async restart() {
                         await realised.container.start();
                     },
                 };
-                const probe = (which: Which) => realised.probe(which);
-                // As the kubelet: ready once the readiness probe passes.
+                // As the kubelet: ready once every container's readiness probe passes (a container without one: once running).
                 const deadline = Date.now() + 60_000;
-                while (!(await probe("readinessProbe"))) {
-                    if (!(await container.inspect()).State.Running) throw new Error(`pod ${podName} exited before it was ready`);
-                    if (Date.now() > deadline) throw new Error(`pod ${podName} not ready after 60 s`);
-                    await new Promise((r) => setTimeout(r, 250));
+                for (const { c } of containers) {
+                    const container = started.get(c.name)!;
+                    const ready = async () => (c.readinessProbe ? realised.probeOf(c.name, "readinessProbe") : true);
+                    while (!(await ready())) {
+                        if (!(await container.inspect()).State.Running)
+                            throw new Error(`pod ${podName}: ${c.name} exited before it was ready`);
+                        if (Date.now() > deadline) throw new Error(`pod ${podName}: ${c.name} not ready after 60 s`);
+                        await new Promise((r) => setTimeout(r, 250));
+                    }
+                    if (!(await container.inspect()).State.Running) throw new Error(`pod ${podName}: ${c.name} exited`);
                 }
                 pods.push(realised);
             }

@@ -98,6 +98,8 @@ describe("the package schema", () => {
                 "extraConnectionStrings",
                 "host",
                 "masterName",
+                "metricsEndpoint",
+                "metricsEndpoints",
                 "networkName",
                 "password",
                 "port",
@@ -108,8 +110,10 @@ describe("the package schema", () => {
         expect(outputs.port.type).toBe("number");
         expect(outputs.extraConnectionStrings).toMatchObject({ type: "object", additionalProperties: { type: "string" } });
         expect(outputs.sentinelAddresses).toMatchObject({ type: "array", items: { type: "string" } });
+        expect(outputs.metricsEndpoints).toMatchObject({ type: "array", items: { type: "string" } });
         for (const [name, property] of Object.entries(outputs)) {
-            if (!["port", "extraConnectionStrings", "sentinelAddresses"].includes(name)) expect(property.type, name).toBe("string");
+            if (!["port", "extraConnectionStrings", "sentinelAddresses", "metricsEndpoints"].includes(name))
+                expect(property.type, name).toBe("string");
             expect(property.description, name).toMatch(/\w{3,}/);
         }
     });
@@ -126,6 +130,17 @@ describe("the package schema", () => {
             savePoints: { type: "array", items: { $ref: "#/types/hardened-redis:index:RedisSavePoint" } },
             allowAllEgress: { type: "boolean" },
             sentinel: { $ref: "#/types/hardened-redis:index:RedisSentinelArgs" },
+            metrics: { $ref: "#/types/hardened-redis:index:KubernetesRedisMetricsArgs" },
+        });
+        expect(schema.types["hardened-redis:index:KubernetesRedisMetricsArgs"].properties).toMatchObject({
+            enabled: { type: "boolean" },
+            image: { type: "string" },
+            port: { type: "number" },
+            scrapeNamespaceLabels: { type: "object", additionalProperties: { type: "string" } },
+            scrapePodLabels: { type: "object", additionalProperties: { type: "string" } },
+            serviceMonitor: { type: "boolean" },
+            prometheusRule: { type: "boolean" },
+            monitorLabels: { type: "object", additionalProperties: { type: "string" } },
         });
         for (const [name, property] of Object.entries(component.inputProperties)) {
             expect(property.description, name).toMatch(/\w{3,}/);
@@ -142,6 +157,7 @@ describe("the package schema", () => {
                 "extraConnectionStrings",
                 "host",
                 "masterName",
+                "metricsEndpoint",
                 "namespace",
                 "password",
                 "port",
