@@ -15,6 +15,17 @@ const redis = new KubernetesRedis("cache", {
     // `pulumi config set replicas 3` and `pulumi config set sentinel true`: Sentinels promote a replica when pod 0 is gone;
     // the connection string then names the Sentinels, and host:port is the Service in front of them.
     sentinel: { enabled: config.getBoolean("sentinel") },
+    // `pulumi config set metricsNamespace monitoring`: a redis_exporter sidecar per Redis pod, scraped
+    // only from that namespace; `pulumi config set prometheusOperator true` adds a ServiceMonitor and
+    // a PrometheusRule (the Prometheus Operator's CRDs must be installed).
+    metrics: config.get("metricsNamespace")
+        ? {
+              enabled: true,
+              scrapeNamespaceLabels: { "kubernetes.io/metadata.name": config.require("metricsNamespace") },
+              serviceMonitor: config.getBoolean("prometheusOperator"),
+              prometheusRule: config.getBoolean("prometheusOperator"),
+          }
+        : undefined,
 });
 
 // The client gets the password as a mounted file (never argv or an environment variable)
@@ -62,6 +73,7 @@ export const host = redis.host;
 export const port = redis.port;
 export const namespace = redis.namespace;
 export const clientLabel = redis.clientLabel;
+export const metricsEndpoint = redis.metricsEndpoint;
 export const connectionString = redis.connectionString;
 export const caCertificate = redis.caCertificate;
 export const adminConnectionString = redis.adminConnectionString;

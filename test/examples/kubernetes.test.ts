@@ -18,7 +18,12 @@ describe("examples/kubernetes", () => {
     let password: string;
     beforeAll(async () => {
         await installMocks("hardened-redis-kubernetes");
-        pulumi.runtime.setAllConfig({ "hardened-redis-kubernetes:replicas": "2", "hardened-redis-kubernetes:storageSize": "5Gi" });
+        pulumi.runtime.setAllConfig({
+            "hardened-redis-kubernetes:replicas": "2",
+            "hardened-redis-kubernetes:storageSize": "5Gi",
+            "hardened-redis-kubernetes:metricsNamespace": "monitoring",
+            "hardened-redis-kubernetes:prometheusOperator": "true",
+        });
         program = await import("../../examples/kubernetes/index");
         const url = new URL(String(await valueOf(program.connectionString)));
         expect(url.username).toBe("app");
@@ -30,6 +35,17 @@ describe("examples/kubernetes", () => {
         const statefulSet = single(registered, "kubernetes:apps/v1:StatefulSet").inputs as unknown as k8s.types.output.apps.v1.StatefulSet;
         expect(statefulSet.spec.replicas).toBe(2);
         expect(statefulSet.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe("5Gi");
+        expect(statefulSet.spec.template.spec.containers.map((c) => c.name)).toEqual(["redis", "redis-exporter"]);
+        const policy = single(registered, "kubernetes:networking.k8s.io/v1:NetworkPolicy")
+            .inputs as unknown as k8s.types.output.networking.v1.NetworkPolicy;
+        expect(policy.spec.ingress.at(-1)?.from).toEqual([
+            { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } },
+        ]);
+        const operatorTypes = registered.map((r) => r.type).filter((type) => type.startsWith("kubernetes:monitoring.coreos.com/"));
+        expect(operatorTypes.sort()).toEqual([
+            "kubernetes:monitoring.coreos.com/v1:PrometheusRule",
+            "kubernetes:monitoring.coreos.com/v1:ServiceMonitor",
+        ]);
     });
 
     it("labels the client pods so the NetworkPolicy lets them in, and hands them the password as a file only", async () => {
