@@ -10,20 +10,26 @@ const DEFAULT_IMAGE = "redis:7-alpine";
 
 const IMAGE_ALLOWED = 'a Redis 7 image reference: a tag starting with "7" and/or an @sha256 digest, e.g. redis:7-alpine';
 
+/** The syntax of an image reference: `[registry[:port]/]path[:tag][@sha256:digest]`, lowercase path. */
+export const IMAGE_REFERENCE = /^[a-z0-9]+([._/:-][a-z0-9]+|__[a-z0-9]+)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
+
+/** The tag and digest of an image reference (a registry's port is not a tag). */
+export function imageTagAndDigest(ref: string): { tag?: string; digest?: string } {
+    const [name, digest] = ref.split("@");
+    const last = name.split("/").pop() ?? "";
+    return { tag: last.includes(":") ? last.split(":")[1] : undefined, digest };
+}
+
 /**
  * An image reference that names a Redis 7 tag or a digest, never an implicit
  * or explicit `latest`: the rendered config uses directives Redis 6 refuses.
  */
 const imageReference = z
     .string({ error: IMAGE_ALLOWED })
-    .regex(/^[a-z0-9]+([._/:-][a-z0-9]+|__[a-z0-9]+)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$/, {
-        error: IMAGE_ALLOWED,
-    })
+    .regex(IMAGE_REFERENCE, { error: IMAGE_ALLOWED })
     .refine(
         (ref) => {
-            const [name, digest] = ref.split("@");
-            const lastSegment = name.split("/").pop() ?? "";
-            const tag = lastSegment.includes(":") ? lastSegment.split(":")[1] : undefined;
+            const { tag, digest } = imageTagAndDigest(ref);
             return tag === undefined ? digest !== undefined : tag.startsWith("7");
         },
         { error: IMAGE_ALLOWED },

@@ -2,6 +2,7 @@
 // user, flags and password file) that the Docker container and the Kubernetes sidecar share.
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { IMAGE_REFERENCE, imageTagAndDigest } from "./containerSettings";
 import { RedisConfigError } from "./redisConfigError";
 import { METRICS_USER } from "./redisUsers";
 
@@ -67,16 +68,11 @@ const PORT_ALLOWED = "an integer from 1024 to 65535, other than the Redis port";
 /** An image reference with a tag that names a version (it has a digit; not latest) or a digest. */
 const pinnedImage = z
     .string({ error: IMAGE_ALLOWED })
-    .regex(/^[a-z0-9]+([._/:-][a-z0-9]+|__[a-z0-9]+)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$/, {
-        error: IMAGE_ALLOWED,
-    })
+    .regex(IMAGE_REFERENCE, { error: IMAGE_ALLOWED })
     .refine(
         (ref) => {
-            const [name, digest] = ref.split("@");
-            const last = name.split("/").pop() ?? "";
-            const tag = last.includes(":") ? last.split(":")[1] : undefined;
-            if (digest !== undefined) return true;
-            return tag !== undefined && /\d/.test(tag) && !/latest/i.test(tag);
+            const { tag, digest } = imageTagAndDigest(ref);
+            return digest !== undefined || (tag !== undefined && /\d/.test(tag) && !/latest/i.test(tag));
         },
         { error: IMAGE_ALLOWED },
     );
