@@ -386,6 +386,29 @@ export function clientSuite(target: string, start: () => Promise<RedisUnderTest>
                 }
             });
 
+            it("never lets a loader whose lock lapsed overwrite the value a later loader wrote", async () => {
+                const a = open();
+                const b = open({ shared: false });
+                try {
+                    // A's load lock lives 200 ms and its load takes 800 ms: the lock lapses mid-load.
+                    const slow = cacheAside(a, "cache:lapsed", () => sleep(800).then(() => "stale"), {
+                        ttlSeconds: 60,
+                        lockTtlMs: 200,
+                    });
+                    await sleep(400);
+                    expect(await b.exists("cache:lapsed:lock")).toBe(0);
+                    // B misses too, takes the lock A lost, and writes the newer value first.
+                    const fresh = cacheAside(b, "cache:lapsed", () => Promise.resolve("fresh"), { ttlSeconds: 60, lockTtlMs: 5_000 });
+                    expect(await fresh).toBe("fresh");
+                    // A's caller still gets what A loaded, but A's write is refused: it no longer owns the lock.
+                    expect(await slow).toBe("stale");
+                    expect(await b.hget("cache:lapsed", "v")).toBe('"fresh"');
+                    expect(await cacheAside(a, "cache:lapsed", () => Promise.resolve("unused"), { ttlSeconds: 60 })).toBe("fresh");
+                } finally {
+                    b.disconnect();
+                }
+            });
+
             it("leaves no key under its prefix without a TTL", async () => {
                 const client = open();
                 const keys: string[] = [];
