@@ -15,6 +15,7 @@ export { pipelineInBatches, type Command } from "./pipeline";
 export { defineScripts, type ScriptDefinition, type ScriptRunner } from "./scripts";
 export { acquireLock, withLock, LockLostError, LockTimeoutError, type AcquireOptions, type Lock, type WithLockOptions } from "./lock";
 export { cacheAside, CacheLoadError, type CacheAsideOptions } from "./cacheAside";
+export { localCache, type LocalCache, type LocalCacheOptions, type LocalCacheStats } from "./localCache";
 export { scanKeys, type ScanOptions } from "./scan";
 export { shardedKey, shardKeys, incrSharded, sumSharded } from "./shard";
 export { memoryReport, purgeMemory, parseInfo, type MemoryReport, type PurgeOptions, type PurgeResult } from "./memory";
