@@ -109,7 +109,9 @@ export function anonymousClient(port: number, options: RedisOptions = {}): Redis
 }
 
 async function waitUntilServing(port: number, child: ChildProcess, log: () => string): Promise<void> {
-    const deadline = Date.now() + 10_000;
+    // Generous: on a loaded machine (a CI run with other suites in parallel) creating the AOF and
+    // the first TLS handshake once took longer than 10 s, though the server came up.
+    const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
         if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}:\n${log()}`);
         const probe = anonymousClient(port, { lazyConnect: true });
