@@ -14,6 +14,7 @@ import {
     exporterArgs,
     exporterPasswordFile,
     planMetrics,
+    requireExporterIdentity,
     type DockerRedisMetricsArgs,
     type MetricsPlan,
 } from "./metrics";
@@ -175,9 +176,10 @@ export class DockerRedis extends pulumi.ComponentResource {
         // One server keeps the plain alias; in a topology every server and Sentinel has one of its own.
         const servers = settings.replicas === 1 ? [alias] : Array.from({ length: settings.replicas }, (_, i) => `${alias}-${i}`);
         const sentinels = Array.from({ length: sentinel?.sentinels ?? 0 }, (_, i) => `${alias}-sentinel-${i}`);
-        const tls = this.tls(name, [...servers, ...sentinels], settings.tls, args.tls);
-
         const metrics = planMetrics(settings.metrics, args.metrics, tuning.port);
+        const tls = this.tls(name, [...servers, ...sentinels], settings.tls, args.tls);
+        requireExporterIdentity(metrics !== undefined, tls);
+
         const access = redisAccess(
             name,
             settings,
@@ -274,7 +276,11 @@ export class DockerRedis extends pulumi.ComponentResource {
                   settings,
                   shared,
                   data,
-                  credentials.passwords.apply((p) => p.metrics?.[0] ?? ""),
+                  credentials.passwords.apply((p) => {
+                      const current = p.metrics?.[0];
+                      if (current === undefined) throw new Error("DockerRedis: metrics planned without a metrics password");
+                      return current;
+                  }),
               )
             : [];
 
@@ -476,9 +482,9 @@ export class DockerRedis extends pulumi.ComponentResource {
     ): string[] {
         const tls = shared.tls;
         const addresses = servers.map((host) => exporterAddress(host, port, tls !== undefined));
-        // With mutual TLS the exporter needs a certificate the CA signed: the generated client one,
-        // else the server's own (as the health checks present it).
-        const identity = tls && tls.authClients === "yes" ? (tls.client ?? tls.material) : undefined;
+        // With mutual TLS the exporter presents the generated client certificate (requireExporterIdentity
+        // refused the case without one).
+        const identity = tls?.authClients === "yes" ? tls.client : undefined;
         const files = pulumi.secret(
             pulumi.all([password, tls?.caCertificate, identity?.certificate, identity?.privateKey]).apply(([secret, ca, cert, key]) => [
                 { file: EXPORTER_FILES.passwords, content: exporterPasswordFile(addresses, secret), permissions: "0440" },

@@ -30,7 +30,7 @@ import {
     type KubernetesRedisPlan,
     type PlannedCustomResource,
 } from "./kubernetesPlan";
-import { kubernetesMetricsArgs, type KubernetesRedisMetricsArgs } from "./metrics";
+import { kubernetesMetricsArgs, requireExporterIdentity, type KubernetesRedisMetricsArgs } from "./metrics";
 import { renderRedisConfig } from "./redisConfig";
 import { CONFIG_DIR, configHash, DNS_LABEL, SENTINEL_DIR, TLS_FILES } from "./redisContainer";
 import { planSentinel, SENTINEL_PORT, sentinelArgs, type RedisSentinelArgs } from "./sentinel";
@@ -227,6 +227,7 @@ export class KubernetesRedis extends pulumi.ComponentResource {
 
         const namespace = args.namespace !== undefined ? pulumi.output(args.namespace) : this.createNamespace(name);
         const tls = this.tls(plan, namespace, settings, args.tls);
+        requireExporterIdentity(metrics !== undefined, tls && { authClients: tls.secret.authClients, client: tls.secret.client });
 
         // Replicas authenticate to the primary as the replication user: only topologies that replicate get one.
         const replicates = topologyRoles(plan).replication !== undefined;
@@ -350,9 +351,9 @@ export class KubernetesRedis extends pulumi.ComponentResource {
      * address), and with TLS the CA and, with mutual TLS, the identity the exporter presents.
      * Which identity: with generated certificates, the generated client certificate (client
      * authentication only, no server names), which the applications already hold, so the exporter
-     * gains nothing it could serve as Redis with; with a Secret of the caller's there is no client
-     * certificate to hand, and the server's own is what the probes and replicas present already,
-     * inside the same pod. Immutable, as the config Secret.
+     * gains nothing it could serve as Redis with. With a Secret of the caller's there is none to
+     * hand, and the server's own key is not handed out: requireExporterIdentity refuses that case.
+     * Immutable, as the config Secret.
      */
     private exporterSecret(
         plan: KubernetesRedisPlan,
@@ -365,11 +366,11 @@ export class KubernetesRedis extends pulumi.ComponentResource {
         const identity: pulumi.Output<ExporterTls | undefined> = tls
             ? pulumi.all([tls.secret.material, client?.certificate, client?.privateKey]).apply(([material, certificate, privateKey]) => ({
                   caCertificate: material.caCertificate,
-                  client: plan.tls?.requireClientCertificates
-                      ? certificate !== undefined && privateKey !== undefined
+                  // requireExporterIdentity refused mutual TLS without a generated client certificate.
+                  client:
+                      plan.tls?.requireClientCertificates && certificate !== undefined && privateKey !== undefined
                           ? { certificate, privateKey }
-                          : { certificate: material.certificate, privateKey: material.privateKey }
-                      : undefined,
+                          : undefined,
               }))
             : pulumi.output(undefined);
         const files = pulumi.secret(

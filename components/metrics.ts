@@ -29,7 +29,10 @@ export const EXPORTER_FILES = {
 export interface RedisMetricsArgs {
     /** Run redis_exporter beside every Redis server (not beside Sentinels). Default false. */
     enabled?: boolean;
-    /** The exporter image, pinned by a version tag (not `latest`) and/or an `@sha256` digest. Default `oliver006/redis_exporter:v1.63.0`. */
+    /**
+     * The exporter image, pinned by a version tag (not `latest`) and/or an `@sha256` digest, with the binary at `/redis_exporter` as in the
+     * official image. Default `oliver006/redis_exporter:v1.63.0`.
+     */
     image?: string;
     /** Port the exporter serves `/metrics` on (1024 to 65535, not the Redis port). Default 9121. */
     port?: number;
@@ -159,6 +162,22 @@ export function planMetrics<T extends MetricsPlan & { enabled: boolean }>(
     const plan: Partial<T> = { ...settings };
     delete plan.enabled;
     return plan as Omit<T, "enabled"> & MetricsPlan;
+}
+
+/**
+ * Refuses metrics with mutual TLS on certificates of the caller's: the exporter would have no
+ * client certificate but the server's own, and that key would then sit in the exporter (on Docker,
+ * on a volume and a scrape network Redis never joins), enough to pose as the server.
+ */
+export function requireExporterIdentity(metrics: boolean, tls: { authClients: string; client?: unknown } | undefined): void {
+    if (metrics && tls?.authClients === "yes" && tls.client === undefined) {
+        throw new RedisConfigError(
+            "metrics.enabled",
+            "false with tls.requireClientCertificates on certificates of your own (the exporter would need the server's private key); " +
+                "with generated certificates, or without requireClientCertificates, metrics work",
+            "true",
+        );
+    }
 }
 
 /** What the exporter connects with: the server's URI, and with TLS which files it presents and trusts. */

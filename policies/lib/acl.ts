@@ -344,12 +344,22 @@ const SENTINEL_NEEDS: Readonly<Record<AclMode, ReadonlySet<string>>> = {
 };
 
 /**
- * What redis_exporter (1.45, with `--config-command=-`) sends a Redis server: PING and INFO for the
+ * What redis_exporter (with `--config-command=-`) sends a Redis server: PING and INFO for the
  * figures, CLIENT SETNAME for its connection's name, SLOWLOG GET/LEN and LATENCY LATEST (read-only
- * subcommands of @dangerous commands). The components' metrics user holds exactly these
+ * subcommands of @dangerous commands) in 1.45, the version tests run; releases since (the
+ * components' default image, 1.63) also send LATENCY HISTOGRAM on every scrape
+ * (exporter/latency.go), read-only too. The components' metrics user holds exactly these
  * (components/redisUsers.ts METRICS_RULES is built from this list).
  */
-export const EXPORTER_COMMANDS: readonly string[] = ["ping", "info", "client|setname", "slowlog|get", "slowlog|len", "latency|latest"];
+export const EXPORTER_COMMANDS: readonly string[] = [
+    "ping",
+    "info",
+    "client|setname",
+    "slowlog|get",
+    "slowlog|len",
+    "latency|latest",
+    "latency|histogram",
+];
 
 /** What the exporter's connection may send besides: AUTH and HELLO to connect. */
 const EXPORTER_NEEDS: ReadonlySet<string> = new Set(["auth", "hello", ...EXPORTER_COMMANDS]);

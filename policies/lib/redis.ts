@@ -67,17 +67,13 @@ export function redisInvocations(argv: string[]): RedisInvocation[] {
  * Redis, whatever its image (e.g. a network holder, as a Kubernetes pod's pause container, or a
  * one-shot redis-cli).
  */
-const NON_REDIS_PROGRAMS: ReadonlySet<string> = new Set([
-    "sleep",
-    "pause",
-    "tail",
-    "true",
-    "false",
-    "redis-cli",
-    "redis-benchmark",
-    // The metrics exporter: a Go binary that connects to Redis as a client.
-    "redis_exporter",
-]);
+const NON_REDIS_PROGRAMS: ReadonlySet<string> = new Set(["sleep", "pause", "tail", "true", "false", "redis-cli", "redis-benchmark"]);
+
+/**
+ * Metrics exporters, which connect to Redis as clients: no Redis image ships one, so one of these
+ * run from a Redis image is a Redis under another name, and stays checked.
+ */
+const EXPORTER_PROGRAMS: ReadonlySet<string> = new Set(["redis_exporter"]);
 
 /**
  * Whether a container's command, known in full, runs no Redis: its program is one that starts no
@@ -85,9 +81,12 @@ const NON_REDIS_PROGRAMS: ReadonlySet<string> = new Set([
  * unknown command runs the image's default, which in a Redis image is redis-server; a script or
  * binary we cannot read may start Redis too. (The official image's entrypoint prepends
  * redis-server only to a first word starting with `-` or ending in `.conf`, which none of these is.)
+ * `redisImage`: whether the container's image is a Redis image, where an exporter does not belong.
  */
-export function runsNoRedis(argv: string[], complete: boolean): boolean {
-    return complete && argv.length > 0 && NON_REDIS_PROGRAMS.has(argv[0].slice(argv[0].lastIndexOf("/") + 1));
+export function runsNoRedis(argv: string[], complete: boolean, redisImage: boolean): boolean {
+    if (!complete || argv.length === 0) return false;
+    const program = argv[0].slice(argv[0].lastIndexOf("/") + 1);
+    return NON_REDIS_PROGRAMS.has(program) || (!redisImage && EXPORTER_PROGRAMS.has(program));
 }
 
 /**

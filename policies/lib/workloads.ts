@@ -7,6 +7,7 @@ import {
     configPath,
     containersOf,
     isRedisDockerContainer,
+    isRedisImage,
     isRedisK8sContainer,
     known,
     knownItems,
@@ -307,7 +308,10 @@ export function redisWorkloads(resources: PolicyResource[]): RedisWorkload[] {
                 () => props.entrypoints,
                 () => props.command,
             );
-            if (runsNoRedis(run.argv, run.complete)) continue;
+            const image = knownString(() => props.image);
+            // Unknown counts as Redis's: an exporter is let off only when its image is known not to be one.
+            const redisImage = image === undefined || isRedisImage(image) || isRedisImage(imageNames.get(image));
+            if (runsNoRedis(run.argv, run.complete, redisImage)) continue;
             workloads.push(workload("docker", resource, props, run, (path) => dockerFile(resources, props, path)));
         } else if (POD_TYPES.has(resource.type)) {
             const spec = podSpecOf(resource.type, props);
@@ -317,7 +321,8 @@ export function redisWorkloads(resources: PolicyResource[]): RedisWorkload[] {
                     () => container.command,
                     () => container.args,
                 );
-                if (runsNoRedis(run.argv, run.complete)) continue;
+                const image = knownString(() => container.image as string | undefined);
+                if (runsNoRedis(run.argv, run.complete, image === undefined || isRedisImage(image))) continue;
                 workloads.push(
                     workload("kubernetes", resource, container, run, (path) => k8sFile(resources, namespace, spec, container, path)),
                 );

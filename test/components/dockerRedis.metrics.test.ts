@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { EXPORTER_IMAGE, EXPORTER_SECRETS_DIR, METRICS_PORT } from "../../components/metrics";
+import { configHash } from "../../components/redisContainer";
+import { issueCertificates } from "../../harness/certificates";
 import {
     allRegistered,
     installMocks,
@@ -142,14 +144,17 @@ describe("DockerRedis with metrics and TLS", () => {
     it("scrapes over TLS, trusting the CA, and with mutual TLS presents the generated client certificate", async () => {
         const d = await deploy("meteredtls", { tls: { enabled: true, requireClientCertificates: true }, metrics: { enabled: true } });
         const exporter = d.containers.get("meteredtls-metrics")!;
-        expect(exporter.command).toEqual(
-            expect.arrayContaining([
-                "-redis.addr=rediss://meteredtls:6379",
-                `-tls-ca-cert-file=${EXPORTER_SECRETS_DIR}/ca.crt`,
-                `-tls-client-cert-file=${EXPORTER_SECRETS_DIR}/tls.crt`,
-                `-tls-client-key-file=${EXPORTER_SECRETS_DIR}/tls.key`,
-            ]),
-        );
+        // The whole argv: nothing like -skip-tls-verification may slip in.
+        expect(exporter.command).toEqual([
+            "-redis.addr=rediss://meteredtls:6379",
+            "-redis.user=metrics",
+            `-redis.password-file=${EXPORTER_SECRETS_DIR}/passwords.json`,
+            "-config-command=-",
+            "-web.listen-address=:9121",
+            `-tls-ca-cert-file=${EXPORTER_SECRETS_DIR}/ca.crt`,
+            `-tls-client-cert-file=${EXPORTER_SECRETS_DIR}/tls.crt`,
+            `-tls-client-key-file=${EXPORTER_SECRETS_DIR}/tls.key`,
+        ]);
         const uploads = unwrapSecrets(d.containers.get("meteredtls-metrics-secrets")!.uploads) as Array<{
             file: string;
             content: string;
@@ -172,7 +177,56 @@ describe("DockerRedis with metrics and TLS", () => {
     });
 });
 
+describe("DockerRedis metrics through a credential rotation", () => {
+    /** The password file, and the label that replaces the exporter when any of its files changes. */
+    const exporterState = (d: Metered, name: string) => {
+        const uploads = unwrapSecrets(d.containers.get(`${name}-metrics-secrets`)!.uploads) as Array<{ file: string; content: string }>;
+        const file = uploads.find((u) => u.file.endsWith("/passwords.json"))!.content;
+        const labels = d.containers.get(`${name}-metrics`)!.labels as Array<{ label: string; value: string }>;
+        return {
+            password: Object.values(JSON.parse(file) as Record<string, string>)[0],
+            label: labels.find((l) => l.label === "hardened-redis.metrics-sha256")!.value,
+            hash: configHash(Object.fromEntries(uploads.map((u) => [u.file.slice(EXPORTER_SECRETS_DIR.length + 1), u.content]))),
+        };
+    };
+
+    it("hands the exporter the current generation's password, and its label follows the files", async () => {
+        const zero = await deploy("rot0", { metrics: { enabled: true } });
+        const one = await deploy("rot1", { metrics: { enabled: true }, credentialGeneration: 1 });
+        const retired = await deploy("rot2", { metrics: { enabled: true }, credentialGeneration: 1, retirePreviousCredentials: true });
+        // Generation N lives in slot N % 2.
+        expect(exporterState(zero, "rot0").password).toBe(zero.passwords.get("rot0-metrics-password-0"));
+        expect(exporterState(one, "rot1").password).toBe(one.passwords.get("rot1-metrics-password-1"));
+        expect(exporterState(retired, "rot2").password).toBe(retired.passwords.get("rot2-metrics-password-1"));
+        for (const [d, name] of [
+            [zero, "rot0"],
+            [one, "rot1"],
+            [retired, "rot2"],
+        ] as const) {
+            const state = exporterState(d, name);
+            expect(state.label).toBe(state.hash);
+        }
+    });
+});
+
 describe("DockerRedis refuses metrics settings it cannot honour", () => {
+    it("mutual TLS on certificates of the caller's: the exporter would need the server's own key", () => {
+        const own = issueCertificates({ dnsNames: ["byo", "byo-plain"] });
+        const tls = {
+            enabled: true,
+            requireClientCertificates: true,
+            caCertificate: own.caCertificate,
+            certificate: own.certificate,
+            privateKey: own.privateKey,
+        };
+        expect(() => new api.DockerRedis("byo", { tls, metrics: { enabled: true } })).toThrow(
+            /"metrics\.enabled": got true; allowed: false with tls\.requireClientCertificates on certificates of your own/,
+        );
+        expect(
+            () => new api.DockerRedis("byo-plain", { tls: { ...tls, requireClientCertificates: false }, metrics: { enabled: true } }),
+        ).not.toThrow();
+    });
+
     const cases: Array<[string, import("../../index").DockerRedisArgs, RegExp]> = [
         ["the Redis port", { port: 9121, metrics: { enabled: true } }, /"metrics.port": got 9121; allowed: .*other than the Redis port/],
         ["an image with no tag", { metrics: { enabled: true, image: "oliver006/redis_exporter" } }, /"metrics.image": .*pinned/],

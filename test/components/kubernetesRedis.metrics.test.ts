@@ -7,8 +7,10 @@ import { schemaErrors } from "../support/kubernetesSchema";
 import { redisAlertRules } from "../../components/alertRules";
 import { EXPORTER_FILES, EXPORTER_IMAGE, EXPORTER_SECRETS_DIR, EXPORTER_UID } from "../../components/metrics";
 import { configHash } from "../../components/redisContainer";
+import { issueCertificates } from "../../harness/certificates";
 import {
     allRegistered,
+    existingSecrets,
     installMocks,
     isSecretValue,
     plainStrings,
@@ -481,5 +483,22 @@ describe("KubernetesRedis metrics settings it refuses", () => {
     it.each(cases)("%s", (_label, name, args, message) => {
         expect(() => new api.KubernetesRedis(name, args)).toThrow(message);
         expect(() => new api.KubernetesRedis(`${name}-again`, args)).toThrow(api.RedisConfigError);
+    });
+
+    it("mutual TLS on a Secret of the caller's: the exporter would need the server's own key", () => {
+        const own = issueCertificates({ dnsNames: ["byo-metrics", "*.byo-metrics-headless.apps.svc"] });
+        const data = { "tls.crt": own.certificate, "tls.key": own.privateKey, "ca.crt": own.caCertificate };
+        existingSecrets.set("apps/metrics-cert", {
+            type: "kubernetes.io/tls",
+            data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString("base64")])),
+        });
+        const args: Args = {
+            namespace: "apps",
+            tls: { enabled: true, requireClientCertificates: true, secretName: "metrics-cert" },
+            metrics: { enabled: true, scrapePodLabels: pods },
+        };
+        expect(() => new api.KubernetesRedis("byo-metrics", args)).toThrow(
+            /"metrics\.enabled": got true; allowed: false with tls\.requireClientCertificates on certificates of your own/,
+        );
     });
 });

@@ -66,6 +66,16 @@ describe("what a container runs", () => {
             [redisContainer({ command: ["sleep", "2147483647"], ports: [{ internal: 6379 }] })],
         ],
         ["the holder of a Sentinel topology", sentinelTopology().filter((r) => r.name !== "cache-sentinel-0")],
+        [
+            "redis_exporter from its own image, with hardened-redis's labels",
+            [
+                redisContainer({
+                    image: "oliver006/redis_exporter:v1.63.0",
+                    entrypoints: ["/redis_exporter"],
+                    command: ["-redis.addr=redis://cache:6379", "-redis.user=metrics"],
+                }),
+            ],
+        ],
     ];
     it.each(noRedis)("finds no Redis in %s", async (_label, resources) => {
         expect(await workloads(resources)).toEqual([]);
@@ -106,6 +116,12 @@ describe("what a container runs", () => {
             "plain-redis server known --port 6380",
         ],
         ["a flag that only starts like --sentinel", [running(["redis-server", "--sentinel-x"])], "plain-redis server known --sentinel-x"],
+        // No Redis image ships an exporter: one run from a Redis image is judged as what the image runs.
+        [
+            "a program named redis_exporter in a Redis image",
+            [running(["--port", "6380"], { entrypoints: ["/usr/local/bin/redis_exporter"] })],
+            "plain-redis server known",
+        ],
     ];
     it.each(servers)("finds a Redis server in %s", async (_label, resources, expected) => {
         expect(await workloads(resources)).toEqual([expected]);
