@@ -8,7 +8,7 @@ import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/pro
 import { cpus, platform, release, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import Redis from "ioredis";
-import { acquireLock, cacheAside, closeSharedClients, connect, pipelineInBatches, withLock, type Command } from "../client";
+import { acquireLock, cacheAside, closeSharedClients, connect, localCache, pipelineInBatches, withLock, type Command } from "../client";
 import { policies } from "../policies/rules";
 import { dockerConfigChange, kubernetesConfigChange } from "./configChange";
 import {
@@ -19,6 +19,7 @@ import {
     type FailoverRound,
     type FailoverRun,
 } from "./failover";
+import { invalidationDelays } from "./localCache";
 import { clientOf, pipelinedSetGet, sequentialSetGet, startTlsPair, startUpRuns } from "./tls";
 import { TLS_FILES } from "../components/redisContainer";
 import { deployDockerRedis } from "../harness/docker/deployments";
@@ -46,7 +47,7 @@ let step = 0;
 let tlsSeconds: number | undefined;
 /** How long the failover section took, and what it noticed, for the summary line. */
 const failoverNotes: string[] = [];
-const STEPS = 46;
+const STEPS = 54;
 
 function progress(name: string): void {
     step += 1;
@@ -64,6 +65,25 @@ const median = (xs: number[]) => {
 function record(name: string, unit: string, raw: number[], interleaved?: true): number {
     figures[name] = { name, unit, interleaved, raw, median: median(raw), min: Math.min(...raw), max: Math.max(...raw) };
     return figures[name].median;
+}
+
+/** p50 and p99 of many samples as two figures (`<name> p50`, `<name> p99`): the percentile stands in the median column; min and max are of all samples. */
+function recordPercentiles(name: string, unit: string, samples: number[]): void {
+    const sorted = [...samples].sort((a, b) => a - b);
+    for (const [label, q] of [
+        ["p50", 0.5],
+        ["p99", 0.99],
+    ] as const) {
+        progress(`${name} ${label}`);
+        figures[`${name} ${label}`] = {
+            name: `${name} ${label}`,
+            unit,
+            raw: [],
+            median: sorted[Math.floor(sorted.length * q)],
+            min: sorted[0],
+            max: sorted.at(-1)!,
+        };
+    }
 }
 
 /**
@@ -297,6 +317,15 @@ async function main(): Promise<void> {
                 () => hits(() => cacheAside(client, "cache:hit", () => Promise.resolve({ v: 1 }), { ttlSeconds: 600, beta: 0 })),
             ],
         ]);
+        // A hot key through the process's own copy, kept correct by CLIENT TRACKING, beside raw GETs.
+        const hot = await localCache(client);
+        await hot.get("hit:key");
+        await measureInterleaved("ops/s", REPS, [
+            ["raw GET, 100 in flight (beside localCache)", () => hits(() => raw.get("hit:key"))],
+            ["localCache hit, 100 in flight", () => hits(() => hot.get("hit:key"))],
+        ]);
+        await hot.close();
+        recordPercentiles("localCache invalidation delay, loopback", "ms", await invalidationDelays(client, raw, 1_000));
         await measure("withLock acquire+release, one connection", "ops/s", REPS, () =>
             opsPerSecond(2_000, async () => {
                 for (let i = 0; i < 2_000; i++) await (await acquireLock(client, "bench:lock", { ttlMs: 5_000 })).release();
@@ -374,22 +403,7 @@ async function main(): Promise<void> {
             latencies.push(...runs);
             return loads;
         });
-        // A percentile of every caller's latency stands in the median column; min and max are of all callers.
-        const sorted = [...latencies].sort((a, b) => a - b);
-        for (const [label, q] of [
-            ["p50", 0.5],
-            ["p99", 0.99],
-        ] as const) {
-            const name = `stampede: caller latency ${label}`;
-            figures[name] = {
-                name,
-                unit: "ms",
-                raw: [],
-                median: sorted[Math.floor(sorted.length * q)],
-                min: sorted[0],
-                max: sorted.at(-1)!,
-            };
-        }
+        recordPercentiles("stampede: caller latency", "ms", latencies);
 
         // 7. Memory of a client process of its own holding the singleton through a bulk load.
         await measure("client process RSS after a 100k-key bulk load", "MB", REPS, () => clientProcessRss(ours.connectionString, 100_000));
@@ -490,6 +504,13 @@ async function main(): Promise<void> {
             await measure("SET, 100 in flight: container", "ops/s", REPS, () =>
                 opsPerSecond(50_000, () => setsInFlight(container, "c:", 50_000, 100)),
             );
+            const containerReader = new Redis(docker!.connectionString);
+            recordPercentiles(
+                "localCache invalidation delay, container",
+                "ms",
+                await invalidationDelays(containerReader, container, 1_000),
+            );
+            containerReader.disconnect();
             container.disconnect();
             // A config change (here a credential rotation) replaces the container, or rolls the pod.
             const name = `bench${n++}`;
@@ -567,6 +588,7 @@ function report(): void {
             0.95,
         ],
         ["cacheAside hit / raw GET", ratio("cacheAside hit, 100 in flight", "raw GET, 100 in flight"), 0.8],
+        ["localCache hit / raw GET", ratio("localCache hit, 100 in flight", "raw GET, 100 in flight (beside localCache)"), 20],
         [
             "our config / Redis defaults (writes)",
             ratio(
