@@ -34,17 +34,18 @@ export class CacheLoadError extends Error {
 }
 
 /**
- * One read, one round trip: the value, how long it took to compute and the remaining TTL.
- * Values live in a hash (v = value, d = load time in ms) so both expire together.
+ * A cached value is one string, `<expires at, ms since the epoch>:<load time, ms>:<value>`, with
+ * the same expiry on the key: a hit is one plain GET, and the remaining TTL that early
+ * recomputation needs comes from the value itself (the writer's clock; XFetch is a probability,
+ * so clock skew between processes only shifts it slightly).
  */
 const CACHE_SCRIPTS = {
-    read: { keys: 1, lua: `return {redis.call('HMGET', KEYS[1], 'v', 'd'), redis.call('PTTL', KEYS[1])}` },
     // Only while holding the load lock: a loader that outlived its lock must not overwrite
-    // the value a later loader wrote.
+    // the value a later loader wrote. SET replaces an entry of the earlier hash layout too.
     write: {
         keys: 2,
-        lua: `if redis.call('GET', KEYS[2]) ~= ARGV[4] then return 0 end
-redis.call('DEL', KEYS[1]) redis.call('HSET', KEYS[1], 'v', ARGV[1], 'd', ARGV[2]) return redis.call('PEXPIRE', KEYS[1], ARGV[3])`,
+        lua: `if redis.call('GET', KEYS[2]) ~= ARGV[3] then return 0 end
+return redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])`,
     },
 } as const;
 
@@ -71,9 +72,25 @@ interface Entry {
     ttlMs: number;
 }
 
+/** The entry in a stored string, or undefined for one this layout did not write. */
+function parse(stored: string | null): Entry | undefined {
+    if (stored === null) return undefined;
+    const first = stored.indexOf(":");
+    const second = stored.indexOf(":", first + 1);
+    const expiresAt = Number(stored.slice(0, first));
+    const deltaMs = Number(stored.slice(first + 1, second));
+    if (first < 1 || second < 0 || !Number.isFinite(expiresAt) || !Number.isFinite(deltaMs)) return undefined;
+    return { text: stored.slice(second + 1), deltaMs, ttlMs: expiresAt - Date.now() };
+}
+
 async function read(redis: Redis, key: string): Promise<Entry | undefined> {
-    const [[text, delta], ttl] = (await scripts(redis).read([key])) as [[string | null, string | null], number];
-    return text === null ? undefined : { text, deltaMs: Number(delta ?? 0), ttlMs: ttl };
+    try {
+        return parse(await redis.get(key));
+    } catch (e) {
+        // An entry of the earlier layout (a hash): a miss, which the next load overwrites.
+        if (e instanceof Error && e.message.startsWith("WRONGTYPE")) return undefined;
+        throw e;
+    }
 }
 
 /**
@@ -139,7 +156,8 @@ async function load<T>(redis: Redis, key: string, loader: () => Promise<T>, o: R
         if (typeof text !== "string")
             throw new TypeError(`cacheAside: the value loaded for ${key} serializes to nothing; return a value (null, not undefined)`);
         const ttlMs = Math.max(1, Math.round(o.ttlSeconds * 1000 * (1 - o.ttlJitter * Math.random())));
-        await scripts(redis).write([key, lockKey(key)], [text, Date.now() - started, ttlMs, lock.token]);
+        const now = Date.now();
+        await scripts(redis).write([key, lockKey(key)], [`${now + ttlMs}:${now - started}:${text}`, ttlMs, lock.token]);
         return value;
     } catch (e) {
         // Tell the other processes' waiters, tagged with this lock's token so a later
@@ -189,14 +207,15 @@ async function waitForValue(
 ): Promise<{ value?: string; error?: string }> {
     let delay = 5;
     while (Date.now() < deadline) {
-        const [value, lock, error] = await redis
+        const [stored, lock, error] = await redis
             .pipeline()
-            .hget(key, "v")
+            .get(key)
             .get(lockKey(key))
             .get(errorKey(key))
             .exec()
-            .then((replies) => (replies ?? []).map(([, v]) => v as string | null));
-        if (value !== null) return { value };
+            .then((replies) => (replies ?? []).map(([failed, v]) => (failed ? null : (v as string | null))));
+        const entry = parse(stored);
+        if (entry) return { value: entry.text };
         if (error !== null && holder !== null && error.startsWith(`${holder}\n`)) return { error: error.slice(holder.length + 1) };
         if (lock === null) return {};
         await new Promise((r) => setTimeout(r, delay * (0.5 + Math.random())));

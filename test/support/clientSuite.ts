@@ -365,7 +365,7 @@ export function clientSuite(target: string, start: () => Promise<RedisUnderTest>
                 expect(loads).toBe(1);
                 // At beta 1e9 the same hit recomputes all but surely (p = 1 - e^-333).
                 expect(await cacheAside(client, "cache:xfetch", loader, { ttlSeconds: 60, beta: 1e9 })).toBe(1);
-                for (let waited = 0; (await client.hget("cache:xfetch", "v")) !== "2" && waited < 5_000; waited += 20) await sleep(20);
+                for (let waited = 0; !(await client.get("cache:xfetch"))?.endsWith(":2") && waited < 5_000; waited += 20) await sleep(20);
                 expect(loads).toBe(2);
                 expect(await cacheAside(client, "cache:xfetch", loader, { ttlSeconds: 60, beta: 0 })).toBe(2);
                 expect(await client.pttl("cache:xfetch")).toBeGreaterThan(50_000);
@@ -380,7 +380,7 @@ export function clientSuite(target: string, start: () => Promise<RedisUnderTest>
                         cacheAside(b, "cache:per-client", () => sleep(50).then(() => "b"), { ttlSeconds: 60 }),
                     ]);
                     expect([fromA, fromB]).toEqual(["a", "b"]);
-                    expect(await b.hget("cache:per-client", "v")).toBe('"b"');
+                    expect(await b.get("cache:per-client")).toMatch(/^\d+:\d+:"b"$/);
                 } finally {
                     b.disconnect();
                 }
@@ -402,11 +402,26 @@ export function clientSuite(target: string, start: () => Promise<RedisUnderTest>
                     expect(await fresh).toBe("fresh");
                     // A's caller still gets what A loaded, but A's write is refused: it no longer owns the lock.
                     expect(await slow).toBe("stale");
-                    expect(await b.hget("cache:lapsed", "v")).toBe('"fresh"');
+                    expect(await b.get("cache:lapsed")).toMatch(/^\d+:\d+:"fresh"$/);
                     expect(await cacheAside(a, "cache:lapsed", () => Promise.resolve("unused"), { ttlSeconds: 60 })).toBe("fresh");
                 } finally {
                     b.disconnect();
                 }
+            });
+
+            it("hits with one plain GET, and takes an entry of the earlier hash layout for a miss it overwrites", async () => {
+                const client = open();
+                await cacheAside(client, "cache:layout", () => Promise.resolve({ n: 1 }), { ttlSeconds: 60 });
+                const stored = await client.get("cache:layout");
+                const [expiresAt, delta, ...value] = stored!.split(":");
+                expect(Number(expiresAt) - Date.now()).toBeGreaterThan(50_000);
+                expect(Number(delta)).toBeGreaterThanOrEqual(0);
+                expect(value.join(":")).toBe('{"n":1}');
+                await client.del("cache:hash");
+                await client.hset("cache:hash", "v", '"old"', "d", "5");
+                await client.expire("cache:hash", 60);
+                expect(await cacheAside(client, "cache:hash", () => Promise.resolve("new"), { ttlSeconds: 60 })).toBe("new");
+                expect(await client.type("cache:hash")).toBe("string");
             });
 
             it("leaves no key under its prefix without a TTL", async () => {
