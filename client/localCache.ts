@@ -106,13 +106,18 @@ export async function localCache(redis: Redis, options: LocalCacheOptions = {}):
             held.delete(key);
         }
     };
+    /** Forgets every value, and every read in flight. */
     const flush = () => {
-        epoch += 1;
-        armed = false;
         held.clear();
         bytes = 0;
         for (const r of reading.values()) r.invalidated = true;
         stats.flushes += 1;
+    };
+    /** A connection dropped: its invalidations are lost, so flush, and keep nothing until tracking is armed again. */
+    const disarm = () => {
+        epoch += 1;
+        armed = false;
+        flush();
     };
     const keep = (key: string, value: string | null) => {
         drop(key);
@@ -130,7 +135,7 @@ export async function localCache(redis: Redis, options: LocalCacheOptions = {}):
 
     invalidations.on("messageBuffer", (channel: Buffer, keys: Buffer[] | Buffer | null) => {
         if (channel.toString() !== INVALIDATE) return;
-        // A null key list: the database was flushed (FLUSHDB, FLUSHALL), or Redis dropped its tracking table.
+        // A null key list: the database was flushed (FLUSHDB, FLUSHALL). Tracking goes on.
         if (keys === null || keys === undefined) return flush();
         for (const raw of Array.isArray(keys) ? keys : [keys]) {
             const key = raw.toString();
@@ -184,7 +189,7 @@ export async function localCache(redis: Redis, options: LocalCacheOptions = {}):
     });
     for (const c of [reader, invalidations]) {
         c.on("close", () => {
-            if (!closed) flush();
+            if (!closed) disarm();
         });
         c.on("ready", () => void arm());
     }

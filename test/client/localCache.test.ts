@@ -123,6 +123,12 @@ describe("localCache", () => {
             await until("the flush", () => cache.stats.flushes > flushes);
             expect(cache.size).toBe(0);
             expect(await cache.get("hot:e")).toBeNull();
+            // Tracking goes on: the cache keeps values again, and hears about the next write.
+            expect(cache.size).toBe(1);
+            const before = cache.stats.invalidations;
+            await operator.set("hot:e", "2");
+            await until("the invalidation after the flush", () => cache.stats.invalidations > before);
+            expect(await cache.get("hot:e")).toBe("2");
         } finally {
             await cache.close();
             client.disconnect();
