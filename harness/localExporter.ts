@@ -18,6 +18,16 @@ export interface LocalExporter {
     stop(): Promise<void>;
 }
 
+/** Each series of a Prometheus text exposition (`name{labels}`) with its value. */
+export function exposedSeries(text: string): Map<string, number> {
+    return new Map(
+        text
+            .split("\n")
+            .filter((line) => line && !line.startsWith("#"))
+            .map((line) => [line.slice(0, line.lastIndexOf(" ")), Number(line.slice(line.lastIndexOf(" ") + 1))]),
+    );
+}
+
 export async function startLocalExporter(redisPort: number, password: string): Promise<LocalExporter> {
     requireBinary(EXPORTER, "install it with `apt-get install -y prometheus-redis-exporter` (.ci/run does)");
     const work = await mkdtemp(join(tmpdir(), "exporter-"));
@@ -59,13 +69,7 @@ export async function startLocalExporter(redisPort: number, password: string): P
     return {
         process: child,
         async scrape() {
-            const text = await (await fetch(url)).text();
-            return new Map(
-                text
-                    .split("\n")
-                    .filter((line) => line && !line.startsWith("#"))
-                    .map((line) => [line.slice(0, line.lastIndexOf(" ")), Number(line.slice(line.lastIndexOf(" ") + 1))]),
-            );
+            return exposedSeries(await (await fetch(url)).text());
         },
         stop,
     };

@@ -263,6 +263,15 @@ export function resourcesOf(name: string): RegisteredResource[] {
     return registered.filter((r) => r.name === name || r.name.startsWith(`${name}-`));
 }
 
+/** The result of every RandomPassword registered under component `name`, by resource name (for tests that must not print them). */
+export function generatedPasswords(name: string): Map<string, string> {
+    return new Map(
+        resourcesOf(name)
+            .filter((r) => r.type === "random:index/randomPassword:RandomPassword")
+            .map((r) => [r.name, String(unwrapSecrets(r.state.result))]),
+    );
+}
+
 export function single(resources: RegisteredResource[], type: string): RegisteredResource {
     const found = resources.filter((r) => r.type === type);
     if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}`);

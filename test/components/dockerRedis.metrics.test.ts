@@ -4,6 +4,7 @@ import { configHash } from "../../components/redisContainer";
 import { issueCertificates } from "../../harness/certificates";
 import {
     allRegistered,
+    generatedPasswords,
     installMocks,
     plainStrings,
     resourcesOf,
@@ -38,11 +39,7 @@ async function deploy(name: string, args: import("../../index").DockerRedisArgs)
     await allRegistered();
     const resources = resourcesOf(name);
     const containers = new Map(resources.filter((r) => r.type === CONTAINER).map((r) => [r.name, r.inputs as Props]));
-    const passwords = new Map(
-        resources
-            .filter((r) => r.type === "random:index/randomPassword:RandomPassword")
-            .map((r) => [r.name, String(unwrapSecrets(r.state.result))]),
-    );
+    const passwords = generatedPasswords(name);
     const uploads = unwrapSecrets(containers.get(`${name}-config`)?.uploads) as Array<{ file: string; content: string }>;
     const redisConf = uploads.find((u) => u.file.endsWith("/redis.conf"))?.content ?? "";
     return { redis, resources, containers, passwords, redisConf };

@@ -9,20 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deployDockerRedis, type DockerDeployment } from "../../harness/docker/deployments";
 import { dockerEngine, TEST_LABEL } from "../../harness/docker/engine";
 import { runOnNetwork } from "../../harness/docker/hostTools";
-import { installMocks, resourcesOf, unwrapSecrets } from "../../harness/pulumiMocks";
+import { exposedSeries } from "../../harness/localExporter";
+import { generatedPasswords, installMocks } from "../../harness/pulumiMocks";
 
 /** One GET with the host's python3 (mounted into the container), printing the body. */
 const FETCH = "import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())";
-
-/** Each series of a Prometheus text exposition (`name{labels}`) with its value. */
-function series(text: string): Map<string, number> {
-    return new Map(
-        text
-            .split("\n")
-            .filter((line) => line && !line.startsWith("#"))
-            .map((line) => [line.slice(0, line.lastIndexOf(" ")), Number(line.slice(line.lastIndexOf(" ") + 1))]),
-    );
-}
 
 /**
  * Scrapes `url` from a container on `network`. The exporter has no health check (its image has no
@@ -33,22 +24,13 @@ async function scrape(docker: Docker, network: string, url: string): Promise<Map
     for (const deadline = Date.now() + 30_000; Date.now() < deadline;) {
         const result = await runOnNetwork(docker, network, ["/usr/bin/python3", "-c", FETCH, url]);
         if (result.code === 0) {
-            const scraped = series(result.stdout);
+            const scraped = exposedSeries(result.stdout);
             if (scraped.get("redis_up") === 1) return scraped;
             last = `redis_up ${scraped.get("redis_up")}`;
         } else last = result.stderr.trim().split("\n").at(-1) ?? "";
         await new Promise((r) => setTimeout(r, 500));
     }
     throw new Error(`no scrape of ${url} with redis_up 1 within 30 s; last: ${last}`);
-}
-
-/** Every password the component generated, from the mocked generators' results. */
-function generatedPasswords(name: string): Map<string, string> {
-    return new Map(
-        resourcesOf(name)
-            .filter((r) => r.type === "random:index/randomPassword:RandomPassword")
-            .map((r) => [r.name, String(unwrapSecrets(r.state.result))]),
-    );
 }
 
 describe("DockerRedis with metrics on the real engine", () => {
