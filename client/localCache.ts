@@ -22,7 +22,7 @@ export interface LocalCacheOptions {
 export interface LocalCacheStats {
     hits: number;
     misses: number;
-    /** Keys dropped because Redis said another client changed them. */
+    /** Keys dropped, or reads in flight discarded, because Redis said another client changed them. */
     invalidations: number;
     /** Whole-cache flushes: a connection dropped, or the database was flushed. */
     flushes: number;
@@ -139,9 +139,9 @@ export async function localCache(redis: Redis, options: LocalCacheOptions = {}):
         if (keys === null || keys === undefined) return flush();
         for (const raw of Array.isArray(keys) ? keys : [keys]) {
             const key = raw.toString();
-            if (held.has(key)) stats.invalidations += 1;
-            drop(key);
             const r = reading.get(key);
+            if (held.has(key) || r) stats.invalidations += 1;
+            drop(key);
             if (r) r.invalidated = true;
         }
     });
@@ -203,20 +203,25 @@ export async function localCache(redis: Redis, options: LocalCacheOptions = {}):
     }
 
     const readThrough = (key: string): Promise<string | null> => {
+        // Join a read in flight only while nothing has invalidated it: its answer may predate a
+        // write this caller already knows of, and then the caller would get an older value.
         const inFlight = reading.get(key);
-        if (inFlight) return inFlight.promise;
+        if (inFlight && !inFlight.invalidated) return inFlight.promise;
         // Kept only if tracking was armed before the GET was sent and nothing was lost since.
         const at = armed ? epoch : -1;
         const state = { promise: reader.get(key), invalidated: false };
         reading.set(key, state);
+        const done = () => {
+            if (reading.get(key) === state) reading.delete(key);
+        };
         return state.promise.then(
             (value) => {
-                reading.delete(key);
+                done();
                 if (armed && epoch === at && !state.invalidated && cacheable(key)) keep(key, value);
                 return value;
             },
             (e: unknown) => {
-                reading.delete(key);
+                done();
                 throw e;
             },
         );

@@ -1,195 +1,37 @@
-import { spawnSync } from "node:child_process";
-import type Redis from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closeSharedClients, connect, localCache, type LocalCache } from "../../client";
-import { startLocalRedis, type LocalRedis } from "../../harness/localRedis";
+import { afterAll, expect, it } from "vitest";
+import { closeSharedClients, connect, localCache } from "../../client";
+import { startLocalRedis } from "../../harness/localRedis";
+import { localCacheSuite, until } from "../support/localCacheSuite";
+import { startRedisUnderTest } from "../support/redisUnderTest";
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+localCacheSuite("a local redis-server started from the rendered config", startRedisUnderTest);
 
-/** Waits until `done()` holds (at most `ms`); the cache's events arrive on sockets of their own. */
-async function until(what: string, done: () => boolean | Promise<boolean>, ms = 5_000): Promise<void> {
-    for (const deadline = Date.now() + ms; !(await done()); await sleep(10)) {
-        if (Date.now() > deadline) throw new Error(`${what} within ${ms} ms`);
-    }
-}
+afterAll(() => closeSharedClients());
 
-// localCache against a real redis-server started from our rendered config, as the least-privilege
-// app user: CLIENT TRACKING keeps the process's copies correct when others write.
-describe("localCache", () => {
-    let server: LocalRedis;
-    let app: Redis;
-    /** Another client of the same app user: the writer the cache must hear about. */
-    let other: Redis;
-    let admin: Redis;
-    const caches: LocalCache[] = [];
-    const open = async (options?: Parameters<typeof localCache>[1]) => {
-        const cache = await localCache(app, options);
-        caches.push(cache);
-        return cache;
-    };
-    /** Kills every connection named `name` (each open cache has one) as an operator would, by ID. */
-    const kill = async (name: string) => {
-        const list = String(await admin.call("CLIENT", "LIST"));
-        const ids = [...list.matchAll(new RegExp(`^id=(\\d+) .* name=${name} `, "gm"))].map((m) => m[1]);
-        if (ids.length === 0) throw new Error(`no connection named ${name}`);
-        for (const id of ids) await admin.call("CLIENT", "KILL", "ID", id);
-    };
-
-    beforeAll(async () => {
-        server = await startLocalRedis();
-        app = connect(server.connectionString, { shared: false });
-        other = connect(server.connectionString, { shared: false });
-        admin = connect(server.adminConnectionString, { shared: false });
-    });
-    afterAll(async () => {
-        for (const c of caches) await c.close();
-        for (const c of [app, other, admin]) c?.disconnect();
-        await closeSharedClients();
-        await server?.stop();
-    });
-
-    it("serves a hot key from the process after the first read, as the app user", async () => {
-        const cache = await open();
-        await other.set("hot:a", "1");
-        expect(await cache.get("hot:a")).toBe("1");
-        for (let i = 0; i < 100; i++) expect(await cache.get("hot:a")).toBe("1");
-        expect(cache.stats).toMatchObject({ hits: 100, misses: 1 });
-        expect(await cache.get("hot:missing")).toBeNull();
-        expect(cache.size).toBe(2);
-    });
-
-    it("returns another client's write once Redis's invalidation arrives, never the old value after it", async () => {
-        const cache = await open();
-        await other.set("hot:b", "old");
-        expect(await cache.get("hot:b")).toBe("old");
-        const before = cache.stats.invalidations;
-        await other.set("hot:b", "new");
-        await until("the invalidation", () => cache.stats.invalidations > before);
-        expect(await cache.get("hot:b")).toBe("new");
-        expect(await cache.get("hot:b")).toBe("new");
-    });
-
-    it("hears about a write from another process (redis-cli)", async () => {
-        const cache = await open();
-        await other.set("hot:c", "old");
-        expect(await cache.get("hot:c")).toBe("old");
-        const url = new URL(server.connectionString);
-        const before = cache.stats.invalidations;
-        const cli = spawnSync(
-            "redis-cli",
-            ["-h", url.hostname, "-p", url.port, "--user", "app", "--askpass", "--no-auth-warning", "SET", "hot:c", "from-cli"],
-            { input: `${decodeURIComponent(url.password)}\n`, encoding: "utf8" },
-        );
-        expect(cli.stdout.trim()).toBe("OK");
-        await until("the invalidation", () => cache.stats.invalidations > before);
-        expect(await cache.get("hot:c")).toBe("from-cli");
-    });
-
-    for (const connection of ["hardened-redis:local-cache-invalidations", "hardened-redis:local-cache"]) {
-        it(`serves no stale value when ${connection.endsWith("invalidations") ? "the invalidation" : "the reading"} connection is killed while another client writes`, async () => {
-            const cache = await open();
-            await other.set("hot:d", "old");
-            expect(await cache.get("hot:d")).toBe("old");
-            const { flushes, trackingStarts } = cache.stats;
-            await kill(connection);
-            // Written while the cache is cut off: this invalidation is lost for good.
-            await other.set("hot:d", "new");
-            // No read meanwhile (one could drop the old copy by luck): only the reconnection may.
-            await until(
-                "the cache to notice and re-arm",
-                () => cache.stats.flushes > flushes && cache.stats.trackingStarts > trackingStarts,
-            );
-            expect(await cache.get("hot:d")).toBe("new");
-            // And it tracks again after re-arming: the next write is heard.
-            const before = cache.stats.invalidations;
-            await until("the key to be held again", async () => (await cache.get("hot:d"), cache.size > 0));
-            await other.set("hot:d", "newer");
-            await until("the invalidation after re-arming", () => cache.stats.invalidations > before);
-            expect(await cache.get("hot:d")).toBe("newer");
-        });
-    }
-
-    it("empties itself when the database is flushed (an invalidation with no keys)", async () => {
-        // Our config disables FLUSHDB: a server of its own that allows it.
-        const flushable = await startLocalRedis({ disabledCommands: ["KEYS"] });
-        const client = connect(flushable.connectionString, { shared: false });
-        const operator = connect(flushable.adminConnectionString, { shared: false });
-        const cache = await localCache(client);
-        try {
-            await operator.set("hot:e", "1");
-            expect(await cache.get("hot:e")).toBe("1");
-            const flushes = cache.stats.flushes;
-            await operator.call("FLUSHDB");
-            await until("the flush", () => cache.stats.flushes > flushes);
-            expect(cache.size).toBe(0);
-            expect(await cache.get("hot:e")).toBeNull();
-            // Tracking goes on: the cache keeps values again, and hears about the next write.
-            expect(cache.size).toBe(1);
-            const before = cache.stats.invalidations;
-            await operator.set("hot:e", "2");
-            await until("the invalidation after the flush", () => cache.stats.invalidations > before);
-            expect(await cache.get("hot:e")).toBe("2");
-        } finally {
-            await cache.close();
-            client.disconnect();
-            operator.disconnect();
-            await flushable.stop();
-        }
-    });
-
-    it("holds at most maxEntries: 100,000 distinct keys through a cache of 1,000", async () => {
-        const cache = await open({ maxEntries: 1_000 });
-        for (let start = 0; start < 100_000; start += 1_000) {
-            await Promise.all(Array.from({ length: 1_000 }, (_, i) => cache.get(`bound:${start + i}`)));
-            expect(cache.size).toBeLessThanOrEqual(1_000);
-        }
-        expect(cache.size).toBe(1_000);
-        // The most recently read are the ones kept.
-        const hits = cache.stats.hits;
-        await cache.get("bound:99999");
-        expect(cache.stats.hits).toBe(hits + 1);
-    }, 60_000);
-
-    it("holds at most maxBytes", async () => {
-        const cache = await open({ maxBytes: 10_000 });
-        await Promise.all(Array.from({ length: 50 }, (_, i) => other.set(`bytes:${i}`, "x".repeat(1_000))));
-        for (let i = 0; i < 50; i++) await cache.get(`bytes:${i}`);
-        expect(cache.size).toBeLessThanOrEqual(9);
-        expect(cache.size).toBeGreaterThan(0);
-    });
-
-    it("in broadcasting mode keeps only keys under its prefixes, and hears about writes to them", async () => {
-        const cache = await open({ prefixes: ["session:"] });
-        await other.set("session:1", "a");
-        await other.set("elsewhere:1", "b");
-        expect(await cache.get("session:1")).toBe("a");
-        expect(await cache.get("elsewhere:1")).toBe("b");
+// Our config disables FLUSHDB, so no deployed server can run this: a server of its own that allows it.
+it("localCache empties itself when the database is flushed (an invalidation with no keys), and goes on tracking", async () => {
+    const flushable = await startLocalRedis({ disabledCommands: ["KEYS"] });
+    const client = connect(flushable.connectionString, { shared: false });
+    const operator = connect(flushable.adminConnectionString, { shared: false });
+    const cache = await localCache(client);
+    try {
+        await operator.set("hot:e", "1");
+        expect(await cache.get("hot:e")).toBe("1");
+        const flushes = cache.stats.flushes;
+        await operator.call("FLUSHDB");
+        await until("the flush", () => cache.stats.flushes > flushes);
+        expect(cache.size).toBe(0);
+        expect(await cache.get("hot:e")).toBeNull();
+        // Tracking goes on: the cache keeps values again, and hears about the next write.
         expect(cache.size).toBe(1);
         const before = cache.stats.invalidations;
-        await other.set("session:1", "c");
-        await until("the broadcast invalidation", () => cache.stats.invalidations > before);
-        expect(await cache.get("session:1")).toBe("c");
-    });
-
-    it("reads a key once for many concurrent misses", async () => {
-        const cache = await open();
-        await other.set("hot:f", "v");
-        const calls = async () =>
-            Number(
-                /calls=(\d+)/.exec(
-                    String(await admin.info("commandstats"))
-                        .split("\n")
-                        .find((l) => l.startsWith("cmdstat_get:")) ?? "",
-                )?.[1] ?? 0,
-            );
-        const before = await calls();
-        const values = await Promise.all(Array.from({ length: 100 }, () => cache.get("hot:f")));
-        expect(new Set(values)).toEqual(new Set(["v"]));
-        expect((await calls()) - before).toBe(1);
-    });
-
-    it("refuses nonsense options", async () => {
-        await expect(localCache(app, { maxEntries: 0 })).rejects.toThrow(/maxEntries/);
-        await expect(localCache(app, { prefixes: [""] })).rejects.toThrow(/prefix/);
-    });
+        await operator.set("hot:e", "2");
+        await until("the invalidation after the flush", () => cache.stats.invalidations > before);
+        expect(await cache.get("hot:e")).toBe("2");
+    } finally {
+        await cache.close();
+        client.disconnect();
+        operator.disconnect();
+        await flushable.stop();
+    }
 });
