@@ -101,30 +101,38 @@ async function read(redis: Redis, key: string): Promise<Entry | undefined> {
  * and reaches every waiter; the next call tries again.
  */
 export async function cacheAside<T>(redis: Redis, key: string, loader: () => Promise<T>, options: CacheAsideOptions<T>): Promise<T> {
-    const o = resolve(options);
+    validate(options);
+    // The hit path is the one that must cost what a raw GET costs: one GET, no options object,
+    // no closures; the full options are built only for a load.
     const entry = await read(redis, key);
     if (entry) {
         // Recompute early in the background; the caller keeps the cached value.
-        if (shouldRecomputeEarly(entry, o.beta) && !inFlight(redis).has(key)) {
+        if (shouldRecomputeEarly(entry, options.beta ?? 1) && !inFlight(redis).has(key)) {
+            const o = resolve(options);
             singleFlight(redis, key, () => loadOrWait(redis, key, loader, o, true)).catch(() => undefined);
         }
-        return o.deserialize(entry.text);
+        return options.deserialize ? options.deserialize(entry.text) : (JSON.parse(entry.text) as T);
     }
+    const o = resolve(options);
     return singleFlight(redis, key, () => loadOrWait(redis, key, loader, o, false));
 }
 
 type Resolved<T> = Required<CacheAsideOptions<T>>;
 
-function resolve<T>(options: CacheAsideOptions<T>): Resolved<T> {
+/** Refuses bad options on every call, hit or miss, without allocating. */
+function validate<T>(options: CacheAsideOptions<T>): void {
     if (!(Number.isFinite(options.ttlSeconds) && options.ttlSeconds > 0)) {
         throw new RangeError("cacheAside: ttlSeconds must be a number > 0; a cache entry without a TTL only grows");
     }
     const jitter = options.ttlJitter ?? 0.1;
     if (!(jitter >= 0 && jitter < 1)) throw new RangeError("cacheAside: ttlJitter must be in [0, 1)");
+}
+
+function resolve<T>(options: CacheAsideOptions<T>): Resolved<T> {
     const lockTtlMs = options.lockTtlMs ?? 10_000;
     return {
         ttlSeconds: options.ttlSeconds,
-        ttlJitter: jitter,
+        ttlJitter: options.ttlJitter ?? 0.1,
         lockTtlMs,
         waitMs: options.waitMs ?? lockTtlMs,
         beta: options.beta ?? 1,
