@@ -2,6 +2,7 @@ import type { StackValidationPolicy } from "@pulumi/policy";
 import { configSchema } from "./lib/exemptions";
 import { directive } from "./lib/redis";
 import { checkedWorkloads } from "./lib/workloads";
+import { docsUrl } from "./lib/metadata";
 
 export const appendfsyncAlways: StackValidationPolicy = {
     name: "redis-appendfsync-always",
@@ -9,6 +10,10 @@ export const appendfsyncAlways: StackValidationPolicy = {
         "Redis should not use appendfsync always: it fsyncs every write (a third of everysec's throughput for one-at-a-time writes, measured), where everysec risks at most one second.",
     enforcementLevel: "advisory",
     severity: "low",
+    tags: ["redis", "persistence", "performance"],
+    remediationSteps:
+        "Use `appendfsync everysec` (the components' default), which loses at most a second of writes on a crash. If every acknowledged write must survive, keep `always` and lower this policy for that stack, or confirm writes with WAIT to replicas instead.",
+    url: docsUrl("redis-appendfsync-always"),
     configSchema: configSchema(),
     validateStack: (args, reportViolation) => {
         // A Sentinel keeps no data: these settings do not apply to it.

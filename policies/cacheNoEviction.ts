@@ -2,6 +2,7 @@ import type { StackValidationPolicy } from "@pulumi/policy";
 import { configSchema } from "./lib/exemptions";
 import { directive } from "./lib/redis";
 import { checkedWorkloads } from "./lib/workloads";
+import { docsUrl } from "./lib/metadata";
 
 export const cacheNoEviction: StackValidationPolicy = {
     name: "redis-cache-noeviction",
@@ -9,6 +10,10 @@ export const cacheNoEviction: StackValidationPolicy = {
         "A Redis cache should evict (e.g. allkeys-lfu) rather than use noeviction: at maxmemory, noeviction fails every write with OOM errors.",
     enforcementLevel: "advisory",
     severity: "medium",
+    tags: ["redis", "cache", "memory", "availability"],
+    remediationSteps:
+        "Set `maxmemoryPolicy` to an eviction policy (the components default to `allkeys-lfu`). For a store whose keys must never be evicted (a queue), keep `noeviction` and exempt the resource.",
+    url: docsUrl("redis-cache-noeviction"),
     configSchema: configSchema(),
     validateStack: (args, reportViolation) => {
         // A Sentinel keeps no data: these settings do not apply to it.

@@ -2,6 +2,7 @@ import type { StackValidationPolicy } from "@pulumi/policy";
 import { dangerousCommands, isEnabled } from "./lib/acl";
 import { configSchema } from "./lib/exemptions";
 import { checkedWorkloads } from "./lib/workloads";
+import { redisSecurity, docsUrl } from "./lib/metadata";
 
 export const defaultUserFullAccess: StackValidationPolicy = {
     name: "redis-default-user-full-access",
@@ -9,6 +10,11 @@ export const defaultUserFullAccess: StackValidationPolicy = {
         "Redis should not let the default user (what requirepass protects) run every command: one shared password then carries CONFIG, REPLICAOF and FLUSHALL (on a Sentinel, SENTINEL SET, MONITOR and FAILOVER) to every client. Declare ACL users with least privilege and turn default off.",
     enforcementLevel: "advisory",
     severity: "medium",
+    framework: redisSecurity("ACL: When ACLs are useful", "Trusted clients have just the minimum access level"),
+    tags: ["redis", "acl", "least-privilege"],
+    remediationSteps:
+        "Declare ACL users with what each client needs (the components generate `app`, `admin` and `replication`, and `extraUsers` of your own) and `user default off`. With `requirepass` alone every client holds CONFIG, REPLICAOF and FLUSHALL.",
+    url: docsUrl("redis-default-user-full-access"),
     configSchema: configSchema(),
     validateStack: (args, reportViolation) => {
         for (const w of checkedWorkloads(args)) {

@@ -2,6 +2,7 @@ import * as docker from "@pulumi/docker";
 import { validateResourceOfType, type ResourceValidationPolicy } from "@pulumi/policy";
 import { configSchema, isExempt } from "./lib/exemptions";
 import { isRedisDockerContainer, known, knownItems, knownString, UNKNOWN } from "./lib/redis";
+import { cisDocker, docsUrl } from "./lib/metadata";
 
 export const dockerContainerHardening: ResourceValidationPolicy = {
     name: "redis-docker-container-hardening",
@@ -9,6 +10,11 @@ export const dockerContainerHardening: ResourceValidationPolicy = {
         "Redis containers should run as a non-root user with no capabilities, no-new-privileges, a read-only root filesystem and no host bind mounts, so a Redis exploit stays inside the container.",
     enforcementLevel: "advisory",
     severity: "high",
+    framework: cisDocker("4.1", "Ensure that a user for the container has been created"),
+    tags: ["docker", "container", "hardening", "privilege"],
+    remediationSteps:
+        'As DockerRedis runs it: `user: "999:1000"`, `capabilities: { drops: ["ALL"] }`, `securityOpts: ["no-new-privileges:true"]`, `readOnly: true` with data on a named volume, and no `hostPath` volumes or bind mounts.',
+    url: docsUrl("redis-docker-container-hardening"),
     configSchema: configSchema(),
     validateResource: validateResourceOfType(docker.Container, (container, args, reportViolation) => {
         if (isExempt(args, args.getConfig()) || !isRedisDockerContainer(container)) return;

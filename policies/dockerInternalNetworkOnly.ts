@@ -2,6 +2,7 @@ import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { configSchema, isExempt } from "./lib/exemptions";
 import { known, knownItems, knownString, UNKNOWN } from "./lib/redis";
 import { redisWorkloads } from "./lib/workloads";
+import { cisDocker, docsUrl } from "./lib/metadata";
 
 /**
  * The container whose network a container listens on: itself, or the one whose namespace it joins
@@ -32,6 +33,11 @@ export const dockerInternalNetworkOnly: StackValidationPolicy = {
         "Redis containers must sit only on internal Docker networks (judged on the container whose network namespace they join, if any): any other network gives them a route to and from the outside.",
     enforcementLevel: "mandatory",
     severity: "high",
+    framework: cisDocker("5.30", 'Ensure that Docker\'s default bridge "docker0" is not used'),
+    tags: ["docker", "network", "exposure", "isolation"],
+    remediationSteps:
+        "Attach Redis only to a `docker.Network` created with `internal: true` (DockerRedis does; `networkName` must name such a network) and to no other: drop the default bridge and every non-internal network from `networksAdvanced`. Clients join the internal network.",
+    url: docsUrl("redis-docker-internal-network-only"),
     configSchema: configSchema(),
     validateStack: (args, reportViolation) => {
         const config = args.getConfig<{ exemptResources?: string[] }>();

@@ -2,6 +2,7 @@ import * as docker from "@pulumi/docker";
 import { validateResourceOfType, type ResourceValidationPolicy } from "@pulumi/policy";
 import { configSchema, isExempt } from "./lib/exemptions";
 import { isRedisDockerContainer, knownString } from "./lib/redis";
+import { cisDocker, docsUrl } from "./lib/metadata";
 
 export const dockerNoHostNamespaces: ResourceValidationPolicy = {
     name: "redis-docker-no-host-namespaces",
@@ -9,6 +10,11 @@ export const dockerNoHostNamespaces: ResourceValidationPolicy = {
         "Redis containers must not share the host's network, PID or IPC namespace: host networking exposes Redis on every host interface and sharing namespaces gives it the host's processes.",
     enforcementLevel: "mandatory",
     severity: "critical",
+    framework: cisDocker("5.10", "Ensure that the host's network namespace is not shared"),
+    tags: ["docker", "network", "isolation"],
+    remediationSteps:
+        'Remove `networkMode: "host"`, `pidMode: "host"` and `ipcMode: "host"` from the container; put it on an internal network (DockerRedis creates one, or takes yours with `networkName`).',
+    url: docsUrl("redis-docker-no-host-namespaces"),
     configSchema: configSchema(),
     validateResource: validateResourceOfType(docker.Container, (container, args, reportViolation) => {
         if (isExempt(args, args.getConfig()) || !isRedisDockerContainer(container)) return;

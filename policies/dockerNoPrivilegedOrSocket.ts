@@ -2,6 +2,7 @@ import * as docker from "@pulumi/docker";
 import { validateResourceOfType, type ResourceValidationPolicy } from "@pulumi/policy";
 import { configSchema, isExempt } from "./lib/exemptions";
 import { isRedisDockerContainer, known, knownItems, knownString } from "./lib/redis";
+import { cisDocker, docsUrl } from "./lib/metadata";
 
 const DOCKER_SOCKET = /(^|\/)docker\.sock$|^\/var\/run\/docker|^\/run\/docker/;
 
@@ -11,6 +12,11 @@ export const dockerNoPrivilegedOrSocket: ResourceValidationPolicy = {
         "Redis containers must not be privileged or mount the Docker socket: either turns a Redis compromise into root on the host.",
     enforcementLevel: "mandatory",
     severity: "critical",
+    framework: cisDocker("5.5", "Ensure that privileged containers are not used"),
+    tags: ["docker", "container", "privilege"],
+    remediationSteps:
+        "Remove `privileged: true`, and every volume or mount of `/var/run/docker.sock` (or `/run/docker.sock`), from the Redis container. Redis needs neither.",
+    url: docsUrl("redis-docker-no-privileged-or-docker-socket"),
     configSchema: configSchema(),
     validateResource: validateResourceOfType(docker.Container, (container, args, reportViolation) => {
         if (isExempt(args, args.getConfig()) || !isRedisDockerContainer(container)) return;

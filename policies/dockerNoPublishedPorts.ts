@@ -1,7 +1,8 @@
 import * as docker from "@pulumi/docker";
 import { remediateResourceOfType, validateResourceOfType, type ResourceValidationPolicy } from "@pulumi/policy";
 import { configSchema, isExempt } from "./lib/exemptions";
-import { isRedisDockerContainer, known, knownItems, knownString } from "./lib/redis";
+import { known, knownItems, knownString, looksLikeRedisDockerContainer } from "./lib/redis";
+import { cisDocker, docsUrl } from "./lib/metadata";
 
 interface Config {
     exemptResources?: string[];
@@ -25,6 +26,11 @@ export const dockerNoPublishedPorts: ResourceValidationPolicy = {
         "Redis containers must not publish ports on the host: an exposed Redis is found by scanners within minutes and taken over through CONFIG or replication.",
     enforcementLevel: "mandatory",
     severity: "critical",
+    framework: cisDocker("5.9", "Ensure that only needed ports are open on the container"),
+    tags: ["docker", "network", "exposure"],
+    remediationSteps:
+        "DockerRedis publishes nothing: remove `ports` and `publishAllPorts` from a hand-written container and reach Redis from containers on its internal network (its alias resolves there). For local development only, bind to 127.0.0.1 and set `allowLoopback`. At level `remediate` the pack drops the ports itself.",
+    url: docsUrl("redis-docker-no-published-ports"),
     configSchema: configSchema({
         allowLoopback: {
             type: "boolean",
@@ -34,14 +40,18 @@ export const dockerNoPublishedPorts: ResourceValidationPolicy = {
     }),
     validateResource: validateResourceOfType(docker.Container, (container, args, reportViolation) => {
         const config = args.getConfig<Config>();
-        if (isExempt(args, config) || !isRedisDockerContainer(container)) return;
+        // Created stopped or not: the ports a container is created with open on its first `docker start`.
+        if (isExempt(args, config) || !looksLikeRedisDockerContainer(container)) return;
         const problem = exposure(container, config);
-        if (problem) reportViolation(`Redis container ${problem}; remove the ports and reach it from containers on its internal network.`);
+        const stopped =
+            known(() => (container as { start?: boolean }).start) === false ? " (created with start: false, until it is started)" : "";
+        if (problem)
+            reportViolation(`Redis container ${problem}${stopped}; remove the ports and reach it from containers on its internal network.`);
     }),
     // Dropping the published ports is always safe: clients on the internal network are unaffected.
     remediateResource: remediateResourceOfType(docker.Container, (container, args) => {
         const config = args.getConfig<Config>();
-        if (isExempt(args, config) || !isRedisDockerContainer(container) || !exposure(container, config)) return undefined;
+        if (isExempt(args, config) || !looksLikeRedisDockerContainer(container) || !exposure(container, config)) return undefined;
         // Edit in place: the props object keeps the other inputs' secret markings, a copy would not.
         const props = container as { ports?: unknown[]; publishAllPorts?: boolean };
         props.ports = [];

@@ -1,6 +1,7 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { configSchema, isExempt } from "./lib/exemptions";
 import { containersOf, isRedisImage, isRedisK8sContainer, knownString, podSpecOf, POD_TYPES } from "./lib/redis";
+import { docsUrl } from "./lib/metadata";
 
 interface Config {
     exemptResources?: string[];
@@ -29,6 +30,10 @@ export const imagePinned: ResourceValidationPolicy = {
         "Redis images should be pinned to a Redis 7 tag or digest, never latest or untagged: an unpinned image changes Redis major version, and its config semantics, on the next pull.",
     enforcementLevel: "advisory",
     severity: "medium",
+    tags: ["supply-chain", "image"],
+    remediationSteps:
+        "Use a Redis 7 tag (`redis:7-alpine`, the components' default) or, better, a digest (`redis:7-alpine@sha256:…`); never `latest` or no tag. `requireDigest` and `tagPattern` tighten the rule.",
+    url: docsUrl("redis-image-pinned"),
     configSchema: configSchema({
         requireDigest: { type: "boolean", default: false, description: "Require an @sha256 digest on every Redis image." },
         tagPattern: { type: "string", default: DEFAULT_TAG_PATTERN, description: "Regular expression the image tag must match." },

@@ -1,6 +1,7 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { configSchema, isExempt } from "./lib/exemptions";
 import { known, knownItems, POD_TYPES, redisPods, UNKNOWN } from "./lib/redis";
+import { cisKubernetes, docsUrl } from "./lib/metadata";
 
 export const k8sNoHostNetwork: ResourceValidationPolicy = {
     name: "redis-k8s-no-host-network",
@@ -8,6 +9,11 @@ export const k8sNoHostNetwork: ResourceValidationPolicy = {
         "Redis pods must not use hostNetwork or hostPort: either publishes Redis on the node's own addresses, outside any NetworkPolicy.",
     enforcementLevel: "mandatory",
     severity: "critical",
+    framework: cisKubernetes("5.2.5", "Minimize the admission of containers wishing to share the host network namespace"),
+    tags: ["kubernetes", "network", "exposure", "isolation"],
+    remediationSteps:
+        "Remove `hostNetwork: true` from the pod spec and `hostPort` from the Redis container's ports (KubernetesRedis sets neither); clients use the ClusterIP Service.",
+    url: docsUrl("redis-k8s-no-host-network"),
     configSchema: configSchema(),
     validateResource: (args, reportViolation) => {
         if (!POD_TYPES.has(args.type) || isExempt(args, args.getConfig())) return;

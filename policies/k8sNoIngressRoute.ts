@@ -1,6 +1,7 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { configSchema, isExempt } from "./lib/exemptions";
 import { known, knownItems, knownString, REDIS_PORT } from "./lib/redis";
+import { redisSecurity, docsUrl } from "./lib/metadata";
 
 function routesToRedis(backend: any): boolean {
     const port = known(() => backend?.service?.port);
@@ -16,6 +17,11 @@ export const k8sNoIngressRoute: ResourceValidationPolicy = {
         "No Ingress or ingress-controller TCP mapping may route to Redis: it would publish the Redis port through the cluster's edge.",
     enforcementLevel: "mandatory",
     severity: "critical",
+    framework: redisSecurity("Security model", "It is not a good idea to expose the Redis instance directly to the internet"),
+    tags: ["kubernetes", "network", "exposure", "ingress"],
+    remediationSteps:
+        "Remove the Ingress backend that points at Redis's Service or port 6379, and the `6379` entry from ingress-nginx's `tcp-services` ConfigMap. Redis is reached from inside the cluster only.",
+    url: docsUrl("redis-k8s-no-ingress-route"),
     configSchema: configSchema(),
     validateResource: (args, reportViolation) => {
         if (isExempt(args, args.getConfig())) return;

@@ -1,6 +1,7 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { configSchema, isExempt } from "./lib/exemptions";
 import { known, knownItems, knownString, REDIS_PORT, UNKNOWN } from "./lib/redis";
+import { redisSecurity, docsUrl } from "./lib/metadata";
 
 /** Whether a Service fronts Redis: by its port, target port or port name, or by selecting Redis-labelled pods. */
 export function isRedisService(spec: any): boolean {
@@ -21,6 +22,11 @@ export const k8sNoPublicService: ResourceValidationPolicy = {
         "Kubernetes Services in front of Redis must be ClusterIP without external IPs: LoadBalancer, NodePort, externalIPs and ExternalName publish Redis beyond the cluster.",
     enforcementLevel: "mandatory",
     severity: "critical",
+    framework: redisSecurity("Network security", "Access to the Redis port should be denied to everybody but trusted clients"),
+    tags: ["kubernetes", "network", "exposure"],
+    remediationSteps:
+        "Make the Service `type: ClusterIP` (KubernetesRedis does) with no `nodePort`, `externalIPs` or `ExternalName`; clients in the cluster use the Service name, and those outside reach Redis through their own application, never directly.",
+    url: docsUrl("redis-k8s-no-public-service"),
     configSchema: configSchema(),
     validateResource: (args, reportViolation) => {
         if (args.type !== "kubernetes:core/v1:Service" || isExempt(args, args.getConfig())) return;

@@ -1,6 +1,7 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { configSchema, isExempt } from "./lib/exemptions";
 import { known, knownItems, POD_TYPES, redisPods, UNKNOWN } from "./lib/redis";
+import { cisKubernetes, docsUrl } from "./lib/metadata";
 
 export const k8sPodHardening: ResourceValidationPolicy = {
     name: "redis-k8s-pod-hardening",
@@ -8,6 +9,11 @@ export const k8sPodHardening: ResourceValidationPolicy = {
         "Redis pods should run non-root, unprivileged, with no capabilities, no privilege escalation, a read-only root filesystem, no host namespaces and no hostPath volumes, so a Redis exploit cannot reach the node.",
     enforcementLevel: "advisory",
     severity: "high",
+    framework: cisKubernetes("5.7.3", "Apply SecurityContext to your Pods and Containers"),
+    tags: ["kubernetes", "container", "hardening", "privilege"],
+    remediationSteps:
+        'As KubernetesRedis runs it: pod `securityContext` with `runAsNonRoot: true`, `runAsUser: 999`; the container\'s with `allowPrivilegeEscalation: false`, `readOnlyRootFilesystem: true`, `capabilities: { drop: ["ALL"] }` and no `privileged`; no `hostPID`/`hostIPC`, and claims instead of hostPath volumes.',
+    url: docsUrl("redis-k8s-pod-hardening"),
     configSchema: configSchema(),
     validateResource: (args, reportViolation) => {
         if (!POD_TYPES.has(args.type) || isExempt(args, args.getConfig())) return;

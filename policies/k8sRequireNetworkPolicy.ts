@@ -1,6 +1,7 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { configSchema, isExempt } from "./lib/exemptions";
 import { known, knownItems, POD_TYPES, redisPods, UNKNOWN, type Known } from "./lib/redis";
+import { cisKubernetes, docsUrl } from "./lib/metadata";
 
 /** Whether a label selector (matchLabels only) can select pods with these labels; unknown counts as yes. */
 function selects(selector: any, labels: Record<string, string>): boolean {
@@ -30,6 +31,11 @@ export const k8sRequireNetworkPolicy: StackValidationPolicy = {
         "Every Redis pod must be selected by a NetworkPolicy that restricts ingress: without one, any pod in the cluster can connect to it.",
     enforcementLevel: "mandatory",
     severity: "high",
+    framework: cisKubernetes("5.3.2", "Ensure that all Namespaces have NetworkPolicies defined"),
+    tags: ["kubernetes", "network", "isolation", "networkpolicy"],
+    remediationSteps:
+        "Add a NetworkPolicy in Redis's namespace whose `podSelector` selects the Redis pods, with `policyTypes: [Ingress]` and ingress rules that each name their sources (`from`). KubernetesRedis creates one, admitting pods labelled `clientLabelKey`=`clientLabelValue` (from namespaces matching `clientNamespaceLabels`).",
+    url: docsUrl("redis-k8s-requires-network-policy"),
     configSchema: configSchema(),
     validateStack: (args, reportViolation) => {
         const config = args.getConfig<{ exemptResources?: string[] }>();

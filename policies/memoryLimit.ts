@@ -2,6 +2,7 @@ import type { StackValidationPolicy } from "@pulumi/policy";
 import { configSchema } from "./lib/exemptions";
 import { directive, known, knownString, UNKNOWN } from "./lib/redis";
 import { checkedWorkloads } from "./lib/workloads";
+import { cisDocker, docsUrl } from "./lib/metadata";
 
 export const memoryLimit: StackValidationPolicy = {
     name: "redis-memory-limit",
@@ -9,6 +10,11 @@ export const memoryLimit: StackValidationPolicy = {
         "Redis should have a container memory limit and a maxmemory below it: Redis does not read the cgroup limit, so without maxmemory it grows until the kernel kills it.",
     enforcementLevel: "advisory",
     severity: "medium",
+    framework: cisDocker("5.11", "Ensure that the memory usage for containers is limited"),
+    tags: ["docker", "kubernetes", "memory", "availability"],
+    remediationSteps:
+        "Give the container a memory limit (Docker `memory`, Kubernetes `resources.limits.memory`) and `maxmemory` at about 75% of it; the components set both from `memoryLimitMb` (and `maxmemory`, 75% of it by default).",
+    url: docsUrl("redis-memory-limit"),
     configSchema: configSchema(),
     validateStack: (args, reportViolation) => {
         for (const w of checkedWorkloads(args)) {

@@ -1,6 +1,7 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { configSchema, isExempt } from "./lib/exemptions";
 import { containersOf, isRedisDockerContainer, known, knownItems, knownString, podSpecOf, POD_TYPES, strings } from "./lib/redis";
+import { docsUrl } from "./lib/metadata";
 
 /** A literal secret on a command line: `--requirepass x`, `--masterauth x`, `redis-cli -a x`, `REDISCLI_AUTH=x`. */
 const LITERAL_IN_ARGV = /(^|\s)(--requirepass|--masterauth|-a|--pass)\s+(?!\$)\S|(^|\s)REDISCLI_AUTH=(?!\$)\S/;
@@ -12,6 +13,10 @@ export const noLiteralPassword: ResourceValidationPolicy = {
         "Redis passwords must come from a file or secret reference, never a literal argument or environment value: those show in process listings, `docker inspect` and state.",
     enforcementLevel: "mandatory",
     severity: "high",
+    tags: ["secrets", "authentication"],
+    remediationSteps:
+        "Put the password in the config file (Docker upload, Kubernetes Secret) or reference it (`valueFrom.secretKeyRef` expanded as `$(VAR)`), and give it to redis-cli on stdin (`--askpass`) or in a file, never as `-a`, `--requirepass <literal>` or an env value. The components never put a password in argv or env.",
+    url: docsUrl("redis-no-literal-password"),
     configSchema: configSchema(),
     validateResource: (args, reportViolation) => {
         if (isExempt(args, args.getConfig())) return;

@@ -2,6 +2,7 @@ import type { StackValidationPolicy } from "@pulumi/policy";
 import { dangerousCommands, isEnabled, isMetricsUser, isSentinelUser } from "./lib/acl";
 import { configSchema } from "./lib/exemptions";
 import { checkedWorkloads } from "./lib/workloads";
+import { redisSecurity, docsUrl } from "./lib/metadata";
 
 /** What a replica needs from its primary: a user holding only these is a replication user. */
 const REPLICATION: ReadonlySet<string> = new Set(["psync", "replconf", "sync"]);
@@ -12,6 +13,11 @@ export const nonAdminUserDangerousCommands: StackValidationPolicy = {
         "Redis ACL users other than the admin users should hold no @admin/@dangerous command (replicas' PSYNC/REPLCONF, and Sentinel's or a metrics exporter's own commands for a user limited to them, aside): an application credential that can run CONFIG, ACL SETUSER, REPLICAOF, MONITOR or FLUSHALL (on a Sentinel, SENTINEL SET or FAILOVER) turns any leak into a takeover.",
     enforcementLevel: "advisory",
     severity: "medium",
+    framework: redisSecurity("ACL: Command categories", "@admin and @dangerous: commands normal applications never need"),
+    tags: ["redis", "acl", "least-privilege"],
+    remediationSteps:
+        "Grant application users `+@all -@dangerous` or narrower categories (`+@read +@write -@dangerous`); keep @admin and @dangerous to users named in `adminUsers`. The components' `app` user is `+@all -@dangerous +info`; give each `extraUsers` entry only the categories and commands it needs.",
+    url: docsUrl("redis-non-admin-user-dangerous-commands"),
     configSchema: configSchema({
         adminUsers: {
             type: "array",

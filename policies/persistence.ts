@@ -2,6 +2,7 @@ import type { StackValidationPolicy } from "@pulumi/policy";
 import { configSchema } from "./lib/exemptions";
 import { directive, knownItems, knownString, persistence as effectivePersistence, podSpecOf } from "./lib/redis";
 import { checkedWorkloads, type RedisWorkload } from "./lib/workloads";
+import { docsUrl } from "./lib/metadata";
 
 /** Whether the data directory is on storage that outlives the container: a named volume or a claim. */
 function dataOnVolume(w: RedisWorkload, dataDir: string): boolean | undefined {
@@ -33,6 +34,10 @@ export const persistence: StackValidationPolicy = {
         "Redis should persist to a volume (AOF or RDB on a named volume or PersistentVolumeClaim at its data dir): otherwise a container restart loses every key.",
     enforcementLevel: "advisory",
     severity: "medium",
+    tags: ["redis", "persistence", "availability"],
+    remediationSteps:
+        "Keep `appendonly yes` (the components' default) or an RDB `save` schedule, with the data directory on a named Docker volume or a PersistentVolumeClaim (the components mount one at /data). For a cache you can rebuild, exempt it.",
+    url: docsUrl("redis-persistence"),
     configSchema: configSchema(),
     validateStack: (args, reportViolation) => {
         // A Sentinel keeps no data: these settings do not apply to it.

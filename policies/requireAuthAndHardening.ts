@@ -2,6 +2,7 @@ import type { StackValidationPolicy } from "@pulumi/policy";
 import { configSchema } from "./lib/exemptions";
 import { directive, requiresAuth } from "./lib/redis";
 import { checkedWorkloads } from "./lib/workloads";
+import { redisSecurity, docsUrl } from "./lib/metadata";
 
 export const requireAuthAndHardening: StackValidationPolicy = {
     name: "redis-requires-auth-and-hardening",
@@ -9,6 +10,11 @@ export const requireAuthAndHardening: StackValidationPolicy = {
         "Redis must require a password, keep protected mode, rename or disable CONFIG and keep DEBUG/MODULE off: each missing guard has been used to take over exposed servers. A Sentinel must require a password too (it has no CONFIG to rename).",
     enforcementLevel: "mandatory",
     severity: "critical",
+    framework: redisSecurity("Authentication", "The recommended authentication method for Redis 6 and above is via Access Control Lists"),
+    tags: ["redis", "authentication", "hardening"],
+    remediationSteps:
+        'DockerRedis and KubernetesRedis generate ACL users, turn `default` off and rename CONFIG to a random name. In a hand-written config: `user default off` plus ACL users with passwords from a secret (or `requirepass` from a secret), no `protected-mode no`, `rename-command CONFIG "<random>"` or `""`, and `enable-debug-command no`, `enable-module-command no`.',
+    url: docsUrl("redis-requires-auth-and-hardening"),
     configSchema: configSchema(),
     validateStack: (args, reportViolation) => {
         for (const { settings, fileKnown, resource, sentinel } of checkedWorkloads(args)) {

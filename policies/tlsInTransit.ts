@@ -2,6 +2,7 @@ import type { StackValidationPolicy } from "@pulumi/policy";
 import { configSchema, isExempt } from "./lib/exemptions";
 import { configPath, redisSettings, UNKNOWN, withIncludes, type Known, type RedisInvocation } from "./lib/redis";
 import { redisWorkloads, type RedisWorkload } from "./lib/workloads";
+import { redisSecurity, docsUrl } from "./lib/metadata";
 
 const NO_TLS =
     "Redis accepts clients without TLS (no tls-port); set tls-port with port 0 so passwords and data do not cross the network in plaintext.";
@@ -66,6 +67,14 @@ export const tlsInTransit: StackValidationPolicy = {
         "Redis should speak only TLS 1.2+ (tls-port with port 0), replicas and Sentinels included (tls-replication yes): otherwise AUTH passwords, masterauth and every key cross the pod or container network in plaintext (PCI DSS 4.0 requirement 4 asks for strong cryptography for cardholder data in transit), and a node without tls-replication talks plaintext to its primary even when TLS is on (bitnami/charts#3045).",
     enforcementLevel: "advisory",
     severity: "high",
+    framework: redisSecurity(
+        "TLS support",
+        "Optional support for TLS on all communication channels, including client connections and replication links",
+    ),
+    tags: ["redis", "tls", "encryption", "network"],
+    remediationSteps:
+        "Set `tls: { enabled: true }` on the component (or in redis.conf: `tls-port 6379`, `port 0`, `tls-replication yes` on every server and Sentinel, certificates from a Secret), and hand clients the `rediss://` string and `caCertificate`.",
+    url: docsUrl("redis-tls-in-transit"),
     configSchema: configSchema(),
     validateStack: (args, reportViolation) => {
         const config = args.getConfig<{ exemptResources?: string[] }>();

@@ -102,6 +102,14 @@ export function withImageEntrypoint(command: string[]): string[] {
 export function isRedisDockerContainer(c: Props, imageNames: ReadonlyMap<string, string> = new Map()): boolean {
     // A container created with start: false runs nothing (e.g. one that only receives uploads).
     if (known(() => c.start) === false) return false;
+    return looksLikeRedisDockerContainer(c, imageNames);
+}
+
+/**
+ * Whether a Docker container would run Redis once started, by the same signs, started or not: what
+ * it is created with (published ports) takes effect on a later `docker start`.
+ */
+export function looksLikeRedisDockerContainer(c: Props, imageNames: ReadonlyMap<string, string> = new Map()): boolean {
     const image = knownString(() => c.image);
     if (isRedisImage(image) || (image !== undefined && isRedisImage(imageNames.get(image)))) return true;
     const argv = [...strings(() => c.entrypoints), ...strings(() => c.command)];

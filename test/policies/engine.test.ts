@@ -6,6 +6,7 @@ import { EnforcementLevel, PolicyType, type AnalyzeDiagnostic } from "@pulumi/pu
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { policies } from "../../policies/rules";
 import { buildPolicyPack, secret, startPolicyPack, UNKNOWN, urnOf, type RunningPolicyPack } from "../support/policyEngine";
 
 const CONTAINER = "docker:index/container:Container";
@@ -96,6 +97,28 @@ describe("redis-guard served to the engine over gRPC", () => {
         expect(users?.getConfigschema()?.getProperties()?.toJavaScript()).toMatchObject({
             adminUsers: { type: "array", items: { type: "string" }, default: ["admin"] },
         });
+    });
+
+    it("declares every policy's metadata as the policies carry it, for Pulumi Cloud to show", async () => {
+        const declared = new Map((await engine().getAnalyzerInfo()).getPoliciesList().map((p) => [p.getName(), p]));
+        for (const policy of policies) {
+            const info = declared.get(policy.name);
+            const f = info?.getFramework();
+            expect(
+                {
+                    tags: info?.getTagsList(),
+                    remediationSteps: info?.getRemediationSteps(),
+                    url: info?.getUrl(),
+                    framework: f && {
+                        name: f.getName(),
+                        version: f.getVersion(),
+                        reference: f.getReference(),
+                        specification: f.getSpecification(),
+                    },
+                },
+                policy.name,
+            ).toEqual({ tags: policy.tags, remediationSteps: policy.remediationSteps, url: policy.url, framework: policy.framework });
+        }
     });
 
     it("rejects a Redis container with published ports, without echoing its secrets", async () => {
