@@ -1,6 +1,6 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { configSchema, isExempt } from "./lib/exemptions";
-import { known, knownItems, knownString, REDIS_PORT, UNKNOWN } from "./lib/redis";
+import { known, knownItems, knownLabels, knownString, REDIS_PORT, UNKNOWN } from "./lib/redis";
 import { redisSecurity, docsUrl } from "./lib/metadata";
 
 /** Whether a Service fronts Redis: by its port, target port or port name, or by selecting Redis-labelled pods. */
@@ -10,7 +10,7 @@ export function isRedisService(spec: any): boolean {
         const target = known(() => p.targetPort as unknown);
         return known(() => p.port) === REDIS_PORT || target === REDIS_PORT || target === "redis" || knownString(() => p.name) === "redis";
     });
-    const selector = known(() => spec?.selector as Record<string, string> | undefined);
+    const selector = knownLabels(() => spec?.selector);
     const bySelector =
         selector !== UNKNOWN && selector !== undefined && (selector["app.kubernetes.io/name"] === "redis" || selector.app === "redis");
     return byPort || bySelector;
@@ -30,8 +30,9 @@ export const k8sNoPublicService: ResourceValidationPolicy = {
     configSchema: configSchema(),
     validateResource: (args, reportViolation) => {
         if (args.type !== "kubernetes:core/v1:Service" || isExempt(args, args.getConfig())) return;
-        const spec = (args.props as any).spec;
-        if (!isRedisService(spec)) return;
+        const spec = known(() => (args.props as any).spec);
+        // A Service whose spec is unknown cannot be told to front Redis, or to be public.
+        if (spec === UNKNOWN || !isRedisService(spec)) return;
         const type = knownString(() => spec?.type);
         if (type === "LoadBalancer" || type === "NodePort" || type === "ExternalName") {
             reportViolation(`Redis Service has type ${type}; use ClusterIP and reach Redis from inside the cluster.`);

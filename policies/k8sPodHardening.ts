@@ -33,16 +33,19 @@ export const k8sPodHardening: ResourceValidationPolicy = {
             const get = (field: string) => known(() => ctx?.[field]);
             const fromPod = (field: string) => known(() => podContext?.[field]);
             if (get("privileged") === true) reportViolation("Redis container is privileged; remove it.");
-            if (get("allowPrivilegeEscalation") !== false)
+            // A value unknown until deployment may be the right one: only a known wrong one is reported.
+            const escalation = get("allowPrivilegeEscalation");
+            if (escalation !== false && escalation !== UNKNOWN)
                 reportViolation("Redis container allows privilege escalation; set allowPrivilegeEscalation: false.");
             const runAsUser = get("runAsUser") ?? fromPod("runAsUser");
             if (runAsUser === 0) reportViolation("Redis container runs as root (runAsUser: 0); run as uid 999.");
-            if ((get("runAsNonRoot") ?? fromPod("runAsNonRoot")) !== true)
-                reportViolation("Redis container does not set runAsNonRoot: true.");
+            const nonRoot = get("runAsNonRoot") ?? fromPod("runAsNonRoot");
+            if (nonRoot !== true && nonRoot !== UNKNOWN) reportViolation("Redis container does not set runAsNonRoot: true.");
             const drops = knownItems<string>(() => (ctx?.capabilities as { drop?: string[] } | undefined)?.drop);
             if (drops.complete && !drops.items.some((d) => /^(CAP_)?ALL$/i.test(d)))
                 reportViolation("Redis container keeps Linux capabilities; drop ALL.");
-            if (get("readOnlyRootFilesystem") !== true)
+            const readOnly = get("readOnlyRootFilesystem");
+            if (readOnly !== true && readOnly !== UNKNOWN)
                 reportViolation("Redis container has a writable root filesystem; set readOnlyRootFilesystem: true.");
         }
     },

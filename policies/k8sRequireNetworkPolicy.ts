@@ -1,25 +1,31 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { configSchema, isExempt } from "./lib/exemptions";
-import { known, knownItems, POD_TYPES, redisPods, UNKNOWN, type Known } from "./lib/redis";
+import { known, knownItems, knownLabels, POD_TYPES, redisPods, UNKNOWN, type Known } from "./lib/redis";
 import { cisKubernetes, docsUrl } from "./lib/metadata";
 
-/** Whether a label selector (matchLabels only) can select pods with these labels; unknown counts as yes. */
-function selects(selector: any, labels: Record<string, string>): boolean {
-    const matchLabels = known(() => selector?.matchLabels as Record<string, string> | undefined);
-    if (matchLabels === UNKNOWN) return true;
+/** Whether a label selector (matchLabels only) can select pods with these labels; unknown, on either side, counts as yes. */
+function selects(selector: any, labels: Known<Record<string, Known<string>>>): boolean {
+    const matchLabels = knownLabels(() => selector?.matchLabels);
+    if (matchLabels === UNKNOWN || labels === UNKNOWN) return true;
     const expressions = knownItems<any>(() => selector?.matchExpressions).items;
-    const labelsOk = Object.entries(matchLabels ?? {}).every(([k, v]) => labels[k] === v);
+    const labelsOk = Object.entries(matchLabels ?? {}).every(([k, v]) => v === UNKNOWN || labels[k] === UNKNOWN || labels[k] === v);
     // matchExpressions are not evaluated: a policy using them is given the benefit of the doubt.
     return labelsOk || expressions.length > 0;
 }
 
-/** Whether a policy restricts ingress: it covers Ingress and none of its rules admits every source. */
+/**
+ * Whether a policy restricts ingress: it covers Ingress and none of its rules admits every source.
+ * What cannot be told at this point (a policy type, a rule's sources) counts as restricting.
+ */
 function restrictsIngress(spec: any): boolean {
+    if (spec === UNKNOWN) return true;
     const types = knownItems<string>(() => spec?.policyTypes);
-    const rules = known(() => spec?.ingress as unknown[] | undefined);
-    const coversIngress = types.items.includes("Ingress") || (types.items.length === 0 && types.complete);
-    if (!coversIngress || rules === UNKNOWN) return coversIngress;
-    return knownItems<any>(() => spec.ingress).items.every((rule) => knownItems(() => rule.from).items.length > 0);
+    const coversIngress = types.items.includes("Ingress") || (types.items.length === 0 && types.complete) || !types.complete;
+    if (!coversIngress) return false;
+    return knownItems<any>(() => spec?.ingress).items.every((rule) => {
+        const from = knownItems(() => rule.from);
+        return from.items.length > 0 || !from.complete;
+    });
 }
 
 const sameNamespace = (a: Known<string | undefined>, b: Known<string | undefined>) =>

@@ -1,6 +1,6 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { configSchema } from "./lib/exemptions";
-import { directive, known, knownString, UNKNOWN } from "./lib/redis";
+import { directive, known, UNKNOWN } from "./lib/redis";
 import { checkedWorkloads } from "./lib/workloads";
 import { cisDocker, docsUrl } from "./lib/metadata";
 
@@ -20,7 +20,9 @@ export const memoryLimit: StackValidationPolicy = {
         for (const w of checkedWorkloads(args)) {
             const c = w.container as any;
             const limit =
-                w.platform === "docker" ? known(() => c.memory as number | undefined) : knownString(() => c.resources?.limits?.memory);
+                w.platform === "docker"
+                    ? known(() => c.memory as number | undefined)
+                    : known(() => c.resources?.limits?.memory as string | undefined);
             if (limit !== UNKNOWN && (limit === undefined || limit === 0)) {
                 reportViolation(
                     "Redis container has no memory limit; set one (Docker memory / Kubernetes resources.limits.memory).",

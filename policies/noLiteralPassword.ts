@@ -1,11 +1,24 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { configSchema, isExempt } from "./lib/exemptions";
-import { containersOf, isRedisDockerContainer, known, knownItems, knownString, podSpecOf, POD_TYPES, strings } from "./lib/redis";
+import { containersOf, isRedisDockerContainer, known, knownItems, knownString, podSpecOf, POD_TYPES, UNKNOWN } from "./lib/redis";
 import { docsUrl } from "./lib/metadata";
 
 /** A literal secret on a command line: `--requirepass x`, `--masterauth x`, `redis-cli -a x`, `REDISCLI_AUTH=x`. */
 const LITERAL_IN_ARGV = /(^|\s)(--requirepass|--masterauth|-a|--pass)\s+(?!\$)\S|(^|\s)REDISCLI_AUTH=(?!\$)\S/;
 const SECRET_NAME = /PASS|SECRET|AUTH|TOKEN/i;
+
+/**
+ * The words of a list property, an unknown word kept as a placeholder no literal looks like: left
+ * out, it would hand its flag (`--requirepass`) the next known word as a value.
+ */
+function words(read: () => unknown[] | undefined): string[] {
+    const list = known(read);
+    if (list === UNKNOWN || !Array.isArray(list)) return [];
+    return Array.from({ length: list.length }, (_, i) => {
+        const word = known(() => list[i]);
+        return word === UNKNOWN ? "$(unknown)" : typeof word === "string" ? word : "";
+    });
+}
 
 export const noLiteralPassword: ResourceValidationPolicy = {
     name: "redis-no-literal-password",
@@ -22,7 +35,7 @@ export const noLiteralPassword: ResourceValidationPolicy = {
         if (isExempt(args, args.getConfig())) return;
         const props = args.props as any;
         if (args.type === "docker:index/container:Container" && isRedisDockerContainer(props)) {
-            const argv = [...strings(() => props.entrypoints), ...strings(() => props.command), ...strings(() => props.healthcheck?.tests)];
+            const argv = [...words(() => props.entrypoints), ...words(() => props.command), ...words(() => props.healthcheck?.tests)];
             if (LITERAL_IN_ARGV.test(argv.join(" ")))
                 reportViolation("A Redis password is passed as a literal command-line argument; read it from a file instead.");
             const envs = knownItems<string>(() => props.envs).items;
@@ -33,8 +46,8 @@ export const noLiteralPassword: ResourceValidationPolicy = {
             }
         } else if (POD_TYPES.has(args.type)) {
             for (const c of containersOf(podSpecOf(args.type, props))) {
-                const probes = ["startupProbe", "livenessProbe", "readinessProbe"].flatMap((p) => strings(() => c[p]?.exec?.command));
-                const argv = [...strings(() => c.command), ...strings(() => c.args), ...probes];
+                const probes = ["startupProbe", "livenessProbe", "readinessProbe"].flatMap((p) => words(() => c[p]?.exec?.command));
+                const argv = [...words(() => c.command), ...words(() => c.args), ...probes];
                 if (LITERAL_IN_ARGV.test(argv.join(" ")))
                     reportViolation(
                         "A Redis password is passed as a literal argument or probe command; read it from a mounted Secret instead.",

@@ -1,28 +1,37 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { configSchema } from "./lib/exemptions";
-import { directive, knownItems, knownString, persistence as effectivePersistence, podSpecOf } from "./lib/redis";
+import { directive, known, knownItems, knownString, persistence as effectivePersistence, podSpecOf, UNKNOWN } from "./lib/redis";
 import { checkedWorkloads, type RedisWorkload } from "./lib/workloads";
 import { docsUrl } from "./lib/metadata";
 
 /** Whether the data directory is on storage that outlives the container: a named volume or a claim. */
 function dataOnVolume(w: RedisWorkload, dataDir: string): boolean | undefined {
     const c = w.container as any;
+    // Undefined (cannot tell) when a mount whose path or kind is unknown might be the one.
     if (w.platform === "docker") {
         const volumes = knownItems<any>(() => c.volumes);
         const mounts = knownItems<any>(() => c.mounts);
         const paths = [
-            ...volumes.items.map((v) => knownString(() => v.containerPath)),
-            ...mounts.items.filter((m) => knownString(() => m.type) !== "tmpfs").map((m) => knownString(() => m.target)),
+            ...volumes.items.map((v) => known(() => v.containerPath as string | undefined)),
+            ...mounts.items.map((m) => {
+                const type = known(() => m.type as string | undefined);
+                return type === "tmpfs" ? undefined : type === UNKNOWN ? UNKNOWN : known(() => m.target as string | undefined);
+            }),
         ];
         if (paths.includes(dataDir)) return true;
-        return volumes.complete && mounts.complete ? false : undefined;
+        return volumes.complete && mounts.complete && !paths.includes(UNKNOWN) ? false : undefined;
     }
     const props = w.resource.props as any;
-    const mount = knownItems<any>(() => c.volumeMounts).items.find((m) => knownString(() => m.mountPath) === dataDir);
-    if (!mount) return false;
+    const volumeMounts = knownItems<any>(() => c.volumeMounts);
+    const mountPaths = volumeMounts.items.map((m) => known(() => m.mountPath as string | undefined));
+    const mount = volumeMounts.items.find((_, i) => mountPaths[i] === dataDir);
+    if (!mount) return volumeMounts.complete && !mountPaths.includes(UNKNOWN) ? false : undefined;
     const name = knownString(() => mount.name);
-    const claims = knownItems<any>(() => props.spec?.volumeClaimTemplates).items.map((t) => knownString(() => t.metadata?.name));
+    const templates = knownItems<any>(() => props.spec?.volumeClaimTemplates);
+    const claims = templates.items.map((t) => known(() => t.metadata?.name as string | undefined));
     if (claims.includes(name)) return true;
+    // A claim template that cannot be read may be the one the mount names.
+    if (!templates.complete || claims.includes(UNKNOWN)) return undefined;
     const spec = podSpecOf(w.resource.type, props);
     const volume = knownItems<any>(() => spec?.volumes).items.find((v) => knownString(() => v.name) === name);
     return volume ? knownString(() => volume.persistentVolumeClaim?.claimName) !== undefined : undefined;

@@ -40,3 +40,19 @@ export function knownString(read: () => unknown): string | undefined {
     const value = known(read);
     return typeof value === "string" ? value : undefined;
 }
+
+/**
+ * A string map (labels, a selector's matchLabels) with each value read on its own: UNKNOWN for
+ * the whole when the map itself is unknown, else the map with UNKNOWN standing in for each value
+ * that is. Spreading the proxy instead would touch every unknown value at once.
+ */
+export function knownLabels(read: () => unknown): Known<Record<string, Known<string>> | undefined> {
+    const map = known(read);
+    if (map === UNKNOWN || map === undefined || map === null || typeof map !== "object") return map === UNKNOWN ? UNKNOWN : undefined;
+    const labels: Record<string, Known<string>> = {};
+    for (const key of Object.keys(map)) {
+        const value = known(() => (map as Record<string, unknown>)[key]);
+        if (value === UNKNOWN || typeof value === "string") labels[key] = value;
+    }
+    return labels;
+}

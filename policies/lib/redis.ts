@@ -1,6 +1,6 @@
 // Recognising Redis in resources written by hand or by hardened-redis, and reading the
 // settings it starts with. Everything here reads element by element through `known`.
-import { known, knownItems, knownString, UNKNOWN, type Known } from "./known";
+import { known, knownItems, knownLabels, knownString, UNKNOWN, type Known } from "./known";
 
 export const REDIS_PORT = 6379;
 
@@ -154,14 +154,20 @@ export function isRedisK8sContainer(c: Props): boolean {
     return knownItems<Props>(() => c.ports).items.some((p) => known(() => p.containerPort) === REDIS_PORT);
 }
 
-/** The Redis containers of a workload, with the labels of its pods. */
-export function redisPods(type: string, props: Props): { spec: Props; containers: Props[]; labels: Record<string, string> } | undefined {
+/**
+ * The Redis containers of a workload, with the labels of its pods: UNKNOWN when the labels are,
+ * and UNKNOWN in place of each label value that is.
+ */
+export function redisPods(
+    type: string,
+    props: Props,
+): { spec: Props; containers: Props[]; labels: Known<Record<string, Known<string>>> } | undefined {
     const spec = podSpecOf(type, props);
     if (!spec) return undefined;
     const containers = containersOf(spec).filter(isRedisK8sContainer);
     if (containers.length === 0) return undefined;
-    const labels = known(() => (type === "kubernetes:core/v1:Pod" ? props.metadata?.labels : props.spec?.template?.metadata?.labels));
-    return { spec, containers, labels: labels === UNKNOWN || !labels ? {} : { ...(labels as Record<string, string>) } };
+    const labels = knownLabels(() => (type === "kubernetes:core/v1:Pod" ? props.metadata?.labels : props.spec?.template?.metadata?.labels));
+    return { spec, containers, labels: labels ?? {} };
 }
 
 /** Redis settings as `redis-server` would read them: config file first, then `--flag value` arguments. */
@@ -268,4 +274,4 @@ export function persistence(settings: RedisSettings): { aof: boolean; rdb: boole
     };
 }
 
-export { known, knownItems, knownString, UNKNOWN, type Known };
+export { known, knownItems, knownLabels, knownString, UNKNOWN, type Known };

@@ -303,6 +303,9 @@ export function redisWorkloads(resources: PolicyResource[]): RedisWorkload[] {
     const workloads: RedisWorkload[] = [];
     for (const resource of resources) {
         const props = resource.props as any;
+        // Whether a container whose `start` is unknown will run Redis cannot be told: its settings
+        // are still judged resource by resource, what it would run is not.
+        if (resource.type === "docker:index/container:Container" && known(() => props.start) === UNKNOWN) continue;
         if (resource.type === "docker:index/container:Container" && isRedisDockerContainer(props, imageNames)) {
             const run = runArgv(
                 () => props.entrypoints,

@@ -29,7 +29,9 @@ describe.each(cases)("$policy.name", ({ policy, violating, compliant, unknown })
     });
 
     it.each(compliant)("passes %s", async (_label, resources) => {
-        expect((await evaluate(policy, resources)).violations).toEqual([]);
+        const outcome = await evaluate(policy, resources);
+        expect(outcome.skippedForUnknown).toBeUndefined();
+        expect(outcome.violations).toEqual([]);
     });
 
     it("honours exemptResources", async () => {
@@ -38,8 +40,9 @@ describe.each(cases)("$policy.name", ({ policy, violating, compliant, unknown })
         expect(outcome.violations).toEqual([]);
     });
 
-    it.each(unknown)("neither crashes nor reports on %s", async (_label, resources) => {
+    it.each(unknown)("neither crashes, nor lets the unknown escape, nor reports on %s", async (_label, resources) => {
         const outcome = await evaluate(policy, resources);
+        expect(outcome.skippedForUnknown).toBeUndefined();
         expect(outcome.violations).toEqual([]);
     });
 });
