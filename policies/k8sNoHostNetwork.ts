@@ -12,7 +12,7 @@ export const k8sNoHostNetwork: ResourceValidationPolicy = {
     framework: cisKubernetes("5.2.5", "Minimize the admission of containers wishing to share the host network namespace"),
     tags: ["kubernetes", "network", "exposure", "isolation"],
     remediationSteps:
-        "Remove `hostNetwork: true` from the pod spec and `hostPort` from the Redis container's ports (KubernetesRedis sets neither); clients use the ClusterIP Service.",
+        "Remove `hostNetwork: true` from the pod spec and `hostPort` from the Redis container's ports (KubernetesRedis sets neither); clients use the ClusterIP Service. At level `remediate` the pack does both itself.",
     url: docsUrl("redis-k8s-no-host-network"),
     configSchema: configSchema(),
     validateResource: (args, reportViolation) => {
@@ -25,5 +25,28 @@ export const k8sNoHostNetwork: ResourceValidationPolicy = {
         );
         if (hostPorts.some((p) => p !== undefined && p !== UNKNOWN))
             reportViolation("Redis container sets a hostPort; remove it and use a ClusterIP Service.");
+    },
+    // Safe: only the node's own addresses stop serving Redis, which is what the policy forbids.
+    // In-cluster clients reach the pod on the pod network (through its Service) as before.
+    remediateResource: (args) => {
+        if (!POD_TYPES.has(args.type) || isExempt(args, args.getConfig())) return undefined;
+        const pods = redisPods(args.type, args.props);
+        if (!pods) return undefined;
+        let changed = false;
+        if (known(() => pods.spec.hostNetwork as unknown) === true) {
+            // Edit in place: the props object keeps the other inputs' secret markings, a copy would not.
+            pods.spec.hostNetwork = false;
+            changed = true;
+        }
+        for (const c of pods.containers) {
+            for (const p of knownItems<{ hostPort?: unknown }>(() => c.ports).items) {
+                const hostPort = known(() => p.hostPort);
+                if (hostPort !== undefined && hostPort !== UNKNOWN) {
+                    delete p.hostPort;
+                    changed = true;
+                }
+            }
+        }
+        return changed ? args.props : undefined;
     },
 };

@@ -239,6 +239,56 @@ describe("redis-guard served to the engine over gRPC", () => {
             expect(remediation?.properties?.envs).toEqual(secret([`REDIS_PASSWORD=${PASSWORD}`]));
         });
 
+        it("turns a public Service in front of Redis into ClusterIP, and takes a Redis pod off the host network", async () => {
+            const SERVICE = "kubernetes:core/v1:Service";
+            const STATEFUL_SET = "kubernetes:apps/v1:StatefulSet";
+            const exposed = {
+                metadata: { name: "cache", namespace: "redis" },
+                spec: {
+                    type: "LoadBalancer",
+                    selector: { app: "redis" },
+                    ports: [{ port: 6379, nodePort: 30079 }],
+                    externalIPs: ["203.0.113.7"],
+                },
+            };
+            const onHost = {
+                metadata: { name: "cache", namespace: "redis" },
+                spec: {
+                    serviceName: "cache",
+                    template: {
+                        metadata: { labels: { app: "redis" } },
+                        spec: {
+                            hostNetwork: true,
+                            containers: [{ name: "redis", image: "redis:7-alpine", ports: [{ containerPort: 6379, hostPort: 6379 }] }],
+                        },
+                    },
+                },
+            };
+            await engine().configure({
+                "redis-k8s-no-public-service": { enforcementLevel: "remediate" },
+                "redis-k8s-no-host-network": { enforcementLevel: "remediate" },
+            });
+            const [service] = await engine().remediate(SERVICE, "cache", exposed);
+            expect(service).toMatchObject({
+                policyName: "redis-k8s-no-public-service",
+                properties: {
+                    metadata: exposed.metadata,
+                    spec: { type: "ClusterIP", selector: { app: "redis" }, ports: [{ port: 6379 }] },
+                },
+            });
+            expect(service.properties?.spec).not.toHaveProperty("externalIPs");
+            const [pod] = await engine().remediate(STATEFUL_SET, "cache", onHost);
+            expect(pod.policyName).toBe("redis-k8s-no-host-network");
+            expect(pod.properties).toMatchObject({
+                spec: { template: { spec: { hostNetwork: false, containers: [{ ports: [{ containerPort: 6379 }] }] } } },
+            });
+            expect(JSON.stringify(pod.properties)).not.toContain("hostPort");
+            // Once remediated, neither policy has anything left to report.
+            await engine().configure({});
+            expect(byPolicy(await engine().analyze(SERVICE, "cache", service.properties ?? {}), "redis-k8s-no-public-service")).toEqual([]);
+            expect(byPolicy(await engine().analyze(STATEFUL_SET, "cache", pod.properties ?? {}), "redis-k8s-no-host-network")).toEqual([]);
+        });
+
         it("leaves a container that is not Redis alone", async () => {
             await engine().configure({ [PUBLISHED_PORTS]: { enforcementLevel: "remediate" } });
             const nginx = { image: "nginx:1.27-alpine", ports: [{ internal: 80, external: 8080 }] };

@@ -1,12 +1,23 @@
 import { describe, expect, it } from "vitest";
 import { dockerInternalNetworkOnly } from "../../policies/dockerInternalNetworkOnly";
 import { dockerNoPublishedPorts } from "../../policies/dockerNoPublishedPorts";
+import { k8sNoHostNetwork } from "../../policies/k8sNoHostNetwork";
+import { k8sNoPublicService } from "../../policies/k8sNoPublicService";
 import { imagePinned } from "../../policies/imagePinned";
 import { nonAdminUserDangerousCommands } from "../../policies/nonAdminUserDangerousCommands";
 import { policies } from "../../policies/rules";
 import { evaluate, remediate } from "../../harness/policyHarness";
 import { aclUserLine, METRICS_RULES, METRICS_USER } from "../../components/redisUsers";
-import { hardenedConf, nginxContainer, plainRedisContainer, redisContainer, SECRET } from "../../harness/policyFixtures";
+import {
+    hardenedConf,
+    nginxContainer,
+    plainRedisContainer,
+    redisContainer,
+    redisServicePorts,
+    redisStatefulSet,
+    SECRET,
+    service,
+} from "../../harness/policyFixtures";
 import { cases } from "./cases";
 
 describe("redis-guard", () => {
@@ -104,5 +115,53 @@ describe("redis-image-pinned specifics", () => {
         expect((await evaluate(imagePinned, [plainRedisContainer({ image: "redis:7.2.4" })], { tagPattern: "^7\\.2" })).violations).toEqual(
             [],
         );
+    });
+});
+
+describe("redis-k8s-no-public-service remediation", () => {
+    it("turns a LoadBalancer or NodePort in front of Redis into ClusterIP, dropping what only those may carry", async () => {
+        const exposed = service({
+            type: "LoadBalancer",
+            selector: { app: "redis" },
+            ports: [{ name: "redis", port: 6379, targetPort: "redis", nodePort: 30079 }],
+            externalIPs: ["203.0.113.7"],
+            loadBalancerSourceRanges: ["0.0.0.0/0"],
+            externalTrafficPolicy: "Local",
+        });
+        const fixed = await remediate(k8sNoPublicService, exposed);
+        expect(fixed).toEqual({
+            metadata: { name: "cache", namespace: "redis" },
+            spec: { type: "ClusterIP", selector: { app: "redis" }, ports: [{ name: "redis", port: 6379, targetPort: "redis" }] },
+        });
+        expect((await evaluate(k8sNoPublicService, [{ ...exposed, props: fixed ?? {} }])).violations).toEqual([]);
+        const nodePort = await remediate(k8sNoPublicService, service({ type: "NodePort", ports: redisServicePorts }));
+        expect(nodePort).toMatchObject({ spec: { type: "ClusterIP", ports: redisServicePorts } });
+    });
+
+    it("leaves an ExternalName (a DNS alias elsewhere), a compliant Service and a web LoadBalancer alone", async () => {
+        expect(await remediate(k8sNoPublicService, service({ type: "ExternalName", selector: { app: "redis" } }))).toBeUndefined();
+        expect(await remediate(k8sNoPublicService, service({ type: "ClusterIP", ports: redisServicePorts }))).toBeUndefined();
+        const web = service({ type: "LoadBalancer", selector: { app: "web" }, ports: [{ port: 443, targetPort: 8443 }] }, "web");
+        expect(await remediate(k8sNoPublicService, web)).toBeUndefined();
+    });
+});
+
+describe("redis-k8s-no-host-network remediation", () => {
+    it("takes the pod off the host network and drops hostPorts, keeping the rest of the workload", async () => {
+        const exposed = redisStatefulSet({ hostNetwork: true }, { ports: [{ name: "redis", containerPort: 6379, hostPort: 6379 }] });
+        const fixed = await remediate(k8sNoHostNetwork, exposed);
+        // Exactly the same StatefulSet, off the host network and without the hostPort.
+        expect(fixed).toEqual(redisStatefulSet({ hostNetwork: false }, { ports: [{ name: "redis", containerPort: 6379 }] }).props);
+        expect((await evaluate(k8sNoHostNetwork, [{ ...exposed, props: fixed ?? {} }])).violations).toEqual([]);
+    });
+
+    it("leaves a compliant Redis and a web server on the host network alone", async () => {
+        expect(await remediate(k8sNoHostNetwork, redisStatefulSet())).toBeUndefined();
+        const web = {
+            type: "kubernetes:apps/v1:Deployment",
+            name: "web",
+            props: { spec: { template: { spec: { hostNetwork: true, containers: [{ name: "nginx", image: "nginx:1.27" }] } } } },
+        };
+        expect(await remediate(k8sNoHostNetwork, web)).toBeUndefined();
     });
 });
