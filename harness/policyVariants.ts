@@ -23,7 +23,7 @@ export function valuePaths(value: unknown, at: Path = []): Path[] {
 }
 
 /** A deep copy of `value` with the value at `path` replaced (or, with `absent`, removed: a property deleted, an element cut out). */
-export function withValueAt(value: unknown, path: Path, replacement: unknown | typeof ABSENT): unknown {
+export function withValueAt(value: unknown, path: Path, replacement: unknown): unknown {
     const copy = JSON.parse(JSON.stringify(value)) as Record<string | number, unknown>;
     let parent: Record<string | number, unknown> = copy;
     for (const key of path.slice(0, -1)) parent = parent[key] as Record<string | number, unknown>;

@@ -1,10 +1,10 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { configSchema } from "./lib/exemptions";
+import { configSchema, stackPolicy } from "./lib/exemptions";
 import { directive } from "./lib/redis";
 import { checkedWorkloads } from "./lib/workloads";
 import { docsUrl } from "./lib/metadata";
 
-export const appendfsyncAlways: StackValidationPolicy = {
+export const appendfsyncAlways: StackValidationPolicy = stackPolicy({
     name: "redis-appendfsync-always",
     description:
         "Redis should not use appendfsync always: it fsyncs every write (a third of everysec's throughput for one-at-a-time writes, measured), where everysec risks at most one second.",
@@ -23,4 +23,4 @@ export const appendfsyncAlways: StackValidationPolicy = {
             }
         }
     },
-};
+});

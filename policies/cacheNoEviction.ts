@@ -1,10 +1,10 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { configSchema } from "./lib/exemptions";
+import { configSchema, stackPolicy } from "./lib/exemptions";
 import { directive } from "./lib/redis";
 import { checkedWorkloads } from "./lib/workloads";
 import { docsUrl } from "./lib/metadata";
 
-export const cacheNoEviction: StackValidationPolicy = {
+export const cacheNoEviction: StackValidationPolicy = stackPolicy({
     name: "redis-cache-noeviction",
     description:
         "A Redis cache should evict (e.g. allkeys-lfu) rather than use noeviction: at maxmemory, noeviction fails every write with OOM errors.",
@@ -29,4 +29,4 @@ export const cacheNoEviction: StackValidationPolicy = {
             }
         }
     },
-};
+});

@@ -1,10 +1,10 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { dangerousCommands, isEnabled } from "./lib/acl";
-import { configSchema } from "./lib/exemptions";
+import { configSchema, stackPolicy } from "./lib/exemptions";
 import { checkedWorkloads } from "./lib/workloads";
 import { redisSecurity, docsUrl } from "./lib/metadata";
 
-export const defaultUserFullAccess: StackValidationPolicy = {
+export const defaultUserFullAccess: StackValidationPolicy = stackPolicy({
     name: "redis-default-user-full-access",
     description:
         "Redis should not let the default user (what requirepass protects) run every command: one shared password then carries CONFIG, REPLICAOF and FLUSHALL (on a Sentinel, SENTINEL SET, MONITOR and FAILOVER) to every client. Declare ACL users with least privilege and turn default off.",
@@ -33,4 +33,4 @@ export const defaultUserFullAccess: StackValidationPolicy = {
             }
         }
     },
-};
+});

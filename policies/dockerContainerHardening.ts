@@ -1,10 +1,10 @@
 import * as docker from "@pulumi/docker";
 import { validateResourceOfType, type ResourceValidationPolicy } from "@pulumi/policy";
-import { configSchema, isExempt } from "./lib/exemptions";
+import { configSchema, resourcePolicy } from "./lib/exemptions";
 import { isRedisDockerContainer, known, knownItems, knownString, UNKNOWN } from "./lib/redis";
 import { cisDocker, docsUrl } from "./lib/metadata";
 
-export const dockerContainerHardening: ResourceValidationPolicy = {
+export const dockerContainerHardening: ResourceValidationPolicy = resourcePolicy({
     name: "redis-docker-container-hardening",
     description:
         "Redis containers should run as a non-root user with no capabilities, no-new-privileges, a read-only root filesystem and no host bind mounts, so a Redis exploit stays inside the container.",
@@ -16,8 +16,8 @@ export const dockerContainerHardening: ResourceValidationPolicy = {
         'As DockerRedis runs it: `user: "999:1000"`, `capabilities: { drops: ["ALL"] }`, `securityOpts: ["no-new-privileges:true"]`, `readOnly: true` with data on a named volume, and no `hostPath` volumes or bind mounts.',
     url: docsUrl("redis-docker-container-hardening"),
     configSchema: configSchema(),
-    validateResource: validateResourceOfType(docker.Container, (container, args, reportViolation) => {
-        if (isExempt(args, args.getConfig()) || !isRedisDockerContainer(container)) return;
+    validateResource: validateResourceOfType(docker.Container, (container, _args, reportViolation) => {
+        if (!isRedisDockerContainer(container)) return;
         const user = known(() => container.user);
         // No user means the image's default; the official image starts as root and drops privileges itself.
         if (user !== UNKNOWN && (user === undefined || /^(0|root)(:|$)/.test(user))) {
@@ -42,4 +42,4 @@ export const dockerContainerHardening: ResourceValidationPolicy = {
         ];
         if (binds.length > 0) reportViolation(`Redis container bind-mounts ${binds.length} host path(s); use named volumes.`);
     }),
-};
+});

@@ -1,5 +1,5 @@
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { configSchema, isExempt } from "./lib/exemptions";
+import { configSchema, stackPolicy } from "./lib/exemptions";
 import { known, knownItems, knownString, UNKNOWN } from "./lib/redis";
 import { redisWorkloads } from "./lib/workloads";
 import { cisDocker, docsUrl } from "./lib/metadata";
@@ -27,7 +27,7 @@ function namespaceOwner(containers: PolicyResource[], container: unknown): any {
     return undefined;
 }
 
-export const dockerInternalNetworkOnly: StackValidationPolicy = {
+export const dockerInternalNetworkOnly: StackValidationPolicy = stackPolicy({
     name: "redis-docker-internal-network-only",
     description:
         "Redis containers must sit only on internal Docker networks (judged on the container whose network namespace they join, if any): any other network gives them a route to and from the outside.",
@@ -40,7 +40,6 @@ export const dockerInternalNetworkOnly: StackValidationPolicy = {
     url: docsUrl("redis-docker-internal-network-only"),
     configSchema: configSchema(),
     validateStack: (args, reportViolation) => {
-        const config = args.getConfig<{ exemptResources?: string[] }>();
         // Networks of the stack by name and ID; networks from elsewhere are judged by what we can see.
         const internal = new Map<string, boolean>();
         for (const r of args.resources.filter((r) => r.type === "docker:index/network:Network")) {
@@ -52,7 +51,6 @@ export const dockerInternalNetworkOnly: StackValidationPolicy = {
         }
         const containers = args.resources.filter((r) => r.type === "docker:index/container:Container");
         for (const w of redisWorkloads(args.resources).filter((w) => w.platform === "docker")) {
-            if (isExempt(w.resource, config)) continue;
             const c = namespaceOwner(containers, w.container);
             // Joins a container outside the stack, or one not known yet: nothing to judge here.
             if (c === undefined) continue;
@@ -84,4 +82,4 @@ export const dockerInternalNetworkOnly: StackValidationPolicy = {
             }
         }
     },
-};
+});

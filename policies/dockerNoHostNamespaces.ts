@@ -1,10 +1,10 @@
 import * as docker from "@pulumi/docker";
 import { validateResourceOfType, type ResourceValidationPolicy } from "@pulumi/policy";
-import { configSchema, isExempt } from "./lib/exemptions";
+import { configSchema, resourcePolicy } from "./lib/exemptions";
 import { isRedisDockerContainer, knownString } from "./lib/redis";
 import { cisDocker, docsUrl } from "./lib/metadata";
 
-export const dockerNoHostNamespaces: ResourceValidationPolicy = {
+export const dockerNoHostNamespaces: ResourceValidationPolicy = resourcePolicy({
     name: "redis-docker-no-host-namespaces",
     description:
         "Redis containers must not share the host's network, PID or IPC namespace: host networking exposes Redis on every host interface and sharing namespaces gives it the host's processes.",
@@ -16,8 +16,8 @@ export const dockerNoHostNamespaces: ResourceValidationPolicy = {
         'Remove `networkMode: "host"`, `pidMode: "host"` and `ipcMode: "host"` from the container; put it on an internal network (DockerRedis creates one, or takes yours with `networkName`).',
     url: docsUrl("redis-docker-no-host-namespaces"),
     configSchema: configSchema(),
-    validateResource: validateResourceOfType(docker.Container, (container, args, reportViolation) => {
-        if (isExempt(args, args.getConfig()) || !isRedisDockerContainer(container)) return;
+    validateResource: validateResourceOfType(docker.Container, (container, _args, reportViolation) => {
+        if (!isRedisDockerContainer(container)) return;
         const modes = { networkMode: "network", pidMode: "PID", ipcMode: "IPC" } as const;
         for (const [field, what] of Object.entries(modes)) {
             if (knownString(() => container[field as keyof typeof modes]) === "host") {
@@ -27,4 +27,4 @@ export const dockerNoHostNamespaces: ResourceValidationPolicy = {
             }
         }
     }),
-};
+});

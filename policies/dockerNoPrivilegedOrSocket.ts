@@ -1,12 +1,12 @@
 import * as docker from "@pulumi/docker";
 import { validateResourceOfType, type ResourceValidationPolicy } from "@pulumi/policy";
-import { configSchema, isExempt } from "./lib/exemptions";
+import { configSchema, resourcePolicy } from "./lib/exemptions";
 import { isRedisDockerContainer, known, knownItems, knownString } from "./lib/redis";
 import { cisDocker, docsUrl } from "./lib/metadata";
 
 const DOCKER_SOCKET = /(^|\/)docker\.sock$|^\/var\/run\/docker|^\/run\/docker/;
 
-export const dockerNoPrivilegedOrSocket: ResourceValidationPolicy = {
+export const dockerNoPrivilegedOrSocket: ResourceValidationPolicy = resourcePolicy({
     name: "redis-docker-no-privileged-or-docker-socket",
     description:
         "Redis containers must not be privileged or mount the Docker socket: either turns a Redis compromise into root on the host.",
@@ -18,8 +18,8 @@ export const dockerNoPrivilegedOrSocket: ResourceValidationPolicy = {
         "Remove `privileged: true`, and every volume or mount of `/var/run/docker.sock` (or `/run/docker.sock`), from the Redis container. Redis needs neither.",
     url: docsUrl("redis-docker-no-privileged-or-docker-socket"),
     configSchema: configSchema(),
-    validateResource: validateResourceOfType(docker.Container, (container, args, reportViolation) => {
-        if (isExempt(args, args.getConfig()) || !isRedisDockerContainer(container)) return;
+    validateResource: validateResourceOfType(docker.Container, (container, _args, reportViolation) => {
+        if (!isRedisDockerContainer(container)) return;
         if (known(() => container.privileged) === true) reportViolation("Redis container is privileged; drop `privileged`.");
         const hostPaths = [
             ...knownItems(() => container.volumes).items.map((v) => knownString(() => v.hostPath)),
@@ -31,4 +31,4 @@ export const dockerNoPrivilegedOrSocket: ResourceValidationPolicy = {
             reportViolation("Redis container mounts the Docker socket; remove that mount.");
         }
     }),
-};
+});

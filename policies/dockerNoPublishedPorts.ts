@@ -1,11 +1,10 @@
 import * as docker from "@pulumi/docker";
 import { remediateResourceOfType, validateResourceOfType, type ResourceValidationPolicy } from "@pulumi/policy";
-import { configSchema, isExempt } from "./lib/exemptions";
+import { configSchema, resourcePolicy } from "./lib/exemptions";
 import { known, knownItems, knownString, looksLikeRedisDockerContainer } from "./lib/redis";
 import { cisDocker, docsUrl } from "./lib/metadata";
 
 interface Config {
-    exemptResources?: string[];
     allowLoopback?: boolean;
 }
 
@@ -20,7 +19,7 @@ function exposure(container: unknown, config: Config): string | undefined {
     return published.length > 0 ? `publishes ${published.length} port(s) on the Docker host` : undefined;
 }
 
-export const dockerNoPublishedPorts: ResourceValidationPolicy = {
+export const dockerNoPublishedPorts: ResourceValidationPolicy = resourcePolicy({
     name: "redis-docker-no-published-ports",
     description:
         "Redis containers must not publish ports on the host: an exposed Redis is found by scanners within minutes and taken over through CONFIG or replication.",
@@ -41,7 +40,7 @@ export const dockerNoPublishedPorts: ResourceValidationPolicy = {
     validateResource: validateResourceOfType(docker.Container, (container, args, reportViolation) => {
         const config = args.getConfig<Config>();
         // Created stopped or not: the ports a container is created with open on its first `docker start`.
-        if (isExempt(args, config) || !looksLikeRedisDockerContainer(container)) return;
+        if (!looksLikeRedisDockerContainer(container)) return;
         const problem = exposure(container, config);
         const stopped =
             known(() => (container as { start?: boolean }).start) === false ? " (created with start: false, until it is started)" : "";
@@ -51,11 +50,11 @@ export const dockerNoPublishedPorts: ResourceValidationPolicy = {
     // Dropping the published ports is always safe: clients on the internal network are unaffected.
     remediateResource: remediateResourceOfType(docker.Container, (container, args) => {
         const config = args.getConfig<Config>();
-        if (isExempt(args, config) || !looksLikeRedisDockerContainer(container) || !exposure(container, config)) return undefined;
+        if (!looksLikeRedisDockerContainer(container) || !exposure(container, config)) return undefined;
         // Edit in place: the props object keeps the other inputs' secret markings, a copy would not.
         const props = container as { ports?: unknown[]; publishAllPorts?: boolean };
         props.ports = [];
         props.publishAllPorts = false;
         return container;
     }),
-};
+});

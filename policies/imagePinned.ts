@@ -1,10 +1,9 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { configSchema, isExempt } from "./lib/exemptions";
+import { configSchema, resourcePolicy } from "./lib/exemptions";
 import { containersOf, isRedisImage, isRedisK8sContainer, knownString, podSpecOf, POD_TYPES } from "./lib/redis";
 import { docsUrl } from "./lib/metadata";
 
 interface Config {
-    exemptResources?: string[];
     requireDigest?: boolean;
     tagPattern?: string;
 }
@@ -24,7 +23,7 @@ function problem(image: string, config: Config): string | undefined {
     return undefined;
 }
 
-export const imagePinned: ResourceValidationPolicy = {
+export const imagePinned: ResourceValidationPolicy = resourcePolicy({
     name: "redis-image-pinned",
     description:
         "Redis images should be pinned to a Redis 7 tag or digest, never latest or untagged: an unpinned image changes Redis major version, and its config semantics, on the next pull.",
@@ -40,7 +39,6 @@ export const imagePinned: ResourceValidationPolicy = {
     }),
     validateResource: (args, reportViolation) => {
         const config = args.getConfig<Config>();
-        if (isExempt(args, config)) return;
         const props = args.props as any;
         const images: string[] = [];
         if (args.type === "docker:index/remoteImage:RemoteImage" || args.type === "docker:index/container:Container") {
@@ -57,4 +55,4 @@ export const imagePinned: ResourceValidationPolicy = {
             if (issue) reportViolation(`Redis image ${issue}; pin a Redis 7 tag or digest (e.g. redis:7-alpine@sha256:…).`);
         }
     },
-};
+});

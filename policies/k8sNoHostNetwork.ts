@@ -1,9 +1,9 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { configSchema, isExempt } from "./lib/exemptions";
+import { configSchema, resourcePolicy } from "./lib/exemptions";
 import { known, knownItems, POD_TYPES, redisPods, UNKNOWN } from "./lib/redis";
 import { cisKubernetes, docsUrl } from "./lib/metadata";
 
-export const k8sNoHostNetwork: ResourceValidationPolicy = {
+export const k8sNoHostNetwork: ResourceValidationPolicy = resourcePolicy({
     name: "redis-k8s-no-host-network",
     description:
         "Redis pods must not use hostNetwork or hostPort: either publishes Redis on the node's own addresses, outside any NetworkPolicy.",
@@ -16,7 +16,7 @@ export const k8sNoHostNetwork: ResourceValidationPolicy = {
     url: docsUrl("redis-k8s-no-host-network"),
     configSchema: configSchema(),
     validateResource: (args, reportViolation) => {
-        if (!POD_TYPES.has(args.type) || isExempt(args, args.getConfig())) return;
+        if (!POD_TYPES.has(args.type)) return;
         const pods = redisPods(args.type, args.props);
         if (!pods) return;
         if (known(() => pods.spec.hostNetwork as unknown) === true) reportViolation("Redis pod uses hostNetwork; remove it.");
@@ -29,7 +29,7 @@ export const k8sNoHostNetwork: ResourceValidationPolicy = {
     // Safe: only the node's own addresses stop serving Redis, which is what the policy forbids.
     // In-cluster clients reach the pod on the pod network (through its Service) as before.
     remediateResource: (args) => {
-        if (!POD_TYPES.has(args.type) || isExempt(args, args.getConfig())) return undefined;
+        if (!POD_TYPES.has(args.type)) return undefined;
         const pods = redisPods(args.type, args.props);
         if (!pods) return undefined;
         let changed = false;
@@ -49,4 +49,4 @@ export const k8sNoHostNetwork: ResourceValidationPolicy = {
         }
         return changed ? args.props : undefined;
     },
-};
+});

@@ -1,5 +1,5 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { configSchema, isExempt } from "./lib/exemptions";
+import { configSchema, resourcePolicy } from "./lib/exemptions";
 import { known, knownItems, knownString, REDIS_PORT } from "./lib/redis";
 import { redisSecurity, docsUrl } from "./lib/metadata";
 
@@ -11,7 +11,7 @@ function routesToRedis(backend: any): boolean {
 /** ingress-nginx's TCP/UDP service maps: `"<port>": "<namespace>/<service>:<port>"`. */
 const TCP_SERVICE_MAPS = /^(tcp|udp)-services$/;
 
-export const k8sNoIngressRoute: ResourceValidationPolicy = {
+export const k8sNoIngressRoute: ResourceValidationPolicy = resourcePolicy({
     name: "redis-k8s-no-ingress-route",
     description:
         "No Ingress or ingress-controller TCP mapping may route to Redis: it would publish the Redis port through the cluster's edge.",
@@ -24,7 +24,6 @@ export const k8sNoIngressRoute: ResourceValidationPolicy = {
     url: docsUrl("redis-k8s-no-ingress-route"),
     configSchema: configSchema(),
     validateResource: (args, reportViolation) => {
-        if (isExempt(args, args.getConfig())) return;
         const props = args.props as any;
         if (args.type === "kubernetes:networking.k8s.io/v1:Ingress") {
             const backends = [
@@ -43,4 +42,4 @@ export const k8sNoIngressRoute: ResourceValidationPolicy = {
             }
         }
     },
-};
+});

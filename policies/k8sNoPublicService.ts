@@ -1,5 +1,5 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { configSchema, isExempt } from "./lib/exemptions";
+import { configSchema, resourcePolicy } from "./lib/exemptions";
 import { known, knownItems, knownLabels, knownString, REDIS_PORT, UNKNOWN } from "./lib/redis";
 import { redisSecurity, docsUrl } from "./lib/metadata";
 
@@ -16,7 +16,7 @@ export function isRedisService(spec: any): boolean {
     return byPort || bySelector;
 }
 
-export const k8sNoPublicService: ResourceValidationPolicy = {
+export const k8sNoPublicService: ResourceValidationPolicy = resourcePolicy({
     name: "redis-k8s-no-public-service",
     description:
         "Kubernetes Services in front of Redis must be ClusterIP without external IPs: LoadBalancer, NodePort, externalIPs and ExternalName publish Redis beyond the cluster.",
@@ -29,7 +29,7 @@ export const k8sNoPublicService: ResourceValidationPolicy = {
     url: docsUrl("redis-k8s-no-public-service"),
     configSchema: configSchema(),
     validateResource: (args, reportViolation) => {
-        if (args.type !== "kubernetes:core/v1:Service" || isExempt(args, args.getConfig())) return;
+        if (args.type !== "kubernetes:core/v1:Service") return;
         const spec = known(() => (args.props as any).spec);
         // A Service whose spec is unknown cannot be told to front Redis, or to be public.
         if (spec === UNKNOWN || !isRedisService(spec)) return;
@@ -51,7 +51,7 @@ export const k8sNoPublicService: ResourceValidationPolicy = {
     // ExternalName: that is a DNS alias to a host elsewhere, and a ClusterIP Service in its place
     // would route the same name somewhere else entirely.
     remediateResource: (args) => {
-        if (args.type !== "kubernetes:core/v1:Service" || isExempt(args, args.getConfig())) return undefined;
+        if (args.type !== "kubernetes:core/v1:Service") return undefined;
         const spec = known(() => (args.props as any).spec);
         if (spec === UNKNOWN || !isRedisService(spec)) return undefined;
         let changed = false;
@@ -77,7 +77,7 @@ export const k8sNoPublicService: ResourceValidationPolicy = {
         }
         return changed ? args.props : undefined;
     },
-};
+});
 
 /** What only a LoadBalancer or NodePort Service may set, and `externalIPs`, which publish on any type. */
 const LOAD_BALANCER_FIELDS = [

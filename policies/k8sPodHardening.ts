@@ -1,9 +1,9 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { configSchema, isExempt } from "./lib/exemptions";
+import { configSchema, resourcePolicy } from "./lib/exemptions";
 import { known, knownItems, POD_TYPES, redisPods, UNKNOWN } from "./lib/redis";
 import { cisKubernetes, docsUrl } from "./lib/metadata";
 
-export const k8sPodHardening: ResourceValidationPolicy = {
+export const k8sPodHardening: ResourceValidationPolicy = resourcePolicy({
     name: "redis-k8s-pod-hardening",
     description:
         "Redis pods should run non-root, unprivileged, with no capabilities, no privilege escalation, a read-only root filesystem, no host namespaces and no hostPath volumes, so a Redis exploit cannot reach the node.",
@@ -16,7 +16,7 @@ export const k8sPodHardening: ResourceValidationPolicy = {
     url: docsUrl("redis-k8s-pod-hardening"),
     configSchema: configSchema(),
     validateResource: (args, reportViolation) => {
-        if (!POD_TYPES.has(args.type) || isExempt(args, args.getConfig())) return;
+        if (!POD_TYPES.has(args.type)) return;
         const pods = redisPods(args.type, args.props);
         if (!pods) return;
         const { spec } = pods;
@@ -49,4 +49,4 @@ export const k8sPodHardening: ResourceValidationPolicy = {
                 reportViolation("Redis container has a writable root filesystem; set readOnlyRootFilesystem: true.");
         }
     },
-};
+});

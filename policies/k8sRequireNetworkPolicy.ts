@@ -1,5 +1,5 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { configSchema, isExempt } from "./lib/exemptions";
+import { configSchema, stackPolicy } from "./lib/exemptions";
 import { known, knownItems, knownLabels, POD_TYPES, redisPods, UNKNOWN, type Known } from "./lib/redis";
 import { cisKubernetes, docsUrl } from "./lib/metadata";
 
@@ -31,7 +31,7 @@ function restrictsIngress(spec: any): boolean {
 const sameNamespace = (a: Known<string | undefined>, b: Known<string | undefined>) =>
     a === UNKNOWN || b === UNKNOWN || (a ?? "default") === (b ?? "default");
 
-export const k8sRequireNetworkPolicy: StackValidationPolicy = {
+export const k8sRequireNetworkPolicy: StackValidationPolicy = stackPolicy({
     name: "redis-k8s-requires-network-policy",
     description:
         "Every Redis pod must be selected by a NetworkPolicy that restricts ingress: without one, any pod in the cluster can connect to it.",
@@ -44,13 +44,12 @@ export const k8sRequireNetworkPolicy: StackValidationPolicy = {
     url: docsUrl("redis-k8s-requires-network-policy"),
     configSchema: configSchema(),
     validateStack: (args, reportViolation) => {
-        const config = args.getConfig<{ exemptResources?: string[] }>();
         const policies = args.resources
             .filter((r) => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy")
             .map((r) => r.props as any);
         for (const r of args.resources.filter((r) => POD_TYPES.has(r.type))) {
             const pods = redisPods(r.type, r.props);
-            if (!pods || isExempt(r, config)) continue;
+            if (!pods) continue;
             const namespace = known(() => (r.props as any).metadata?.namespace as string | undefined);
             const covered = policies.some(
                 (p) =>
@@ -72,4 +71,4 @@ export const k8sRequireNetworkPolicy: StackValidationPolicy = {
             }
         }
     },
-};
+});

@@ -1,10 +1,10 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { configSchema } from "./lib/exemptions";
+import { configSchema, stackPolicy } from "./lib/exemptions";
 import { directive, known, UNKNOWN } from "./lib/redis";
 import { checkedWorkloads } from "./lib/workloads";
 import { cisDocker, docsUrl } from "./lib/metadata";
 
-export const memoryLimit: StackValidationPolicy = {
+export const memoryLimit: StackValidationPolicy = stackPolicy({
     name: "redis-memory-limit",
     description:
         "Redis should have a container memory limit and a maxmemory below it: Redis does not read the cgroup limit, so without maxmemory it grows until the kernel kills it.",
@@ -38,4 +38,4 @@ export const memoryLimit: StackValidationPolicy = {
             }
         }
     },
-};
+});

@@ -1,5 +1,5 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { configSchema, isExempt } from "./lib/exemptions";
+import { configSchema, resourcePolicy } from "./lib/exemptions";
 import { containersOf, isRedisDockerContainer, known, knownItems, knownString, podSpecOf, POD_TYPES, UNKNOWN } from "./lib/redis";
 import { docsUrl } from "./lib/metadata";
 
@@ -20,7 +20,7 @@ function words(read: () => unknown[] | undefined): string[] {
     });
 }
 
-export const noLiteralPassword: ResourceValidationPolicy = {
+export const noLiteralPassword: ResourceValidationPolicy = resourcePolicy({
     name: "redis-no-literal-password",
     description:
         "Redis passwords must come from a file or secret reference, never a literal argument or environment value: those show in process listings, `docker inspect` and state.",
@@ -32,7 +32,6 @@ export const noLiteralPassword: ResourceValidationPolicy = {
     url: docsUrl("redis-no-literal-password"),
     configSchema: configSchema(),
     validateResource: (args, reportViolation) => {
-        if (isExempt(args, args.getConfig())) return;
         const props = args.props as any;
         if (args.type === "docker:index/container:Container" && isRedisDockerContainer(props)) {
             const argv = [...words(() => props.entrypoints), ...words(() => props.command), ...words(() => props.healthcheck?.tests)];
@@ -61,4 +60,4 @@ export const noLiteralPassword: ResourceValidationPolicy = {
             }
         }
     },
-};
+});

@@ -1,13 +1,13 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { dangerousCommands, isEnabled, isMetricsUser, isSentinelUser } from "./lib/acl";
-import { configSchema } from "./lib/exemptions";
+import { configSchema, stackPolicy } from "./lib/exemptions";
 import { checkedWorkloads } from "./lib/workloads";
 import { redisSecurity, docsUrl } from "./lib/metadata";
 
 /** What a replica needs from its primary: a user holding only these is a replication user. */
 const REPLICATION: ReadonlySet<string> = new Set(["psync", "replconf", "sync"]);
 
-export const nonAdminUserDangerousCommands: StackValidationPolicy = {
+export const nonAdminUserDangerousCommands: StackValidationPolicy = stackPolicy({
     name: "redis-non-admin-user-dangerous-commands",
     description:
         "Redis ACL users other than the admin users should hold no @admin/@dangerous command (replicas' PSYNC/REPLCONF, and Sentinel's or a metrics exporter's own commands for a user limited to them, aside): an application credential that can run CONFIG, ACL SETUSER, REPLICAOF, MONITOR or FLUSHALL (on a Sentinel, SENTINEL SET or FAILOVER) turns any leak into a takeover.",
@@ -49,4 +49,4 @@ export const nonAdminUserDangerousCommands: StackValidationPolicy = {
             }
         }
     },
-};
+});

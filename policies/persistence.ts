@@ -1,5 +1,5 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { configSchema } from "./lib/exemptions";
+import { configSchema, stackPolicy } from "./lib/exemptions";
 import { directive, known, knownItems, knownString, persistence as effectivePersistence, podSpecOf, UNKNOWN } from "./lib/redis";
 import { checkedWorkloads, type RedisWorkload } from "./lib/workloads";
 import { docsUrl } from "./lib/metadata";
@@ -37,7 +37,7 @@ function dataOnVolume(w: RedisWorkload, dataDir: string): boolean | undefined {
     return volume ? knownString(() => volume.persistentVolumeClaim?.claimName) !== undefined : undefined;
 }
 
-export const persistence: StackValidationPolicy = {
+export const persistence: StackValidationPolicy = stackPolicy({
     name: "redis-persistence",
     description:
         "Redis should persist to a volume (AOF or RDB on a named volume or PersistentVolumeClaim at its data dir): otherwise a container restart loses every key.",
@@ -64,4 +64,4 @@ export const persistence: StackValidationPolicy = {
             }
         }
     },
-};
+});

@@ -1,10 +1,10 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { configSchema } from "./lib/exemptions";
+import { configSchema, stackPolicy } from "./lib/exemptions";
 import { directive, requiresAuth } from "./lib/redis";
 import { checkedWorkloads } from "./lib/workloads";
 import { redisSecurity, docsUrl } from "./lib/metadata";
 
-export const requireAuthAndHardening: StackValidationPolicy = {
+export const requireAuthAndHardening: StackValidationPolicy = stackPolicy({
     name: "redis-requires-auth-and-hardening",
     description:
         "Redis must require a password, keep protected mode, rename or disable CONFIG and keep DEBUG/MODULE off: each missing guard has been used to take over exposed servers. A Sentinel must require a password too (it has no CONFIG to rename).",
@@ -34,4 +34,4 @@ export const requireAuthAndHardening: StackValidationPolicy = {
             }
         }
     },
-};
+});

@@ -1,5 +1,5 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { configSchema, isExempt } from "./lib/exemptions";
+import { configSchema, stackPolicy } from "./lib/exemptions";
 import { configPath, redisSettings, UNKNOWN, withIncludes, type Known, type RedisInvocation } from "./lib/redis";
 import { redisWorkloads, type RedisWorkload } from "./lib/workloads";
 import { redisSecurity, docsUrl } from "./lib/metadata";
@@ -61,7 +61,7 @@ function findings(w: RedisWorkload, { args, sentinel }: RedisInvocation): string
     return found;
 }
 
-export const tlsInTransit: StackValidationPolicy = {
+export const tlsInTransit: StackValidationPolicy = stackPolicy({
     name: "redis-tls-in-transit",
     description:
         "Redis should speak only TLS 1.2+ (tls-port with port 0), replicas and Sentinels included (tls-replication yes): otherwise AUTH passwords, masterauth and every key cross the pod or container network in plaintext (PCI DSS 4.0 requirement 4 asks for strong cryptography for cardholder data in transit), and a node without tls-replication talks plaintext to its primary even when TLS is on (bitnami/charts#3045).",
@@ -77,11 +77,10 @@ export const tlsInTransit: StackValidationPolicy = {
     url: docsUrl("redis-tls-in-transit"),
     configSchema: configSchema(),
     validateStack: (args, reportViolation) => {
-        const config = args.getConfig<{ exemptResources?: string[] }>();
         const reported = new Set<string>();
         for (const w of redisWorkloads(args.resources)) {
             // Which config it starts from depends on the whole command: judge none of it while part is unknown.
-            if (isExempt(w.resource, config) || !w.argvKnown) continue;
+            if (!w.argvKnown) continue;
             // A script may start a primary or a replica from different configs: each is judged, a Sentinel as a Sentinel.
             for (const message of w.invocations.flatMap((a) => findings(w, a))) {
                 if (reported.has(`${w.resource.urn} ${message}`)) continue;
@@ -90,4 +89,4 @@ export const tlsInTransit: StackValidationPolicy = {
             }
         }
     },
-};
+});

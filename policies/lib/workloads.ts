@@ -1,7 +1,6 @@
 // Stack-wide view of Redis: which containers and pods run it, and the settings they start
 // with, resolving config files delivered by Docker uploads or Kubernetes ConfigMaps/Secrets.
 import type { PolicyResource, StackValidationArgs } from "@pulumi/policy";
-import { isExempt } from "./exemptions";
 import { sentinelStartFiles } from "./sentinelStart";
 import {
     configPath,
@@ -342,18 +341,15 @@ export function redisWorkloads(resources: PolicyResource[]): RedisWorkload[] {
  * what the known arguments set.
  */
 export function checkedWorkloads(args: StackValidationArgs): Array<RedisWorkload & { settings: RedisSettings; fileKnown: boolean }> {
-    const config = args.getConfig<{ exemptResources?: string[] }>();
-    return redisWorkloads(args.resources)
-        .filter((w) => !isExempt(w.resource, config))
-        .map((w) => {
-            const settings = redisSettings(w.config === UNKNOWN ? undefined : w.config, w.args);
-            // With an aclfile, Redis takes its users from that file (and refuses user lines in redis.conf).
-            const aclPath = settings.directives.get("aclfile")?.[0];
-            const acl = aclPath === undefined ? undefined : w.readFile(aclPath);
-            if (typeof acl === "string") {
-                settings.users = redisSettings(acl, []).users;
-                settings.aclFileRead = true;
-            }
-            return { ...w, fileKnown: w.argvKnown && w.config !== UNKNOWN, settings };
-        });
+    return redisWorkloads(args.resources).map((w) => {
+        const settings = redisSettings(w.config === UNKNOWN ? undefined : w.config, w.args);
+        // With an aclfile, Redis takes its users from that file (and refuses user lines in redis.conf).
+        const aclPath = settings.directives.get("aclfile")?.[0];
+        const acl = aclPath === undefined ? undefined : w.readFile(aclPath);
+        if (typeof acl === "string") {
+            settings.users = redisSettings(acl, []).users;
+            settings.aclFileRead = true;
+        }
+        return { ...w, fileKnown: w.argvKnown && w.config !== UNKNOWN, settings };
+    });
 }

@@ -3,11 +3,12 @@
 // starting, policies missing from it, config or enforcement levels lost in conversion, secrets
 // and unknown values as they really arrive.
 import { EnforcementLevel, PolicyType, type AnalyzeDiagnostic } from "@pulumi/pulumi/proto/analyzer_pb";
+import Ajv from "ajv";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { policies } from "../../policies/rules";
-import { buildPolicyPack, secret, startPolicyPack, UNKNOWN, urnOf, type RunningPolicyPack } from "../support/policyEngine";
+import { buildPolicyPack, secret, startPolicyPack, UNKNOWN, urnOf, type RunningPolicyPack } from "../../harness/policyEngine";
 
 const CONTAINER = "docker:index/container:Container";
 const NETWORK = "docker:index/network:Network";
@@ -184,6 +185,59 @@ describe("redis-guard served to the engine over gRPC", () => {
 
         await engine().configure({ [PUBLISHED_PORTS]: { exemptResources: [urnOf(CONTAINER, "cache")] } });
         expect(byPolicy(await engine().analyze(CONTAINER, "cache", exposedRedis()), PUBLISHED_PORTS)).toEqual([]);
+    });
+
+    it("declares config schemas that policies/config.example.json satisfies and bad settings do not, as the CLI checks them", async () => {
+        // The CLI validates a policy config file against the JSON schemas the pack declares before
+        // it configures the pack: the same check here, with ajv on the schemas the running pack sends.
+        const declared = new Map(
+            (await engine().getAnalyzerInfo()).getPoliciesList().map((p) => [
+                p.getName(),
+                {
+                    properties: p.getConfigschema()?.getProperties()?.toJavaScript() ?? {},
+                    required: p.getConfigschema()?.getRequiredList() ?? [],
+                },
+            ]),
+        );
+        const ajv = new Ajv({ strict: false });
+        const check = (policy: string, settings: Record<string, unknown>) => {
+            const schema = declared.get(policy);
+            if (!schema) throw new Error(`redis-guard has no policy named ${policy}`);
+            const { enforcementLevel, ...properties } = settings;
+            const levelOk =
+                enforcementLevel === undefined || ["advisory", "mandatory", "remediate", "disabled"].includes(enforcementLevel as string);
+            return levelOk && ajv.validate({ type: "object", properties: schema.properties, required: schema.required }, properties);
+        };
+        const example = JSON.parse(readFileSync(join(__dirname, "..", "..", "policies", "config.example.json"), "utf8")) as Record<
+            string,
+            Record<string, unknown>
+        >;
+        for (const [policy, settings] of Object.entries(example)) expect(check(policy, settings), policy).toBe(true);
+        for (const policy of declared.keys()) {
+            expect(check(policy, { exemptResources: ["cache"], exemptTags: { team: "payments" } }), policy).toBe(true);
+            expect(check(policy, { exemptResources: "cache" }), policy).toBe(false);
+            expect(check(policy, { exemptTags: ["team=payments"] }), policy).toBe(false);
+            expect(check(policy, { exemptTags: { team: 7 } }), policy).toBe(false);
+        }
+        expect(check(PUBLISHED_PORTS, { allowLoopback: "yes" })).toBe(false);
+        expect(check("redis-image-pinned", { requireDigest: 1 })).toBe(false);
+        expect(check("redis-non-admin-user-dangerous-commands", { adminUsers: "admin" })).toBe(false);
+    });
+
+    it("exempts a resource by a label it carries, when the config names that label", async () => {
+        const hardening = "redis-docker-container-hardening";
+        const root = (labels: unknown[]) => ({ ...exposedRedis({ ports: [] }), user: "0:0", labels });
+        expect(
+            byPolicy(await engine().analyze(CONTAINER, "cache", root([{ label: "redis-guard/exempt", value: "legacy-cache" }])), hardening),
+        ).not.toEqual([]);
+        await engine().configure({ [hardening]: { exemptTags: { "redis-guard/exempt": "legacy-cache" } } });
+        expect(
+            byPolicy(await engine().analyze(CONTAINER, "cache", root([{ label: "redis-guard/exempt", value: "legacy-cache" }])), hardening),
+        ).toEqual([]);
+        expect(
+            byPolicy(await engine().analyze(CONTAINER, "cache", root([{ label: "redis-guard/exempt", value: "other" }])), hardening),
+        ).not.toEqual([]);
+        expect(byPolicy(await engine().analyze(CONTAINER, "cache", root([])), hardening)).not.toEqual([]);
     });
 
     it("applies policies/config.example.json as the engine would: a level raised, one lowered, a policy tuned", async () => {

@@ -6,7 +6,7 @@ import type { AnalyzeDiagnostic } from "@pulumi/pulumi/proto/analyzer_pb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestResource } from "../../harness/policyHarness";
 import { stackVariants } from "../../harness/policyVariants";
-import { buildPolicyPack, startPolicyPack, urnOf, type RunningPolicyPack } from "../support/policyEngine";
+import { buildPolicyPack, startPolicyPack, urnOf, type RunningPolicyPack } from "../../harness/policyEngine";
 import { cases } from "./cases";
 
 /** Every stack the cases hold, once. */

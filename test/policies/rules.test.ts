@@ -6,7 +6,7 @@ import { k8sNoPublicService } from "../../policies/k8sNoPublicService";
 import { imagePinned } from "../../policies/imagePinned";
 import { nonAdminUserDangerousCommands } from "../../policies/nonAdminUserDangerousCommands";
 import { policies } from "../../policies/rules";
-import { evaluate, remediate } from "../../harness/policyHarness";
+import { evaluate, remediate, type TestResource } from "../../harness/policyHarness";
 import { aclUserLine, METRICS_RULES, METRICS_USER } from "../../components/redisUsers";
 import {
     hardenedConf,
@@ -51,12 +51,46 @@ describe.each(cases)("$policy.name", ({ policy, violating, compliant, unknown })
         expect(outcome.violations).toEqual([]);
     });
 
+    it("honours exemptTags: a label or tag on the resource, key and value alike", async () => {
+        const resources = violating[0][1];
+        const config = { exemptTags: { "redis-guard/exempt": "approved-42" } };
+        expect(
+            (
+                await evaluate(
+                    policy,
+                    resources.map((r) => tagged(r, "redis-guard/exempt", "approved-42")),
+                    config,
+                )
+            ).violations,
+        ).toEqual([]);
+        // Another value, or the tag on nothing, exempts nothing.
+        expect(
+            (
+                await evaluate(
+                    policy,
+                    resources.map((r) => tagged(r, "redis-guard/exempt", "other")),
+                    config,
+                )
+            ).violations,
+        ).not.toEqual([]);
+        expect((await evaluate(policy, resources, config)).violations).not.toEqual([]);
+    });
+
     it.each(unknown)("neither crashes, nor lets the unknown escape, nor reports on %s", async (_label, resources) => {
         const outcome = await evaluate(policy, resources);
         expect(outcome.skippedForUnknown).toBeUndefined();
         expect(outcome.violations).toEqual([]);
     });
 });
+
+/** The resource with one more label or tag, where its kind keeps them. */
+function tagged(r: TestResource, key: string, value: string): TestResource {
+    const props = r.props as { labels?: unknown[]; metadata?: { labels?: Record<string, string> }; tags?: Record<string, string> };
+    if (r.type.startsWith("docker:")) return { ...r, props: { ...props, labels: [...(props.labels ?? []), { label: key, value }] } };
+    if (r.type.startsWith("kubernetes:"))
+        return { ...r, props: { ...props, metadata: { ...props.metadata, labels: { ...props.metadata?.labels, [key]: value } } } };
+    return { ...r, props: { ...props, tags: { ...props.tags, [key]: value } } };
+}
 
 describe("redis-docker-no-published-ports specifics", () => {
     const loopback = redisContainer({ ports: [{ internal: 6379, external: 6379, ip: "127.0.0.1" }] });

@@ -3,7 +3,7 @@
 // is what `pulumi preview --policy-pack policies` would see (config conversion, secrets and
 // unknowns on the wire included), not what calling the policy functions directly would give.
 import { spawn, spawnSync } from "node:child_process";
-import { resolve } from "node:path";
+import { basename, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import * as grpc from "@grpc/grpc-js";
 import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
@@ -15,7 +15,8 @@ import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 
 type Props = Record<string, unknown>;
 
-const ROOT = resolve(__dirname, "../..");
+/** The repository root, seen from harness/ or from the bench's compiled copy in dist-bench/harness/. */
+const ROOT = resolve(__dirname, basename(resolve(__dirname, "..")) === "dist-bench" ? "../.." : "..");
 const POLICIES = resolve(ROOT, "policies");
 
 /** The engine sends every unknown (computed) value as this string, whatever its type. */
@@ -100,9 +101,18 @@ function unary<Res>(invoke: (callback: (error: grpc.ServiceError | null, respons
     });
 }
 
-/** Runs `node bin/index.js` in policies/ (the pack reads its version from ./package.json) and connects to it. */
-export async function startPolicyPack(): Promise<RunningPolicyPack> {
-    const child = spawn(process.execPath, ["bin/index.js"], { cwd: POLICIES, stdio: ["ignore", "pipe", "pipe"] });
+/** A policy pack program: the directory it runs in (its package.json gives the pack's version) and its entry file. */
+export interface PolicyPackProgram {
+    cwd: string;
+    entry: string;
+}
+
+/** redis-guard as `npm run build:policies` leaves it. */
+export const REDIS_GUARD: PolicyPackProgram = { cwd: POLICIES, entry: "bin/index.js" };
+
+/** Runs a pack (by default redis-guard: `node bin/index.js` in policies/) and connects to it. */
+export async function startPolicyPack(program: PolicyPackProgram = REDIS_GUARD): Promise<RunningPolicyPack> {
+    const child = spawn(process.execPath, [program.entry], { cwd: program.cwd, stdio: ["ignore", "pipe", "pipe"] });
     let stderr = "";
     child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
     const exited = new Promise<void>((done) => child.once("exit", () => done()));
