@@ -9,7 +9,6 @@ import { cpus, platform, release, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import Redis from "ioredis";
 import { acquireLock, cacheAside, closeSharedClients, connect, localCache, pipelineInBatches, withLock, type Command } from "../client";
-import { policies } from "../policies/rules";
 import { dockerConfigChange, kubernetesConfigChange } from "./configChange";
 import {
     dockerFailovers,
@@ -20,13 +19,12 @@ import {
     type FailoverRun,
 } from "./failover";
 import { invalidationDelays } from "./localCache";
+import { policyPackCosts } from "./policyCost";
 import { clientOf, pipelinedSetGet, sequentialSetGet, startTlsPair, startUpRuns } from "./tls";
 import { TLS_FILES } from "../components/redisContainer";
 import { deployDockerRedis } from "../harness/docker/deployments";
 import { deployKubernetesRedis } from "../harness/docker/kubernetesDeployment";
 import { freeLoopbackPort, launchRedis, startLocalRedis, type LocalRedis } from "../harness/localRedis";
-import { evaluate } from "../harness/policyHarness";
-import { hardenedKubernetes, internalNetwork, nginxContainer, redisContainer } from "../harness/policyFixtures";
 import { allRegistered, installMocks } from "../harness/pulumiMocks";
 
 interface Figure {
@@ -47,7 +45,7 @@ let step = 0;
 let tlsSeconds: number | undefined;
 /** How long the failover section took, and what it noticed, for the summary line. */
 const failoverNotes: string[] = [];
-const STEPS = 54;
+const STEPS = 56;
 
 function progress(name: string): void {
     step += 1;
@@ -299,7 +297,7 @@ async function main(): Promise<void> {
             ["connect() + pipelineInBatches(100)", () => opsPerSecond(50_000, () => pipelineInBatches(client, bulk, 100))],
         ]);
         await client.set("hit:key", JSON.stringify({ v: 1 }), "EX", 600);
-        await cacheAside(client, "cache:hit", () => Promise.resolve({ v: 1 }), { ttlSeconds: 600 });
+        await cacheAside(raw, "cache:hit", () => Promise.resolve({ v: 1 }), { ttlSeconds: 600 });
         const hits = (get: () => Promise<unknown>) => {
             let next = 0;
             return opsPerSecond(50_000, () =>
@@ -310,12 +308,15 @@ async function main(): Promise<void> {
                 ),
             );
         };
+        // The helper's own cost: cacheAside and the raw GET on the same plain ioredis connection.
+        // connect()'s client arms a timer per command (commandTimeout 5 s), measured apart.
         await measureInterleaved("ops/s", REPS, [
             ["raw GET, 100 in flight", () => hits(() => raw.get("hit:key"))],
             [
                 "cacheAside hit, 100 in flight",
-                () => hits(() => cacheAside(client, "cache:hit", () => Promise.resolve({ v: 1 }), { ttlSeconds: 600, beta: 0 })),
+                () => hits(() => cacheAside(raw, "cache:hit", () => Promise.resolve({ v: 1 }), { ttlSeconds: 600, beta: 0 })),
             ],
+            ["GET through connect() (commandTimeout 5 s), 100 in flight", () => hits(() => client.get("hit:key"))],
         ]);
         // A hot key through the process's own copy, kept correct by CLIENT TRACKING, beside raw GETs.
         const hot = await localCache(client);
@@ -482,12 +483,32 @@ async function main(): Promise<void> {
             await allRegistered();
             return (Date.now() - t0) / 100;
         });
-        const stack = [internalNetwork, redisContainer(), nginxContainer, ...hardenedKubernetes()];
-        await measure("redis-guard: all policies, per resource", "µs/resource", REPS, async () => {
-            const t0 = process.hrtime.bigint();
-            for (const p of policies) await evaluate(p, stack);
-            return Number(process.hrtime.bigint() - t0) / 1e3 / stack.length;
-        });
+        // What the engine pays for redis-guard: its pack process over gRPC, against a no-op pack.
+        progress("redis-guard over gRPC against a no-op pack");
+        const packs = await policyPackCosts(REPS);
+        for (const [label, runs] of [
+            ["redis-guard", packs.redisGuard],
+            ["no-op pack", packs.noop],
+        ] as const) {
+            record(
+                `${label}: Analyze, unrelated resources`,
+                "µs/resource",
+                runs.map((r) => r.analyzeUnrelated),
+                true,
+            );
+            record(
+                `${label}: Analyze, Redis resources`,
+                "µs/resource",
+                runs.map((r) => r.analyzeRedis),
+                true,
+            );
+            record(
+                `${label}: AnalyzeStack, 1,000 resources`,
+                "µs/resource",
+                runs.map((r) => r.analyzeStack),
+                true,
+            );
+        }
         let docker: Awaited<ReturnType<typeof deployDockerRedis>> | undefined;
         try {
             execFileSync("docker", ["info"], { stdio: "ignore" });
@@ -587,7 +608,28 @@ function report(): void {
             ratio("connect() + pipelineInBatches(100)", "ioredis explicit pipelines of 100"),
             0.95,
         ],
+        [
+            "redis-guard / no-op pack, Analyze on unrelated resources",
+            ratio("redis-guard: Analyze, unrelated resources", "no-op pack: Analyze, unrelated resources"),
+            2,
+            "≤",
+        ],
+        [
+            "redis-guard / no-op pack, Analyze on Redis resources",
+            ratio("redis-guard: Analyze, Redis resources", "no-op pack: Analyze, Redis resources"),
+            undefined,
+        ],
+        [
+            "redis-guard / no-op pack, AnalyzeStack",
+            ratio("redis-guard: AnalyzeStack, 1,000 resources", "no-op pack: AnalyzeStack, 1,000 resources"),
+            undefined,
+        ],
         ["cacheAside hit / raw GET", ratio("cacheAside hit, 100 in flight", "raw GET, 100 in flight"), 0.8],
+        [
+            "connect() GET / raw GET (the per-command timeout)",
+            ratio("GET through connect() (commandTimeout 5 s), 100 in flight", "raw GET, 100 in flight"),
+            undefined,
+        ],
         ["localCache hit / raw GET", ratio("localCache hit, 100 in flight", "raw GET, 100 in flight (beside localCache)"), 20],
         [
             "our config / Redis defaults (writes)",
