@@ -1,6 +1,6 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { configSchema, stackPolicy } from "./lib/exemptions";
-import { directive } from "./lib/redis";
+import { directive } from "./lib/redisConf";
 import { checkedWorkloads } from "./lib/workloads";
 import { docsUrl } from "./lib/metadata";
 

@@ -1,7 +1,8 @@
 import * as docker from "@pulumi/docker";
 import { validateResourceOfType, type ResourceValidationPolicy } from "@pulumi/policy";
 import { configSchema, resourcePolicy } from "./lib/exemptions";
-import { isRedisDockerContainer, known, knownItems, knownString, UNKNOWN } from "./lib/redis";
+import { known, knownItems, knownString, UNKNOWN } from "./lib/known";
+import { isRedisDockerContainer } from "./lib/recognise";
 import { cisDocker, docsUrl } from "./lib/metadata";
 
 export const dockerContainerHardening: ResourceValidationPolicy = resourcePolicy({

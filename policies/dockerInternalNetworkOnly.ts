@@ -1,6 +1,6 @@
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { configSchema, stackPolicy } from "./lib/exemptions";
-import { known, knownItems, knownString, UNKNOWN } from "./lib/redis";
+import { known, knownItems, knownString, UNKNOWN } from "./lib/known";
 import { redisWorkloads } from "./lib/workloads";
 import { cisDocker, docsUrl } from "./lib/metadata";
 

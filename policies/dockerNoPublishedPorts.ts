@@ -1,7 +1,8 @@
 import * as docker from "@pulumi/docker";
 import { remediateResourceOfType, validateResourceOfType, type ResourceValidationPolicy } from "@pulumi/policy";
 import { configSchema, resourcePolicy } from "./lib/exemptions";
-import { known, knownItems, knownString, looksLikeRedisDockerContainer } from "./lib/redis";
+import { known, knownItems, knownString } from "./lib/known";
+import { looksLikeRedisDockerContainer } from "./lib/recognise";
 import { cisDocker, docsUrl } from "./lib/metadata";
 
 interface Config {

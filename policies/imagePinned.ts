@@ -1,6 +1,7 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { configSchema, resourcePolicy } from "./lib/exemptions";
-import { containersOf, isRedisImage, isRedisK8sContainer, knownString, podSpecOf, POD_TYPES } from "./lib/redis";
+import { knownString } from "./lib/known";
+import { containersOf, isRedisImage, isRedisK8sContainer, podSpecOf, POD_TYPES } from "./lib/recognise";
 import { docsUrl } from "./lib/metadata";
 
 interface Config {

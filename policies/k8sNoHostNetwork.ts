@@ -1,6 +1,7 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { configSchema, resourcePolicy } from "./lib/exemptions";
-import { known, knownItems, POD_TYPES, redisPods, UNKNOWN } from "./lib/redis";
+import { known, knownItems, UNKNOWN } from "./lib/known";
+import { POD_TYPES, redisPods } from "./lib/recognise";
 import { cisKubernetes, docsUrl } from "./lib/metadata";
 
 export const k8sNoHostNetwork: ResourceValidationPolicy = resourcePolicy({

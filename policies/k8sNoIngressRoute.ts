@@ -1,6 +1,7 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { configSchema, resourcePolicy } from "./lib/exemptions";
-import { known, knownItems, knownString, REDIS_PORT } from "./lib/redis";
+import { known, knownItems, knownString } from "./lib/known";
+import { REDIS_PORT } from "./lib/recognise";
 import { redisSecurity, docsUrl } from "./lib/metadata";
 
 function routesToRedis(backend: any): boolean {

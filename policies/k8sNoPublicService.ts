@@ -1,6 +1,7 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { configSchema, resourcePolicy } from "./lib/exemptions";
-import { known, knownItems, knownLabels, knownString, REDIS_PORT, UNKNOWN } from "./lib/redis";
+import { known, knownItems, knownLabels, knownString, UNKNOWN } from "./lib/known";
+import { REDIS_PORT } from "./lib/recognise";
 import { redisSecurity, docsUrl } from "./lib/metadata";
 
 /** Whether a Service fronts Redis: by its port, target port or port name, or by selecting Redis-labelled pods. */

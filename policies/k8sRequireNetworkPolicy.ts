@@ -1,6 +1,7 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { configSchema, stackPolicy } from "./lib/exemptions";
-import { known, knownItems, knownLabels, POD_TYPES, redisPods, UNKNOWN, type Known } from "./lib/redis";
+import { known, knownItems, knownLabels, UNKNOWN, type Known } from "./lib/known";
+import { POD_TYPES, redisPods } from "./lib/recognise";
 import { cisKubernetes, docsUrl } from "./lib/metadata";
 
 /** Whether a label selector (matchLabels only) can select pods with these labels; unknown, on either side, counts as yes. */

@@ -1,6 +1,7 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { configSchema, stackPolicy } from "./lib/exemptions";
-import { directive, known, UNKNOWN } from "./lib/redis";
+import { known, UNKNOWN } from "./lib/known";
+import { directive } from "./lib/redisConf";
 import { checkedWorkloads } from "./lib/workloads";
 import { cisDocker, docsUrl } from "./lib/metadata";
 

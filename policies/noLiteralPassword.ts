@@ -1,6 +1,7 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { configSchema, resourcePolicy } from "./lib/exemptions";
-import { containersOf, isRedisDockerContainer, known, knownItems, knownString, podSpecOf, POD_TYPES, UNKNOWN } from "./lib/redis";
+import { known, knownItems, knownString, UNKNOWN } from "./lib/known";
+import { containersOf, isRedisDockerContainer, podSpecOf, POD_TYPES } from "./lib/recognise";
 import { docsUrl } from "./lib/metadata";
 
 /** A literal secret on a command line: `--requirepass x`, `--masterauth x`, `redis-cli -a x`, `REDISCLI_AUTH=x`. */

@@ -1,6 +1,8 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { configSchema, stackPolicy } from "./lib/exemptions";
-import { directive, known, knownItems, knownString, persistence as effectivePersistence, podSpecOf, UNKNOWN } from "./lib/redis";
+import { known, knownItems, knownString, UNKNOWN } from "./lib/known";
+import { directive, persistence as effectivePersistence } from "./lib/redisConf";
+import { podSpecOf } from "./lib/recognise";
 import { checkedWorkloads, type RedisWorkload } from "./lib/workloads";
 import { docsUrl } from "./lib/metadata";
 

@@ -1,6 +1,6 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { configSchema, stackPolicy } from "./lib/exemptions";
-import { directive, requiresAuth } from "./lib/redis";
+import { directive, requiresAuth } from "./lib/redisConf";
 import { checkedWorkloads } from "./lib/workloads";
 import { redisSecurity, docsUrl } from "./lib/metadata";
 

@@ -1,6 +1,8 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { configSchema, stackPolicy } from "./lib/exemptions";
-import { configPath, redisSettings, UNKNOWN, withIncludes, type Known, type RedisInvocation } from "./lib/redis";
+import { UNKNOWN, type Known } from "./lib/known";
+import { configPath, redisSettings, withIncludes } from "./lib/redisConf";
+import { type RedisInvocation } from "./lib/recognise";
 import { redisWorkloads, type RedisWorkload } from "./lib/workloads";
 import { redisSecurity, docsUrl } from "./lib/metadata";
 

@@ -2,27 +2,20 @@
 // with, resolving config files delivered by Docker uploads or Kubernetes ConfigMaps/Secrets.
 import type { PolicyResource, StackValidationArgs } from "@pulumi/policy";
 import { sentinelStartFiles } from "./sentinelStart";
+import { known, knownItems, knownString, UNKNOWN, type Known } from "./known";
+import { configPath, redisSettings, withIncludes, type RedisSettings } from "./redisConf";
 import {
-    configPath,
     containersOf,
     isRedisDockerContainer,
     isRedisImage,
     isRedisK8sContainer,
-    known,
-    knownItems,
-    knownString,
     podSpecOf,
     POD_TYPES,
     redisInvocations,
-    redisSettings,
     runsNoRedis,
     withImageEntrypoint,
-    withIncludes,
     type RedisInvocation,
-    type RedisSettings,
-    UNKNOWN,
-    type Known,
-} from "./redis";
+} from "./recognise";
 
 export interface RedisWorkload {
     platform: "docker" | "kubernetes";
