@@ -1,0 +1,4 @@
+import { appendfsyncAlwaysCase } from "../cases/appendfsyncAlways";
+import { policyCaseTests } from "../caseTests";
+
+policyCaseTests(appendfsyncAlwaysCase);

@@ -1,0 +1,4 @@
+import { cacheNoEvictionCase } from "../cases/cacheNoEviction";
+import { policyCaseTests } from "../caseTests";
+
+policyCaseTests(cacheNoEvictionCase);

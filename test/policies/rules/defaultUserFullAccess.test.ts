@@ -1,0 +1,4 @@
+import { defaultUserFullAccessCase } from "../cases/defaultUserFullAccess";
+import { policyCaseTests } from "../caseTests";
+
+policyCaseTests(defaultUserFullAccessCase);

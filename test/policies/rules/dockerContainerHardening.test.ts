@@ -1,0 +1,4 @@
+import { dockerContainerHardeningCase } from "../cases/dockerContainerHardening";
+import { policyCaseTests } from "../caseTests";
+
+policyCaseTests(dockerContainerHardeningCase);

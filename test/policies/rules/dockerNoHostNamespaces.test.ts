@@ -1,0 +1,4 @@
+import { dockerNoHostNamespacesCase } from "../cases/dockerNoHostNamespaces";
+import { policyCaseTests } from "../caseTests";
+
+policyCaseTests(dockerNoHostNamespacesCase);

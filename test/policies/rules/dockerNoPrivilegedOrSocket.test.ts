@@ -1,0 +1,4 @@
+import { dockerNoPrivilegedOrSocketCase } from "../cases/dockerNoPrivilegedOrSocket";
+import { policyCaseTests } from "../caseTests";
+
+policyCaseTests(dockerNoPrivilegedOrSocketCase);

@@ -1,0 +1,4 @@
+import { k8sPodHardeningCase } from "../cases/k8sPodHardening";
+import { policyCaseTests } from "../caseTests";
+
+policyCaseTests(k8sPodHardeningCase);

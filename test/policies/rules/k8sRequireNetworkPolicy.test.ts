@@ -1,0 +1,4 @@
+import { k8sRequireNetworkPolicyCase } from "../cases/k8sRequireNetworkPolicy";
+import { policyCaseTests } from "../caseTests";
+
+policyCaseTests(k8sRequireNetworkPolicyCase);

@@ -1,0 +1,4 @@
+import { memoryLimitCase } from "../cases/memoryLimit";
+import { policyCaseTests } from "../caseTests";
+
+policyCaseTests(memoryLimitCase);

@@ -1,0 +1,4 @@
+import { noLiteralPasswordCase } from "../cases/noLiteralPassword";
+import { policyCaseTests } from "../caseTests";
+
+policyCaseTests(noLiteralPasswordCase);

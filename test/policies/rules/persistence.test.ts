@@ -1,0 +1,4 @@
+import { persistenceCase } from "../cases/persistence";
+import { policyCaseTests } from "../caseTests";
+
+policyCaseTests(persistenceCase);

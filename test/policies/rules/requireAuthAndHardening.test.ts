@@ -1,0 +1,4 @@
+import { requireAuthAndHardeningCase } from "../cases/requireAuthAndHardening";
+import { policyCaseTests } from "../caseTests";
+
+policyCaseTests(requireAuthAndHardeningCase);

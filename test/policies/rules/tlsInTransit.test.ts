@@ -1,0 +1,4 @@
+import { tlsInTransitCase } from "../cases/tlsInTransit";
+import { policyCaseTests } from "../caseTests";
+
+policyCaseTests(tlsInTransitCase);
