@@ -79,7 +79,11 @@ export async function startLocalSentinelTopology(settings: SentinelTopologySetti
         for (const s of servers.reverse()) await s.stop();
     };
     try {
-        const primary = await startLocalRedis(redisSettings, { secrets });
+        // Rendered as the components render every server: with the replication credentials
+        // (masteruser/masterauth), which redis.conf carries only for a topology with a primary to
+        // follow. Without them server 0, relaunched after a failover and told by Sentinel to follow
+        // the promoted replica, could never authenticate to it (NOAUTH on every PSYNC).
+        const primary = await startLocalRedis({ ...redisSettings, replicaOfHost: "127.0.0.1" }, { secrets });
         servers.push(primary);
         for (let i = 0; i < (settings.replicas ?? 2); i++) {
             servers.push(
