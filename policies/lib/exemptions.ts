@@ -86,17 +86,16 @@ export function stackPolicy(policy: StackValidationPolicy): StackValidationPolic
 
 /** A resource policy that neither validates nor remediates an exempt resource. */
 export function resourcePolicy(policy: ResourceValidationPolicy): ResourceValidationPolicy {
-    const resource = policy;
     const exempt = (args: ResourceValidationArgs) => isExempt(args, args.getConfig<ExemptionConfig>());
-    const given = resource.validateResource;
+    const given = policy.validateResource;
     const validations = given === undefined ? [] : Array.isArray(given) ? given : [given];
-    const remediate = resource.remediateResource;
+    const remediate = policy.remediateResource;
     const gated = validations.map((validate) => {
         const run: typeof validate = (args, reportViolation) => (exempt(args) ? undefined : validate(args, reportViolation));
         return Object.assign(run, validate);
     });
     return {
-        ...resource,
+        ...policy,
         // Each validation keeps its own type filter (validateResourceOfType): only the exemption is added in front.
         validateResource: Array.isArray(given) ? gated : gated[0],
         ...(remediate && {

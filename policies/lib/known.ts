@@ -48,7 +48,8 @@ export function knownString(read: () => unknown): string | undefined {
  */
 export function knownLabels(read: () => unknown): Known<Record<string, Known<string>> | undefined> {
     const map = known(read);
-    if (map === UNKNOWN || map === undefined || map === null || typeof map !== "object") return map === UNKNOWN ? UNKNOWN : undefined;
+    if (map === UNKNOWN) return UNKNOWN;
+    if (map === null || typeof map !== "object") return undefined;
     const labels: Record<string, Known<string>> = {};
     for (const key of Object.keys(map)) {
         const value = known(() => (map as Record<string, unknown>)[key]);
