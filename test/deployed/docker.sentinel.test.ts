@@ -131,12 +131,17 @@ describe("DockerRedis with Sentinel on the Docker engine", () => {
         await d.sentinels[0].container.kill({ signal: "SIGKILL" });
         const first = await currentPrimary(d, 1);
         await serverNamed(first).container.kill({ signal: "SIGKILL" });
-        let second = first;
-        for (let waited = 0; second === first && waited < 15_000; waited += 250) {
+        // Both survivors must name the promoted replica before one goes: the leader switches at once,
+        // the other only on its next hello (every 2 s). Killing the leader before that leaves the last
+        // Sentinel on the old primary, which would pass below for the wrong reason or fail (CI, once).
+        let views = [first, first];
+        for (let waited = 0; (views[0] === first || views[1] !== views[0]) && waited < 15_000; waited += 250) {
             await sleep(250);
-            second = await currentPrimary(d, 1);
+            views = await Promise.all([currentPrimary(d, 1), currentPrimary(d, 2)]);
         }
+        const second = views[0];
         expect(second, "two of three Sentinels promoted a replica").not.toBe(first);
+        expect(views[1], "both surviving Sentinels follow the promoted replica").toBe(second);
 
         await d.sentinels[1].container.kill({ signal: "SIGKILL" });
         await serverNamed(second).container.kill({ signal: "SIGKILL" });
