@@ -63,8 +63,6 @@ interface Server {
 interface Topology {
     masterName: string;
     servers: Server[];
-    /** CONFIG's generated name, for the admin user. */
-    configCommandName: string;
     /** The app user through the Sentinels, with the host's view of the addresses they hand out. */
     app: RedisOptions;
     /** The admin user on each Sentinel directly. */
@@ -314,7 +312,6 @@ export function dockerFailovers(name: string, rounds: number, budgetMs: number):
             const redisPort = Object.values(d.natMap).find((a) => a.host === d.servers[0].address)?.port ?? 6379;
             return {
                 masterName: d.masterName,
-                configCommandName: d.configCommandName,
                 servers: d.servers.map((s) => ({
                     is: (alias) => alias === s.alias,
                     admin: admin(s.address, redisPort),
@@ -347,7 +344,6 @@ export function kubernetesFailovers(name: string, rounds: number, budgetMs: numb
             const admin = (host: string, port: number): RedisOptions => ({ host, port, username: "admin", password: d.adminPassword });
             return {
                 masterName: d.masterName,
-                configCommandName: d.configCommandName,
                 servers: d.servers.map((pod) => ({
                     is: (host) => host === pod.dnsName,
                     admin: admin(pod.address, 6379),
@@ -382,7 +378,6 @@ export function localFailovers(rounds: number, budgetMs: number): Promise<Failov
             const rendered = await Promise.all(configs.map((file) => readFile(file, "utf8")));
             return {
                 masterName: t.masterName,
-                configCommandName: t.servers[0].configCommandName,
                 servers: t.servers.map((s, index) => ({
                     is: (_host, port) => port === s.port,
                     admin: { host: "127.0.0.1", port: s.port, username: "admin", password: adminPassword },

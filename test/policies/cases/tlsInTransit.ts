@@ -15,7 +15,7 @@ import { type PolicyCase, hardenedDocker, k8sWith } from "./shared";
 
 export const tlsInTransitCase: PolicyCase = {
     policy: tlsInTransit,
-    // Each finding on its own, on Docker and Kubernetes, is in tlsInTransit.test.ts.
+    // Each finding on its own, on Docker and Kubernetes, is in rules/tlsInTransit.test.ts.
     violating: [
         ["no TLS (the hardened container with TLS off)", hardenedDocker()],
         ["a plaintext port next to TLS", [internalNetwork, redisContainer({}, editConf(tlsConf, { port: null }))]],
