@@ -62,6 +62,34 @@ async function replicasOnline(primary: LocalRedis, count: number): Promise<void>
     }
 }
 
+/**
+ * Resolves once every Sentinel knows the others and every replica. A primary killed before a late
+ * Sentinel's first INFO of it leaves that Sentinel without the replicas, so tests wait for this.
+ */
+async function sentinelsAcquainted(sentinels: LocalSentinel[], masterName: string, adminPassword: string, replicas: number): Promise<void> {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+        const acquainted = await Promise.all(
+            sentinels.map(async ({ port }) => {
+                const s = new Redis({ port, host: "127.0.0.1", username: "admin", password: adminPassword, maxRetriesPerRequest: 0 });
+                s.on("error", () => {});
+                try {
+                    const peers = ((await s.call("SENTINEL", "SENTINELS", masterName)) as unknown[]).length;
+                    const known = ((await s.call("SENTINEL", "REPLICAS", masterName)) as unknown[]).length;
+                    return peers === sentinels.length - 1 && known === replicas;
+                } catch {
+                    return false; // not answering yet: asked again below
+                } finally {
+                    s.disconnect();
+                }
+            }),
+        );
+        if (acquainted.every(Boolean)) return;
+        if (Date.now() > deadline) throw new Error("the Sentinels did not find each other and every replica within 30 s");
+        await new Promise((r) => setTimeout(r, 250));
+    }
+}
+
 /** Starts a primary, `replicas` replicas of it and `sentinels` Sentinels, all on free loopback ports. */
 export async function startLocalSentinelTopology(settings: SentinelTopologySettings = {}): Promise<LocalSentinelTopology> {
     const masterName = "hardened";
@@ -136,6 +164,7 @@ export async function startLocalSentinelTopology(settings: SentinelTopologySetti
                 },
             });
         }
+        await sentinelsAcquainted(sentinels, masterName, secrets.passwords.admin[0], servers.length - 1);
     } catch (e) {
         await stop();
         throw e;

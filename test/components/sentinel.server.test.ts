@@ -102,11 +102,26 @@ describe("a Sentinel topology started from the rendered configs", () => {
             await writing;
             expect(firstWriteAfterKill, "no write succeeded after the kill").toBeGreaterThan(0);
             expect(firstWriteAfterKill - killedAt).toBeLessThan(failoverBoundMs(t.timing));
-            // The Sentinels name a replica as the primary now.
-            const s = sentinel(1, "app");
-            const promoted = ((await s.call("SENTINEL", "GET-MASTER-ADDR-BY-NAME", t.masterName)) as string[])[1];
-            s.disconnect();
-            expect(t.servers.slice(1).map((r) => String(r.port))).toContain(promoted);
+            // Every Sentinel names a replica as the primary now (the others learn it from the leader's hello, every 2 s).
+            const named = async () => {
+                const ports: string[] = [];
+                for (let i = 0; i < t.sentinels.length; i++) {
+                    const s = sentinel(i, "app");
+                    try {
+                        ports.push(((await s.call("SENTINEL", "GET-MASTER-ADDR-BY-NAME", t.masterName)) as string[])[1]);
+                    } finally {
+                        s.disconnect();
+                    }
+                }
+                return ports;
+            };
+            let ports = await named();
+            for (let tries = 0; tries < 40 && ports.some((p) => p !== ports[0] || p === String(t.servers[0].port)); tries++) {
+                await sleep(250);
+                ports = await named();
+            }
+            expect(new Set(ports).size, "the Sentinels agree on the primary").toBe(1);
+            expect(t.servers.slice(1).map((r) => String(r.port))).toContain(ports[0]);
             // Every acknowledged write is on the new primary.
             const values = await client.mget(...acknowledged.map((i) => `failover:${i}`));
             expect(values.filter((v, k) => v !== String(acknowledged[k]))).toEqual([]);
@@ -187,10 +202,12 @@ describe("Sentinels that all restart after a failover", () => {
         const promoted = (
             await until("every Sentinel follows a promoted replica", views, (v) => v.every((s) => s.port !== first && s.port === v[0].port))
         )[0].port;
+        // Sentinel converts it once it has reported itself a primary for 8 s and its next INFO comes (every 10 s).
         await until(
             "the old primary replicates the promoted one",
             () => role(first),
             (r) => r[0] === "slave" && r[2] === String(promoted),
+            30_000,
         );
 
         for (const sentinel of t.sentinels) await sentinel.stop();
@@ -205,7 +222,15 @@ describe("Sentinels that all restart after a failover", () => {
 
         // And they still vote: kill the promoted primary, and one of the other two takes over.
         await t.servers.find((x) => x.port === promoted)!.kill();
-        const next = (await until("a second failover", views, (v) => v.every((s) => s.port !== promoted && s.port === v[0].port)))[0].port;
+        const next = (
+            await until(
+                "a second failover",
+                views,
+                (v) => v.every((s) => s.port !== promoted && s.port === v[0].port),
+                // The failover bound, and a hello for the last Sentinel to hear of it.
+                failoverBoundMs(t.timing) + 4_000,
+            )
+        )[0].port;
         expect(t.servers.map((x) => x.port).filter((p) => p !== promoted)).toContain(next);
-    }, 90_000);
+    }, 150_000);
 });

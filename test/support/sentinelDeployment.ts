@@ -127,6 +127,45 @@ export async function currentPrimary(d: SentinelUnderTest, i: number): Promise<s
     }
 }
 
+/**
+ * The primary once every Sentinel in `sentinels` (all by default) names the same one, other than
+ * `not`. The leader of a failover switches at once; the others learn it from its next hello (every
+ * 2 s), so a test that reads one Sentinel and then acts on another can see the old primary.
+ */
+export async function agreedPrimary(
+    d: SentinelUnderTest,
+    { not, sentinels = d.sentinels.map((_, i) => i), ms = 30_000 }: { not?: string; sentinels?: number[]; ms?: number } = {},
+): Promise<string> {
+    const names = await until(
+        `Sentinels ${sentinels.join(", ")} to agree on a primary${not ? ` other than ${not}` : ""}`,
+        () => Promise.all(sentinels.map((i) => currentPrimary(d, i))),
+        (n) => n.every((x) => x === n[0] && x !== not),
+        ms,
+    );
+    return names[0];
+}
+
+/** Waits until every Sentinel knows the others and `replicas` replicas: a primary killed before that may never be failed over by a late one. */
+export async function sentinelsAcquainted(d: SentinelUnderTest, replicas: number): Promise<void> {
+    await until(
+        "every Sentinel to know the others and every replica",
+        () =>
+            Promise.all(
+                d.sentinels.map(async (s) => {
+                    const sentinel = adminOn(d, s.address, 26379);
+                    try {
+                        const peers = ((await sentinel.call("SENTINEL", "SENTINELS", d.masterName)) as unknown[]).length;
+                        const known = ((await sentinel.call("SENTINEL", "REPLICAS", d.masterName)) as unknown[]).length;
+                        return peers === d.sentinels.length - 1 && known === replicas;
+                    } finally {
+                        sentinel.disconnect();
+                    }
+                }),
+            ),
+        (acquainted) => acquainted.every(Boolean),
+    );
+}
+
 /** The primary's INFO replication once `count` replicas are online (until then it refuses writes: min-replicas-to-write). */
 export async function replicasOnline(d: SentinelUnderTest, address: string, count = 2): Promise<string> {
     const admin = adminOn(d, address);
@@ -185,15 +224,17 @@ export async function partitionLoss(
             expect(refusedMs, "the cut-off primary never refused a write").toBeGreaterThan(0);
             expect(lastAcceptedMs).toBeLessThan(14_000);
             // The Sentinels, all on the other side, promote one of the replicas there.
-            promoted = await until(
-                "a promotion on the majority side",
-                () => currentPrimary(d, 1),
-                (name) => name !== primary.name,
-                boundMs,
-            );
+            // Every Sentinel: a client asks them in turn, and one that still names the cut-off primary would send it there.
+            promoted = await agreedPrimary(d, { not: primary.name, ms: boundMs });
             const client = throughSentinels(d, "app", { maxRetriesPerRequest: null });
             try {
-                expect(await client.set("partition:after", "1")).toBe("OK");
+                // The promoted primary takes writes once its other replica follows it (min-replicas-to-write 1).
+                await until(
+                    "a write through the Sentinels on the majority side",
+                    () => client.set("partition:after", "1"),
+                    (reply) => reply === "OK",
+                    10_000,
+                );
             } finally {
                 client.disconnect();
             }
