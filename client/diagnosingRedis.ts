@@ -59,8 +59,12 @@ function isGenericConnectionError(error: Error): boolean {
     );
 }
 
-/** Commands whose `reject` is already wrapped: ioredis sends a queued command through sendCommand again after a reconnect. */
-const explained = new WeakSet<Command>();
+/**
+ * Marks a command whose `reject` is already wrapped: ioredis sends a queued command through
+ * sendCommand again after a reconnect. A field on the command, not a WeakSet: this runs for every
+ * command, and a WeakSet entry per command cost measurable throughput.
+ */
+const WRAPPED = Symbol("hardened-redis wrapped");
 
 /**
  * A TLS handshake with Redis takes a round trip or two; one still unanswered after this long is
@@ -217,8 +221,9 @@ export class DiagnosingRedis extends Redis {
     }
 
     override sendCommand(command: Command, stream?: Parameters<Redis["sendCommand"]>[1]): unknown {
-        if (!explained.has(command)) {
-            explained.add(command);
+        const marked = command as Command & { [WRAPPED]?: true };
+        if (!marked[WRAPPED]) {
+            marked[WRAPPED] = true;
             this.meter.issued(command);
             const reject = command.reject;
             command.reject = (error: Error) => reject(this.#explain(error));
