@@ -19,6 +19,7 @@ import {
     type FailoverRun,
 } from "./failover";
 import { invalidationDelays } from "./localCache";
+import { keyListings, scriptRuns } from "./patterns";
 import { policyPackCosts } from "./policyCost";
 import { clientOf, pipelinedSetGet, sequentialSetGet, startTlsPair, startUpRuns } from "./tls";
 import { TLS_FILES } from "../components/redisContainer";
@@ -352,6 +353,28 @@ async function main(): Promise<void> {
             return done / (Number(process.hrtime.bigint() - t0) / 1e9);
         });
         contenders.forEach((c) => c.disconnect());
+        // EVALSHA against the source sent with every call, in alternation on one connection.
+        await measureInterleaved("ops/s", REPS, scriptRuns(raw, 20_000));
+        // KEYS against SCAN on 200,000 keys, as the server sees them (KEYS is disabled on ours: the defaults server).
+        const lister = new Redis(defaults.adminConnectionString);
+        const listings: Array<Awaited<ReturnType<typeof keyListings>>> = [];
+        for (let i = 0; i < REPS; i++) listings.push(await keyListings(lister, defaults.configCommandName, 200_000));
+        lister.disconnect();
+        for (const command of ["keys", "scan"] as const) {
+            const label = command === "keys" ? "KEYS listing:*" : "scanKeys (SCAN COUNT 100)";
+            record(
+                `${label} on 200,000 keys: longest server block`,
+                "ms",
+                listings.map((l) => l[command].blockedMs),
+                true,
+            );
+            record(
+                `${label} on 200,000 keys: time to list them all`,
+                "ms",
+                listings.map((l) => l[command].tookMs),
+                true,
+            );
+        }
 
         // 4. Anti-patterns, measured.
         await measure("new connection per command", "ops/s", REPS, () =>
@@ -622,6 +645,22 @@ function report(): void {
         [
             "redis-guard / no-op pack, AnalyzeStack",
             ratio("redis-guard: AnalyzeStack, 1,000 resources", "no-op pack: AnalyzeStack, 1,000 resources"),
+            undefined,
+        ],
+        [
+            "EVALSHA (defineScripts) / EVAL with the source, rate-limit script",
+            ratio(
+                "rate-limit script by defineScripts (EVALSHA), 100 in flight",
+                "rate-limit script as EVAL with its source, 100 in flight",
+            ),
+            undefined,
+        ],
+        [
+            "KEYS / SCAN: longest server block, 200,000 keys",
+            ratio(
+                "KEYS listing:* on 200,000 keys: longest server block",
+                "scanKeys (SCAN COUNT 100) on 200,000 keys: longest server block",
+            ),
             undefined,
         ],
         ["cacheAside hit / raw GET", ratio("cacheAside hit, 100 in flight", "raw GET, 100 in flight"), 0.8],

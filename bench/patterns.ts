@@ -1,0 +1,97 @@
+// Two of the seed guide's patterns against the anti-pattern each replaces, on one server:
+// EVALSHA (defineScripts) against sending the script's source with every call, and SCAN
+// (scanKeys) against KEYS, measured as the server sees them.
+import type Redis from "ioredis";
+import { defineScripts, pipelineInBatches, scanKeys, type Command } from "../client";
+
+/** A sliding-window rate limiter: a script of the size real ones have (about 500 bytes). */
+const RATE_LIMIT = {
+    keys: 1,
+    lua: `-- At most ARGV[3] calls per ARGV[2] ms for KEYS[1]; ARGV[1] is now (ms), ARGV[4] names this call.
+local now = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+local limit = tonumber(ARGV[3])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], 0, now - window)
+if redis.call('ZCARD', KEYS[1]) >= limit then
+  local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  return {0, tonumber(oldest[2]) + window - now}
+end
+redis.call('ZADD', KEYS[1], now, ARGV[4])
+redis.call('PEXPIRE', KEYS[1], window)
+return {1, 0}`,
+};
+
+/** Calls per second for `total` calls, `inFlight` at a time, each `call(i)`. */
+async function callsPerSecond(total: number, inFlight: number, call: (i: number) => Promise<unknown>): Promise<number> {
+    let next = 0;
+    const t0 = process.hrtime.bigint();
+    await Promise.all(
+        Array.from({ length: inFlight }, async () => {
+            while (next < total) await call(next++);
+        }),
+    );
+    return total / (Number(process.hrtime.bigint() - t0) / 1e9);
+}
+
+/** The rate limiter through defineScripts (EVALSHA) and as EVAL with its source, as runs for an interleaved measurement. */
+export function scriptRuns(redis: Redis, total: number): Array<[string, () => Promise<number>]> {
+    const { rateLimit } = defineScripts(redis, { rateLimit: RATE_LIMIT });
+    const args = (i: number) => [String(Date.now()), "1000", "100", `call-${i}`];
+    return [
+        [
+            "rate-limit script by defineScripts (EVALSHA), 100 in flight",
+            () => callsPerSecond(total, 100, (i) => rateLimit([`rl:${i % 100}`], args(i))),
+        ],
+        [
+            "rate-limit script as EVAL with its source, 100 in flight",
+            () => callsPerSecond(total, 100, (i) => redis.eval(RATE_LIMIT.lua, 1, `rl:${i % 100}`, ...args(i))),
+        ],
+    ];
+}
+
+/** What the server spent on one command name since the last reset, from INFO commandstats. */
+async function commandStats(admin: Redis, command: string): Promise<{ calls: number; usec: number }> {
+    const line = new RegExp(`^cmdstat_${command}:calls=(\\d+),usec=(\\d+)`, "m").exec(await admin.info("commandstats"));
+    if (!line) throw new Error(`INFO commandstats has no ${command}`);
+    return { calls: Number(line[1]), usec: Number(line[2]) };
+}
+
+export interface KeyListing {
+    /** The longest the server spent on one call, so the longest every other client waited behind it (ms). */
+    blockedMs: number;
+    /** Wall time to list every key (ms). */
+    tookMs: number;
+}
+
+/**
+ * Loads `keys` keys, then lists them with one KEYS and with scanKeys (COUNT 100), resetting the
+ * server's command statistics before each. `admin` must be allowed KEYS and the renamed CONFIG.
+ */
+export async function keyListings(admin: Redis, configCommand: string, keys: number): Promise<{ keys: KeyListing; scan: KeyListing }> {
+    const load: Command[] = Array.from({ length: keys }, (_, i) => ["set", `listing:${i}`, "v"]);
+    await pipelineInBatches(admin, load, 1_000);
+    const timed = async (command: string, run: () => Promise<number>): Promise<KeyListing> => {
+        await admin.call(configCommand, "RESETSTAT");
+        const t0 = performance.now();
+        const listed = await run();
+        const tookMs = performance.now() - t0;
+        if (listed !== keys) throw new Error(`${command} listed ${listed} keys of ${keys}`);
+        const { calls, usec } = await commandStats(admin, command);
+        // Every SCAN call examines about COUNT keys, so they cost alike: the mean is the longest, near enough.
+        return { blockedMs: usec / calls / 1000, tookMs };
+    };
+    const result = {
+        keys: await timed("keys", async () => (await admin.keys("listing:*")).length),
+        scan: await timed("scan", async () => {
+            const listed: string[] = [];
+            for await (const key of scanKeys(admin, "listing:*")) listed.push(key);
+            return listed.length;
+        }),
+    };
+    await pipelineInBatches(
+        admin,
+        load.map(([, key]) => ["unlink", key]),
+        1_000,
+    );
+    return result;
+}
