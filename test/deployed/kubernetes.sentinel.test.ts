@@ -10,6 +10,7 @@ import {
     failoverUnderWrites,
     partitionLoss,
     replicasOnline,
+    sentinelsAcquainted,
     until,
 } from "../support/sentinelDeployment";
 
@@ -67,6 +68,7 @@ describe("KubernetesRedis with Sentinel, its pods realised on the Docker engine"
 
     it("fails over when the primary's container is killed: writes resume by themselves, none a replica acknowledged is lost", async () => {
         await replicasOnline(d, d.servers[0].address);
+        await sentinelsAcquainted(d, 2);
         const figures = await failoverUnderWrites(d, () => d.servers[0].container.kill({ signal: "SIGKILL" }), SENTINEL);
         console.log(
             `Kubernetes failover: first write ${figures.recoveredMs} ms after SIGKILL; ${figures.acknowledged} acknowledged, ${figures.unconfirmed} unconfirmed`,

@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deployKubernetesSentinel, type KubernetesSentinelDeployment } from "../../harness/docker/kubernetesDeployment";
 import { installMocks } from "../../harness/pulumiMocks";
-import { adminOn, agreedPrimary, currentPrimary, failoverUnderWrites, replicasOnline, until } from "../support/sentinelDeployment";
+import {
+    adminOn,
+    agreedPrimary,
+    currentPrimary,
+    failoverUnderWrites,
+    replicasOnline,
+    sentinelsAcquainted,
+    until,
+} from "../support/sentinelDeployment";
 import { plaintextReply, sClient } from "../support/tlsProbes";
 
 const SENTINEL = { downAfterMilliseconds: 1_000, failoverTimeoutMilliseconds: 10_000 };
@@ -51,6 +59,7 @@ describe("KubernetesRedis with Sentinel and TLS, its pods realised on the Docker
     }, 60_000);
 
     it("fails over over TLS: a client through the Sentinels writes again after pod 0 is killed, losing no acknowledged write", async () => {
+        await sentinelsAcquainted(d, 2);
         const figures = await failoverUnderWrites(d, () => d.servers[0].container.kill({ signal: "SIGKILL" }), SENTINEL);
         console.log(
             `Kubernetes failover over TLS: first write ${figures.recoveredMs} ms after SIGKILL; ${figures.acknowledged} acknowledged`,
