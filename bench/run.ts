@@ -355,7 +355,7 @@ async function main(): Promise<void> {
         contenders.forEach((c) => c.disconnect());
         // EVALSHA against the source sent with every call, in alternation on one connection.
         await measureInterleaved("ops/s", REPS, scriptRuns(raw, 20_000));
-        // KEYS against SCAN on 200,000 keys, as the server sees them (KEYS is disabled on ours: the defaults server).
+        // KEYS against SCAN on 200,000 keys, as the server times them (KEYS is disabled on ours: the defaults server).
         const lister = new Redis(defaults.adminConnectionString);
         const listings: Array<Awaited<ReturnType<typeof keyListings>>> = [];
         for (let i = 0; i < REPS; i++) listings.push(await keyListings(lister, defaults.configCommandName, 200_000));
