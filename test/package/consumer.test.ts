@@ -1,18 +1,35 @@
+import { readFileSync } from "node:fs";
 import { copyFile, mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalRedis, type LocalRedis } from "../../harness/localRedis";
-import { npmEnvironment, ok, packPackage, run, type Run } from "../../harness/packedPackage";
+import { npmEnvironment, ok, packPackage, ROOT, run, type Run } from "../../harness/packedPackage";
 
-// What a new user does today: a project on Node 22+, with the newest @pulumi/pulumi and ioredis
+// What a new user does today: a project on Node 22+, with the newest ioredis and @pulumi/pulumi
 // from the registry, installs the packed hardened-redis and uses it. Only the registry is reached.
+// With HARDENED_REDIS_CONSUMER_SDK=floor (`npm run test:node`) the project takes the oldest
+// @pulumi/pulumi our range allows instead, so both ends of the range are installed and run.
 const CONSUMER_SOURCES = join(__dirname, "consumer");
-const NEWEST = ["@pulumi/pulumi@latest", "ioredis@latest"];
+const SDK = consumerSdk(process.env.HARDENED_REDIS_CONSUMER_SDK ?? "newest");
+const PACKAGES = { "@pulumi/pulumi": SDK, ioredis: "latest" };
 // Within @pulumi/pulumi's TypeScript peer range (>=3.8.3 <7).
 const CONSUMER_TOOLS = ["typescript@^5.9.0", "@types/node@^22"];
 
-describe("a consumer on Node 22+ with the newest @pulumi/pulumi and ioredis", () => {
+/** The @pulumi/pulumi a consumer installs: the registry's newest, or the floor of our own caret range. */
+function consumerSdk(which: string): string {
+    if (which === "newest") return "latest";
+    const range = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { dependencies: Record<string, string> }).dependencies[
+        "@pulumi/pulumi"
+    ];
+    const floor = /^\^(\d+\.\d+\.\d+)$/.exec(range)?.[1];
+    if (which === "floor" && floor) return floor;
+    throw new Error(
+        `HARDENED_REDIS_CONSUMER_SDK=${which}: expected "newest" or "floor" (with a caret range for @pulumi/pulumi, not "${range}")`,
+    );
+}
+
+describe(`a consumer on Node 22+ with ioredis@latest and @pulumi/pulumi@${SDK}`, () => {
     let work: string;
     let project: string;
     /** PATH for the consumer: a Node >= 22 first, so npm, tsc and the programs all run on it. */
@@ -40,7 +57,8 @@ describe("a consumer on Node 22+ with the newest @pulumi/pulumi and ioredis", ()
         ok(run("npm", ["pkg", "set", "type=module", "private=true"], { cwd: project, env }), "npm pkg set");
         for (const file of await readdir(CONSUMER_SOURCES)) await copyFile(join(CONSUMER_SOURCES, file), join(project, file));
         // One install, as a user would type it: a peer conflict fails it (ERESOLVE).
-        install = run("npm", ["install", "--no-audit", "--no-fund", ...NEWEST, ...CONSUMER_TOOLS, tarball], { cwd: project, env });
+        const wanted = Object.entries(PACKAGES).map(([name, version]) => `${name}@${version}`);
+        install = run("npm", ["install", "--no-audit", "--no-fund", ...wanted, ...CONSUMER_TOOLS, tarball], { cwd: project, env });
     }, 900_000);
 
     afterAll(async () => {
@@ -60,24 +78,34 @@ describe("a consumer on Node 22+ with the newest @pulumi/pulumi and ioredis", ()
         expect(Number(/^v(\d+)\./.exec(version)?.[1])).toBeGreaterThanOrEqual(22);
     });
 
-    it("installs next to the newest @pulumi/pulumi and ioredis without a peer conflict", () => {
+    /** The versions this consumer runs on, for failure messages: a registry release that breaks us is named in one line. */
+    const versions = () =>
+        ["@pulumi/pulumi", "ioredis", "typescript"].map((name) => `${name} ${copiesOf(name)[0]?.version ?? "(missing)"}`).join(", ");
+
+    it(`installs next to @pulumi/pulumi@${SDK} and ioredis@latest without a peer conflict`, () => {
         expect(install.stderr).not.toMatch(/ERESOLVE|peer dep|EBADENGINE/);
         ok(install, "npm install");
         // npm ls exits non-zero on any missing, invalid or extraneous dependency.
         ok(run("npm", ["ls", "--all"], { cwd: project, env }), "npm ls --all");
     });
 
-    it("leaves exactly one @pulumi/pulumi and one ioredis in the tree, the newest ones", () => {
-        const latest = (name: string) => ok(run("npm", ["view", `${name}@latest`, "version"], { cwd: project, env }), "npm view").trim();
-        for (const name of ["@pulumi/pulumi", "ioredis"]) {
+    it("leaves exactly one @pulumi/pulumi and one ioredis in the tree, the versions asked for", () => {
+        const registry = (spec: string) => ok(run("npm", ["view", spec, "version"], { cwd: project, env }), "npm view").trim();
+        for (const [name, version] of Object.entries(PACKAGES)) {
             const copies = copiesOf(name);
             expect(copies.map((c) => c.location)).toEqual([`node_modules/${name}`]);
-            expect(copies[0].version).toBe(latest(name));
+            expect(copies[0].version).toBe(registry(`${name}@${version}`));
         }
     });
 
-    it("type-checks a TypeScript consumer of hardened-redis and hardened-redis/client under nodenext", () => {
-        ok(run("npx", ["tsc", "-p", "tsconfig.json"], { cwd: project, env }), "tsc");
+    it("type-checks a TypeScript consumer of hardened-redis and hardened-redis/client under nodenext, without skipLibCheck", () => {
+        // The consumer's tsconfig is strict and leaves skipLibCheck off, so every declaration file
+        // of ioredis and the SDK is checked as such a user's are. ioredis 6.1's own declarations
+        // import the untyped `redis-errors` (TS7016 without @types/redis-errors, which hardened-redis
+        // brings as a dependency for that reason).
+        const tsc = run("npx", ["tsc", "-p", "tsconfig.json"], { cwd: project, env });
+        const firstError = /error TS\d+: .*/.exec(tsc.stdout)?.[0];
+        expect(tsc.status, `tsc fails on ${versions()}: ${firstError}\n${tsc.stdout}`).toBe(0);
     });
 
     it("constructs both components under the consumer's own setMocks, with secret connection strings", () => {
