@@ -2,7 +2,7 @@
 // TLS-only (`tls: true`), and clients that connect as an application does, with the connection
 // string and the CA. run.ts measures these in alternation and records them.
 import { once } from "node:events";
-import type { TLSSocket } from "node:tls";
+import type { ConnectionOptions, TLSSocket } from "node:tls";
 import Redis, { type RedisOptions } from "ioredis";
 import { startLocalRedis, type LocalRedis } from "../harness/localRedis";
 
@@ -30,7 +30,7 @@ export async function startTlsPair(): Promise<TlsPair> {
 export function clientOf(server: LocalRedis, options: RedisOptions = {}): Redis {
     return new Redis(server.connectionString, {
         ...options,
-        ...(server.tls ? { tls: { ca: server.tls.caCertificate, ...options.tls } } : {}),
+        ...(server.tls ? { tls: { ca: server.tls.caCertificate, ...(options.tls as ConnectionOptions | undefined) } } : {}),
     });
 }
 

@@ -142,12 +142,29 @@ function checkTlsOptions(connectionString: string, options: ConnectOptions): voi
     // Node verifies the chain and the name unless told not to; a client that accepts any
     // certificate can be handed to anyone who can intercept the connection.
     for (const key of ["tls", "sentinelTLS"] as const) {
-        if (options[key]?.rejectUnauthorized === false) {
+        if (tlsOptions(key, options[key])?.rejectUnauthorized === false) {
             throw new Error(
                 `connect: ${key}.rejectUnauthorized: false would accept any certificate, and is refused; pass the CA that issued the server's certificate as caCertificate or caFile`,
             );
         }
     }
+}
+
+/**
+ * A caller's `tls`/`sentinelTLS` as Node's TLS options. ioredis 6.1 also takes the name of a TLS
+ * profile there (alone, or as `profile` beside other options), which it swaps for the CAs of Redis
+ * Cloud; a hardened-redis server's certificate comes from its own CA, so a profile could only make
+ * every connection fail, and is refused with the option that works.
+ */
+function tlsOptions(key: "tls" | "sentinelTLS", value: RedisOptions["tls"]): ConnectionOptions | undefined {
+    if (value === undefined) return undefined;
+    const profile = typeof value === "string" ? value : (value as { profile?: string }).profile;
+    if (profile !== undefined) {
+        throw new Error(
+            `connect: ${key} names the TLS profile ${JSON.stringify(profile)}, which trusts Redis Cloud's CAs; pass the CA that issued the server's certificate as caCertificate or caFile`,
+        );
+    }
+    return value as ConnectionOptions;
 }
 
 /** Reads and checks the CA option, if any. */
@@ -200,7 +217,7 @@ function verifying(tls: ConnectionOptions | undefined, ca: TrustedCa | undefined
 function create(connectionString: string, sentinel: SentinelUrl | undefined, options: RedisOptions, ca: TrustedCa | undefined): Redis {
     if (sentinel) return new DiagnosingRedis(sentinelOptions(sentinel, options, ca));
     const { tls, ...rest } = options;
-    const merged = verifying(tls, ca);
+    const merged = verifying(tlsOptions("tls", tls), ca);
     return new DiagnosingRedis(connectionString, merged ? { ...rest, tls: merged } : rest);
 }
 
@@ -216,8 +233,8 @@ function create(connectionString: string, sentinel: SentinelUrl | undefined, opt
  */
 function sentinelOptions(url: SentinelUrl, options: RedisOptions, ca: TrustedCa | undefined): RedisOptions {
     const { tls, sentinelTLS, ...rest } = options;
-    const serverTls = verifying(tls, ca, url.tls);
-    const sentinelsTls = verifying(sentinelTLS ?? tls, ca, url.tls);
+    const serverTls = verifying(tlsOptions("tls", tls), ca, url.tls);
+    const sentinelsTls = verifying(tlsOptions("sentinelTLS", sentinelTLS) ?? tlsOptions("tls", tls), ca, url.tls);
     return {
         ...SENTINEL_DEFAULTS,
         sentinelRetryStrategy: typeof options.retryStrategy === "function" ? options.retryStrategy : () => null,

@@ -1,6 +1,15 @@
+import type { ConnectionOptions } from "node:tls";
 import Redis, { type RedisOptions } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { closeSharedClients, connect, dedicatedConnection, parseSentinelUrl, RedisSentinelError, RedisTlsError } from "../../client";
+import {
+    closeSharedClients,
+    connect,
+    dedicatedConnection,
+    parseSentinelUrl,
+    RedisSentinelError,
+    RedisTlsError,
+    type ConnectOptions,
+} from "../../client";
 import { redisSentinelConnectionString } from "../../components/credentials";
 import { startLocalRedis, type LocalRedis } from "../../harness/localRedis";
 import { startLocalSentinelTopology, type LocalSentinelTopology } from "../../harness/localSentinel";
@@ -149,7 +158,7 @@ describe("connect() given a Sentinel connection string, before connecting", () =
     it("with rediss+sentinel://, speaks TLS to the Sentinels and to the servers, both trusting the CA", () => {
         const client = connect(url.replace(/^redis\+/, "rediss+"), { shared: false, lazyConnect: true, caCertificate: ca });
         expect(client.options.enableTLSForSentinelMode).toBe(true);
-        for (const tls of [client.options.tls, client.options.sentinelTLS]) {
+        for (const tls of [client.options.tls, client.options.sentinelTLS] as Array<ConnectionOptions | undefined>) {
             expect(tls?.ca).toEqual([ca]);
             // Node's defaults stand: the chain and the name are verified.
             expect(tls?.rejectUnauthorized).toBeUndefined();
@@ -168,6 +177,7 @@ describe("connect() given a Sentinel connection string, before connecting", () =
                 { caCertificate: ca, sentinelTLS: { rejectUnauthorized: false } },
                 /sentinelTLS.rejectUnauthorized: false/,
             ],
+            [url.replace(/^redis\+/, "rediss+"), { sentinelTLS: "RedisCloudFixed" } as ConnectOptions, /sentinelTLS names the TLS profile/],
         ];
         for (const [target, options, problem] of cases) {
             const error = thrown(() => connect(target, options));

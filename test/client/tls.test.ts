@@ -129,6 +129,15 @@ describe("connect() to a TLS-only Redis", () => {
             );
         });
 
+        it("refuses ioredis's TLS profiles (Redis Cloud's CAs), alone or beside other options, naming the option that works", () => {
+            // ioredis 6.1 types them; ioredis 5 resolves them at run time too.
+            for (const tls of ["RedisCloudFixed", { profile: "RedisCloudFlexible", servername: "cache" }]) {
+                expect(() => connect(server.connectionString, { tls } as ConnectOptions)).toThrow(
+                    /tls names the TLS profile "RedisCloud(Fixed|Flexible)", which trusts Redis Cloud's CAs; pass the CA .* as caCertificate or caFile/,
+                );
+            }
+        });
+
         it("shares one client per URL however the same CA is given, and refuses another CA", async () => {
             await closeSharedClients();
             const file = join(dir, "shared-ca.crt");
