@@ -74,12 +74,12 @@ async function cost(pack: RunningPolicyPack, stack: { unrelated: StackResource[]
 
 /** Both packs, started once, measured in alternation for `rounds` rounds (after one warm-up round each). */
 export async function policyPackCosts(rounds: number): Promise<{ redisGuard: PackCost[]; noop: PackCost[] }> {
-    buildPolicyPack();
+    const built = buildPolicyPack();
     const dir = await mkdtemp(join(tmpdir(), "noop-pack-"));
     // The server reads the pack's version from package.json in its working directory.
     await writeFile(join(dir, "package.json"), JSON.stringify({ name: "noop", version: "0.0.0" }));
     const stack = organisationStack();
-    const redisGuard = await startPolicyPack();
+    const redisGuard = await startPolicyPack(built);
     const noop = await startPolicyPack({ cwd: dir, entry: join(__dirname, "noopPack.js") });
     try {
         await cost(redisGuard, stack);
@@ -93,5 +93,6 @@ export async function policyPackCosts(rounds: number): Promise<{ redisGuard: Pac
     } finally {
         await Promise.all([redisGuard.stop(), noop.stop()]);
         await rm(dir, { recursive: true, force: true });
+        built.remove();
     }
 }

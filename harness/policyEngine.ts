@@ -3,7 +3,8 @@
 // is what `pulumi preview --policy-pack policies` would see (config conversion, secrets and
 // unknowns on the wire included), not what calling the policy functions directly would give.
 import { spawn, spawnSync } from "node:child_process";
-import { basename, resolve } from "node:path";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import * as grpc from "@grpc/grpc-js";
 import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
@@ -73,13 +74,23 @@ const LEVELS: Record<EnforcementLevelName, analyzer.EnforcementLevel> = {
     disabled: analyzer.EnforcementLevel.DISABLED,
 };
 
-/** Compiles policies/ to policies/bin, failing with the compiler's output. */
-export function buildPolicyPack(): void {
-    const build = spawnSync("npm", ["run", "build:policies"], { cwd: ROOT, encoding: "utf8" });
+/**
+ * Compiles policies/ as `npm run build:policies` does, failing with the compiler's output, into a
+ * folder of its own below node_modules/.cache rather than policies/bin: test files run in parallel,
+ * and one must not start a pack that another is rewriting. Returns the program to start, run in
+ * policies/ (whose package.json gives the pack's version).
+ */
+export function buildPolicyPack(): PolicyPackProgram & { remove(): void } {
+    const cache = resolve(ROOT, "node_modules", ".cache", "hardened-redis");
+    mkdirSync(cache, { recursive: true });
+    const dir = mkdtempSync(join(cache, "redis-guard-"));
+    const build = spawnSync("npx", ["tsc", "-p", "policies/tsconfig.json", "--outDir", dir], { cwd: ROOT, encoding: "utf8" });
     if (build.error) throw build.error;
     if (build.status !== 0) {
-        throw new Error(`npm run build:policies failed (exit ${build.status}):\n${build.stdout}\n${build.stderr}`);
+        rmSync(dir, { recursive: true, force: true });
+        throw new Error(`building the policy pack failed (exit ${build.status}):\n${build.stdout}\n${build.stderr}`);
     }
+    return { cwd: POLICIES, entry: join(dir, "index.js"), remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 function options(opts: ResourceOptions = {}): analyzer.AnalyzerResourceOptions {
@@ -107,11 +118,8 @@ export interface PolicyPackProgram {
     entry: string;
 }
 
-/** redis-guard as `npm run build:policies` leaves it. */
-export const REDIS_GUARD: PolicyPackProgram = { cwd: POLICIES, entry: "bin/index.js" };
-
-/** Runs a pack (by default redis-guard: `node bin/index.js` in policies/) and connects to it. */
-export async function startPolicyPack(program: PolicyPackProgram = REDIS_GUARD): Promise<RunningPolicyPack> {
+/** Runs a pack (redis-guard as {@link buildPolicyPack} built it, or another) and connects to it. */
+export async function startPolicyPack(program: PolicyPackProgram): Promise<RunningPolicyPack> {
     const child = spawn(process.execPath, [program.entry], { cwd: program.cwd, stdio: ["ignore", "pipe", "pipe"] });
     let stderr = "";
     child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));

@@ -2,10 +2,10 @@
 // client helpers send (plain commands, EVALSHA scripts, pipelines) under the caller's span, and
 // no span carries a password or the connection string. It runs in a plain Node process on the
 // built package; the instrumentation comes from the npm registry into a cache of its own.
-import { fork, spawnSync } from "node:child_process";
+import { fork } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cacheDirectory, npmEnvironment, ok, ROOT, run } from "../../harness/packedPackage";
+import { buildPackage, cacheDirectory, npmEnvironment, ok, run } from "../../harness/packedPackage";
 import { passwordOf } from "../../harness/docker/deployments";
 import { ioredisMajor } from "../support/ioredisMajor";
 import { startRedisUnderTest, type RedisUnderTest } from "../support/redisUnderTest";
@@ -44,11 +44,11 @@ function openTelemetryModules(): string {
 describe("the OpenTelemetry ioredis instrumentation on the client helpers", () => {
     let server: RedisUnderTest;
     let recorded: { traceId: string; spans: RecordedSpan[] };
+    let built: Awaited<ReturnType<typeof buildPackage>> | undefined;
 
     beforeAll(async () => {
         const modules = openTelemetryModules();
-        const build = spawnSync("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: ROOT, encoding: "utf8" });
-        if (build.status !== 0) throw new Error(`build failed:\n${build.stdout}${build.stderr}`);
+        const { dir } = (built = await buildPackage());
         server = await startRedisUnderTest();
         const worker = fork(join(__dirname, "../support/openTelemetryWorker.cjs"), [], { stdio: "inherit" });
         recorded = await new Promise((resolve, reject) => {
@@ -56,11 +56,17 @@ describe("the OpenTelemetry ioredis instrumentation on the client helpers", () =
             worker.once("exit", (code) => reject(new Error(`the traced process exited (${code}) before reporting`)));
             worker.once("message", resolve);
             // Over IPC: never argv or the environment.
-            worker.send({ modules, connectionString: server.connectionString, connectOptions: connectOptionsFor(server) });
+            worker.send({
+                modules,
+                built: dir,
+                connectionString: server.connectionString,
+                connectOptions: connectOptionsFor(server),
+            });
         });
     }, 300_000);
     afterAll(async () => {
         await server?.stop();
+        await built?.remove();
     });
 
     const commandSpans = () => recorded.spans.filter((s) => s.attributes["db.system.name"] === "redis");

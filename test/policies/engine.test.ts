@@ -35,17 +35,19 @@ const byPolicy = (diagnostics: AnalyzeDiagnostic.AsObject[], policy: string) => 
 
 describe("redis-guard served to the engine over gRPC", () => {
     let pack: RunningPolicyPack | undefined;
+    let built: ReturnType<typeof buildPolicyPack> | undefined;
     const engine = (): RunningPolicyPack => {
         if (!pack) throw new Error("the policy pack did not start");
         return pack;
     };
 
     beforeAll(async () => {
-        buildPolicyPack();
-        pack = await startPolicyPack();
+        built = buildPolicyPack();
+        pack = await startPolicyPack(built);
     });
     afterAll(async () => {
         await pack?.stop();
+        built?.remove();
     });
     // Configuration is process-wide in the pack: each case starts from the pack's defaults.
     beforeEach(async () => {

@@ -1,8 +1,9 @@
-import { fork, spawnSync, type ChildProcess } from "node:child_process";
+import { fork, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RedisUnderTest } from "../../harness/localRedis";
+import { buildPackage } from "../../harness/packedPackage";
 import type { ConnectOptions } from "../../client";
 import { expectedResp } from "./ioredisMajor";
 import { connectOptionsFor, redisOptionsFor } from "./serverTls";
@@ -14,12 +15,12 @@ type Outcome = { value?: string; error?: string; message?: string };
  * Each worker connects with `connectOptions` (what the server's TLS needs).
  */
 async function stampede(
-    { connectionString, connectOptions }: { connectionString: string; connectOptions: ConnectOptions },
+    { built, connectionString, connectOptions }: { built: string; connectionString: string; connectOptions: ConnectOptions },
     count: number,
     job: { key: string; counterKey: string; concurrency: number; loaderFails?: boolean },
 ): Promise<Outcome[][]> {
     const workers: ChildProcess[] = Array.from({ length: count }, () =>
-        fork(join(__dirname, "stampedeWorker.cjs"), [], { stdio: "inherit" }),
+        fork(join(__dirname, "stampedeWorker.cjs"), [built], { stdio: "inherit" }),
     );
     try {
         const next = (w: ChildProcess, type: string) =>
@@ -46,12 +47,12 @@ export function clientProcessesSuite(target: string, start: () => Promise<RedisU
     describe(`cacheAside across processes against ${target}`, () => {
         let server: RedisUnderTest;
         let observer: Redis;
-        const target = () => ({ connectionString: server.connectionString, connectOptions: connectOptionsFor(server) });
+        let built: Awaited<ReturnType<typeof buildPackage>> | undefined;
+        const target = () => ({ built: built!.dir, connectionString: server.connectionString, connectOptions: connectOptionsFor(server) });
 
         beforeAll(async () => {
             // The workers run the built package, as a consumer would.
-            const build = spawnSync("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: join(__dirname, "../.."), encoding: "utf8" });
-            if (build.status !== 0) throw new Error(`build failed:\n${build.stdout}${build.stderr}`);
+            built = await buildPackage();
             server = await start();
             observer = new Redis(server.adminConnectionString, { ...redisOptionsFor(server), maxRetriesPerRequest: 0 });
         }, 300_000);
@@ -59,6 +60,7 @@ export function clientProcessesSuite(target: string, start: () => Promise<RedisU
         afterAll(async () => {
             observer?.disconnect();
             await server?.stop();
+            await built?.remove();
         }, 120_000);
 
         it("loads once for 4 processes × 50 concurrent misses, and every caller gets the value", async () => {

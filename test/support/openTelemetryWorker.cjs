@@ -6,7 +6,7 @@
 const { join } = require("node:path");
 const ioredisUnderTest = require("./ioredisUnderTest.cjs");
 
-process.once("message", async ({ modules, connectionString, connectOptions }) => {
+process.once("message", async ({ modules, built, connectionString, connectOptions }) => {
     const otel = (name) => require(join(modules, name));
     const { trace } = otel("@opentelemetry/api");
     const { NodeTracerProvider } = otel("@opentelemetry/sdk-trace-node");
@@ -28,7 +28,7 @@ process.once("message", async ({ modules, connectionString, connectOptions }) =>
         const [definition] = instrumentation.getModuleDefinitions();
         definition.patch(require("ioredis"), require(`${aliased}/package.json`).version);
     }
-    const client = require("../../dist/client/index.js");
+    const client = require(join(built, "client", "index.js"));
 
     const tracer = trace.getTracer("hardened-redis-test");
     let traceId;

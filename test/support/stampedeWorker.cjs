@@ -1,8 +1,9 @@
 // A separate Node process running cacheAside, for the cross-process stampede tests. It gets
-// its instructions (connection string and TLS options included) over the IPC channel, never argv or env.
+// its instructions (connection string and TLS options included) over the IPC channel, never argv
+// or env; its one argument is the folder of the built package (harness/packedPackage buildPackage).
 "use strict";
 require("./ioredisUnderTest.cjs").register();
-const { cacheAside, connect, closeSharedClients } = require("../../dist/client/index.js");
+const { cacheAside, connect, closeSharedClients } = require(require("node:path").join(process.argv[2], "client", "index.js"));
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
