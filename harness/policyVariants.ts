@@ -37,10 +37,30 @@ export function withValueAt(value: unknown, path: Path, replacement: unknown): u
 /** Marks removal for {@link withValueAt}. */
 export const ABSENT: unique symbol = Symbol("absent");
 
+/**
+ * Which values a fuzz changes: all of them (`every: 1`), or every `every`-th value starting at
+ * `offset`. A sample changes each chosen value both ways (unknown, then absent).
+ */
+export interface Sample {
+    every: number;
+    offset: number;
+}
+
+/**
+ * How densely the fuzz over the pack's gRPC server samples: every value under
+ * `npm run test:exhaustive` (HARDENED_REDIS_EXHAUSTIVE=1), one value in eight otherwise. The
+ * in-process fuzz (test/policies/unknowns.test.ts) changes every value of every case through each
+ * policy on every run; over the wire a sample is enough to prove what the wire adds (the engine's
+ * encoding of unknowns and absent values, the server's own handling of a policy that touched one).
+ */
+export const WIRE_SAMPLE_EVERY = process.env.HARDENED_REDIS_EXHAUSTIVE === "1" ? 1 : 8;
+
 /** Every variant of a stack with exactly one value (of one resource's properties) unknown, then each with it absent. */
-export function* stackVariants(stack: TestResource[]): Generator<StackVariant> {
+export function* stackVariants(stack: TestResource[], sample: Sample = { every: 1, offset: 0 }): Generator<StackVariant> {
+    let value = 0;
     for (let r = 0; r < stack.length; r++) {
         for (const path of valuePaths(stack[r].props)) {
+            if ((value++ + sample.offset) % sample.every !== 0) continue;
             const label = [stack[r].name, ...path].join(".");
             for (const kind of ["unknown", "absent"] as const) {
                 const props = withValueAt(stack[r].props, path, kind === "unknown" ? UNKNOWN : ABSENT) as Record<string, unknown>;

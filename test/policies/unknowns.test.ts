@@ -15,6 +15,14 @@ describe("the variants the fuzz runs", () => {
         const stack = [{ type: "t", name: "r", props }];
         expect([...stackVariants(stack)]).toHaveLength(2 * 6);
     });
+
+    it("sample one value in `every`, both ways, and cover every value over `every` offsets", () => {
+        const stack = [{ type: "t", name: "r", props: { a: 1, b: { c: [10, { d: "x" }] } } }];
+        const labels = (offset: number) => [...stackVariants(stack, { every: 3, offset })].map((v) => `${v.label} ${v.kind}`);
+        expect(labels(1)).toEqual(["r.b.c unknown", "r.b.c absent", "r.b.c.1.d unknown", "r.b.c.1.d absent"]);
+        const all = [...stackVariants(stack)].map((v) => `${v.label} ${v.kind}`);
+        expect([0, 1, 2].flatMap(labels).sort()).toEqual(all.sort());
+    });
 });
 
 // What a preview (values unknown) and an audit of deployed state (values absent) may hand a
