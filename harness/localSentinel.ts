@@ -4,6 +4,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { ConnectionOptions } from "node:tls";
 import Redis, { type RedisOptions } from "ioredis";
 import { redisSentinelConnectionString } from "../components/credentials";
 import { renderSentinelConfig, sentinelCommand } from "../components/sentinelConfig";
@@ -66,12 +67,18 @@ async function replicasOnline(primary: LocalRedis, count: number): Promise<void>
  * Resolves once every Sentinel knows the others and every replica. A primary killed before a late
  * Sentinel's first INFO of it leaves that Sentinel without the replicas, so tests wait for this.
  */
-async function sentinelsAcquainted(sentinels: LocalSentinel[], masterName: string, adminPassword: string, replicas: number): Promise<void> {
+export async function sentinelsAcquainted(
+    sentinels: Array<{ port: number }>,
+    masterName: string,
+    adminPassword: string,
+    replicas: number,
+    tls?: ConnectionOptions,
+): Promise<void> {
     const deadline = Date.now() + 30_000;
     for (;;) {
         const acquainted = await Promise.all(
             sentinels.map(async ({ port }) => {
-                const s = new Redis({ port, host: "127.0.0.1", username: "admin", password: adminPassword, maxRetriesPerRequest: 0 });
+                const s = new Redis({ port, host: "127.0.0.1", username: "admin", password: adminPassword, maxRetriesPerRequest: 0, tls });
                 s.on("error", () => {});
                 try {
                     const peers = ((await s.call("SENTINEL", "SENTINELS", masterName)) as unknown[]).length;

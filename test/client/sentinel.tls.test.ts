@@ -12,8 +12,10 @@ import { hardenedUsers } from "../../components/redisUsers";
 import { renderSentinelConfig } from "../../components/sentinelConfig";
 import { issueCertificates, type IssuedCertificates } from "../../harness/certificates";
 import { freeLoopbackPort, generatedPassword, generatedSecrets, startLocalRedis, type LocalRedis } from "../../harness/localRedis";
+import { sentinelsAcquainted } from "../../harness/localSentinel";
 import { failoverTimes, watchSwitch } from "../support/sentinelSwitch";
 import { failoverBoundMs } from "../support/failover";
+import { until } from "../support/sentinelDeployment";
 
 const TIMING = { downAfterMilliseconds: 1_000, failoverTimeoutMilliseconds: 5_000 };
 
@@ -57,10 +59,12 @@ async function startTlsSentinelTopology(): Promise<TlsSentinelTopology> {
         }
         const admin = new Redis(primary.adminConnectionString, { tls: { ca: certificates.caCertificate } });
         try {
-            for (let i = 0; (await admin.info("replication")).match(/^slave\d+:.*state=online/gm)?.length !== 2; i++) {
-                if (i > 200) throw new Error("the replicas did not sync over TLS within 20 s");
-                await sleep(100);
-            }
+            await until(
+                "both replicas online over TLS",
+                () => admin.info("replication"),
+                (info) => info.match(/^slave\d+:.*state=online/gm)?.length === 2,
+                20_000,
+            );
         } finally {
             admin.disconnect();
         }
@@ -97,25 +101,37 @@ async function startTlsSentinelTopology(): Promise<TlsSentinelTopology> {
             sentinels.push({ child, dir });
         }
         // Up once each answers an unauthenticated PING over TLS (NOAUTH).
-        for (const port of ports) {
-            for (let i = 0; ; i++) {
-                const probe = new Redis({
-                    host: "127.0.0.1",
-                    port,
-                    tls: { ca: certificates.caCertificate },
-                    protocol: 2,
-                    enableReadyCheck: false,
-                    maxRetriesPerRequest: 0,
-                    retryStrategy: () => null,
-                } as object);
-                probe.on("error", () => {});
-                const answer = await probe.ping().catch((e: Error) => e.message);
+        const ping = async (port: number) => {
+            const probe = new Redis({
+                host: "127.0.0.1",
+                port,
+                tls: { ca: certificates.caCertificate },
+                protocol: 2,
+                enableReadyCheck: false,
+                maxRetriesPerRequest: 0,
+                retryStrategy: () => null,
+            } as object);
+            probe.on("error", () => {});
+            try {
+                return await probe.ping().catch((e: Error) => e.message);
+            } finally {
                 probe.disconnect();
-                if (/NOAUTH|PONG/.test(answer)) break;
-                if (i > 100) throw new Error(`Sentinel on ${port} did not start`);
-                await sleep(100);
             }
-        }
+        };
+        await until(
+            "every Sentinel to answer over TLS",
+            () => Promise.all(ports.map(ping)),
+            (answers) => answers.every((a) => /NOAUTH|PONG/.test(a)),
+            20_000,
+        );
+        // A primary killed before every Sentinel knows the others and both replicas may find no quorum or no candidate.
+        await sentinelsAcquainted(
+            ports.map((port) => ({ port })),
+            "hardened",
+            secrets.passwords.admin[0],
+            2,
+            { ca: certificates.caCertificate },
+        );
         const hosts = ports.map((port) => ({ host: "127.0.0.1", port }));
         return {
             certificates,

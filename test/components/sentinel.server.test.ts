@@ -2,6 +2,7 @@ import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalSentinelTopology, type LocalSentinelTopology } from "../../harness/localSentinel";
 import { failoverBoundMs } from "../support/failover";
+import { until } from "../support/sentinelDeployment";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -48,20 +49,21 @@ describe("a Sentinel topology started from the rendered configs", () => {
             protocol: 2,
         });
         anonymous.on("error", () => {});
-        const admin = sentinel(0, "admin");
         try {
             await expect(anonymous.call("SENTINEL", "GET-MASTER-ADDR-BY-NAME", t.masterName)).rejects.toThrow(/NOAUTH/);
-            // Sentinels find each other through the primary's hello channel: it takes a few seconds.
-            for (let i = 0; i < 40; i++) {
-                const peers = (await admin.call("SENTINEL", "SENTINELS", t.masterName)) as unknown[];
-                const replicas = (await admin.call("SENTINEL", "REPLICAS", t.masterName)) as unknown[];
-                if (peers.length === 2 && replicas.length === 2) return;
-                await sleep(250);
+            // Sentinels find each other through the primary's hello channel (every 2 s), and the
+            // replicas from the primary's INFO; startLocalSentinelTopology waited for all of it.
+            for (let i = 0; i < t.sentinels.length; i++) {
+                const s = sentinel(i, "admin");
+                try {
+                    expect(((await s.call("SENTINEL", "SENTINELS", t.masterName)) as unknown[]).length, `Sentinel ${i}'s peers`).toBe(2);
+                    expect(((await s.call("SENTINEL", "REPLICAS", t.masterName)) as unknown[]).length, `Sentinel ${i}'s replicas`).toBe(2);
+                } finally {
+                    s.disconnect();
+                }
             }
-            throw new Error("the Sentinels did not discover each other and both replicas within 10 s");
         } finally {
             anonymous.disconnect();
-            admin.disconnect();
         }
     }, 20_000);
 
@@ -115,12 +117,13 @@ describe("a Sentinel topology started from the rendered configs", () => {
                 }
                 return ports;
             };
-            let ports = await named();
-            for (let tries = 0; tries < 40 && ports.some((p) => p !== ports[0] || p === String(t.servers[0].port)); tries++) {
-                await sleep(250);
-                ports = await named();
-            }
-            expect(new Set(ports).size, "the Sentinels agree on the primary").toBe(1);
+            // The leader's hello reaches the others within 2 s; a bound of five hellos.
+            const ports = await until(
+                "every Sentinel to name the same promoted replica",
+                named,
+                (p) => p.every((port) => port === p[0] && port !== String(t.servers[0].port)),
+                10_000,
+            );
             expect(t.servers.slice(1).map((r) => String(r.port))).toContain(ports[0]);
             // Every acknowledged write is on the new primary.
             const values = await client.mget(...acknowledged.map((i) => `failover:${i}`));
@@ -166,21 +169,18 @@ describe("Sentinels that all restart after a failover", () => {
                 }
             }),
         );
-    // A read that fails counts as "not yet": a Sentinel reconfiguring a server ends its normal
-    // clients (CLIENT KILL TYPE normal), and a CI run once lost this test to exactly that.
-    const until = async <T>(what: string, read: () => Promise<T>, done: (v: T) => boolean, ms = 20_000): Promise<T> => {
-        const deadline = Date.now() + ms;
-        for (;;) {
-            let last: string;
-            try {
-                const v = await read();
-                if (done(v)) return v;
-                last = JSON.stringify(v);
-            } catch (e) {
-                last = (e as Error).message;
-            }
-            if (Date.now() > deadline) throw new Error(`${what} within ${ms / 1000} s; last: ${last}`);
-            await sleep(250);
+    /**
+     * When Sentinel `i` last heard each other Sentinel it knows, at the latest (the time before asking,
+     * less the age it reports). A peer loaded from the config file counts as heard when it was loaded.
+     */
+    const lastHellos = async (i: number): Promise<number[]> => {
+        const s = admin(i);
+        try {
+            const asked = Date.now();
+            const peers = (await s.call("SENTINEL", "SENTINELS", t.masterName)) as string[][];
+            return peers.map((fields) => asked - Number(fields[fields.indexOf("last-hello-message") + 1]));
+        } finally {
+            s.disconnect();
         }
     };
     const role = async (port: number) => {
@@ -212,11 +212,19 @@ describe("Sentinels that all restart after a failover", () => {
 
         for (const sentinel of t.sentinels) await sentinel.stop();
         for (const sentinel of t.sentinels) await sentinel.start();
+        const restarted = Date.now();
 
         // Straight away: a Sentinel that started over from the rendered file would name the first primary here.
         expect((await views()).map((v) => v.port)).toEqual([promoted, promoted, promoted]);
         // Restarted with the ids they had: each knows the other two and both replicas, no stale twins.
-        await sleep(3_000);
+        // Counted once every Sentinel has heard both others since the restart (a hello every 2 s): a
+        // Sentinel back under a new id would by then stand beside its old entry, as a third peer.
+        await until(
+            "every Sentinel to hear a hello from both others since the restart",
+            () => Promise.all(t.sentinels.map((_, i) => lastHellos(i))),
+            (heard) => heard.every((peers) => peers.filter((at) => at > restarted).length >= 2),
+            10_000,
+        );
         expect(await views()).toEqual(t.sentinels.map(() => ({ port: promoted, sentinels: 2, replicas: 2 })));
         expect((await role(first))[0]).toBe("slave");
 

@@ -94,18 +94,23 @@ export async function failoverUnderWrites(
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Polls `read` until `done` holds, or throws naming `what`. A read that fails (a server not up yet)
- * counts as not yet; a failed assertion inside it is a failure, never swallowed.
+ * Polls `read` every 250 ms until `done` holds, or throws naming `what` and the last thing read. A
+ * read that fails (a server not up yet, or a Sentinel reconfiguring a server ends normal clients
+ * with CLIENT KILL) counts as not yet; a failed assertion inside it is a failure, never swallowed.
  */
 export async function until<T>(what: string, read: () => Promise<T>, done: (v: T) => boolean, ms = 30_000): Promise<T> {
     const deadline = Date.now() + ms;
     for (;;) {
-        const v = await read().catch((e: Error) => {
-            if (e.name === "AssertionError") throw e;
-            return undefined;
-        });
-        if (v !== undefined && done(v)) return v;
-        if (Date.now() > deadline) throw new Error(`${what} within ${ms / 1000} s`);
+        let last: string;
+        try {
+            const v = await read();
+            if (done(v)) return v;
+            last = JSON.stringify(v);
+        } catch (e) {
+            if ((e as Error).name === "AssertionError") throw e;
+            last = (e as Error).message;
+        }
+        if (Date.now() > deadline) throw new Error(`${what} within ${ms / 1000} s; last read: ${last}`);
         await sleep(250);
     }
 }
