@@ -101,6 +101,10 @@ case "${1:-}" in
         if ! node_modules_current; then npm ci --no-audit --no-fund; fi
         check
         echo "setup: $(redis-server --version | cut -d' ' -f1-3), Docker engine $(docker version --format '{{.Server.Version}}'), Node $(node --version)"
+        node_major=$(node -p 'process.versions.node.split(".")[0]')
+        if [ "$node_major" -lt 22 ]; then
+            echo "setup: Node $(node --version) is older than the Node 22 and 24 users run and CI tests on; the tests run on it with the lockfile's SDK, but only CI's run says what users get"
+        fi
         ;;
     *)
         echo "usage: bash scripts/setup.sh [--check]" >&2
