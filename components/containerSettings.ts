@@ -1,5 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { channelsReach, SENTINEL_HELLO_CHANNEL } from "../policies/lib/acl";
 import { CONFIG_DIR, DATA_DIR } from "./redisContainer";
 import { checkRedisSettings, type RedisSavePoint, type ResolvedRedisTuning } from "./redisConfig";
 import { RedisConfigError } from "./redisConfigError";
@@ -95,6 +96,18 @@ const FORWARDED_SETTINGS = [
 ] as const satisfies ReadonlyArray<keyof RedisServerArgs>;
 type ForwardedSetting = (typeof FORWARDED_SETTINGS)[number];
 
+const HELLO_ALLOWED = `channel patterns that leave out ${SENTINEL_HELLO_CHANNEL} (whoever may PUBLISH there moves every Sentinel to a server of their choosing), or sentinelHelloChannel: true`;
+
+/** An extra user's rules; its channel patterns may reach the Sentinels' hello channel only when it says so. */
+const extraUser = z
+    .strictObject({ name: extraUserName, ...aclRulesShape, sentinelHelloChannel: z.boolean({ error: "true or false" }).default(false) })
+    .superRefine((user, ctx) => {
+        if (!user.sentinelHelloChannel && channelsReach(user.channelPatterns ?? [], SENTINEL_HELLO_CHANNEL)) {
+            ctx.addIssue({ code: "custom", path: ["channelPatterns"], message: HELLO_ALLOWED, input: user.channelPatterns });
+        }
+    })
+    .transform(({ sentinelHelloChannel: _, ...user }) => user);
+
 /**
  * zod fields for {@link RedisServerArgs}, to spread into each component's strict schema. The
  * forwarded Redis settings are checked by sizeRedisForContainer, against the rendered config's
@@ -117,7 +130,7 @@ export const redisServerArgsShape = {
         .default(0),
     retirePreviousCredentials: z.boolean({ error: "true or false" }).default(false),
     extraUsers: z
-        .array(z.strictObject({ name: extraUserName, ...aclRulesShape }), { error: "a list of { name, ...rules } users" })
+        .array(extraUser, { error: "a list of { name, ...rules } users" })
         .max(16, { error: "at most 16 extra users" })
         .refine((users) => new Set(users.map((u) => u.name)).size === users.length, { error: "users with distinct names" })
         .default([]),
@@ -189,6 +202,13 @@ export interface RedisServerArgs {
 export interface RedisExtraUser extends RedisAclRules {
     /** User name: 1 to 64 letters, digits, `_`, `.` or `-`; not `default`, `app`, `admin` or `replication`. */
     name: string;
+    /**
+     * DANGEROUS. Let `channelPatterns` reach `__sentinel__:hello` (a pattern such as `*` does). Sentinels do not
+     * authenticate the hellos published there: one forged hello makes every Sentinel switch the primary to a server
+     * of the publisher's choosing, and every client then sends it its password. Default false: such patterns are
+     * refused. Only for a user that really is a Sentinel of yours.
+     */
+    sentinelHelloChannel?: boolean;
 }
 
 /**

@@ -5,6 +5,20 @@ import { CONFIG_DIR, DATA_DIR, TLS_FILES } from "./redisContainer";
 import { aclUserLine, aclUsers, DEFAULT_USER_OFF, REPLICATION_USER, type RedisAclUser } from "./redisUsers";
 import { parseSettings } from "./validation";
 
+/** Redis's own bounds on `proto-max-bulk-len`: at least 1mb, and 512mb by default. */
+const BULK_MIN = 1024 ** 2;
+const BULK_DEFAULT = 512 * 1024 ** 2;
+
+/**
+ * The largest string or bulk argument a server with `maxmemory` bytes (0: unlimited) accepts: a
+ * quarter of `maxmemory`, between Redis's minimum of 1mb and its default of 512mb, so that no single
+ * command allocates more than the memory budget can spare.
+ */
+export function protoMaxBulkLen(maxmemory: number): number {
+    if (maxmemory === 0) return BULK_DEFAULT;
+    return Math.min(BULK_DEFAULT, Math.max(BULK_MIN, Math.floor(maxmemory / 4)));
+}
+
 /** Redis 7's `maxmemory-policy` values. */
 export const EVICTION_POLICIES = [
     "noeviction",
@@ -415,6 +429,9 @@ export function renderRedisConfig(settings: RedisConfigSettings): Record<string,
         "# Memory: Redis does not read the container's cgroup limit, so maxmemory must sit below it.",
         `maxmemory ${c.maxmemory}`,
         `maxmemory-policy ${c.maxmemoryPolicy}`,
+        // One SETRANGE/SETBIT/APPEND (or one bulk argument) may allocate up to this much at once: the
+        // default 512mb is twice a 256 MiB container. A quarter of maxmemory bounds any single command.
+        `proto-max-bulk-len ${protoMaxBulkLen(c.maxmemory)}`,
         ...(lfu ? [`lfu-log-factor ${c.lfuLogFactor ?? 10}`, `lfu-decay-time ${c.lfuDecayTime ?? 1}`] : []),
         "",
         ...(c.minReplicasToWrite > 0

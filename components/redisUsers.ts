@@ -2,7 +2,7 @@
 // roles every hardened Redis has. Planning only: pure functions, no Pulumi.
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import { EXPORTER_COMMANDS } from "../policies/lib/acl";
+import { EXPORTER_COMMANDS, SENTINEL_HELLO_CHANNEL } from "../policies/lib/acl";
 import { REDIS_70_ACL_CATEGORIES, REDIS_70_COMMANDS, REDIS_70_SUBCOMMANDS } from "./redis70Commands";
 
 /** What a user may run and touch. Rules apply in this order: categories allowed, categories denied, commands allowed, commands denied. */
@@ -42,18 +42,43 @@ export const METRICS_USER = "metrics";
 const RESERVED_USERS: ReadonlySet<string> = new Set(["default", APP_USER, ADMIN_USER, REPLICATION_USER, SENTINEL_USER, METRICS_USER]);
 
 /**
+ * The channels an application may publish and subscribe to: every channel but the `__…` ones Redis
+ * and Sentinel keep for themselves (Redis 7 channel rules are allow-lists, so "all but" is spelt as
+ * the channels not starting with `_`, those starting with one `_`, and `_` itself), plus the system
+ * channels whose messages applications read: `__redis__:invalidate` for client-side caching over
+ * RESP2 (hardened-redis/client's localCache) and keyspace/keyevent notifications (which carry
+ * nothing unless notify-keyspace-events is set). Never `__sentinel__:hello`, where one forged
+ * PUBLISH moves every Sentinel to the forger's server. PSUBSCRIBE patterns are checked literally:
+ * an application may PSUBSCRIBE to exactly these patterns, not to narrower ones of its own.
+ */
+export const APP_CHANNEL_PATTERNS: readonly string[] = [
+    "[^_]*",
+    "_[^_]*",
+    "_",
+    "__redis__:invalidate",
+    "__keyspace@*__:*",
+    "__keyevent@*__:*",
+];
+
+/**
  * Everything an application (and hardened-redis/client) needs, nothing that administers the
  * server. `@dangerous` covers `@admin` and also CONFIG, ACL SETUSER, MONITOR, SHUTDOWN,
  * REPLICAOF, FAILOVER, SAVE/BGSAVE/BGREWRITEAOF, CLIENT KILL/PAUSE/LIST, SWAPDB, MIGRATE,
  * MODULE, DEBUG, FLUSHALL/FLUSHDB, KEYS, SLOWLOG and LATENCY (checked with `ACL CAT dangerous`
  * on Redis 7.0). It also covers INFO, which client libraries' ready checks send: given back.
+ * Outside `@dangerous` but taken away: SCRIPT DEBUG (a synchronous debugging session stops every
+ * other client until its connection closes), and the FUNCTION subcommands that load, replace or
+ * wipe libraries (functions run with the caller's rights, so a library the app could plant would
+ * run with an admin's when an admin calls it): functions ship through the admin user, and the app
+ * calls them (FCALL, FCALL_RO) and reads them (FUNCTION LIST, STATS, DUMP).
  */
 export const APP_RULES: Readonly<RedisAclRules> = {
     allowCategories: ["all"],
     denyCategories: ["dangerous"],
     allowCommands: ["info"],
+    denyCommands: ["script|debug", "function|load", "function|delete", "function|flush", "function|restore"],
     keyPatterns: ["*"],
-    channelPatterns: ["*"],
+    channelPatterns: [...APP_CHANNEL_PATTERNS],
 };
 
 /** Operators: every command (CONFIG under its generated name), every key and channel. */
@@ -63,7 +88,8 @@ export const ADMIN_RULES: Readonly<RedisAclRules> = { allowCategories: ["all"], 
  * What a Sentinel sends a Redis it monitors (Redis's ACL guide, "ACL rules for Sentinel"): INFO,
  * ROLE and PING to watch it, PUBLISH/SUBSCRIBE on the hello channel to find the other Sentinels,
  * and in a failover MULTI/EXEC around REPLICAOF, CONFIG REWRITE (rules name CONFIG by its original
- * name even when it is renamed; Sentinel sends the new name) and CLIENT KILL. No keys.
+ * name even when it is renamed; Sentinel sends the new name) and CLIENT KILL. No keys, and of the
+ * channels only the hello channel.
  */
 export const SENTINEL_RULES: Readonly<RedisAclRules> = {
     allowCommands: [
@@ -81,7 +107,7 @@ export const SENTINEL_RULES: Readonly<RedisAclRules> = {
         "client|kill",
         "script|kill",
     ],
-    channelPatterns: ["*"],
+    channelPatterns: [SENTINEL_HELLO_CHANNEL],
 };
 
 /**

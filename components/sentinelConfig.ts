@@ -1,6 +1,7 @@
 // sentinel.conf rendered from typed settings, as redis.conf is: the Sentinels that watch a
 // primary and its replicas and promote a replica when the primary is gone. Planning only.
 import { z } from "zod";
+import { SENTINEL_HELLO_CHANNEL } from "../policies/lib/acl";
 import { sentinelStartScript, TOPOLOGY_LINE } from "../policies/lib/sentinelStart";
 import { TLS_FILES } from "./redisContainer";
 import { aclUserLine, aclUsers, ADMIN_USER, APP_USER, DEFAULT_USER_OFF, SENTINEL_USER, type RedisAclUser } from "./redisUsers";
@@ -98,7 +99,9 @@ const schema = z
 
 /**
  * What each user may do on Sentinel. `app` only finds the primary (and the other Sentinels and
- * the replicas, which ioredis asks for); Sentinel's own commands are its ACL subcommands.
+ * the replicas, which ioredis asks for) and hears Sentinel's events (`+switch-master` and the
+ * others, all named `+…` or `-…`); Sentinel's own commands are its ACL subcommands. Only the
+ * sentinel user reaches the hello channel, which other Sentinels publish to directly.
  */
 const SENTINEL_SIDE_RULES: Readonly<Record<string, readonly string[]>> = {
     [APP_USER]: [
@@ -114,7 +117,8 @@ const SENTINEL_SIDE_RULES: Readonly<Record<string, readonly string[]>> = {
         "+sentinel|sentinels",
         "+sentinel|replicas",
         "+sentinel|slaves",
-        "&*",
+        "&+*",
+        "&-*",
     ],
     [ADMIN_USER]: ["+@all", "&*"],
     // Other Sentinels: vote (IS-MASTER-DOWN-BY-ADDR), and the hello/pubsub they exchange.
@@ -128,7 +132,7 @@ const SENTINEL_SIDE_RULES: Readonly<Record<string, readonly string[]>> = {
         "+publish",
         "+subscribe",
         "+sentinel|is-master-down-by-addr",
-        "&*",
+        `&${SENTINEL_HELLO_CHANNEL}`,
     ],
 };
 

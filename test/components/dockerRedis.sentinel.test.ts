@@ -108,7 +108,7 @@ describe("DockerRedis with replicas and Sentinel", () => {
         // A primary cut off from its replicas stops taking writes.
         expect(d.files.get("redis.conf")).toMatch(/^min-replicas-to-write 1$/m);
         expect(d.files.get("redis.conf")).toMatch(/^min-replicas-max-lag 10$/m);
-        expect(d.files.get("redis.conf")).toMatch(/^user sentinel reset on #[0-9a-f]{64} &\* \+ping \+info \+role /m);
+        expect(d.files.get("redis.conf")).toMatch(/^user sentinel reset on #[0-9a-f]{64} &__sentinel__:hello \+ping \+info \+role /m);
     });
 
     it("renders one sentinel.conf per Sentinel: hostnames, auth both ways, the renamed CONFIG, a majority quorum", () => {

@@ -175,7 +175,9 @@ describe("DockerRedis with no arguments", () => {
 
     it("renders the config with least-privilege users and the generated credentials, never a plaintext password", () => {
         expect(d.redisConf).toMatch(/^user default reset off$/m);
-        expect(d.redisConf).toContain(`user app reset on #${api.hashRedisPassword(d.password)} ~* &* +@all -@dangerous +info`);
+        expect(d.redisConf).toContain(
+            `user app reset on #${api.hashRedisPassword(d.password)} ~* &[^_]* &_[^_]* &_ &__redis__:invalidate &__keyspace@*__:* &__keyevent@*__:* +@all -@dangerous +info -script|debug -function|load -function|delete -function|flush -function|restore`,
+        );
         expect(d.redisConf).toContain(`user admin reset on #${api.hashRedisPassword(d.adminPassword)} ~* &* +@all`);
         // One server, no replicas: no replication user to attack.
         expect(d.redisConf).not.toMatch(/^user replication/m);
@@ -341,6 +343,13 @@ describe("DockerRedis with arguments", () => {
         expect(d.redisConf).toContain(`user reports reset on #${api.hashRedisPassword(password)} ~report:* +@read +ping`);
         expect(d.redisConf).not.toContain(password);
     });
+
+    it("gives an extra user the Sentinels' hello channel only when it says so, and renders nothing of the opt-in itself", async () => {
+        const d = await deploy("watcher", {
+            extraUsers: [{ name: "watcher", allowCommands: ["subscribe"], channelPatterns: ["*"], sentinelHelloChannel: true }],
+        });
+        expect(d.redisConf).toMatch(/^user watcher reset on #[0-9a-f]{64} &\* \+subscribe$/m);
+    });
 });
 
 describe("DockerRedis rejects bad arguments at construction", () => {
@@ -376,6 +385,11 @@ describe("DockerRedis rejects bad arguments at construction", () => {
             "an extra user rule with whitespace",
             { extraUsers: [{ name: "reports", keyPatterns: ["report:* nopass"] }] },
             /"extraUsers.0.keyPatterns.0": got "report:\* nopass"; allowed: glob patterns .* without whitespace/,
+        ],
+        [
+            "an extra user whose channel patterns reach the Sentinels' hello channel",
+            { extraUsers: [{ name: "reports", channelPatterns: ["reports:*", "?_sentinel*"] }] },
+            /"extraUsers.0.channelPatterns": got \["reports:\*","\?_sentinel\*"\]; allowed: channel patterns that leave out __sentinel__:hello .*, or sentinelHelloChannel: true/,
         ],
         [
             "an extra user rule with a newline",

@@ -4,6 +4,7 @@ import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_DISABLED_COMMANDS } from "../../index";
 import { anonymousClient, startLocalRedis, type LocalRedis } from "../../harness/localRedis";
+import { protoMaxBulkLen } from "../../components/redisConfig";
 
 // A real redis-server started from the rendered files proves the config means what it says.
 describe("redis-server started from renderRedisConfig", () => {
@@ -137,12 +138,39 @@ describe("the app user of a redis-server started from renderRedisConfig", () => 
         ["PSYNC", ["PSYNC", "?", "-1"]],
         ["SYNC", ["SYNC"]],
         ["RESTORE", ["RESTORE", "k", "0", "x"]],
+        // Outside @dangerous, taken away all the same: a debugging session that stops the server, and library management.
+        ["SCRIPT DEBUG", ["SCRIPT", "DEBUG", "SYNC"]],
+        ["FUNCTION LOAD", ["FUNCTION", "LOAD", "#!lua name=planted\nredis.register_function('f', function() return 1 end)"]],
+        ["FUNCTION DELETE", ["FUNCTION", "DELETE", "planted"]],
+        ["FUNCTION FLUSH", ["FUNCTION", "FLUSH"]],
+        ["FUNCTION RESTORE", ["FUNCTION", "RESTORE", "x"]],
     ];
     it.each(administrative)("refuses %s, by its ACL alone", async (_label, command) => {
         // DEBUG and MODULE are also switched off (enable-*-command no); the ACL must refuse them regardless.
         await expect(app.call(command[0], ...command.slice(1))).rejects.toThrow(/NOPERM|command not allowed/);
         const verdict = (await admin.call("ACL", "DRYRUN", "app", ...command)) as string;
         expect(verdict).toMatch(/^This user has no permissions to run/);
+    });
+
+    it("runs the functions the admin user ships, and lists them, as the app user", async () => {
+        await admin.call(
+            "FUNCTION",
+            "LOAD",
+            "REPLACE",
+            "#!lua name=shipped\nredis.register_function('shipped_echo', function(keys, args) return args[1] end)",
+        );
+        expect(await app.call("FCALL", "shipped_echo", "0", "hello")).toBe("hello");
+        expect(JSON.stringify(await app.call("FUNCTION", "LIST"))).toContain("shipped");
+        await admin.call("FUNCTION", "DELETE", "shipped");
+    });
+
+    it("refuses any one string or argument larger than a quarter of maxmemory, so no command allocates past the budget", async () => {
+        const bound = protoMaxBulkLen(192 * 1024 ** 2);
+        expect(await admin.call(server.configCommandName, "GET", "proto-max-bulk-len")).toEqual(["proto-max-bulk-len", String(bound)]);
+        await expect(app.setrange("big", bound, "x")).rejects.toThrow(/exceeds maximum allowed size/);
+        await expect(app.setbit("bits", bound * 8, 1)).rejects.toThrow(/bit offset is not an integer or out of range/);
+        expect(await app.setrange("big", 1024, "x")).toBe(1025);
+        await app.del("big");
     });
 
     it("refuses CONFIG under its generated name (under its own it is unknown to everyone)", async () => {

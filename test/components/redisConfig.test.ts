@@ -43,7 +43,7 @@ describe("renderRedisConfig defaults", () => {
         const hash = (p: string) => `#${hashRedisPassword(p)}`;
         expect(d.get("user")).toEqual([
             "default reset off",
-            `app reset on ${hash(passwords.app[0])} ~* &* +@all -@dangerous +info`,
+            `app reset on ${hash(passwords.app[0])} ~* &[^_]* &_[^_]* &_ &__redis__:invalidate &__keyspace@*__:* &__keyevent@*__:* +@all -@dangerous +info -script|debug -function|load -function|delete -function|flush -function|restore`,
             `admin reset on ${hash(passwords.admin[0])} ~* &* +@all`,
             `replication reset on ${passwords.replication.map(hash).join(" ")} +psync +replconf +ping`,
         ]);

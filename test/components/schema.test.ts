@@ -48,7 +48,7 @@ describe("the package schema", () => {
             changes: { type: "number", description: expect.any(String) },
         });
         const list = { type: "array", items: { type: "string" }, description: expect.stringMatching(/\w{3,}/) };
-        expect(Object.keys(schema.types["hardened-redis:index:RedisExtraUser"].properties)).toHaveLength(7);
+        expect(Object.keys(schema.types["hardened-redis:index:RedisExtraUser"].properties)).toHaveLength(8);
         expect(schema.types["hardened-redis:index:RedisExtraUser"].properties).toMatchObject({
             name: { type: "string", description: expect.stringMatching(/\w{3,}/) },
             allowCategories: list,
@@ -57,6 +57,7 @@ describe("the package schema", () => {
             denyCommands: list,
             keyPatterns: list,
             channelPatterns: list,
+            sentinelHelloChannel: { type: "boolean", description: expect.stringMatching(/^DANGEROUS\./) },
         });
     });
 

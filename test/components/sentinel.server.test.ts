@@ -1,5 +1,6 @@
 import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startLocalRedis, type LocalRedis } from "../../harness/localRedis";
 import { startLocalSentinelTopology, type LocalSentinelTopology } from "../../harness/localSentinel";
 import { failoverBoundMs } from "../support/failover";
 import { until } from "../support/sentinelDeployment";
@@ -241,4 +242,76 @@ describe("Sentinels that all restart after a failover", () => {
         )[0].port;
         expect(t.servers.map((x) => x.port).filter((p) => p !== promoted)).toContain(next);
     }, 150_000);
+});
+
+// The attack that moved every Sentinel (issue #25): a forged hello, with a newer config epoch and a
+// server of the forger's as the primary, published on __sentinel__:hello of a monitored server.
+describe("a forged Sentinel hello", () => {
+    let t: LocalSentinelTopology;
+    let decoy: LocalRedis;
+    beforeAll(async () => {
+        t = await startLocalSentinelTopology({ replicas: 2, sentinels: 3, downAfterMilliseconds: 5_000 });
+        decoy = await startLocalRedis();
+    }, 60_000);
+    afterAll(async () => {
+        await t?.stop();
+        await decoy?.stop();
+    }, 60_000);
+
+    const as = (port: number, username: string, password: string) => {
+        const client = new Redis({ port, host: "127.0.0.1", username, password, maxRetriesPerRequest: 0, retryStrategy: () => null });
+        client.on("error", () => {});
+        return client;
+    };
+    const named = () =>
+        Promise.all(
+            t.sentinels.map(async ({ port }) => {
+                const s = as(port, "admin", t.adminOptions.password as string);
+                try {
+                    return Number(((await s.call("SENTINEL", "GET-MASTER-ADDR-BY-NAME", t.masterName)) as string[])[1]);
+                } finally {
+                    s.disconnect();
+                }
+            }),
+        );
+
+    /** A real hello, as the Sentinels publish it on the primary, rewritten to name `port` as the primary under newer epochs. */
+    async function forgedHello(port: number): Promise<string> {
+        const listener = as(t.servers[0].port, "admin", t.adminOptions.password as string);
+        try {
+            const heard = new Promise<string>((resolve) => listener.on("message", (_channel: string, message: string) => resolve(message)));
+            await listener.subscribe("__sentinel__:hello");
+            const [, , , epoch, master, , , configEpoch] = (await heard).split(",");
+            const runId = "f".repeat(40);
+            return ["127.0.0.1", "26999", runId, Number(epoch) + 10, master, "127.0.0.1", port, Number(configEpoch) + 10].join(",");
+        } finally {
+            listener.disconnect();
+        }
+    }
+
+    it("cannot be published, nor the channel read, by the app user on any server", async () => {
+        const hello = await forgedHello(decoy.port);
+        for (const server of t.servers) {
+            const app = as(server.port, "app", t.appOptions.password as string);
+            try {
+                await expect(app.publish("__sentinel__:hello", hello), `PUBLISH on ${server.port}`).rejects.toThrow(/NOPERM/);
+                await expect(app.subscribe("__sentinel__:hello"), `SUBSCRIBE on ${server.port}`).rejects.toThrow(/NOPERM/);
+            } finally {
+                app.disconnect();
+            }
+        }
+        expect(await named()).toEqual(t.sentinels.map(() => t.servers[0].port));
+    });
+
+    it("moves every Sentinel when a user that may publish there sends it: the attack is real, and only the hello channel carries it", async () => {
+        // Only the sentinel user holds the channel; published as it, the same forged hello takes over.
+        const sentinel = as(t.servers[1].port, "sentinel", t.servers[0].passwords.sentinel![0]);
+        try {
+            await sentinel.publish("__sentinel__:hello", await forgedHello(decoy.port));
+        } finally {
+            sentinel.disconnect();
+        }
+        // The hello is processed on arrival; every Sentinel hears it from the server it watches.
+        await until("every Sentinel to name the forger's server", named, (ports) => ports.every((p) => p === decoy.port), 10_000);
+    });
 });

@@ -1,3 +1,4 @@
+import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deployDockerSentinel, type DockerSentinelDeployment } from "../../harness/docker/deployments";
 import { execIn } from "../../harness/docker/exec";
@@ -64,6 +65,24 @@ describe("DockerRedis with Sentinel on the Docker engine", () => {
             expect(info.State.Health?.Status).toBe("healthy");
             expect((await execIn(s.container, ["busybox", "stat", "-c", "%a %u", "/data/sentinel.conf"])).output).toMatch(/\b600 999\n/);
         }
+    });
+
+    it("keeps the app user off the Sentinels' hello channel on every server, where a forged hello would move every Sentinel", async () => {
+        for (const server of d.servers) {
+            const app = new Redis({ host: server.address, port: 6379, username: "app", password: d.password, maxRetriesPerRequest: 0 });
+            app.on("error", () => {});
+            try {
+                await expect(app.publish("__sentinel__:hello", "127.0.0.1,26379,x,1,ha,127.0.0.1,1,1"), server.alias).rejects.toThrow(
+                    /NOPERM/,
+                );
+                await expect(app.subscribe("__sentinel__:hello"), server.alias).rejects.toThrow(/NOPERM/);
+            } finally {
+                app.disconnect();
+            }
+        }
+        // The Sentinels themselves still meet there: each knows the other two and both replicas.
+        await sentinelsAcquainted(d, 2);
+        expect(await agreedPrimary(d)).toBe(d.servers[0].alias);
     });
 
     it("fails over when the primary is killed: the client writes again by itself, and no write a replica acknowledged is lost", async () => {

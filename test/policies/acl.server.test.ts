@@ -4,7 +4,15 @@ import { join } from "node:path";
 import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freeLoopbackPort, launchRedis, startLocalRedis, type LocalRedis } from "../../harness/localRedis";
-import { dangerousCommands, DANGEROUS_BY_CATEGORY, SENTINEL_DANGEROUS_BY_CATEGORY, TOLERATED } from "../../policies/lib/acl";
+import {
+    channelsReach,
+    dangerousCommands,
+    DANGEROUS_BY_CATEGORY,
+    globMatches,
+    SENTINEL_DANGEROUS_BY_CATEGORY,
+    SENTINEL_HELLO_CHANNEL,
+    TOLERATED,
+} from "../../policies/lib/acl";
 
 // redis-guard judges ACL rules without a server; these tests hold its judgement against Redis's own.
 describe("redis-guard's reading of ACL rules, against a real redis-server", () => {
@@ -74,6 +82,68 @@ describe("redis-guard's reading of ACL rules, against a real redis-server", () =
             else expect(verdict).toMatch(/^This user has no permissions/);
         }
         expect(dangerousCommands(rules)).toEqual(granted.filter((c) => c !== "info").sort());
+    });
+
+    it("matches channel patterns as Redis does (globMatches, channelsReach), for crafted and generated patterns", async () => {
+        // Crafted: the patterns that keep applications off the system channels, and ways around them.
+        const crafted = [
+            "*",
+            "[^_]*",
+            "_[^_]*",
+            "_",
+            "__redis__:invalidate",
+            "__keyspace@*__:*",
+            "?_sentinel*",
+            "[_]_sentinel__:hello",
+            "__sentinel__:*",
+            "[z-a]*",
+            "[abc",
+            "a\\*",
+            "[]x",
+            "[^]x",
+            "*[",
+            "**a",
+        ];
+        // Generated, seeded: every shape the grammar allows, over a small alphabet.
+        let seed = 7;
+        const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+        const words = (alphabet: string, count: number, maxLength: number) =>
+            Array.from({ length: count }, () =>
+                Array.from({ length: random(maxLength + 1) }, () => alphabet[random(alphabet.length)]).join(""),
+            );
+        const patterns = [...crafted, ...words("ab_*?[]^-\\", 400, 6).filter((p) => p.length > 0)];
+        const subjects = [
+            "",
+            "a",
+            "b",
+            "_",
+            "ab",
+            "__",
+            "a_b",
+            "-",
+            "^",
+            "]",
+            "[",
+            "*",
+            "a*",
+            SENTINEL_HELLO_CHANNEL,
+            "news",
+            ...words("ab_-]", 20, 4),
+        ];
+        const mismatches: string[] = [];
+        for (const pattern of patterns) {
+            await admin.call("ACL", "SETUSER", "glob-probe", "reset", "on", "nopass", "+publish", "resetchannels", `&${pattern}`);
+            const verdicts = await Promise.all(subjects.map((s) => admin.call("ACL", "DRYRUN", "glob-probe", "PUBLISH", s, "m")));
+            subjects.forEach((subject, i) => {
+                const redis = verdicts[i] === "OK";
+                if (globMatches(pattern, subject) !== redis)
+                    mismatches.push(`${JSON.stringify(pattern)} on ${JSON.stringify(subject)}: Redis ${redis}`);
+                if (channelsReach([pattern], subject) !== redis)
+                    mismatches.push(`channelsReach ${JSON.stringify(pattern)} on ${JSON.stringify(subject)}`);
+            });
+        }
+        await admin.call("ACL", "DELUSER", "glob-probe");
+        expect(mismatches).toEqual([]);
     });
 });
 
