@@ -11,11 +11,11 @@ export {
     EVICTION_POLICIES,
     APPENDFSYNC_MODES,
     DEFAULT_DISABLED_COMMANDS,
-    TLS_AUTH_CLIENTS,
     type RedisConfigSettings,
     type RedisSavePoint,
     type ResolvedRedisConfig,
 } from "./components/redisConfig";
+export { TLS_AUTH_CLIENTS } from "./components/tlsLines";
 export { RedisConfigError } from "./components/redisConfigError";
 export {
     hashRedisPassword,

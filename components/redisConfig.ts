@@ -1,8 +1,9 @@
 import { isIP } from "node:net";
 import { z } from "zod";
 import { REDIS_70_COMMANDS } from "./redis70Commands";
-import { CONFIG_DIR, DATA_DIR, TLS_FILES } from "./redisContainer";
+import { CONFIG_DIR, DATA_DIR } from "./redisContainer";
 import { aclUserLine, aclUsers, DEFAULT_USER_OFF, REPLICATION_USER, type RedisAclUser } from "./redisUsers";
+import { TLS_AUTH_CLIENTS, tlsListenerLines } from "./tlsLines";
 import { parseSettings } from "./validation";
 
 /** Redis's own bounds on `proto-max-bulk-len`: at least 1mb, and 512mb by default. */
@@ -33,22 +34,6 @@ export const EVICTION_POLICIES = [
 
 /** Redis 7's `appendfsync` values. */
 export const APPENDFSYNC_MODES = ["always", "everysec", "no"] as const;
-
-/** Redis 7's `tls-auth-clients` values. */
-export const TLS_AUTH_CLIENTS = ["no", "optional", "yes"] as const;
-
-/**
- * TLS 1.2 suites offered: ECDHE (forward secrecy) with AEAD ciphers only, Mozilla's "intermediate"
- * list. TLS 1.3 suites are all AEAD and keep OpenSSL's defaults.
- */
-const TLS12_CIPHERS = [
-    "ECDHE-ECDSA-AES128-GCM-SHA256",
-    "ECDHE-RSA-AES128-GCM-SHA256",
-    "ECDHE-ECDSA-AES256-GCM-SHA384",
-    "ECDHE-RSA-AES256-GCM-SHA384",
-    "ECDHE-ECDSA-CHACHA20-POLY1305",
-    "ECDHE-RSA-CHACHA20-POLY1305",
-].join(":");
 
 /** Commands disabled unless the caller chooses otherwise: each can wipe or stall the whole server. */
 export const DEFAULT_DISABLED_COMMANDS: readonly string[] = ["FLUSHALL", "FLUSHDB", "DEBUG", "KEYS"];
@@ -359,20 +344,9 @@ export function checkRedisSettings(settings: RedisTuningSettings): ResolvedRedis
 
 /** The listener and replication over TLS only; the files come from `configDir`. */
 function tlsLines(c: ResolvedRedisConfig): string[] {
-    const file = (name: string) => `${c.configDir}/${name}`;
     return [
         "# TLS only: no plaintext listener, and replicas reach their primary over TLS too.",
-        "port 0",
-        `tls-port ${c.port}`,
-        `tls-cert-file ${file(TLS_FILES.certificate)}`,
-        `tls-key-file ${file(TLS_FILES.privateKey)}`,
-        `tls-ca-cert-file ${file(TLS_FILES.caCertificate)}`,
-        `tls-auth-clients ${c.tlsAuthClients ?? "optional"}`,
-        'tls-protocols "TLSv1.2 TLSv1.3"',
-        `tls-ciphers ${TLS12_CIPHERS}`,
-        "tls-prefer-server-ciphers yes",
-        // On a primary too: after a failover it is a replica, and must not fall back to plaintext.
-        "tls-replication yes",
+        ...tlsListenerLines(c.port, c.configDir, c.tlsAuthClients),
     ];
 }
 

@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { SENTINEL_HELLO_CHANNEL } from "../policies/lib/acl";
 import { sentinelStartScript, TOPOLOGY_LINE } from "../policies/lib/sentinelStart";
-import { TLS_FILES } from "./redisContainer";
+import { tlsListenerLines } from "./tlsLines";
 import { aclUserLine, aclUsers, ADMIN_USER, APP_USER, DEFAULT_USER_OFF, SENTINEL_USER, type RedisAclUser } from "./redisUsers";
 import { parseSettings } from "./validation";
 
@@ -146,7 +146,6 @@ export function renderSentinelConfig(settings: SentinelConfigSettings): string {
     const password = (name: string) => c.users.find((u) => u.name === name)?.passwords ?? [];
     // Sentinel authenticates with one password: the oldest, accepted by every server during a rotation.
     const sentinelPassword = password(SENTINEL_USER).at(-1);
-    const file = (name: string) => `${c.configDir}/${name}`;
     const users = [APP_USER, ADMIN_USER, SENTINEL_USER].map((name) => {
         const line = aclUserLine({ name, passwords: password(name) });
         return `${line} ${SENTINEL_SIDE_RULES[name].join(" ")}`;
@@ -160,19 +159,8 @@ export function renderSentinelConfig(settings: SentinelConfigSettings): string {
         "",
         "# Network: the only listener; names, not addresses, so pod and container restarts keep the topology.",
         "bind * -::*",
-        ...(c.tls
-            ? [
-                  "port 0",
-                  `tls-port ${c.port}`,
-                  `tls-cert-file ${file(TLS_FILES.certificate)}`,
-                  `tls-key-file ${file(TLS_FILES.privateKey)}`,
-                  `tls-ca-cert-file ${file(TLS_FILES.caCertificate)}`,
-                  `tls-auth-clients ${c.tlsAuthClients ?? "optional"}`,
-                  'tls-protocols "TLSv1.2 TLSv1.3"',
-                  // Outgoing connections to Redis and to the other Sentinels over TLS too.
-                  "tls-replication yes",
-              ]
-            : [`port ${c.port}`]),
+        // With TLS, outgoing connections to Redis and to the other Sentinels are TLS too.
+        ...(c.tls ? tlsListenerLines(c.port, c.configDir, c.tlsAuthClients) : [`port ${c.port}`]),
         "protected-mode yes",
         "daemonize no",
         'logfile ""',

@@ -202,3 +202,13 @@ describe("DockerRedis refuses a Sentinel topology that could not fail over safel
         });
     }
 });
+
+describe("DockerRedis with Sentinel and TLS", () => {
+    it("offers the Sentinels' clients and peers exactly the TLS the servers do: one set of lines, ciphers included", async () => {
+        const d = await deploy("secure-ha", { replicas: 2, sentinel: { enabled: true }, tls: { enabled: true } });
+        const tls = (conf: string | undefined) => (conf ?? "").split("\n").filter((line) => /^(tls-(?!port)|port )/.test(line));
+        expect(tls(d.files.get("redis.conf"))).toContain("tls-prefer-server-ciphers yes");
+        expect(tls(d.files.get("redis.conf")).some((line) => line.startsWith("tls-ciphers ECDHE-"))).toBe(true);
+        expect(tls(d.files.get("sentinel-0.conf"))).toEqual(tls(d.files.get("redis.conf")));
+    });
+});
