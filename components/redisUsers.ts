@@ -111,15 +111,19 @@ export const SENTINEL_RULES: Readonly<RedisAclRules> = {
 };
 
 /**
- * What redis_exporter (1.45, with `--config-command=-`) sends, and nothing else: PING and INFO for
- * the figures, CLIENT SETNAME to name its connection, SLOWLOG GET/LEN and LATENCY LATEST for the
- * slow-command and latency metrics (read-only subcommands of @dangerous commands: not SLOWLOG RESET,
- * not LATENCY RESET). No CONFIG (the exporter's config metrics are skipped), no keys, no channels.
- * Found by running the exporter against a user with none of these and reading `ACL LOG`
- * (test/components/metricsUser.server.test.ts). The list lives in the policy pack, which recognises
- * such a user (redis-non-admin-user-dangerous-commands).
+ * What redis_exporter (1.45, with `--config-command=-`) sends, but SLOWLOG GET: PING and INFO for
+ * the figures, CLIENT SETNAME to name its connection, SLOWLOG LEN and LATENCY LATEST/HISTOGRAM
+ * (read-only subcommands of @dangerous commands: not SLOWLOG RESET, not LATENCY RESET). No CONFIG
+ * (the exporter's config metrics are skipped), no keys, no channels. SLOWLOG GET returns the
+ * arguments of other users' slow commands (keys, values, Sentinel's renamed CONFIG REWRITE): the
+ * exporter only turns it into the last slow command's id and duration, and does without them when
+ * refused (its scrape reports no error; the server's ACL LOG keeps one entry for it, user
+ * `metrics`, object `slowlog|get`, whose count grows with every scrape). Found by running the
+ * exporter against a user with none of these and reading `ACL LOG`
+ * (test/components/metricsUser.server.test.ts). The exporter's full list lives in the policy pack,
+ * which recognises such a user (redis-non-admin-user-dangerous-commands).
  */
-export const METRICS_RULES: Readonly<RedisAclRules> = { allowCommands: [...EXPORTER_COMMANDS] };
+export const METRICS_RULES: Readonly<RedisAclRules> = { allowCommands: EXPORTER_COMMANDS.filter((c) => c !== "slowlog|get") };
 
 /** What a replica sends the primary: PSYNC and REPLCONF for the stream, PING to check it. No keys. */
 export const REPLICATION_RULES: Readonly<RedisAclRules> = { allowCommands: ["psync", "replconf", "ping"] };
