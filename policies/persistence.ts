@@ -57,8 +57,9 @@ export const persistence: StackValidationPolicy = stackPolicy({
                 const { aof, rdb } = effectivePersistence(w.settings);
                 if (!aof && !rdb) reportViolation("Redis has both AOF and RDB persistence off; enable appendonly.", w.resource.urn);
             }
+            // Where the command or its config is unknown, so is the data dir: nothing to prove.
             const dataDir = directive(w.settings, "dir") ?? "/data";
-            if (dataOnVolume(w, dataDir) === false) {
+            if (w.fileKnown && dataOnVolume(w, dataDir) === false) {
                 reportViolation(
                     `Redis keeps its data dir (${dataDir}) on the container's own filesystem; mount a volume or PersistentVolumeClaim there.`,
                     w.resource.urn,

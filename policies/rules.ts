@@ -17,6 +17,8 @@ import { k8sRequireNetworkPolicy } from "./k8sRequireNetworkPolicy";
 import { memoryLimit } from "./memoryLimit";
 import { noLiteralPassword } from "./noLiteralPassword";
 import { nonAdminUserDangerousCommands } from "./nonAdminUserDangerousCommands";
+import { sentinelHelloChannel } from "./sentinelHelloChannel";
+import { helloChannelReach } from "./helloChannelReach";
 import { persistence } from "./persistence";
 import { requireAuthAndHardening } from "./requireAuthAndHardening";
 import { tlsInTransit } from "./tlsInTransit";
@@ -35,6 +37,8 @@ export const policies: Policies = [
     noLiteralPassword,
     defaultUserFullAccess,
     nonAdminUserDangerousCommands,
+    sentinelHelloChannel,
+    helloChannelReach,
     tlsInTransit,
     // Container hardening
     dockerNoPrivilegedOrSocket,

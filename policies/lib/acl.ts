@@ -497,3 +497,45 @@ export function globMatches(pattern: string, subject: string): boolean {
 export function channelsReach(patterns: readonly string[], channel: string): boolean {
     return patterns.some((pattern) => globMatches(pattern, channel));
 }
+
+/** Rules through which a user may PUBLISH or SUBSCRIBE: a grant is enough (a later revocation is not followed). */
+const PUBSUB_GRANTS: ReadonlySet<string> = new Set([
+    "allcommands",
+    "+@all",
+    "+@pubsub",
+    "+@fast",
+    "+@slow",
+    "+publish",
+    "+subscribe",
+    "+psubscribe",
+]);
+
+/**
+ * The channel patterns a user's rules leave it (`*` for every channel), starting from
+ * `acl-pubsub-default` (`resetchannels` unless the config says `allchannels`), which `reset` also
+ * restores. A selector's `&` rules count as the user's: any of them lets the user reach a channel.
+ */
+export function userChannelPatterns(rules: string[], pubsubDefault = "resetchannels"): string[] {
+    const initial = () => (pubsubDefault.toLowerCase() === "allchannels" ? ["*"] : []);
+    let patterns = initial();
+    let inSelector = false;
+    for (const word of rules) {
+        const opens = word.startsWith("(");
+        const closes = word.endsWith(")");
+        const rule = word.replace(/^\(/, "").replace(/\)$/, "");
+        const lower = rule.toLowerCase();
+        if (opens) inSelector = true;
+        if (rule.startsWith("&")) patterns.push(rule.slice(1));
+        else if (lower === "allchannels") patterns.push("*");
+        else if (!inSelector && lower === "resetchannels") patterns = [];
+        else if (!inSelector && lower === "reset") patterns = initial();
+        if (closes) inSelector = false;
+    }
+    return patterns;
+}
+
+/** Whether a user's rules let it publish or subscribe on the Sentinels' hello channel. */
+export function reachesHelloChannel(rules: string[], pubsubDefault?: string): boolean {
+    const grantsPubSub = rules.some((word) => PUBSUB_GRANTS.has(word.replace(/^\(/, "").replace(/\)$/, "").toLowerCase()));
+    return grantsPubSub && channelsReach(userChannelPatterns(rules, pubsubDefault), SENTINEL_HELLO_CHANNEL);
+}

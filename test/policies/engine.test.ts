@@ -77,6 +77,8 @@ describe("redis-guard served to the engine over gRPC", () => {
             "redis-no-literal-password": [RESOURCE, MANDATORY],
             "redis-default-user-full-access": [STACK, ADVISORY],
             "redis-non-admin-user-dangerous-commands": [STACK, ADVISORY],
+            "redis-sentinel-hello-channel": [STACK, MANDATORY],
+            "redis-hello-channel-reach": [STACK, ADVISORY],
             "redis-tls-in-transit": [STACK, ADVISORY],
             "redis-docker-no-privileged-or-docker-socket": [RESOURCE, MANDATORY],
             "redis-docker-container-hardening": [RESOURCE, ADVISORY],

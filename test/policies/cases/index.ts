@@ -17,6 +17,8 @@ import { persistenceCase } from "./persistence";
 import { appendfsyncAlwaysCase } from "./appendfsyncAlways";
 import { defaultUserFullAccessCase } from "./defaultUserFullAccess";
 import { nonAdminUserDangerousCommandsCase } from "./nonAdminUserDangerousCommands";
+import { sentinelHelloChannelCase } from "./sentinelHelloChannel";
+import { helloChannelReachCase } from "./helloChannelReach";
 import { cacheNoEvictionCase } from "./cacheNoEviction";
 import { imagePinnedCase } from "./imagePinned";
 import { memoryLimitCase } from "./memoryLimit";
@@ -43,6 +45,8 @@ export const cases: PolicyCase[] = [
     appendfsyncAlwaysCase,
     defaultUserFullAccessCase,
     nonAdminUserDangerousCommandsCase,
+    sentinelHelloChannelCase,
+    helloChannelReachCase,
     cacheNoEvictionCase,
     imagePinnedCase,
     memoryLimitCase,

@@ -1,0 +1,4 @@
+import { helloChannelReachCase } from "../cases/helloChannelReach";
+import { policyCaseTests } from "../caseTests";
+
+policyCaseTests(helloChannelReachCase);
