@@ -1,6 +1,6 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { configSchema, stackPolicy } from "./lib/exemptions";
-import { helloChannelFindings, helloChannelMessage, runsSentinels } from "./lib/helloChannel";
+import { adminUsersProperty, configSchema, stackPolicy } from "./lib/exemptions";
+import { reportHelloChannelUsers } from "./lib/helloChannel";
 import { docsUrl, redisSecurity } from "./lib/metadata";
 
 export const helloChannelReach: StackValidationPolicy = stackPolicy({
@@ -17,18 +17,7 @@ export const helloChannelReach: StackValidationPolicy = stackPolicy({
     remediationSteps:
         "Give application users channel patterns that leave the `__…` system channels out (`&[^_]* &_[^_]* &_`, plus `&__redis__:invalidate` and keyspace/keyevent patterns where needed) instead of `&*` or `allchannels`.",
     url: docsUrl("redis-hello-channel-reach"),
-    configSchema: configSchema({
-        adminUsers: {
-            type: "array",
-            items: { type: "string" },
-            default: ["admin"],
-            description: "ACL user names of operators, who may reach every channel (hardened-redis calls its operators' user admin).",
-        },
-    }),
-    validateStack: (args, reportViolation) => {
-        // Where a workload may yet be a Sentinel, this policy cannot tell which level applies: silent.
-        if (runsSentinels(args) !== "no") return;
-        const admins = new Set(args.getConfig<{ adminUsers?: string[] }>().adminUsers ?? ["admin"]);
-        for (const finding of helloChannelFindings(args, admins)) reportViolation(helloChannelMessage(finding), finding.urn);
-    },
+    configSchema: configSchema(adminUsersProperty),
+    // Silent where a workload may yet be a Sentinel: which level applies cannot be told.
+    validateStack: (args, reportViolation) => reportHelloChannelUsers("no", args, reportViolation),
 });

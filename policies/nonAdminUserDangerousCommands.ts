@@ -1,6 +1,6 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { dangerousCommands, isEnabled, isMetricsUser, isSentinelUser } from "./lib/acl";
-import { configSchema, stackPolicy } from "./lib/exemptions";
+import { adminUsersOf, adminUsersProperty, configSchema, stackPolicy } from "./lib/exemptions";
 import { checkedWorkloads } from "./lib/workloads";
 import { redisSecurity, docsUrl } from "./lib/metadata";
 
@@ -18,16 +18,9 @@ export const nonAdminUserDangerousCommands: StackValidationPolicy = stackPolicy(
     remediationSteps:
         "Grant application users `+@all -@dangerous` or narrower categories (`+@read +@write -@dangerous`); keep @admin and @dangerous to users named in `adminUsers`. The components' `app` user is `+@all -@dangerous +info`; give each `extraUsers` entry only the categories and commands it needs.",
     url: docsUrl("redis-non-admin-user-dangerous-commands"),
-    configSchema: configSchema({
-        adminUsers: {
-            type: "array",
-            items: { type: "string" },
-            default: ["admin"],
-            description: "ACL user names that may hold administrative commands (hardened-redis calls its operators' user admin).",
-        },
-    }),
+    configSchema: configSchema(adminUsersProperty),
     validateStack: (args, reportViolation) => {
-        const admins = new Set(args.getConfig<{ adminUsers?: string[] }>().adminUsers ?? ["admin"]);
+        const admins = adminUsersOf(args);
         for (const w of checkedWorkloads(args)) {
             const mode = w.sentinel ? "sentinel" : "server";
             // The default user is redis-default-user-full-access's concern. A user Sentinels authenticate

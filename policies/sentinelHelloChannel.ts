@@ -1,6 +1,6 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { configSchema, stackPolicy } from "./lib/exemptions";
-import { helloChannelFindings, helloChannelMessage, runsSentinels } from "./lib/helloChannel";
+import { adminUsersProperty, configSchema, stackPolicy } from "./lib/exemptions";
+import { reportHelloChannelUsers } from "./lib/helloChannel";
 import { docsUrl, redisSecurity } from "./lib/metadata";
 
 export const sentinelHelloChannel: StackValidationPolicy = stackPolicy({
@@ -17,17 +17,6 @@ export const sentinelHelloChannel: StackValidationPolicy = stackPolicy({
     remediationSteps:
         "Replace `&*` (or `allchannels`) in application users with patterns that leave the `__…` system channels out: `&[^_]* &_[^_]* &_`, plus `&__redis__:invalidate` for client-side caching and `&__keyspace@*__:* &__keyevent@*__:*` for notifications (hardened-redis's app user). Only the user Sentinels authenticate as gets `&__sentinel__:hello`.",
     url: docsUrl("redis-sentinel-hello-channel"),
-    configSchema: configSchema({
-        adminUsers: {
-            type: "array",
-            items: { type: "string" },
-            default: ["admin"],
-            description: "ACL user names of operators, who may reach every channel (hardened-redis calls its operators' user admin).",
-        },
-    }),
-    validateStack: (args, reportViolation) => {
-        if (runsSentinels(args) !== "yes") return;
-        const admins = new Set(args.getConfig<{ adminUsers?: string[] }>().adminUsers ?? ["admin"]);
-        for (const finding of helloChannelFindings(args, admins)) reportViolation(helloChannelMessage(finding), finding.urn);
-    },
+    configSchema: configSchema(adminUsersProperty),
+    validateStack: (args, reportViolation) => reportHelloChannelUsers("yes", args, reportViolation),
 });

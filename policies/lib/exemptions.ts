@@ -36,6 +36,22 @@ export const exemptionProperties = {
     },
 } as const;
 
+/** The operators' ACL users, whom the ACL policies leave alone: the config property and its reading. */
+export const adminUsersProperty = {
+    adminUsers: {
+        type: "array",
+        items: { type: "string" },
+        default: ["admin"],
+        description:
+            "ACL user names of operators, who may hold administrative commands and reach every channel (hardened-redis calls its operators' user admin).",
+    },
+} as const;
+
+/** The configured operators' users. */
+export function adminUsersOf(args: StackValidationArgs): ReadonlySet<string> {
+    return new Set(args.getConfig<{ adminUsers?: string[] }>().adminUsers ?? ["admin"]);
+}
+
 /** A policy's config schema: the exemption settings, then its own options. */
 export function configSchema(extra: PolicyConfigSchema["properties"] = {}): PolicyConfigSchema {
     return { properties: { ...exemptionProperties, ...extra } };

@@ -1,7 +1,8 @@
 // Which Redis servers and Sentinels of a stack have users, other than the Sentinels' own and the
 // operators', that reach __sentinel__:hello: the two hello-channel policies differ only in the
 // stacks they judge (with Sentinels: mandatory; without: advisory).
-import type { StackValidationArgs } from "@pulumi/policy";
+import type { ReportViolation, StackValidationArgs } from "@pulumi/policy";
+import { adminUsersOf } from "./exemptions";
 import { isEnabled, isSentinelUser, reachesHelloChannel } from "./acl";
 import { checkedWorkloads } from "./workloads";
 
@@ -43,4 +44,10 @@ export function helloChannelFindings(args: StackValidationArgs, admins: Readonly
 /** The violation message, naming the users (never their rules, which may hold password hashes). */
 export function helloChannelMessage(f: HelloChannelFinding): string {
     return `${f.sentinel ? "Sentinel" : "Redis"} has ACL user(s) ${f.users.join(", ")} that reach __sentinel__:hello (channel patterns that match it, and PUBLISH or SUBSCRIBE): one forged hello published there with a newer epoch makes every Sentinel switch the primary to a server of the publisher's choosing. Give them channel patterns that leave it out (e.g. &[^_]* &_[^_]* &__redis__:invalidate), and the hello channel only to the Sentinels' own user.`;
+}
+
+/** Reports every workload with users that reach the hello channel, when the stack's Sentinels are as `judged` says. */
+export function reportHelloChannelUsers(judged: "yes" | "no", args: StackValidationArgs, reportViolation: ReportViolation): void {
+    if (runsSentinels(args) !== judged) return;
+    for (const finding of helloChannelFindings(args, adminUsersOf(args))) reportViolation(helloChannelMessage(finding), finding.urn);
 }
