@@ -71,6 +71,10 @@ export async function localCache(redis: Redis, options: LocalCacheOptions = {}):
     const maxAgeMs = positive(options.maxAgeMs ?? 60_000, "maxAgeMs");
     const prefixes = options.prefixes ?? [];
     if (prefixes.some((p) => p === "")) throw new RangeError("localCache: a prefix must not be empty (that would track every key)");
+    // ioredis's keyPrefix (its one key transform) is added to the GETs, and Redis invalidates the
+    // keys it stored, prefix and all: values are held by that name, and BCAST prefixes take it too.
+    const keyPrefix = redis.options.keyPrefix ?? "";
+    const stored = (key: string) => keyPrefix + key;
 
     // Both connections are the cache's own: tracking belongs to a connection, and a subscribed
     // connection can run nothing else. Resubscribing is ours to do, after learning the new ID.
@@ -131,6 +135,7 @@ export async function localCache(redis: Redis, options: LocalCacheOptions = {}):
             drop(oldest);
         }
     };
+    /** Whether a key (as the caller names it) falls under the BCAST prefixes, if any. */
     const cacheable = (key: string) => prefixes.length === 0 || prefixes.some((p) => key.startsWith(p));
 
     invalidations.on("messageBuffer", (channel: Buffer, keys: Buffer[] | Buffer | null) => {
@@ -163,7 +168,7 @@ export async function localCache(redis: Redis, options: LocalCacheOptions = {}):
                     await invalidations.subscribe(INVALIDATE);
                     subscriberId = id;
                 }
-                const bcast = prefixes.length > 0 ? ["BCAST", ...prefixes.flatMap((p) => ["PREFIX", p])] : [];
+                const bcast = prefixes.length > 0 ? ["BCAST", ...prefixes.flatMap((p) => ["PREFIX", stored(p)])] : [];
                 // A reader that stayed up may still track for a subscriber that is gone.
                 await reader.call("CLIENT", "TRACKING", "OFF");
                 await reader.call("CLIENT", "TRACKING", "ON", "REDIRECT", subscriberId, ...bcast);
@@ -202,22 +207,23 @@ export async function localCache(redis: Redis, options: LocalCacheOptions = {}):
         throw new Error(`localCache: could not turn on CLIENT TRACKING (Redis 6 or later, and a user that may run it, are needed): ${why}`);
     }
 
-    const readThrough = (key: string): Promise<string | null> => {
+    /** GET `key` (which ioredis prefixes), held and tracked as `name`, the key Redis stores. */
+    const readThrough = (key: string, name: string): Promise<string | null> => {
         // Join a read in flight only while nothing has invalidated it: its answer may predate a
         // write this caller already knows of, and then the caller would get an older value.
-        const inFlight = reading.get(key);
+        const inFlight = reading.get(name);
         if (inFlight && !inFlight.invalidated) return inFlight.promise;
         // Kept only if tracking was armed before the GET was sent and nothing was lost since.
         const at = armed ? epoch : -1;
         const state = { promise: reader.get(key), invalidated: false };
-        reading.set(key, state);
+        reading.set(name, state);
         const done = () => {
-            if (reading.get(key) === state) reading.delete(key);
+            if (reading.get(name) === state) reading.delete(name);
         };
         return state.promise.then(
             (value) => {
                 done();
-                if (armed && epoch === at && !state.invalidated && cacheable(key)) keep(key, value);
+                if (armed && epoch === at && !state.invalidated && cacheable(key)) keep(name, value);
                 return value;
             },
             (e: unknown) => {
@@ -230,16 +236,17 @@ export async function localCache(redis: Redis, options: LocalCacheOptions = {}):
     return {
         get(key: string) {
             if (closed) return Promise.reject(new Error("localCache: closed"));
-            const entry = held.get(key);
+            const name = stored(key);
+            const entry = held.get(name);
             if (entry && armed && Date.now() - entry.at <= maxAgeMs) {
                 stats.hits += 1;
-                held.delete(key);
-                held.set(key, entry);
+                held.delete(name);
+                held.set(name, entry);
                 return Promise.resolve(entry.value);
             }
-            if (entry) drop(key);
+            if (entry) drop(name);
             stats.misses += 1;
-            return readThrough(key);
+            return readThrough(key, name);
         },
         get size() {
             return held.size;

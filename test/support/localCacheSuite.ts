@@ -205,6 +205,26 @@ export function localCacheSuite(target: string, start: () => Promise<RedisUnderT
             expect(await cache.get("session:1")).toBe("c");
         });
 
+        it("with ioredis's keyPrefix, holds keys by the name Redis stores and hears writes to them, whole-key and broadcast", async () => {
+            const prefixed = app.duplicate({ keyPrefix: "tenant:" });
+            prefixed.on("error", () => undefined);
+            try {
+                for (const cache of [await localCache(prefixed), await localCache(prefixed, { prefixes: ["hot:"] })]) {
+                    caches.push(cache);
+                    await other.set("tenant:hot:p", "old");
+                    await other.set("hot:p", "unprefixed");
+                    expect(await cache.get("hot:p")).toBe("old");
+                    expect(await cache.get("hot:p")).toBe("old");
+                    const before = cache.stats.invalidations;
+                    await other.set("tenant:hot:p", "new");
+                    await until("the invalidation of the prefixed key", () => cache.stats.invalidations > before);
+                    expect(await cache.get("hot:p")).toBe("new");
+                }
+            } finally {
+                prefixed.disconnect();
+            }
+        });
+
         it("reads a key once for many concurrent misses", async () => {
             const cache = await open();
             await other.set("hot:f", "v");
