@@ -11,7 +11,7 @@ export {
 } from "./connect";
 export { RedisTlsError, type RedisTlsFailure } from "./tlsErrors";
 export { parseSentinelUrl, RedisSentinelError, type RedisSentinelFailure, type SentinelUrl } from "./sentinel";
-export { pipelineInBatches, type Command } from "./pipeline";
+export { pipelineBatches, pipelineInBatches, type Command, type CommandResult } from "./pipeline";
 export { defineScripts, type ScriptDefinition, type ScriptRunner } from "./scripts";
 export { acquireLock, withLock, LockLostError, LockTimeoutError, type AcquireOptions, type Lock, type WithLockOptions } from "./lock";
 export { cacheAside, CacheLoadError, type CacheAsideOptions } from "./cacheAside";

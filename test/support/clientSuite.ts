@@ -11,6 +11,7 @@ import {
     incrSharded,
     LockLostError,
     LockTimeoutError,
+    pipelineBatches,
     pipelineInBatches,
     recommendedPoolSize,
     scanKeys,
@@ -154,6 +155,27 @@ export function clientSuite(target: string, start: () => Promise<RedisUnderTest>
                     777,
                 );
                 expect(gets.map(([, v]) => v)).toEqual(Array.from({ length: 10_000 }, (_, i) => `value-${i}`));
+            });
+
+            it("streams with pipelineBatches: a batch's results come before the next batch is read from the commands", async () => {
+                const client = open();
+                let produced = 0;
+                function* commands(): Generator<Command> {
+                    for (let i = 0; i < 2_500; i++) {
+                        produced += 1;
+                        yield ["set", `stream:${i}`, String(i), "EX", 60];
+                    }
+                }
+                const seen: Array<{ results: number; producedSoFar: number }> = [];
+                for await (const results of pipelineBatches(client, commands(), 1_000))
+                    seen.push({ results: results.length, producedSoFar: produced });
+                // Never more than one batch ahead: 1,000 read for the first 1,000 results, and so on.
+                expect(seen).toEqual([
+                    { results: 1_000, producedSoFar: 1_000 },
+                    { results: 1_000, producedSoFar: 2_000 },
+                    { results: 500, producedSoFar: 2_500 },
+                ]);
+                expect(await client.get("stream:2499")).toBe("2499");
             });
 
             it("reports a failed command in place without stopping the rest", async () => {
