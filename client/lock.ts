@@ -3,18 +3,28 @@ import type Redis from "ioredis";
 import { scriptsPerClient } from "./scripts";
 
 /**
- * Acquire = SET NX PX plus an INCR of a per-lock counter, atomically: the counter is the
- * fencing token, strictly increasing across holders, so storage that remembers the highest
- * token it has seen can refuse a writer whose lock expired (Kleppmann, 2016). The counter
- * key has no TTL on purpose: expiring it would restart the sequence.
+ * Acquire = SET NX PX plus the next fencing token, atomically: the token is strictly increasing
+ * across holders, so storage that remembers the highest token it has seen can refuse a writer
+ * whose lock expired (Kleppmann, 2016). A plain counter is not enough: under an allkeys-*
+ * eviction policy a rarely read counter is the first key evicted, and a failover or a restart can
+ * lose its last INCR, and each restarts the sequence at 1 (measured: 1, 2, 3, then 1 after an
+ * eviction). So the token is the larger of the stored one plus one and the server's clock in
+ * microseconds (TIME): once lost, the counter restarts at the clock, above every token issued
+ * before, as long as the server's clock has not gone back (or, after a failover, the new
+ * primary's clock is not behind the old one's by more than the time since the last grant).
+ * Tokens stay below 2^53, exact as JavaScript numbers.
  */
 const LOCK_SCRIPTS = {
     // Safe to send twice (ioredis resends unanswered commands after a reconnect): if the lock
-    // already holds our token, the first run granted it and its fence is the counter's value.
+    // already holds our token, the first run granted it and its fence is the stored one.
     acquire: {
         keys: 2,
         lua: `if redis.call('GET', KEYS[1]) == ARGV[1] then return tonumber(redis.call('GET', KEYS[2])) end
-if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return redis.call('INCR', KEYS[2]) end return false`,
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return false end
+local now = redis.call('TIME')
+local fence = math.max(tonumber(redis.call('GET', KEYS[2]) or '0') + 1, tonumber(now[1]) * 1000000 + tonumber(now[2]))
+redis.call('SET', KEYS[2], string.format('%.0f', fence))
+return fence`,
     },
     // Without a fencing token, for locks that only prevent duplicate work (no counter key is left behind).
     acquireUnfenced: {
@@ -44,7 +54,7 @@ export interface AcquireOptions {
     retryDelayMs?: number;
     /** Gives up waiting when aborted. */
     signal?: AbortSignal;
-    /** Issue a fencing token from a counter at `<key>:fence`, a key without TTL (default true). */
+    /** Issue a fencing token, kept at `<key>:fence` (a key without TTL; if it is evicted, tokens go on from the server's clock). Default true. */
     fenced?: boolean;
 }
 
@@ -52,7 +62,10 @@ export interface Lock {
     readonly key: string;
     /** Random value identifying this holder. */
     readonly token: string;
-    /** Strictly increasing across every grant of this lock: pass it to storage that can check it (0 when not fenced). */
+    /**
+     * Strictly increasing across every grant of this lock (microseconds of the server's clock or
+     * above; exact as a JavaScript number): pass it to storage that can check it. 0 when not fenced.
+     */
     readonly fence: number;
     /** Deletes the lock if still ours; false if it had expired (and maybe passed to someone else). */
     release(): Promise<boolean>;

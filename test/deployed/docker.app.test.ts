@@ -172,7 +172,8 @@ console.log(JSON.stringify({ mode: (s.mode & 0o777).toString(8), uid: s.uid, gid
         expect(log).toEqual(fences.flatMap((f) => [`start:${f}`, `end:${f}`]));
         expect(Number(await admin.hget("report:catalog", "fence"))).toBe(fences[4]);
         // A holder with a newer fence wrote meanwhile (e.g. after this app's lock lapsed): its write stands.
-        await admin.hset("report:catalog", "fence", String(fences[4] + 1_000), "body", "newer");
+        // Fences follow the server's clock in microseconds: a day ahead stays newer than any this test issues.
+        await admin.hset("report:catalog", "fence", String(fences[4] + 86_400_000_000), "body", "newer");
         const stale = await post("/jobs/catalog-report");
         expect(stale.body.written).toBe(false);
         expect(await admin.hget("report:catalog", "body")).toBe("newer");

@@ -269,7 +269,7 @@ export function clientSuite(target: string, start: () => Promise<RedisUnderTest>
                     await lock.release();
                 }
                 expect(fences.every((f, i) => i === 0 || f > fences[i - 1])).toBe(true);
-                expect(fences[999] - fences[0]).toBe(999);
+                expect(fences.every(Number.isSafeInteger)).toBe(true);
             });
 
             it("aborts the holder's signal when its lock is lost", async () => {
