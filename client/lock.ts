@@ -71,6 +71,13 @@ export interface Lock {
     release(): Promise<boolean>;
     /** Resets the TTL if still ours; false if it had expired. */
     extend(ttlMs: number): Promise<boolean>;
+    /**
+     * When the lock has surely lapsed unless extended, on this process's monotonic clock
+     * (`performance.now()`): the time the acquire (or the last extend that succeeded) was sent,
+     * plus its TTL. Redis started the TTL no earlier than that, so the holder is never later than
+     * the server, whatever the network or the offline queue delays.
+     */
+    readonly validUntil: number;
 }
 
 export class LockTimeoutError extends Error {
@@ -113,15 +120,25 @@ export async function acquireLock(redis: Redis, key: string, options: AcquireOpt
     const { acquire, acquireUnfenced, release, extend } = scripts(redis);
     for (;;) {
         signal?.throwIfAborted();
+        const sent = performance.now();
         const fence = (await (fenced ? acquire([key, fenceKey(key)], [token, ttlMs]) : acquireUnfenced([key], [token, ttlMs]))) as
             number | null;
         if (fence !== null) {
+            let validUntil = sent + ttlMs;
             const lock: Lock = {
                 key,
                 token,
                 fence,
                 release: async () => (await release([key], [token])) === 1,
-                extend: async (ms) => (await extend([key], [token, ms])) === 1,
+                extend: async (ms) => {
+                    const extendSent = performance.now();
+                    const extended = (await extend([key], [token, ms])) === 1;
+                    if (extended) validUntil = Math.max(validUntil, extendSent + ms);
+                    return extended;
+                },
+                get validUntil() {
+                    return validUntil;
+                },
             };
             // Aborted while the SET was in flight: do not leave a lock nobody will release.
             if (signal?.aborted) {
@@ -141,10 +158,12 @@ export interface WithLockOptions extends AcquireOptions {
 }
 
 /**
- * Runs `fn` while holding `key`. The lock is extended while `fn` runs; if an extension
- * fails (the lock expired, e.g. after a long pause), the signal handed to `fn` aborts
- * with {@link LockLostError} so it can stop before doing harm. The fence is for storage
- * that can reject stale writers. The lock is released however `fn` ends.
+ * Runs `fn` while holding `key`. The lock is extended while `fn` runs; the signal handed to `fn`
+ * aborts with {@link LockLostError} as soon as an extension fails (the lock expired, e.g. after a
+ * long pause), and at the latest at the lock's local deadline ({@link Lock.validUntil}) when no
+ * extension came back in time, whatever holds the commands up (a slow network, the offline queue,
+ * a paused server, a TTL shorter than the command timeout). The fence is for storage that can
+ * reject stale writers. The lock is released however `fn` ends.
  */
 export async function withLock<T>(
     redis: Redis,
@@ -155,15 +174,28 @@ export async function withLock<T>(
     const lock = await acquireLock(redis, key, options);
     const lost = new AbortController();
     let timer: NodeJS.Timeout | undefined;
+    let deadline: NodeJS.Timeout | undefined;
     const giveUp = () => {
         clearInterval(timer);
+        clearTimeout(deadline);
         lost.abort(new LockLostError(key));
     };
+    /** (Re)arms the local deadline: the lease ends then unless an extension moves it. */
+    const watchDeadline = () => {
+        clearTimeout(deadline);
+        if (lost.signal.aborted) return;
+        deadline = setTimeout(
+            () => (performance.now() >= lock.validUntil ? giveUp() : watchDeadline()),
+            Math.max(0, lock.validUntil - performance.now()),
+        );
+        deadline.unref();
+    };
+    watchDeadline();
     if (options.autoExtend !== false) {
         // Extending every third of the TTL leaves two more tries before the lock can lapse.
         timer = setInterval(
             () => {
-                lock.extend(options.ttlMs).then((ok) => ok || giveUp(), giveUp);
+                lock.extend(options.ttlMs).then((ok) => (ok ? watchDeadline() : giveUp()), giveUp);
             },
             Math.max(1, Math.floor(options.ttlMs / 3)),
         );
@@ -174,6 +206,7 @@ export async function withLock<T>(
         return await fn({ signal, fence: lock.fence });
     } finally {
         clearInterval(timer);
+        clearTimeout(deadline);
         await lock.release().catch(() => false);
     }
 }
