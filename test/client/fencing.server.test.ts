@@ -22,61 +22,53 @@ async function grants(client: Redis, n = 3): Promise<number[]> {
 
 const increasing = (fences: number[]) => fences.every((f, i) => i === 0 || f > fences[i - 1]);
 
-describe.each(["allkeys-lru", "allkeys-random"])("fencing tokens on a server evicting by %s", (policy) => {
-    let server: LocalRedis;
-    let app: Redis;
-    let admin: Redis;
+/** A server from the rendered config with `settings` for the tests of one describe, and its app and admin clients. */
+function serverPerDescribe(settings: Parameters<typeof startLocalRedis>[0] = {}) {
+    const t = {} as { server: LocalRedis; app: Redis; admin: Redis };
     beforeAll(async () => {
-        server = await startLocalRedis({ maxmemory: "4mb", maxmemoryPolicy: policy });
-        app = new Redis(server.connectionString, { maxRetriesPerRequest: 0 });
-        admin = new Redis(server.adminConnectionString, { maxRetriesPerRequest: 0 });
+        t.server = await startLocalRedis(settings);
+        t.app = new Redis(t.server.connectionString, { maxRetriesPerRequest: 0 });
+        t.admin = new Redis(t.server.adminConnectionString, { maxRetriesPerRequest: 0 });
     });
     afterAll(async () => {
-        app?.disconnect();
-        admin?.disconnect();
-        await server?.stop();
+        t.app?.disconnect();
+        t.admin?.disconnect();
+        await t.server?.stop();
     });
+    return t;
+}
+
+describe.each(["allkeys-lru", "allkeys-random"])("fencing tokens on a server evicting by %s", (policy) => {
+    const t = serverPerDescribe({ maxmemory: "4mb", maxmemoryPolicy: policy });
 
     it("keep rising when the counter is evicted by a flood of other keys", async () => {
-        const before = await grants(app);
+        const before = await grants(t.app);
         expect(increasing(before)).toBe(true);
         // Flood until the counter is gone (bounded: 40 MiB through a 4 MiB server).
         const value = "x".repeat(10_000);
-        for (let i = 0; (await admin.exists(`${LOCK}:fence`)) === 1; i++) {
+        for (let i = 0; (await t.admin.exists(`${LOCK}:fence`)) === 1; i++) {
             if (i >= 4_000) throw new Error("the counter was never evicted");
-            await app.set(`flood:${i}`, value);
+            await t.app.set(`flood:${i}`, value);
         }
-        expect(Number((await admin.info("stats")).match(/evicted_keys:(\d+)/)?.[1])).toBeGreaterThan(0);
-        const after = await grants(app);
+        expect(Number((await t.admin.info("stats")).match(/evicted_keys:(\d+)/)?.[1])).toBeGreaterThan(0);
+        const after = await grants(t.app);
         expect(after[0], `after eviction: ${after[0]} must exceed ${before[2]}`).toBeGreaterThan(before[2]);
         expect(increasing(after)).toBe(true);
     }, 60_000);
 });
 
 describe("fencing tokens when the counter's last writes are lost", () => {
-    let server: LocalRedis;
-    let app: Redis;
-    let admin: Redis;
-    beforeAll(async () => {
-        server = await startLocalRedis();
-        app = new Redis(server.connectionString, { maxRetriesPerRequest: 0 });
-        admin = new Redis(server.adminConnectionString, { maxRetriesPerRequest: 0 });
-    });
-    afterAll(async () => {
-        app?.disconnect();
-        admin?.disconnect();
-        await server?.stop();
-    });
+    const t = serverPerDescribe();
 
     it("keep rising when the counter goes back to an older value or is gone, as after a failover or an AOF that lost its last second", async () => {
-        const early = await grants(app, 1);
-        const later = await grants(app, 3);
+        const early = await grants(t.app, 1);
+        const later = await grants(t.app, 3);
         // A promoted replica that missed the last acquires holds an older counter; one that missed its creation, none.
-        await admin.set(`${LOCK}:fence`, String(early[0]));
-        const afterRollback = await grants(app, 1);
+        await t.admin.set(`${LOCK}:fence`, String(early[0]));
+        const afterRollback = await grants(t.app, 1);
         expect(afterRollback[0]).toBeGreaterThan(later[2]);
-        await admin.del(`${LOCK}:fence`);
-        const afterLoss = await grants(app, 1);
+        await t.admin.del(`${LOCK}:fence`);
+        const afterLoss = await grants(t.app, 1);
         expect(afterLoss[0]).toBeGreaterThan(afterRollback[0]);
         expect([...early, ...later, ...afterRollback, ...afterLoss].every(Number.isSafeInteger)).toBe(true);
     });
