@@ -13,7 +13,8 @@ export type CommandResult = [Error | null, unknown];
  * is held, however many commands a generator produces. A failed command does not stop the others.
  */
 export async function* pipelineBatches(redis: Redis, commands: Iterable<Command>, batchSize = 1_000): AsyncGenerator<CommandResult[]> {
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError("pipelineInBatches: batchSize must be an integer >= 1");
+    if (!Number.isInteger(batchSize) || batchSize < 1)
+        throw new RangeError("pipelineBatches/pipelineInBatches: batchSize must be an integer >= 1");
     let batch: Command[] = [];
     for (const command of commands) {
         batch.push(command);

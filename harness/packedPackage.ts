@@ -2,9 +2,12 @@
 // ./dist, which tests running alongside load: the same tsconfig the prepare script uses, the same
 // files (package.json `files`).
 import { spawnSync, type SpawnSyncOptions } from "node:child_process";
-import { copyFile, mkdir, mkdtemp, rm } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
+import { compile, compileIntoCache, npmEnvironment } from "./compile";
+
+export { npmEnvironment };
 
 export const ROOT = resolve(__dirname, "..");
 
@@ -30,30 +33,20 @@ export function cacheDirectory(name: string): string {
     return join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "hardened-redis", name);
 }
 
-/** The environment for an npm run of our own: without the npm_* settings of the `npm test` that runs us. */
-export function npmEnvironment(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-    return Object.fromEntries(Object.entries(env).filter(([key]) => !key.startsWith("npm_")));
-}
-
 /**
- * This tree built as `npm run build` builds it, into a folder of its own below
- * node_modules/.cache (so the built files resolve ioredis and the SDK from this tree's
- * node_modules), never into ./dist: test files run in parallel, and one must not load files
- * another is rewriting. `dir` holds what ./dist would (`client/index.js`, `index.js`).
+ * This tree built as `npm run build` builds it, into a folder of its own below node_modules/.cache
+ * (so the built files resolve ioredis and the SDK from this tree's node_modules), never into
+ * ./dist. `dir` holds what ./dist would (`client/index.js`, `index.js`).
  */
-export async function buildPackage(): Promise<{ dir: string; remove(): Promise<void> }> {
-    const cache = join(ROOT, "node_modules", ".cache", "hardened-redis");
-    await mkdir(cache, { recursive: true });
-    const dir = await mkdtemp(join(cache, "build-"));
-    ok(run("npx", ["tsc", "-p", "tsconfig.build.json", "--outDir", dir], { cwd: ROOT, env: npmEnvironment() }), "build");
-    return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+export function buildPackage(): { dir: string; remove(): void } {
+    return compileIntoCache(ROOT, "tsconfig.build.json", "build-");
 }
 
 /** Builds and packs this tree into `work`; returns the tarball's path. */
 export async function packPackage(work: string, env: NodeJS.ProcessEnv = npmEnvironment()): Promise<string> {
     const stage = await mkdtemp(join(work, "package-"));
     for (const file of ["package.json", "README.md", "PulumiPlugin.yaml"]) await copyFile(join(ROOT, file), join(stage, file));
-    ok(run("npx", ["tsc", "-p", "tsconfig.build.json", "--outDir", join(stage, "dist")], { cwd: ROOT, env }), "build");
+    compile(ROOT, "tsconfig.build.json", join(stage, "dist"));
     await mkdir(work, { recursive: true });
     const packed = JSON.parse(
         ok(run("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", work], { cwd: stage, env }), "npm pack"),

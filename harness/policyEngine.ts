@@ -2,10 +2,10 @@
 // own process and is spoken to over gRPC with the engine's own messages, so what the tests see
 // is what `pulumi preview --policy-pack policies` would see (config conversion, secrets and
 // unknowns on the wire included), not what calling the policy functions directly would give.
-import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { spawn } from "node:child_process";
 import { basename, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
+import { compileIntoCache } from "./compile";
 import * as grpc from "@grpc/grpc-js";
 import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import * as analyzer from "@pulumi/pulumi/proto/analyzer_pb";
@@ -75,22 +75,13 @@ const LEVELS: Record<EnforcementLevelName, analyzer.EnforcementLevel> = {
 };
 
 /**
- * Compiles policies/ as `npm run build:policies` does, failing with the compiler's output, into a
- * folder of its own below node_modules/.cache rather than policies/bin: test files run in parallel,
- * and one must not start a pack that another is rewriting. Returns the program to start, run in
- * policies/ (whose package.json gives the pack's version).
+ * Compiles policies/ as `npm run build:policies` does, into a folder of its own below
+ * node_modules/.cache rather than policies/bin, which another test file may be starting. Returns
+ * the program to start, run in policies/ (whose package.json gives the pack's version).
  */
 export function buildPolicyPack(): PolicyPackProgram & { remove(): void } {
-    const cache = resolve(ROOT, "node_modules", ".cache", "hardened-redis");
-    mkdirSync(cache, { recursive: true });
-    const dir = mkdtempSync(join(cache, "redis-guard-"));
-    const build = spawnSync("npx", ["tsc", "-p", "policies/tsconfig.json", "--outDir", dir], { cwd: ROOT, encoding: "utf8" });
-    if (build.error) throw build.error;
-    if (build.status !== 0) {
-        rmSync(dir, { recursive: true, force: true });
-        throw new Error(`building the policy pack failed (exit ${build.status}):\n${build.stdout}\n${build.stderr}`);
-    }
-    return { cwd: POLICIES, entry: join(dir, "index.js"), remove: () => rmSync(dir, { recursive: true, force: true }) };
+    const built = compileIntoCache(ROOT, "policies/tsconfig.json", "redis-guard-");
+    return { cwd: POLICIES, entry: join(built.dir, "index.js"), remove: () => built.remove() };
 }
 
 function options(opts: ResourceOptions = {}): analyzer.AnalyzerResourceOptions {

@@ -44,11 +44,11 @@ function openTelemetryModules(): string {
 describe("the OpenTelemetry ioredis instrumentation on the client helpers", () => {
     let server: RedisUnderTest;
     let recorded: { traceId: string; spans: RecordedSpan[] };
-    let built: Awaited<ReturnType<typeof buildPackage>> | undefined;
+    let built: ReturnType<typeof buildPackage> | undefined;
 
     beforeAll(async () => {
         const modules = openTelemetryModules();
-        const { dir } = (built = await buildPackage());
+        const { dir } = (built = buildPackage());
         server = await startRedisUnderTest();
         const worker = fork(join(__dirname, "../support/openTelemetryWorker.cjs"), [], { stdio: "inherit" });
         recorded = await new Promise((resolve, reject) => {
@@ -66,7 +66,7 @@ describe("the OpenTelemetry ioredis instrumentation on the client helpers", () =
     }, 300_000);
     afterAll(async () => {
         await server?.stop();
-        await built?.remove();
+        built?.remove();
     });
 
     const commandSpans = () => recorded.spans.filter((s) => s.attributes["db.system.name"] === "redis");

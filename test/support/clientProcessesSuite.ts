@@ -47,12 +47,12 @@ export function clientProcessesSuite(target: string, start: () => Promise<RedisU
     describe(`cacheAside across processes against ${target}`, () => {
         let server: RedisUnderTest;
         let observer: Redis;
-        let built: Awaited<ReturnType<typeof buildPackage>> | undefined;
+        let built: ReturnType<typeof buildPackage> | undefined;
         const target = () => ({ built: built!.dir, connectionString: server.connectionString, connectOptions: connectOptionsFor(server) });
 
         beforeAll(async () => {
             // The workers run the built package, as a consumer would.
-            built = await buildPackage();
+            built = buildPackage();
             server = await start();
             observer = new Redis(server.adminConnectionString, { ...redisOptionsFor(server), maxRetriesPerRequest: 0 });
         }, 300_000);
@@ -60,7 +60,7 @@ export function clientProcessesSuite(target: string, start: () => Promise<RedisU
         afterAll(async () => {
             observer?.disconnect();
             await server?.stop();
-            await built?.remove();
+            built?.remove();
         }, 120_000);
 
         it("loads once for 4 processes × 50 concurrent misses, and every caller gets the value", async () => {
