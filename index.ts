@@ -1,9 +1,9 @@
 // Public API of hardened-redis. Only declarations live here: `pulumi package add`
 // loads this module to discover the components, so it must create no resources.
-export { DockerRedis, type DockerRedisArgs } from "./components/dockerRedis";
-export { KubernetesRedis, type KubernetesRedisArgs } from "./components/kubernetesRedis";
-export type { RedisServerArgs } from "./components/containerSettings";
-export type { RedisTlsArgs, DockerRedisTlsArgs, KubernetesRedisTlsArgs } from "./components/redisTls";
+export { DockerRedis, type DockerRedisArgs } from "./platforms/docker/dockerRedis";
+export { KubernetesRedis, type KubernetesRedisArgs } from "./platforms/kubernetes/kubernetesRedis";
+export type { RedisServerArgs } from "./platforms/common/serverArgs";
+export type { RedisTlsArgs, DockerRedisTlsArgs, KubernetesRedisTlsArgs } from "./platforms/common/tls";
 export {
     renderRedisConfig,
     resolveRedisConfig,
@@ -14,9 +14,9 @@ export {
     type RedisConfigSettings,
     type RedisSavePoint,
     type ResolvedRedisConfig,
-} from "./components/redisConfig";
-export { TLS_AUTH_CLIENTS } from "./components/tlsLines";
-export { RedisConfigError } from "./components/redisConfigError";
+} from "./redis/config/redisConfig";
+export { TLS_AUTH_CLIENTS } from "./redis/tls/tlsLines";
+export { RedisConfigError } from "./redis/redisConfigError";
 export {
     hashRedisPassword,
     hardenedUsers,
@@ -29,5 +29,5 @@ export {
     type RedisAclRules,
     type RedisAclUser,
     type RedisUserPasswords,
-} from "./components/redisUsers";
-export { redisConnectionString } from "./components/credentials";
+} from "./redis/acl/users";
+export { redisConnectionString } from "./platforms/common/credentials";

@@ -1,6 +1,6 @@
 import { defineConfig } from "vitest/config";
 import type { Reporter } from "vitest/reporters";
-import ioredisUnderTest from "./test/support/ioredisUnderTest.cjs";
+import ioredisUnderTest from "./harness/client/ioredisUnderTest.cjs";
 
 /** Ends the run with the plain `N passed, N failed, N skipped` line CI reads. */
 const summary: Reporter = {

@@ -6,14 +6,14 @@
 import { createServer, connect as tcpConnect, type AddressInfo, type Socket } from "node:net";
 import type Docker from "dockerode";
 import Redis from "ioredis";
-import { sizeRedisForContainer } from "../components/containerSettings";
-import { renderRedisConfig } from "../components/redisConfig";
-import { CONFIG_DIR, REDIS_GID } from "../components/redisContainer";
-import { hardenedUsers } from "../components/redisUsers";
-import type { DockerDeployment } from "../harness/docker/deployments";
-import type { KubernetesDeployment } from "../harness/docker/kubernetesDeployment";
-import { addressOn, tarOf, waitHealthy } from "../harness/docker/realise";
-import { generatedPassword } from "../harness/localRedis";
+import { sizeRedisForContainer } from "../platforms/common/serverArgs";
+import { renderRedisConfig } from "../redis/config/redisConfig";
+import { CONFIG_DIR, REDIS_GID } from "../redis/container";
+import { hardenedUsers } from "../redis/acl/users";
+import type { DockerDeployment } from "../harness/engine/deployments";
+import type { KubernetesDeployment } from "../harness/engine/kubernetesDeployment";
+import { addressOn, tarOf, waitHealthy } from "../harness/engine/realise";
+import { generatedPassword } from "../harness/local/localRedis";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -8,11 +8,11 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import Redis, { type RedisOptions } from "ioredis";
-import { deployDockerSentinel } from "../harness/docker/deployments";
-import { deployKubernetesSentinel } from "../harness/docker/kubernetesDeployment";
-import { waitHealthy } from "../harness/docker/realise";
-import { launchRedis } from "../harness/localRedis";
-import { startLocalSentinelTopology } from "../harness/localSentinel";
+import { deployDockerSentinel } from "../harness/engine/deployments";
+import { deployKubernetesSentinel } from "../harness/engine/kubernetesDeployment";
+import { waitHealthy } from "../harness/engine/realise";
+import { launchRedis } from "../harness/local/localRedis";
+import { startLocalSentinelTopology } from "../harness/local/localSentinel";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

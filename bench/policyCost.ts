@@ -4,8 +4,8 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildPolicyPack, startPolicyPack, type RunningPolicyPack, type StackResource } from "../harness/policyEngine";
-import { hardenedKubernetes, internalNetwork, nginxContainer, redisContainer } from "../harness/policyFixtures";
+import { buildPolicyPack, startPolicyPack, type RunningPolicyPack, type StackResource } from "../harness/policy/engine";
+import { hardenedKubernetes, internalNetwork, nginxContainer, redisContainer } from "../harness/policy/fixtures";
 
 /** Resources an ordinary stack holds: web containers and deployments, config, generated passwords, buckets. */
 function unrelated(i: number): StackResource {

@@ -22,11 +22,11 @@ import { invalidationDelays } from "./localCache";
 import { keyListings, scriptRuns } from "./patterns";
 import { policyPackCosts } from "./policyCost";
 import { clientOf, pipelinedSetGet, sequentialSetGet, startTlsPair, startUpRuns } from "./tls";
-import { TLS_FILES } from "../components/redisContainer";
-import { deployDockerRedis } from "../harness/docker/deployments";
-import { deployKubernetesRedis } from "../harness/docker/kubernetesDeployment";
-import { freeLoopbackPort, launchRedis, startLocalRedis, type LocalRedis } from "../harness/localRedis";
-import { allRegistered, installMocks } from "../harness/pulumiMocks";
+import { TLS_FILES } from "../redis/container";
+import { deployDockerRedis } from "../harness/engine/deployments";
+import { deployKubernetesRedis } from "../harness/engine/kubernetesDeployment";
+import { freeLoopbackPort, launchRedis, startLocalRedis, type LocalRedis } from "../harness/local/localRedis";
+import { allRegistered, installMocks } from "../harness/mocks/pulumiMocks";
 
 interface Figure {
     name: string;

@@ -4,7 +4,7 @@
 import { once } from "node:events";
 import type { ConnectionOptions, TLSSocket } from "node:tls";
 import Redis, { type RedisOptions } from "ioredis";
-import { startLocalRedis, type LocalRedis } from "../harness/localRedis";
+import { startLocalRedis, type LocalRedis } from "../harness/local/localRedis";
 
 const VALUE = "value-0123456789";
 

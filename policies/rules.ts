@@ -1,27 +1,27 @@
 // The policies of redis-guard, importable without starting the pack (index.ts does that).
 import type { Policies } from "@pulumi/policy";
-import { appendfsyncAlways } from "./appendfsyncAlways";
-import { cacheNoEviction } from "./cacheNoEviction";
-import { defaultUserFullAccess } from "./defaultUserFullAccess";
-import { dockerContainerHardening } from "./dockerContainerHardening";
-import { dockerInternalNetworkOnly } from "./dockerInternalNetworkOnly";
-import { dockerNoHostNamespaces } from "./dockerNoHostNamespaces";
-import { dockerNoPrivilegedOrSocket } from "./dockerNoPrivilegedOrSocket";
-import { dockerNoPublishedPorts } from "./dockerNoPublishedPorts";
-import { imagePinned } from "./imagePinned";
-import { k8sNoHostNetwork } from "./k8sNoHostNetwork";
-import { k8sNoIngressRoute } from "./k8sNoIngressRoute";
-import { k8sNoPublicService } from "./k8sNoPublicService";
-import { k8sPodHardening } from "./k8sPodHardening";
-import { k8sRequireNetworkPolicy } from "./k8sRequireNetworkPolicy";
-import { memoryLimit } from "./memoryLimit";
-import { noLiteralPassword } from "./noLiteralPassword";
-import { nonAdminUserDangerousCommands } from "./nonAdminUserDangerousCommands";
-import { sentinelHelloChannel } from "./sentinelHelloChannel";
-import { helloChannelReach } from "./helloChannelReach";
-import { persistence } from "./persistence";
-import { requireAuthAndHardening } from "./requireAuthAndHardening";
-import { tlsInTransit } from "./tlsInTransit";
+import { appendfsyncAlways } from "./operations/appendfsyncAlways";
+import { cacheNoEviction } from "./operations/cacheNoEviction";
+import { defaultUserFullAccess } from "./credentials/defaultUserFullAccess";
+import { dockerContainerHardening } from "./container/dockerContainerHardening";
+import { dockerInternalNetworkOnly } from "./exposure/dockerInternalNetworkOnly";
+import { dockerNoHostNamespaces } from "./exposure/dockerNoHostNamespaces";
+import { dockerNoPrivilegedOrSocket } from "./container/dockerNoPrivilegedOrSocket";
+import { dockerNoPublishedPorts } from "./exposure/dockerNoPublishedPorts";
+import { imagePinned } from "./container/imagePinned";
+import { k8sNoHostNetwork } from "./exposure/k8sNoHostNetwork";
+import { k8sNoIngressRoute } from "./exposure/k8sNoIngressRoute";
+import { k8sNoPublicService } from "./exposure/k8sNoPublicService";
+import { k8sPodHardening } from "./container/k8sPodHardening";
+import { k8sRequireNetworkPolicy } from "./exposure/k8sRequireNetworkPolicy";
+import { memoryLimit } from "./container/memoryLimit";
+import { noLiteralPassword } from "./credentials/noLiteralPassword";
+import { nonAdminUserDangerousCommands } from "./credentials/nonAdminUserDangerousCommands";
+import { sentinelHelloChannel } from "./credentials/sentinelHelloChannel";
+import { helloChannelReach } from "./credentials/helloChannelReach";
+import { persistence } from "./operations/persistence";
+import { requireAuthAndHardening } from "./credentials/requireAuthAndHardening";
+import { tlsInTransit } from "./exposure/tlsInTransit";
 
 export const policies: Policies = [
     // Exposure

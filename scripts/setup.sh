@@ -17,9 +17,9 @@ DOCKERD_LOG=${DOCKERD_LOG:-/tmp/hardened-redis-dockerd.log}
 
 # One row a prerequisite: Debian package | the check that proves it is there | why the tests need it.
 PREREQUISITES=(
-    "redis-server|command -v redis-server|a real Redis 7 started from the rendered config (harness/localRedis.ts)"
+    "redis-server|command -v redis-server|a real Redis 7 started from the rendered config (harness/local/localRedis.ts)"
     "redis-tools|command -v redis-cli && command -v redis-benchmark|redis-cli as another client, redis-benchmark in bench/"
-    "docker.io|command -v dockerd|the Docker engine the components are realised on (harness/docker/)"
+    "docker.io|command -v dockerd|the Docker engine the components are realised on (harness/engine/)"
     "openssl|command -v openssl|certificates as the mocked @pulumi/tls issues them; TLS probes"
     "busybox-static|file -L /bin/busybox 2>/dev/null | grep -q 'statically linked'|sh, grep and nc inside the stand-in Redis image"
     "file|command -v file|tells a static busybox from a dynamic one (this check)"

@@ -5,7 +5,7 @@
 import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { acquireLock } from "../../client";
-import { startLocalRedis, type LocalRedis } from "../../harness/localRedis";
+import { startLocalRedis, type LocalRedis } from "../../harness/local/localRedis";
 
 const LOCK = "lock:nightly";
 

@@ -3,7 +3,7 @@
 import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { acquireLock, LockLostError, withLock } from "../../client";
-import { startLocalRedis, type LocalRedis } from "../../harness/localRedis";
+import { startLocalRedis, type LocalRedis } from "../../harness/local/localRedis";
 
 describe("a lock's local deadline, on a real redis-server from the rendered config", () => {
     let server: LocalRedis;

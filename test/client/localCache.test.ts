@@ -1,8 +1,8 @@
 import { afterAll, expect, it } from "vitest";
 import { closeSharedClients, connect, localCache } from "../../client";
-import { startLocalRedis } from "../../harness/localRedis";
-import { localCacheSuite, until } from "../support/localCacheSuite";
-import { startRedisUnderTest } from "../support/redisUnderTest";
+import { startLocalRedis } from "../../harness/local/localRedis";
+import { localCacheSuite, until } from "../../harness/suites/localCacheSuite";
+import { startRedisUnderTest } from "../../harness/client/redisUnderTest";
 
 localCacheSuite("a local redis-server started from the rendered config", startRedisUnderTest);
 

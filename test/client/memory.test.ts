@@ -1,7 +1,7 @@
 import type Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeSharedClients, connect, memoryReport, parseInfo, pipelineInBatches, purgeMemory, type Command } from "../../client";
-import { startLocalRedis, type LocalRedis } from "../../harness/localRedis";
+import { startLocalRedis, type LocalRedis } from "../../harness/local/localRedis";
 
 // memoryReport and purgeMemory against a real redis-server started from our rendered config
 // (maxmemory 192mb, allkeys-lfu, jemalloc), as the least-privilege app user.

@@ -5,11 +5,11 @@
 import { fork } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildPackage, cacheDirectory, npmEnvironment, ok, run } from "../../harness/packedPackage";
-import { passwordOf } from "../../harness/docker/deployments";
-import { ioredisMajor } from "../support/ioredisMajor";
-import { startRedisUnderTest, type RedisUnderTest } from "../support/redisUnderTest";
-import { connectOptionsFor } from "../support/serverTls";
+import { buildPackage, cacheDirectory, npmEnvironment, ok, run } from "../../harness/build/packedPackage";
+import { passwordOf } from "../../harness/engine/deployments";
+import { ioredisMajor } from "../../harness/client/ioredisMajor";
+import { startRedisUnderTest, type RedisUnderTest } from "../../harness/client/redisUnderTest";
+import { connectOptionsFor } from "../../harness/client/serverTls";
 
 /**
  * What an application installs to trace ioredis, at exact versions: with ranges, npm 11 loops on
@@ -50,7 +50,7 @@ describe("the OpenTelemetry ioredis instrumentation on the client helpers", () =
         const modules = openTelemetryModules();
         const { dir } = (built = buildPackage());
         server = await startRedisUnderTest();
-        const worker = fork(join(__dirname, "../support/openTelemetryWorker.cjs"), [], { stdio: "inherit" });
+        const worker = fork(join(__dirname, "../../harness/client/openTelemetryWorker.cjs"), [], { stdio: "inherit" });
         recorded = await new Promise((resolve, reject) => {
             worker.once("error", reject);
             worker.once("exit", (code) => reject(new Error(`the traced process exited (${code}) before reporting`)));

@@ -1,6 +1,6 @@
-import { issueCertificates } from "../../harness/certificates";
-import { startLocalRedis } from "../../harness/localRedis";
-import { clientProcessesSuite } from "../support/clientProcessesSuite";
+import { issueCertificates } from "../../harness/local/certificates";
+import { startLocalRedis } from "../../harness/local/localRedis";
+import { clientProcessesSuite } from "../../harness/suites/clientProcessesSuite";
 
 // Over TLS, with a certificate that names "localhost" but not 127.0.0.1, the string's host (as a
 // container's certificate names its service, not the bridge address a test reaches it at): each

@@ -10,11 +10,11 @@ import {
     RedisTlsError,
     type ConnectOptions,
 } from "../../client";
-import { redisSentinelConnectionString } from "../../components/credentials";
-import { startLocalRedis, type LocalRedis } from "../../harness/localRedis";
-import { startLocalSentinelTopology, type LocalSentinelTopology } from "../../harness/localSentinel";
-import { failoverTimes, watchSwitch } from "../support/sentinelSwitch";
-import { failoverBoundMs } from "../support/failover";
+import { redisSentinelConnectionString } from "../../platforms/common/credentials";
+import { startLocalRedis, type LocalRedis } from "../../harness/local/localRedis";
+import { startLocalSentinelTopology, type LocalSentinelTopology } from "../../harness/local/localSentinel";
+import { failoverTimes, watchSwitch } from "../../harness/client/sentinelSwitch";
+import { failoverBoundMs } from "../../harness/client/failover";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -6,16 +6,16 @@ import type { TLSSocket } from "node:tls";
 import Redis, { type RedisOptions } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeSharedClients, connect, dedicatedConnection, RedisTlsError } from "../../client";
-import { redisSentinelConnectionString } from "../../components/credentials";
-import { TLS_FILES } from "../../components/redisContainer";
-import { hardenedUsers } from "../../components/redisUsers";
-import { renderSentinelConfig } from "../../components/sentinelConfig";
-import { issueCertificates, type IssuedCertificates } from "../../harness/certificates";
-import { freeLoopbackPort, generatedPassword, generatedSecrets, startLocalRedis, type LocalRedis } from "../../harness/localRedis";
-import { sentinelsAcquainted } from "../../harness/localSentinel";
-import { failoverTimes, watchSwitch } from "../support/sentinelSwitch";
-import { failoverBoundMs } from "../support/failover";
-import { until } from "../support/sentinelDeployment";
+import { redisSentinelConnectionString } from "../../platforms/common/credentials";
+import { TLS_FILES } from "../../redis/container";
+import { hardenedUsers } from "../../redis/acl/users";
+import { renderSentinelConfig } from "../../redis/sentinel/sentinelConfig";
+import { issueCertificates, type IssuedCertificates } from "../../harness/local/certificates";
+import { freeLoopbackPort, generatedPassword, generatedSecrets, startLocalRedis, type LocalRedis } from "../../harness/local/localRedis";
+import { sentinelsAcquainted } from "../../harness/local/localSentinel";
+import { failoverTimes, watchSwitch } from "../../harness/client/sentinelSwitch";
+import { failoverBoundMs } from "../../harness/client/failover";
+import { until } from "../../harness/engine/sentinelDeployment";
 
 const TIMING = { downAfterMilliseconds: 1_000, failoverTimeoutMilliseconds: 5_000 };
 
@@ -31,7 +31,7 @@ interface TlsSentinelTopology {
 }
 
 /**
- * harness/localSentinel.ts has no TLS yet: the same topology (a primary, 2 replicas, 3 Sentinels,
+ * harness/local/localSentinel.ts has no TLS yet: the same topology (a primary, 2 replicas, 3 Sentinels,
  * from the rendered configs) with TLS on every hop and one CA, as the components deploy it. The
  * certificate names 127.0.0.1, the address the Sentinels announce. Belongs in the harness once
  * startLocalSentinelTopology takes a `tls` setting.

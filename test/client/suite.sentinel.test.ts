@@ -1,5 +1,5 @@
-import { startLocalSentinelTopology } from "../../harness/localSentinel";
-import { clientSuite } from "../support/clientSuite";
+import { startLocalSentinelTopology } from "../../harness/local/localSentinel";
+import { clientSuite } from "../../harness/suites/clientSuite";
 
 // The same suite through the Sentinels: every client (and the admin observer) is given the Sentinel
 // connection string the components output for that topology, and finds the primary from it.

@@ -1,5 +1,5 @@
-import { startLocalRedis } from "../../harness/localRedis";
-import { clientSuite } from "../support/clientSuite";
+import { startLocalRedis } from "../../harness/local/localRedis";
+import { clientSuite } from "../../harness/suites/clientSuite";
 
 // The same suite over TLS only: the server has no plaintext listener, and every client is told the
 // components' CA (caCertificate), as an application is.

@@ -1,7 +1,7 @@
 import type Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeSharedClients, connect, connectionTelemetry } from "../../client";
-import { freeLoopbackPort, startLocalRedis, type LocalRedis } from "../../harness/localRedis";
+import { freeLoopbackPort, startLocalRedis, type LocalRedis } from "../../harness/local/localRedis";
 
 // connectionTelemetry() on clients connect() makes, against a real redis-server, on ioredis 5 and 6.
 describe("connectionTelemetry", () => {

@@ -6,8 +6,8 @@ import type { TLSSocket } from "node:tls";
 import type Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeSharedClients, connect, RedisTlsError, type ConnectOptions } from "../../client";
-import { certificateAuthority } from "../../harness/certificates";
-import { freeLoopbackPort, startLocalRedis, type LocalRedis } from "../../harness/localRedis";
+import { certificateAuthority } from "../../harness/local/certificates";
+import { freeLoopbackPort, startLocalRedis, type LocalRedis } from "../../harness/local/localRedis";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

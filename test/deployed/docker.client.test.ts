@@ -1,6 +1,6 @@
-import { clientSuite } from "../support/clientSuite";
-import { deployDockerRedis } from "../../harness/docker/deployments";
-import { installMocks } from "../../harness/pulumiMocks";
+import { clientSuite } from "../../harness/suites/clientSuite";
+import { deployDockerRedis } from "../../harness/engine/deployments";
+import { installMocks } from "../../harness/mocks/pulumiMocks";
 
 // The client suite, unchanged, against DockerRedis realised on the real Docker engine.
 clientSuite("DockerRedis on the Docker engine", async () => {

@@ -1,6 +1,6 @@
-import { clientProcessesSuite } from "../support/clientProcessesSuite";
-import { deployDockerRedis } from "../../harness/docker/deployments";
-import { installMocks } from "../../harness/pulumiMocks";
+import { clientProcessesSuite } from "../../harness/suites/clientProcessesSuite";
+import { deployDockerRedis } from "../../harness/engine/deployments";
+import { installMocks } from "../../harness/mocks/pulumiMocks";
 
 clientProcessesSuite("DockerRedis on the Docker engine", async () => {
     await installMocks();

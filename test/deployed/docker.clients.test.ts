@@ -5,10 +5,10 @@
 import { mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { deployDockerRedis, type DockerDeployment } from "../../harness/docker/deployments";
-import { CLIENT_DIR, runOnNetwork, type HostToolRun } from "../../harness/docker/hostTools";
-import { cacheDirectory, npmEnvironment, ok, run } from "../../harness/packedPackage";
-import { installMocks } from "../../harness/pulumiMocks";
+import { deployDockerRedis, type DockerDeployment } from "../../harness/engine/deployments";
+import { CLIENT_DIR, runOnNetwork, type HostToolRun } from "../../harness/engine/hostTools";
+import { cacheDirectory, npmEnvironment, ok, run } from "../../harness/build/packedPackage";
+import { installMocks } from "../../harness/mocks/pulumiMocks";
 
 const NODE_REDIS = "redis@^5";
 const URL_FILE = `${CLIENT_DIR}/redis-url`;

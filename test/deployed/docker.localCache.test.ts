@@ -1,6 +1,6 @@
-import { deployDockerRedis } from "../../harness/docker/deployments";
-import { installMocks } from "../../harness/pulumiMocks";
-import { localCacheSuite } from "../support/localCacheSuite";
+import { deployDockerRedis } from "../../harness/engine/deployments";
+import { installMocks } from "../../harness/mocks/pulumiMocks";
+import { localCacheSuite } from "../../harness/suites/localCacheSuite";
 
 // The localCache suite, unchanged, against DockerRedis realised on the real Docker engine: the
 // app user it generates may turn tracking on, and invalidations cross the container's network.

@@ -6,11 +6,11 @@ import { randomBytes } from "node:crypto";
 import type Docker from "dockerode";
 import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { deployDockerRedis, type DockerDeployment } from "../../harness/docker/deployments";
-import { dockerEngine, TEST_LABEL } from "../../harness/docker/engine";
-import { runOnNetwork } from "../../harness/docker/hostTools";
-import { exposedSeries } from "../../harness/localExporter";
-import { generatedPasswords, installMocks } from "../../harness/pulumiMocks";
+import { deployDockerRedis, type DockerDeployment } from "../../harness/engine/deployments";
+import { dockerEngine, TEST_LABEL } from "../../harness/engine/engine";
+import { runOnNetwork } from "../../harness/engine/hostTools";
+import { exposedSeries } from "../../harness/local/localExporter";
+import { generatedPasswords, installMocks } from "../../harness/mocks/pulumiMocks";
 
 /** One GET with the host's python3 (mounted into the container), printing the body. */
 const FETCH = "import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())";

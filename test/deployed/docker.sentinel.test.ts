@@ -1,11 +1,11 @@
 import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { deployDockerSentinel, type DockerSentinelDeployment } from "../../harness/docker/deployments";
-import { execIn } from "../../harness/docker/exec";
-import { partition } from "../../harness/docker/partition";
-import { waitHealthy } from "../../harness/docker/realise";
-import { installMocks } from "../../harness/pulumiMocks";
-import { failoverBoundMs } from "../support/failover";
+import { deployDockerSentinel, type DockerSentinelDeployment } from "../../harness/engine/deployments";
+import { execIn } from "../../harness/engine/exec";
+import { partition } from "../../harness/engine/partition";
+import { waitHealthy } from "../../harness/engine/realise";
+import { installMocks } from "../../harness/mocks/pulumiMocks";
+import { failoverBoundMs } from "../../harness/client/failover";
 import {
     adminOn,
     agreedPrimary,
@@ -14,7 +14,7 @@ import {
     partitionLoss,
     sentinelsAcquainted,
     until,
-} from "../support/sentinelDeployment";
+} from "../../harness/engine/sentinelDeployment";
 
 const SENTINEL = { downAfterMilliseconds: 1_000, failoverTimeoutMilliseconds: 10_000 };
 

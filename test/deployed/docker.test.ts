@@ -2,11 +2,11 @@ import type Docker from "dockerode";
 import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pipelineInBatches, type Command } from "../../client";
-import { deployDockerRedis, type DockerDeployment } from "../../harness/docker/deployments";
-import { dockerEngine, TEST_LABEL } from "../../harness/docker/engine";
-import { addressOn, realiseDockerResources, waitHealthy } from "../../harness/docker/realise";
-import { execIn } from "../../harness/docker/exec";
-import { installMocks } from "../../harness/pulumiMocks";
+import { deployDockerRedis, type DockerDeployment } from "../../harness/engine/deployments";
+import { dockerEngine, TEST_LABEL } from "../../harness/engine/engine";
+import { addressOn, realiseDockerResources, waitHealthy } from "../../harness/engine/realise";
+import { execIn } from "../../harness/engine/exec";
+import { installMocks } from "../../harness/mocks/pulumiMocks";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

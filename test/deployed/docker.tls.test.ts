@@ -1,9 +1,9 @@
 import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { deployDockerRedis, type DockerDeployment } from "../../harness/docker/deployments";
-import { execIn } from "../../harness/docker/exec";
-import { installMocks } from "../../harness/pulumiMocks";
-import { plaintextReply, sClient } from "../support/tlsProbes";
+import { deployDockerRedis, type DockerDeployment } from "../../harness/engine/deployments";
+import { execIn } from "../../harness/engine/exec";
+import { installMocks } from "../../harness/mocks/pulumiMocks";
+import { plaintextReply, sClient } from "../../harness/client/tlsProbes";
 
 describe("DockerRedis with tls on the Docker engine", () => {
     let d: DockerDeployment;

@@ -1,8 +1,8 @@
 import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { deployKubernetesRedis, type KubernetesDeployment } from "../../harness/docker/kubernetesDeployment";
-import { installMocks, resourcesOf, unwrapSecrets } from "../../harness/pulumiMocks";
-import { EXPORTER_FILES, EXPORTER_SECRETS_DIR } from "../../components/metrics";
+import { deployKubernetesRedis, type KubernetesDeployment } from "../../harness/engine/kubernetesDeployment";
+import { installMocks, resourcesOf, unwrapSecrets } from "../../harness/mocks/pulumiMocks";
+import { EXPORTER_FILES, EXPORTER_SECRETS_DIR } from "../../redis/metrics/exporter";
 
 // The redis_exporter sidecar on the Docker engine, beside Redis in the pod's network namespace
 // (the stand-in for oliver006/redis_exporter is Debian's build, laid out like the official image):

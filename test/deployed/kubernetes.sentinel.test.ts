@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { deployKubernetesSentinel, type KubernetesSentinelDeployment } from "../../harness/docker/kubernetesDeployment";
-import { partition } from "../../harness/docker/partition";
-import { installMocks } from "../../harness/pulumiMocks";
-import { failoverBoundMs } from "../support/failover";
+import { deployKubernetesSentinel, type KubernetesSentinelDeployment } from "../../harness/engine/kubernetesDeployment";
+import { partition } from "../../harness/engine/partition";
+import { installMocks } from "../../harness/mocks/pulumiMocks";
+import { failoverBoundMs } from "../../harness/client/failover";
 import {
     adminOn,
     agreedPrimary,
@@ -12,7 +12,7 @@ import {
     replicasOnline,
     sentinelsAcquainted,
     until,
-} from "../support/sentinelDeployment";
+} from "../../harness/engine/sentinelDeployment";
 
 const SENTINEL = { downAfterMilliseconds: 1_000, failoverTimeoutMilliseconds: 10_000 };
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { deployKubernetesSentinel, type KubernetesSentinelDeployment } from "../../harness/docker/kubernetesDeployment";
-import { installMocks } from "../../harness/pulumiMocks";
+import { deployKubernetesSentinel, type KubernetesSentinelDeployment } from "../../harness/engine/kubernetesDeployment";
+import { installMocks } from "../../harness/mocks/pulumiMocks";
 import {
     adminOn,
     agreedPrimary,
@@ -9,8 +9,8 @@ import {
     replicasOnline,
     sentinelsAcquainted,
     until,
-} from "../support/sentinelDeployment";
-import { plaintextReply, sClient } from "../support/tlsProbes";
+} from "../../harness/engine/sentinelDeployment";
+import { plaintextReply, sClient } from "../../harness/client/tlsProbes";
 
 const SENTINEL = { downAfterMilliseconds: 1_000, failoverTimeoutMilliseconds: 10_000 };
 

@@ -1,7 +1,7 @@
 import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { deployKubernetesRedis, type KubernetesDeployment } from "../../harness/docker/kubernetesDeployment";
-import { installMocks } from "../../harness/pulumiMocks";
+import { deployKubernetesRedis, type KubernetesDeployment } from "../../harness/engine/kubernetesDeployment";
+import { installMocks } from "../../harness/mocks/pulumiMocks";
 
 // Two pods of the StatefulSet on the Docker engine, started by their own command, with
 // their Secret files as the kubelet would project them: pod 1 must replicate pod 0 by its

@@ -1,9 +1,9 @@
 import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { deployKubernetesRedis, type KubernetesDeployment } from "../../harness/docker/kubernetesDeployment";
-import { execIn } from "../../harness/docker/exec";
-import { installMocks } from "../../harness/pulumiMocks";
-import { plaintextReply, sClient } from "../support/tlsProbes";
+import { deployKubernetesRedis, type KubernetesDeployment } from "../../harness/engine/kubernetesDeployment";
+import { execIn } from "../../harness/engine/exec";
+import { installMocks } from "../../harness/mocks/pulumiMocks";
+import { plaintextReply, sClient } from "../../harness/client/tlsProbes";
 
 // Two TLS pods on the Docker engine, their Secrets projected as the kubelet would: pod 1 must
 // replicate pod 0 over TLS (pod 0 has no other listener) and every probe must pass over TLS.

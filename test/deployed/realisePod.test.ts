@@ -1,10 +1,10 @@
 import type Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { componentSecrets } from "../../harness/docker/deployments";
-import { dockerEngine, TEST_LABEL } from "../../harness/docker/engine";
-import { execIn } from "../../harness/docker/exec";
-import { realisePods, type Pod, type RealisedPods } from "../../harness/docker/realisePod";
-import { installMocks, resourcesOf, type RegisteredResource } from "../../harness/pulumiMocks";
+import { componentSecrets } from "../../harness/engine/deployments";
+import { dockerEngine, TEST_LABEL } from "../../harness/engine/engine";
+import { execIn } from "../../harness/engine/exec";
+import { realisePods, type Pod, type RealisedPods } from "../../harness/engine/realisePod";
+import { installMocks, resourcesOf, type RegisteredResource } from "../../harness/mocks/pulumiMocks";
 
 // The realiser itself, on two StatefulSets: KubernetesRedis's own, and a copy of it under another
 // name standing in for the second one a topology registers. Every pod has an infra container holding

@@ -10,7 +10,7 @@ import {
     single,
     unwrapSecrets,
     valueOf,
-} from "../../harness/pulumiMocks";
+} from "../../harness/mocks/pulumiMocks";
 
 // examples/consumer under mocks, against a Redis stack with TLS: what it declares, and that the
 // secret stays inside secret values. test/deployed/docker.app.test.ts runs it for real.

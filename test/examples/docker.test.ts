@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { allRegistered, installMocks, resourcesOf, single, unwrapSecrets, valueOf } from "../../harness/pulumiMocks";
+import { allRegistered, installMocks, resourcesOf, single, unwrapSecrets, valueOf } from "../../harness/mocks/pulumiMocks";
 
 // The program `pulumi up` runs from the repository root (Pulumi.yaml `main`).
 describe("examples/docker", () => {

@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { exportedMetricNames } from "../../harness/localExporter";
-import { requireBinary } from "../../harness/localRedis";
+import { exportedMetricNames } from "../../harness/local/localExporter";
+import { requireBinary } from "../../harness/local/localRedis";
 
 // examples/grafana/redis-dashboard.json: every query parses (promtool, as recording rules) and
 // names only metrics the real redis_exporter exports; panels do not overlap.

@@ -1,7 +1,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { allRegistered, installMocks, registered, unwrapSecrets, valueOf } from "../../harness/pulumiMocks";
+import { allRegistered, installMocks, registered, unwrapSecrets, valueOf } from "../../harness/mocks/pulumiMocks";
 
 // The program in examples/kubernetes/ with `replicas: 3` and `sentinel: true` in its stack config.
 describe("examples/kubernetes with Sentinel", () => {

@@ -10,7 +10,7 @@ import {
     single,
     unwrapSecrets,
     valueOf,
-} from "../../harness/pulumiMocks";
+} from "../../harness/mocks/pulumiMocks";
 
 // The program `pulumi up` runs in examples/kubernetes/.
 describe("examples/kubernetes", () => {

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { misfits, objectMisfits, packageSchema, type PackageSchema } from "../support/packageSchema";
+import { misfits, objectMisfits, packageSchema, type PackageSchema } from "../../harness/mocks/packageSchema";
 
 const EXAMPLES = join(__dirname, "..", "..", "examples", "multi-language");
 const TOKEN = "hardened-redis:index:";

@@ -3,8 +3,8 @@ import { copyFile, mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startLocalRedis, type LocalRedis } from "../../harness/localRedis";
-import { npmEnvironment, ok, packPackage, ROOT, run, type Run } from "../../harness/packedPackage";
+import { startLocalRedis, type LocalRedis } from "../../harness/local/localRedis";
+import { npmEnvironment, ok, packPackage, ROOT, run, type Run } from "../../harness/build/packedPackage";
 
 // What a new user does today: a project on Node 22+, with the newest ioredis and @pulumi/pulumi
 // from the registry, installs the packed hardened-redis and uses it. Only the registry is reached.

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freeLoopbackPort, launchRedis, startLocalRedis, type LocalRedis } from "../../harness/localRedis";
+import { freeLoopbackPort, launchRedis, startLocalRedis, type LocalRedis } from "../../harness/local/localRedis";
 import {
     channelsReach,
     dangerousCommands,
@@ -12,7 +12,7 @@ import {
     SENTINEL_DANGEROUS_BY_CATEGORY,
     SENTINEL_HELLO_CHANNEL,
     TOLERATED,
-} from "../../policies/lib/acl";
+} from "../../policies/engine/acl";
 
 // redis-guard judges ACL rules without a server; these tests hold its judgement against Redis's own.
 describe("redis-guard's reading of ACL rules, against a real redis-server", () => {

@@ -1,10 +1,10 @@
-// The tests every policy's case gets, from its own test file (test/policies/rules/<policy>.test.ts):
+// The tests every policy's case gets, from its own test file (test/policies/<group>/<policy>.test.ts):
 // each violating setup reported without quoting a secret, each compliant one passed, the first
 // violating one exempted by name and by tag, and each unknown one neither crashing, nor letting the
 // unknown escape, nor reporting.
 import { describe, expect, it } from "vitest";
-import { evaluate, type TestResource } from "../../harness/policyHarness";
-import { SECRET } from "../../harness/policyFixtures";
+import { evaluate, type TestResource } from "../../harness/policy/inProcess";
+import { SECRET } from "../../harness/policy/fixtures";
 import type { PolicyCase } from "./cases";
 
 export function policyCaseTests({ policy, violating, compliant, unknown }: PolicyCase): void {

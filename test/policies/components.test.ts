@@ -1,8 +1,8 @@
 import type { Policy } from "@pulumi/policy";
 import { beforeAll, describe, expect, it } from "vitest";
 import { policies } from "../../policies/rules";
-import { evaluate, type TestResource } from "../../harness/policyHarness";
-import { allRegistered, installMocks, registered, unwrapSecrets } from "../../harness/pulumiMocks";
+import { evaluate, type TestResource } from "../../harness/policy/inProcess";
+import { allRegistered, installMocks, registered, unwrapSecrets } from "../../harness/mocks/pulumiMocks";
 
 const byName = (name: string): Policy => {
     const policy = policies.find((p) => p.name === name);

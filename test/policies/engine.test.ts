@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { policies } from "../../policies/rules";
-import { buildPolicyPack, secret, startPolicyPack, UNKNOWN, urnOf, type RunningPolicyPack } from "../../harness/policyEngine";
+import { buildPolicyPack, secret, startPolicyPack, UNKNOWN, urnOf, type RunningPolicyPack } from "../../harness/policy/engine";
 
 const CONTAINER = "docker:index/container:Container";
 const NETWORK = "docker:index/network:Network";

@@ -4,9 +4,9 @@
 // for a policy that threw).
 import type { AnalyzeDiagnostic } from "@pulumi/pulumi/proto/analyzer_pb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { TestResource } from "../../harness/policyHarness";
-import { stackVariants, WIRE_SAMPLE_EVERY } from "../../harness/policyVariants";
-import { buildPolicyPack, startPolicyPack, urnOf, type RunningPolicyPack } from "../../harness/policyEngine";
+import type { TestResource } from "../../harness/policy/inProcess";
+import { stackVariants, WIRE_SAMPLE_EVERY } from "../../harness/policy/variants";
+import { buildPolicyPack, startPolicyPack, urnOf, type RunningPolicyPack } from "../../harness/policy/engine";
 import { cases } from "./cases";
 
 /** Every stack the cases hold, once. */

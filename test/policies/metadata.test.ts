@@ -2,8 +2,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as prettier from "prettier";
 import { describe, expect, it } from "vitest";
-import { renderPolicyDocs } from "../../policies/lib/docs";
-import { docsUrl } from "../../policies/lib/metadata";
+import { renderPolicyDocs } from "../../policies/engine/docs";
+import { docsUrl } from "../../policies/engine/metadata";
 import { policies } from "../../policies/rules";
 
 const README = join(__dirname, "../../policies/README.md");

@@ -4,6 +4,9 @@ import { describe, expect, it } from "vitest";
 import { policies } from "../../policies/rules";
 import { cases } from "./cases";
 
+/** The folders policies are grouped in, by what they guard. */
+const GROUPS = ["exposure", "credentials", "container", "operations"];
+
 describe("redis-guard", () => {
     it("has one test case per policy, and every policy a name, a description and a level", () => {
         expect(cases.map((c) => c.policy.name).sort()).toEqual(policies.map((p) => p.name).sort());
@@ -15,10 +18,18 @@ describe("redis-guard", () => {
         }
     });
 
-    it("has one test file per policy, running its case", () => {
-        const files = readdirSync(join(__dirname, "rules")).sort();
-        const cased = readdirSync(join(__dirname, "cases")).filter((f) => f !== "index.ts" && f !== "shared.ts");
-        expect(files).toEqual(cased.map((f) => f.replace(/\.ts$/, ".test.ts")).sort());
-        expect(files).toHaveLength(policies.length);
+    it("has, for each policy file policies/<group>/<policy>.ts, test/policies/<group>/<policy>.test.ts and .cases.ts", () => {
+        const POLICIES = join(__dirname, "..", "..", "policies");
+        const mirrored = (dir: string, suffix: string) =>
+            readdirSync(dir, { recursive: true, encoding: "utf8" })
+                .filter((f) => f.endsWith(suffix) && f.includes("/"))
+                .map((f) => f.slice(0, -suffix.length))
+                .sort();
+        const policyFiles = GROUPS.flatMap((group) =>
+            readdirSync(join(POLICIES, group)).map((f) => `${group}/${f.replace(/\.ts$/, "")}`),
+        ).sort();
+        expect(policyFiles).toHaveLength(policies.length);
+        expect(mirrored(__dirname, ".test.ts")).toEqual(policyFiles);
+        expect(mirrored(__dirname, ".cases.ts")).toEqual(policyFiles);
     });
 });

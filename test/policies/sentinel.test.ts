@@ -4,22 +4,22 @@
 // data settings do not.
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { describe, expect, it } from "vitest";
-import { appendfsyncAlways } from "../../policies/appendfsyncAlways";
-import { cacheNoEviction } from "../../policies/cacheNoEviction";
-import { defaultUserFullAccess } from "../../policies/defaultUserFullAccess";
-import { dockerContainerHardening } from "../../policies/dockerContainerHardening";
-import { dockerInternalNetworkOnly } from "../../policies/dockerInternalNetworkOnly";
-import { dockerNoPublishedPorts } from "../../policies/dockerNoPublishedPorts";
-import { dangerousCommands, isSentinelUser } from "../../policies/lib/acl";
-import { sentinelCommand } from "../../components/sentinelConfig";
-import { copiedFiles, checkedWorkloads } from "../../policies/lib/workloads";
-import { memoryLimit } from "../../policies/memoryLimit";
-import { nonAdminUserDangerousCommands } from "../../policies/nonAdminUserDangerousCommands";
-import { persistence } from "../../policies/persistence";
-import { requireAuthAndHardening } from "../../policies/requireAuthAndHardening";
+import { appendfsyncAlways } from "../../policies/operations/appendfsyncAlways";
+import { cacheNoEviction } from "../../policies/operations/cacheNoEviction";
+import { defaultUserFullAccess } from "../../policies/credentials/defaultUserFullAccess";
+import { dockerContainerHardening } from "../../policies/container/dockerContainerHardening";
+import { dockerInternalNetworkOnly } from "../../policies/exposure/dockerInternalNetworkOnly";
+import { dockerNoPublishedPorts } from "../../policies/exposure/dockerNoPublishedPorts";
+import { dangerousCommands, isSentinelUser } from "../../policies/engine/acl";
+import { sentinelCommand } from "../../redis/sentinel/sentinelConfig";
+import { copiedFiles, checkedWorkloads } from "../../policies/engine/workloads";
+import { memoryLimit } from "../../policies/container/memoryLimit";
+import { nonAdminUserDangerousCommands } from "../../policies/credentials/nonAdminUserDangerousCommands";
+import { persistence } from "../../policies/operations/persistence";
+import { requireAuthAndHardening } from "../../policies/credentials/requireAuthAndHardening";
 import { policies } from "../../policies/rules";
-import { tlsInTransit } from "../../policies/tlsInTransit";
-import { analyzeStack, evaluate, UNKNOWN, urnOf, type TestResource } from "../../harness/policyHarness";
+import { tlsInTransit } from "../../policies/exposure/tlsInTransit";
+import { analyzeStack, evaluate, UNKNOWN, urnOf, type TestResource } from "../../harness/policy/inProcess";
 import {
     editConf,
     internalNetwork,
@@ -31,7 +31,7 @@ import {
     sentinelConf,
     sentinelTopology,
     watchedConf,
-} from "../../harness/policyFixtures";
+} from "../../harness/policy/fixtures";
 
 /** Reports each Redis workload the stack policies judge: its name, role, whether its config is known, and its arguments. */
 const probe: StackValidationPolicy = {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { evaluate } from "../../harness/policyHarness";
-import { stackVariants, valuePaths, withValueAt, ABSENT } from "../../harness/policyVariants";
-import { UNKNOWN } from "../../harness/policyHarness";
+import { evaluate } from "../../harness/policy/inProcess";
+import { stackVariants, valuePaths, withValueAt, ABSENT } from "../../harness/policy/variants";
+import { UNKNOWN } from "../../harness/policy/inProcess";
 import { cases } from "./cases";
 
 describe("the variants the fuzz runs", () => {

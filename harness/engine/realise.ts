@@ -1,0 +1,389 @@
+// Realises the Docker resources a component declared (captured under Pulumi mocks) on the
+// real Docker engine, doing what the Docker provider does with each input. An input this
+// file does not implement is an error, so no security setting can be dropped silently.
+import { randomBytes } from "node:crypto";
+import { readdir, readFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import type Docker from "dockerode";
+import { unwrapSecrets, type RegisteredResource } from "../mocks/pulumiMocks";
+import { TEST_LABEL } from "./engine";
+import { buildFrom, imageIdOf, localImageId } from "./standinImage";
+
+type Props = Record<string, unknown>;
+
+/** Fails on any property outside `handled` that has a value. */
+function onlyHandled(what: string, props: Props, handled: readonly string[]): void {
+    const unknown = Object.keys(props).filter((k) => props[k] !== undefined && !handled.includes(k));
+    if (unknown.length > 0) throw new Error(`realise: ${what} input(s) not implemented: ${unknown.join(", ")}`);
+}
+
+/** "5s", "1m30s", "250ms" to nanoseconds, as the provider's time.ParseDuration. */
+export function durationNs(text: string): number {
+    const units: Record<string, number> = { ns: 1, us: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
+    let total = 0;
+    const re = /(\d+(?:\.\d+)?)(ns|us|ms|s|m|h)/g;
+    let matched = "";
+    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+        total += Number(m[1]) * units[m[2]];
+        matched += m[0];
+    }
+    if (matched !== text) throw new Error(`realise: cannot parse duration ${JSON.stringify(text)}`);
+    return total;
+}
+
+/** A one-file tar archive, as the provider builds it (owned by root unless a group is given). */
+export function tarOf(file: string, content: Buffer, mode: number, gid = 0): Buffer {
+    const header = Buffer.alloc(512);
+    const field = (value: string, offset: number, length: number) => header.write(value, offset, length, "utf8");
+    const octal = (value: number, length: number) => value.toString(8).padStart(length - 1, "0");
+    field(file, 0, 100);
+    field(octal(mode, 8), 100, 8);
+    field(octal(0, 8), 108, 8);
+    field(octal(gid, 8), 116, 8);
+    field(octal(content.length, 12), 124, 12);
+    field(octal(Math.floor(Date.now() / 1000), 12), 136, 12);
+    field("        ", 148, 8);
+    field("0", 156, 1);
+    field("ustar\0", 257, 6);
+    field("00", 263, 2);
+    const checksum = header.reduce((sum, byte) => sum + byte, 0);
+    field(`${octal(checksum, 7)}\0`, 148, 8);
+    const padding = Buffer.alloc((512 - (content.length % 512)) % 512);
+    return Buffer.concat([header, content, padding, Buffer.alloc(1024)]);
+}
+
+export interface Realised {
+    /** Containers by resource name. */
+    containers: Map<string, Docker.Container>;
+    /** Docker network names by resource name. */
+    networks: Map<string, string>;
+    /** Docker volume names by resource name. */
+    volumes: Map<string, string>;
+    /** Removes every container, network and volume created (volumes too unless `keepVolumes`). */
+    remove(options?: { keepVolumes?: boolean }): Promise<void>;
+}
+
+const CONTAINER_INPUTS = [
+    "name",
+    "image",
+    "command",
+    "entrypoints",
+    "user",
+    "envs",
+    "readOnly",
+    "tmpfs",
+    "capabilities",
+    "securityOpts",
+    "memory",
+    "memorySwap",
+    "cpuShares",
+    "cpus",
+    "ulimits",
+    "networkMode",
+    "networksAdvanced",
+    "volumes",
+    "uploads",
+    "healthcheck",
+    "restart",
+    "logDriver",
+    "logOpts",
+    "labels",
+    "stopSignal",
+    "stopTimeout",
+    "destroyGraceSeconds",
+    "wait",
+    "waitTimeout",
+    "mustRun",
+    "start",
+] as const;
+
+/** docker.Container inputs, as resolved values. */
+interface ContainerInputs {
+    name: string;
+    image: string;
+    command?: string[];
+    entrypoints?: string[];
+    user?: string;
+    envs?: string[];
+    readOnly?: boolean;
+    tmpfs?: Record<string, string>;
+    capabilities?: { adds?: string[]; drops?: string[] };
+    securityOpts?: string[];
+    memory?: number;
+    memorySwap?: number;
+    cpuShares?: number;
+    cpus?: string;
+    ulimits?: Array<{ name: string; soft: number; hard: number }>;
+    networkMode?: string;
+    networksAdvanced?: Array<{ name: string; aliases?: string[] }>;
+    volumes?: Array<{ volumeName: string; containerPath: string; readOnly?: boolean }>;
+    uploads?: Array<{ file: string; content: string; permissions?: string }>;
+    healthcheck?: { tests: string[]; interval?: string; timeout?: string; startPeriod?: string; retries?: number };
+    restart?: string;
+    logDriver?: string;
+    logOpts?: Record<string, string>;
+    labels?: Array<{ label: string; value: string }>;
+    stopSignal?: string;
+    stopTimeout?: number;
+    wait?: boolean;
+    waitTimeout?: number;
+    start?: boolean;
+}
+
+const labelMap = (labels: Array<{ label: string; value: string }> = []) => Object.fromEntries(labels.map((l) => [l.label, l.value]));
+const nanos = (d: string | undefined) => (d === undefined ? undefined : durationNs(d));
+
+/** Creates, uploads into and starts a container exactly as its inputs say. */
+async function realiseContainer(
+    docker: Docker,
+    resource: RegisteredResource,
+    props: Props,
+    imageIds: Map<string, string>,
+    runId: string,
+): Promise<Docker.Container> {
+    onlyHandled("docker.Container", props, CONTAINER_INPUTS);
+    const c = props as unknown as ContainerInputs;
+    onlyHandled("docker.Container capabilities", c.capabilities ?? {}, ["adds", "drops"]);
+    const networks = c.networksAdvanced ?? [];
+    networks.forEach((n) => onlyHandled("docker.Container networksAdvanced", n, ["name", "aliases"]));
+    (c.volumes ?? []).forEach((v) => onlyHandled("docker.Container volumes", v, ["volumeName", "containerPath", "readOnly"]));
+    if (c.healthcheck)
+        onlyHandled("docker.Container healthcheck", c.healthcheck, ["tests", "interval", "timeout", "startPeriod", "retries"]);
+    (c.uploads ?? []).forEach((u) => onlyHandled("docker.Container uploads", u, ["file", "content", "permissions"]));
+
+    const image = imageIds.get(c.image);
+    if (!image) throw new Error(`realise: container ${resource.name} uses an image no RemoteImage provided`);
+    // The provider creates on the default bridge and connects networks before start; creating
+    // straight onto the first network gives the same result without the bridge step.
+    const [first, ...others] = networks;
+    const container = await docker.createContainer({
+        name: `${c.name}-${runId}`,
+        Image: image,
+        Cmd: c.command,
+        Entrypoint: c.entrypoints,
+        User: c.user,
+        Env: c.envs,
+        Labels: { ...labelMap(c.labels), [TEST_LABEL]: runId },
+        StopSignal: c.stopSignal,
+        StopTimeout: c.stopTimeout,
+        Healthcheck: c.healthcheck && {
+            Test: c.healthcheck.tests,
+            Interval: nanos(c.healthcheck.interval),
+            Timeout: nanos(c.healthcheck.timeout),
+            StartPeriod: nanos(c.healthcheck.startPeriod),
+            Retries: c.healthcheck.retries,
+        },
+        HostConfig: {
+            NetworkMode: first ? first.name : (c.networkMode ?? "bridge"),
+            ReadonlyRootfs: c.readOnly === true,
+            Tmpfs: c.tmpfs,
+            CapAdd: c.capabilities?.adds,
+            CapDrop: c.capabilities?.drops,
+            SecurityOpt: c.securityOpts,
+            Memory: c.memory === undefined ? undefined : c.memory * 1024 * 1024,
+            MemorySwap: c.memorySwap === undefined ? undefined : c.memorySwap * 1024 * 1024,
+            // As the provider maps them: shares as given, cpus in billionths of a core.
+            CpuShares: c.cpuShares,
+            NanoCpus: c.cpus === undefined ? undefined : Math.round(Number(c.cpus) * 1e9),
+            Ulimits: c.ulimits?.map((u) => ({ Name: u.name, Soft: u.soft, Hard: u.hard })),
+            Binds: (c.volumes ?? []).map((v) => `${v.volumeName}:${v.containerPath}${v.readOnly ? ":ro" : ""}`),
+            RestartPolicy: c.restart ? { Name: c.restart } : undefined,
+            LogConfig: c.logDriver ? { Type: c.logDriver, Config: c.logOpts ?? {} } : undefined,
+        },
+        NetworkingConfig: first ? { EndpointsConfig: { [first.name]: { Aliases: first.aliases ?? [] } } } : undefined,
+    });
+    for (const network of others) {
+        await docker.getNetwork(network.name).connect({ Container: container.id, EndpointConfig: { Aliases: network.aliases ?? [] } });
+    }
+    for (const upload of c.uploads ?? []) {
+        const mode = upload.permissions ? parseInt(upload.permissions, 8) : 0o644;
+        // At "/", as the provider does: the engine refuses it for a read-only root filesystem.
+        await container.putArchive(tarOf(upload.file.replace(/^\//, ""), Buffer.from(upload.content), mode), { path: "/" });
+    }
+    if (c.start === false) return container;
+    await container.start();
+    if (c.wait === true) {
+        // The caller only learns of the container once it is healthy: remove it here if it never is.
+        await waitHealthy(container, (c.waitTimeout ?? 60) * 1000).catch(async (e: unknown) => {
+            await container.remove({ force: true, v: false }).catch(() => undefined);
+            throw e;
+        });
+    }
+    return container;
+}
+
+/** Waits for the healthcheck to report healthy, as the provider's `wait` does. */
+export async function waitHealthy(container: Docker.Container, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+        const info = await container.inspect();
+        const state = info.State;
+        if (state.Health?.Status === "healthy") return;
+        // What went wrong, for the test's failure message: the last health check and log lines.
+        const why = async () => {
+            const logs = await container.logs({ stdout: true, stderr: true, tail: 15 });
+            const check = state.Health?.Log?.at(-1)?.Output ?? "";
+            return `${info.Name}: last health check: ${check.trim()}\n${logs.toString("utf8")}`;
+        };
+        if (!state.Running) throw new Error(`container exited (${state.ExitCode}) before it was healthy; ${await why()}`);
+        if (Date.now() > deadline) throw new Error(`container not healthy after ${timeoutMs} ms (${state.Health?.Status}); ${await why()}`);
+        await new Promise((r) => setTimeout(r, 250));
+    }
+}
+
+/** The top-level entries of a build context that `.dockerignore` leaves in (plain names only, as ours are). */
+async function contextEntries(context: string): Promise<string[]> {
+    const ignore = await readFile(resolve(context, ".dockerignore"), "utf8").catch(() => "");
+    const patterns = ignore
+        .split("\n")
+        .map((line) => line.trim())
+        .filter((line) => line !== "" && !line.startsWith("#"));
+    const unsupported = patterns.filter((p) => !/^[\w.-]+\/?$/.test(p));
+    if (unsupported.length > 0) throw new Error(`realise: .dockerignore patterns not implemented: ${unsupported.join(", ")}`);
+    const ignored = new Set(patterns.map((p) => p.replace(/\/$/, "")));
+    return (await readdir(context)).filter((entry) => !ignored.has(entry));
+}
+
+/** Builds a docker.Image as the provider does with the classic builder: context, Dockerfile, build arguments. */
+async function realiseImage(docker: Docker, props: Props, programDir: string): Promise<{ name: string; id: string }> {
+    // buildOnPreview only matters during a preview, which realising is not.
+    onlyHandled("docker.Image", props, ["imageName", "build", "skipPush", "buildOnPreview"]);
+    if (props.skipPush !== true) throw new Error("realise: docker.Image without skipPush would push to a registry");
+    const build = (props.build ?? {}) as { context?: string; dockerfile?: string; args?: Record<string, string>; platform?: string };
+    onlyHandled("docker.Image build", build, ["context", "dockerfile", "args", "platform"]);
+    if (build.platform !== undefined && build.platform !== "linux/amd64")
+        throw new Error(`realise: platform ${build.platform} not implemented`);
+    const context = resolve(programDir, build.context ?? ".");
+    const name = String(props.imageName);
+    await buildFrom(docker, context, await contextEntries(context), {
+        t: name,
+        dockerfile: build.dockerfile ?? "Dockerfile",
+        buildargs: build.args ?? {},
+    });
+    const id = await imageIdOf(docker, name);
+    if (!id) throw new Error(`realise: building ${name} produced no image`);
+    return { name, id };
+}
+
+/**
+ * Realises every docker:* resource among `resources`, in dependency order (images,
+ * networks, volumes, then containers in registration order). Resource names get a
+ * per-run suffix; everything carries the test label for cleanup.
+ */
+export async function realiseDockerResources(
+    docker: Docker,
+    resources: RegisteredResource[],
+    /** Where the program runs, which relative build contexts start from (default: the current directory). */
+    options: { programDir?: string } = {},
+): Promise<Realised> {
+    const runId = randomBytes(4).toString("hex");
+    const realised: Realised & { created: { containers: Docker.Container[]; networks: string[]; volumes: string[]; images: string[] } } = {
+        containers: new Map(),
+        networks: new Map(),
+        volumes: new Map(),
+        created: { containers: [], networks: [], volumes: [], images: [] },
+        async remove(options = {}) {
+            for (const c of this.created.containers.reverse()) await c.remove({ force: true, v: false }).catch(() => undefined);
+            for (const image of this.created.images)
+                await docker
+                    .getImage(image)
+                    .remove()
+                    .catch(() => undefined);
+            for (const n of this.created.networks)
+                await docker
+                    .getNetwork(n)
+                    .remove()
+                    .catch(() => undefined);
+            if (!options.keepVolumes)
+                for (const v of this.created.volumes)
+                    await docker
+                        .getVolume(v)
+                        .remove({ force: true })
+                        .catch(() => undefined);
+        },
+    };
+    const imageIds = new Map<string, string>();
+    // Names in container inputs refer to the mocked names; map them to this run's names.
+    const renames = new Map<string, string>();
+    const rename = (value: unknown) => renames.get(String(value)) ?? String(value);
+    try {
+        for (const r of resources.filter((r) => r.type.startsWith("docker:"))) {
+            const props = unwrapSecrets(r.state) as Props;
+            switch (r.type) {
+                case "docker:index/remoteImage:RemoteImage": {
+                    onlyHandled("docker.RemoteImage", props, ["name", "keepLocally", "imageId"]);
+                    imageIds.set(String(props.imageId), await localImageId(docker, String(props.name)));
+                    break;
+                }
+                case "docker:index/image:Image": {
+                    const built = await realiseImage(docker, props, options.programDir ?? process.cwd());
+                    imageIds.set(built.name, built.id);
+                    realised.created.images.push(built.name);
+                    break;
+                }
+                case "docker:index/network:Network": {
+                    onlyHandled("docker.Network", props, ["name", "internal", "driver", "labels"]);
+                    const n = props as {
+                        name: string;
+                        internal?: boolean;
+                        driver?: string;
+                        labels?: Array<{ label: string; value: string }>;
+                    };
+                    const name = `${n.name}-${runId}`;
+                    await docker.createNetwork({
+                        Name: name,
+                        Internal: n.internal === true,
+                        Driver: n.driver ?? "bridge",
+                        Labels: { ...labelMap(n.labels), [TEST_LABEL]: runId },
+                    });
+                    renames.set(String(props.name), name);
+                    realised.networks.set(r.name, name);
+                    realised.created.networks.push(name);
+                    break;
+                }
+                case "docker:index/volume:Volume": {
+                    onlyHandled("docker.Volume", props, ["name", "labels"]);
+                    const v = props as { name: string; labels?: Array<{ label: string; value: string }> };
+                    const name = `${v.name}-${runId}`;
+                    await docker.createVolume({ Name: name, Labels: { ...labelMap(v.labels), [TEST_LABEL]: runId } });
+                    renames.set(String(props.name), name);
+                    realised.volumes.set(r.name, name);
+                    realised.created.volumes.push(name);
+                    break;
+                }
+                case "docker:index/container:Container": {
+                    const withRunNames = {
+                        ...props,
+                        networksAdvanced: (props.networksAdvanced as Props[] | undefined)?.map((n) => ({ ...n, name: rename(n.name) })),
+                        volumes: (props.volumes as Props[] | undefined)?.map((v) => ({ ...v, volumeName: rename(v.volumeName) })),
+                        // `container:<name>` joins another container's network namespace: this run's name for it.
+                        networkMode:
+                            typeof props.networkMode === "string" && props.networkMode.startsWith("container:")
+                                ? `container:${rename(props.networkMode.slice("container:".length))}`
+                                : props.networkMode,
+                    };
+                    // Dependencies first: a container comes after what it mounts and joins.
+                    const container = await realiseContainer(docker, r, withRunNames, imageIds, runId);
+                    realised.containers.set(r.name, container);
+                    realised.created.containers.push(container);
+                    renames.set(String(props.name), `${String(props.name)}-${runId}`);
+                    break;
+                }
+                default:
+                    throw new Error(`realise: resource type ${r.type} not implemented`);
+            }
+        }
+    } catch (e) {
+        await realised.remove();
+        throw e;
+    }
+    return realised;
+}
+
+/** The container's address on one of its networks: the host reaches internal networks there. */
+export async function addressOn(container: Docker.Container, network: string): Promise<string> {
+    const info = await container.inspect();
+    const address = info.NetworkSettings.Networks[network]?.IPAddress;
+    if (!address) throw new Error(`container ${info.Name} has no address on ${network}`);
+    return address;
+}

@@ -1,0 +1,553 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { containerCpu, redisServerArgsShape, sizeRedisForContainer, type RedisServerArgs } from "../common/serverArgs";
+import type { TlsMaterial } from "../../redis/tls/certificateChecks";
+import { redisAccess } from "../common/credentials";
+import { generateTls, providedTls, requireEnabled, tlsArgsShape, type KubernetesRedisTlsArgs, type RedisTls } from "../common/tls";
+import {
+    announcedAddresses,
+    exporterFiles,
+    kubernetesDnsNames,
+    kubernetesTopology,
+    metricsEndpoint,
+    planDisruptionBudget,
+    planKubernetesMetrics,
+    planNetworkPolicy,
+    planPrometheusRule,
+    planSentinelDisruptionBudget,
+    planSentinelNetworkPolicy,
+    planSentinelStatefulSet,
+    planServiceMonitor,
+    planServices,
+    planStatefulSet,
+    redisLabels,
+    replicaOf,
+    sentinelLabels,
+    sentinelName,
+    topologyRoles,
+    type ExporterTls,
+    type KubernetesRedisPlan,
+    type PlannedCustomResource,
+} from "./kubernetesPlan";
+import { kubernetesMetricsArgs, requireExporterIdentity, type KubernetesRedisMetricsArgs } from "../../redis/metrics/exporter";
+import { renderRedisConfig } from "../../redis/config/redisConfig";
+import { CONFIG_DIR, configHash, DNS_LABEL, SENTINEL_DIR, TLS_FILES } from "../../redis/container";
+import { planSentinel, SENTINEL_PORT, sentinelArgs, type RedisSentinelArgs } from "../../redis/sentinel/topology";
+import { renderSentinelConfig } from "../../redis/sentinel/sentinelConfig";
+import { RedisConfigError } from "../../redis/redisConfigError";
+import { parseSettings } from "../../redis/parseSettings";
+
+/** Arguments of {@link KubernetesRedis}. Every field is optional: the defaults are the hardened deployment. */
+export interface KubernetesRedisArgs extends RedisServerArgs {
+    /** Existing namespace to deploy into. Default: a namespace of its own that enforces the `restricted` Pod Security Standard. */
+    namespace?: pulumi.Input<string>;
+    /**
+     * Pods in the StatefulSet (1 to 16). Pod 0 is the primary and the only one behind the client Service; the others replicate it
+     * read-only. Default 1.
+     */
+    replicas?: number;
+    /** Size of each pod's data volume as a Kubernetes quantity. Default `1Gi`. */
+    storageSize?: string;
+    /** Storage class of the data volumes. Default: the cluster's default class. */
+    storageClassName?: string;
+    /** Label key a client pod must carry to reach Redis. Default `<name>-client`. */
+    clientLabelKey?: string;
+    /** Value of the client label. Default `true`. */
+    clientLabelValue?: string;
+    /** Also admit labelled client pods from namespaces carrying all of these labels. Default: the Redis namespace only. */
+    clientNamespaceLabels?: { [key: string]: string };
+    /** Let Redis pods open any outbound connection. Default false: DNS only (and replication between the pods). */
+    allowAllEgress?: boolean;
+    /** TLS for clients, replication and probes: off by default; generated certificates or an existing `kubernetes.io/tls` Secret. */
+    tls?: KubernetesRedisTlsArgs;
+    /**
+     * Automatic failover by a StatefulSet of Sentinels (needs `replicas` of 2 or more). The client Service then fronts the Sentinels, and the
+     * connection strings name each Sentinel. Default off.
+     */
+    sentinel?: RedisSentinelArgs;
+    /**
+     * Metrics: a redis_exporter sidecar in every Redis pod (not the Sentinels'), authenticating as the least-privilege `metrics` user, behind
+     * a `<name>-metrics` Service that only the pods named by `scrapeNamespaceLabels`/`scrapePodLabels` may reach; optionally a
+     * ServiceMonitor and a PrometheusRule. Default off.
+     */
+    metrics?: KubernetesRedisMetricsArgs;
+}
+
+const STORAGE_ALLOWED = 'a positive storage quantity such as "1Gi" or "500Mi"';
+const storageQuantity = z
+    .string({ error: STORAGE_ALLOWED })
+    .regex(/^(?=.*[1-9])\d+(\.\d+)?(k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/, { error: STORAGE_ALLOWED });
+
+const DNS_SUBDOMAIN_ALLOWED = "a DNS subdomain: lowercase letters, digits, '-' and '.', at most 253 characters";
+const LABEL_KEY_ALLOWED =
+    "a label key: an optional DNS-subdomain prefix and '/', then 1-63 letters, digits, '-', '_' or '.', starting and ending alphanumeric";
+const LABEL_VALUE_ALLOWED = "a label value: at most 63 letters, digits, '-', '_' or '.', starting and ending alphanumeric";
+const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+
+function isLabelKey(key: string): boolean {
+    const parts = key.split("/");
+    if (parts.length > 2) return false;
+    const [prefix, labelName] = parts.length === 2 ? parts : [undefined, parts[0]];
+    const prefixOk = prefix === undefined || (prefix.length <= 253 && prefix.split(".").every((p) => DNS_LABEL.test(p)));
+    return prefixOk && LABEL_NAME.test(labelName);
+}
+
+const labelKey = z.string({ error: LABEL_KEY_ALLOWED }).refine(isLabelKey, { error: LABEL_KEY_ALLOWED });
+const labelValue = z.string({ error: LABEL_VALUE_ALLOWED }).regex(LABEL_NAME, { error: LABEL_VALUE_ALLOWED });
+
+const kubernetesArgsSchema = z.strictObject({
+    ...redisServerArgsShape,
+    replicas: z
+        .number({ error: "an integer from 1 to 16" })
+        .int({ error: "an integer from 1 to 16" })
+        .min(1, { error: "an integer from 1 to 16" })
+        .max(16, { error: "an integer from 1 to 16" })
+        .default(1),
+    storageSize: storageQuantity.default("1Gi"),
+    storageClassName: z
+        .string({ error: DNS_SUBDOMAIN_ALLOWED })
+        .max(253, { error: DNS_SUBDOMAIN_ALLOWED })
+        .refine((s) => s.split(".").every((part) => DNS_LABEL.test(part)), { error: DNS_SUBDOMAIN_ALLOWED })
+        .optional(),
+    clientLabelKey: labelKey.optional(),
+    clientLabelValue: labelValue.default("true"),
+    clientNamespaceLabels: z
+        .record(labelKey, labelValue, { error: "a map of label keys to label values" })
+        .refine((labels) => Object.keys(labels).length > 0, { error: "at least one label (omit it to admit the Redis namespace only)" })
+        .optional(),
+    allowAllEgress: z.boolean({ error: "true or false" }).default(false),
+    tls: z
+        .strictObject(
+            {
+                ...tlsArgsShape,
+                // May be unknown until deployment: the Secret is read and checked then.
+                secretName: z.unknown().optional(),
+            },
+            { error: "an object of the documented tls settings" },
+        )
+        .default({ enabled: false, requireClientCertificates: false, certificateValidityDays: 365 }),
+    sentinel: sentinelArgs,
+    metrics: kubernetesMetricsArgs,
+    // Inputs that may be unknown until deployment are checked elsewhere.
+    namespace: z.unknown().optional(),
+});
+
+/**
+ * Redis 7 on Kubernetes: a StatefulSet with a persistent volume per pod,
+ * reachable only through a ClusterIP Service and only from labelled client
+ * pods (NetworkPolicy), running non-root with a read-only root filesystem,
+ * no capabilities and the RuntimeDefault seccomp profile. Config and password
+ * live in a Secret; a change to either rolls the pods.
+ */
+export class KubernetesRedis extends pulumi.ComponentResource {
+    /** Cluster DNS name of the client Service: `<service>.<namespace>.svc.cluster.local`. */
+    public readonly host: pulumi.Output<string>;
+    /** Port of the client Service: Redis's, or with Sentinel the Sentinels' (26379). */
+    public readonly port: pulumi.Output<number>;
+    /** Name of the ClusterIP Service clients connect to. */
+    public readonly serviceName: pulumi.Output<string>;
+    /** Namespace Redis runs in. */
+    public readonly namespace: pulumi.Output<string>;
+    /** Name of the StatefulSet. */
+    public readonly statefulSetName: pulumi.Output<string>;
+    /** The label (key and value) a client pod must carry to be let through the NetworkPolicy. */
+    public readonly clientLabel: pulumi.Output<{ [key: string]: string }>;
+    /** Current password of the `app` user (secret). */
+    public readonly password: pulumi.Output<string>;
+    /** The name CONFIG was renamed to (secret). */
+    public readonly configCommandName: pulumi.Output<string>;
+    /** `redis://app:<password>@host:port/0`: the application's least-privilege user (secret). */
+    public readonly connectionString: pulumi.Output<string>;
+    /** `redis://admin:<password>@host:port/0`: the operators' user, with CONFIG under `configCommandName` (secret). */
+    public readonly adminConnectionString: pulumi.Output<string>;
+    /** Connection strings of the `extraUsers`, by user name (secret). */
+    public readonly extraConnectionStrings: pulumi.Output<{ [user: string]: string }>;
+    /** PEM of the CA clients must trust, with TLS (public); undefined without. */
+    public readonly caCertificate: pulumi.Output<string | undefined>;
+    /** PEM of a client certificate the CA signed, with generated mutual TLS; undefined otherwise. */
+    public readonly clientCertificate: pulumi.Output<string | undefined>;
+    /** PEM of the client certificate's private key (secret), with generated mutual TLS; undefined otherwise. */
+    public readonly clientPrivateKey: pulumi.Output<string | undefined>;
+    /** With Sentinel: the name the primary is monitored under; undefined without. */
+    public readonly masterName: pulumi.Output<string | undefined>;
+    /** With Sentinel: every Sentinel pod as `host:port` through its headless Service; empty without. */
+    public readonly sentinelAddresses: pulumi.Output<string[]>;
+    /**
+     * With metrics: `http://<name>-metrics.<namespace>.svc:<port>/metrics`, the metrics Service (one Redis pod's exporter per request;
+     * scrape every pod through its endpoints, as a ServiceMonitor does); undefined without.
+     */
+    public readonly metricsEndpoint: pulumi.Output<string | undefined>;
+
+    constructor(name: string, args: KubernetesRedisArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+        super("hardened-redis:index:KubernetesRedis", name, {}, opts);
+
+        const settings = parseSettings(kubernetesArgsSchema, args, Object.keys(kubernetesArgsSchema.shape));
+        if (!/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 52) {
+            // Services, the StatefulSet and its pods are named after the component; the pods'
+            // controller-revision-hash label (<name>-<10 characters>) must fit in 63.
+            throw new RedisConfigError(
+                "name",
+                "a DNS label of at most 52 characters starting with a letter (lowercase letters, digits, '-')",
+                JSON.stringify(name),
+            );
+        }
+        if (typeof args.namespace === "string" && !DNS_LABEL.test(args.namespace)) {
+            throw new RedisConfigError(
+                "namespace",
+                "an existing namespace's name: a DNS label (lowercase letters, digits, '-')",
+                JSON.stringify(args.namespace),
+            );
+        }
+        const sentinel = planSentinel(name, settings.sentinel, settings.replicas, args.sentinel);
+        if (sentinel && name.length > 43) {
+            // The Sentinel pods' controller-revision-hash label (<name>-sentinel-<10 characters>) must fit in 63.
+            throw new RedisConfigError("name", "a DNS label of at most 43 characters with sentinel.enabled", JSON.stringify(name));
+        }
+        const cpu = containerCpu(settings);
+        const clientLabel = { [settings.clientLabelKey ?? `${name}-client`]: settings.clientLabelValue };
+        const tuning = sizeRedisForContainer(args, settings.memoryLimitMb);
+        const port = tuning.port;
+        const metrics = planKubernetesMetrics(settings.metrics, args.metrics, port);
+        // Everything the resources below are planned from; the topology is decided here, once.
+        const plan: KubernetesRedisPlan = {
+            name,
+            topology: kubernetesTopology(settings.replicas, sentinel),
+            port,
+            image: settings.image,
+            memoryLimitMb: settings.memoryLimitMb,
+            cpu,
+            storage: { size: settings.storageSize, className: settings.storageClassName },
+            clients: { label: clientLabel, namespaceLabels: settings.clientNamespaceLabels },
+            allowAllEgress: settings.allowAllEgress,
+            tls: settings.tls.enabled ? { requireClientCertificates: settings.tls.requireClientCertificates } : undefined,
+            metrics,
+        };
+        const labels = redisLabels(plan);
+
+        const namespace = args.namespace !== undefined ? pulumi.output(args.namespace) : this.createNamespace(name);
+        const tls = this.tls(plan, namespace, settings, args.tls);
+        requireExporterIdentity(metrics !== undefined, tls && { authClients: tls.secret.authClients, client: tls.secret.client });
+
+        // Replicas authenticate to the primary as the replication user: only topologies that replicate get one.
+        const replicates = topologyRoles(plan).replication !== undefined;
+        const access = redisAccess(name, settings, args.credentialKeepers, replicates, this, sentinel !== undefined, metrics !== undefined);
+        const { credentials } = access;
+        const files = pulumi
+            .all([access.users, credentials.configCommandName, credentials.passwords, namespace])
+            .apply(([users, configCommandName, passwords, ns]) => {
+                // Pods that replicate start from replica.conf (see the pod command in the plan).
+                const primary = replicaOf(plan, ns);
+                return {
+                    ...renderRedisConfig({
+                        ...tuning,
+                        users,
+                        configCommandName,
+                        tls: tls !== undefined,
+                        tlsAuthClients: tls?.secret.authClients,
+                        replicaOfHost: primary?.host,
+                        replicaOfPort: primary?.port,
+                        // With Sentinel, a primary cut off from every replica stops taking writes it would lose.
+                        minReplicasToWrite: sentinel ? 1 : 0,
+                        minReplicasMaxLagSeconds: sentinel?.maxReplicaLagSeconds,
+                    }),
+                    // The app user's current password, read by the readiness probe through stdin, never argv or env.
+                    password: passwords.app[0],
+                };
+            });
+        const exporter = this.exporterSecret(plan, namespace, access, tls);
+        // On the pod template, the hash rolls the pods whenever a file, the password or the
+        // certificate changes (Redis 7.0 reads its certificate only at start-up), and with
+        // metrics whenever the exporter's files do (it reads its password file only at start-up).
+        const configSha256 = pulumi.unsecret(
+            pulumi.all([files, tls?.secret.material, exporter?.files]).apply(([f, material, exporterFiles]) =>
+                configHash({
+                    ...f,
+                    ...(material && tlsFiles(material)),
+                    ...(exporterFiles && Object.fromEntries(Object.entries(exporterFiles).map(([k, v]) => [`metrics/${k}`, v]))),
+                }),
+            ),
+        );
+        const secret = new k8s.core.v1.Secret(
+            `${name}-config`,
+            // Immutable: a change creates a new Secret (new name) instead of rewriting the files under
+            // pods that still run the old config, so pods switch only when they are rolled.
+            { metadata: { namespace, labels }, type: "Opaque", immutable: true, stringData: pulumi.secret(files) },
+            { parent: this },
+        );
+
+        const services = planServices(plan, namespace);
+        const headless = new k8s.core.v1.Service(`${name}-headless`, services.headless, { parent: this });
+        const service = new k8s.core.v1.Service(name, services.client, { parent: this });
+        const statefulSet = new k8s.apps.v1.StatefulSet(
+            name,
+            planStatefulSet(plan, {
+                namespace,
+                serviceName: headless.metadata.name,
+                configSha256,
+                secrets: { config: secret.metadata.name, tls: tls?.secretName, metrics: exporter?.secret.metadata.name },
+            }),
+            // The fixed name keeps the data volumes (data-<name>-<n>) across a replacement, and the
+            // old pods must be gone before new ones mount them.
+            { parent: this, deleteBeforeReplace: true },
+        );
+        new k8s.networking.v1.NetworkPolicy(name, planNetworkPolicy(plan, namespace), { parent: this });
+        const budget = planDisruptionBudget(plan, namespace);
+        if (budget) new k8s.policy.v1.PodDisruptionBudget(name, budget, { parent: this });
+        if (services.metrics) new k8s.core.v1.Service(`${name}-metrics`, services.metrics, { parent: this });
+        for (const resource of [planServiceMonitor(plan, namespace), planPrometheusRule(plan, namespace)]) {
+            if (resource) this.customResource(name, resource);
+        }
+        const sentinelAddresses = sentinel
+            ? this.sentinels(plan, namespace, services.sentinel, access, tls, statefulSet)
+            : pulumi.output([] as Array<{ host: string; port: number }>);
+
+        this.host = pulumi.interpolate`${service.metadata.name}.${namespace}.svc.cluster.local`;
+        this.port = pulumi.output(topologyRoles(plan).clientService.port);
+        this.serviceName = service.metadata.name;
+        this.namespace = namespace;
+        this.statefulSetName = statefulSet.metadata.name;
+        this.clientLabel = pulumi.output(clientLabel);
+        this.password = pulumi.secret(credentials.passwords.apply((p) => p.app[0]));
+        this.configCommandName = credentials.configCommandName;
+        const urls = access.connectionStrings(
+            this.host,
+            port,
+            tls !== undefined,
+            sentinel && { sentinels: sentinelAddresses, masterName: sentinel.masterName },
+        );
+        this.masterName = pulumi.output(sentinel?.masterName);
+        this.sentinelAddresses = sentinelAddresses.apply((list) => list.map((a) => `${a.host}:${a.port}`));
+        this.connectionString = urls.app;
+        this.adminConnectionString = urls.admin;
+        this.extraConnectionStrings = urls.extra;
+        this.caCertificate = tls ? tls.secret.caCertificate : pulumi.output(undefined);
+        this.clientCertificate = tls?.secret.client ? tls.secret.client.certificate : pulumi.output(undefined);
+        this.clientPrivateKey = tls?.secret.client ? pulumi.secret(tls.secret.client.privateKey) : pulumi.output(undefined);
+        this.metricsEndpoint = namespace.apply((ns) => metricsEndpoint(plan, ns));
+        this.registerOutputs({
+            host: this.host,
+            port: this.port,
+            serviceName: this.serviceName,
+            namespace: this.namespace,
+            statefulSetName: this.statefulSetName,
+            clientLabel: this.clientLabel,
+            password: this.password,
+            configCommandName: this.configCommandName,
+            connectionString: this.connectionString,
+            adminConnectionString: this.adminConnectionString,
+            extraConnectionStrings: this.extraConnectionStrings,
+            caCertificate: this.caCertificate,
+            clientCertificate: this.clientCertificate,
+            clientPrivateKey: this.clientPrivateKey,
+            masterName: this.masterName,
+            sentinelAddresses: this.sentinelAddresses,
+            metricsEndpoint: this.metricsEndpoint,
+        });
+    }
+
+    /**
+     * The exporter's Secret, or undefined without metrics: the password file (one entry per pod's
+     * address), and with TLS the CA and, with mutual TLS, the identity the exporter presents.
+     * Which identity: with generated certificates, the generated client certificate (client
+     * authentication only, no server names), which the applications already hold, so the exporter
+     * gains nothing it could serve as Redis with. With a Secret of the caller's there is none to
+     * hand, and the server's own key is not handed out: requireExporterIdentity refuses that case.
+     * Immutable, as the config Secret.
+     */
+    private exporterSecret(
+        plan: KubernetesRedisPlan,
+        namespace: pulumi.Output<string>,
+        access: ReturnType<typeof redisAccess>,
+        tls: { secret: RedisTls; secretName: pulumi.Output<string> } | undefined,
+    ): { secret: k8s.core.v1.Secret; files: pulumi.Output<Record<string, string>> } | undefined {
+        if (plan.metrics === undefined) return undefined;
+        const client = tls?.secret.client;
+        const identity: pulumi.Output<ExporterTls | undefined> = tls
+            ? pulumi.all([tls.secret.material, client?.certificate, client?.privateKey]).apply(([material, certificate, privateKey]) => ({
+                  caCertificate: material.caCertificate,
+                  // requireExporterIdentity refused mutual TLS without a generated client certificate.
+                  client:
+                      plan.tls?.requireClientCertificates && certificate !== undefined && privateKey !== undefined
+                          ? { certificate, privateKey }
+                          : undefined,
+              }))
+            : pulumi.output(undefined);
+        const files = pulumi.secret(
+            pulumi.all([access.credentials.passwords, namespace, identity]).apply(([passwords, ns, exporterTls]) => {
+                const password = passwords.metrics?.[0];
+                if (password === undefined) throw new Error("KubernetesRedis: metrics planned without a metrics user");
+                return exporterFiles(plan, ns, password, exporterTls);
+            }),
+        );
+        const secret = new k8s.core.v1.Secret(
+            `${plan.name}-metrics`,
+            { metadata: { namespace, labels: redisLabels(plan) }, type: "Opaque", immutable: true, stringData: files },
+            { parent: this },
+        );
+        return { secret, files };
+    }
+
+    /** A Prometheus Operator resource (its CRD must be installed). */
+    private customResource(name: string, resource: PlannedCustomResource): k8s.apiextensions.CustomResource {
+        const { apiVersion, kind, metadata, spec } = resource;
+        return new k8s.apiextensions.CustomResource(
+            `${name}-${kind.toLowerCase()}`,
+            { apiVersion, kind, metadata, spec },
+            { parent: this },
+        );
+    }
+
+    /**
+     * The Sentinels: their config Secret (one rendered sentinel.conf for every pod, each announcing
+     * its own name from the command line), headless Service, StatefulSet, NetworkPolicy and
+     * disruption budget. Returns each Sentinel's address, as the connection strings name them.
+     */
+    private sentinels(
+        plan: KubernetesRedisPlan,
+        namespace: pulumi.Output<string>,
+        service: k8s.core.v1.ServiceArgs | undefined,
+        access: ReturnType<typeof redisAccess>,
+        tls: { secret: RedisTls; secretName: pulumi.Output<string> } | undefined,
+        servers: k8s.apps.v1.StatefulSet,
+    ): pulumi.Output<Array<{ host: string; port: number }>> {
+        const sentinel = topologyRoles(plan).sentinel;
+        if (sentinel === undefined || service === undefined) throw new Error("KubernetesRedis.sentinels: no Sentinel planned");
+        const name = sentinelName(plan);
+        const files = pulumi
+            .all([access.users, access.credentials.configCommandName, access.credentials.passwords, namespace])
+            .apply(([users, configCommandName, passwords, ns]) => ({
+                "sentinel.conf": renderSentinelConfig({
+                    masterName: sentinel.masterName,
+                    quorum: sentinel.quorum,
+                    downAfterMilliseconds: sentinel.downAfterMilliseconds,
+                    failoverTimeoutMilliseconds: sentinel.failoverTimeoutMilliseconds,
+                    primaryHost: replicaOf(plan, ns)?.host ?? "",
+                    redisPort: plan.port,
+                    port: SENTINEL_PORT,
+                    ...announcedAddresses(plan, ns),
+                    users,
+                    configCommandName,
+                    dataDir: SENTINEL_DIR,
+                    configDir: CONFIG_DIR,
+                    tls: tls !== undefined,
+                    tlsAuthClients: tls?.secret.authClients,
+                }),
+                // For the readiness probe, on stdin.
+                password: passwords.app[0],
+            }));
+        const configSha256 = pulumi.unsecret(
+            pulumi.all([files, tls?.secret.material]).apply(([f, material]) => configHash({ ...f, ...(material && tlsFiles(material)) })),
+        );
+        const secret = new k8s.core.v1.Secret(
+            `${name}-config`,
+            { metadata: { namespace, labels: sentinelLabels(plan) }, type: "Opaque", immutable: true, stringData: pulumi.secret(files) },
+            { parent: this },
+        );
+        const headless = new k8s.core.v1.Service(name, service, { parent: this });
+        const statefulSet = planSentinelStatefulSet(plan, {
+            namespace,
+            serviceName: headless.metadata.name,
+            configSha256,
+            secrets: { config: secret.metadata.name, tls: tls?.secretName },
+        });
+        const policy = planSentinelNetworkPolicy(plan, namespace);
+        const budget = planSentinelDisruptionBudget(plan, namespace);
+        if (!statefulSet || !policy || !budget) throw new Error("KubernetesRedis.sentinels: Sentinel planned only in part");
+        // Started once the servers they watch are.
+        new k8s.apps.v1.StatefulSet(name, statefulSet, { parent: this, dependsOn: [servers] });
+        new k8s.networking.v1.NetworkPolicy(name, policy, { parent: this });
+        new k8s.policy.v1.PodDisruptionBudget(name, budget, { parent: this });
+        // Once the Service exists: the names resolve through it.
+        return pulumi.all([headless.metadata.name, namespace]).apply(([, ns]) => announcedAddresses(plan, ns).sentinels);
+    }
+
+    /**
+     * The certificates to serve TLS with and the `kubernetes.io/tls` Secret holding them: one
+     * generated by the component, or the caller's (read here, to check it and export its CA).
+     * Undefined without TLS.
+     */
+    private tls(
+        plan: KubernetesRedisPlan,
+        namespace: pulumi.Output<string>,
+        settings: z.output<typeof kubernetesArgsSchema>,
+        given: KubernetesRedisTlsArgs | undefined,
+    ): { secret: RedisTls; secretName: pulumi.Output<string> } | undefined {
+        requireEnabled(settings.tls, { ...given, enabled: undefined });
+        if (!settings.tls.enabled) return undefined;
+        const name = plan.name;
+        const names = namespace.apply((ns) => kubernetesDnsNames(plan, ns));
+        if (given?.secretName === undefined) {
+            const generated = generateTls(name, names, settings.tls, this);
+            const secret = new k8s.core.v1.Secret(
+                `${name}-tls`,
+                {
+                    metadata: { namespace, labels: { "app.kubernetes.io/managed-by": "hardened-redis" } },
+                    type: "kubernetes.io/tls",
+                    // Immutable, as the config Secret: a renewal creates a new Secret and rolls the pods onto it.
+                    immutable: true,
+                    stringData: pulumi.secret(generated.material.apply(tlsFiles)),
+                },
+                { parent: this },
+            );
+            return { secret: generated, secretName: secret.metadata.name };
+        }
+        const secretName = pulumi.output(given.secretName);
+        const existing = k8s.core.v1.Secret.get(`${name}-tls-provided`, pulumi.interpolate`${namespace}/${secretName}`, { parent: this });
+        const data = pulumi.all([existing.data, secretName]).apply(([d, secret]) => {
+            const file = (key: string) => {
+                if (d?.[key] === undefined) {
+                    throw new RedisConfigError(
+                        "tls.secretName",
+                        `a kubernetes.io/tls Secret with ${Object.values(TLS_FILES).join(", ")} (ca.crt: the CA clients trust)`,
+                        `Secret ${JSON.stringify(secret)} without ${key}`,
+                    );
+                }
+                return Buffer.from(d[key], "base64").toString("utf8");
+            };
+            return {
+                caCertificate: file(TLS_FILES.caCertificate),
+                certificate: file(TLS_FILES.certificate),
+                privateKey: file(TLS_FILES.privateKey),
+            };
+        });
+        const provided = providedTls(
+            {
+                caCertificate: data.apply((m) => m.caCertificate),
+                certificate: data.apply((m) => m.certificate),
+                privateKey: pulumi.secret(data.apply((m) => m.privateKey)),
+            },
+            names,
+            settings.tls,
+            "tls.secretName",
+        );
+        // Mount it only once checked: a certificate that cannot serve fails the deployment, not the pods.
+        return { secret: provided, secretName: pulumi.all([secretName, provided.material]).apply(([secret]) => secret) };
+    }
+
+    private createNamespace(name: string): pulumi.Output<string> {
+        const namespace = new k8s.core.v1.Namespace(
+            name,
+            {
+                metadata: {
+                    labels: {
+                        "pod-security.kubernetes.io/enforce": "restricted",
+                        "pod-security.kubernetes.io/enforce-version": "latest",
+                    },
+                },
+            },
+            // Deleting the namespace would delete the data claims with it: keep it on destroy.
+            { parent: this, retainOnDelete: true },
+        );
+        return namespace.metadata.name;
+    }
+}
+
+/** The certificate files by their `kubernetes.io/tls` keys. */
+function tlsFiles(material: TlsMaterial): Record<string, string> {
+    return {
+        [TLS_FILES.certificate]: material.certificate,
+        [TLS_FILES.privateKey]: material.privateKey,
+        [TLS_FILES.caCertificate]: material.caCertificate,
+    };
+}

@@ -1,0 +1,37 @@
+import type { StackValidationPolicy } from "@pulumi/policy";
+import { configSchema, stackPolicy } from "../engine/exemptions";
+import { directive, requiresAuth } from "../engine/redisConf";
+import { checkedWorkloads } from "../engine/workloads";
+import { redisSecurity, docsUrl } from "../engine/metadata";
+
+export const requireAuthAndHardening: StackValidationPolicy = stackPolicy({
+    name: "redis-requires-auth-and-hardening",
+    description:
+        "Redis must require a password, keep protected mode, rename or disable CONFIG and keep DEBUG/MODULE off: each missing guard has been used to take over exposed servers. A Sentinel must require a password too (it has no CONFIG to rename).",
+    enforcementLevel: "mandatory",
+    severity: "critical",
+    framework: redisSecurity("Authentication", "The recommended authentication method for Redis 6 and above is via Access Control Lists"),
+    tags: ["redis", "authentication", "hardening"],
+    remediationSteps:
+        'DockerRedis and KubernetesRedis generate ACL users, turn `default` off and rename CONFIG to a random name. In a hand-written config: `user default off` plus ACL users with passwords from a secret (or `requirepass` from a secret), no `protected-mode no`, `rename-command CONFIG "<random>"` or `""`, and `enable-debug-command no`, `enable-module-command no`.',
+    url: docsUrl("redis-requires-auth-and-hardening"),
+    configSchema: configSchema(),
+    validateStack: (args, reportViolation) => {
+        for (const { settings, fileKnown, resource, sentinel } of checkedWorkloads(args)) {
+            // Arguments override the file; when the file cannot be read, judge only what the arguments set.
+            const report = (message: string) => reportViolation(message, resource.urn);
+            if (fileKnown && !requiresAuth(settings))
+                report(
+                    `${sentinel ? "Redis Sentinel" : "Redis"} accepts clients without a password; set one from a secret (requirepass, or ACL users and user default off).`,
+                );
+            if (directive(settings, "protected-mode") === "no") report("Redis runs with protected-mode no; remove it.");
+            // Sentinel has no CONFIG command (it is configured with SENTINEL CONFIG, which ACL rules govern).
+            if (fileKnown && !sentinel && !settings.renamed.has("config"))
+                report("Redis keeps the CONFIG command; rename it to a random name or disable it (rename-command CONFIG).");
+            for (const key of ["enable-debug-command", "enable-module-command"]) {
+                const value = directive(settings, key);
+                if (value === "yes" || value === "local") report(`Redis enables ${key}; set it to no.`);
+            }
+        }
+    },
+});

@@ -1,0 +1,31 @@
+import * as docker from "@pulumi/docker";
+import { validateResourceOfType, type ResourceValidationPolicy } from "@pulumi/policy";
+import { configSchema, resourcePolicy } from "../engine/exemptions";
+import { knownString } from "../engine/known";
+import { isRedisDockerContainer } from "../engine/recognise";
+import { cisDocker, docsUrl } from "../engine/metadata";
+
+export const dockerNoHostNamespaces: ResourceValidationPolicy = resourcePolicy({
+    name: "redis-docker-no-host-namespaces",
+    description:
+        "Redis containers must not share the host's network, PID or IPC namespace: host networking exposes Redis on every host interface and sharing namespaces gives it the host's processes.",
+    enforcementLevel: "mandatory",
+    severity: "critical",
+    framework: cisDocker("5.10", "Ensure that the host's network namespace is not shared"),
+    tags: ["docker", "network", "isolation"],
+    remediationSteps:
+        'Remove `networkMode: "host"`, `pidMode: "host"` and `ipcMode: "host"` from the container; put it on an internal network (DockerRedis creates one, or takes yours with `networkName`).',
+    url: docsUrl("redis-docker-no-host-namespaces"),
+    configSchema: configSchema(),
+    validateResource: validateResourceOfType(docker.Container, (container, _args, reportViolation) => {
+        if (!isRedisDockerContainer(container)) return;
+        const modes = { networkMode: "network", pidMode: "PID", ipcMode: "IPC" } as const;
+        for (const [field, what] of Object.entries(modes)) {
+            if (knownString(() => container[field as keyof typeof modes]) === "host") {
+                reportViolation(
+                    `Redis container uses the host's ${what} namespace (${field}: host); give it its own on an internal network.`,
+                );
+            }
+        }
+    }),
+});

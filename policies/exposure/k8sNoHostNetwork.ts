@@ -1,0 +1,53 @@
+import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { configSchema, resourcePolicy } from "../engine/exemptions";
+import { known, knownItems, UNKNOWN } from "../engine/known";
+import { POD_TYPES, redisPods } from "../engine/recognise";
+import { cisKubernetes, docsUrl } from "../engine/metadata";
+
+export const k8sNoHostNetwork: ResourceValidationPolicy = resourcePolicy({
+    name: "redis-k8s-no-host-network",
+    description:
+        "Redis pods must not use hostNetwork or hostPort: either publishes Redis on the node's own addresses, outside any NetworkPolicy.",
+    enforcementLevel: "mandatory",
+    severity: "critical",
+    framework: cisKubernetes("5.2.5", "Minimize the admission of containers wishing to share the host network namespace"),
+    tags: ["kubernetes", "network", "exposure", "isolation"],
+    remediationSteps:
+        "Remove `hostNetwork: true` from the pod spec and `hostPort` from the Redis container's ports (KubernetesRedis sets neither); clients use the ClusterIP Service. At level `remediate` the pack does both itself.",
+    url: docsUrl("redis-k8s-no-host-network"),
+    configSchema: configSchema(),
+    validateResource: (args, reportViolation) => {
+        if (!POD_TYPES.has(args.type)) return;
+        const pods = redisPods(args.type, args.props);
+        if (!pods) return;
+        if (known(() => pods.spec.hostNetwork as unknown) === true) reportViolation("Redis pod uses hostNetwork; remove it.");
+        const hostPorts = pods.containers.flatMap((c) =>
+            knownItems<{ hostPort?: number }>(() => c.ports).items.map((p) => known(() => p.hostPort)),
+        );
+        if (hostPorts.some((p) => p !== undefined && p !== UNKNOWN))
+            reportViolation("Redis container sets a hostPort; remove it and use a ClusterIP Service.");
+    },
+    // Safe: only the node's own addresses stop serving Redis, which is what the policy forbids.
+    // In-cluster clients reach the pod on the pod network (through its Service) as before.
+    remediateResource: (args) => {
+        if (!POD_TYPES.has(args.type)) return undefined;
+        const pods = redisPods(args.type, args.props);
+        if (!pods) return undefined;
+        let changed = false;
+        if (known(() => pods.spec.hostNetwork as unknown) === true) {
+            // Edit in place: the props object keeps the other inputs' secret markings, a copy would not.
+            pods.spec.hostNetwork = false;
+            changed = true;
+        }
+        for (const c of pods.containers) {
+            for (const p of knownItems<{ hostPort?: unknown }>(() => c.ports).items) {
+                const hostPort = known(() => p.hostPort);
+                if (hostPort !== undefined && hostPort !== UNKNOWN) {
+                    delete p.hostPort;
+                    changed = true;
+                }
+            }
+        }
+        return changed ? args.props : undefined;
+    },
+});

@@ -1,0 +1,448 @@
+import { isIP } from "node:net";
+import { z } from "zod";
+import { REDIS_70_COMMANDS } from "../acl/redis70Commands";
+import { CONFIG_DIR, DATA_DIR } from "../container";
+import { aclUserLine, aclUsers, DEFAULT_USER_OFF, REPLICATION_USER, type RedisAclUser } from "../acl/users";
+import { TLS_AUTH_CLIENTS, tlsListenerLines } from "../tls/tlsLines";
+import { parseSettings } from "../parseSettings";
+
+/** Redis's own bounds on `proto-max-bulk-len`: at least 1mb, and 512mb by default. */
+const BULK_MIN = 1024 ** 2;
+const BULK_DEFAULT = 512 * 1024 ** 2;
+
+/**
+ * The largest string or bulk argument a server with `maxmemory` bytes (0: unlimited) accepts: a
+ * quarter of `maxmemory`, between Redis's minimum of 1mb and its default of 512mb, so that no single
+ * command allocates more than the memory budget can spare.
+ */
+export function protoMaxBulkLen(maxmemory: number): number {
+    if (maxmemory === 0) return BULK_DEFAULT;
+    return Math.min(BULK_DEFAULT, Math.max(BULK_MIN, Math.floor(maxmemory / 4)));
+}
+
+/** Redis 7's `maxmemory-policy` values. */
+export const EVICTION_POLICIES = [
+    "noeviction",
+    "allkeys-lru",
+    "allkeys-lfu",
+    "allkeys-random",
+    "volatile-lru",
+    "volatile-lfu",
+    "volatile-random",
+    "volatile-ttl",
+] as const;
+
+/** Redis 7's `appendfsync` values. */
+export const APPENDFSYNC_MODES = ["always", "everysec", "no"] as const;
+
+/** Commands disabled unless the caller chooses otherwise: each can wipe or stall the whole server. */
+export const DEFAULT_DISABLED_COMMANDS: readonly string[] = ["FLUSHALL", "FLUSHDB", "DEBUG", "KEYS"];
+
+/** An RDB snapshot rule: save when at least `changes` writes happened within `seconds`. */
+export interface RedisSavePoint {
+    /** Window in seconds (>= 1). */
+    seconds: number;
+    /** Number of writes within the window that triggers a snapshot (>= 1). */
+    changes: number;
+}
+
+/**
+ * Typed settings for a hardened `redis.conf`. Everything but the two
+ * credentials has a secure default.
+ */
+export interface RedisConfigSettings {
+    /**
+     * ACL users (see {@link appUsers} for the roles every hardened Redis has). The `default` user is
+     * always off. Only the SHA-256 of each password is written to the config.
+     */
+    users: RedisAclUser[];
+    /** The random name the CONFIG command is renamed to: 16–64 letters, digits or underscores. */
+    configCommandName: string;
+    /** TCP port: the only listener, plaintext or (with `tls`) TLS. Default 6379. */
+    port?: number;
+    /**
+     * Serve TLS only: the plaintext listener is closed (`port 0`), `port` becomes `tls-port`, replication runs over TLS, and only TLS 1.2
+     * and 1.3 with forward-secret AEAD ciphers are offered. The certificate, its key and the CA are read from `configDir` (`tls.crt`,
+     * `tls.key`, `ca.crt`), delivered next to the rendered files. Default false.
+     */
+    tls?: boolean;
+    /**
+     * With `tls`, whether clients must present a certificate signed by the CA: `no`, `optional` (verified when presented) or `yes`
+     * (mutual TLS; replicas present the server certificate). Default `optional`.
+     */
+    tlsAuthClients?: string;
+    /** Addresses to listen on. Default `["*", "-::*"]`: every interface inside the container (IPv6 if available). */
+    bind?: string[];
+    /** Absolute directory the rendered files are placed in. Default `/usr/local/etc/redis`. */
+    configDir?: string;
+    /** Absolute directory for the AOF and RDB files. Default `/data`. */
+    dataDir?: string;
+    /** Append-only file persistence. Default true. */
+    appendonly?: boolean;
+    /**
+     * AOF fsync policy: `always`, `everysec` or `no`. Default `everysec` (at most one second of writes lost; `always` fsyncs every
+     * write, which cut one-at-a-time writes to about a third in `npm run bench`).
+     */
+    appendfsync?: string;
+    /** Skip fsync while a rewrite is running, so a rewrite cannot stall writes. Default true. */
+    noAppendfsyncOnRewrite?: boolean;
+    /** Rewrite the AOF when it grew by this percentage since the last rewrite (0 disables). Default 100. */
+    autoAofRewritePercentage?: number;
+    /** Minimum AOF size before an automatic rewrite, in bytes or `64mb` style. Default `64mb`. */
+    autoAofRewriteMinSize?: string | number;
+    /** RDB snapshot rules. Default none (AOF only). */
+    savePoints?: RedisSavePoint[];
+    /**
+     * Memory limit for data, in bytes or `256mb` style (k/kb/m/mb/g/gb as Redis reads them). Default `192mb`, 75% of the components'
+     * default 256 MiB container limit.
+     */
+    maxmemory?: string | number;
+    /** Eviction policy when `maxmemory` is reached. Default `allkeys-lfu`. */
+    maxmemoryPolicy?: string;
+    /** LFU counter logarithm factor (0–100), only with an `*-lfu` policy. Default 10. */
+    lfuLogFactor?: number;
+    /** LFU counter decay in minutes (0–1440), only with an `*-lfu` policy. Default 1. */
+    lfuDecayTime?: number;
+    /**
+     * Commands to disable entirely (renamed to ""). Default FLUSHALL, FLUSHDB, DEBUG, KEYS. CONFIG is always renamed, never listed here.
+     */
+    disabledCommands?: string[];
+    /** Log commands slower than this many microseconds (-1 disables). Default 10000. */
+    slowlogLogSlowerThanMicros?: number;
+    /** Slow log length. Default 128. */
+    slowlogMaxLen?: number;
+    /** Record latency events above this many milliseconds (0 disables). Default 100. */
+    latencyMonitorThresholdMs?: number;
+    /**
+     * Primary to replicate from (a DNS name). When set, `replica.conf` is rendered too: it includes `redis.conf` and adds the replication
+     * settings.
+     */
+    replicaOfHost?: string;
+    /** The primary's port. Default 6379. */
+    replicaOfPort?: number;
+    /**
+     * Refuse writes unless at least this many replicas are connected and lagging no more than `minReplicasMaxLagSeconds`: bounds what
+     * a primary cut off from its replicas (and from the Sentinels, which promote another) accepts and later loses. Default 0 (off).
+     */
+    minReplicasToWrite?: number;
+    /** Replica lag, in seconds, that still counts for `minReplicasToWrite`. Default 10. */
+    minReplicasMaxLagSeconds?: number;
+}
+
+const MEMORY_UNITS: Readonly<Record<string, number>> = {
+    "": 1,
+    b: 1,
+    k: 1000,
+    kb: 1024,
+    m: 1000 ** 2,
+    mb: 1024 ** 2,
+    g: 1000 ** 3,
+    gb: 1024 ** 3,
+};
+const MEMORY_ALLOWED = 'a whole number of bytes, or a size such as "256mb" (units k, kb, m, mb, g, gb)';
+
+/** Bytes for a Redis memory size (`268435456`, `"256mb"`, `"1g"`), or undefined when Redis would not read it. */
+export function parseMemorySize(value: string | number): number | undefined {
+    if (typeof value === "number") {
+        return Number.isSafeInteger(value) && value >= 0 ? value : undefined;
+    }
+    const match = /^(\d{1,15})([kmg]b?|b)?$/i.exec(value.trim());
+    if (!match) return undefined;
+    const bytes = Number(match[1]) * MEMORY_UNITS[(match[2] ?? "").toLowerCase()];
+    return Number.isSafeInteger(bytes) ? bytes : undefined;
+}
+
+function integer(min: number, max: number, allowed: string) {
+    return z.number({ error: allowed }).int({ error: allowed }).min(min, { error: allowed }).max(max, { error: allowed });
+}
+
+const memorySize = z.union([z.number(), z.string()], { error: MEMORY_ALLOWED }).transform((value, ctx) => {
+    const bytes = parseMemorySize(value);
+    if (bytes === undefined) {
+        ctx.addIssue({ code: "custom", message: MEMORY_ALLOWED });
+        return z.NEVER;
+    }
+    return bytes;
+});
+
+const CONFIG_NAME_ALLOWED = "16 to 64 letters, digits or underscores, not the name of an existing command";
+const PATH_ALLOWED = "an absolute path of letters, digits, '.', '_', '-' and '/'";
+const BIND_ALLOWED = 'one to 16 distinct addresses, each an IPv4/IPv6 address, "*" or "::*", optionally prefixed with "-"';
+
+function isBindAddress(entry: string): boolean {
+    const address = entry.startsWith("-") ? entry.slice(1) : entry;
+    return address === "*" || address === "::*" || isIP(address) !== 0;
+}
+/**
+ * Commands the deployment itself relies on: clients and probes authenticate (AUTH, HELLO)
+ * and ping (PING); replicas sync (PSYNC, SYNC, REPLCONF) and apply what the primary sends
+ * besides client writes (SELECT, DEL/UNLINK for expiry and eviction, MULTI/EXEC, PEXPIREAT);
+ * CONFIG is renamed, not disabled.
+ */
+const REQUIRED_COMMANDS: ReadonlySet<string> = new Set([
+    "auth",
+    "hello",
+    "ping",
+    "psync",
+    "sync",
+    "replconf",
+    "select",
+    "del",
+    "unlink",
+    "multi",
+    "exec",
+    "pexpireat",
+    "config",
+]);
+const DISABLED_ALLOWED = `distinct Redis 7.0 command names (e.g. FLUSHALL, KEYS), except ${[...REQUIRED_COMMANDS]
+    .filter((c) => c !== "config")
+    .map((c) => c.toUpperCase())
+    .join(", ")} which clients, probes and replicas need; CONFIG is renamed by configCommandName instead`;
+
+const HOST_ALLOWED = "a DNS name or IP address (letters, digits, '.' and '-')";
+
+const absolutePath = z.string({ error: PATH_ALLOWED }).regex(/^\/[A-Za-z0-9._/-]*$/, { error: PATH_ALLOWED });
+
+const commandList = z.array(z.string({ error: DISABLED_ALLOWED }), { error: DISABLED_ALLOWED }).superRefine((names, ctx) => {
+    const seen = new Set<string>();
+    names.forEach((name, i) => {
+        const lower = name.toLowerCase();
+        const plainToken = /^[a-z][a-z0-9_-]*$/.test(lower);
+        if (!plainToken || !REDIS_70_COMMANDS.has(lower) || REQUIRED_COMMANDS.has(lower) || seen.has(lower)) {
+            ctx.addIssue({ code: "custom", path: [i], message: DISABLED_ALLOWED });
+        }
+        seen.add(lower);
+    });
+});
+
+const credentialShape = {
+    users: aclUsers,
+    configCommandName: z
+        .string({ error: CONFIG_NAME_ALLOWED })
+        .regex(/^[A-Za-z0-9_]{16,64}$/, { error: CONFIG_NAME_ALLOWED })
+        .refine((name) => !REDIS_70_COMMANDS.has(name.toLowerCase()), { error: CONFIG_NAME_ALLOWED }),
+};
+
+const settingShape = {
+    port: integer(1, 65535, "an integer from 1 to 65535").default(6379),
+    bind: z
+        .array(z.string({ error: BIND_ALLOWED }).refine(isBindAddress, { error: BIND_ALLOWED }), { error: BIND_ALLOWED })
+        .min(1, { error: BIND_ALLOWED })
+        .max(16, { error: BIND_ALLOWED })
+        .refine((entries) => new Set(entries).size === entries.length, { error: BIND_ALLOWED })
+        .default(["*", "-::*"]),
+    tls: z.boolean({ error: "true or false" }).default(false),
+    tlsAuthClients: z.enum(TLS_AUTH_CLIENTS, { error: `${TLS_AUTH_CLIENTS.join(", ")}, with tls` }).optional(),
+    configDir: absolutePath.default(CONFIG_DIR),
+    dataDir: absolutePath.default(DATA_DIR),
+    appendonly: z.boolean({ error: "true or false" }).default(true),
+    appendfsync: z.enum(APPENDFSYNC_MODES, { error: APPENDFSYNC_MODES.join(", ") }).default("everysec"),
+    noAppendfsyncOnRewrite: z.boolean({ error: "true or false" }).default(true),
+    autoAofRewritePercentage: integer(0, 10_000, "an integer from 0 (off) to 10000").default(100),
+    autoAofRewriteMinSize: memorySize.default(64 * 1024 ** 2),
+    savePoints: z
+        .array(
+            z.strictObject({
+                seconds: integer(1, 31_536_000, "an integer number of seconds from 1 to 31536000"),
+                changes: integer(1, 1_000_000_000, "an integer number of writes from 1 to 1000000000"),
+            }),
+            { error: "a list of { seconds, changes } rules" },
+        )
+        .max(16, { error: "at most 16 rules" })
+        .default([]),
+    maxmemory: memorySize.default(192 * 1024 ** 2),
+    maxmemoryPolicy: z.enum(EVICTION_POLICIES, { error: EVICTION_POLICIES.join(", ") }).default("allkeys-lfu"),
+    lfuLogFactor: integer(0, 100, "an integer from 0 to 100, with an *-lfu maxmemoryPolicy").optional(),
+    lfuDecayTime: integer(0, 1440, "an integer number of minutes from 0 to 1440, with an *-lfu maxmemoryPolicy").optional(),
+    disabledCommands: commandList.default([...DEFAULT_DISABLED_COMMANDS]),
+    slowlogLogSlowerThanMicros: integer(-1, 60_000_000, "an integer from -1 (off) to 60000000 microseconds").default(10_000),
+    slowlogMaxLen: integer(0, 100_000, "an integer from 0 to 100000").default(128),
+    latencyMonitorThresholdMs: integer(0, 60_000, "an integer from 0 (off) to 60000 milliseconds").default(100),
+    replicaOfHost: z
+        .string({ error: HOST_ALLOWED })
+        .regex(/^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/, { error: HOST_ALLOWED })
+        .optional(),
+    replicaOfPort: integer(1, 65535, "an integer from 1 to 65535, with replicaOfHost").optional(),
+    minReplicasToWrite: integer(0, 16, "an integer from 0 (off) to 16").default(0),
+    minReplicasMaxLagSeconds: integer(1, 3600, "an integer number of seconds from 1 to 3600").default(10),
+};
+
+/** {@link RedisTuningSettings} with every default applied and every size in bytes. */
+export type ResolvedRedisTuning = z.output<z.ZodObject<typeof settingShape>>;
+
+function checkCombinations(s: ResolvedRedisTuning, ctx: z.RefinementCtx): void {
+    if (s.maxmemory === 0 && s.maxmemoryPolicy !== "noeviction") {
+        // maxmemory 0 means "no limit", so the eviction policy would never run and the
+        // container's memory limit would OOM-kill Redis instead.
+        ctx.addIssue({
+            code: "custom",
+            path: ["maxmemory"],
+            message: `a size above 0 when maxmemoryPolicy is ${s.maxmemoryPolicy} (0 means unlimited: nothing would ever be evicted)`,
+        });
+    }
+    if (s.maxmemory > 0 && s.maxmemory < 1024 * 1024) {
+        ctx.addIssue({ code: "custom", path: ["maxmemory"], message: "0 (unlimited) or at least 1mb: Redis cannot run in less" });
+    }
+    const lfu = s.maxmemoryPolicy.endsWith("-lfu");
+    for (const setting of ["lfuLogFactor", "lfuDecayTime"] as const) {
+        if (!lfu && s[setting] !== undefined) {
+            ctx.addIssue({
+                code: "custom",
+                path: [setting],
+                message: `nothing unless maxmemoryPolicy is allkeys-lfu or volatile-lfu (it is ${s.maxmemoryPolicy})`,
+            });
+        }
+    }
+    if (s.tlsAuthClients !== undefined && !s.tls) {
+        ctx.addIssue({ code: "custom", path: ["tlsAuthClients"], message: "nothing unless tls is true" });
+    }
+    if (s.replicaOfPort !== undefined && s.replicaOfHost === undefined) {
+        ctx.addIssue({ code: "custom", path: ["replicaOfPort"], message: "nothing unless replicaOfHost is set" });
+    }
+}
+
+/** The password a replica authenticates with: the oldest the replication user holds (see replica.conf). */
+function replicationPassword(users: readonly RedisAclUser[]): string | undefined {
+    return users.find((u) => u.name === REPLICATION_USER)?.passwords.at(-1);
+}
+
+const settingsSchema = z
+    .strictObject({ ...credentialShape, ...settingShape })
+    .superRefine(checkCombinations)
+    .superRefine((s, ctx) => {
+        if (s.replicaOfHost !== undefined && replicationPassword(s.users) === undefined) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["users"],
+                message: `a user named "${REPLICATION_USER}" (replicas authenticate to the primary as it) when replicaOfHost is set`,
+            });
+        }
+    });
+const settingsWithoutCredentialsSchema = z.strictObject(settingShape).superRefine(checkCombinations);
+const KNOWN_SETTINGS = Object.keys({ ...credentialShape, ...settingShape });
+const SECRET_SETTINGS: ReadonlySet<string> = new Set(Object.keys(credentialShape));
+
+/** Settings with every default applied and every size in bytes. */
+export type ResolvedRedisConfig = z.output<typeof settingsSchema>;
+
+/** Everything in {@link RedisConfigSettings} but the credentials, which components generate. */
+export type RedisTuningSettings = Omit<RedisConfigSettings, "users" | "configCommandName">;
+
+/** Validates settings and applies defaults; throws {@link RedisConfigError} naming the first bad setting. */
+export function resolveRedisConfig(settings: RedisConfigSettings): ResolvedRedisConfig {
+    return parseSettings(settingsSchema, settings, KNOWN_SETTINGS, SECRET_SETTINGS);
+}
+
+/**
+ * Validates everything but the credentials. Components call this at
+ * construction, because their generated credentials are unknown during a
+ * first preview and bad settings must still fail there.
+ */
+export function checkRedisSettings(settings: RedisTuningSettings): ResolvedRedisTuning {
+    return parseSettings(settingsWithoutCredentialsSchema, settings, KNOWN_SETTINGS);
+}
+
+/** The listener and replication over TLS only; the files come from `configDir`. */
+function tlsLines(c: ResolvedRedisConfig): string[] {
+    return [
+        "# TLS only: no plaintext listener, and replicas reach their primary over TLS too.",
+        ...tlsListenerLines(c.port, c.configDir, c.tlsAuthClients),
+    ];
+}
+
+/**
+ * Renders the files for the config directory, keyed by file name (always
+ * `redis.conf`). Writing them into `settings.configDir` and running
+ * `redis-server <configDir>/redis.conf` starts Redis exactly as configured.
+ * Throws {@link RedisConfigError} for bad settings.
+ */
+export function renderRedisConfig(settings: RedisConfigSettings): Record<string, string> {
+    const c = resolveRedisConfig(settings);
+    const lfu = c.maxmemoryPolicy.endsWith("-lfu");
+    const save = c.savePoints.map((p) => `${p.seconds} ${p.changes}`).join(" ");
+    const lines = [
+        "# Rendered by hardened-redis from typed settings. Do not edit: change the settings instead.",
+        "",
+        "# Network: reachable only on the private network the container is attached to.",
+        `bind ${c.bind.join(" ")}`,
+        ...(c.tls ? tlsLines(c) : [`port ${c.port}`]),
+        "protected-mode yes",
+        "tcp-keepalive 300",
+        "timeout 0",
+        "",
+        "# Process: foreground, logs to stdout for the container runtime to rotate.",
+        "daemonize no",
+        "loglevel notice",
+        'logfile ""',
+        "",
+        "# Auth: ACL users with least privilege, passwords stored as SHA-256 only; the default user is off.",
+        DEFAULT_USER_OFF,
+        ...c.users.map(aclUserLine),
+        "",
+        "# Commands: CONFIG can rewrite dir/dbfilename to plant files (cron, authorized_keys), so it",
+        "# gets a random name; commands that wipe or stall the whole server are disabled.",
+        "enable-protected-configs no",
+        "enable-debug-command no",
+        "enable-module-command no",
+        `rename-command CONFIG ${c.configCommandName}`,
+        ...c.disabledCommands.map((name) => `rename-command ${name.toUpperCase()} ""`),
+        "",
+        "# Persistence",
+        `dir ${c.dataDir}`,
+        `appendonly ${c.appendonly ? "yes" : "no"}`,
+        'appenddirname "appendonlydir"',
+        `appendfsync ${c.appendfsync}`,
+        `no-appendfsync-on-rewrite ${c.noAppendfsyncOnRewrite ? "yes" : "no"}`,
+        `auto-aof-rewrite-percentage ${c.autoAofRewritePercentage}`,
+        `auto-aof-rewrite-min-size ${c.autoAofRewriteMinSize}`,
+        "aof-use-rdb-preamble yes",
+        "dbfilename dump.rdb",
+        // Without a save line Redis falls back to its built-in snapshot rules.
+        `save ${save || '""'}`,
+        "",
+        "# Memory: Redis does not read the container's cgroup limit, so maxmemory must sit below it.",
+        `maxmemory ${c.maxmemory}`,
+        `maxmemory-policy ${c.maxmemoryPolicy}`,
+        // One SETRANGE/SETBIT/APPEND (or one bulk argument) may allocate up to this much at once: the
+        // default 512mb is twice a 256 MiB container. A quarter of maxmemory bounds any single command.
+        `proto-max-bulk-len ${protoMaxBulkLen(c.maxmemory)}`,
+        ...(lfu ? [`lfu-log-factor ${c.lfuLogFactor ?? 10}`, `lfu-decay-time ${c.lfuDecayTime ?? 1}`] : []),
+        "",
+        ...(c.minReplicasToWrite > 0
+            ? [
+                  "# Split brain: a primary that has lost its replicas stops taking writes it would lose.",
+                  `min-replicas-to-write ${c.minReplicasToWrite}`,
+                  `min-replicas-max-lag ${c.minReplicasMaxLagSeconds}`,
+                  "",
+              ]
+            : []),
+        ...(c.replicaOfHost !== undefined
+            ? [
+                  "# Replication: every server can be a replica (Sentinel demotes a primary), so every one can",
+                  "# authenticate to its primary. As a client of the primary, this holds the password in plain",
+                  "# text: the file must be delivered as a secret, like the rest. The oldest of the user's",
+                  "# passwords: during a rotation the primary accepts it whether it still runs the previous",
+                  "# config or already the new one (pods roll replicas first).",
+                  `masteruser ${REPLICATION_USER}`,
+                  `masterauth ${replicationPassword(c.users)}`,
+                  "replica-read-only yes",
+                  "",
+              ]
+            : []),
+        "# Observability",
+        `slowlog-log-slower-than ${c.slowlogLogSlowerThanMicros}`,
+        `slowlog-max-len ${c.slowlogMaxLen}`,
+        `latency-monitor-threshold ${c.latencyMonitorThresholdMs}`,
+        "",
+    ];
+    const files: Record<string, string> = { "redis.conf": lines.join("\n") };
+    if (c.replicaOfHost !== undefined) {
+        files["replica.conf"] = [
+            "# Rendered by hardened-redis: a read-only replica of the primary, otherwise configured as redis.conf.",
+            `include ${c.configDir}/redis.conf`,
+            `replicaof ${c.replicaOfHost} ${c.replicaOfPort ?? 6379}`,
+            "",
+        ].join("\n");
+    }
+    return files;
+}

@@ -1,0 +1,4 @@
+import { dockerContainerHardeningCase } from "./dockerContainerHardening.cases";
+import { policyCaseTests } from "../caseTests";
+
+policyCaseTests(dockerContainerHardeningCase);

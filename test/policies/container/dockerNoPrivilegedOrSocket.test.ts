@@ -1,0 +1,4 @@
+import { dockerNoPrivilegedOrSocketCase } from "./dockerNoPrivilegedOrSocket.cases";
+import { policyCaseTests } from "../caseTests";
+
+policyCaseTests(dockerNoPrivilegedOrSocketCase);

@@ -1,0 +1,4 @@
+import { memoryLimitCase } from "./memoryLimit.cases";
+import { policyCaseTests } from "../caseTests";
+
+policyCaseTests(memoryLimitCase);

@@ -1,0 +1,4 @@
+import { defaultUserFullAccessCase } from "./defaultUserFullAccess.cases";
+import { policyCaseTests } from "../caseTests";
+
+policyCaseTests(defaultUserFullAccessCase);

@@ -1,0 +1,4 @@
+import { helloChannelReachCase } from "./helloChannelReach.cases";
+import { policyCaseTests } from "../caseTests";
+
+policyCaseTests(helloChannelReachCase);

@@ -1,0 +1,39 @@
+import { noLiteralPassword } from "../../../policies/credentials/noLiteralPassword";
+import { UNKNOWN } from "../../../harness/policy/inProcess";
+import { nginxContainer, redisContainer, redisStatefulSet, SECRET } from "../../../harness/policy/fixtures";
+import { type PolicyCase, hardenedDocker } from "../caseFixtures";
+
+export const noLiteralPasswordCase: PolicyCase = {
+    policy: noLiteralPassword,
+    violating: [
+        ["--requirepass with a literal", [redisContainer({ command: ["redis-server", "--requirepass", SECRET] })]],
+        ["a healthcheck with -a", [redisContainer({ healthcheck: { tests: ["CMD", "redis-cli", "-a", SECRET, "ping"] } })]],
+        ["a password env value", [redisContainer({ envs: [`REDIS_PASSWORD=${SECRET}`] })]],
+        ["a Kubernetes env value", [redisStatefulSet({}, { env: [{ name: "REDIS_PASSWORD", value: SECRET }] })]],
+        [
+            "a Kubernetes probe with REDISCLI_AUTH",
+            [redisStatefulSet({}, { livenessProbe: { exec: { command: ["sh", "-c", `REDISCLI_AUTH=${SECRET} redis-cli ping`] } } })],
+        ],
+    ],
+    compliant: [
+        ["the hardened container", hardenedDocker()],
+        ["the hardened StatefulSet (password on stdin)", [redisStatefulSet()]],
+        [
+            "an env var expanded from a Secret",
+            [
+                redisStatefulSet(
+                    {},
+                    {
+                        env: [{ name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: "s", key: "p" } } }],
+                        args: ["--requirepass", "$(REDIS_PASSWORD)"],
+                    },
+                ),
+            ],
+        ],
+        ["nginx with a literal password (not Redis)", [nginxContainer]],
+    ],
+    unknown: [
+        ["an unknown command", [redisContainer({ command: UNKNOWN })]],
+        ["an unknown env list", [redisStatefulSet({}, { env: UNKNOWN })]],
+    ],
+};

@@ -1,0 +1,4 @@
+import { noLiteralPasswordCase } from "./noLiteralPassword.cases";
+import { policyCaseTests } from "../caseTests";
+
+policyCaseTests(noLiteralPasswordCase);

@@ -1,0 +1,53 @@
+import { requireAuthAndHardening } from "../../../policies/credentials/requireAuthAndHardening";
+import { UNKNOWN } from "../../../harness/policy/inProcess";
+import {
+    editConf,
+    hardenedConf,
+    hardenedKubernetes,
+    internalNetwork,
+    nginxContainer,
+    plainRedisContainer,
+    redisContainer,
+    redisSecret,
+    redisStatefulSet,
+    SECRET,
+} from "../../../harness/policy/fixtures";
+import { type PolicyCase, hardenedDocker, k8sWith, withAclFile } from "../caseFixtures";
+
+export const requireAuthAndHardeningCase: PolicyCase = {
+    policy: requireAuthAndHardening,
+    violating: [
+        ["redis:7 with no config", [plainRedisContainer()]],
+        ["a config without a password", [internalNetwork, redisContainer({}, editConf(hardenedConf, { user: null }))]],
+        ["a user with nopass", [internalNetwork, redisContainer({}, editConf(hardenedConf, { user: "default on nopass ~* &* +@all" }))]],
+        [
+            "protected-mode no as an argument, with an unreadable config",
+            [redisContainer({ command: ["redis-server", "/etc/redis.conf", "--protected-mode", "no"], uploads: [] })],
+        ],
+        ["CONFIG kept", [internalNetwork, redisContainer({}, hardenedConf.replace(/^rename-command CONFIG .*$/m, ""))]],
+        ["DEBUG enabled", [internalNetwork, redisContainer({}, editConf(hardenedConf, { "enable-debug-command": "yes" }))]],
+        ["a Kubernetes Secret config without auth", k8sWith(redisSecret(editConf(hardenedConf, { user: null })))],
+        ["requirepass empty in args", [redisContainer({ command: ["redis-server", "--requirepass", ""] })]],
+        ["an ACL file with a nopass default user", [withAclFile("user default on nopass ~* &* +@all\n")]],
+        ["an ACL file without a default user (Redis creates it with nopass)", [withAclFile("user app on #" + "a".repeat(64) + "\n")]],
+    ],
+    compliant: [
+        ["the hardened container", hardenedDocker()],
+        ["the hardened Kubernetes deployment", hardenedKubernetes()],
+        ["requirepass and a disabled CONFIG", [redisContainer({}, `requirepass ${SECRET}\nrename-command CONFIG ""\n`)]],
+        ["an ACL file it cannot read", [redisContainer({}, 'aclfile /etc/redis/users.acl\nrename-command CONFIG ""\n')]],
+        ["an ACL file that turns default off", [withAclFile("user default off\nuser app on #" + "a".repeat(64) + " ~* +@read\n")]],
+        ["nginx", [nginxContainer]],
+    ],
+    unknown: [
+        [
+            "config content unknown at preview",
+            [internalNetwork, redisContainer({ uploads: [{ file: "/usr/local/etc/redis/redis.conf", content: UNKNOWN }] })],
+        ],
+        [
+            "a Secret whose data is unknown",
+            k8sWith({ ...redisSecret(), props: { metadata: { name: "cache-config-1234", namespace: "redis" }, stringData: UNKNOWN } }),
+        ],
+        ["a Secret name unknown at preview", k8sWith(redisStatefulSet({ volumes: [{ name: "config", secret: { secretName: UNKNOWN } }] }))],
+    ],
+};

@@ -1,0 +1,4 @@
+import { requireAuthAndHardeningCase } from "./requireAuthAndHardening.cases";
+import { policyCaseTests } from "../caseTests";
+
+policyCaseTests(requireAuthAndHardeningCase);

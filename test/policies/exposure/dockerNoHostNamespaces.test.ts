@@ -1,0 +1,4 @@
+import { dockerNoHostNamespacesCase } from "./dockerNoHostNamespaces.cases";
+import { policyCaseTests } from "../caseTests";
+
+policyCaseTests(dockerNoHostNamespacesCase);

@@ -1,0 +1,4 @@
+import { k8sNoIngressRouteCase } from "./k8sNoIngressRoute.cases";
+import { policyCaseTests } from "../caseTests";
+
+policyCaseTests(k8sNoIngressRouteCase);

@@ -1,0 +1,4 @@
+import { appendfsyncAlwaysCase } from "./appendfsyncAlways.cases";
+import { policyCaseTests } from "../caseTests";
+
+policyCaseTests(appendfsyncAlwaysCase);

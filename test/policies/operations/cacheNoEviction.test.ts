@@ -1,0 +1,4 @@
+import { cacheNoEvictionCase } from "./cacheNoEviction.cases";
+import { policyCaseTests } from "../caseTests";
+
+policyCaseTests(cacheNoEvictionCase);

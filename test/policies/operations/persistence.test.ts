@@ -1,0 +1,4 @@
+import { persistenceCase } from "./persistence.cases";
+import { policyCaseTests } from "../caseTests";
+
+policyCaseTests(persistenceCase);

@@ -1,4 +1,0 @@
-import { appendfsyncAlwaysCase } from "../cases/appendfsyncAlways";
-import { policyCaseTests } from "../caseTests";
-
-policyCaseTests(appendfsyncAlwaysCase);

@@ -1,4 +1,0 @@
-import { cacheNoEvictionCase } from "../cases/cacheNoEviction";
-import { policyCaseTests } from "../caseTests";
-
-policyCaseTests(cacheNoEvictionCase);

@@ -1,4 +1,0 @@
-import { defaultUserFullAccessCase } from "../cases/defaultUserFullAccess";
-import { policyCaseTests } from "../caseTests";
-
-policyCaseTests(defaultUserFullAccessCase);

@@ -1,4 +1,0 @@
-import { dockerContainerHardeningCase } from "../cases/dockerContainerHardening";
-import { policyCaseTests } from "../caseTests";
-
-policyCaseTests(dockerContainerHardeningCase);

@@ -1,4 +1,0 @@
-import { dockerNoHostNamespacesCase } from "../cases/dockerNoHostNamespaces";
-import { policyCaseTests } from "../caseTests";
-
-policyCaseTests(dockerNoHostNamespacesCase);

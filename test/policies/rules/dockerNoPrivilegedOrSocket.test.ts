@@ -1,4 +1,0 @@
-import { dockerNoPrivilegedOrSocketCase } from "../cases/dockerNoPrivilegedOrSocket";
-import { policyCaseTests } from "../caseTests";
-
-policyCaseTests(dockerNoPrivilegedOrSocketCase);

@@ -1,4 +1,0 @@
-import { helloChannelReachCase } from "../cases/helloChannelReach";
-import { policyCaseTests } from "../caseTests";
-
-policyCaseTests(helloChannelReachCase);

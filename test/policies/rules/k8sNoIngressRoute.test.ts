@@ -1,4 +1,0 @@
-import { k8sNoIngressRouteCase } from "../cases/k8sNoIngressRoute";
-import { policyCaseTests } from "../caseTests";
-
-policyCaseTests(k8sNoIngressRouteCase);

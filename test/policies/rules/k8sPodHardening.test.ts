@@ -1,4 +1,0 @@
-import { k8sPodHardeningCase } from "../cases/k8sPodHardening";
-import { policyCaseTests } from "../caseTests";
-
-policyCaseTests(k8sPodHardeningCase);

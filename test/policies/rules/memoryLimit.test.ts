@@ -1,4 +1,0 @@
-import { memoryLimitCase } from "../cases/memoryLimit";
-import { policyCaseTests } from "../caseTests";
-
-policyCaseTests(memoryLimitCase);

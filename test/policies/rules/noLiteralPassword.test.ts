@@ -1,4 +1,0 @@
-import { noLiteralPasswordCase } from "../cases/noLiteralPassword";
-import { policyCaseTests } from "../caseTests";
-
-policyCaseTests(noLiteralPasswordCase);

@@ -1,4 +1,0 @@
-import { persistenceCase } from "../cases/persistence";
-import { policyCaseTests } from "../caseTests";
-
-policyCaseTests(persistenceCase);

@@ -1,4 +1,0 @@
-import { requireAuthAndHardeningCase } from "../cases/requireAuthAndHardening";
-import { policyCaseTests } from "../caseTests";
-
-policyCaseTests(requireAuthAndHardeningCase);
