@@ -6,9 +6,9 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { DockerRedisArgs } from "../../index";
 import type { RedisTlsUnderTest, RedisUnderTest } from "../local/localRedis";
 import { allRegistered, resourcesOf, valueOf } from "../mocks/pulumiMocks";
-import { SENTINEL_PORT } from "../../redis/sentinel/topology";
 import { dockerEngine } from "./engine";
 import { addressOn, realiseDockerResources, type Realised } from "./realise";
+import { SENTINEL_PORT } from "../../policies/shared/ports";
 
 export interface DockerDeployment extends RedisUnderTest {
     docker: Docker;

@@ -1,25 +1,17 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { channelsReach, SENTINEL_HELLO_CHANNEL } from "../../policies/engine/acl";
+import { channelsReach, SENTINEL_HELLO_CHANNEL } from "../../policies/shared/acl";
 import { CONFIG_DIR, DATA_DIR } from "../../redis/container";
 import { checkRedisSettings, type RedisSavePoint, type ResolvedRedisTuning } from "../../redis/config/redisConfig";
 import { RedisConfigError } from "../../redis/redisConfigError";
 import { aclRulesShape, extraUserName, type RedisAclRules } from "../../redis/acl/users";
+import { IMAGE_REFERENCE, imageTagAndDigest } from "../../policies/shared/syntax";
+import { integer } from "../../redis/config/fields";
 
 /** The image both components run unless told otherwise. */
 const DEFAULT_IMAGE = "redis:7-alpine";
 
 const IMAGE_ALLOWED = 'a Redis 7 image reference: a tag starting with "7" and/or an @sha256 digest, e.g. redis:7-alpine';
-
-/** The syntax of an image reference: `[registry[:port]/]path[:tag][@sha256:digest]`, lowercase path. */
-export const IMAGE_REFERENCE = /^[a-z0-9]+([._/:-][a-z0-9]+|__[a-z0-9]+)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
-
-/** The tag and digest of an image reference (a registry's port is not a tag). */
-export function imageTagAndDigest(ref: string): { tag?: string; digest?: string } {
-    const [name, digest] = ref.split("@");
-    const last = name.split("/").pop() ?? "";
-    return { tag: last.includes(":") ? last.split(":")[1] : undefined, digest };
-}
 
 /**
  * An image reference that names a Redis 7 tag or a digest, never an implicit
@@ -37,12 +29,7 @@ const imageReference = z
     );
 
 const MEMORY_LIMIT_ALLOWED = "an integer from 32 to 1048576 (MiB)";
-export const memoryLimitMb = z
-    .number({ error: MEMORY_LIMIT_ALLOWED })
-    .int({ error: MEMORY_LIMIT_ALLOWED })
-    .min(32, { error: MEMORY_LIMIT_ALLOWED })
-    .max(1_048_576, { error: MEMORY_LIMIT_ALLOWED })
-    .default(256);
+export const memoryLimitMb = integer(32, 1_048_576, MEMORY_LIMIT_ALLOWED).default(256);
 
 const CPU_ALLOWED = 'a positive CPU quantity such as "100m", "0.5" or "2"';
 const cpuQuantity = z.string({ error: CPU_ALLOWED }).regex(/^(?=.*[1-9])\d+(\.\d+)?m?$/, { error: CPU_ALLOWED });
@@ -122,12 +109,7 @@ export const redisServerArgsShape = {
         ForwardedSetting,
         z.ZodOptional<z.ZodUnknown>
     >),
-    credentialGeneration: z
-        .number({ error: "an integer from 0 to 1000000" })
-        .int({ error: "an integer from 0 to 1000000" })
-        .min(0, { error: "an integer from 0 to 1000000" })
-        .max(1_000_000, { error: "an integer from 0 to 1000000" })
-        .default(0),
+    credentialGeneration: integer(0, 1_000_000, "an integer from 0 to 1000000").default(0),
     retirePreviousCredentials: z.boolean({ error: "true or false" }).default(false),
     extraUsers: z
         .array(extraUser, { error: "a list of { name, ...rules } users" })

@@ -1,5 +1,6 @@
 // TLS for both components: the arguments, the certificates generated with @pulumi/tls when the
 // caller brings none, and the checks on certificates the caller brings.
+import { integer } from "../../redis/config/fields";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import { z } from "zod";
@@ -51,12 +52,7 @@ const VALIDITY_ALLOWED = "an integer number of days from 7 to 825";
 export const tlsArgsShape = {
     enabled: z.boolean({ error: "true or false" }).default(false),
     requireClientCertificates: z.boolean({ error: "true or false" }).default(false),
-    certificateValidityDays: z
-        .number({ error: VALIDITY_ALLOWED })
-        .int({ error: VALIDITY_ALLOWED })
-        .min(7, { error: VALIDITY_ALLOWED })
-        .max(825, { error: VALIDITY_ALLOWED })
-        .default(365),
+    certificateValidityDays: integer(7, 825, VALIDITY_ALLOWED).default(365),
 };
 export type ParsedTlsArgs = z.output<z.ZodObject<typeof tlsArgsShape>>;
 

@@ -4,7 +4,6 @@ import { z } from "zod";
 import { containerCpu, redisServerArgsShape, sizeRedisForContainer, type RedisServerArgs } from "../common/serverArgs";
 import { redisAccess } from "../common/credentials";
 import {
-    dockerMetricsArgs,
     EXPORTER_ENTRYPOINT,
     EXPORTER_FILES,
     EXPORTER_MEMORY_MB,
@@ -13,12 +12,8 @@ import {
     exporterAddress,
     exporterArgs,
     exporterPasswordFile,
-    planMetrics,
-    requireExporterIdentity,
-    type DockerRedisMetricsArgs,
-    type MetricsPlan,
 } from "../../redis/metrics/exporter";
-import { planSentinel, SENTINEL_PORT, sentinelArgs, type RedisSentinelArgs } from "../../redis/sentinel/topology";
+import { planSentinel, sentinelArgs, type RedisSentinelArgs } from "../../redis/sentinel/topology";
 import { renderSentinelConfig, sentinelCommand } from "../../redis/sentinel/sentinelConfig";
 import { generateTls, providedTls, requireEnabled, tlsArgsShape, type DockerRedisTlsArgs, type RedisTls } from "../common/tls";
 import { renderRedisConfig } from "../../redis/config/redisConfig";
@@ -39,6 +34,9 @@ import {
 } from "../../redis/container";
 import { RedisConfigError } from "../../redis/redisConfigError";
 import { parseSettings } from "../../redis/parseSettings";
+import { SENTINEL_PORT } from "../../policies/shared/ports";
+import { integer } from "../../redis/config/fields";
+import { DockerRedisMetricsArgs, dockerMetricsArgs, planMetrics, requireExporterIdentity, MetricsPlan } from "../common/metricsArgs";
 
 /** Arguments of {@link DockerRedis}. Every field is optional: the defaults are the hardened deployment. */
 export interface DockerRedisArgs extends RedisServerArgs {
@@ -78,12 +76,7 @@ const dockerArgsSchema = z.strictObject({
         .string({ error: 'a size such as "10m" (units k, m, g)' })
         .regex(/^[1-9]\d{0,5}[kmg]$/, { error: 'a size such as "10m" (units k, m, g)' })
         .default("10m"),
-    logMaxFiles: z
-        .number({ error: "an integer from 1 to 100" })
-        .int({ error: "an integer from 1 to 100" })
-        .min(1, { error: "an integer from 1 to 100" })
-        .max(100, { error: "an integer from 1 to 100" })
-        .default(3),
+    logMaxFiles: integer(1, 100, "an integer from 1 to 100").default(3),
     tls: z
         .strictObject(
             {
@@ -96,12 +89,7 @@ const dockerArgsSchema = z.strictObject({
             { error: "an object of the documented tls settings" },
         )
         .default({ enabled: false, requireClientCertificates: false, certificateValidityDays: 365 }),
-    replicas: z
-        .number({ error: "an integer from 1 to 16" })
-        .int({ error: "an integer from 1 to 16" })
-        .min(1, { error: "an integer from 1 to 16" })
-        .max(16, { error: "an integer from 1 to 16" })
-        .default(1),
+    replicas: integer(1, 16, "an integer from 1 to 16").default(1),
     sentinel: sentinelArgs,
     metrics: dockerMetricsArgs,
     // Inputs that may be unknown until deployment are checked elsewhere.

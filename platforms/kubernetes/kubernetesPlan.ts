@@ -15,8 +15,6 @@ import {
     exporterAddress,
     exporterArgs,
     exporterPasswordFile,
-    planMetrics,
-    type MetricsPlan,
 } from "../../redis/metrics/exporter";
 import {
     CONFIG_DIR,
@@ -31,8 +29,10 @@ import {
 } from "../../redis/container";
 import { RedisConfigError } from "../../redis/redisConfigError";
 import { APP_USER } from "../../redis/acl/users";
-import { SENTINEL_PORT, type SentinelPlan } from "../../redis/sentinel/topology";
+import { type SentinelPlan } from "../../redis/sentinel/topology";
 import { sentinelCommand } from "../../redis/sentinel/sentinelConfig";
+import { SENTINEL_PORT } from "../../policies/shared/ports";
+import { MetricsPlan, planMetrics } from "../common/metricsArgs";
 
 /**
  * How the Redis pods relate to one another. `standalone`: one pod. `replicated`: pod 0 is the

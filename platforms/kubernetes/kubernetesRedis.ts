@@ -30,13 +30,16 @@ import {
     type KubernetesRedisPlan,
     type PlannedCustomResource,
 } from "./kubernetesPlan";
-import { kubernetesMetricsArgs, requireExporterIdentity, type KubernetesRedisMetricsArgs } from "../../redis/metrics/exporter";
 import { renderRedisConfig } from "../../redis/config/redisConfig";
 import { CONFIG_DIR, configHash, DNS_LABEL, SENTINEL_DIR, TLS_FILES } from "../../redis/container";
-import { planSentinel, SENTINEL_PORT, sentinelArgs, type RedisSentinelArgs } from "../../redis/sentinel/topology";
+import { planSentinel, sentinelArgs, type RedisSentinelArgs } from "../../redis/sentinel/topology";
 import { renderSentinelConfig } from "../../redis/sentinel/sentinelConfig";
 import { RedisConfigError } from "../../redis/redisConfigError";
 import { parseSettings } from "../../redis/parseSettings";
+import { SENTINEL_PORT } from "../../policies/shared/ports";
+import { integer } from "../../redis/config/fields";
+import { labelKey, labelValue, labelMap } from "../common/labels";
+import { KubernetesRedisMetricsArgs, kubernetesMetricsArgs, requireExporterIdentity } from "../common/metricsArgs";
 
 /** Arguments of {@link KubernetesRedis}. Every field is optional: the defaults are the hardened deployment. */
 export interface KubernetesRedisArgs extends RedisServerArgs {
@@ -80,30 +83,9 @@ const storageQuantity = z
     .regex(/^(?=.*[1-9])\d+(\.\d+)?(k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/, { error: STORAGE_ALLOWED });
 
 const DNS_SUBDOMAIN_ALLOWED = "a DNS subdomain: lowercase letters, digits, '-' and '.', at most 253 characters";
-const LABEL_KEY_ALLOWED =
-    "a label key: an optional DNS-subdomain prefix and '/', then 1-63 letters, digits, '-', '_' or '.', starting and ending alphanumeric";
-const LABEL_VALUE_ALLOWED = "a label value: at most 63 letters, digits, '-', '_' or '.', starting and ending alphanumeric";
-const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-
-function isLabelKey(key: string): boolean {
-    const parts = key.split("/");
-    if (parts.length > 2) return false;
-    const [prefix, labelName] = parts.length === 2 ? parts : [undefined, parts[0]];
-    const prefixOk = prefix === undefined || (prefix.length <= 253 && prefix.split(".").every((p) => DNS_LABEL.test(p)));
-    return prefixOk && LABEL_NAME.test(labelName);
-}
-
-const labelKey = z.string({ error: LABEL_KEY_ALLOWED }).refine(isLabelKey, { error: LABEL_KEY_ALLOWED });
-const labelValue = z.string({ error: LABEL_VALUE_ALLOWED }).regex(LABEL_NAME, { error: LABEL_VALUE_ALLOWED });
-
 const kubernetesArgsSchema = z.strictObject({
     ...redisServerArgsShape,
-    replicas: z
-        .number({ error: "an integer from 1 to 16" })
-        .int({ error: "an integer from 1 to 16" })
-        .min(1, { error: "an integer from 1 to 16" })
-        .max(16, { error: "an integer from 1 to 16" })
-        .default(1),
+    replicas: integer(1, 16, "an integer from 1 to 16").default(1),
     storageSize: storageQuantity.default("1Gi"),
     storageClassName: z
         .string({ error: DNS_SUBDOMAIN_ALLOWED })
@@ -112,8 +94,7 @@ const kubernetesArgsSchema = z.strictObject({
         .optional(),
     clientLabelKey: labelKey.optional(),
     clientLabelValue: labelValue.default("true"),
-    clientNamespaceLabels: z
-        .record(labelKey, labelValue, { error: "a map of label keys to label values" })
+    clientNamespaceLabels: labelMap
         .refine((labels) => Object.keys(labels).length > 0, { error: "at least one label (omit it to admit the Redis namespace only)" })
         .optional(),
     allowAllEgress: z.boolean({ error: "true or false" }).default(false),

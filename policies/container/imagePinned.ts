@@ -3,6 +3,7 @@ import { configSchema, resourcePolicy } from "../engine/exemptions";
 import { knownString } from "../engine/known";
 import { containersOf, isRedisImage, isRedisK8sContainer, podSpecOf, POD_TYPES } from "../engine/recognise";
 import { docsUrl } from "../engine/metadata";
+import { imageTagAndDigest } from "../shared/syntax";
 
 interface Config {
     requireDigest?: boolean;
@@ -13,9 +14,7 @@ const DEFAULT_TAG_PATTERN = "^7(\\.|-|$)";
 
 /** What is wrong with a Redis image reference, or undefined. */
 function problem(image: string, config: Config): string | undefined {
-    const [name, digest] = image.split("@");
-    const last = name.split("/").pop() ?? "";
-    const tag = last.includes(":") ? last.slice(last.indexOf(":") + 1) : undefined;
+    const { tag, digest } = imageTagAndDigest(image);
     if (config.requireDigest && digest === undefined) return "is not pinned to a digest (@sha256:…)";
     if (digest !== undefined && tag === undefined) return undefined;
     if (tag === undefined) return "has no tag, so it means latest";

@@ -1,8 +1,7 @@
 // Recognising Redis in resources written by hand or by hardened-redis: by image, command, port or
 // labels, and the argv it starts with. Everything here reads element by element through `known`.
+import { REDIS_PORT } from "../shared/ports";
 import { known, knownItems, knownLabels, knownString, UNKNOWN, type Known } from "./known";
-
-export const REDIS_PORT = 6379;
 
 /** `redis`, `redis:7-alpine`, `docker.io/library/redis@sha256:…`, `bitnami/redis:7.2`. */
 const REDIS_IMAGE = /(^|\/)redis(:|@|$)/;

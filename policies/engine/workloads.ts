@@ -16,6 +16,7 @@ import {
     withImageEntrypoint,
     type RedisInvocation,
 } from "./recognise";
+import { ABSOLUTE_PATH } from "../shared/syntax";
 
 export interface RedisWorkload {
     platform: "docker" | "kubernetes";
@@ -213,7 +214,6 @@ function runArgv(head: () => unknown, tail: () => unknown): { argv: string[]; co
 
 /** A word a copy step may hold: no quotes, variables, globs, redirections or separators. */
 const PLAIN_WORD = /^[A-Za-z0-9_./:@%+=,-]+$/;
-const ABSOLUTE_PATH = /^\/[A-Za-z0-9_./-]+$/;
 
 /**
  * The files a container's shell copies before it starts Redis, destination to source, in the one

@@ -1,8 +1,8 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { configSchema, resourcePolicy } from "../engine/exemptions";
 import { known, knownItems, knownString } from "../engine/known";
-import { REDIS_PORT } from "../engine/recognise";
 import { redisSecurity, docsUrl } from "../engine/metadata";
+import { REDIS_PORT } from "../shared/ports";
 
 function routesToRedis(backend: any): boolean {
     const port = known(() => backend?.service?.port);

@@ -1,8 +1,8 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { configSchema, resourcePolicy } from "../engine/exemptions";
 import { known, knownItems, knownLabels, knownString, UNKNOWN } from "../engine/known";
-import { REDIS_PORT } from "../engine/recognise";
 import { redisSecurity, docsUrl } from "../engine/metadata";
+import { REDIS_PORT } from "../shared/ports";
 
 /** Whether a Service fronts Redis: by its port, target port or port name, or by selecting Redis-labelled pods. */
 export function isRedisService(spec: any): boolean {

@@ -13,6 +13,8 @@
 // knew, if still in the topology (Sentinel never forgets a peer by itself, and a Sentinel scaled
 // away would count as a voter forever). POSIX sh and awk: busybox's (Alpine) and Debian's both run it.
 
+import { ABSOLUTE_PATH } from "./syntax";
+
 /** What Sentinel writes into its copy as it learns, per monitored primary and for itself: no setting, no user, no address it listens on. */
 const LEARNT_PER_PRIMARY = ["known-replica", "known-sentinel", "config-epoch", "leader-epoch"];
 const LEARNT_GLOBAL = ["current-epoch", "myid"];
@@ -40,7 +42,6 @@ const MERGE = [
     `print learnt[i] } }`,
 ].join(" ");
 
-const ABSOLUTE_PATH = /^\/[A-Za-z0-9_./-]+$/;
 const MASTER_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 /** A DNS name whose labels may be `${HOSTNAME}` or `${POD_NAMESPACE}`: the shell expands nothing else. */
 const ANNOUNCE_HOST =

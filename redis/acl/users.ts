@@ -2,7 +2,7 @@
 // roles every hardened Redis has. Planning only: pure functions, no Pulumi.
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import { EXPORTER_COMMANDS, SENTINEL_HELLO_CHANNEL } from "../../policies/engine/acl";
+import { EXPORTER_COMMANDS, SENTINEL_HELLO_CHANNEL } from "../../policies/shared/acl";
 import { REDIS_70_ACL_CATEGORIES, REDIS_70_COMMANDS, REDIS_70_SUBCOMMANDS } from "./redis70Commands";
 
 /** What a user may run and touch. Rules apply in this order: categories allowed, categories denied, commands allowed, commands denied. */

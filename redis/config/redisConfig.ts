@@ -5,6 +5,8 @@ import { CONFIG_DIR, DATA_DIR } from "../container";
 import { aclUserLine, aclUsers, DEFAULT_USER_OFF, REPLICATION_USER, type RedisAclUser } from "../acl/users";
 import { TLS_AUTH_CLIENTS, tlsListenerLines } from "../tls/tlsLines";
 import { parseSettings } from "../parseSettings";
+import { REDIS_PORT } from "../../policies/shared/ports";
+import { tcpPort, absolutePath, integer, hostName } from "./fields";
 
 /** Redis's own bounds on `proto-max-bulk-len`: at least 1mb, and 512mb by default. */
 const BULK_MIN = 1024 ** 2;
@@ -152,10 +154,6 @@ export function parseMemorySize(value: string | number): number | undefined {
     return Number.isSafeInteger(bytes) ? bytes : undefined;
 }
 
-function integer(min: number, max: number, allowed: string) {
-    return z.number({ error: allowed }).int({ error: allowed }).min(min, { error: allowed }).max(max, { error: allowed });
-}
-
 const memorySize = z.union([z.number(), z.string()], { error: MEMORY_ALLOWED }).transform((value, ctx) => {
     const bytes = parseMemorySize(value);
     if (bytes === undefined) {
@@ -166,7 +164,6 @@ const memorySize = z.union([z.number(), z.string()], { error: MEMORY_ALLOWED }).
 });
 
 const CONFIG_NAME_ALLOWED = "16 to 64 letters, digits or underscores, not the name of an existing command";
-const PATH_ALLOWED = "an absolute path of letters, digits, '.', '_', '-' and '/'";
 const BIND_ALLOWED = 'one to 16 distinct addresses, each an IPv4/IPv6 address, "*" or "::*", optionally prefixed with "-"';
 
 function isBindAddress(entry: string): boolean {
@@ -199,10 +196,6 @@ const DISABLED_ALLOWED = `distinct Redis 7.0 command names (e.g. FLUSHALL, KEYS)
     .map((c) => c.toUpperCase())
     .join(", ")} which clients, probes and replicas need; CONFIG is renamed by configCommandName instead`;
 
-const HOST_ALLOWED = "a DNS name or IP address (letters, digits, '.' and '-')";
-
-const absolutePath = z.string({ error: PATH_ALLOWED }).regex(/^\/[A-Za-z0-9._/-]*$/, { error: PATH_ALLOWED });
-
 const commandList = z.array(z.string({ error: DISABLED_ALLOWED }), { error: DISABLED_ALLOWED }).superRefine((names, ctx) => {
     const seen = new Set<string>();
     names.forEach((name, i) => {
@@ -224,7 +217,7 @@ const credentialShape = {
 };
 
 const settingShape = {
-    port: integer(1, 65535, "an integer from 1 to 65535").default(6379),
+    port: tcpPort.default(REDIS_PORT),
     bind: z
         .array(z.string({ error: BIND_ALLOWED }).refine(isBindAddress, { error: BIND_ALLOWED }), { error: BIND_ALLOWED })
         .min(1, { error: BIND_ALLOWED })
@@ -258,10 +251,7 @@ const settingShape = {
     slowlogLogSlowerThanMicros: integer(-1, 60_000_000, "an integer from -1 (off) to 60000000 microseconds").default(10_000),
     slowlogMaxLen: integer(0, 100_000, "an integer from 0 to 100000").default(128),
     latencyMonitorThresholdMs: integer(0, 60_000, "an integer from 0 (off) to 60000 milliseconds").default(100),
-    replicaOfHost: z
-        .string({ error: HOST_ALLOWED })
-        .regex(/^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/, { error: HOST_ALLOWED })
-        .optional(),
+    replicaOfHost: hostName.optional(),
     replicaOfPort: integer(1, 65535, "an integer from 1 to 65535, with replicaOfHost").optional(),
     minReplicasToWrite: integer(0, 16, "an integer from 0 (off) to 16").default(0),
     minReplicasMaxLagSeconds: integer(1, 3600, "an integer number of seconds from 1 to 3600").default(10),
@@ -440,7 +430,7 @@ export function renderRedisConfig(settings: RedisConfigSettings): Record<string,
         files["replica.conf"] = [
             "# Rendered by hardened-redis: a read-only replica of the primary, otherwise configured as redis.conf.",
             `include ${c.configDir}/redis.conf`,
-            `replicaof ${c.replicaOfHost} ${c.replicaOfPort ?? 6379}`,
+            `replicaof ${c.replicaOfHost} ${c.replicaOfPort ?? REDIS_PORT}`,
             "",
         ].join("\n");
     }

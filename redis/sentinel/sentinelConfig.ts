@@ -1,11 +1,13 @@
 // sentinel.conf rendered from typed settings, as redis.conf is: the Sentinels that watch a
 // primary and its replicas and promote a replica when the primary is gone. Planning only.
 import { z } from "zod";
-import { SENTINEL_HELLO_CHANNEL } from "../../policies/engine/acl";
+import { SENTINEL_HELLO_CHANNEL } from "../../policies/shared/acl";
 import { sentinelStartScript, TOPOLOGY_LINE } from "../../policies/shared/sentinelStart";
-import { tlsListenerLines } from "../tls/tlsLines";
+import { TLS_AUTH_CLIENTS, tlsListenerLines } from "../tls/tlsLines";
 import { aclUserLine, aclUsers, ADMIN_USER, APP_USER, DEFAULT_USER_OFF, SENTINEL_USER, type RedisAclUser } from "../acl/users";
 import { parseSettings } from "../parseSettings";
+import { SENTINEL_PORT } from "../../policies/shared/ports";
+import { hostName, tcpPort, integer, absolutePath } from "../config/fields";
 
 /** Typed settings for a hardened `sentinel.conf`. */
 export interface SentinelConfigSettings {
@@ -54,37 +56,30 @@ export interface SentinelConfigSettings {
     tlsAuthClients?: string;
 }
 
-const HOST_ALLOWED = "a DNS name (letters, digits, '.' and '-')";
-const host = z.string({ error: HOST_ALLOWED }).regex(/^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/, { error: HOST_ALLOWED });
-const integer = (min: number, max: number, allowed: string) =>
-    z.number({ error: allowed }).int({ error: allowed }).min(min, { error: allowed }).max(max, { error: allowed });
-const PATH_ALLOWED = "an absolute path of letters, digits, '.', '_', '-' and '/'";
-const path = z.string({ error: PATH_ALLOWED }).regex(/^\/[A-Za-z0-9._/-]*$/, { error: PATH_ALLOWED });
-
 const schema = z
     .strictObject({
         masterName: z
             .string({ error: "1 to 64 letters, digits, '_' or '-'" })
             .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: "1 to 64 letters, digits, '_' or '-'" }),
-        primaryHost: host,
-        redisPort: integer(1, 65535, "an integer from 1 to 65535"),
-        announceHost: host.optional(),
-        port: integer(1, 65535, "an integer from 1 to 65535").default(26379),
+        primaryHost: hostName,
+        redisPort: tcpPort,
+        announceHost: hostName.optional(),
+        port: tcpPort.default(SENTINEL_PORT),
         servers: z
-            .array(z.strictObject({ host, port: integer(1, 65535, "an integer from 1 to 65535") }), { error: "a list of { host, port }" })
+            .array(z.strictObject({ host: hostName, port: tcpPort }), { error: "a list of { host, port }" })
             .min(1, { error: "at least one server" }),
         sentinels: z
-            .array(z.strictObject({ host, port: integer(1, 65535, "an integer from 1 to 65535") }), { error: "a list of { host, port }" })
+            .array(z.strictObject({ host: hostName, port: tcpPort }), { error: "a list of { host, port }" })
             .min(1, { error: "at least one Sentinel" }),
         quorum: integer(1, 9, "an integer from 1 to 9"),
         downAfterMilliseconds: integer(100, 600_000, "an integer number of milliseconds from 100 to 600000"),
         failoverTimeoutMilliseconds: integer(1_000, 3_600_000, "an integer number of milliseconds from 1000 to 3600000"),
         users: aclUsers,
         configCommandName: z.string().regex(/^[A-Za-z0-9_]{16,64}$/, { error: "16 to 64 letters, digits or underscores" }),
-        dataDir: path,
-        configDir: path,
+        dataDir: absolutePath,
+        configDir: absolutePath,
         tls: z.boolean({ error: "true or false" }).default(false),
-        tlsAuthClients: z.enum(["no", "optional", "yes"], { error: "no, optional, yes, with tls" }).optional(),
+        tlsAuthClients: z.enum(TLS_AUTH_CLIENTS, { error: `${TLS_AUTH_CLIENTS.join(", ")}, with tls` }).optional(),
     })
     .superRefine((s, ctx) => {
         if (!s.servers.some((server) => server.host === s.primaryHost && server.port === s.redisPort)) {

@@ -2,6 +2,7 @@
 // Planning only: pure functions, no Pulumi.
 import { z } from "zod";
 import { RedisConfigError } from "../redisConfigError";
+import { integer } from "../config/fields";
 
 /** Automatic failover: Sentinels watch the primary and promote a replica when it is gone. */
 export interface RedisSentinelArgs {
@@ -21,9 +22,6 @@ export interface RedisSentinelArgs {
      */
     maxReplicaLagSeconds?: number;
 }
-
-const integer = (min: number, max: number, allowed: string) =>
-    z.number({ error: allowed }).int({ error: allowed }).min(min, { error: allowed }).max(max, { error: allowed });
 
 /** zod fields of {@link RedisSentinelArgs}. */
 export const sentinelArgsShape = {
@@ -53,9 +51,6 @@ export interface SentinelPlan {
     /** What clients ask the Sentinels for. */
     masterName: string;
 }
-
-/** Port every Sentinel listens on. */
-export const SENTINEL_PORT = 26379;
 
 /**
  * The Sentinel plan of a component, or undefined without Sentinel. Throws {@link RedisConfigError}

@@ -4,15 +4,9 @@ import { join } from "node:path";
 import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freeLoopbackPort, launchRedis, startLocalRedis, type LocalRedis } from "../../harness/local/localRedis";
-import {
-    channelsReach,
-    dangerousCommands,
-    DANGEROUS_BY_CATEGORY,
-    globMatches,
-    SENTINEL_DANGEROUS_BY_CATEGORY,
-    SENTINEL_HELLO_CHANNEL,
-    TOLERATED,
-} from "../../policies/engine/acl";
+import { dangerousCommands, SENTINEL_DANGEROUS_BY_CATEGORY, TOLERATED } from "../../policies/engine/acl";
+import { channelsReach, globMatches, SENTINEL_HELLO_CHANNEL } from "../../policies/shared/acl";
+import { DANGEROUS_BY_CATEGORY } from "../../policies/engine/dangerousCommands";
 
 // redis-guard judges ACL rules without a server; these tests hold its judgement against Redis's own.
 describe("redis-guard's reading of ACL rules, against a real redis-server", () => {
