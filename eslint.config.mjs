@@ -1,6 +1,24 @@
 import eslint from "@eslint/js";
 import tseslint from "typescript-eslint";
 
+// Which room may import which (README, "Layout"). ESLint keeps the last setting of a rule for a
+// file, so each room lists everything it may not import.
+const forbid = {
+    pulumi: { group: ["@pulumi/*"], message: "redis/ and client/ are plain TypeScript: Pulumi belongs in platforms/." },
+    platforms: { regex: "(^|/)platforms(/|$)", message: "Only index.ts and platforms/ itself use the components' wiring." },
+    client: { regex: "(^|/)client(/|$)", message: "The components do not depend on hardened-redis/client." },
+    packInside: {
+        regex: "(^|/)policies/(?!shared/)",
+        message: "redis-guard is published on its own: outside it, import only policies/shared/.",
+    },
+    outsidePack: {
+        regex: "(^|/)(redis|platforms|client|harness|test|bench)(/|$)",
+        message: "redis-guard is built and published on its own: it imports nothing outside policies/.",
+    },
+    tests: { regex: "(^|/)(harness|test|bench)(/|$)", message: "Shipped code does not import tests, the harness or the bench." },
+};
+const room = (files, ...rules) => ({ files, rules: { "no-restricted-imports": ["error", { patterns: rules }] } });
+
 export default tseslint.config(
     {
         ignores: [
@@ -52,6 +70,10 @@ export default tseslint.config(
             "@typescript-eslint/no-unsafe-call": "off",
         },
     },
+    room(["redis/**/*.ts"], forbid.pulumi, forbid.platforms, forbid.client, forbid.packInside, forbid.tests),
+    room(["client/**/*.ts"], forbid.pulumi, forbid.platforms, forbid.packInside, forbid.tests),
+    room(["platforms/**/*.ts", "index.ts"], forbid.client, forbid.packInside, forbid.tests),
+    room(["policies/**/*.ts"], forbid.outsidePack),
     {
         // expect.any() and friends are typed `any` by design.
         files: ["test/**/*.ts", "harness/**/*.ts"],

@@ -1,4 +1,5 @@
 import type Redis from "ioredis";
+import { FRAGMENTATION_RATIO_LIMIT,FRAGMENTED_BYTES_WORTH_ACTING } from "../../redis/metrics/fragmentation";
 
 /**
  * Redis's memory health, from one `INFO memory stats` round trip. Sizes are bytes, ratios plain
@@ -80,11 +81,6 @@ export async function memoryReport(redis: Redis): Promise<MemoryReport> {
         hitRatio: hits + misses === 0 ? undefined : hits / (hits + misses),
     };
 }
-
-/** The seed guide's threshold: above this `fragmentationRatio` the process holds half again what its data needs. */
-export const FRAGMENTATION_RATIO_LIMIT = 1.5;
-/** Below this many fragmented bytes a high ratio is the process's fixed overhead, not waste worth purging or alerting on. */
-export const FRAGMENTED_BYTES_WORTH_ACTING = 32 * 1024 * 1024;
 
 export interface PurgeOptions {
     /** Purge only above this `fragmentationRatio`. Default 1.5, the seed guide's threshold. */

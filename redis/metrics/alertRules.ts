@@ -1,7 +1,8 @@
 // Prometheus alerting rules for a hardened Redis, on redis_exporter's metric names: the same groups
 // go into a PrometheusRule (Kubernetes, with the Prometheus Operator) and into a plain rules file
 // (examples/prometheus/). Planning only: a pure function, no Pulumi.
-import { FRAGMENTATION_RATIO_LIMIT, FRAGMENTED_BYTES_WORTH_ACTING } from "../../client/patterns/memory";
+
+import { FRAGMENTATION_RATIO_LIMIT,FRAGMENTED_BYTES_WORTH_ACTING } from "./fragmentation";
 
 /** One alerting rule, as Prometheus's rule files and the PrometheusRule CRD spell it. */
 export interface AlertRule {
