@@ -3,9 +3,9 @@
 export { DockerRedis, type DockerRedisArgs } from "./platforms/docker/dockerRedis";
 export { KubernetesRedis, type KubernetesRedisArgs } from "./platforms/kubernetes/kubernetesRedis";
 export type { RedisServerArgs } from "./platforms/common/serverArgs";
-export type { RedisTlsArgs, DockerRedisTlsArgs, KubernetesRedisTlsArgs } from "./platforms/common/tls";
+export type { RedisTlsArgs, DockerRedisTlsArgs, KubernetesRedisTlsArgs } from "./platforms/common/tlsArgs";
+export { renderRedisConfig } from "./redis/config/render";
 export {
-    renderRedisConfig,
     resolveRedisConfig,
     parseMemorySize,
     EVICTION_POLICIES,
@@ -14,7 +14,7 @@ export {
     type RedisConfigSettings,
     type RedisSavePoint,
     type ResolvedRedisConfig,
-} from "./redis/config/redisConfig";
+} from "./redis/config/settings";
 export { TLS_AUTH_CLIENTS } from "./redis/tls/tlsLines";
 export { RedisConfigError } from "./redis/redisConfigError";
 export {

@@ -7,13 +7,13 @@ import { createServer, connect as tcpConnect, type AddressInfo, type Socket } fr
 import type Docker from "dockerode";
 import Redis from "ioredis";
 import { sizeRedisForContainer } from "../platforms/common/serverArgs";
-import { renderRedisConfig } from "../redis/config/redisConfig";
 import { CONFIG_DIR, REDIS_GID } from "../redis/container";
 import { hardenedUsers } from "../redis/acl/users";
 import type { DockerDeployment } from "../harness/engine/deployments";
 import type { KubernetesDeployment } from "../harness/engine/kubernetesDeployment";
 import { addressOn, tarOf, waitHealthy } from "../harness/engine/realise";
 import { generatedPassword } from "../harness/local/localRedis";
+import { renderRedisConfig } from "../redis/config/render";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -1,5 +1,5 @@
 import type Redis from "ioredis";
-import { FRAGMENTATION_RATIO_LIMIT,FRAGMENTED_BYTES_WORTH_ACTING } from "../../redis/metrics/fragmentation";
+import { FRAGMENTATION_RATIO_LIMIT, FRAGMENTED_BYTES_WORTH_ACTING } from "../../redis/metrics/fragmentation";
 
 /**
  * Redis's memory health, from one `INFO memory stats` round trip. Sizes are bytes, ratios plain

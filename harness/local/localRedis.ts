@@ -6,10 +6,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Redis, { type RedisOptions } from "ioredis";
 import { connectionStrings } from "../../platforms/common/credentials";
-import { renderRedisConfig, type RedisConfigSettings } from "../../redis/config/redisConfig";
 import { TLS_FILES } from "../../redis/container";
 import { hardenedUsers, type RedisUserPasswords } from "../../redis/acl/users";
 import { issueCertificates, type IssuedCertificates } from "./certificates";
+import { renderRedisConfig } from "../../redis/config/render";
+import type { RedisConfigSettings } from "../../redis/config/settings";
 
 /** A running Redis under test; the interface stays this small so a containerised one can replace it. */
 export interface RedisUnderTest {

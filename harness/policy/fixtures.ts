@@ -1,7 +1,7 @@
 // Resources as the engine sees them, for policy tests: a hardened Redis on Docker and on
 // Kubernetes (as hardened-redis declares them), lookalikes that are not Redis, and helpers
 // to break one setting at a time.
-import { renderRedisConfig } from "../../redis/config/redisConfig";
+import { renderRedisConfig } from "../../redis/config/render";
 import { hardenedUsers } from "../../redis/acl/users";
 import { renderSentinelConfig, sentinelCommand } from "../../redis/sentinel/sentinelConfig";
 import type { TestResource } from "./inProcess";

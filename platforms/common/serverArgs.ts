@@ -2,11 +2,12 @@ import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { channelsReach, SENTINEL_HELLO_CHANNEL } from "../../policies/shared/acl";
 import { CONFIG_DIR, DATA_DIR } from "../../redis/container";
-import { checkRedisSettings, type RedisSavePoint, type ResolvedRedisTuning } from "../../redis/config/redisConfig";
 import { RedisConfigError } from "../../redis/redisConfigError";
 import { aclRulesShape, extraUserName, type RedisAclRules } from "../../redis/acl/users";
 import { IMAGE_REFERENCE, imageTagAndDigest } from "../../policies/shared/syntax";
 import { integer } from "../../redis/config/fields";
+import type { RedisSavePoint } from "../../redis/config/settings";
+import { checkRedisSettings, COMPONENT_SETTINGS, type ComponentSetting, type ResolvedRedisTuning } from "../../redis/config/settings";
 
 /** The image both components run unless told otherwise. */
 const DEFAULT_IMAGE = "redis:7-alpine";
@@ -69,19 +70,12 @@ export function containerCpu(settings: { cpuRequest: string; cpuLimit?: string }
 }
 
 /**
- * The {@link RedisServerArgs} a component hands to the rendered config as they are. This one
- * list drives both the args schema and the copy, so a setting cannot be accepted and then dropped.
+ * The arguments a component hands to the rendered config as they are: the settings of the contract
+ * (redis/config/settings.ts componentSettingShape), each of which RedisServerArgs must declare (a
+ * setting it lacks fails this Pick). The contract drives both the args schema and the copy, so a
+ * setting cannot be accepted and then dropped.
  */
-const FORWARDED_SETTINGS = [
-    "maxmemory",
-    "maxmemoryPolicy",
-    "appendonly",
-    "appendfsync",
-    "savePoints",
-    "disabledCommands",
-    "port",
-] as const satisfies ReadonlyArray<keyof RedisServerArgs>;
-type ForwardedSetting = (typeof FORWARDED_SETTINGS)[number];
+type ForwardedArgs = Pick<RedisServerArgs, ComponentSetting>;
 
 const HELLO_ALLOWED = `channel patterns that leave out ${SENTINEL_HELLO_CHANNEL} (whoever may PUBLISH there moves every Sentinel to a server of their choosing), or sentinelHelloChannel: true`;
 
@@ -105,8 +99,8 @@ export const redisServerArgsShape = {
     memoryLimitMb,
     cpuRequest: cpuQuantity.default("100m"),
     cpuLimit: cpuQuantity.optional(),
-    ...(Object.fromEntries(FORWARDED_SETTINGS.map((key) => [key, z.unknown().optional()])) as Record<
-        ForwardedSetting,
+    ...(Object.fromEntries(COMPONENT_SETTINGS.map((key) => [key, z.unknown().optional()])) as Record<
+        ComponentSetting,
         z.ZodOptional<z.ZodUnknown>
     >),
     credentialGeneration: integer(0, 1_000_000, "an integer from 0 to 1000000").default(0),
@@ -201,7 +195,9 @@ export interface RedisExtraUser extends RedisAclRules {
  */
 export function sizeRedisForContainer(args: RedisServerArgs, limitMb: number): ResolvedRedisTuning {
     const limitBytes = limitMb * 1024 * 1024;
-    const forwarded = Object.fromEntries(FORWARDED_SETTINGS.filter((key) => args[key] !== undefined).map((key) => [key, args[key]]));
+    const forwarded: ForwardedArgs = Object.fromEntries(
+        COMPONENT_SETTINGS.filter((key) => args[key] !== undefined).map((key) => [key, args[key]]),
+    );
     const resolved = checkRedisSettings({
         ...forwarded,
         maxmemory: args.maxmemory ?? Math.floor(limitBytes * DEFAULT_MAXMEMORY_SHARE),

@@ -1,10 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { z } from "zod";
-import { containerCpu, redisServerArgsShape, sizeRedisForContainer, type RedisServerArgs } from "../common/serverArgs";
+import { containerCpu, sizeRedisForContainer } from "../common/serverArgs";
 import type { TlsMaterial } from "../../redis/tls/certificateChecks";
 import { redisAccess } from "../common/credentials";
-import { generateTls, providedTls, requireEnabled, tlsArgsShape, type KubernetesRedisTlsArgs, type RedisTls } from "../common/tls";
+import { generateTls, providedTls, type RedisTls } from "../common/tls";
 import {
     announcedAddresses,
     exporterFiles,
@@ -30,89 +29,18 @@ import {
     type KubernetesRedisPlan,
     type PlannedCustomResource,
 } from "./kubernetesPlan";
-import { renderRedisConfig } from "../../redis/config/redisConfig";
-import { CONFIG_DIR, configHash, DNS_LABEL, SENTINEL_DIR, TLS_FILES } from "../../redis/container";
-import { planSentinel, sentinelArgs, type RedisSentinelArgs } from "../../redis/sentinel/topology";
-import { renderSentinelConfig } from "../../redis/sentinel/sentinelConfig";
+import { configHash, DNS_LABEL, TLS_FILES } from "../../redis/container";
+import { planSentinel } from "../../redis/sentinel/topology";
 import { RedisConfigError } from "../../redis/redisConfigError";
 import { parseSettings } from "../../redis/parseSettings";
-import { SENTINEL_PORT } from "../../policies/shared/ports";
-import { integer } from "../../redis/config/fields";
-import { labelKey, labelValue, labelMap } from "../common/labels";
-import { KubernetesRedisMetricsArgs, kubernetesMetricsArgs, requireExporterIdentity } from "../common/metricsArgs";
+import { requireExporterIdentity } from "../common/metricsArgs";
+import type { KubernetesRedisTlsArgs } from "../common/tlsArgs";
+import { requireEnabled } from "../common/tlsArgs";
+import { kubernetesArgsSchema, type KubernetesRedisArgs, type ParsedKubernetesArgs } from "./kubernetesArgs";
 
-/** Arguments of {@link KubernetesRedis}. Every field is optional: the defaults are the hardened deployment. */
-export interface KubernetesRedisArgs extends RedisServerArgs {
-    /** Existing namespace to deploy into. Default: a namespace of its own that enforces the `restricted` Pod Security Standard. */
-    namespace?: pulumi.Input<string>;
-    /**
-     * Pods in the StatefulSet (1 to 16). Pod 0 is the primary and the only one behind the client Service; the others replicate it
-     * read-only. Default 1.
-     */
-    replicas?: number;
-    /** Size of each pod's data volume as a Kubernetes quantity. Default `1Gi`. */
-    storageSize?: string;
-    /** Storage class of the data volumes. Default: the cluster's default class. */
-    storageClassName?: string;
-    /** Label key a client pod must carry to reach Redis. Default `<name>-client`. */
-    clientLabelKey?: string;
-    /** Value of the client label. Default `true`. */
-    clientLabelValue?: string;
-    /** Also admit labelled client pods from namespaces carrying all of these labels. Default: the Redis namespace only. */
-    clientNamespaceLabels?: { [key: string]: string };
-    /** Let Redis pods open any outbound connection. Default false: DNS only (and replication between the pods). */
-    allowAllEgress?: boolean;
-    /** TLS for clients, replication and probes: off by default; generated certificates or an existing `kubernetes.io/tls` Secret. */
-    tls?: KubernetesRedisTlsArgs;
-    /**
-     * Automatic failover by a StatefulSet of Sentinels (needs `replicas` of 2 or more). The client Service then fronts the Sentinels, and the
-     * connection strings name each Sentinel. Default off.
-     */
-    sentinel?: RedisSentinelArgs;
-    /**
-     * Metrics: a redis_exporter sidecar in every Redis pod (not the Sentinels'), authenticating as the least-privilege `metrics` user, behind
-     * a `<name>-metrics` Service that only the pods named by `scrapeNamespaceLabels`/`scrapePodLabels` may reach; optionally a
-     * ServiceMonitor and a PrometheusRule. Default off.
-     */
-    metrics?: KubernetesRedisMetricsArgs;
-}
-
-const STORAGE_ALLOWED = 'a positive storage quantity such as "1Gi" or "500Mi"';
-const storageQuantity = z
-    .string({ error: STORAGE_ALLOWED })
-    .regex(/^(?=.*[1-9])\d+(\.\d+)?(k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/, { error: STORAGE_ALLOWED });
-
-const DNS_SUBDOMAIN_ALLOWED = "a DNS subdomain: lowercase letters, digits, '-' and '.', at most 253 characters";
-const kubernetesArgsSchema = z.strictObject({
-    ...redisServerArgsShape,
-    replicas: integer(1, 16, "an integer from 1 to 16").default(1),
-    storageSize: storageQuantity.default("1Gi"),
-    storageClassName: z
-        .string({ error: DNS_SUBDOMAIN_ALLOWED })
-        .max(253, { error: DNS_SUBDOMAIN_ALLOWED })
-        .refine((s) => s.split(".").every((part) => DNS_LABEL.test(part)), { error: DNS_SUBDOMAIN_ALLOWED })
-        .optional(),
-    clientLabelKey: labelKey.optional(),
-    clientLabelValue: labelValue.default("true"),
-    clientNamespaceLabels: labelMap
-        .refine((labels) => Object.keys(labels).length > 0, { error: "at least one label (omit it to admit the Redis namespace only)" })
-        .optional(),
-    allowAllEgress: z.boolean({ error: "true or false" }).default(false),
-    tls: z
-        .strictObject(
-            {
-                ...tlsArgsShape,
-                // May be unknown until deployment: the Secret is read and checked then.
-                secretName: z.unknown().optional(),
-            },
-            { error: "an object of the documented tls settings" },
-        )
-        .default({ enabled: false, requireClientCertificates: false, certificateValidityDays: 365 }),
-    sentinel: sentinelArgs,
-    metrics: kubernetesMetricsArgs,
-    // Inputs that may be unknown until deployment are checked elsewhere.
-    namespace: z.unknown().optional(),
-});
+export type { KubernetesRedisArgs } from "./kubernetesArgs";
+import { assignOutputs } from "../common/outputs";
+import { renderServerFiles, renderSentinelFile } from "../common/render";
 
 /**
  * Redis 7 on Kubernetes: a StatefulSet with a persistent volume per pod,
@@ -123,42 +51,42 @@ const kubernetesArgsSchema = z.strictObject({
  */
 export class KubernetesRedis extends pulumi.ComponentResource {
     /** Cluster DNS name of the client Service: `<service>.<namespace>.svc.cluster.local`. */
-    public readonly host: pulumi.Output<string>;
+    declare public readonly host: pulumi.Output<string>;
     /** Port of the client Service: Redis's, or with Sentinel the Sentinels' (26379). */
-    public readonly port: pulumi.Output<number>;
+    declare public readonly port: pulumi.Output<number>;
     /** Name of the ClusterIP Service clients connect to. */
-    public readonly serviceName: pulumi.Output<string>;
+    declare public readonly serviceName: pulumi.Output<string>;
     /** Namespace Redis runs in. */
-    public readonly namespace: pulumi.Output<string>;
+    declare public readonly namespace: pulumi.Output<string>;
     /** Name of the StatefulSet. */
-    public readonly statefulSetName: pulumi.Output<string>;
+    declare public readonly statefulSetName: pulumi.Output<string>;
     /** The label (key and value) a client pod must carry to be let through the NetworkPolicy. */
-    public readonly clientLabel: pulumi.Output<{ [key: string]: string }>;
+    declare public readonly clientLabel: pulumi.Output<{ [key: string]: string }>;
     /** Current password of the `app` user (secret). */
-    public readonly password: pulumi.Output<string>;
+    declare public readonly password: pulumi.Output<string>;
     /** The name CONFIG was renamed to (secret). */
-    public readonly configCommandName: pulumi.Output<string>;
+    declare public readonly configCommandName: pulumi.Output<string>;
     /** `redis://app:<password>@host:port/0`: the application's least-privilege user (secret). */
-    public readonly connectionString: pulumi.Output<string>;
+    declare public readonly connectionString: pulumi.Output<string>;
     /** `redis://admin:<password>@host:port/0`: the operators' user, with CONFIG under `configCommandName` (secret). */
-    public readonly adminConnectionString: pulumi.Output<string>;
+    declare public readonly adminConnectionString: pulumi.Output<string>;
     /** Connection strings of the `extraUsers`, by user name (secret). */
-    public readonly extraConnectionStrings: pulumi.Output<{ [user: string]: string }>;
+    declare public readonly extraConnectionStrings: pulumi.Output<{ [user: string]: string }>;
     /** PEM of the CA clients must trust, with TLS (public); undefined without. */
-    public readonly caCertificate: pulumi.Output<string | undefined>;
+    declare public readonly caCertificate: pulumi.Output<string | undefined>;
     /** PEM of a client certificate the CA signed, with generated mutual TLS; undefined otherwise. */
-    public readonly clientCertificate: pulumi.Output<string | undefined>;
+    declare public readonly clientCertificate: pulumi.Output<string | undefined>;
     /** PEM of the client certificate's private key (secret), with generated mutual TLS; undefined otherwise. */
-    public readonly clientPrivateKey: pulumi.Output<string | undefined>;
+    declare public readonly clientPrivateKey: pulumi.Output<string | undefined>;
     /** With Sentinel: the name the primary is monitored under; undefined without. */
-    public readonly masterName: pulumi.Output<string | undefined>;
+    declare public readonly masterName: pulumi.Output<string | undefined>;
     /** With Sentinel: every Sentinel pod as `host:port` through its headless Service; empty without. */
-    public readonly sentinelAddresses: pulumi.Output<string[]>;
+    declare public readonly sentinelAddresses: pulumi.Output<string[]>;
     /**
      * With metrics: `http://<name>-metrics.<namespace>.svc:<port>/metrics`, the metrics Service (one Redis pod's exporter per request;
      * scrape every pod through its endpoints, as a ServiceMonitor does); undefined without.
      */
-    public readonly metricsEndpoint: pulumi.Output<string | undefined>;
+    declare public readonly metricsEndpoint: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: KubernetesRedisArgs = {}, opts?: pulumi.ComponentResourceOptions) {
         super("hardened-redis:index:KubernetesRedis", name, {}, opts);
@@ -220,17 +148,13 @@ export class KubernetesRedis extends pulumi.ComponentResource {
                 // Pods that replicate start from replica.conf (see the pod command in the plan).
                 const primary = replicaOf(plan, ns);
                 return {
-                    ...renderRedisConfig({
-                        ...tuning,
+                    ...renderServerFiles({
+                        tuning,
                         users,
                         configCommandName,
-                        tls: tls !== undefined,
-                        tlsAuthClients: tls?.secret.authClients,
-                        replicaOfHost: primary?.host,
-                        replicaOfPort: primary?.port,
-                        // With Sentinel, a primary cut off from every replica stops taking writes it would lose.
-                        minReplicasToWrite: sentinel ? 1 : 0,
-                        minReplicasMaxLagSeconds: sentinel?.maxReplicaLagSeconds,
+                        tls: tls && { authClients: tls.secret.authClients },
+                        primary,
+                        sentinel,
                     }),
                     // The app user's current password, read by the readiness probe through stdin, never argv or env.
                     password: passwords.app[0],
@@ -283,48 +207,34 @@ export class KubernetesRedis extends pulumi.ComponentResource {
             ? this.sentinels(plan, namespace, services.sentinel, access, tls, statefulSet)
             : pulumi.output([] as Array<{ host: string; port: number }>);
 
-        this.host = pulumi.interpolate`${service.metadata.name}.${namespace}.svc.cluster.local`;
-        this.port = pulumi.output(topologyRoles(plan).clientService.port);
-        this.serviceName = service.metadata.name;
-        this.namespace = namespace;
-        this.statefulSetName = statefulSet.metadata.name;
-        this.clientLabel = pulumi.output(clientLabel);
-        this.password = pulumi.secret(credentials.passwords.apply((p) => p.app[0]));
-        this.configCommandName = credentials.configCommandName;
+        const host = pulumi.interpolate`${service.metadata.name}.${namespace}.svc.cluster.local`;
         const urls = access.connectionStrings(
-            this.host,
+            host,
             port,
             tls !== undefined,
             sentinel && { sentinels: sentinelAddresses, masterName: sentinel.masterName },
         );
-        this.masterName = pulumi.output(sentinel?.masterName);
-        this.sentinelAddresses = sentinelAddresses.apply((list) => list.map((a) => `${a.host}:${a.port}`));
-        this.connectionString = urls.app;
-        this.adminConnectionString = urls.admin;
-        this.extraConnectionStrings = urls.extra;
-        this.caCertificate = tls ? tls.secret.caCertificate : pulumi.output(undefined);
-        this.clientCertificate = tls?.secret.client ? tls.secret.client.certificate : pulumi.output(undefined);
-        this.clientPrivateKey = tls?.secret.client ? pulumi.secret(tls.secret.client.privateKey) : pulumi.output(undefined);
-        this.metricsEndpoint = namespace.apply((ns) => metricsEndpoint(plan, ns));
-        this.registerOutputs({
-            host: this.host,
-            port: this.port,
-            serviceName: this.serviceName,
-            namespace: this.namespace,
-            statefulSetName: this.statefulSetName,
-            clientLabel: this.clientLabel,
-            password: this.password,
-            configCommandName: this.configCommandName,
-            connectionString: this.connectionString,
-            adminConnectionString: this.adminConnectionString,
-            extraConnectionStrings: this.extraConnectionStrings,
-            caCertificate: this.caCertificate,
-            clientCertificate: this.clientCertificate,
-            clientPrivateKey: this.clientPrivateKey,
-            masterName: this.masterName,
-            sentinelAddresses: this.sentinelAddresses,
-            metricsEndpoint: this.metricsEndpoint,
-        });
+        this.registerOutputs(
+            assignOutputs<KubernetesRedis>(this, {
+                host,
+                port: pulumi.output(topologyRoles(plan).clientService.port),
+                serviceName: service.metadata.name,
+                namespace,
+                statefulSetName: statefulSet.metadata.name,
+                clientLabel: pulumi.output(clientLabel),
+                password: pulumi.secret(credentials.passwords.apply((p) => p.app[0])),
+                configCommandName: credentials.configCommandName,
+                connectionString: urls.app,
+                adminConnectionString: urls.admin,
+                extraConnectionStrings: urls.extra,
+                caCertificate: tls ? tls.secret.caCertificate : pulumi.output(undefined),
+                clientCertificate: tls?.secret.client ? tls.secret.client.certificate : pulumi.output(undefined),
+                clientPrivateKey: tls?.secret.client ? pulumi.secret(tls.secret.client.privateKey) : pulumi.output(undefined),
+                masterName: pulumi.output(sentinel?.masterName),
+                sentinelAddresses: sentinelAddresses.apply((list) => list.map((a) => `${a.host}:${a.port}`)),
+                metricsEndpoint: namespace.apply((ns) => metricsEndpoint(plan, ns)),
+            }),
+        );
     }
 
     /**
@@ -398,22 +308,16 @@ export class KubernetesRedis extends pulumi.ComponentResource {
         const files = pulumi
             .all([access.users, access.credentials.configCommandName, access.credentials.passwords, namespace])
             .apply(([users, configCommandName, passwords, ns]) => ({
-                "sentinel.conf": renderSentinelConfig({
-                    masterName: sentinel.masterName,
-                    quorum: sentinel.quorum,
-                    downAfterMilliseconds: sentinel.downAfterMilliseconds,
-                    failoverTimeoutMilliseconds: sentinel.failoverTimeoutMilliseconds,
-                    primaryHost: replicaOf(plan, ns)?.host ?? "",
-                    redisPort: plan.port,
-                    port: SENTINEL_PORT,
-                    ...announcedAddresses(plan, ns),
-                    users,
-                    configCommandName,
-                    dataDir: SENTINEL_DIR,
-                    configDir: CONFIG_DIR,
-                    tls: tls !== undefined,
-                    tlsAuthClients: tls?.secret.authClients,
-                }),
+                "sentinel.conf": renderSentinelFile(
+                    {
+                        users,
+                        configCommandName,
+                        tls: tls && { authClients: tls.secret.authClients },
+                        primary: replicaOf(plan, ns) ?? { host: "", port: plan.port },
+                        sentinel,
+                    },
+                    announcedAddresses(plan, ns),
+                ),
                 // For the readiness probe, on stdin.
                 password: passwords.app[0],
             }));
@@ -451,7 +355,7 @@ export class KubernetesRedis extends pulumi.ComponentResource {
     private tls(
         plan: KubernetesRedisPlan,
         namespace: pulumi.Output<string>,
-        settings: z.output<typeof kubernetesArgsSchema>,
+        settings: ParsedKubernetesArgs,
         given: KubernetesRedisTlsArgs | undefined,
     ): { secret: RedisTls; secretName: pulumi.Output<string> } | undefined {
         requireEnabled(settings.tls, { ...given, enabled: undefined });

@@ -2,7 +2,7 @@
 // go into a PrometheusRule (Kubernetes, with the Prometheus Operator) and into a plain rules file
 // (examples/prometheus/). Planning only: a pure function, no Pulumi.
 
-import { FRAGMENTATION_RATIO_LIMIT,FRAGMENTED_BYTES_WORTH_ACTING } from "./fragmentation";
+import { FRAGMENTATION_RATIO_LIMIT, FRAGMENTED_BYTES_WORTH_ACTING } from "./fragmentation";
 
 /** One alerting rule, as Prometheus's rule files and the PrometheusRule CRD spell it. */
 export interface AlertRule {

@@ -4,9 +4,9 @@ import { join } from "node:path";
 import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { passwordSlots } from "../../../platforms/common/credentials";
-import { renderRedisConfig } from "../../../redis/config/redisConfig";
 import { hardenedUsers } from "../../../redis/acl/users";
 import { anonymousClient, freeLoopbackPort, generatedPassword, launchRedis } from "../../../harness/local/localRedis";
+import { renderRedisConfig } from "../../../redis/config/render";
 
 describe("passwordSlots", () => {
     it("keeps one password before the first rotation and after retiring the previous one", () => {

@@ -4,7 +4,7 @@ import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_DISABLED_COMMANDS } from "../../../index";
 import { anonymousClient, startLocalRedis, type LocalRedis } from "../../../harness/local/localRedis";
-import { protoMaxBulkLen } from "../../../redis/config/redisConfig";
+import { protoMaxBulkLen } from "../../../redis/config/render";
 
 // A real redis-server started from the rendered files proves the config means what it says.
 describe("redis-server started from renderRedisConfig", () => {

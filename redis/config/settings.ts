@@ -1,26 +1,14 @@
+// The settings of a hardened redis.conf: what each may be, its default, and which combinations
+// Redis would refuse or silently ignore. Rendering them is render.ts's job.
 import { isIP } from "node:net";
 import { z } from "zod";
 import { REDIS_70_COMMANDS } from "../acl/redis70Commands";
 import { CONFIG_DIR, DATA_DIR } from "../container";
-import { aclUserLine, aclUsers, DEFAULT_USER_OFF, REPLICATION_USER, type RedisAclUser } from "../acl/users";
-import { TLS_AUTH_CLIENTS, tlsListenerLines } from "../tls/tlsLines";
+import { aclUsers, REPLICATION_USER, type RedisAclUser } from "../acl/users";
+import { TLS_AUTH_CLIENTS } from "../tls/tlsLines";
 import { parseSettings } from "../parseSettings";
 import { REDIS_PORT } from "../../policies/shared/ports";
 import { tcpPort, absolutePath, integer, hostName } from "./fields";
-
-/** Redis's own bounds on `proto-max-bulk-len`: at least 1mb, and 512mb by default. */
-const BULK_MIN = 1024 ** 2;
-const BULK_DEFAULT = 512 * 1024 ** 2;
-
-/**
- * The largest string or bulk argument a server with `maxmemory` bytes (0: unlimited) accepts: a
- * quarter of `maxmemory`, between Redis's minimum of 1mb and its default of 512mb, so that no single
- * command allocates more than the memory budget can spare.
- */
-export function protoMaxBulkLen(maxmemory: number): number {
-    if (maxmemory === 0) return BULK_DEFAULT;
-    return Math.min(BULK_DEFAULT, Math.max(BULK_MIN, Math.floor(maxmemory / 4)));
-}
 
 /** Redis 7's `maxmemory-policy` values. */
 export const EVICTION_POLICIES = [
@@ -216,23 +204,16 @@ const credentialShape = {
         .refine((name) => !REDIS_70_COMMANDS.has(name.toLowerCase()), { error: CONFIG_NAME_ALLOWED }),
 };
 
-const settingShape = {
+/**
+ * The contract between the components and redis.conf: the settings a component takes as arguments
+ * (RedisServerArgs declares each, documented for every Pulumi language) and forwards here as they
+ * are. A new one is an entry here, its field on RedisConfigSettings and RedisServerArgs (the
+ * type-checker holds both to this list) and its line in render.ts.
+ */
+export const componentSettingShape = {
     port: tcpPort.default(REDIS_PORT),
-    bind: z
-        .array(z.string({ error: BIND_ALLOWED }).refine(isBindAddress, { error: BIND_ALLOWED }), { error: BIND_ALLOWED })
-        .min(1, { error: BIND_ALLOWED })
-        .max(16, { error: BIND_ALLOWED })
-        .refine((entries) => new Set(entries).size === entries.length, { error: BIND_ALLOWED })
-        .default(["*", "-::*"]),
-    tls: z.boolean({ error: "true or false" }).default(false),
-    tlsAuthClients: z.enum(TLS_AUTH_CLIENTS, { error: `${TLS_AUTH_CLIENTS.join(", ")}, with tls` }).optional(),
-    configDir: absolutePath.default(CONFIG_DIR),
-    dataDir: absolutePath.default(DATA_DIR),
     appendonly: z.boolean({ error: "true or false" }).default(true),
     appendfsync: z.enum(APPENDFSYNC_MODES, { error: APPENDFSYNC_MODES.join(", ") }).default("everysec"),
-    noAppendfsyncOnRewrite: z.boolean({ error: "true or false" }).default(true),
-    autoAofRewritePercentage: integer(0, 10_000, "an integer from 0 (off) to 10000").default(100),
-    autoAofRewriteMinSize: memorySize.default(64 * 1024 ** 2),
     savePoints: z
         .array(
             z.strictObject({
@@ -245,9 +226,30 @@ const settingShape = {
         .default([]),
     maxmemory: memorySize.default(192 * 1024 ** 2),
     maxmemoryPolicy: z.enum(EVICTION_POLICIES, { error: EVICTION_POLICIES.join(", ") }).default("allkeys-lfu"),
+    disabledCommands: commandList.default([...DEFAULT_DISABLED_COMMANDS]),
+};
+
+/** The settings of componentSettingShape, by name. */
+export type ComponentSetting = keyof typeof componentSettingShape;
+export const COMPONENT_SETTINGS = Object.keys(componentSettingShape) as ComponentSetting[];
+
+const settingShape = {
+    ...componentSettingShape,
+    bind: z
+        .array(z.string({ error: BIND_ALLOWED }).refine(isBindAddress, { error: BIND_ALLOWED }), { error: BIND_ALLOWED })
+        .min(1, { error: BIND_ALLOWED })
+        .max(16, { error: BIND_ALLOWED })
+        .refine((entries) => new Set(entries).size === entries.length, { error: BIND_ALLOWED })
+        .default(["*", "-::*"]),
+    tls: z.boolean({ error: "true or false" }).default(false),
+    tlsAuthClients: z.enum(TLS_AUTH_CLIENTS, { error: `${TLS_AUTH_CLIENTS.join(", ")}, with tls` }).optional(),
+    configDir: absolutePath.default(CONFIG_DIR),
+    dataDir: absolutePath.default(DATA_DIR),
+    noAppendfsyncOnRewrite: z.boolean({ error: "true or false" }).default(true),
+    autoAofRewritePercentage: integer(0, 10_000, "an integer from 0 (off) to 10000").default(100),
+    autoAofRewriteMinSize: memorySize.default(64 * 1024 ** 2),
     lfuLogFactor: integer(0, 100, "an integer from 0 to 100, with an *-lfu maxmemoryPolicy").optional(),
     lfuDecayTime: integer(0, 1440, "an integer number of minutes from 0 to 1440, with an *-lfu maxmemoryPolicy").optional(),
-    disabledCommands: commandList.default([...DEFAULT_DISABLED_COMMANDS]),
     slowlogLogSlowerThanMicros: integer(-1, 60_000_000, "an integer from -1 (off) to 60000000 microseconds").default(10_000),
     slowlogMaxLen: integer(0, 100_000, "an integer from 0 to 100000").default(128),
     latencyMonitorThresholdMs: integer(0, 60_000, "an integer from 0 (off) to 60000 milliseconds").default(100),
@@ -292,7 +294,7 @@ function checkCombinations(s: ResolvedRedisTuning, ctx: z.RefinementCtx): void {
 }
 
 /** The password a replica authenticates with: the oldest the replication user holds (see replica.conf). */
-function replicationPassword(users: readonly RedisAclUser[]): string | undefined {
+export function replicationPassword(users: readonly RedisAclUser[]): string | undefined {
     return users.find((u) => u.name === REPLICATION_USER)?.passwords.at(-1);
 }
 
@@ -309,7 +311,10 @@ const settingsSchema = z
         }
     });
 const settingsWithoutCredentialsSchema = z.strictObject(settingShape).superRefine(checkCombinations);
-const KNOWN_SETTINGS = Object.keys({ ...credentialShape, ...settingShape });
+/** Every setting, each of which RedisConfigSettings must declare (a setting it lacks fails this type). */
+const KNOWN_SETTINGS: ReadonlyArray<keyof RedisConfigSettings> = Object.keys({ ...credentialShape, ...settingShape }) as Array<
+    keyof typeof credentialShape | keyof typeof settingShape
+>;
 const SECRET_SETTINGS: ReadonlySet<string> = new Set(Object.keys(credentialShape));
 
 /** Settings with every default applied and every size in bytes. */
@@ -330,109 +335,4 @@ export function resolveRedisConfig(settings: RedisConfigSettings): ResolvedRedis
  */
 export function checkRedisSettings(settings: RedisTuningSettings): ResolvedRedisTuning {
     return parseSettings(settingsWithoutCredentialsSchema, settings, KNOWN_SETTINGS);
-}
-
-/** The listener and replication over TLS only; the files come from `configDir`. */
-function tlsLines(c: ResolvedRedisConfig): string[] {
-    return [
-        "# TLS only: no plaintext listener, and replicas reach their primary over TLS too.",
-        ...tlsListenerLines(c.port, c.configDir, c.tlsAuthClients),
-    ];
-}
-
-/**
- * Renders the files for the config directory, keyed by file name (always
- * `redis.conf`). Writing them into `settings.configDir` and running
- * `redis-server <configDir>/redis.conf` starts Redis exactly as configured.
- * Throws {@link RedisConfigError} for bad settings.
- */
-export function renderRedisConfig(settings: RedisConfigSettings): Record<string, string> {
-    const c = resolveRedisConfig(settings);
-    const lfu = c.maxmemoryPolicy.endsWith("-lfu");
-    const save = c.savePoints.map((p) => `${p.seconds} ${p.changes}`).join(" ");
-    const lines = [
-        "# Rendered by hardened-redis from typed settings. Do not edit: change the settings instead.",
-        "",
-        "# Network: reachable only on the private network the container is attached to.",
-        `bind ${c.bind.join(" ")}`,
-        ...(c.tls ? tlsLines(c) : [`port ${c.port}`]),
-        "protected-mode yes",
-        "tcp-keepalive 300",
-        "timeout 0",
-        "",
-        "# Process: foreground, logs to stdout for the container runtime to rotate.",
-        "daemonize no",
-        "loglevel notice",
-        'logfile ""',
-        "",
-        "# Auth: ACL users with least privilege, passwords stored as SHA-256 only; the default user is off.",
-        DEFAULT_USER_OFF,
-        ...c.users.map(aclUserLine),
-        "",
-        "# Commands: CONFIG can rewrite dir/dbfilename to plant files (cron, authorized_keys), so it",
-        "# gets a random name; commands that wipe or stall the whole server are disabled.",
-        "enable-protected-configs no",
-        "enable-debug-command no",
-        "enable-module-command no",
-        `rename-command CONFIG ${c.configCommandName}`,
-        ...c.disabledCommands.map((name) => `rename-command ${name.toUpperCase()} ""`),
-        "",
-        "# Persistence",
-        `dir ${c.dataDir}`,
-        `appendonly ${c.appendonly ? "yes" : "no"}`,
-        'appenddirname "appendonlydir"',
-        `appendfsync ${c.appendfsync}`,
-        `no-appendfsync-on-rewrite ${c.noAppendfsyncOnRewrite ? "yes" : "no"}`,
-        `auto-aof-rewrite-percentage ${c.autoAofRewritePercentage}`,
-        `auto-aof-rewrite-min-size ${c.autoAofRewriteMinSize}`,
-        "aof-use-rdb-preamble yes",
-        "dbfilename dump.rdb",
-        // Without a save line Redis falls back to its built-in snapshot rules.
-        `save ${save || '""'}`,
-        "",
-        "# Memory: Redis does not read the container's cgroup limit, so maxmemory must sit below it.",
-        `maxmemory ${c.maxmemory}`,
-        `maxmemory-policy ${c.maxmemoryPolicy}`,
-        // One SETRANGE/SETBIT/APPEND (or one bulk argument) may allocate up to this much at once: the
-        // default 512mb is twice a 256 MiB container. A quarter of maxmemory bounds any single command.
-        `proto-max-bulk-len ${protoMaxBulkLen(c.maxmemory)}`,
-        ...(lfu ? [`lfu-log-factor ${c.lfuLogFactor ?? 10}`, `lfu-decay-time ${c.lfuDecayTime ?? 1}`] : []),
-        "",
-        ...(c.minReplicasToWrite > 0
-            ? [
-                  "# Split brain: a primary that has lost its replicas stops taking writes it would lose.",
-                  `min-replicas-to-write ${c.minReplicasToWrite}`,
-                  `min-replicas-max-lag ${c.minReplicasMaxLagSeconds}`,
-                  "",
-              ]
-            : []),
-        ...(c.replicaOfHost !== undefined
-            ? [
-                  "# Replication: every server can be a replica (Sentinel demotes a primary), so every one can",
-                  "# authenticate to its primary. As a client of the primary, this holds the password in plain",
-                  "# text: the file must be delivered as a secret, like the rest. The oldest of the user's",
-                  "# passwords: during a rotation the primary accepts it whether it still runs the previous",
-                  "# config or already the new one (pods roll replicas first).",
-                  `masteruser ${REPLICATION_USER}`,
-                  `masterauth ${replicationPassword(c.users)}`,
-                  "replica-read-only yes",
-                  "",
-              ]
-            : []),
-        "# Observability",
-        `slowlog-log-slower-than ${c.slowlogLogSlowerThanMicros}`,
-        `slowlog-max-len ${c.slowlogMaxLen}`,
-        `latency-monitor-threshold ${c.latencyMonitorThresholdMs}`,
-        "",
-    ];
-    const files: Record<string, string> = { "redis.conf": lines.join("\n") };
-    if (c.replicaOfHost !== undefined) {
-        files["replica.conf"] = [
-            "# Rendered by hardened-redis: a read-only replica of the primary, otherwise configured as redis.conf.",
-            `include ${c.configDir}/redis.conf`,
-            `replicaof ${c.replicaOfHost} ${c.replicaOfPort ?? REDIS_PORT}`,
-            "",
-        ].join("\n");
-    }
-    return files;
 }
