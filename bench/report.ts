@@ -79,10 +79,13 @@ function writeResults(started: number, ratios: RatioRow[]): void {
     );
 }
 
-/** Prints the notes and the tables, and writes results.json. */
-export function report(started: number, notes: string[]): void {
+/**
+ * Prints the notes and the tables, and writes results.json. A run of some suites (`complete` false)
+ * leaves results.json alone, and its ratio table has only the rows it has figures for.
+ */
+export function report(started: number, notes: string[], complete: boolean): void {
     const ratios = RATIOS.map(({ name, reading, goal, relation }) => ({ name, value: read(reading), goal, relation }));
     process.stderr.write(`\n${notes.map((note) => `${note}\n`).join("")}`);
-    console.log(tables(ratios));
-    writeResults(started, ratios);
+    console.log(tables(complete ? ratios : ratios.filter((r) => r.value !== undefined)));
+    if (complete) writeResults(started, ratios);
 }

@@ -2,6 +2,9 @@
 // reported as ratios. Every figure is the median of 5+ repetitions (raw numbers, min and max
 // in bench/results.json). Traffic goes only to servers this script starts: local
 // redis-server processes on loopback and, when Docker is running, a realised DockerRedis.
+//
+// `npm run bench -- <suite>…` (or `node dist-bench/bench/run.js <suite>…`) runs only the suites
+// named, in their usual order, and prints their figures without writing bench/results.json.
 import { execFileSync } from "node:child_process";
 import { allFigures, figuresOf } from "./figures";
 import { enterSuite, leaveSuite, startProgress } from "./record";
@@ -36,6 +39,13 @@ function checkSuites(): void {
     if (orphans.length > 0) throw new Error(`bench figures in no suite: ${orphans.map((f) => f.name).join(", ")}`);
 }
 
+/** The suites named (all of them when none is), in their order. */
+function selected(ids: string[]): Suite[] {
+    const unknown = ids.filter((id) => !SUITES.some((s) => s.id === id));
+    if (unknown.length > 0) throw new Error(`no bench suite ${unknown.join(", ")}; the suites: ${SUITES.map((s) => s.id).join(", ")}`);
+    return ids.length === 0 ? [...SUITES] : SUITES.filter((s) => ids.includes(s.id));
+}
+
 function installTools(): void {
     for (const tool of ["redis-server", "redis-benchmark", "redis-cli"]) {
         try {
@@ -54,7 +64,7 @@ function installTools(): void {
 async function main(): Promise<void> {
     const started = Date.now();
     checkSuites();
-    const suites = SUITES;
+    const suites = selected(process.argv.slice(2));
     installTools();
     const steps = suites.map((s) => figuresOf(s.figures).length);
     const total = steps.reduce((sum, n) => sum + n, 0);
@@ -70,7 +80,9 @@ async function main(): Promise<void> {
     } finally {
         await bench.close();
     }
-    report(started, bench.notes);
+    const all = suites.length === SUITES.length;
+    if (!all) bench.notes.push(`Suites run: ${suites.map((s) => s.id).join(", ")}; bench/results.json left as it was.`);
+    report(started, bench.notes, all);
 }
 
 main()

@@ -10,7 +10,7 @@ import type { FigureGroup } from "./figures";
 import { benchmarkServer, type BenchmarkServer } from "./redisBenchmark";
 
 export interface Suite {
-    /** Its name in messages: its file's name. */
+    /** Its file's name, which selects it: `npm run bench -- <id>…`. */
     readonly id: string;
     /** Every figure it may record, from bench/figures.ts: one step of progress each. */
     readonly figures: FigureGroup;
