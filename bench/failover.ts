@@ -4,7 +4,8 @@
 // `WAIT 1`; the primary Sentinel names is SIGKILLed. Per round: how long until each client
 // writes again, how long until Sentinel announces the new primary, how many acknowledged writes
 // are missing afterwards, and how long the killed server, restarted, takes to rejoin as a
-// replica (the next round starts only once the topology is whole again). run.ts records these.
+// replica (the next round starts only once the topology is whole again). bench/suites/failover.ts
+// records these.
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import Redis, { type RedisOptions } from "ioredis";

@@ -38,19 +38,13 @@ async function callsPerSecond(total: number, inFlight: number, call: (i: number)
  * interleaved measurement. Each side has keys of its own and a limit no call reaches, so both do
  * the same work every call (trim, count, add, expire).
  */
-export function scriptRuns(redis: Redis, total: number): Array<[string, () => Promise<number>]> {
+export function scriptRuns(redis: Redis, total: number): Record<"evalsha" | "eval", () => Promise<number>> {
     const { rateLimit } = defineScripts(redis, { rateLimit: RATE_LIMIT });
     const args = (i: number) => [String(Date.now()), "1000", String(total), `call-${i}`];
-    return [
-        [
-            "rate-limit script by defineScripts (EVALSHA), 100 in flight",
-            () => callsPerSecond(total, 100, (i) => rateLimit([`rl:sha:${i % 100}`], args(i))),
-        ],
-        [
-            "rate-limit script as EVAL with its source, 100 in flight",
-            () => callsPerSecond(total, 100, (i) => redis.eval(RATE_LIMIT.lua, 1, `rl:eval:${i % 100}`, ...args(i))),
-        ],
-    ];
+    return {
+        evalsha: () => callsPerSecond(total, 100, (i) => rateLimit([`rl:sha:${i % 100}`], args(i))),
+        eval: () => callsPerSecond(total, 100, (i) => redis.eval(RATE_LIMIT.lua, 1, `rl:eval:${i % 100}`, ...args(i))),
+    };
 }
 
 /** The server's p99.9 time for one call of `command` since the last reset (INFO latencystats, Redis 7's latency tracking), in ms. */

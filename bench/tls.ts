@@ -1,6 +1,6 @@
 // TLS against plaintext: two local redis-servers started from one rendered config, one of them
 // TLS-only (`tls: true`), and clients that connect as an application does, with the connection
-// string and the CA. run.ts measures these in alternation and records them.
+// string and the CA. bench/suites/tls.ts measures these in alternation and records them.
 import { once } from "node:events";
 import type { ConnectionOptions, TLSSocket } from "node:tls";
 import Redis, { type RedisOptions } from "ioredis";

@@ -1,0 +1,91 @@
+// The report: the figures and the ratio table on stdout, the notes of suites on stderr, and
+// bench/results.json (every raw number, min and max, the machine and versions), all read from the
+// figures recorded through bench/figures.ts.
+import { execFileSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { cpus, platform, release, totalmem } from "node:os";
+import { join } from "node:path";
+import { RATIOS, type Figure, type Reading, type Relation } from "./figures";
+import { allRecorded, median, recordedOf } from "./record";
+
+/** The path results.json is written to, from dist-bench/bench/. */
+const RESULTS_FILE = join(__dirname, "..", "..", "bench", "results.json");
+
+interface RatioRow {
+    name: string;
+    value: number | undefined;
+    goal: number | undefined;
+    relation: Relation;
+}
+
+/**
+ * a / b. For figures measured in alternation, the median of the per-round ratios, which
+ * cancels drift that hits both alike; otherwise the ratio of the medians.
+ */
+function ratio(a: Figure, b: Figure): number | undefined {
+    const x = recordedOf(a);
+    const y = recordedOf(b);
+    if (!x || !y) return undefined;
+    if (x.interleaved && y.interleaved && x.raw.length === y.raw.length) return median(x.raw.map((v, i) => v / y.raw[i]));
+    return x.median / y.median;
+}
+
+function read(reading: Reading): number | undefined {
+    if ("ratio" in reading) return ratio(...reading.ratio);
+    if ("median" in reading) return recordedOf(reading.median)?.median;
+    if ("max" in reading) return recordedOf(reading.max)?.max;
+    return recordedOf(reading.total)?.raw.reduce((a, b) => a + b, 0);
+}
+
+function fmt(x: number): string {
+    return x >= 1000 ? Math.round(x).toLocaleString("en-US") : x >= 10 ? x.toFixed(1) : x.toFixed(3);
+}
+
+function tables(ratios: RatioRow[]): string {
+    const lines = ["", "| Figure | Median | Min–max | Unit |", "|---|---|---|---|"];
+    for (const f of allRecorded()) lines.push(`| ${f.name} | ${fmt(f.median)} | ${fmt(f.min)}–${fmt(f.max)} | ${f.unit} |`);
+    lines.push("", "| Ratio | Value | Goal |", "|---|---|---|");
+    for (const { name, value, goal, relation } of ratios) {
+        const met =
+            value === undefined || goal === undefined
+                ? ""
+                : (relation === "=" ? value === goal : relation === "≤" ? value <= goal : value >= goal)
+                  ? " (met)"
+                  : " (NOT met)";
+        lines.push(`| ${name} | ${value === undefined ? "n/a" : fmt(value)} | ${goal === undefined ? "—" : `${relation} ${goal}`}${met} |`);
+    }
+    return lines.join("\n");
+}
+
+function writeResults(started: number, ratios: RatioRow[]): void {
+    const versions = {
+        node: process.version,
+        redisServer: execFileSync("redis-server", ["--version"], { encoding: "utf8" }).trim(),
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        ioredis: (require("ioredis/package.json") as { version: string }).version,
+    };
+    const machine = {
+        cpus: cpus().length,
+        cpuModel: cpus()[0]?.model,
+        memoryGiB: Math.round(totalmem() / 1024 ** 3),
+        platform: platform(),
+        kernel: release(),
+    };
+    const figures = Object.fromEntries(allRecorded().map((f) => [f.name, f]));
+    const ratioValues = Object.fromEntries(ratios.map(({ name, value, goal, relation }) => [name, { value, goal, relation }]));
+    writeFileSync(
+        RESULTS_FILE,
+        `${JSON.stringify({ date: new Date().toISOString(), seconds: (Date.now() - started) / 1000, machine, versions, figures, ratios: ratioValues }, null, 2)}\n`,
+    );
+}
+
+/**
+ * Prints the notes and the tables, and writes results.json. A run of some suites (`complete` false)
+ * leaves results.json alone, and its ratio table has only the rows it has figures for.
+ */
+export function report(started: number, notes: string[], complete: boolean): void {
+    const ratios = RATIOS.map(({ name, reading, goal, relation }) => ({ name, value: read(reading), goal, relation }));
+    process.stderr.write(`\n${notes.map((note) => `${note}\n`).join("")}`);
+    console.log(tables(complete ? ratios : ratios.filter((r) => r.value !== undefined)));
+    if (complete) writeResults(started, ratios);
+}
