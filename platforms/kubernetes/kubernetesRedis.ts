@@ -1,17 +1,15 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { containerCpu, sizeRedisForContainer } from "../common/serverArgs";
 import type { TlsMaterial } from "../../redis/tls/certificateChecks";
 import { redisAccess } from "../common/credentials";
 import { generateTls, providedTls, type RedisTls } from "../common/tls";
 import {
+    planKubernetesRedis,
     announcedAddresses,
     exporterFiles,
     kubernetesDnsNames,
-    kubernetesTopology,
     metricsEndpoint,
     planDisruptionBudget,
-    planKubernetesMetrics,
     planNetworkPolicy,
     planPrometheusRule,
     planSentinelDisruptionBudget,
@@ -28,19 +26,15 @@ import {
     type ExporterTls,
     type KubernetesRedisPlan,
     type PlannedCustomResource,
-} from "./kubernetesPlan";
-import { configHash, DNS_LABEL, TLS_FILES } from "../../redis/container";
-import { planSentinel } from "../../redis/sentinel/topology";
+} from "./plan";
+import { configHash, TLS_FILES } from "../../redis/container";
 import { RedisConfigError } from "../../redis/redisConfigError";
-import { parseSettings } from "../../redis/parseSettings";
-import { requireExporterIdentity } from "../common/metricsArgs";
 import type { KubernetesRedisTlsArgs } from "../common/tlsArgs";
-import { requireEnabled } from "../common/tlsArgs";
-import { kubernetesArgsSchema, type KubernetesRedisArgs, type ParsedKubernetesArgs } from "./kubernetesArgs";
-
-export type { KubernetesRedisArgs } from "./kubernetesArgs";
+import { type KubernetesRedisArgs, type ParsedKubernetesArgs } from "./kubernetesArgs";
 import { assignOutputs } from "../common/outputs";
 import { renderServerFiles, renderSentinelFile } from "../common/render";
+
+export type { KubernetesRedisArgs } from "./kubernetesArgs";
 
 /**
  * Redis 7 on Kubernetes: a StatefulSet with a persistent volume per pod,
@@ -91,52 +85,14 @@ export class KubernetesRedis extends pulumi.ComponentResource {
     constructor(name: string, args: KubernetesRedisArgs = {}, opts?: pulumi.ComponentResourceOptions) {
         super("hardened-redis:index:KubernetesRedis", name, {}, opts);
 
-        const settings = parseSettings(kubernetesArgsSchema, args, Object.keys(kubernetesArgsSchema.shape));
-        if (!/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 52) {
-            // Services, the StatefulSet and its pods are named after the component; the pods'
-            // controller-revision-hash label (<name>-<10 characters>) must fit in 63.
-            throw new RedisConfigError(
-                "name",
-                "a DNS label of at most 52 characters starting with a letter (lowercase letters, digits, '-')",
-                JSON.stringify(name),
-            );
-        }
-        if (typeof args.namespace === "string" && !DNS_LABEL.test(args.namespace)) {
-            throw new RedisConfigError(
-                "namespace",
-                "an existing namespace's name: a DNS label (lowercase letters, digits, '-')",
-                JSON.stringify(args.namespace),
-            );
-        }
-        const sentinel = planSentinel(name, settings.sentinel, settings.replicas, args.sentinel);
-        if (sentinel && name.length > 43) {
-            // The Sentinel pods' controller-revision-hash label (<name>-sentinel-<10 characters>) must fit in 63.
-            throw new RedisConfigError("name", "a DNS label of at most 43 characters with sentinel.enabled", JSON.stringify(name));
-        }
-        const cpu = containerCpu(settings);
-        const clientLabel = { [settings.clientLabelKey ?? `${name}-client`]: settings.clientLabelValue };
-        const tuning = sizeRedisForContainer(args, settings.memoryLimitMb);
-        const port = tuning.port;
-        const metrics = planKubernetesMetrics(settings.metrics, args.metrics, port);
-        // Everything the resources below are planned from; the topology is decided here, once.
-        const plan: KubernetesRedisPlan = {
-            name,
-            topology: kubernetesTopology(settings.replicas, sentinel),
-            port,
-            image: settings.image,
-            memoryLimitMb: settings.memoryLimitMb,
-            cpu,
-            storage: { size: settings.storageSize, className: settings.storageClassName },
-            clients: { label: clientLabel, namespaceLabels: settings.clientNamespaceLabels },
-            allowAllEgress: settings.allowAllEgress,
-            tls: settings.tls.enabled ? { requireClientCertificates: settings.tls.requireClientCertificates } : undefined,
-            metrics,
-        };
+        const { plan, settings, tuning } = planKubernetesRedis(name, args);
+        const { port, metrics } = plan;
+        const sentinel = topologyRoles(plan).sentinel;
+        const clientLabel = plan.clients.label;
         const labels = redisLabels(plan);
 
         const namespace = args.namespace !== undefined ? pulumi.output(args.namespace) : this.createNamespace(name);
         const tls = this.tls(plan, namespace, settings, args.tls);
-        requireExporterIdentity(metrics !== undefined, tls && { authClients: tls.secret.authClients, client: tls.secret.client });
 
         // Replicas authenticate to the primary as the replication user: only topologies that replicate get one.
         const replicates = topologyRoles(plan).replication !== undefined;
@@ -358,8 +314,7 @@ export class KubernetesRedis extends pulumi.ComponentResource {
         settings: ParsedKubernetesArgs,
         given: KubernetesRedisTlsArgs | undefined,
     ): { secret: RedisTls; secretName: pulumi.Output<string> } | undefined {
-        requireEnabled(settings.tls, { ...given, enabled: undefined });
-        if (!settings.tls.enabled) return undefined;
+        if (plan.tls === undefined) return undefined;
         const name = plan.name;
         const names = namespace.apply((ns) => kubernetesDnsNames(plan, ns));
         if (given?.secretName === undefined) {

@@ -384,7 +384,7 @@ describe("KubernetesRedis metrics with TLS", () => {
         const ns = d.statefulSet.metadata.namespace;
         const addresses = Object.keys(JSON.parse(d.metricsFiles[EXPORTER_FILES.passwords]) as object);
         expect(addresses).toEqual([0, 1].map((i) => `rediss://mtls-${i}.mtls-headless.${ns}.svc:6379`));
-        const { kubernetesDnsNames, kubernetesTopology } = await import("../../../platforms/kubernetes/kubernetesPlan");
+        const { kubernetesDnsNames, kubernetesTopology } = await import("../../../platforms/kubernetes/plan");
         const names = kubernetesDnsNames({ name: "mtls", topology: kubernetesTopology(2), port: 6379 }, ns);
         for (const address of addresses) expect(names).toContain(new URL(address).hostname);
         expect(d.metricsFiles[EXPORTER_FILES.caCertificate]).toBe(await valueOf(d.redis.caCertificate));

@@ -20,7 +20,7 @@ import {
     replicaOf,
     topologyRoles,
     type KubernetesRedisPlan,
-} from "../../../platforms/kubernetes/kubernetesPlan";
+} from "../../../platforms/kubernetes/plan";
 import type { SentinelPlan } from "../../../redis/sentinel/topology";
 import { sentinelCommand } from "../../../redis/sentinel/sentinelConfig";
 
