@@ -4,7 +4,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { EXPORTER_MEMORY_MB, EXPORTER_SECRETS_DIR, EXPORTER_UID, exporterArgs } from "../../../redis/metrics/exporter";
 import { CONFIG_DIR, DATA_DIR, pingCommand, REDIS_GID, REDIS_UID, TLS_FILES } from "../../../redis/container";
 import { APP_USER } from "../../../redis/acl/users";
-import { exporterFiles, exporterTarget } from "./monitoring";
+import { exporterTarget } from "./monitoring";
 import { KubernetesRedisPlan, POD_NAMESPACE_ENV, POD_NAME_ENV, redisLabels, redisSelector, topologyRoles } from "./topology";
 
 /** The Secrets a pod mounts, by name: the rendered files, and with TLS the certificate's `kubernetes.io/tls` Secret. */
@@ -12,7 +12,7 @@ export interface PodSecretNames {
     config: pulumi.Input<string>;
     /** Required exactly when the plan has TLS. */
     tls?: pulumi.Input<string>;
-    /** The exporter's files (see {@link exporterFiles}); required exactly when the plan has metrics. */
+    /** The exporter's files (see `exporterFiles` in monitoring.ts); required exactly when the plan has metrics. */
     metrics?: pulumi.Input<string>;
 }
 
