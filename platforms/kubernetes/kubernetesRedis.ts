@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { TlsMaterial } from "../../redis/tls/certificateChecks";
-import { redisAccess } from "../common/credentials";
+import { redisAccess, type RedisAccess } from "../common/credentials";
 import { generateTls, providedTls, type RedisTls } from "../common/tls";
 import {
     planKubernetesRedis,
@@ -33,6 +33,7 @@ import type { KubernetesRedisTlsArgs } from "../common/tlsArgs";
 import { type KubernetesRedisArgs, type ParsedKubernetesArgs } from "./kubernetesArgs";
 import { assignOutputs } from "../common/outputs";
 import { renderServerFiles, renderSentinelFile } from "../common/render";
+import type { ResolvedRedisTuning } from "../../redis/config/settings";
 
 export type { KubernetesRedisArgs } from "./kubernetesArgs";
 
@@ -89,7 +90,6 @@ export class KubernetesRedis extends pulumi.ComponentResource {
         const { port, metrics } = plan;
         const sentinel = topologyRoles(plan).sentinel;
         const clientLabel = plan.clients.label;
-        const labels = redisLabels(plan);
 
         const namespace = args.namespace !== undefined ? pulumi.output(args.namespace) : this.createNamespace(name);
         const tls = this.tls(plan, namespace, settings, args.tls);
@@ -98,45 +98,7 @@ export class KubernetesRedis extends pulumi.ComponentResource {
         const replicates = topologyRoles(plan).replication !== undefined;
         const access = redisAccess(name, settings, args.credentialKeepers, replicates, this, sentinel !== undefined, metrics !== undefined);
         const { credentials } = access;
-        const files = pulumi
-            .all([access.users, credentials.configCommandName, credentials.passwords, namespace])
-            .apply(([users, configCommandName, passwords, ns]) => {
-                // Pods that replicate start from replica.conf (see the pod command in the plan).
-                const primary = replicaOf(plan, ns);
-                return {
-                    ...renderServerFiles({
-                        tuning,
-                        users,
-                        configCommandName,
-                        tls: tls && { authClients: tls.secret.authClients },
-                        primary,
-                        sentinel,
-                    }),
-                    // The app user's current password, read by the readiness probe through stdin, never argv or env.
-                    password: passwords.app[0],
-                };
-            });
-        const exporter = this.exporterSecret(plan, namespace, access, tls);
-        // On the pod template, the hash rolls the pods whenever a file, the password or the
-        // certificate changes (Redis 7.0 reads its certificate only at start-up), and with
-        // metrics whenever the exporter's files do (it reads its password file only at start-up).
-        const configSha256 = pulumi.unsecret(
-            pulumi.all([files, tls?.secret.material, exporter?.files]).apply(([f, material, exporterFiles]) =>
-                configHash({
-                    ...f,
-                    ...(material && tlsFiles(material)),
-                    ...(exporterFiles && Object.fromEntries(Object.entries(exporterFiles).map(([k, v]) => [`metrics/${k}`, v]))),
-                }),
-            ),
-        );
-        const secret = new k8s.core.v1.Secret(
-            `${name}-config`,
-            // Immutable: a change creates a new Secret (new name) instead of rewriting the files under
-            // pods that still run the old config, so pods switch only when they are rolled.
-            { metadata: { namespace, labels }, type: "Opaque", immutable: true, stringData: pulumi.secret(files) },
-            { parent: this },
-        );
-
+        const { secret, configSha256, exporter } = this.serverSecrets(plan, tuning, namespace, access, tls);
         const services = planServices(plan, namespace);
         const headless = new k8s.core.v1.Service(`${name}-headless`, services.headless, { parent: this });
         const service = new k8s.core.v1.Service(name, services.client, { parent: this });
@@ -194,6 +156,57 @@ export class KubernetesRedis extends pulumi.ComponentResource {
     }
 
     /**
+     * The servers' config Secret (redis.conf, replica.conf and the app password the readiness probe
+     * reads), the exporter's Secret with metrics, and the hash that rolls the pods whenever any of
+     * their files changes.
+     */
+    private serverSecrets(
+        plan: KubernetesRedisPlan,
+        tuning: ResolvedRedisTuning,
+        namespace: pulumi.Output<string>,
+        access: RedisAccess,
+        tls: { secret: RedisTls; secretName: pulumi.Output<string> } | undefined,
+    ) {
+        const { credentials } = access;
+        const files = pulumi
+            .all([access.users, credentials.configCommandName, credentials.passwords, namespace])
+            .apply(([users, configCommandName, passwords, ns]) => ({
+                ...renderServerFiles({
+                    tuning,
+                    users,
+                    configCommandName,
+                    tls: tls && { authClients: tls.secret.authClients },
+                    // Pods that replicate start from replica.conf (see the pod command in the plan).
+                    primary: replicaOf(plan, ns),
+                    sentinel: topologyRoles(plan).sentinel,
+                }),
+                // The app user's current password, read by the readiness probe through stdin, never argv or env.
+                password: passwords.app[0],
+            }));
+        const exporter = this.exporterSecret(plan, namespace, access, tls);
+        // On the pod template, the hash rolls the pods whenever a file, the password or the
+        // certificate changes (Redis 7.0 reads its certificate only at start-up), and with
+        // metrics whenever the exporter's files do (it reads its password file only at start-up).
+        const configSha256 = pulumi.unsecret(
+            pulumi.all([files, tls?.secret.material, exporter?.files]).apply(([f, material, exporterFiles]) =>
+                configHash({
+                    ...f,
+                    ...(material && tlsFiles(material)),
+                    ...(exporterFiles && Object.fromEntries(Object.entries(exporterFiles).map(([k, v]) => [`metrics/${k}`, v]))),
+                }),
+            ),
+        );
+        const secret = new k8s.core.v1.Secret(
+            `${plan.name}-config`,
+            // Immutable: a change creates a new Secret (new name) instead of rewriting the files under
+            // pods that still run the old config, so pods switch only when they are rolled.
+            { metadata: { namespace, labels: redisLabels(plan) }, type: "Opaque", immutable: true, stringData: pulumi.secret(files) },
+            { parent: this },
+        );
+        return { secret, configSha256, exporter };
+    }
+
+    /**
      * The exporter's Secret, or undefined without metrics: the password file (one entry per pod's
      * address), and with TLS the CA and, with mutual TLS, the identity the exporter presents.
      * Which identity: with generated certificates, the generated client certificate (client
@@ -205,7 +218,7 @@ export class KubernetesRedis extends pulumi.ComponentResource {
     private exporterSecret(
         plan: KubernetesRedisPlan,
         namespace: pulumi.Output<string>,
-        access: ReturnType<typeof redisAccess>,
+        access: RedisAccess,
         tls: { secret: RedisTls; secretName: pulumi.Output<string> } | undefined,
     ): { secret: k8s.core.v1.Secret; files: pulumi.Output<Record<string, string>> } | undefined {
         if (plan.metrics === undefined) return undefined;
@@ -254,7 +267,7 @@ export class KubernetesRedis extends pulumi.ComponentResource {
         plan: KubernetesRedisPlan,
         namespace: pulumi.Output<string>,
         service: k8s.core.v1.ServiceArgs | undefined,
-        access: ReturnType<typeof redisAccess>,
+        access: RedisAccess,
         tls: { secret: RedisTls; secretName: pulumi.Output<string> } | undefined,
         servers: k8s.apps.v1.StatefulSet,
     ): pulumi.Output<Array<{ host: string; port: number }>> {
