@@ -1,7 +1,7 @@
 // ACL rules as Redis 7 applies them, enough to tell which users can administer the server.
 // Rules apply left to right; only what grants or revokes a @dangerous command matters here.
 
-import { EXPORTER_COMMANDS, channelsReach, SENTINEL_HELLO_CHANNEL } from "../shared/acl";
+import { channelsReach, EXPORTER_COMMANDS, SENTINEL_HELLO_CHANNEL, SENTINEL_PEER_COMMANDS, SENTINEL_SERVER_COMMANDS } from "../shared/acl";
 import { DANGEROUS_BY_CATEGORY } from "./dangerousCommands";
 
 // Sentinel has the server's ACL and CLIENT administration, with the same categories.
@@ -72,43 +72,10 @@ export const TOLERATED: Readonly<Record<AclMode, ReadonlySet<string>>> = {
     ]),
 };
 
-/**
- * What a Sentinel sends with the user it authenticates as, by where that user is declared.
- * To the Redis servers it monitors (Redis's ACL guide, "ACL rules for Sentinel"): PING, INFO and
- * ROLE to watch them, PUBLISH/SUBSCRIBE on the hello channel, and in a failover MULTI/EXEC around
- * REPLICAOF (SLAVEOF), CONFIG REWRITE and CLIENT KILL, SCRIPT KILL for a busy script. To the other
- * Sentinels (`sentinel sentinel-user`): PING, INFO, ROLE, the hello channel, and SENTINEL
- * IS-MASTER-DOWN-BY-ADDR to ask for and cast failover votes. AUTH, HELLO and CLIENT SETNAME to connect.
- */
+/** What a Sentinel sends with the user it authenticates as, by where that user is declared, and AUTH, HELLO and CLIENT SETNAME to connect. */
 const SENTINEL_NEEDS: Readonly<Record<AclMode, ReadonlySet<string>>> = {
-    server: new Set([
-        "auth",
-        "hello",
-        "ping",
-        "info",
-        "role",
-        "publish",
-        "subscribe",
-        "multi",
-        "exec",
-        "slaveof",
-        "replicaof",
-        "config|rewrite",
-        "client|setname",
-        "client|kill",
-        "script|kill",
-    ]),
-    sentinel: new Set([
-        "auth",
-        "hello",
-        "ping",
-        "info",
-        "role",
-        "publish",
-        "subscribe",
-        "client|setname",
-        "sentinel|is-master-down-by-addr",
-    ]),
+    server: new Set(["auth", "hello", ...SENTINEL_SERVER_COMMANDS]),
+    sentinel: new Set([...SENTINEL_PEER_COMMANDS, "client|setname"]),
 };
 
 /** What the exporter's connection may send besides: AUTH and HELLO to connect. */

@@ -84,3 +84,43 @@ export function globMatches(pattern: string, subject: string): boolean {
 export function channelsReach(patterns: readonly string[], channel: string): boolean {
     return patterns.some((pattern) => globMatches(pattern, channel));
 }
+
+/**
+ * What a Sentinel sends the Redis servers it monitors with the user it authenticates as (Redis's
+ * ACL guide, "ACL rules for Sentinel"): PING, INFO and ROLE to watch them, PUBLISH/SUBSCRIBE on the
+ * hello channel, and in a failover MULTI/EXEC around REPLICAOF (SLAVEOF), CONFIG REWRITE (rules
+ * name CONFIG by its original name even when it is renamed; Sentinel sends the new name) and CLIENT
+ * KILL, SCRIPT KILL for a busy script; CLIENT SETNAME to name its connections. The components'
+ * sentinel user holds exactly these.
+ */
+export const SENTINEL_SERVER_COMMANDS: readonly string[] = [
+    "ping",
+    "info",
+    "role",
+    "publish",
+    "subscribe",
+    "multi",
+    "exec",
+    "slaveof",
+    "replicaof",
+    "config|rewrite",
+    "client|setname",
+    "client|kill",
+    "script|kill",
+];
+
+/**
+ * What a Sentinel sends the other Sentinels (`sentinel sentinel-user`): AUTH and HELLO to connect,
+ * PING, INFO, ROLE, the hello channel, and SENTINEL IS-MASTER-DOWN-BY-ADDR to ask for and cast
+ * failover votes. The components' sentinel user holds exactly these on the Sentinels.
+ */
+export const SENTINEL_PEER_COMMANDS: readonly string[] = [
+    "ping",
+    "auth",
+    "hello",
+    "info",
+    "role",
+    "publish",
+    "subscribe",
+    "sentinel|is-master-down-by-addr",
+];

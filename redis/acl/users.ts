@@ -2,7 +2,7 @@
 // roles every hardened Redis has. Planning only: pure functions, no Pulumi.
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import { EXPORTER_COMMANDS, SENTINEL_HELLO_CHANNEL } from "../../policies/shared/acl";
+import { EXPORTER_COMMANDS, SENTINEL_HELLO_CHANNEL, SENTINEL_SERVER_COMMANDS } from "../../policies/shared/acl";
 import { REDIS_70_ACL_CATEGORIES, REDIS_70_COMMANDS, REDIS_70_SUBCOMMANDS } from "./redis70Commands";
 
 /** What a user may run and touch. Rules apply in this order: categories allowed, categories denied, commands allowed, commands denied. */
@@ -84,29 +84,9 @@ export const APP_RULES: Readonly<RedisAclRules> = {
 /** Operators: every command (CONFIG under its generated name), every key and channel. */
 export const ADMIN_RULES: Readonly<RedisAclRules> = { allowCategories: ["all"], keyPatterns: ["*"], channelPatterns: ["*"] };
 
-/**
- * What a Sentinel sends a Redis it monitors (Redis's ACL guide, "ACL rules for Sentinel"): INFO,
- * ROLE and PING to watch it, PUBLISH/SUBSCRIBE on the hello channel to find the other Sentinels,
- * and in a failover MULTI/EXEC around REPLICAOF, CONFIG REWRITE (rules name CONFIG by its original
- * name even when it is renamed; Sentinel sends the new name) and CLIENT KILL. No keys, and of the
- * channels only the hello channel.
- */
+/** What a Sentinel sends a Redis it monitors (SENTINEL_SERVER_COMMANDS). No keys, and of the channels only the hello channel. */
 export const SENTINEL_RULES: Readonly<RedisAclRules> = {
-    allowCommands: [
-        "ping",
-        "info",
-        "role",
-        "publish",
-        "subscribe",
-        "multi",
-        "exec",
-        "slaveof",
-        "replicaof",
-        "config|rewrite",
-        "client|setname",
-        "client|kill",
-        "script|kill",
-    ],
+    allowCommands: [...SENTINEL_SERVER_COMMANDS],
     channelPatterns: [SENTINEL_HELLO_CHANNEL],
 };
 

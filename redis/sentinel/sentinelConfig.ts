@@ -1,7 +1,7 @@
 // sentinel.conf rendered from typed settings, as redis.conf is: the Sentinels that watch a
 // primary and its replicas and promote a replica when the primary is gone. Planning only.
 import { z } from "zod";
-import { SENTINEL_HELLO_CHANNEL } from "../../policies/shared/acl";
+import { SENTINEL_HELLO_CHANNEL, SENTINEL_PEER_COMMANDS } from "../../policies/shared/acl";
 import { sentinelStartScript, TOPOLOGY_LINE } from "../../policies/shared/sentinelStart";
 import { TLS_AUTH_CLIENTS, tlsListenerLines } from "../tls/tlsLines";
 import { aclUserLine, aclUsers, ADMIN_USER, APP_USER, DEFAULT_USER_OFF, SENTINEL_USER, type RedisAclUser } from "../acl/users";
@@ -117,18 +117,7 @@ const SENTINEL_SIDE_RULES: Readonly<Record<string, readonly string[]>> = {
     ],
     [ADMIN_USER]: ["+@all", "&*"],
     // Other Sentinels: vote (IS-MASTER-DOWN-BY-ADDR), and the hello/pubsub they exchange.
-    [SENTINEL_USER]: [
-        "-@all",
-        "+ping",
-        "+auth",
-        "+hello",
-        "+info",
-        "+role",
-        "+publish",
-        "+subscribe",
-        "+sentinel|is-master-down-by-addr",
-        `&${SENTINEL_HELLO_CHANNEL}`,
-    ],
+    [SENTINEL_USER]: ["-@all", ...SENTINEL_PEER_COMMANDS.map((command) => `+${command}`), `&${SENTINEL_HELLO_CHANNEL}`],
 };
 
 /**
