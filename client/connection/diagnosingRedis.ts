@@ -33,6 +33,7 @@
 // components give Sentinels and servers the same one). And the client watches the Sentinels for a
 // promotion (see watchFailovers in sentinel.ts), dropping a connection to a primary that was
 // replaced, which a frozen or cut-off primary would otherwise hold open.
+import { REDIS_PORT } from "../../policies/shared/ports";
 import { connect as netConnect, type Socket } from "node:net";
 import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from "node:tls";
 import Redis, { type Command, type RedisOptions } from "ioredis";
@@ -239,7 +240,7 @@ export class DiagnosingRedis extends Redis {
         const tls = this.#tls;
         return {
             host: tls?.host ?? this.options.host ?? "localhost",
-            port: tls?.port ?? this.options.port ?? 6379,
+            port: tls?.port ?? this.options.port ?? REDIS_PORT,
             servername: tls?.servername,
         };
     }

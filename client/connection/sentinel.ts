@@ -5,6 +5,7 @@
 // (`rediss+sentinel://` with TLS): where to ask for the primary, and one credential that works on
 // the Sentinels and on the Redis servers alike. connect() turns it into ioredis's own Sentinel
 // options, so an application goes from one server to a replicated one by changing the string only.
+import { SENTINEL_PORT } from "../../policies/shared/ports";
 import { lookup } from "node:dns/promises";
 import { isIP, type Socket } from "node:net";
 import Redis, { type RedisOptions } from "ioredis";
@@ -31,7 +32,6 @@ const SENTINEL_SCHEMES: Readonly<Record<string, boolean>> = { "redis+sentinel": 
 /** Every scheme connect() takes; anything else is a typo that ioredis would read as a host. */
 export const SCHEMES = ["redis", "rediss", "redis+sentinel", "rediss+sentinel"] as const;
 const FORMAT = "redis+sentinel://<user>:<password>@<host>:<port>,<host>:<port>,…/<masterName>/<db>";
-const DEFAULT_SENTINEL_PORT = 26379;
 
 /** The scheme of a URL-shaped string, lowercased; undefined for anything else (e.g. a socket path). */
 export function schemeOf(connectionString: string): string | undefined {
@@ -63,7 +63,7 @@ function sentinelAddress(entry: string): { host: string; port: number } {
     const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9._-]+))(?::(.*))?$/.exec(entry);
     if (!m) throw invalid(`"${entry}" is not a Sentinel host[:port]`);
     const host = m[1] ?? m[2];
-    if (m[3] === undefined) return { host, port: DEFAULT_SENTINEL_PORT };
+    if (m[3] === undefined) return { host, port: SENTINEL_PORT };
     const port = /^\d{1,5}$/.test(m[3]) ? Number(m[3]) : NaN;
     if (!(port >= 1 && port <= 65535)) throw invalid(`the port of Sentinel ${host} is "${m[3]}", not a number from 1 to 65535`);
     return { host, port };
@@ -161,7 +161,7 @@ export function watchFailovers(options: RedisOptions, onSwitch: (host: string, p
     const subscribers = (options.sentinels ?? []).map((sentinel) => {
         const subscriber = new Redis({
             host: sentinel.host ?? "127.0.0.1",
-            port: sentinel.port ?? DEFAULT_SENTINEL_PORT,
+            port: sentinel.port ?? SENTINEL_PORT,
             family: sentinel.family ?? options.family,
             username: options.sentinelUsername,
             password: options.sentinelPassword,

@@ -38,7 +38,7 @@ export const k8sNoIngressRoute: ResourceValidationPolicy = resourcePolicy({
         } else if (args.type === "kubernetes:core/v1:ConfigMap" && TCP_SERVICE_MAPS.test(knownString(() => props.metadata?.name) ?? "")) {
             const data = known(() => props.data as Record<string, unknown> | undefined);
             const targets = data && typeof data === "object" ? Object.keys(data).map((k) => knownString(() => (data as any)[k])) : [];
-            if (targets.some((t) => t !== undefined && /:6379(:|$)/.test(t))) {
+            if (targets.some((t) => t !== undefined && new RegExp(`:${REDIS_PORT}(:|$)`).test(t))) {
                 reportViolation("Ingress controller TCP/UDP service map exposes a Redis port; remove that entry.");
             }
         }
