@@ -6,51 +6,12 @@ import { readdir, readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import type Docker from "dockerode";
 import { unwrapSecrets, type RegisteredResource } from "../mocks/pulumiMocks";
+import { CONTAINER_INPUTS, labelMap, nanos, onlyHandled, tarOf, type ContainerInputs, type Props } from "./dockerInputs";
 import { TEST_LABEL } from "./engine";
 import { buildFrom, imageIdOf, localImageId } from "./standinImage";
 
-type Props = Record<string, unknown>;
-
-/** Fails on any property outside `handled` that has a value. */
-function onlyHandled(what: string, props: Props, handled: readonly string[]): void {
-    const unknown = Object.keys(props).filter((k) => props[k] !== undefined && !handled.includes(k));
-    if (unknown.length > 0) throw new Error(`realise: ${what} input(s) not implemented: ${unknown.join(", ")}`);
-}
-
-/** "5s", "1m30s", "250ms" to nanoseconds, as the provider's time.ParseDuration. */
-export function durationNs(text: string): number {
-    const units: Record<string, number> = { ns: 1, us: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
-    let total = 0;
-    const re = /(\d+(?:\.\d+)?)(ns|us|ms|s|m|h)/g;
-    let matched = "";
-    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-        total += Number(m[1]) * units[m[2]];
-        matched += m[0];
-    }
-    if (matched !== text) throw new Error(`realise: cannot parse duration ${JSON.stringify(text)}`);
-    return total;
-}
-
-/** A one-file tar archive, as the provider builds it (owned by root unless a group is given). */
-export function tarOf(file: string, content: Buffer, mode: number, gid = 0): Buffer {
-    const header = Buffer.alloc(512);
-    const field = (value: string, offset: number, length: number) => header.write(value, offset, length, "utf8");
-    const octal = (value: number, length: number) => value.toString(8).padStart(length - 1, "0");
-    field(file, 0, 100);
-    field(octal(mode, 8), 100, 8);
-    field(octal(0, 8), 108, 8);
-    field(octal(gid, 8), 116, 8);
-    field(octal(content.length, 12), 124, 12);
-    field(octal(Math.floor(Date.now() / 1000), 12), 136, 12);
-    field("        ", 148, 8);
-    field("0", 156, 1);
-    field("ustar\0", 257, 6);
-    field("00", 263, 2);
-    const checksum = header.reduce((sum, byte) => sum + byte, 0);
-    field(`${octal(checksum, 7)}\0`, 148, 8);
-    const padding = Buffer.alloc((512 - (content.length % 512)) % 512);
-    return Buffer.concat([header, content, padding, Buffer.alloc(1024)]);
-}
+// Where they always were, for the harness, tests and bench that import them from here.
+export { durationNs, tarOf } from "./dockerInputs";
 
 export interface Realised {
     /** Containers by resource name. */
@@ -62,76 +23,6 @@ export interface Realised {
     /** Removes every container, network and volume created (volumes too unless `keepVolumes`). */
     remove(options?: { keepVolumes?: boolean }): Promise<void>;
 }
-
-const CONTAINER_INPUTS = [
-    "name",
-    "image",
-    "command",
-    "entrypoints",
-    "user",
-    "envs",
-    "readOnly",
-    "tmpfs",
-    "capabilities",
-    "securityOpts",
-    "memory",
-    "memorySwap",
-    "cpuShares",
-    "cpus",
-    "ulimits",
-    "networkMode",
-    "networksAdvanced",
-    "volumes",
-    "uploads",
-    "healthcheck",
-    "restart",
-    "logDriver",
-    "logOpts",
-    "labels",
-    "stopSignal",
-    "stopTimeout",
-    "destroyGraceSeconds",
-    "wait",
-    "waitTimeout",
-    "mustRun",
-    "start",
-] as const;
-
-/** docker.Container inputs, as resolved values. */
-interface ContainerInputs {
-    name: string;
-    image: string;
-    command?: string[];
-    entrypoints?: string[];
-    user?: string;
-    envs?: string[];
-    readOnly?: boolean;
-    tmpfs?: Record<string, string>;
-    capabilities?: { adds?: string[]; drops?: string[] };
-    securityOpts?: string[];
-    memory?: number;
-    memorySwap?: number;
-    cpuShares?: number;
-    cpus?: string;
-    ulimits?: Array<{ name: string; soft: number; hard: number }>;
-    networkMode?: string;
-    networksAdvanced?: Array<{ name: string; aliases?: string[] }>;
-    volumes?: Array<{ volumeName: string; containerPath: string; readOnly?: boolean }>;
-    uploads?: Array<{ file: string; content: string; permissions?: string }>;
-    healthcheck?: { tests: string[]; interval?: string; timeout?: string; startPeriod?: string; retries?: number };
-    restart?: string;
-    logDriver?: string;
-    logOpts?: Record<string, string>;
-    labels?: Array<{ label: string; value: string }>;
-    stopSignal?: string;
-    stopTimeout?: number;
-    wait?: boolean;
-    waitTimeout?: number;
-    start?: boolean;
-}
-
-const labelMap = (labels: Array<{ label: string; value: string }> = []) => Object.fromEntries(labels.map((l) => [l.label, l.value]));
-const nanos = (d: string | undefined) => (d === undefined ? undefined : durationNs(d));
 
 /** Creates, uploads into and starts a container exactly as its inputs say. */
 async function realiseContainer(
@@ -265,6 +156,21 @@ async function realiseImage(docker: Docker, props: Props, programDir: string): P
     return { name, id };
 }
 
+/** A Realised that records everything created, so that `remove` (and a failed realisation) can undo it. */
+type Tracked = Realised & { created: { containers: Docker.Container[]; networks: string[]; volumes: string[]; images: string[] } };
+
+/** What realising each resource needs: this run's suffix, the images built or pulled so far, and the names given so far. */
+interface Run {
+    docker: Docker;
+    runId: string;
+    realised: Tracked;
+    /** Local image ids, by the image reference containers use. */
+    imageIds: Map<string, string>;
+    /** Names in container inputs refer to the mocked names; map them to this run's names. */
+    renames: Map<string, string>;
+    programDir: string | undefined;
+}
+
 /**
  * Realises every docker:* resource among `resources`, in dependency order (images,
  * networks, volumes, then containers in registration order). Resource names get a
@@ -277,7 +183,20 @@ export async function realiseDockerResources(
     options: { programDir?: string } = {},
 ): Promise<Realised> {
     const runId = randomBytes(4).toString("hex");
-    const realised: Realised & { created: { containers: Docker.Container[]; networks: string[]; volumes: string[]; images: string[] } } = {
+    const realised = tracked(docker);
+    const run: Run = { docker, runId, realised, imageIds: new Map(), renames: new Map(), programDir: options.programDir };
+    try {
+        for (const r of resources.filter((r) => r.type.startsWith("docker:"))) await realiseResource(run, r);
+    } catch (e) {
+        await realised.remove();
+        throw e;
+    }
+    return realised;
+}
+
+/** An empty Realised whose `remove` removes what is recorded in `created`. */
+function tracked(docker: Docker): Tracked {
+    return {
         containers: new Map(),
         networks: new Map(),
         volumes: new Map(),
@@ -302,82 +221,88 @@ export async function realiseDockerResources(
                         .catch(() => undefined);
         },
     };
-    const imageIds = new Map<string, string>();
-    // Names in container inputs refer to the mocked names; map them to this run's names.
-    const renames = new Map<string, string>();
-    const rename = (value: unknown) => renames.get(String(value)) ?? String(value);
-    try {
-        for (const r of resources.filter((r) => r.type.startsWith("docker:"))) {
-            const props = unwrapSecrets(r.state) as Props;
-            switch (r.type) {
-                case "docker:index/remoteImage:RemoteImage": {
-                    onlyHandled("docker.RemoteImage", props, ["name", "keepLocally", "imageId"]);
-                    imageIds.set(String(props.imageId), await localImageId(docker, String(props.name)));
-                    break;
-                }
-                case "docker:index/image:Image": {
-                    const built = await realiseImage(docker, props, options.programDir ?? process.cwd());
-                    imageIds.set(built.name, built.id);
-                    realised.created.images.push(built.name);
-                    break;
-                }
-                case "docker:index/network:Network": {
-                    onlyHandled("docker.Network", props, ["name", "internal", "driver", "labels"]);
-                    const n = props as {
-                        name: string;
-                        internal?: boolean;
-                        driver?: string;
-                        labels?: Array<{ label: string; value: string }>;
-                    };
-                    const name = `${n.name}-${runId}`;
-                    await docker.createNetwork({
-                        Name: name,
-                        Internal: n.internal === true,
-                        Driver: n.driver ?? "bridge",
-                        Labels: { ...labelMap(n.labels), [TEST_LABEL]: runId },
-                    });
-                    renames.set(String(props.name), name);
-                    realised.networks.set(r.name, name);
-                    realised.created.networks.push(name);
-                    break;
-                }
-                case "docker:index/volume:Volume": {
-                    onlyHandled("docker.Volume", props, ["name", "labels"]);
-                    const v = props as { name: string; labels?: Array<{ label: string; value: string }> };
-                    const name = `${v.name}-${runId}`;
-                    await docker.createVolume({ Name: name, Labels: { ...labelMap(v.labels), [TEST_LABEL]: runId } });
-                    renames.set(String(props.name), name);
-                    realised.volumes.set(r.name, name);
-                    realised.created.volumes.push(name);
-                    break;
-                }
-                case "docker:index/container:Container": {
-                    const withRunNames = {
-                        ...props,
-                        networksAdvanced: (props.networksAdvanced as Props[] | undefined)?.map((n) => ({ ...n, name: rename(n.name) })),
-                        volumes: (props.volumes as Props[] | undefined)?.map((v) => ({ ...v, volumeName: rename(v.volumeName) })),
-                        // `container:<name>` joins another container's network namespace: this run's name for it.
-                        networkMode:
-                            typeof props.networkMode === "string" && props.networkMode.startsWith("container:")
-                                ? `container:${rename(props.networkMode.slice("container:".length))}`
-                                : props.networkMode,
-                    };
-                    // Dependencies first: a container comes after what it mounts and joins.
-                    const container = await realiseContainer(docker, r, withRunNames, imageIds, runId);
-                    realised.containers.set(r.name, container);
-                    realised.created.containers.push(container);
-                    renames.set(String(props.name), `${String(props.name)}-${runId}`);
-                    break;
-                }
-                default:
-                    throw new Error(`realise: resource type ${r.type} not implemented`);
-            }
+}
+
+/** Realises one docker:* resource, as the provider would once everything before it exists. */
+async function realiseResource(run: Run, r: RegisteredResource): Promise<void> {
+    const { docker, realised } = run;
+    const props = unwrapSecrets(r.state) as Props;
+    switch (r.type) {
+        case "docker:index/remoteImage:RemoteImage": {
+            onlyHandled("docker.RemoteImage", props, ["name", "keepLocally", "imageId"]);
+            run.imageIds.set(String(props.imageId), await localImageId(docker, String(props.name)));
+            break;
         }
-    } catch (e) {
-        await realised.remove();
-        throw e;
+        case "docker:index/image:Image": {
+            const built = await realiseImage(docker, props, run.programDir ?? process.cwd());
+            run.imageIds.set(built.name, built.id);
+            realised.created.images.push(built.name);
+            break;
+        }
+        case "docker:index/network:Network":
+            realised.networks.set(r.name, await realiseNetwork(run, props));
+            break;
+        case "docker:index/volume:Volume":
+            realised.volumes.set(r.name, await realiseVolume(run, props));
+            break;
+        case "docker:index/container:Container": {
+            // Dependencies first: a container comes after what it mounts and joins.
+            const container = await realiseContainer(docker, r, withRunNames(props, run.renames), run.imageIds, run.runId);
+            realised.containers.set(r.name, container);
+            realised.created.containers.push(container);
+            run.renames.set(String(props.name), `${String(props.name)}-${run.runId}`);
+            break;
+        }
+        default:
+            throw new Error(`realise: resource type ${r.type} not implemented`);
     }
-    return realised;
+}
+
+/** Creates a docker.Network under this run's name, which it returns. */
+async function realiseNetwork({ docker, runId, renames, realised }: Run, props: Props): Promise<string> {
+    onlyHandled("docker.Network", props, ["name", "internal", "driver", "labels"]);
+    const n = props as {
+        name: string;
+        internal?: boolean;
+        driver?: string;
+        labels?: Array<{ label: string; value: string }>;
+    };
+    const name = `${n.name}-${runId}`;
+    await docker.createNetwork({
+        Name: name,
+        Internal: n.internal === true,
+        Driver: n.driver ?? "bridge",
+        Labels: { ...labelMap(n.labels), [TEST_LABEL]: runId },
+    });
+    renames.set(String(props.name), name);
+    realised.created.networks.push(name);
+    return name;
+}
+
+/** Creates a docker.Volume under this run's name, which it returns. */
+async function realiseVolume({ docker, runId, renames, realised }: Run, props: Props): Promise<string> {
+    onlyHandled("docker.Volume", props, ["name", "labels"]);
+    const v = props as { name: string; labels?: Array<{ label: string; value: string }> };
+    const name = `${v.name}-${runId}`;
+    await docker.createVolume({ Name: name, Labels: { ...labelMap(v.labels), [TEST_LABEL]: runId } });
+    renames.set(String(props.name), name);
+    realised.created.volumes.push(name);
+    return name;
+}
+
+/** A container's inputs with the networks, volumes and containers they name renamed to this run's names. */
+function withRunNames(props: Props, renames: Map<string, string>): Props {
+    const rename = (value: unknown) => renames.get(String(value)) ?? String(value);
+    return {
+        ...props,
+        networksAdvanced: (props.networksAdvanced as Props[] | undefined)?.map((n) => ({ ...n, name: rename(n.name) })),
+        volumes: (props.volumes as Props[] | undefined)?.map((v) => ({ ...v, volumeName: rename(v.volumeName) })),
+        // `container:<name>` joins another container's network namespace: this run's name for it.
+        networkMode:
+            typeof props.networkMode === "string" && props.networkMode.startsWith("container:")
+                ? `container:${rename(props.networkMode.slice("container:".length))}`
+                : props.networkMode,
+    };
 }
 
 /** The container's address on one of its networks: the host reaches internal networks there. */

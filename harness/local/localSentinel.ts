@@ -9,7 +9,15 @@ import Redis, { type RedisOptions } from "ioredis";
 import { redisSentinelConnectionString } from "../../platforms/common/credentials";
 import { renderSentinelConfig, sentinelCommand } from "../../redis/sentinel/sentinelConfig";
 import { hardenedUsers } from "../../redis/acl/users";
-import { freeLoopbackPort, generatedPassword, generatedSecrets, launchRedis, startLocalRedis, type LocalRedis } from "./localRedis";
+import {
+    freeLoopbackPort,
+    generatedPassword,
+    generatedSecrets,
+    launchRedis,
+    startLocalRedis,
+    type LocalRedis,
+    type RedisSecrets,
+} from "./localRedis";
 
 export interface LocalSentinel {
     port: number;
@@ -97,6 +105,9 @@ export async function sentinelsAcquainted(
     }
 }
 
+/** When the Sentinels decide (see {@link LocalSentinelTopology.timing}). */
+type Timing = LocalSentinelTopology["timing"];
+
 /** Starts a primary, `replicas` replicas of it and `sentinels` Sentinels, all on free loopback ports. */
 export async function startLocalSentinelTopology(settings: SentinelTopologySettings = {}): Promise<LocalSentinelTopology> {
     const masterName = "hardened";
@@ -106,7 +117,7 @@ export async function startLocalSentinelTopology(settings: SentinelTopologySetti
     };
     const base = generatedSecrets();
     const secrets = { ...base, passwords: { ...base.passwords, sentinel: [generatedPassword()] } };
-    const redisSettings = { minReplicasToWrite: settings.minReplicasToWrite ?? 1, minReplicasMaxLagSeconds: 10 };
+    // Filled as each process starts, so that a failure part way stops what did start.
     const servers: LocalRedis[] = [];
     const sentinels: LocalSentinel[] = [];
     const stop = async () => {
@@ -114,68 +125,110 @@ export async function startLocalSentinelTopology(settings: SentinelTopologySetti
         for (const s of servers.reverse()) await s.stop();
     };
     try {
-        // Rendered as the components render every server: with the replication credentials
-        // (masteruser/masterauth), which redis.conf carries only for a topology with a primary to
-        // follow. Without them server 0, relaunched after a failover and told by Sentinel to follow
-        // the promoted replica, could never authenticate to it (NOAUTH on every PSYNC).
-        const primary = await startLocalRedis({ ...redisSettings, replicaOfHost: "127.0.0.1" }, { secrets });
-        servers.push(primary);
-        for (let i = 0; i < (settings.replicas ?? 2); i++) {
-            servers.push(
-                await startLocalRedis(
-                    { ...redisSettings, replicaOfHost: "127.0.0.1", replicaOfPort: primary.port },
-                    { secrets, configFile: "replica.conf" },
-                ),
-            );
-        }
-        await replicasOnline(primary, servers.length - 1);
-        const count = settings.sentinels ?? 3;
-        // Every Sentinel's port first: each config lists the whole topology.
-        const ports = new Set<number>();
-        while (ports.size < count) ports.add(await freeLoopbackPort());
-        const topology = {
-            servers: servers.map((server) => ({ host: "127.0.0.1", port: server.port })),
-            sentinels: [...ports].map((port) => ({ host: "127.0.0.1", port })),
-        };
-        for (const port of ports) {
-            const dir = await mkdtemp(join(tmpdir(), "hardened-sentinel-"));
-            const conf = renderSentinelConfig({
-                ...topology,
-                masterName,
-                primaryHost: "127.0.0.1",
-                redisPort: primary.port,
-                announceHost: "127.0.0.1",
-                port,
-                quorum: settings.quorum ?? Math.floor(count / 2) + 1,
-                ...timing,
-                users: hardenedUsers(secrets.passwords),
-                configCommandName: secrets.configCommandName,
-                dataDir: dir,
-                configDir: dir,
-            });
-            // Loopback only here; in the containers Sentinel listens on the private network.
-            const renderedFile = join(dir, "rendered.conf");
-            await writeFile(renderedFile, conf.replace("bind * -::*", "bind 127.0.0.1"), { mode: 0o400 });
-            const command = sentinelCommand({ renderedFile, dataDir: dir, masterName });
-            let process = await launchRedis(command, port);
-            sentinels.push({
-                port,
-                kill: () => process.kill(),
-                stop: () => process.stop(),
-                start: async () => {
-                    process = await launchRedis(command, port);
-                },
-                remove: async () => {
-                    await process.stop();
-                    await rm(dir, { recursive: true, force: true });
-                },
-            });
-        }
+        const primary = await startServers(settings, secrets, servers);
+        await startSentinels(settings, { secrets, masterName, timing, primary, servers }, sentinels);
         await sentinelsAcquainted(sentinels, masterName, secrets.passwords.admin[0], servers.length - 1);
     } catch (e) {
         await stop();
         throw e;
     }
+    const { connectionString, adminConnectionString, appOptions, adminOptions } = access(masterName, secrets, sentinels);
+    return { masterName, servers, sentinels, timing, connectionString, adminConnectionString, appOptions, adminOptions, stop };
+}
+
+/** Starts the primary and its replicas into `servers`, and resolves with the primary once every replica has synced. */
+async function startServers(settings: SentinelTopologySettings, secrets: RedisSecrets, servers: LocalRedis[]): Promise<LocalRedis> {
+    const redisSettings = { minReplicasToWrite: settings.minReplicasToWrite ?? 1, minReplicasMaxLagSeconds: 10 };
+    // Rendered as the components render every server: with the replication credentials
+    // (masteruser/masterauth), which redis.conf carries only for a topology with a primary to
+    // follow. Without them server 0, relaunched after a failover and told by Sentinel to follow
+    // the promoted replica, could never authenticate to it (NOAUTH on every PSYNC).
+    const primary = await startLocalRedis({ ...redisSettings, replicaOfHost: "127.0.0.1" }, { secrets });
+    servers.push(primary);
+    for (let i = 0; i < (settings.replicas ?? 2); i++) {
+        servers.push(
+            await startLocalRedis(
+                { ...redisSettings, replicaOfHost: "127.0.0.1", replicaOfPort: primary.port },
+                { secrets, configFile: "replica.conf" },
+            ),
+        );
+    }
+    await replicasOnline(primary, servers.length - 1);
+    return primary;
+}
+
+type Endpoint = { host: string; port: number };
+
+/** What each Sentinel's config is rendered from, besides its own port and directory. */
+interface SentinelContext {
+    secrets: RedisSecrets;
+    masterName: string;
+    timing: Timing;
+    primary: LocalRedis;
+    servers: LocalRedis[];
+}
+
+/** Starts `settings.sentinels` Sentinels (3 by default) into `sentinels`, each watching the primary. */
+async function startSentinels(settings: SentinelTopologySettings, context: SentinelContext, sentinels: LocalSentinel[]): Promise<void> {
+    const count = settings.sentinels ?? 3;
+    // Every Sentinel's port first: each config lists the whole topology.
+    const ports = new Set<number>();
+    while (ports.size < count) ports.add(await freeLoopbackPort());
+    const topology = {
+        servers: context.servers.map((server) => ({ host: "127.0.0.1", port: server.port })),
+        sentinels: [...ports].map((port) => ({ host: "127.0.0.1", port })),
+    };
+    const quorum = settings.quorum ?? Math.floor(count / 2) + 1;
+    for (const port of ports) sentinels.push(await startSentinel(port, topology, quorum, context));
+}
+
+/** Renders one Sentinel's config as the components do, into a directory of its own, and starts it with the container's command. */
+async function startSentinel(
+    port: number,
+    topology: { servers: Endpoint[]; sentinels: Endpoint[] },
+    quorum: number,
+    { secrets, masterName, timing, primary }: SentinelContext,
+): Promise<LocalSentinel> {
+    const dir = await mkdtemp(join(tmpdir(), "hardened-sentinel-"));
+    const conf = renderSentinelConfig({
+        ...topology,
+        masterName,
+        primaryHost: "127.0.0.1",
+        redisPort: primary.port,
+        announceHost: "127.0.0.1",
+        port,
+        quorum,
+        ...timing,
+        users: hardenedUsers(secrets.passwords),
+        configCommandName: secrets.configCommandName,
+        dataDir: dir,
+        configDir: dir,
+    });
+    // Loopback only here; in the containers Sentinel listens on the private network.
+    const renderedFile = join(dir, "rendered.conf");
+    await writeFile(renderedFile, conf.replace("bind * -::*", "bind 127.0.0.1"), { mode: 0o400 });
+    const command = sentinelCommand({ renderedFile, dataDir: dir, masterName });
+    let process = await launchRedis(command, port);
+    return {
+        port,
+        kill: () => process.kill(),
+        stop: () => process.stop(),
+        start: async () => {
+            process = await launchRedis(command, port);
+        },
+        remove: async () => {
+            await process.stop();
+            await rm(dir, { recursive: true, force: true });
+        },
+    };
+}
+
+/** How clients reach the primary through the Sentinels, as connection strings and as ioredis options. */
+function access(
+    masterName: string,
+    secrets: RedisSecrets,
+    sentinels: LocalSentinel[],
+): Pick<LocalSentinelTopology, "connectionString" | "adminConnectionString" | "appOptions" | "adminOptions"> {
     const through = (user: "app" | "admin"): RedisOptions => {
         const password = secrets.passwords[user][0];
         return {
@@ -195,14 +248,9 @@ export async function startLocalSentinelTopology(settings: SentinelTopologySetti
             secrets.passwords[user][0],
         );
     return {
-        masterName,
-        servers,
-        sentinels,
-        timing,
         connectionString: url("app"),
         adminConnectionString: url("admin"),
         appOptions: through("app"),
         adminOptions: through("admin"),
-        stop,
     };
 }

@@ -156,81 +156,90 @@ function reportDeploymentError(reason: unknown): void {
  */
 export async function installMocks(project = "hardened-redis"): Promise<void> {
     if (!process.listeners("unhandledRejection").includes(reportDeploymentError)) process.on("unhandledRejection", reportDeploymentError);
-    await pulumi.runtime.setMocks(
-        {
-            newResource(args) {
-                if (args.type === "pulumi:pulumi:StackReference") {
-                    const stack = existingStacks.get(String((args.inputs as Record<string, unknown>).name));
-                    if (!stack) throw new Error(`unknown stack ${String((args.inputs as Record<string, unknown>).name)}`);
-                    const outputs = Object.fromEntries(
-                        Object.entries(stack.outputs).map(([k, v]) => [
-                            k,
-                            stack.secretOutputNames.includes(k) ? { [SIG_KEY]: SECRET_SIG, value: v } : v,
-                        ]),
-                    );
-                    return {
-                        id: String((args.inputs as Record<string, unknown>).name),
-                        state: { name: (args.inputs as Record<string, unknown>).name, outputs, secretOutputNames: stack.secretOutputNames },
-                    };
-                }
-                if (args.id !== undefined && args.id !== "") {
-                    // A read of an existing object (`Resource.get`): its live state, or the provider's not-found error.
-                    const existing = args.type === "kubernetes:core/v1:Secret" ? existingSecrets.get(args.id) : undefined;
-                    if (!existing) throw new Error(`resource '${args.id}' of type ${args.type} does not exist`);
-                    const [namespace, name] = args.id.split("/");
-                    const state = { ...existing, metadata: { namespace, name } };
-                    registered.push({ type: args.type, name: args.name, inputs: {}, state });
-                    return { id: args.id, state };
-                }
-                const inputs = args.inputs as Record<string, unknown>;
-                const state: Record<string, unknown> = { ...inputs };
-                registered.push({ type: args.type, name: args.name, inputs, state });
-                switch (args.type) {
-                    case "random:index/randomPassword:RandomPassword":
-                        state.result = awkwardPassword(generatedSuffix(args.name, inputs, "password"));
-                        break;
-                    case "random:index/randomString:RandomString":
-                        state.result = `cfg${generatedSuffix(args.name, inputs, "config")}${generatedSuffix(args.name, inputs, "command")}`;
-                        break;
-                    case "docker:index/network:Network":
-                    case "docker:index/volume:Volume":
-                    case "docker:index/container:Container":
-                        state.name = inputs.name ?? `${args.name}-${randomBytes(4).toString("hex")}`;
-                        break;
-                    case "tls:index/privateKey:PrivateKey":
-                    case "tls:index/selfSignedCert:SelfSignedCert":
-                    case "tls:index/certRequest:CertRequest":
-                    case "tls:index/locallySignedCert:LocallySignedCert":
-                        Object.assign(state, tlsProvider(args.type, unwrapSecrets(inputs) as Record<string, unknown>));
-                        break;
-                    case "docker:index/remoteImage:RemoteImage":
-                        state.imageId = `sha256:${randomBytes(32).toString("hex")}`;
-                        break;
-                    default:
-                        if (args.type.startsWith("kubernetes:")) {
-                            // The provider autonames objects without metadata.name.
-                            const metadata = (inputs.metadata ?? {}) as Record<string, unknown>;
-                            state.metadata = { ...metadata, name: metadata.name ?? `${args.name}-${randomBytes(4).toString("hex")}` };
-                        }
-                        break;
-                }
-                return { id: `${args.name}-id`, state };
-            },
-            call(args) {
-                if (args.token === "docker:index/getNetwork:getNetwork") {
-                    const name = String((args.inputs as Record<string, unknown>).name);
-                    const network = existingNetworks.get(name);
-                    if (!network) throw new Error(`network ${name} not found`);
-                    return { id: `${name}-id`, name, internal: network.internal, driver: "bridge" };
-                }
-                throw new Error(`unexpected call ${args.token}`);
-            },
-        },
-        project,
-        "test",
-        false,
+    await pulumi.runtime.setMocks({ newResource, call }, project, "test", false);
+    recordRegistrationOptions();
+}
+
+/** What the engine and the providers would answer for a resource the program registers. */
+function newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
+    if (args.type === "pulumi:pulumi:StackReference") return stackReference(args);
+    if (args.id !== undefined && args.id !== "") return existingResource(args.type, args.name, args.id);
+    const inputs = args.inputs as Record<string, unknown>;
+    const state: Record<string, unknown> = { ...inputs };
+    registered.push({ type: args.type, name: args.name, inputs, state });
+    addComputedOutputs(args.type, args.name, inputs, state);
+    return { id: `${args.name}-id`, state };
+}
+
+/** A `StackReference` to one of {@link existingStacks}, its secret outputs wrapped as the engine wraps them. */
+function stackReference(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
+    const stack = existingStacks.get(String((args.inputs as Record<string, unknown>).name));
+    if (!stack) throw new Error(`unknown stack ${String((args.inputs as Record<string, unknown>).name)}`);
+    const outputs = Object.fromEntries(
+        Object.entries(stack.outputs).map(([k, v]) => [k, stack.secretOutputNames.includes(k) ? { [SIG_KEY]: SECRET_SIG, value: v } : v]),
     );
-    // newResource does not see resource options; record the ones that protect secrets and data.
+    return {
+        id: String((args.inputs as Record<string, unknown>).name),
+        state: { name: (args.inputs as Record<string, unknown>).name, outputs, secretOutputNames: stack.secretOutputNames },
+    };
+}
+
+/** A read of an existing object (`Resource.get`): its live state, or the provider's not-found error. */
+function existingResource(type: string, resourceName: string, id: string): pulumi.runtime.MockResourceResult {
+    const existing = type === "kubernetes:core/v1:Secret" ? existingSecrets.get(id) : undefined;
+    if (!existing) throw new Error(`resource '${id}' of type ${type} does not exist`);
+    const [namespace, name] = id.split("/");
+    const state = { ...existing, metadata: { namespace, name } };
+    registered.push({ type, name: resourceName, inputs: {}, state });
+    return { id, state };
+}
+
+/** Sets in `state` the outputs the provider computes: generated results, autonames, keys and certificates, image ids. */
+function addComputedOutputs(type: string, name: string, inputs: Record<string, unknown>, state: Record<string, unknown>): void {
+    switch (type) {
+        case "random:index/randomPassword:RandomPassword":
+            state.result = awkwardPassword(generatedSuffix(name, inputs, "password"));
+            break;
+        case "random:index/randomString:RandomString":
+            state.result = `cfg${generatedSuffix(name, inputs, "config")}${generatedSuffix(name, inputs, "command")}`;
+            break;
+        case "docker:index/network:Network":
+        case "docker:index/volume:Volume":
+        case "docker:index/container:Container":
+            state.name = inputs.name ?? `${name}-${randomBytes(4).toString("hex")}`;
+            break;
+        case "tls:index/privateKey:PrivateKey":
+        case "tls:index/selfSignedCert:SelfSignedCert":
+        case "tls:index/certRequest:CertRequest":
+        case "tls:index/locallySignedCert:LocallySignedCert":
+            Object.assign(state, tlsProvider(type, unwrapSecrets(inputs) as Record<string, unknown>));
+            break;
+        case "docker:index/remoteImage:RemoteImage":
+            state.imageId = `sha256:${randomBytes(32).toString("hex")}`;
+            break;
+        default:
+            if (type.startsWith("kubernetes:")) {
+                // The provider autonames objects without metadata.name.
+                const metadata = (inputs.metadata ?? {}) as Record<string, unknown>;
+                state.metadata = { ...metadata, name: metadata.name ?? `${name}-${randomBytes(4).toString("hex")}` };
+            }
+            break;
+    }
+}
+
+/** Provider functions the components call: `getNetwork` answers from {@link existingNetworks}. */
+function call(args: pulumi.runtime.MockCallArgs): pulumi.runtime.MockCallResult {
+    if (args.token === "docker:index/getNetwork:getNetwork") {
+        const name = String((args.inputs as Record<string, unknown>).name);
+        const network = existingNetworks.get(name);
+        if (!network) throw new Error(`network ${name} not found`);
+        return { id: `${name}-id`, name, internal: network.internal, driver: "bridge" };
+    }
+    throw new Error(`unexpected call ${args.token}`);
+}
+
+/** newResource does not see resource options; record the ones that protect secrets and data. */
+function recordRegistrationOptions(): void {
     const monitor = pulumi.runtime.getMonitor() as unknown as {
         registerResource(req: RegisterResourceRequest, callback: unknown): unknown;
     };
