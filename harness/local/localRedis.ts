@@ -47,6 +47,11 @@ export interface LocalRedis extends RedisUnderTest, RedisSecrets {
     dataDir: string;
     /** SIGKILL, as when the node dies; stop() still cleans up. */
     kill(): Promise<void>;
+    /**
+     * SIGKILL, then a new redis-server on the same files and port, as a container restarted on its
+     * volume; `whileDown` runs in between (to change what is on disk, as a crash would leave it).
+     */
+    restart(whileDown?: () => Promise<void>): Promise<void>;
 }
 
 /** Fails loudly when a binary the tests need is absent: CI must install it, never skip. */
@@ -213,8 +218,9 @@ export async function startLocalRedis(
         await writeFile(join(configDir, file), content, { mode: 0o600 });
     }
     let server: { stop(): Promise<void>; kill(): Promise<void> };
+    const argv = ["redis-server", join(configDir, options.configFile ?? "redis.conf")];
     try {
-        server = await launchRedis(["redis-server", join(configDir, options.configFile ?? "redis.conf")], port);
+        server = await launchRedis(argv, port);
     } catch (e) {
         tlsTrust.delete(port);
         await rm(root, { recursive: true, force: true });
@@ -230,6 +236,11 @@ export async function startLocalRedis(
         adminConnectionString: urls.admin,
         tls: certificates ? { caCertificate: certificates.caCertificate } : undefined,
         kill: () => server.kill(),
+        async restart(whileDown) {
+            await server.kill();
+            await whileDown?.();
+            server = await launchRedis(argv, port);
+        },
         async stop() {
             await server.stop();
             tlsTrust.delete(port);

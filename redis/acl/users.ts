@@ -193,10 +193,21 @@ export function aclUserLine(user: RedisAclUser): string {
 }
 
 /**
- * The `default` user, off: nobody can authenticate as it (AUTH default ... fails), and a client
- * that has not authenticated still gets NOAUTH, which is what password-free health checks read.
+ * Sentinel's `default` user, off: nobody can authenticate as it (AUTH default ... fails), and a
+ * client that has not authenticated still gets NOAUTH, which is what password-free health checks read.
  */
 export const DEFAULT_USER_OFF = "user default reset off";
+
+/**
+ * A Redis server's `default` user: off as on Sentinel, and yet allowed every command, key and
+ * channel. Those permissions are no one's: no client can authenticate as a user that is off, and
+ * an unauthenticated one gets NOAUTH before any permission is looked at. But Redis 7.0 replays a
+ * MULTI/EXEC from the AOF as the default user and checks its permissions again at EXEC
+ * (redis/redis#14541, fixed upstream after 7.0; valkey-io/valkey#3983): with none, every
+ * transaction and every script that wrote more than one command was dropped from the data at the
+ * next restart, silently.
+ */
+export const SERVER_DEFAULT_USER_OFF = `${DEFAULT_USER_OFF} +@all ~* &*`;
 
 /** Passwords of every user a hardened Redis has, each list current first (two while a rotation overlaps). */
 export interface RedisUserPasswords {

@@ -1,5 +1,5 @@
 // Renders redis.conf (and replica.conf) from settings checked by settings.ts.
-import { aclUserLine, DEFAULT_USER_OFF, REPLICATION_USER } from "../acl/users";
+import { aclUserLine, REPLICATION_USER, SERVER_DEFAULT_USER_OFF } from "../acl/users";
 import { tlsListenerLines } from "../tls/tlsLines";
 import { REDIS_PORT } from "../../policies/shared/ports";
 import { replicationPassword, resolveRedisConfig, type RedisConfigSettings, type ResolvedRedisConfig } from "./settings";
@@ -52,7 +52,7 @@ export function renderRedisConfig(settings: RedisConfigSettings): Record<string,
         'logfile ""',
         "",
         "# Auth: ACL users with least privilege, passwords stored as SHA-256 only; the default user is off.",
-        DEFAULT_USER_OFF,
+        SERVER_DEFAULT_USER_OFF,
         ...c.users.map(aclUserLine),
         "",
         "# Commands: CONFIG can rewrite dir/dbfilename to plant files (cron, authorized_keys), so it",

@@ -174,7 +174,7 @@ describe("DockerRedis with no arguments", () => {
     });
 
     it("renders the config with least-privilege users and the generated credentials, never a plaintext password", () => {
-        expect(d.redisConf).toMatch(/^user default reset off$/m);
+        expect(d.redisConf).toMatch(/^user default reset off \+@all ~\* &\*$/m);
         expect(d.redisConf).toContain(
             `user app reset on #${api.hashRedisPassword(d.password)} ~* &[^_]* &_[^_]* &_ &__redis__:invalidate &__keyspace@*__:* &__keyevent@*__:* +@all -@dangerous +info -script|debug -function|load -function|delete -function|flush -function|restore`,
         );

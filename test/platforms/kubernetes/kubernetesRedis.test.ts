@@ -216,7 +216,7 @@ describe("KubernetesRedis with no arguments", () => {
         expect(d.secretFiles["redis.conf"]).toContain(
             `user app reset on #${api.hashRedisPassword(d.password)} ~* &[^_]* &_[^_]* &_ &__redis__:invalidate &__keyspace@*__:* &__keyevent@*__:* +@all -@dangerous +info -script|debug -function|load -function|delete -function|flush -function|restore`,
         );
-        expect(d.secretFiles["redis.conf"]).toMatch(/^user default reset off$/m);
+        expect(d.secretFiles["redis.conf"]).toMatch(/^user default reset off \+@all ~\* &\*$/m);
         expect(d.secretFiles["redis.conf"]).not.toMatch(/^user replication/m);
         const needles = [d.password, api.hashRedisPassword(d.password), d.configCommandName];
         const leaks = d.resources.flatMap((r) =>

@@ -282,3 +282,40 @@ describe("a replica started from replica.conf", () => {
         }
     });
 });
+
+// Redis 7.0 replays a MULTI/EXEC from the AOF as the default user and checks that user's
+// permissions at EXEC (redis/redis#14541, valkey-io/valkey#3983): with `user default off` and no
+// permissions, every transaction and every multi-write script in the AOF was dropped at restart,
+// silently (a CRITICAL line in the log). Locks, fences, cache-aside writes and the app's own
+// transactions were lost by the next restart, a pod roll or a credential rotation.
+describe("redis-server restarted from its AOF", () => {
+    let server: LocalRedis;
+    let app: Redis;
+    beforeAll(async () => {
+        server = await startLocalRedis();
+        app = new Redis(server.connectionString, { maxRetriesPerRequest: 3 });
+    });
+    afterAll(async () => {
+        app?.disconnect();
+        await server?.stop();
+    });
+
+    it("keeps what transactions and scripts wrote, as it keeps single writes", async () => {
+        await app.set("single", "1");
+        await app.multi().set("tx:a", "1").set("tx:b", "2").exec();
+        await app.eval("redis.call('SET', KEYS[1], '1'); redis.call('SET', KEYS[2], '2'); return 1", 2, "script:a", "script:b");
+        await server.restart();
+        expect(await app.mget("single", "tx:a", "tx:b", "script:a", "script:b")).toEqual(["1", "1", "2", "1", "2"]);
+    });
+
+    it("lends the default user's permissions to no client: it cannot authenticate, and without AUTH every command gets NOAUTH", async () => {
+        const anonymous = anonymousClient(server.port);
+        try {
+            await expect(anonymous.get("single")).rejects.toThrow(/NOAUTH/);
+            await expect(anonymous.call("AUTH", "default", "anything")).rejects.toThrow(/WRONGPASS/);
+            await expect(anonymous.call("HELLO", "3", "AUTH", "default", "anything")).rejects.toThrow(/WRONGPASS/);
+        } finally {
+            anonymous.disconnect();
+        }
+    });
+});
