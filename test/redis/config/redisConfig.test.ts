@@ -39,10 +39,10 @@ describe("renderRedisConfig defaults", () => {
         expect(Object.keys(files)).toEqual(["redis.conf"]);
     });
 
-    it("turns the default user off and declares the app, admin and replication users with SHA-256 passwords only", () => {
+    it("turns the default user off (its permissions only for the AOF replay, see users.ts) and declares the app, admin and replication users with SHA-256 passwords only", () => {
         const hash = (p: string) => `#${hashRedisPassword(p)}`;
         expect(d.get("user")).toEqual([
-            "default reset off",
+            "default reset off +@all ~* &*",
             `app reset on ${hash(passwords.app[0])} ~* &[^_]* &_[^_]* &_ &__redis__:invalidate &__keyspace@*__:* &__keyevent@*__:* +@all -@dangerous +info -script|debug -function|load -function|delete -function|flush -function|restore`,
             `admin reset on ${hash(passwords.admin[0])} ~* &* +@all`,
             `replication reset on ${passwords.replication.map(hash).join(" ")} +psync +replconf +ping`,
