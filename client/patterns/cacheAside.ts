@@ -1,4 +1,5 @@
 import type Redis from "ioredis";
+import type { LocalCache } from "./localCache";
 import { acquireLock, LockTimeoutError, type Lock } from "./lock";
 import { scriptsPerClient } from "./scripts";
 
@@ -24,6 +25,12 @@ export interface CacheAsideOptions<T> {
     serialize?: (value: T) => string;
     /** The inverse of `serialize`. Default JSON.parse. */
     deserialize?: (text: string) => T;
+    /**
+     * A local cache (localCache) in front: hits are served from the process, kept correct by
+     * Redis's invalidations, and never past the expiry the value carries. It must read the same
+     * Redis as `redis`, with the same keyPrefix.
+     */
+    localCache?: LocalCache;
 }
 
 export class CacheLoadError extends Error {
@@ -38,14 +45,53 @@ export class CacheLoadError extends Error {
  * the same expiry on the key: a hit is one plain GET, and the remaining TTL that early
  * recomputation needs comes from the value itself (the writer's clock; XFetch is a probability,
  * so clock skew between processes only shifts it slightly).
+ *
+ * A load is a lease, as memcache's are (Nishtala et al., NSDI 2013): under the load lock the key
+ * is claimed, and the loaded value is written only if the key is still what the claim left there.
+ * A miss claims it with a placeholder, `~<lock token>`, which readers take for a miss; an early
+ * refresh claims the value it will replace. Another client's DEL or SET in between (the
+ * invalidation that follows a write to the database) changes the key, so the load, which may have
+ * read the database before that write, is not written back over it.
  */
+const PLACEHOLDER = "~";
 const CACHE_SCRIPTS = {
-    // Only while holding the load lock: a loader that outlived its lock must not overwrite
-    // the value a later loader wrote. SET replaces an entry of the earlier hash layout too.
+    // KEYS: value, lock. ARGV: lock token, lock TTL. Returns what the load must find at write time:
+    // the value already there (a refresh replaces it; a miss returns it), or the placeholder it set.
+    claim: {
+        keys: 2,
+        lua: `if redis.call('GET', KEYS[2]) ~= ARGV[1] then return false end
+local current = redis.call('TYPE', KEYS[1]).ok == 'string' and redis.call('GET', KEYS[1])
+if current and string.sub(current, 1, 1) ~= '${PLACEHOLDER}' then return current end
+local placeholder = '${PLACEHOLDER}' .. ARGV[1]
+redis.call('SET', KEYS[1], placeholder, 'PX', ARGV[2])
+return placeholder`,
+    },
+    // Only while holding the load lock (a loader that outlived it must not overwrite a later
+    // loader's value), and only over what the claim found. SET replaces an entry of the earlier
+    // hash layout too. ARGV: value, TTL, lock token, the claimed value.
     write: {
         keys: 2,
         lua: `if redis.call('GET', KEYS[2]) ~= ARGV[3] then return 0 end
+if redis.call('TYPE', KEYS[1]).ok ~= 'string' or redis.call('GET', KEYS[1]) ~= ARGV[4] then return 0 end
 return redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])`,
+    },
+    // A loader still at work keeps its lock and its placeholder alive. ARGV: lock token, TTL.
+    extend: {
+        keys: 2,
+        lua: `if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
+redis.call('PEXPIRE', KEYS[2], ARGV[2])
+if redis.call('TYPE', KEYS[1]).ok == 'string' and redis.call('GET', KEYS[1]) == '${PLACEHOLDER}' .. ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 1`,
+    },
+    // After a load that wrote nothing: its placeholder goes (another client's value stays).
+    abandon: {
+        keys: 1,
+        lua: `if redis.call('TYPE', KEYS[1]).ok == 'string' and redis.call('GET', KEYS[1]) == '${PLACEHOLDER}' .. ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0`,
     },
 } as const;
 
@@ -72,7 +118,7 @@ interface Entry {
     ttlMs: number;
 }
 
-/** The entry in a stored string, or undefined for one this layout did not write. */
+/** The entry in a stored string, or undefined for a placeholder or a string this layout did not write. */
 function parse(stored: string | null): Entry | undefined {
     if (stored === null) return undefined;
     const first = stored.indexOf(":");
@@ -83,9 +129,12 @@ function parse(stored: string | null): Entry | undefined {
     return { text: stored.slice(second + 1), deltaMs, ttlMs: expiresAt - Date.now() };
 }
 
-async function read(redis: Redis, key: string): Promise<Entry | undefined> {
+async function read(redis: Redis, key: string, local?: LocalCache): Promise<Entry | undefined> {
     try {
-        return parse(await redis.get(key));
+        if (local === undefined) return parse(await redis.get(key));
+        // A local copy may outlive the key's expiry until Redis notices it and invalidates: the value's own expiry decides.
+        const entry = parse(await local.get(key));
+        return entry && entry.ttlMs > 0 ? entry : undefined;
     } catch (e) {
         // An entry of the earlier layout (a hash): a miss, which the next load overwrites.
         if (e instanceof Error && e.message.startsWith("WRONGTYPE")) return undefined;
@@ -104,7 +153,7 @@ export async function cacheAside<T>(redis: Redis, key: string, loader: () => Pro
     validate(options);
     // The hit path is the one that must cost what a raw GET costs: one GET, no options object,
     // no closures; the full options are built only for a load.
-    const entry = await read(redis, key);
+    const entry = await read(redis, key, options.localCache);
     if (entry) {
         // Recompute early in the background; the caller keeps the cached value.
         if (shouldRecomputeEarly(entry, options.beta ?? 1) && !inFlight(redis).has(key)) {
@@ -117,7 +166,7 @@ export async function cacheAside<T>(redis: Redis, key: string, loader: () => Pro
     return singleFlight(redis, key, () => loadOrWait(redis, key, loader, o, false));
 }
 
-type Resolved<T> = Required<CacheAsideOptions<T>>;
+type Resolved<T> = Required<Omit<CacheAsideOptions<T>, "localCache">>;
 
 /** Refuses bad options on every call, hit or miss, without allocating. */
 function validate<T>(options: CacheAsideOptions<T>): void {
@@ -156,8 +205,22 @@ function singleFlight<T>(redis: Redis, key: string, run: () => Promise<T>): Prom
     return promise;
 }
 
-async function load<T>(redis: Redis, key: string, loader: () => Promise<T>, o: Resolved<T>, lock: Lock): Promise<T> {
+/**
+ * Runs the loader under `lock`, keeping the lock (and the claim) alive for as long as it runs, and
+ * writes its value over `claimed` if nothing replaced that meanwhile.
+ */
+async function load<T>(redis: Redis, key: string, loader: () => Promise<T>, o: Resolved<T>, lock: Lock, claimed: string): Promise<T> {
     const started = Date.now();
+    const keys = [key, lockKey(key)];
+    // A loader slower than lockTtlMs would lose the lock (and its value, which only the holder may
+    // write) and let a second loader start: extend both at a third of the TTL while it runs.
+    const keepAlive = setInterval(
+        () =>
+            void scripts(redis)
+                .extend(keys, [lock.token, o.lockTtlMs])
+                .catch(() => undefined),
+        o.lockTtlMs / 3,
+    );
     try {
         const value = await loader();
         const text = o.serialize(value);
@@ -165,7 +228,7 @@ async function load<T>(redis: Redis, key: string, loader: () => Promise<T>, o: R
             throw new TypeError(`cacheAside: the value loaded for ${key} serializes to nothing; return a value (null, not undefined)`);
         const ttlMs = Math.max(1, Math.round(o.ttlSeconds * 1000 * (1 - o.ttlJitter * Math.random())));
         const now = Date.now();
-        await scripts(redis).write([key, lockKey(key)], [`${now + ttlMs}:${now - started}:${text}`, ttlMs, lock.token]);
+        await scripts(redis).write(keys, [`${now + ttlMs}:${now - started}:${text}`, ttlMs, lock.token, claimed]);
         return value;
     } catch (e) {
         // Tell the other processes' waiters, tagged with this lock's token so a later
@@ -174,6 +237,10 @@ async function load<T>(redis: Redis, key: string, loader: () => Promise<T>, o: R
         await redis.set(errorKey(key), `${lock.token}\n${message}`, "PX", ERROR_TTL_MS).catch(() => undefined);
         throw e;
     } finally {
+        clearInterval(keepAlive);
+        await scripts(redis)
+            .abandon([key], [lock.token])
+            .catch(() => 0);
         await lock.release().catch(() => false);
     }
 }
@@ -189,13 +256,19 @@ async function loadOrWait<T>(redis: Redis, key: string, loader: () => Promise<T>
             if (!(e instanceof LockTimeoutError)) throw e;
         }
         if (lock) {
-            // Someone may have loaded it between our miss and our lock.
-            const entry = refresh ? undefined : await read(redis, key);
-            if (entry) {
+            const claimed = await scripts(redis).claim([key, lockKey(key)], [lock.token, o.lockTtlMs]);
+            if (typeof claimed !== "string") {
+                // The lock lapsed before the claim ran: start over.
+                await lock.release();
+                continue;
+            }
+            // Someone may have loaded it between our miss and our lock (a value past its own expiry does not count).
+            const entry = refresh ? undefined : parse(claimed);
+            if (entry && entry.ttlMs > 0) {
                 await lock.release();
                 return o.deserialize(entry.text);
             }
-            return load(redis, key, loader, o, lock);
+            return load(redis, key, loader, o, lock, claimed);
         }
         const holder = await redis.get(lockKey(key));
         const outcome = await waitForValue(redis, key, holder, deadline);
