@@ -47,6 +47,7 @@ import {
     watchFailovers,
     type SentinelAnswer,
 } from "./sentinel";
+import { CommandTimeouts } from "./commandTimeouts";
 import { ConnectionMeter } from "./telemetry";
 import { certificateFailure, serverIsPlaintext, serverRequiresTls, type Endpoint, type Failure } from "./tlsErrors";
 
@@ -61,11 +62,12 @@ function isGenericConnectionError(error: Error): boolean {
 }
 
 /**
- * Marks a command whose `reject` is already wrapped: ioredis sends a queued command through
- * sendCommand again after a reconnect. A field on the command, not a WeakSet: this runs for every
- * command, and a WeakSet entry per command cost measurable throughput.
+ * The name of the one function this client wraps each command's `reject` in. ioredis sends a queued
+ * command through sendCommand again after a reconnect; the name tells a command already wrapped
+ * without adding a field to every command (a new field would change the shape of ioredis's
+ * command objects on its hottest path).
  */
-const WRAPPED = Symbol("hardened-redis wrapped");
+const WRAPPED_REJECT = "hardenedRedisReject";
 
 /**
  * A TLS handshake with Redis takes a round trip or two; one still unanswered after this long is
@@ -140,6 +142,9 @@ async function diagnoseSentinel(
 export class DiagnosingRedis extends Redis {
     /** Commands in flight, reconnects and the last error, for connectionTelemetry(). */
     readonly meter = new ConnectionMeter(this);
+    /** The caller's commandTimeout, kept by this client (one timer for all its commands) instead of ioredis (one per command). */
+    readonly #commandTimeout: number | undefined;
+    readonly #timeouts: CommandTimeouts | undefined;
     /** The retryStrategy the caller chose, consulted whenever the failure is not final. */
     #retryStrategy: RedisOptions["retryStrategy"];
     /** The last lost connection's diagnosis; cleared once a connection is ready. */
@@ -175,6 +180,11 @@ export class DiagnosingRedis extends Redis {
         // one wins); its typings list only the usual orders. (ioredis 6 types its client by reply
         // mapping; connect() has always returned the default one.)
         super(target as string, options as RedisOptions & { replyMapping?: "legacy" });
+        // Taken from ioredis before the first command: it arms a timer per command while the option is set.
+        this.#commandTimeout = this.options.commandTimeout;
+        this.options.commandTimeout = undefined;
+        if (typeof this.#commandTimeout === "number") this.#timeouts = new CommandTimeouts(this.#commandTimeout);
+        this.on("end", () => this.#timeouts?.clear());
         // Set after super(): the first connection only closes after I/O, so this is in time. Per
         // instance, so duplicate() hands the caller's own strategy to the new client.
         this.#retryStrategy = this.options.retryStrategy;
@@ -218,16 +228,21 @@ export class DiagnosingRedis extends Redis {
         const strategies = this.#sentinel
             ? { retryStrategy: this.#retryStrategy, sentinelRetryStrategy: this.#sentinelRetryStrategy }
             : { retryStrategy: this.#retryStrategy };
-        return new DiagnosingRedis({ ...this.options, ...strategies, ...override });
+        return new DiagnosingRedis({ ...this.options, commandTimeout: this.#commandTimeout, ...strategies, ...override });
     }
 
+    /** One wrapper per command, the first time ioredis sends it: counted, timed (see CommandTimeouts), its failure explained. */
     override sendCommand(command: Command, stream?: Parameters<Redis["sendCommand"]>[1]): unknown {
-        const marked = command as Command & { [WRAPPED]?: true };
-        if (!marked[WRAPPED]) {
-            marked[WRAPPED] = true;
-            this.meter.issued(command);
+        if (command.reject.name !== WRAPPED_REJECT) {
+            this.meter.issued();
+            this.#timeouts?.add(command);
             const reject = command.reject;
-            command.reject = (error: Error) => reject(this.#explain(error));
+            const hardenedRedisReject = (error: Error) => {
+                this.meter.failed();
+                this.#timeouts?.rejected(command);
+                reject(this.#explain(error));
+            };
+            command.reject = hardenedRedisReject;
         }
         return super.sendCommand(command, stream);
     }

@@ -1,5 +1,4 @@
 import type Redis from "ioredis";
-import type { Command } from "ioredis";
 
 /** A client's connection health at one moment: what an app exports as metrics or checks before it saturates. */
 export interface ConnectionTelemetry {
@@ -19,16 +18,33 @@ export interface ConnectionTelemetry {
     lastError: { message: string; at: Date } | undefined;
 }
 
-/** The offline queue lives in an ioredis field its typings call private (the same in 5 and 6; the client suites run on both). */
+/** ioredis's queues live in fields its typings call private (the same in 5 and 6; the client suites run on both). */
+interface Queues {
+    offlineQueue?: { length: number };
+    commandQueue?: { length: number };
+    /** Sent and unanswered when the connection closed; resent or failed once it reconnects. */
+    prevCommandQueue?: { length: number } | null;
+}
+
 function offlineQueueLength(client: Redis): number {
-    const queue = (client as unknown as { offlineQueue?: { length: number } }).offlineQueue;
+    const queue = (client as unknown as Queues).offlineQueue;
     if (typeof queue?.length !== "number") throw new Error("connectionTelemetry: this ioredis has no offline queue where 5 and 6 keep it");
     return queue.length;
 }
 
-/** Counts a client's commands and connection events; connect() gives every client one. */
+/** Commands issued and unanswered: waiting for a connection, sent, or sent before a reconnect. */
+function unansweredLength(client: Redis): number {
+    const { commandQueue, prevCommandQueue } = client as unknown as Queues;
+    if (typeof commandQueue?.length !== "number")
+        throw new Error("connectionTelemetry: this ioredis has no command queue where 5 and 6 keep it");
+    return offlineQueueLength(client) + commandQueue.length + (prevCommandQueue?.length ?? 0);
+}
+
+/**
+ * Counts a client's commands and connection events; connect() gives every client one. It adds
+ * nothing to a command: what is in flight is what ioredis's own queues hold, read when asked.
+ */
 export class ConnectionMeter {
-    #inFlight = 0;
     #sent = 0;
     #failed = 0;
     #reconnects = 0;
@@ -39,29 +55,20 @@ export class ConnectionMeter {
         client.on("error", (error: Error) => (this.#lastError = { message: error.message, at: new Date() }));
     }
 
-    /**
-     * Called once per command, however often ioredis resends it. Wraps the command's own settle
-     * functions rather than its promise, so a rejection nobody handles is still reported as such.
-     */
-    issued(command: Command): void {
+    /** Called once per command, however often ioredis resends it. */
+    issued(): void {
         this.#sent += 1;
-        this.#inFlight += 1;
-        const { resolve, reject } = command;
-        command.resolve = (value) => {
-            this.#inFlight -= 1;
-            resolve(value);
-        };
-        command.reject = (error) => {
-            this.#inFlight -= 1;
-            this.#failed += 1;
-            reject(error);
-        };
+    }
+
+    /** Called once per failed command. */
+    failed(): void {
+        this.#failed += 1;
     }
 
     snapshot(): ConnectionTelemetry {
         return {
             status: this.client.status,
-            inFlight: this.#inFlight,
+            inFlight: unansweredLength(this.client),
             offlineQueued: offlineQueueLength(this.client),
             commandsSent: this.#sent,
             commandsFailed: this.#failed,
