@@ -24,11 +24,16 @@ export class CommandTimeouts {
         this.#ms = ms;
     }
 
+    /** The deadline of a command sent now (a pipeline's commands, sent together, share one). */
+    deadline(): number {
+        return performance.now() + this.#ms;
+    }
+
     /** Starts the timeout of a command sent for the first time. */
-    add(command: Command): void {
+    add(command: Command, deadline = this.deadline()): void {
         this.#dropSettled();
         this.#commands.push(command);
-        this.#deadlines.push(performance.now() + this.#ms);
+        this.#deadlines.push(deadline);
         this.#timer ??= this.#arm();
     }
 

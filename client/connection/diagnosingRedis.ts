@@ -34,8 +34,8 @@
 // promotion (see watchFailovers in sentinel.ts), dropping a connection to a primary that was
 // replaced, which a frozen or cut-off primary would otherwise hold open.
 import { REDIS_PORT } from "../../policies/shared/ports";
-import { connect as netConnect, type Socket } from "node:net";
-import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from "node:tls";
+import { type Socket } from "node:net";
+import { type ConnectionOptions, type TLSSocket } from "node:tls";
 import Redis, { type Command, type RedisOptions } from "ioredis";
 import {
     connectedTo,
@@ -50,6 +50,7 @@ import {
 import { CommandTimeouts } from "./commandTimeouts";
 import { ConnectionMeter } from "./telemetry";
 import { certificateFailure, serverIsPlaintext, serverRequiresTls, type Endpoint, type Failure } from "./tlsErrors";
+import { diagnoseSentinel, speaksTls, HANDSHAKE_PROBE_AFTER_MS, answersPlaintextRedis } from "./probes";
 
 /** How ioredis words a rejection that says nothing about the cause (the last: Sentinels it was told to stop asking). */
 function isGenericConnectionError(error: Error): boolean {
@@ -69,71 +70,8 @@ function isGenericConnectionError(error: Error): boolean {
  */
 const WRAPPED_REJECT = "hardenedRedisReject";
 
-/**
- * A TLS handshake with Redis takes a round trip or two; one still unanswered after this long is
- * worth a plaintext probe (at most half the connectTimeout, so the answer comes before it).
- */
-const HANDSHAKE_PROBE_AFTER_MS = 500;
-/** How long a probe waits for an answer before concluding nothing. */
-const PROBE_TIMEOUT_MS = 2_000;
-
-/** Whether the server answers a plaintext PING as Redis does (`+PONG`, `-NOAUTH …`): a RESP reply, which a TLS listener never sends. */
-function answersPlaintextRedis(endpoint: Endpoint, family: number | undefined): Promise<boolean> {
-    return new Promise((resolve) => {
-        const socket = netConnect({ host: endpoint.host, port: endpoint.port, family });
-        const done = (answer: boolean) => {
-            clearTimeout(timer);
-            socket.destroy();
-            resolve(answer);
-        };
-        const timer = setTimeout(() => done(false), PROBE_TIMEOUT_MS).unref();
-        socket.unref();
-        socket.once("connect", () => socket.write("PING\r\n"));
-        socket.once("data", (chunk: Buffer) => done(chunk[0] === 0x2b || chunk[0] === 0x2d)); // "+" or "-"
-        socket.once("error", () => done(false));
-        socket.once("close", () => done(false));
-    });
-}
-
-/**
- * A TLS handshake that sends no data: `verified`, `refused` (Node refused the certificate: `cause`
- * says why; a TLS answer all the same) or `none` (no TLS answer: refused, closed, timed out).
- */
-function tlsHandshake(endpoint: Endpoint, tls: ConnectionOptions): Promise<{ outcome: "verified" | "refused" | "none"; cause?: Error }> {
-    return new Promise((resolve) => {
-        const socket = tlsConnect({ ...tls, host: endpoint.host, port: endpoint.port, servername: endpoint.servername });
-        const done = (outcome: "verified" | "refused" | "none", cause?: Error) => {
-            clearTimeout(timer);
-            socket.destroy();
-            resolve({ outcome, cause });
-        };
-        const timer = setTimeout(() => done("none"), PROBE_TIMEOUT_MS).unref();
-        socket.once("secureConnect", () => done("verified"));
-        socket.once("error", (e: Error) => done(socket.authorizationError ? "refused" : "none", e));
-        socket.once("close", () => done("none"));
-    });
-}
-
-/** Whether the server speaks TLS: it completes a handshake, or presents a certificate Node refuses. The probe verifies as the client would. */
-async function speaksTls(endpoint: Endpoint, tls: ConnectionOptions): Promise<boolean> {
-    return (await tlsHandshake(endpoint, tls)).outcome !== "none";
-}
-
-/**
- * What a Sentinel that closed the client's connection has against it, if retrying cannot fix it: a
- * certificate the client cannot verify, or the other scheme. Undefined when it looks merely down.
- */
-async function diagnoseSentinel(
-    endpoint: Endpoint,
-    tls: ConnectionOptions | undefined,
-    family: number | undefined,
-): Promise<Failure | undefined> {
-    if (!tls) return (await speaksTls(endpoint, {})) ? serverRequiresTls(endpoint, undefined, true) : undefined;
-    const handshake = await tlsHandshake(endpoint, tls);
-    if (handshake.outcome === "refused" && handshake.cause) return certificateFailure(endpoint, handshake.cause, tls.ca !== undefined);
-    if (handshake.outcome === "verified") return undefined;
-    return (await answersPlaintextRedis(endpoint, family)) ? serverIsPlaintext(endpoint) : undefined;
-}
+/** What a pipeline's exec() resolves to. */
+type PipelineResults = Array<[error: Error | null, result: unknown]> | null;
 
 /**
  * The client `connect()` returns: an ioredis `Redis` that stops reconnecting on a final
@@ -145,6 +83,10 @@ export class DiagnosingRedis extends Redis {
     /** The caller's commandTimeout, kept by this client (one timer for all its commands) instead of ioredis (one per command). */
     readonly #commandTimeout: number | undefined;
     readonly #timeouts: CommandTimeouts | undefined;
+    /** While one of this client's own pipelines sends its commands: their deadline (Infinity without a timeout). */
+    #pipelineDeadline: number | undefined;
+    /** How many commands the pipeline being sent sent through the pipeline path. */
+    #pipelineSent = 0;
     /** The retryStrategy the caller chose, consulted whenever the failure is not final. */
     #retryStrategy: RedisOptions["retryStrategy"];
     /** The last lost connection's diagnosis; cleared once a connection is ready. */
@@ -231,9 +173,17 @@ export class DiagnosingRedis extends Redis {
         return new DiagnosingRedis({ ...this.options, commandTimeout: this.#commandTimeout, ...strategies, ...override });
     }
 
-    /** One wrapper per command, the first time ioredis sends it: counted, timed (see CommandTimeouts), its failure explained. */
+    /**
+     * One wrapper per command, the first time ioredis sends it: counted, timed (see
+     * CommandTimeouts), its failure explained. Commands of this client's own pipelines are counted
+     * and timed here, and explained once per pipeline (see pipeline()).
+     */
     override sendCommand(command: Command, stream?: Parameters<Redis["sendCommand"]>[1]): unknown {
-        if (command.reject.name !== WRAPPED_REJECT) {
+        if (this.#pipelineDeadline !== undefined && stream !== undefined) {
+            this.meter.issued();
+            this.#pipelineSent += 1;
+            this.#timeouts?.add(command, this.#pipelineDeadline);
+        } else if (command.reject.name !== WRAPPED_REJECT) {
             this.meter.issued();
             this.#timeouts?.add(command);
             const reject = command.reject;
@@ -245,6 +195,51 @@ export class DiagnosingRedis extends Redis {
             command.reject = hardenedRedisReject;
         }
         return super.sendCommand(command, stream);
+    }
+
+    /**
+     * A pipeline whose `exec` explains its results' failures, one wrapper for the whole batch
+     * instead of one per command (the pipeline's commands are what its results report). ioredis
+     * sends them synchronously from exec(); when it cannot (a pipeline of defineCommand scripts
+     * first checks they are loaded), they go through sendCommand one by one and are wrapped there.
+     */
+    override pipeline(...args: Parameters<Redis["pipeline"]>): ReturnType<Redis["pipeline"]> {
+        const pipeline = super.pipeline(...args);
+        const exec = pipeline.exec.bind(pipeline);
+        pipeline.exec = ((callback?: (error?: Error | null, results?: PipelineResults) => void) => {
+            this.#pipelineDeadline = this.#timeouts?.deadline() ?? Infinity;
+            this.#pipelineSent = 0;
+            let sent: Promise<PipelineResults>;
+            try {
+                sent = exec();
+            } finally {
+                this.#pipelineDeadline = undefined;
+            }
+            const explained = this.#pipelineSent === 0 ? sent : this.#explained(sent);
+            if (callback)
+                explained.then(
+                    (results) => callback(null, results),
+                    (error: Error) => callback(error),
+                );
+            return explained;
+        });
+        return pipeline;
+    }
+
+    /** A pipeline's results with each failure counted and explained. */
+    #explained(sent: Promise<PipelineResults>): Promise<PipelineResults> {
+        return sent.then(
+            (results) =>
+                results?.map((result): [Error | null, unknown] => {
+                    if (result[0] === null) return result;
+                    this.meter.failed();
+                    return [this.#explain(result[0]), result[1]];
+                }) ?? null,
+            (error: Error) => {
+                this.meter.failed();
+                throw this.#explain(error);
+            },
+        );
     }
 
     #explain(error: Error): Error {

@@ -33,8 +33,10 @@ function serverPerDescribe(settings: Parameters<typeof startLocalRedis>[0] = {})
     beforeAll(async () => {
         t.server = await startLocalRedis(settings);
         // Commands wait for a restarted server (restart()) rather than fail while it is down.
-        t.app = new Redis(t.server.connectionString, { maxRetriesPerRequest: 3 });
-        t.admin = new Redis(t.server.adminConnectionString, { maxRetriesPerRequest: 3 });
+        const options = { maxRetriesPerRequest: 50, retryStrategy: () => 50 };
+        t.app = new Redis(t.server.connectionString, options);
+        t.admin = new Redis(t.server.adminConnectionString, options);
+        for (const c of [t.app, t.admin]) c.on("error", () => undefined);
     });
     afterAll(async () => {
         t.app?.disconnect();
@@ -164,6 +166,7 @@ describe("fencing tokens across a Sentinel failover that lost the last grants", 
         t = await startLocalSentinelTopology({ replicas: 2, sentinels: 3, downAfterMilliseconds: 1_000, minReplicasToWrite: 0 });
         const [primary, ...replicas] = t.servers;
         const app = new Redis(t.appOptions);
+        app.on("error", () => undefined); // the old primary's refusals while the Sentinels fail over
         try {
             const early = await grants(app, 1);
             // The replicas are cut off (frozen, so they cannot reconnect, and dropped by the primary):
