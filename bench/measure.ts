@@ -6,6 +6,8 @@ import { announce, median, record } from "./record";
 
 /** Repetitions of a figure unless a suite says otherwise. */
 export const REPS = 5;
+/** Rounds of the hot-path comparisons (connect()'s client against raw ioredis): single rounds swing by ±20% here, so more, alternated. */
+export const HOT_PATH_ROUNDS = 11;
 
 export async function measure(figure: Figure<"repeated">, reps: number, run: () => Promise<number>): Promise<number> {
     announce(figure.name, [figure]);
@@ -21,8 +23,12 @@ export async function measure(figure: Figure<"repeated">, reps: number, run: () 
 export async function measureInterleaved(reps: number, runs: Array<[Figure<"interleaved">, () => Promise<number>]>): Promise<void> {
     for (const [figure] of runs) announce(figure.name, [figure]);
     const raw = runs.map(() => [] as number[]);
+    // Every other round runs them in the opposite order: whatever one run leaves behind (garbage,
+    // a warmed cache, a busier neighbour) falls on each side alike.
     for (let i = 0; i < reps; i++) {
-        for (const [j, [, run]] of runs.entries()) raw[j].push(await run());
+        const order = runs.map((_, j) => j);
+        if (i % 2 === 1) order.reverse();
+        for (const j of order) raw[j].push(await runs[j][1]());
     }
     runs.forEach(([figure], j) => record(figure, raw[j]));
 }

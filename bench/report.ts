@@ -5,18 +5,14 @@ import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { cpus, platform, release, totalmem } from "node:os";
 import { join } from "node:path";
-import { RATIOS, type Figure, type Reading, type Relation } from "./figures";
+import { RATIOS, type Figure, type Reading } from "./figures";
+import { updateReadme } from "./readme";
 import { allRecorded, median, recordedOf } from "./record";
+import { figuresTable, ratiosTable, type RatioRow } from "./tables";
 
-/** The path results.json is written to, from dist-bench/bench/. */
-const RESULTS_FILE = join(__dirname, "..", "..", "bench", "results.json");
-
-interface RatioRow {
-    name: string;
-    value: number | undefined;
-    goal: number | undefined;
-    relation: Relation;
-}
+/** The repository, from dist-bench/bench/. */
+const ROOT = join(__dirname, "..", "..");
+const RESULTS_FILE = join(ROOT, "bench", "results.json");
 
 /**
  * a / b. For figures measured in alternation, the median of the per-round ratios, which
@@ -37,24 +33,8 @@ function read(reading: Reading): number | undefined {
     return recordedOf(reading.total)?.raw.reduce((a, b) => a + b, 0);
 }
 
-function fmt(x: number): string {
-    return x >= 1000 ? Math.round(x).toLocaleString("en-US") : x >= 10 ? x.toFixed(1) : x.toFixed(3);
-}
-
 function tables(ratios: RatioRow[]): string {
-    const lines = ["", "| Figure | Median | Min–max | Unit |", "|---|---|---|---|"];
-    for (const f of allRecorded()) lines.push(`| ${f.name} | ${fmt(f.median)} | ${fmt(f.min)}–${fmt(f.max)} | ${f.unit} |`);
-    lines.push("", "| Ratio | Value | Goal |", "|---|---|---|");
-    for (const { name, value, goal, relation } of ratios) {
-        const met =
-            value === undefined || goal === undefined
-                ? ""
-                : (relation === "=" ? value === goal : relation === "≤" ? value <= goal : value >= goal)
-                  ? " (met)"
-                  : " (NOT met)";
-        lines.push(`| ${name} | ${value === undefined ? "n/a" : fmt(value)} | ${goal === undefined ? "—" : `${relation} ${goal}`}${met} |`);
-    }
-    return lines.join("\n");
+    return ["", figuresTable(allRecorded()), "", ratiosTable(ratios)].join("\n");
 }
 
 function writeResults(started: number, ratios: RatioRow[]): void {
@@ -87,5 +67,8 @@ export function report(started: number, notes: string[], complete: boolean): voi
     const ratios = RATIOS.map(({ name, reading, goal, relation }) => ({ name, value: read(reading), goal, relation }));
     process.stderr.write(`\n${notes.map((note) => `${note}\n`).join("")}`);
     console.log(tables(complete ? ratios : ratios.filter((r) => r.value !== undefined)));
-    if (complete) writeResults(started, ratios);
+    if (complete) {
+        writeResults(started, ratios);
+        updateReadme(ROOT);
+    }
 }

@@ -24,9 +24,16 @@ export class CommandTimeouts {
         this.#ms = ms;
     }
 
-    /** The deadline of a command sent now (a pipeline's commands, sent together, share one). */
+    /** The time this turn of the event loop began sending, read once per turn: a clock read per command costs throughput, and timeouts are seconds. */
+    #now: number | undefined;
+
+    /** The deadline of a command sent now (commands sent in the same turn, a pipeline's among them, share one). */
     deadline(): number {
-        return performance.now() + this.#ms;
+        if (this.#now === undefined) {
+            this.#now = performance.now();
+            setImmediate(() => (this.#now = undefined));
+        }
+        return this.#now + this.#ms;
     }
 
     /** Starts the timeout of a command sent for the first time. */

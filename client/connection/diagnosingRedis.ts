@@ -206,7 +206,7 @@ export class DiagnosingRedis extends Redis {
     override pipeline(...args: Parameters<Redis["pipeline"]>): ReturnType<Redis["pipeline"]> {
         const pipeline = super.pipeline(...args);
         const exec = pipeline.exec.bind(pipeline);
-        pipeline.exec = ((callback?: (error?: Error | null, results?: PipelineResults) => void) => {
+        pipeline.exec = (callback?: (error?: Error | null, results?: PipelineResults) => void) => {
             this.#pipelineDeadline = this.#timeouts?.deadline() ?? Infinity;
             this.#pipelineSent = 0;
             let sent: Promise<PipelineResults>;
@@ -222,7 +222,7 @@ export class DiagnosingRedis extends Redis {
                     (error: Error) => callback(error),
                 );
             return explained;
-        });
+        };
         return pipeline;
     }
 
