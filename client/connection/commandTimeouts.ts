@@ -41,16 +41,7 @@ export class CommandTimeouts {
         this.#dropSettled();
         this.#commands.push(command);
         this.#deadlines.push(deadline);
-        this.#timer ??= this.#arm();
-    }
-
-    /** Forgets every command and stops the timer: the client has ended, and ioredis has failed what it held. */
-    clear(): void {
-        clearTimeout(this.#timer);
-        this.#timer = undefined;
-        this.#commands = [];
-        this.#deadlines = [];
-        this.#head = 0;
+        if (this.#timer === undefined) this.#timer = this.#arm();
     }
 
     /** Records a command's failure (see #rejected). */

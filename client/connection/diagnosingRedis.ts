@@ -126,7 +126,6 @@ export class DiagnosingRedis extends Redis {
         this.#commandTimeout = this.options.commandTimeout;
         this.options.commandTimeout = undefined;
         if (typeof this.#commandTimeout === "number") this.#timeouts = new CommandTimeouts(this.#commandTimeout);
-        this.on("end", () => this.#timeouts?.clear());
         // Set after super(): the first connection only closes after I/O, so this is in time. Per
         // instance, so duplicate() hands the caller's own strategy to the new client.
         this.#retryStrategy = this.options.retryStrategy;
@@ -207,6 +206,8 @@ export class DiagnosingRedis extends Redis {
         const pipeline = super.pipeline(...args);
         const exec = pipeline.exec.bind(pipeline);
         pipeline.exec = (callback?: (error?: Error | null, results?: PipelineResults) => void) => {
+            // With a callback (ioredis's node-style form) the pipeline's commands take the per-command path.
+            if (callback) return exec(callback);
             this.#pipelineDeadline = this.#timeouts?.deadline() ?? Infinity;
             this.#pipelineSent = 0;
             let sent: Promise<PipelineResults>;
@@ -215,13 +216,7 @@ export class DiagnosingRedis extends Redis {
             } finally {
                 this.#pipelineDeadline = undefined;
             }
-            const explained = this.#pipelineSent === 0 ? sent : this.#explained(sent);
-            if (callback)
-                explained.then(
-                    (results) => callback(null, results),
-                    (error: Error) => callback(error),
-                );
-            return explained;
+            return this.#pipelineSent === 0 ? sent : this.#explained(sent);
         };
         return pipeline;
     }

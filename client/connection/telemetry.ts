@@ -37,7 +37,12 @@ function unansweredLength(client: Redis): number {
     const { commandQueue, prevCommandQueue } = client as unknown as Queues;
     if (typeof commandQueue?.length !== "number")
         throw new Error("connectionTelemetry: this ioredis has no command queue where 5 and 6 keep it");
-    return offlineQueueLength(client) + commandQueue.length + (prevCommandQueue?.length ?? 0);
+    // Right after a close, prevCommandQueue is the very queue commandQueue still points to: count it once.
+    return (
+        offlineQueueLength(client) +
+        commandQueue.length +
+        (prevCommandQueue && prevCommandQueue !== commandQueue ? prevCommandQueue.length : 0)
+    );
 }
 
 /**

@@ -8,8 +8,13 @@ export interface CacheAsideOptions<T> {
     ttlSeconds: number;
     /** Up to this fraction is taken off each TTL at random, so keys written together do not expire together. Default 0.1. */
     ttlJitter?: number;
-    /** How long the one loader may hold the load lock, in ms. Default 10000. */
+    /** How long the one loader may hold the load lock, in ms, unless it extends it while it loads. Default 10000. */
     lockTtlMs?: number;
+    /**
+     * The longest a load keeps its lock by extending it, in ms. A loader that takes longer (a call without a timeout that never
+     * returns) lets its lock lapse, so another process loads instead, and its value is not cached. Default 60000.
+     */
+    maxLoadMs?: number;
     /**
      * How long other callers wait for that loader's value, in ms. Default `lockTtlMs`, so a crashed loader's lock lapses before waiters
      * give up.
@@ -56,12 +61,16 @@ export class CacheLoadError extends Error {
 const PLACEHOLDER = "~";
 const CACHE_SCRIPTS = {
     // KEYS: value, lock. ARGV: lock token, lock TTL. Returns what the load must find at write time:
-    // the value already there (a refresh replaces it; a miss returns it), or the placeholder it set.
+    // the value already there (a refresh replaces it, and it lives at least the lock's TTL, so it
+    // cannot expire under the refresh; a miss returns it), or the placeholder it set.
     claim: {
         keys: 2,
         lua: `if redis.call('GET', KEYS[2]) ~= ARGV[1] then return false end
 local current = redis.call('TYPE', KEYS[1]).ok == 'string' and redis.call('GET', KEYS[1])
-if current and string.sub(current, 1, 1) ~= '${PLACEHOLDER}' then return current end
+if current and string.sub(current, 1, 1) ~= '${PLACEHOLDER}' then
+  if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+  return current
+end
 local placeholder = '${PLACEHOLDER}' .. ARGV[1]
 redis.call('SET', KEYS[1], placeholder, 'PX', ARGV[2])
 return placeholder`,
@@ -75,12 +84,12 @@ return placeholder`,
 if redis.call('TYPE', KEYS[1]).ok ~= 'string' or redis.call('GET', KEYS[1]) ~= ARGV[4] then return 0 end
 return redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])`,
     },
-    // A loader still at work keeps its lock and its placeholder alive. ARGV: lock token, TTL.
+    // A loader still at work keeps its lock and what it claimed alive. ARGV: lock token, TTL, the claimed value.
     extend: {
         keys: 2,
         lua: `if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
 redis.call('PEXPIRE', KEYS[2], ARGV[2])
-if redis.call('TYPE', KEYS[1]).ok == 'string' and redis.call('GET', KEYS[1]) == '${PLACEHOLDER}' .. ARGV[1] then
+if redis.call('TYPE', KEYS[1]).ok == 'string' and redis.call('GET', KEYS[1]) == ARGV[3] and redis.call('PTTL', KEYS[1]) < tonumber(ARGV[2]) then
   redis.call('PEXPIRE', KEYS[1], ARGV[2])
 end
 return 1`,
@@ -184,6 +193,7 @@ function resolve<T>(options: CacheAsideOptions<T>): Resolved<T> {
         ttlJitter: options.ttlJitter ?? 0.1,
         lockTtlMs,
         waitMs: options.waitMs ?? lockTtlMs,
+        maxLoadMs: options.maxLoadMs ?? 60_000,
         beta: options.beta ?? 1,
         serialize: options.serialize ?? ((v: T) => JSON.stringify(v)),
         deserialize: options.deserialize ?? ((t: string) => JSON.parse(t) as T),
@@ -213,14 +223,14 @@ async function load<T>(redis: Redis, key: string, loader: () => Promise<T>, o: R
     const started = Date.now();
     const keys = [key, lockKey(key)];
     // A loader slower than lockTtlMs would lose the lock (and its value, which only the holder may
-    // write) and let a second loader start: extend both at a third of the TTL while it runs.
-    const keepAlive = setInterval(
-        () =>
-            void scripts(redis)
-                .extend(keys, [lock.token, o.lockTtlMs])
-                .catch(() => undefined),
-        o.lockTtlMs / 3,
-    );
+    // write) and let a second loader start: extend both at a third of the TTL while it runs, up
+    // to maxLoadMs, so a loader that never returns does not hold the key forever.
+    const keepAlive = setInterval(() => {
+        if (Date.now() - started > o.maxLoadMs) return clearInterval(keepAlive);
+        void scripts(redis)
+            .extend(keys, [lock.token, o.lockTtlMs, claimed])
+            .catch(() => undefined);
+    }, o.lockTtlMs / 3);
     try {
         const value = await loader();
         const text = o.serialize(value);
@@ -256,10 +266,18 @@ async function loadOrWait<T>(redis: Redis, key: string, loader: () => Promise<T>
             if (!(e instanceof LockTimeoutError)) throw e;
         }
         if (lock) {
-            const claimed = await scripts(redis).claim([key, lockKey(key)], [lock.token, o.lockTtlMs]);
+            let claimed: unknown;
+            try {
+                claimed = await scripts(redis).claim([key, lockKey(key)], [lock.token, o.lockTtlMs]);
+            } catch (e) {
+                await lock.release().catch(() => false);
+                throw e;
+            }
             if (typeof claimed !== "string") {
-                // The lock lapsed before the claim ran: start over.
+                // The lock lapsed before the claim ran (a round trip longer than the lock's TTL): start over, within the wait.
                 await lock.release();
+                if (Date.now() >= deadline) throw new LockTimeoutError(lockKey(key));
+                await new Promise((r) => setTimeout(r, 5 + Math.random() * 20));
                 continue;
             }
             // Someone may have loaded it between our miss and our lock (a value past its own expiry does not count).

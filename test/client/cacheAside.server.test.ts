@@ -105,6 +105,42 @@ describe("cacheAside and a loader slower than its lock", () => {
     });
 });
 
+describe("cacheAside and a loader that never returns, or a refresh that outlives the value", () => {
+    it("keeps the lock only up to maxLoadMs, so another process loads instead", async () => {
+        const key = `hung:${Math.random()}`;
+        void cacheAside(app, key, () => new Promise<string>(() => undefined), { ttlSeconds: 60, lockTtlMs: 200, maxLoadMs: 300 });
+        await sleep(700);
+        const other = new Redis(server.connectionString, { maxRetriesPerRequest: 0 });
+        try {
+            expect(await cacheAside(other, key, () => Promise.resolve("loaded elsewhere"), { ttlSeconds: 60, waitMs: 1_000 })).toBe(
+                "loaded elsewhere",
+            );
+        } finally {
+            other.disconnect();
+        }
+    });
+
+    it("writes an early refresh that finishes after the old value's expiry", async () => {
+        const key = `refresh:${Math.random()}`;
+        const db = store("v1");
+        const loader = async () => {
+            db.loads += 1;
+            await sleep(300);
+            return db.value;
+        };
+        // beta this high refreshes on every hit; the value lives 1 s and the refresh takes 300 ms.
+        const options = { ttlSeconds: 1, ttlJitter: 0, beta: 1e9 };
+        // A load that took 50 ms: XFetch weighs the time left against the load's own duration.
+        await cacheAside(app, key, () => sleep(50).then(() => "v1"), { ...options, beta: 0 });
+        await sleep(800);
+        db.value = "v2";
+        expect(await cacheAside(app, key, loader, options)).toBe("v1");
+        await sleep(600);
+        expect(db.loads).toBe(1);
+        expect(await admin.get(key)).toMatch(/:"v2"$/);
+    });
+});
+
 describe("cacheAside behind a local cache", () => {
     let local: LocalCache;
     beforeAll(async () => {
