@@ -44,6 +44,15 @@ export class CommandTimeouts {
         if (this.#timer === undefined) this.#timer = this.#arm();
     }
 
+    /** Forgets every command and stops the timer: the client has ended, and ioredis has failed what it held. */
+    clear(): void {
+        clearTimeout(this.#timer);
+        this.#timer = undefined;
+        this.#commands = [];
+        this.#deadlines = [];
+        this.#head = 0;
+    }
+
     /** Records a command's failure (see #rejected). */
     rejected(command: Command): void {
         this.#rejected.add(command);

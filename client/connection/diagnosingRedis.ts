@@ -126,6 +126,7 @@ export class DiagnosingRedis extends Redis {
         this.#commandTimeout = this.options.commandTimeout;
         this.options.commandTimeout = undefined;
         if (typeof this.#commandTimeout === "number") this.#timeouts = new CommandTimeouts(this.#commandTimeout);
+        this.on("end", () => this.#timeouts?.clear());
         // Set after super(): the first connection only closes after I/O, so this is in time. Per
         // instance, so duplicate() hands the caller's own strategy to the new client.
         this.#retryStrategy = this.options.retryStrategy;

@@ -26,7 +26,7 @@ export function answersPlaintextRedis(endpoint: Endpoint, family: number | undef
         socket.unref();
         socket.once("connect", () => socket.write("PING\r\n"));
         socket.once("data", (chunk: Buffer) => done(chunk[0] === 0x2b || chunk[0] === 0x2d)); // "+" or "-"
-        socket.once("error", () => done(false));
+        socket.on("error", () => done(false)); // every error, not only the first: one after destroy() would be uncaught
         socket.once("close", () => done(false));
     });
 }
@@ -45,7 +45,7 @@ function tlsHandshake(endpoint: Endpoint, tls: ConnectionOptions): Promise<{ out
         };
         const timer = setTimeout(() => done("none"), PROBE_TIMEOUT_MS).unref();
         socket.once("secureConnect", () => done("verified"));
-        socket.once("error", (e: Error) => done(socket.authorizationError ? "refused" : "none", e));
+        socket.on("error", (e: Error) => done(socket.authorizationError ? "refused" : "none", e));
         socket.once("close", () => done("none"));
     });
 }
