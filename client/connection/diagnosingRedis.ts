@@ -13,13 +13,15 @@
 //   Returning null is ioredis's documented way to stop reconnecting.
 // - Explaining: ioredis has no public hook for the error it rejects commands with. Every command
 //   passes through `sendCommand` (typed public; pipelines and transactions use it too), so the
-//   override wraps each command's public `reject` once: a generic connection error becomes the
+//   override wraps each command's public `reject` once (the commands of this client's own
+//   pipelines: once per pipeline, on its results): a generic connection error becomes the
 //   diagnosis, when there is one; every other error (server replies included) passes unchanged.
-//   The override never settles a command itself: ioredis still decides when (and whether) a
-//   command fails, and removes it from its queues, so no rejected command runs later.
+//   The only command this client settles itself is one past its commandTimeout, as ioredis's own
+//   timer would (commandTimeouts.ts); otherwise ioredis decides when (and whether) a command
+//   fails, and removes it from its queues, so no rejected command runs later.
 // - Probing: a scheme mismatch looks like other failures (a TLS handshake nobody answers, a
-//   connection closed without a reply). One probe connection on the other protocol tells them apart
-//   for certain, and only a proven mismatch stops the client.
+//   connection closed without a reply). One probe connection on the other protocol (probes.ts)
+//   tells them apart for certain, and only a proven mismatch stops the client.
 //
 // With Sentinels (options.sentinels, from a redis+sentinel:// string) a connection starts by asking
 // them where the primary is, and ioredis retries that on its own, with `sentinelRetryStrategy`,
