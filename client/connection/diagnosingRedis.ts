@@ -85,10 +85,8 @@ export class DiagnosingRedis extends Redis {
     /** The caller's commandTimeout, kept by this client (one timer for all its commands) instead of ioredis (one per command). */
     readonly #commandTimeout: number | undefined;
     readonly #timeouts: CommandTimeouts | undefined;
-    /** While one of this client's own pipelines sends its commands: their deadline (Infinity without a timeout). */
-    #pipelineDeadline: number | undefined;
-    /** How many commands the pipeline being sent sent through the pipeline path. */
-    #pipelineSent = 0;
+    /** While one of this client's own pipelines sends its commands: those it sent, in order. */
+    #pipelineCommands: Command[] | undefined;
     /** The retryStrategy the caller chose, consulted whenever the failure is not final. */
     #retryStrategy: RedisOptions["retryStrategy"];
     /** The last lost connection's diagnosis; cleared once a connection is ready. */
@@ -177,15 +175,12 @@ export class DiagnosingRedis extends Redis {
 
     /**
      * One wrapper per command, the first time ioredis sends it: counted, timed (see
-     * CommandTimeouts), its failure explained. Commands of this client's own pipelines are counted
-     * and timed here, and explained once per pipeline (see pipeline()).
+     * CommandTimeouts), its failure explained. Commands of this client's own pipelines are only
+     * collected here: counted, timed and explained once per pipeline (see pipeline()).
      */
     override sendCommand(command: Command, stream?: Parameters<Redis["sendCommand"]>[1]): unknown {
-        if (this.#pipelineDeadline !== undefined && stream !== undefined) {
-            this.meter.issued();
-            this.#pipelineSent += 1;
-            this.#timeouts?.add(command, this.#pipelineDeadline);
-        } else if (command.reject.name !== WRAPPED_REJECT) {
+        if (this.#pipelineCommands !== undefined && stream !== undefined) this.#pipelineCommands.push(command);
+        else if (command.reject.name !== WRAPPED_REJECT) {
             this.meter.issued();
             this.#timeouts?.add(command);
             const reject = command.reject;
@@ -211,15 +206,17 @@ export class DiagnosingRedis extends Redis {
         pipeline.exec = (callback?: (error?: Error | null, results?: PipelineResults) => void) => {
             // With a callback (ioredis's node-style form) the pipeline's commands take the per-command path.
             if (callback) return exec(callback);
-            this.#pipelineDeadline = this.#timeouts?.deadline() ?? Infinity;
-            this.#pipelineSent = 0;
+            const commands: Command[] = (this.#pipelineCommands = []);
             let sent: Promise<PipelineResults>;
             try {
                 sent = exec();
             } finally {
-                this.#pipelineDeadline = undefined;
+                this.#pipelineCommands = undefined;
             }
-            return this.#pipelineSent === 0 ? sent : this.#explained(sent);
+            if (commands.length === 0) return sent;
+            this.meter.issued(commands.length);
+            this.#timeouts?.addBatch(commands);
+            return this.#explained(sent);
         };
         return pipeline;
     }
@@ -227,12 +224,16 @@ export class DiagnosingRedis extends Redis {
     /** A pipeline's results with each failure counted and explained. */
     #explained(sent: Promise<PipelineResults>): Promise<PipelineResults> {
         return sent.then(
-            (results) =>
-                results?.map((result): [Error | null, unknown] => {
+            (results) => {
+                this.#timeouts?.dropSettled();
+                // Most batches have no failure: they are handed on as ioredis made them, not copied.
+                if (!results?.some(([error]) => error !== null)) return results;
+                return results.map((result): [Error | null, unknown] => {
                     if (result[0] === null) return result;
                     this.meter.failed();
                     return [this.#explain(result[0]), result[1]];
-                }) ?? null,
+                });
+            },
             (error: Error) => {
                 this.meter.failed();
                 throw this.#explain(error);

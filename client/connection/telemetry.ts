@@ -60,9 +60,9 @@ export class ConnectionMeter {
         client.on("error", (error: Error) => (this.#lastError = { message: error.message, at: new Date() }));
     }
 
-    /** Called once per command, however often ioredis resends it. */
-    issued(): void {
-        this.#sent += 1;
+    /** Called once per command (or once for a pipeline's `count`), however often ioredis resends them. */
+    issued(count = 1): void {
+        this.#sent += count;
     }
 
     /** Called once per failed command. */

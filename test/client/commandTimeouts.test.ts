@@ -55,6 +55,44 @@ describe("connect()'s commandTimeout", () => {
         expect(connectionTelemetry(client).commandsFailed - before).toBe(501);
     });
 
+    it("fails a pipeline's commands at the pipeline's deadline, each counted, and a later pipeline at its own", async () => {
+        const before = connectionTelemetry(client);
+        await admin.call("CLIENT", "PAUSE", "800", "ALL");
+        const started = performance.now();
+        const settled = (sent: Promise<[Error | null, unknown][] | null>) =>
+            sent.then((results) => ({ messages: results?.map(([error]) => error?.message), at: performance.now() - started }));
+        const first = settled(client.pipeline().get("k").set("k", "v").get("k").exec());
+        // A single command and a second pipeline 150 ms later: each lives its own 300 ms, not the first pipeline's.
+        await new Promise((r) => setTimeout(r, 150));
+        const single = client.get("k").then(
+            () => undefined,
+            (e: Error) => ({ message: e.message, at: performance.now() - started }),
+        );
+        const second = settled(
+            client
+                .pipeline([
+                    ["get", "k"],
+                    ["get", "k"],
+                ])
+                .exec(),
+        );
+        const [a, b, c] = await Promise.all([first, single, second]);
+        expect(a.messages).toEqual(Array(3).fill("Command timed out"));
+        expect(a.at).toBeGreaterThanOrEqual(295);
+        expect(a.at).toBeLessThan(445);
+        expect(b?.message).toBe("Command timed out");
+        expect(c.messages).toEqual(Array(2).fill("Command timed out"));
+        expect(c.at).toBeGreaterThanOrEqual(445);
+        const after = connectionTelemetry(client);
+        expect(after.commandsSent - before.commandsSent).toBe(6);
+        expect(after.commandsFailed - before.commandsFailed).toBe(6);
+        await new Promise((r) => setTimeout(r, Math.max(0, 850 - (performance.now() - started))));
+        expect(await client.pipeline().set("k", "w").get("k").exec()).toEqual([
+            [null, "OK"],
+            [null, "w"],
+        ]);
+    });
+
     it("does not fail commands answered in time, however many", async () => {
         const before = connectionTelemetry(client).commandsFailed;
         for (let round = 0; round < 5; round++) {
