@@ -96,6 +96,8 @@ export const OURS = {
     rawGet: interleaved("raw GET, 100 in flight", "ops/s"),
     cacheAsideHit: interleaved("cacheAside hit, 100 in flight", "ops/s"),
     connectGet: interleaved("GET through connect() (commandTimeout 5 s), 100 in flight", "ops/s"),
+    rawPipelinesBesidePulumi: interleaved("ioredis explicit pipelines of 100, @pulumi/pulumi loaded", "ops/s"),
+    bulkLoadBesidePulumi: interleaved("connect() + pipelineBatches(100), streamed, @pulumi/pulumi loaded", "ops/s"),
     rawGetBesideLocalCache: interleaved("raw GET, 100 in flight (beside localCache)", "ops/s"),
     localCacheHit: interleaved("localCache hit, 100 in flight", "ops/s"),
     invalidation: percentiles("localCache invalidation delay, loopback", "ms"),
@@ -265,6 +267,11 @@ const failoverGoals = ({ platform, firstPlainWrite, confirmedLost }: FailoverFig
 export const RATIOS: readonly Ratio[] = [
     ratio("ours bulk load / redis-benchmark SET -P 16", OURS.bulkLoad, LIMIT.setP16, 0.25),
     ratio("ours bulk load / raw ioredis pipelines of 100", OURS.bulkLoad, OURS.rawPipelines, 0.95),
+    ratio(
+        "ours bulk load / raw ioredis pipelines of 100, in a process that loaded @pulumi/pulumi",
+        OURS.bulkLoadBesidePulumi,
+        OURS.rawPipelinesBesidePulumi,
+    ),
     ratio(
         "redis-guard / no-op pack, Analyze on unrelated resources",
         POLICY.redisGuard.analyzeUnrelated,

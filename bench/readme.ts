@@ -13,7 +13,7 @@ export interface BenchResults {
     machine: { cpus: number; cpuModel?: string; memoryGiB: number; platform: string; kernel: string };
     versions: { node: string; redisServer: string; ioredis: string };
     figures: Record<string, FigureRow>;
-    ratios: Record<string, { value?: number; goal?: number; relation: Relation }>;
+    ratios: Record<string, { value?: number; spread?: [number, number]; goal?: number; relation: Relation }>;
 }
 
 const START = "<!-- bench:results:start -->";
@@ -26,6 +26,7 @@ export function benchBlock(results: BenchResults): string {
     const ratios: RatioRow[] = Object.entries(results.ratios).map(([name, r]) => ({
         name,
         value: r.value,
+        spread: r.spread,
         goal: r.goal,
         relation: r.relation,
     }));

@@ -16,6 +16,8 @@ export interface FigureRow {
 export interface RatioRow {
     name: string;
     value: number | undefined;
+    /** For figures measured in alternation: the middle half (first to third quartile) of the per-round ratios. */
+    spread?: [number, number];
     goal: number | undefined;
     relation: Relation;
 }
@@ -37,10 +39,11 @@ export function figuresTable(figures: readonly FigureRow[]): string {
 }
 
 export function ratiosTable(ratios: readonly RatioRow[]): string {
-    const lines = ["| Ratio | Value | Goal |", "|---|---|---|"];
+    const lines = ["| Ratio | Value | Per round, middle half | Goal |", "|---|---|---|---|"];
     for (const r of ratios) {
+        const spread = r.spread ? `${fmt(r.spread[0])}–${fmt(r.spread[1])}` : "";
         lines.push(
-            `| ${r.name} | ${r.value === undefined ? "n/a" : fmt(r.value)} | ${r.goal === undefined ? "—" : `${r.relation} ${r.goal}`}${met(r)} |`,
+            `| ${r.name} | ${r.value === undefined ? "n/a" : fmt(r.value)} | ${spread} | ${r.goal === undefined ? "—" : `${r.relation} ${r.goal}`}${met(r)} |`,
         );
     }
     return lines.join("\n");

@@ -1,10 +1,11 @@
 // 3. Ours: the client helpers against raw ioredis doing the same, on our config.
 import Redis from "ioredis";
-import { acquireLock, cacheAside, connect, localCache, pipelineBatches, withLock, type Command } from "../../client";
+import { acquireLock, connect, localCache, withLock } from "../../client";
 import type { LocalRedis } from "../../harness/local/localRedis";
 import { figuresOf, OURS } from "../figures";
 import { invalidationDelays } from "../localCache";
-import { HOT_PATH_ROUNDS, measure, measureInterleaved, opsPerSecond, REPS } from "../measure";
+import { hotPathInOwnProcess } from "../hotPath";
+import { measure, measureInterleaved, opsPerSecond, recordRounds, REPS } from "../measure";
 import { keyListings, scriptRuns } from "../patterns";
 import { announce, record, recordPercentiles } from "../record";
 import type { Suite } from "../suite";
@@ -15,65 +16,44 @@ export const ours: Suite = {
     async run(bench) {
         const { ours, defaults } = await bench.servers();
         const { raw, client } = await bench.clients();
-        await bulkLoad(raw, client);
+        await hotPath(ours);
         await cacheHits(raw, client);
         await locks(client, ours);
         await patterns(raw, defaults);
     },
 };
 
-async function bulkLoad(raw: Redis, client: Redis): Promise<void> {
-    const bulk: Command[] = Array.from({ length: 50_000 }, (_, i) => ["set", `pipe:${i % 100}`, "value-0123456789"]);
-    // Raw pipelines and ours in alternation, so the ratio between them is not machine drift.
-    await measureInterleaved(HOT_PATH_ROUNDS, [
-        [
-            OURS.rawPipelines,
-            () =>
-                opsPerSecond(50_000, async () => {
-                    for (let b = 0; b < 500; b++) {
-                        const p = raw.pipeline();
-                        for (let i = 0; i < 100; i++) p.set(`pipe:${i}`, "value-0123456789");
-                        await p.exec();
-                    }
-                }),
-        ],
-        // Streamed, as the raw side: it keeps no replies either (pipelineInBatches would also build a 50,000-reply array).
-        [
-            OURS.bulkLoad,
-            () =>
-                opsPerSecond(50_000, async () => {
-                    for await (const replies of pipelineBatches(client, bulk, 100)) void replies;
-                }),
-        ],
-    ]);
+/**
+ * The hot-path comparisons, in a process that loads what an application does (see
+ * bench/hotPath.ts), then the bulk load again in one that has also loaded @pulumi/pulumi, as the
+ * bench's own process has.
+ */
+async function hotPath(ours: LocalRedis): Promise<void> {
+    const application = await hotPathInOwnProcess(ours.connectionString, { gets: true });
+    recordRounds([OURS.rawPipelines, OURS.bulkLoad], application.bulk);
+    recordRounds([OURS.rawGet, OURS.cacheAsideHit, OURS.connectGet], application.gets!);
+    const besidePulumi = await hotPathInOwnProcess(ours.connectionString, { gets: false, preload: ["@pulumi/pulumi"] });
+    recordRounds([OURS.rawPipelinesBesidePulumi, OURS.bulkLoadBesidePulumi], besidePulumi.bulk);
 }
 
 async function cacheHits(raw: Redis, client: Redis): Promise<void> {
     await client.set("hit:key", JSON.stringify({ v: 1 }), "EX", 600);
-    await cacheAside(raw, "cache:hit", () => Promise.resolve({ v: 1 }), { ttlSeconds: 600 });
-    const hits = (get: () => Promise<unknown>) => {
+    const hits = (n: number, get: () => Promise<unknown>) => {
         let next = 0;
-        return opsPerSecond(50_000, () =>
+        return opsPerSecond(n, () =>
             Promise.all(
                 Array.from({ length: 100 }, async () => {
-                    while (next++ < 50_000) await get();
+                    while (next++ < n) await get();
                 }),
             ),
         );
     };
-    // The helper's own cost: cacheAside and the raw GET on the same plain ioredis connection.
-    // connect()'s client, with its commandTimeout (5 s), measured apart.
-    await measureInterleaved(HOT_PATH_ROUNDS, [
-        [OURS.rawGet, () => hits(() => raw.get("hit:key"))],
-        [OURS.cacheAsideHit, () => hits(() => cacheAside(raw, "cache:hit", () => Promise.resolve({ v: 1 }), { ttlSeconds: 600, beta: 0 }))],
-        [OURS.connectGet, () => hits(() => client.get("hit:key"))],
-    ]);
     // A hot key through the process's own copy, kept correct by CLIENT TRACKING, beside raw GETs.
     const hot = await localCache(client);
     await hot.get("hit:key");
     await measureInterleaved(REPS, [
-        [OURS.rawGetBesideLocalCache, () => hits(() => raw.get("hit:key"))],
-        [OURS.localCacheHit, () => hits(() => hot.get("hit:key"))],
+        [OURS.rawGetBesideLocalCache, () => hits(50_000, () => raw.get("hit:key"))],
+        [OURS.localCacheHit, () => hits(50_000, () => hot.get("hit:key"))],
     ]);
     await hot.close();
     recordPercentiles(OURS.invalidation, await invalidationDelays(client, raw, 1_000));
