@@ -92,9 +92,26 @@ export function requiresAuth(settings: RedisSettings): boolean {
     // Without a `default` line, Redis creates the default user with nopass and every command.
     const defaultUser = settings.users.find((u) => u[0] === "default");
     if (!defaultUser) return false;
-    const rules = defaultUser.slice(1);
-    const disabled = rules.includes("off") && !rules.includes("on");
-    return disabled || (!rules.includes("nopass") && rules.some((r) => r.startsWith(">") || r.startsWith("#")));
+    return !logsInWithoutPassword(defaultUser.slice(1));
+}
+
+/**
+ * Whether a user's rules, applied left to right and case-insensitively as Redis does, leave it on
+ * and `nopass`: the default user then authenticates every connection. A password (`>`, `#`) or
+ * `resetpass` clears `nopass`, `reset` turns the user off, and a user with neither a password nor
+ * `nopass` logs in with nothing.
+ */
+function logsInWithoutPassword(rules: string[]): boolean {
+    let on = false;
+    let nopass = false;
+    for (const rule of rules.map((r) => r.toLowerCase())) {
+        if (rule === "on") on = true;
+        else if (rule === "off") on = false;
+        else if (rule === "nopass") nopass = true;
+        else if (rule === "resetpass" || rule.startsWith(">") || rule.startsWith("#")) nopass = false;
+        else if (rule === "reset") [on, nopass] = [false, false];
+    }
+    return on && nopass;
 }
 
 /** Effective persistence: Redis' defaults are `appendonly no` and snapshots on. */

@@ -20,6 +20,12 @@ export const requireAuthAndHardeningCase: PolicyCase = {
         ["redis:7 with no config", [plainRedisContainer()]],
         ["a config without a password", [internalNetwork, redisContainer({}, editConf(hardenedConf, { user: null }))]],
         ["a user with nopass", [internalNetwork, redisContainer({}, editConf(hardenedConf, { user: "default on nopass ~* &* +@all" }))]],
+        // Redis reads rule words case-insensitively, and the last of a password and nopass wins (#28).
+        [
+            "NOPASS after a password",
+            [internalNetwork, redisContainer({}, editConf(hardenedConf, { user: `default on >${SECRET} NOPASS ~* +@all` }))],
+        ],
+        ["ResetPass NoPass after a hash", [withAclFile(`user default On #${"a".repeat(64)} ResetPass NoPass ~* +@all\n`)]],
         [
             "protected-mode no as an argument, with an unreadable config",
             [redisContainer({ command: ["redis-server", "/etc/redis.conf", "--protected-mode", "no"], uploads: [] })],
@@ -37,6 +43,9 @@ export const requireAuthAndHardeningCase: PolicyCase = {
         ["requirepass and a disabled CONFIG", [redisContainer({}, `requirepass ${SECRET}\nrename-command CONFIG ""\n`)]],
         ["an ACL file it cannot read", [redisContainer({}, 'aclfile /etc/redis/users.acl\nrename-command CONFIG ""\n')]],
         ["an ACL file that turns default off", [withAclFile("user default off\nuser app on #" + "a".repeat(64) + " ~* +@read\n")]],
+        ["a default user whose password comes after nopass", [withAclFile(`user default on nopass >${SECRET} ~* +@read\n`)]],
+        ["a default user turned off after nopass", [withAclFile("user default on nopass OFF\n")]],
+        ["a default user with no password and no nopass (nobody logs in as it)", [withAclFile("user default on ~* +@read\n")]],
         ["nginx", [nginxContainer]],
     ],
     unknown: [
