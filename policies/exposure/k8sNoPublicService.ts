@@ -2,25 +2,42 @@ import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { configSchema, resourcePolicy } from "../engine/exemptions";
 import { known, knownItems, knownLabels, knownString, UNKNOWN } from "../engine/known";
 import { redisSecurity, docsUrl } from "../engine/metadata";
-import { REDIS_PORT } from "../shared/ports";
+import { REDIS_PORT, SENTINEL_PORT } from "../shared/ports";
 
-/** Whether a Service fronts Redis: by its port, target port or port name, or by selecting Redis-labelled pods. */
-export function isRedisService(spec: any): boolean {
-    const ports = knownItems<any>(() => spec?.ports).items;
-    const byPort = ports.some((p) => {
-        const target = known(() => p.targetPort as unknown);
-        return known(() => p.port) === REDIS_PORT || target === REDIS_PORT || target === "redis" || knownString(() => p.name) === "redis";
-    });
+/** Port names that say Redis or Sentinel: ours, and the Bitnami charts' (`tcp-redis`, `tcp-sentinel`). */
+const PORT_NAMES: Readonly<Record<string, "Redis" | "Sentinel">> = {
+    redis: "Redis",
+    "tcp-redis": "Redis",
+    sentinel: "Sentinel",
+    "redis-sentinel": "Sentinel",
+    "tcp-sentinel": "Sentinel",
+};
+
+/**
+ * What a Service fronts, Redis or its Sentinels, or undefined for neither: by its port, target port
+ * or port name, or by selecting Redis-labelled pods. A Sentinel tells every client where the
+ * primary is and takes password guesses for its users: exposed, it is as bad as the server.
+ */
+export function redisServiceRole(spec: any): "Redis" | "Sentinel" | undefined {
+    const byPort = (port: unknown) =>
+        port === REDIS_PORT ? "Redis" : port === SENTINEL_PORT ? "Sentinel" : typeof port === "string" ? PORT_NAMES[port] : undefined;
+    for (const p of knownItems<any>(() => spec?.ports).items) {
+        const role =
+            byPort(known(() => p.port as unknown)) ?? byPort(known(() => p.targetPort as unknown)) ?? byPort(knownString(() => p.name));
+        if (role) return role;
+    }
     const selector = knownLabels(() => spec?.selector);
-    const bySelector =
-        selector !== UNKNOWN && selector !== undefined && (selector["app.kubernetes.io/name"] === "redis" || selector.app === "redis");
-    return byPort || bySelector;
+    if (selector === UNKNOWN || selector === undefined) return undefined;
+    const names = [selector["app.kubernetes.io/name"], selector.app];
+    if (names.includes("redis-sentinel")) return "Sentinel";
+    if (!names.includes("redis")) return undefined;
+    return selector["app.kubernetes.io/component"] === "sentinel" ? "Sentinel" : "Redis";
 }
 
 export const k8sNoPublicService: ResourceValidationPolicy = resourcePolicy({
     name: "redis-k8s-no-public-service",
     description:
-        "Kubernetes Services in front of Redis must be ClusterIP without external IPs: LoadBalancer, NodePort, externalIPs and ExternalName publish Redis beyond the cluster.",
+        "Kubernetes Services in front of Redis or its Sentinels must be ClusterIP without external IPs: LoadBalancer, NodePort, externalIPs and ExternalName publish them beyond the cluster.",
     enforcementLevel: "mandatory",
     severity: "critical",
     framework: redisSecurity("Network security", "Access to the Redis port should be denied to everybody but trusted clients"),
@@ -33,18 +50,19 @@ export const k8sNoPublicService: ResourceValidationPolicy = resourcePolicy({
         if (args.type !== "kubernetes:core/v1:Service") return;
         const spec = known(() => (args.props as any).spec);
         // A Service whose spec is unknown cannot be told to front Redis, or to be public.
-        if (spec === UNKNOWN || !isRedisService(spec)) return;
+        const role = spec === UNKNOWN ? undefined : redisServiceRole(spec);
+        if (!role) return;
         const type = knownString(() => spec?.type);
         if (type === "LoadBalancer" || type === "NodePort" || type === "ExternalName") {
-            reportViolation(`Redis Service has type ${type}; use ClusterIP and reach Redis from inside the cluster.`);
+            reportViolation(`${role} Service has type ${type}; use ClusterIP and reach ${role} from inside the cluster.`);
         }
-        if (knownItems(() => spec?.externalIPs).items.length > 0) reportViolation("Redis Service lists externalIPs; remove them.");
+        if (knownItems(() => spec?.externalIPs).items.length > 0) reportViolation(`${role} Service lists externalIPs; remove them.`);
         if (
             knownItems<any>(() => spec?.ports).items.some(
                 (p) => known(() => p.nodePort) !== undefined && known(() => p.nodePort) !== UNKNOWN,
             )
         ) {
-            reportViolation("Redis Service sets a nodePort; remove it and use ClusterIP.");
+            reportViolation(`${role} Service sets a nodePort; remove it and use ClusterIP.`);
         }
     },
     // Safe for LoadBalancer and NodePort: the Service keeps its name, selector, ports and cluster
@@ -54,7 +72,7 @@ export const k8sNoPublicService: ResourceValidationPolicy = resourcePolicy({
     remediateResource: (args) => {
         if (args.type !== "kubernetes:core/v1:Service") return undefined;
         const spec = known(() => (args.props as any).spec);
-        if (spec === UNKNOWN || !isRedisService(spec)) return undefined;
+        if (spec === UNKNOWN || !redisServiceRole(spec)) return undefined;
         let changed = false;
         const type = knownString(() => spec.type);
         if (type === "LoadBalancer" || type === "NodePort") {

@@ -12,9 +12,38 @@ export const k8sNoPublicServiceCase: PolicyCase = {
         ["an explicit nodePort on a ClusterIP", [service({ type: "ClusterIP", ports: [{ port: 6379, nodePort: 30079 }] })]],
         ["externalIPs", [service({ type: "ClusterIP", externalIPs: ["203.0.113.7"], ports: redisServicePorts })]],
         ["ExternalName selecting Redis by label", [service({ type: "ExternalName", selector: { app: "redis" } })]],
+        // Sentinels tell clients where the primary is and take password guesses (#28).
+        ["a Sentinel LoadBalancer on 26379", [service({ type: "LoadBalancer", ports: [{ port: 26379 }] }, "sentinel")]],
+        [
+            "a NodePort with the Bitnami chart's port names",
+            [service({ type: "NodePort", ports: [{ name: "tcp-sentinel", port: 5000, targetPort: "tcp-sentinel" }] }, "sentinel")],
+        ],
+        [
+            "externalIPs on a Service selecting the Sentinel pods",
+            [
+                service(
+                    { type: "ClusterIP", externalIPs: ["203.0.113.7"], selector: { app: "redis-sentinel" }, ports: [{ port: 5000 }] },
+                    "sentinel",
+                ),
+            ],
+        ],
+        [
+            "a LoadBalancer selecting the Sentinel component of redis",
+            [
+                service(
+                    {
+                        type: "LoadBalancer",
+                        selector: { "app.kubernetes.io/name": "redis", "app.kubernetes.io/component": "sentinel" },
+                        ports: [{ port: 5000 }],
+                    },
+                    "sentinel",
+                ),
+            ],
+        ],
     ],
     compliant: [
         ["a ClusterIP Service", [service({ type: "ClusterIP", ports: redisServicePorts })]],
+        ["a ClusterIP Sentinel Service", [service({ type: "ClusterIP", ports: [{ name: "sentinel", port: 26379 }] }, "sentinel")]],
         [
             "a web LoadBalancer",
             [service({ type: "LoadBalancer", selector: { app: "web" }, ports: [{ port: 443, targetPort: 8443 }] }, "web")],
