@@ -2,26 +2,60 @@ import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { configSchema, resourcePolicy } from "../engine/exemptions";
 import { known, knownItems, knownString } from "../engine/known";
 import { redisSecurity, docsUrl } from "../engine/metadata";
-import { REDIS_PORT } from "../shared/ports";
+import { REDIS_PORT, SENTINEL_PORT } from "../shared/ports";
+
+/** Ports and port names that are Redis's or Sentinel's. */
+const isRedisPort = (port: unknown) =>
+    port === REDIS_PORT ||
+    port === SENTINEL_PORT ||
+    port === "redis" ||
+    port === "sentinel" ||
+    port === "tcp-redis" ||
+    port === "tcp-sentinel";
 
 function routesToRedis(backend: any): boolean {
     const port = known(() => backend?.service?.port);
-    return known(() => port?.number) === REDIS_PORT || knownString(() => port?.name) === "redis";
+    return isRedisPort(known(() => port?.number)) || isRedisPort(knownString(() => port?.name));
 }
 
-/** ingress-nginx's TCP/UDP service maps: `"<port>": "<namespace>/<service>:<port>"`. */
-const TCP_SERVICE_MAPS = /^(tcp|udp)-services$/;
+/**
+ * The target ports of an ingress-nginx TCP/UDP service map, recognised by its entries whatever the
+ * chart named it (`tcp-services`, `<release>-ingress-nginx-tcp`): a port as key, and as value
+ * `<namespace>/<service>:<port>` with up to two `:PROXY` flags. Entries of another shape are
+ * skipped, as the controller skips them, so they cannot hide the others.
+ */
+function serviceMapTargets(data: unknown): string[] {
+    if (data === null || typeof data !== "object") return [];
+    return Object.keys(data)
+        .filter((key) => /^\d+$/.test(key))
+        .map((key) => knownString(() => (data as Record<string, unknown>)[key]))
+        .flatMap((value) => /^[^/\s]+\/[^:\s]+:([^:\s]+)(:PROXY){0,2}$/.exec(value ?? "")?.[1] ?? []);
+}
+
+/** Gateway API routes and Traefik's TCP routes, whose backends name a Service port (as custom resources: `kubernetes:<group>/<version>:<kind>`). */
+const GATEWAY_ROUTE = /^kubernetes:gateway\.networking\.k8s\.io\/[^:]+:(TCP|TLS|HTTP|GRPC|UDP)Route$/;
+const TRAEFIK_TCP_ROUTE = /^kubernetes:traefik\.(io|containo\.us)\/[^:]+:IngressRoute(TCP|UDP)$/;
+
+/** The Service ports a Gateway API route or a Traefik TCP route sends traffic to. */
+function routeBackendPorts(type: string, spec: any): unknown[] {
+    const rules = knownItems<any>(() => (GATEWAY_ROUTE.test(type) ? spec?.rules : spec?.routes)).items;
+    return rules.flatMap((rule) =>
+        knownItems<any>(() => (GATEWAY_ROUTE.test(type) ? rule.backendRefs : rule.services)).items.map((backend) =>
+            known(() => backend?.port as unknown),
+        ),
+    );
+}
 
 export const k8sNoIngressRoute: ResourceValidationPolicy = resourcePolicy({
     name: "redis-k8s-no-ingress-route",
     description:
-        "No Ingress or ingress-controller TCP mapping may route to Redis: it would publish the Redis port through the cluster's edge.",
+        "No Ingress, Gateway API route, Traefik TCP route or ingress-controller TCP mapping may route to Redis or its Sentinels: it would publish them through the cluster's edge.",
     enforcementLevel: "mandatory",
     severity: "critical",
     framework: redisSecurity("Security model", "It is not a good idea to expose the Redis instance directly to the internet"),
     tags: ["kubernetes", "network", "exposure", "ingress"],
     remediationSteps:
-        "Remove the Ingress backend that points at Redis's Service or port 6379, and the `6379` entry from ingress-nginx's `tcp-services` ConfigMap. Redis is reached from inside the cluster only.",
+        "Remove the Ingress, route (Gateway API `TCPRoute`/`TLSRoute`/`HTTPRoute`, Traefik `IngressRouteTCP`) or backend that points at port 6379 or 26379 (or a port named redis or sentinel), and the entry for it from ingress-nginx's TCP/UDP service map, whatever its name. Redis is reached from inside the cluster only.",
     url: docsUrl("redis-k8s-no-ingress-route"),
     configSchema: configSchema(),
     validateResource: (args, reportViolation) => {
@@ -35,11 +69,19 @@ export const k8sNoIngressRoute: ResourceValidationPolicy = resourcePolicy({
             ];
             if (backends.some(routesToRedis))
                 reportViolation("Ingress routes to a Redis port (6379 or a port named redis); remove that route.");
-        } else if (args.type === "kubernetes:core/v1:ConfigMap" && TCP_SERVICE_MAPS.test(knownString(() => props.metadata?.name) ?? "")) {
-            const data = known(() => props.data as Record<string, unknown> | undefined);
-            const targets = data && typeof data === "object" ? Object.keys(data).map((k) => knownString(() => (data as any)[k])) : [];
-            if (targets.some((t) => t !== undefined && new RegExp(`:${REDIS_PORT}(:|$)`).test(t))) {
-                reportViolation("Ingress controller TCP/UDP service map exposes a Redis port; remove that entry.");
+        } else if (args.type === "kubernetes:core/v1:ConfigMap") {
+            const targets = serviceMapTargets(known(() => props.data as unknown));
+            if (targets.some((port) => isRedisPort(port) || isRedisPort(Number(port)))) {
+                reportViolation("Ingress controller TCP/UDP service map exposes a Redis or Sentinel port; remove that entry.");
+            }
+        } else if (GATEWAY_ROUTE.test(args.type) || TRAEFIK_TCP_ROUTE.test(args.type)) {
+            if (
+                routeBackendPorts(
+                    args.type,
+                    known(() => props.spec),
+                ).some(isRedisPort)
+            ) {
+                reportViolation(`${args.type.split(":").pop()} sends traffic to a Redis or Sentinel port; remove that backend.`);
             }
         }
     },

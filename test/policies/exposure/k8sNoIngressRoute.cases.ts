@@ -2,6 +2,14 @@ import { k8sNoIngressRoute } from "../../../policies/exposure/k8sNoIngressRoute"
 import { UNKNOWN } from "../../../harness/policy/inProcess";
 import { type PolicyCase } from "../caseFixtures";
 
+const configMap = (name: string, data: Record<string, string>) => ({
+    type: "kubernetes:core/v1:ConfigMap",
+    name,
+    props: { metadata: { name }, data },
+});
+/** A custom resource as Pulumi types it: `kubernetes:<group>/<version>:<kind>`. */
+const route = (groupVersionKind: string, spec: unknown) => ({ type: `kubernetes:${groupVersionKind}`, name: "edge", props: { spec } });
+
 export const k8sNoIngressRouteCase: PolicyCase = {
     policy: k8sNoIngressRoute,
     violating: [
@@ -29,6 +37,36 @@ export const k8sNoIngressRouteCase: PolicyCase = {
                 },
             ],
         ],
+        // Ways around found in review (#28): other names, other routes, Sentinel's port.
+        ["the Helm chart's TCP map, named for its release", [configMap("edge-ingress-nginx-tcp", { "6379": "redis/cache:6379:PROXY" })]],
+        [
+            "a TCP map entry to Sentinel beside a junk entry",
+            [configMap("tcp-services", { x: "y", "26379": "redis/cache-sentinel:sentinel" })],
+        ],
+        [
+            "a Gateway API TCPRoute to port 6379",
+            [route("gateway.networking.k8s.io/v1alpha2:TCPRoute", { rules: [{ backendRefs: [{ name: "cache", port: 6379 }] }] })],
+        ],
+        [
+            "a Gateway API TLSRoute to Sentinel",
+            [route("gateway.networking.k8s.io/v1alpha3:TLSRoute", { rules: [{ backendRefs: [{ name: "cache-sentinel", port: 26379 }] }] })],
+        ],
+        [
+            "an HTTPRoute with a backend on port 6379",
+            [route("gateway.networking.k8s.io/v1:HTTPRoute", { rules: [{ backendRefs: [{ name: "cache", port: 6379 }] }] })],
+        ],
+        [
+            "a Traefik IngressRouteTCP",
+            [
+                route("traefik.io/v1alpha1:IngressRouteTCP", {
+                    routes: [{ match: "HostSNI(`*`)", services: [{ name: "cache", port: 6379 }] }],
+                }),
+            ],
+        ],
+        [
+            "an older Traefik IngressRouteTCP to a named port",
+            [route("traefik.containo.us/v1alpha1:IngressRouteTCP", { routes: [{ services: [{ name: "cache", port: "redis" }] }] })],
+        ],
     ],
     compliant: [
         [
@@ -51,8 +89,19 @@ export const k8sNoIngressRouteCase: PolicyCase = {
                 },
             ],
         ],
+        [
+            "a TCPRoute to Postgres",
+            [route("gateway.networking.k8s.io/v1alpha2:TCPRoute", { rules: [{ backendRefs: [{ name: "pg", port: 5432 }] }] })],
+        ],
+        [
+            "a Traefik IngressRouteTCP to Postgres",
+            [route("traefik.io/v1alpha1:IngressRouteTCP", { routes: [{ services: [{ name: "pg", port: 5432 }] }] })],
+        ],
+        ["a ConfigMap of app settings with a numeric key", [configMap("app", { "6379": "the default Redis port" })]],
     ],
     unknown: [
+        ["a TCPRoute with unknown backends", [route("gateway.networking.k8s.io/v1alpha2:TCPRoute", { rules: [{ backendRefs: UNKNOWN }] })]],
+        ["a TCP map with an unknown target", [configMap("tcp-services", { "6379": UNKNOWN })]],
         [
             "an unknown backend port",
             [
