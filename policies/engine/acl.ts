@@ -101,16 +101,27 @@ function dangerousIn(target: string, mode: AclMode): readonly string[] {
 
 /**
  * The @dangerous commands, INFO (and on a Sentinel the read-only discovery subcommands) aside, that
- * a user's rules let it run, read against a Redis server's command table or a Sentinel's.
+ * a user's rules let it run, read against a Redis server's command table or a Sentinel's. Rule
+ * words are case-insensitive. A selector, `(…)`, is a permission set of its own that a command
+ * needs to match only one of: what any selector grants counts, whatever the user's root rules
+ * revoke; `reset` and `clearselectors` drop the selectors.
  */
 export function dangerousCommands(rules: string[], mode: AclMode = "server"): string[] {
-    const granted = new Set<string>();
-    for (const rule of rules.map((r) => r.toLowerCase())) {
+    const root = new Set<string>();
+    const selectors: Array<Set<string>> = [];
+    let selector: Set<string> | undefined;
+    for (const word of rules) {
+        if (word.startsWith("(")) selectors.push((selector = new Set()));
+        const granted = selector ?? root;
+        const rule = word.replace(/^\(/, "").replace(/\)$/, "").toLowerCase();
+        if (selector === undefined && (rule === "reset" || rule === "clearselectors")) selectors.length = 0;
         if (rule === "reset" || rule === "nocommands") granted.clear();
         else if (rule === "allcommands") dangerousIn("@all", mode).forEach((c) => granted.add(c));
         else if (rule.startsWith("+")) dangerousIn(rule.slice(1), mode).forEach((c) => granted.add(c));
         else if (rule.startsWith("-")) dangerousIn(rule.slice(1), mode).forEach((c) => granted.delete(c));
+        if (word.endsWith(")")) selector = undefined;
     }
+    const granted = new Set([root, ...selectors].flatMap((set) => [...set]));
     return [...granted].filter((c) => !TOLERATED[mode].has(c)).sort();
 }
 

@@ -15,6 +15,15 @@ export const nonAdminUserDangerousCommandsCase: PolicyCase = {
         ["a user with +config|set", [redisContainer({}, `${hardenedConf}\nuser web on #${"c".repeat(64)} +get +config|set\n`)]],
         ["a user with +client (CLIENT KILL among it)", [redisContainer({}, `${hardenedConf}\nuser web on #${"c".repeat(64)} +client\n`)]],
         ["such a user in an ACL file", [withAclFile(`user default off\nuser web on #${"c".repeat(64)} ~* allcommands\n`)]],
+        // A selector is a permission set of its own: what it grants counts whatever the root rules revoke (#28).
+        [
+            "a read-only user whose selector grants +@all",
+            [redisContainer({}, `${hardenedConf}\nuser web on #${"c".repeat(64)} ~app:* +@read -@dangerous (~* +@all)\n`)],
+        ],
+        [
+            "a selector in one word, in capitals",
+            [redisContainer({}, `${hardenedConf}\nuser web on #${"c".repeat(64)} ~* +GET (+FLUSHALL)\n`)],
+        ],
     ],
     compliant: [
         ["the hardened container (app: +@all -@dangerous +info, admin)", hardenedDocker()],
@@ -23,6 +32,19 @@ export const nonAdminUserDangerousCommandsCase: PolicyCase = {
         [
             "a user with +@read -keys -sort_ro",
             [redisContainer({}, `${hardenedConf}\nuser web on #${"c".repeat(64)} ~* +@read -keys -sort_ro\n`)],
+        ],
+        [
+            "a user with a read-only selector",
+            [
+                redisContainer(
+                    {},
+                    `${hardenedConf}\nuser web on #${"c".repeat(64)} ~app:* +@write -@dangerous (~cache:* +@read -@dangerous)\n`,
+                ),
+            ],
+        ],
+        [
+            "a user whose +@all selector was cleared",
+            [redisContainer({}, `${hardenedConf}\nuser web on #${"c".repeat(64)} ~* +get (~* +@all) clearselectors\n`)],
         ],
         [
             "a user with +client -client|kill ... that keeps only safe subcommands",
