@@ -156,10 +156,24 @@ function sourceFile(
     });
     if (!holder || key === undefined) return UNKNOWN;
     const props = holder.props as any;
-    const text = known(() => props.stringData?.[key] ?? props.data?.[key]) as Known<string | undefined>;
-    if (text === UNKNOWN || text === undefined) return text;
-    const encoded = source.kind === "Secret" && known(() => props.stringData?.[key]) === undefined;
-    return encoded ? Buffer.from(text, "base64").toString("utf8") : text;
+    // Where each kind keeps a file, in the order Kubernetes reads them, and whether it is base64:
+    // a Secret's stringData (text) over its data; a ConfigMap's data (text) or binaryData.
+    const fields: Array<[string, boolean]> =
+        source.kind === "Secret"
+            ? [
+                  ["stringData", false],
+                  ["data", true],
+              ]
+            : [
+                  ["data", false],
+                  ["binaryData", true],
+              ];
+    for (const [field, base64] of fields) {
+        const text = known(() => props[field]?.[key] as unknown);
+        if (text === UNKNOWN) return UNKNOWN;
+        if (typeof text === "string") return base64 ? Buffer.from(text, "base64").toString("utf8") : text;
+    }
+    return undefined;
 }
 
 /** A file a Kubernetes container sees, from the ConfigMaps and Secrets mounted at its directory. */

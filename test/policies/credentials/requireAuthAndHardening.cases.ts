@@ -1,5 +1,5 @@
 import { requireAuthAndHardening } from "../../../policies/credentials/requireAuthAndHardening";
-import { UNKNOWN } from "../../../harness/policy/inProcess";
+import { UNKNOWN, type TestResource } from "../../../harness/policy/inProcess";
 import {
     editConf,
     hardenedConf,
@@ -13,6 +13,16 @@ import {
     SECRET,
 } from "../../../harness/policy/fixtures";
 import { type PolicyCase, hardenedDocker, k8sWith, withAclFile } from "../caseFixtures";
+
+/** The Redis StatefulSet reading its config from a ConfigMap that holds it base64-encoded, in binaryData. */
+const inConfigMapBinaryData = (conf: string): TestResource[] => [
+    redisStatefulSet({ volumes: [{ name: "config", configMap: { name: "cache-conf" } }] }),
+    {
+        type: "kubernetes:core/v1:ConfigMap",
+        name: "cache-conf",
+        props: { metadata: { name: "cache-conf", namespace: "redis" }, binaryData: { "redis.conf": Buffer.from(conf).toString("base64") } },
+    },
+];
 
 export const requireAuthAndHardeningCase: PolicyCase = {
     policy: requireAuthAndHardening,
@@ -35,6 +45,8 @@ export const requireAuthAndHardeningCase: PolicyCase = {
         ["a Kubernetes Secret config without auth", k8sWith(redisSecret(editConf(hardenedConf, { user: null })))],
         ["requirepass empty in args", [redisContainer({ command: ["redis-server", "--requirepass", ""] })]],
         ["an ACL file with a nopass default user", [withAclFile("user default on nopass ~* &* +@all\n")]],
+        // binaryData was read as a file the pack could not see, and so skipped (#28).
+        ["a config without auth in a ConfigMap's binaryData", inConfigMapBinaryData(editConf(hardenedConf, { user: null }))],
         ["an ACL file without a default user (Redis creates it with nopass)", [withAclFile("user app on #" + "a".repeat(64) + "\n")]],
     ],
     compliant: [
@@ -47,6 +59,7 @@ export const requireAuthAndHardeningCase: PolicyCase = {
         ["a default user turned off after nopass", [withAclFile("user default on nopass OFF\n")]],
         ["a default user with no password and no nopass (nobody logs in as it)", [withAclFile("user default on ~* +@read\n")]],
         ["nginx", [nginxContainer]],
+        ["the hardened config in a ConfigMap's binaryData", inConfigMapBinaryData(hardenedConf)],
     ],
     unknown: [
         [
