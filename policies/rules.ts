@@ -11,6 +11,7 @@ import { dockerNoPublishedPorts } from "./exposure/dockerNoPublishedPorts";
 import { imagePinned } from "./container/imagePinned";
 import { k8sNoHostNetwork } from "./exposure/k8sNoHostNetwork";
 import { k8sNoIngressRoute } from "./exposure/k8sNoIngressRoute";
+import { k8sNoPatchExposure } from "./exposure/k8sNoPatchExposure";
 import { k8sNoPublicService } from "./exposure/k8sNoPublicService";
 import { k8sPodHardening } from "./container/k8sPodHardening";
 import { k8sRequireNetworkPolicy } from "./exposure/k8sRequireNetworkPolicy";
@@ -32,6 +33,7 @@ export const policies: Policies = [
     k8sNoIngressRoute,
     k8sNoHostNetwork,
     k8sRequireNetworkPolicy,
+    k8sNoPatchExposure,
     // Credentials and Redis hardening
     requireAuthAndHardening,
     noLiteralPassword,

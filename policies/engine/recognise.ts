@@ -1,6 +1,6 @@
 // Recognising Redis in resources written by hand or by hardened-redis: by image, command, port or
 // labels, and the argv it starts with. Everything here reads element by element through `known`.
-import { REDIS_PORT } from "../shared/ports";
+import { REDIS_PORT, SENTINEL_PORT } from "../shared/ports";
 import { known, knownItems, knownLabels, knownString, UNKNOWN, type Known } from "./known";
 
 /** `redis`, `redis:7-alpine`, `docker.io/library/redis@sha256:…`, `bitnami/redis:7.2`. */
@@ -167,4 +167,34 @@ export function redisPods(
     if (containers.length === 0) return undefined;
     const labels = knownLabels(() => (type === "kubernetes:core/v1:Pod" ? props.metadata?.labels : props.spec?.template?.metadata?.labels));
     return { spec, containers, labels: labels ?? {} };
+}
+
+/** Port names that say Redis or Sentinel: ours, and the Bitnami charts' (`tcp-redis`, `tcp-sentinel`). */
+const PORT_NAMES: Readonly<Record<string, "Redis" | "Sentinel">> = {
+    redis: "Redis",
+    "tcp-redis": "Redis",
+    sentinel: "Sentinel",
+    "redis-sentinel": "Sentinel",
+    "tcp-sentinel": "Sentinel",
+};
+
+/**
+ * What a Service fronts, Redis or its Sentinels, or undefined for neither: by its port, target port
+ * or port name, or by selecting Redis-labelled pods. A Sentinel tells every client where the
+ * primary is and takes password guesses for its users: exposed, it is as bad as the server.
+ */
+export function redisServiceRole(spec: any): "Redis" | "Sentinel" | undefined {
+    const byPort = (port: unknown) =>
+        port === REDIS_PORT ? "Redis" : port === SENTINEL_PORT ? "Sentinel" : typeof port === "string" ? PORT_NAMES[port] : undefined;
+    for (const p of knownItems<any>(() => spec?.ports).items) {
+        const role =
+            byPort(known(() => p.port as unknown)) ?? byPort(known(() => p.targetPort as unknown)) ?? byPort(knownString(() => p.name));
+        if (role) return role;
+    }
+    const selector = knownLabels(() => spec?.selector);
+    if (selector === UNKNOWN || selector === undefined) return undefined;
+    const names = [selector["app.kubernetes.io/name"], selector.app];
+    if (names.includes("redis-sentinel")) return "Sentinel";
+    if (!names.includes("redis")) return undefined;
+    return selector["app.kubernetes.io/component"] === "sentinel" ? "Sentinel" : "Redis";
 }

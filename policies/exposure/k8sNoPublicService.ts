@@ -1,38 +1,8 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { configSchema, resourcePolicy } from "../engine/exemptions";
-import { known, knownItems, knownLabels, knownString, UNKNOWN } from "../engine/known";
+import { known, knownItems, knownString, UNKNOWN } from "../engine/known";
 import { redisSecurity, docsUrl } from "../engine/metadata";
-import { REDIS_PORT, SENTINEL_PORT } from "../shared/ports";
-
-/** Port names that say Redis or Sentinel: ours, and the Bitnami charts' (`tcp-redis`, `tcp-sentinel`). */
-const PORT_NAMES: Readonly<Record<string, "Redis" | "Sentinel">> = {
-    redis: "Redis",
-    "tcp-redis": "Redis",
-    sentinel: "Sentinel",
-    "redis-sentinel": "Sentinel",
-    "tcp-sentinel": "Sentinel",
-};
-
-/**
- * What a Service fronts, Redis or its Sentinels, or undefined for neither: by its port, target port
- * or port name, or by selecting Redis-labelled pods. A Sentinel tells every client where the
- * primary is and takes password guesses for its users: exposed, it is as bad as the server.
- */
-export function redisServiceRole(spec: any): "Redis" | "Sentinel" | undefined {
-    const byPort = (port: unknown) =>
-        port === REDIS_PORT ? "Redis" : port === SENTINEL_PORT ? "Sentinel" : typeof port === "string" ? PORT_NAMES[port] : undefined;
-    for (const p of knownItems<any>(() => spec?.ports).items) {
-        const role =
-            byPort(known(() => p.port as unknown)) ?? byPort(known(() => p.targetPort as unknown)) ?? byPort(knownString(() => p.name));
-        if (role) return role;
-    }
-    const selector = knownLabels(() => spec?.selector);
-    if (selector === UNKNOWN || selector === undefined) return undefined;
-    const names = [selector["app.kubernetes.io/name"], selector.app];
-    if (names.includes("redis-sentinel")) return "Sentinel";
-    if (!names.includes("redis")) return undefined;
-    return selector["app.kubernetes.io/component"] === "sentinel" ? "Sentinel" : "Redis";
-}
+import { redisServiceRole } from "../engine/recognise";
 
 export const k8sNoPublicService: ResourceValidationPolicy = resourcePolicy({
     name: "redis-k8s-no-public-service",

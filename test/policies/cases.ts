@@ -8,6 +8,7 @@ import { k8sNoIngressRouteCase } from "./exposure/k8sNoIngressRoute.cases";
 import { k8sNoHostNetworkCase } from "./exposure/k8sNoHostNetwork.cases";
 import { k8sPodHardeningCase } from "./container/k8sPodHardening.cases";
 import { k8sRequireNetworkPolicyCase } from "./exposure/k8sRequireNetworkPolicy.cases";
+import { k8sNoPatchExposureCase } from "./exposure/k8sNoPatchExposure.cases";
 import { requireAuthAndHardeningCase } from "./credentials/requireAuthAndHardening.cases";
 import { tlsInTransitCase } from "./exposure/tlsInTransit.cases";
 import { noLiteralPasswordCase } from "./credentials/noLiteralPassword.cases";
@@ -36,6 +37,7 @@ export const cases: PolicyCase[] = [
     k8sNoHostNetworkCase,
     k8sPodHardeningCase,
     k8sRequireNetworkPolicyCase,
+    k8sNoPatchExposureCase,
     requireAuthAndHardeningCase,
     tlsInTransitCase,
     noLiteralPasswordCase,

@@ -73,6 +73,7 @@ describe("redis-guard served to the engine over gRPC", () => {
             "redis-k8s-no-ingress-route": [RESOURCE, MANDATORY],
             "redis-k8s-no-host-network": [RESOURCE, MANDATORY],
             "redis-k8s-requires-network-policy": [STACK, MANDATORY],
+            "redis-k8s-no-exposure-by-patch": [STACK, MANDATORY],
             "redis-requires-auth-and-hardening": [STACK, MANDATORY],
             "redis-no-literal-password": [RESOURCE, MANDATORY],
             "redis-default-user-full-access": [STACK, ADVISORY],
