@@ -91,6 +91,23 @@ export function isEnabled(rules: string[]): boolean {
     return on;
 }
 
+/**
+ * Whether a user's rules, applied left to right as Redis does, leave it on and `nopass`: the
+ * default user then authenticates every connection. A password (`>`, `#`) or `resetpass` clears
+ * `nopass`, and `reset` too; a user with neither a password nor `nopass` logs in with nothing.
+ */
+export function logsInWithoutPassword(rules: string[]): boolean {
+    let nopass = false;
+    for (const rule of rules.map((r) => r.toLowerCase())) {
+        if (rule === "nopass") nopass = true;
+        else if (rule === "resetpass" || rule === "reset" || rule.startsWith(">") || rule.startsWith("#")) nopass = false;
+    }
+    return nopass && isEnabled(rules);
+}
+
+/** A rule word without the parenthesis that opens or closes a selector around it. */
+const bare = (word: string) => word.replace(/^\(/, "").replace(/\)$/, "");
+
 /** The @dangerous commands (`cmd` or `cmd|sub`) a rule names: a category, a command and its subcommands, or one subcommand. */
 function dangerousIn(target: string, mode: AclMode): readonly string[] {
     const table = TABLES[mode];
@@ -113,7 +130,7 @@ export function dangerousCommands(rules: string[], mode: AclMode = "server"): st
     for (const word of rules) {
         if (word.startsWith("(")) selectors.push((selector = new Set()));
         const granted = selector ?? root;
-        const rule = word.replace(/^\(/, "").replace(/\)$/, "").toLowerCase();
+        const rule = bare(word).toLowerCase();
         if (selector === undefined && (rule === "reset" || rule === "clearselectors")) selectors.length = 0;
         if (rule === "reset" || rule === "nocommands") granted.clear();
         else if (rule === "allcommands") dangerousIn("@all", mode).forEach((c) => granted.add(c));
@@ -184,7 +201,7 @@ export function userChannelPatterns(rules: string[], pubsubDefault = "resetchann
     for (const word of rules) {
         const opens = word.startsWith("(");
         const closes = word.endsWith(")");
-        const rule = word.replace(/^\(/, "").replace(/\)$/, "");
+        const rule = bare(word);
         const lower = rule.toLowerCase();
         if (opens) inSelector = true;
         if (rule.startsWith("&")) patterns.push(rule.slice(1));
@@ -198,6 +215,6 @@ export function userChannelPatterns(rules: string[], pubsubDefault = "resetchann
 
 /** Whether a user's rules let it publish or subscribe on the Sentinels' hello channel. */
 export function reachesHelloChannel(rules: string[], pubsubDefault?: string): boolean {
-    const grantsPubSub = rules.some((word) => PUBSUB_GRANTS.has(word.replace(/^\(/, "").replace(/\)$/, "").toLowerCase()));
+    const grantsPubSub = rules.some((word) => PUBSUB_GRANTS.has(bare(word).toLowerCase()));
     return grantsPubSub && channelsReach(userChannelPatterns(rules, pubsubDefault), SENTINEL_HELLO_CHANNEL);
 }

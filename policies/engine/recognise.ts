@@ -178,17 +178,24 @@ const PORT_NAMES: Readonly<Record<string, "Redis" | "Sentinel">> = {
     "tcp-sentinel": "Sentinel",
 };
 
+/** Whose a port is, by number or name: Redis's (6379, redis, tcp-redis) or Sentinel's (26379, sentinel, …). */
+export function portRole(port: unknown): "Redis" | "Sentinel" | undefined {
+    if (port === REDIS_PORT) return "Redis";
+    if (port === SENTINEL_PORT) return "Sentinel";
+    return typeof port === "string" ? PORT_NAMES[port] : undefined;
+}
+
 /**
  * What a Service fronts, Redis or its Sentinels, or undefined for neither: by its port, target port
  * or port name, or by selecting Redis-labelled pods. A Sentinel tells every client where the
  * primary is and takes password guesses for its users: exposed, it is as bad as the server.
  */
 export function redisServiceRole(spec: any): "Redis" | "Sentinel" | undefined {
-    const byPort = (port: unknown) =>
-        port === REDIS_PORT ? "Redis" : port === SENTINEL_PORT ? "Sentinel" : typeof port === "string" ? PORT_NAMES[port] : undefined;
     for (const p of knownItems<any>(() => spec?.ports).items) {
         const role =
-            byPort(known(() => p.port as unknown)) ?? byPort(known(() => p.targetPort as unknown)) ?? byPort(knownString(() => p.name));
+            portRole(known(() => p.port as unknown)) ??
+            portRole(known(() => p.targetPort as unknown)) ??
+            portRole(knownString(() => p.name));
         if (role) return role;
     }
     const selector = knownLabels(() => spec?.selector);

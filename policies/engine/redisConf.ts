@@ -1,6 +1,7 @@
 // Reading the settings Redis starts with, as redis-server reads them: the config file (with its
 // includes) first, then `--flag value` arguments.
 import { UNKNOWN, type Known } from "./known";
+import { logsInWithoutPassword } from "./acl";
 
 /** Redis settings as `redis-server` would read them: config file first, then `--flag value` arguments. */
 export interface RedisSettings {
@@ -93,25 +94,6 @@ export function requiresAuth(settings: RedisSettings): boolean {
     const defaultUser = settings.users.find((u) => u[0] === "default");
     if (!defaultUser) return false;
     return !logsInWithoutPassword(defaultUser.slice(1));
-}
-
-/**
- * Whether a user's rules, applied left to right and case-insensitively as Redis does, leave it on
- * and `nopass`: the default user then authenticates every connection. A password (`>`, `#`) or
- * `resetpass` clears `nopass`, `reset` turns the user off, and a user with neither a password nor
- * `nopass` logs in with nothing.
- */
-function logsInWithoutPassword(rules: string[]): boolean {
-    let on = false;
-    let nopass = false;
-    for (const rule of rules.map((r) => r.toLowerCase())) {
-        if (rule === "on") on = true;
-        else if (rule === "off") on = false;
-        else if (rule === "nopass") nopass = true;
-        else if (rule === "resetpass" || rule.startsWith(">") || rule.startsWith("#")) nopass = false;
-        else if (rule === "reset") [on, nopass] = [false, false];
-    }
-    return on && nopass;
 }
 
 /** Effective persistence: Redis' defaults are `appendonly no` and snapshots on. */

@@ -3,6 +3,7 @@ import { configSchema, resourcePolicy } from "../engine/exemptions";
 import { known, knownItems, UNKNOWN } from "../engine/known";
 import { POD_TYPES, redisPods } from "../engine/recognise";
 import { cisKubernetes, docsUrl } from "../engine/metadata";
+import { hostExposures } from "../engine/k8sExposure";
 
 export const k8sNoHostNetwork: ResourceValidationPolicy = resourcePolicy({
     name: "redis-k8s-no-host-network",
@@ -20,12 +21,8 @@ export const k8sNoHostNetwork: ResourceValidationPolicy = resourcePolicy({
         if (!POD_TYPES.has(args.type)) return;
         const pods = redisPods(args.type, args.props);
         if (!pods) return;
-        if (known(() => pods.spec.hostNetwork as unknown) === true) reportViolation("Redis pod uses hostNetwork; remove it.");
-        const hostPorts = pods.containers.flatMap((c) =>
-            knownItems<{ hostPort?: number }>(() => c.ports).items.map((p) => known(() => p.hostPort)),
-        );
-        if (hostPorts.some((p) => p !== undefined && p !== UNKNOWN))
-            reportViolation("Redis container sets a hostPort; remove it and use a ClusterIP Service.");
+        for (const how of hostExposures(pods.spec, pods.containers))
+            reportViolation(`Redis pod uses ${how}; remove it and reach Redis through a ClusterIP Service.`);
     },
     // Safe: only the node's own addresses stop serving Redis, which is what the policy forbids.
     // In-cluster clients reach the pod on the pod network (through its Service) as before.

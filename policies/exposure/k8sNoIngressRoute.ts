@@ -2,16 +2,10 @@ import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { configSchema, resourcePolicy } from "../engine/exemptions";
 import { known, knownItems, knownString } from "../engine/known";
 import { redisSecurity, docsUrl } from "../engine/metadata";
-import { REDIS_PORT, SENTINEL_PORT } from "../shared/ports";
+import { portRole } from "../engine/recognise";
 
 /** Ports and port names that are Redis's or Sentinel's. */
-const isRedisPort = (port: unknown) =>
-    port === REDIS_PORT ||
-    port === SENTINEL_PORT ||
-    port === "redis" ||
-    port === "sentinel" ||
-    port === "tcp-redis" ||
-    port === "tcp-sentinel";
+const isRedisPort = (port: unknown) => portRole(port) !== undefined;
 
 function routesToRedis(backend: any): boolean {
     const port = known(() => backend?.service?.port);

@@ -1,7 +1,8 @@
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { configSchema, stackPolicy } from "../engine/exemptions";
-import { known, knownItems, knownString, UNKNOWN, type Known } from "../engine/known";
+import { known, knownString, UNKNOWN, type Known } from "../engine/known";
 import { cisKubernetes, docsUrl } from "../engine/metadata";
+import { hostExposures, serviceExposures } from "../engine/k8sExposure";
 import { containersOf, podSpecOf, POD_TYPES, redisPods, redisServiceRole } from "../engine/recognise";
 
 /** A Patch resource's type, e.g. `kubernetes:apps/v1:StatefulSetPatch`, and the type it patches. */
@@ -21,32 +22,6 @@ function targetsOf(resources: PolicyResource[], type: string, props: any): Polic
         const ns = namespaceOf(r.props);
         return knownString(() => (r.props as any).metadata?.name) === name && (ns === namespace || ns === UNKNOWN || namespace === UNKNOWN);
     });
-}
-
-/** What a Service patch sets that publishes a Service beyond the cluster. */
-function serviceExposure(spec: any): string | undefined {
-    const type = knownString(() => spec?.type);
-    if (type === "LoadBalancer" || type === "NodePort" || type === "ExternalName") return `type ${type}`;
-    if (knownItems(() => spec?.externalIPs).items.length > 0) return "externalIPs";
-    const nodePort = knownItems<any>(() => spec?.ports).items.some((p) => {
-        const port = known(() => p.nodePort as unknown);
-        return port !== undefined && port !== UNKNOWN;
-    });
-    return nodePort ? "a nodePort" : undefined;
-}
-
-/** What a workload patch sets that puts its pods on the node's own addresses. */
-function podExposure(type: string, props: any): string | undefined {
-    const spec = podSpecOf(type, props);
-    if (!spec || spec === UNKNOWN) return undefined;
-    if (known(() => spec.hostNetwork as unknown) === true) return "hostNetwork";
-    const hostPort = containersOf(spec).some((c) =>
-        knownItems<any>(() => c.ports).items.some((p) => {
-            const port = known(() => p.hostPort as unknown);
-            return port !== undefined && port !== UNKNOWN;
-        }),
-    );
-    return hostPort ? "a hostPort" : undefined;
 }
 
 export const k8sNoPatchExposure: StackValidationPolicy = stackPolicy({
@@ -72,7 +47,7 @@ export const k8sNoPatchExposure: StackValidationPolicy = stackPolicy({
                 if (spec === UNKNOWN) continue;
                 const role =
                     redisServiceRole(spec) ?? targets.map((t) => redisServiceRole(known(() => (t.props as any).spec))).find(Boolean);
-                const how = role && serviceExposure(spec);
+                const how = role && serviceExposures(spec).join(", ");
                 if (how)
                     reportViolation(
                         `This patch gives the ${role} Service ${how}; keep it ClusterIP without external addresses.`,
@@ -80,7 +55,8 @@ export const k8sNoPatchExposure: StackValidationPolicy = stackPolicy({
                     );
             } else if (POD_TYPES.has(type)) {
                 const redis = redisPods(type, props) ?? targets.map((t) => redisPods(type, t.props)).find(Boolean);
-                const how = redis && podExposure(type, props);
+                const spec = podSpecOf(type, props);
+                const how = redis && spec && spec !== UNKNOWN && hostExposures(spec, containersOf(spec)).join(", ");
                 if (how)
                     reportViolation(
                         `This patch puts Redis pods on ${how}: reachable on the node's own addresses, outside any NetworkPolicy.`,

@@ -3,6 +3,7 @@ import { configSchema, resourcePolicy } from "../engine/exemptions";
 import { known, knownItems, knownString, UNKNOWN } from "../engine/known";
 import { redisSecurity, docsUrl } from "../engine/metadata";
 import { redisServiceRole } from "../engine/recognise";
+import { serviceExposures } from "../engine/k8sExposure";
 
 export const k8sNoPublicService: ResourceValidationPolicy = resourcePolicy({
     name: "redis-k8s-no-public-service",
@@ -22,18 +23,8 @@ export const k8sNoPublicService: ResourceValidationPolicy = resourcePolicy({
         // A Service whose spec is unknown cannot be told to front Redis, or to be public.
         const role = spec === UNKNOWN ? undefined : redisServiceRole(spec);
         if (!role) return;
-        const type = knownString(() => spec?.type);
-        if (type === "LoadBalancer" || type === "NodePort" || type === "ExternalName") {
-            reportViolation(`${role} Service has type ${type}; use ClusterIP and reach ${role} from inside the cluster.`);
-        }
-        if (knownItems(() => spec?.externalIPs).items.length > 0) reportViolation(`${role} Service lists externalIPs; remove them.`);
-        if (
-            knownItems<any>(() => spec?.ports).items.some(
-                (p) => known(() => p.nodePort) !== undefined && known(() => p.nodePort) !== UNKNOWN,
-            )
-        ) {
-            reportViolation(`${role} Service sets a nodePort; remove it and use ClusterIP.`);
-        }
+        for (const how of serviceExposures(spec))
+            reportViolation(`${role} Service has ${how}; make it ClusterIP and reach ${role} from inside the cluster.`);
     },
     // Safe for LoadBalancer and NodePort: the Service keeps its name, selector, ports and cluster
     // IP, so in-cluster clients see no change; only the exposure the policy forbids goes. Not for
