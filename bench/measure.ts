@@ -27,17 +27,19 @@ export async function measure(figure: Figure<"repeated">, reps: number, run: () 
  * (other tenants, background fsync) falls on all of them alike: for ratios between them.
  */
 export async function measureInterleaved(reps: number, runs: Array<[Figure<"interleaved">, () => Promise<number>]>): Promise<void> {
-    for (const [figure] of runs) announce(figure.name, [figure]);
-    const raw = await interleave(
-        reps,
-        runs.map(([, run]) => run),
+    const figures = runs.map(([figure]) => figure);
+    await measuredElsewhere(figures, () =>
+        interleave(
+            reps,
+            runs.map(([, run]) => run),
+        ),
     );
-    runs.forEach(([figure], j) => record(figure, raw[j]));
 }
 
-/** Records figures measured in alternation elsewhere (another process): `raw[j]` are `figures[j]`'s rounds. */
-export function recordRounds(figures: Array<Figure<"interleaved">>, raw: number[][]): void {
+/** Figures measured in alternation by `measure` (here, or in another process): `raw[j]` are `figures[j]`'s rounds. */
+export async function measuredElsewhere(figures: Array<Figure<"interleaved">>, measure: () => Promise<number[][]>): Promise<void> {
     for (const figure of figures) announce(figure.name, [figure]);
+    const raw = await measure();
     figures.forEach((figure, j) => record(figure, raw[j]));
 }
 
@@ -61,6 +63,18 @@ export async function opsPerSecond(n: number, run: () => Promise<unknown>): Prom
     const t0 = process.hrtime.bigint();
     await run();
     return n / (Number(process.hrtime.bigint() - t0) / 1e9);
+}
+
+/** Operations per second of `n` calls of `op`, 100 outstanding at any time (a GET, a cache hit). */
+export function opsInFlight(n: number, op: () => Promise<unknown>): Promise<number> {
+    let next = 0;
+    return opsPerSecond(n, () =>
+        Promise.all(
+            Array.from({ length: 100 }, async () => {
+                while (next++ < n) await op();
+            }),
+        ),
+    );
 }
 
 /** `total` SETs with `inFlight` outstanding at any time on one connection. */

@@ -5,7 +5,7 @@ import type { LocalRedis } from "../../harness/local/localRedis";
 import { figuresOf, OURS } from "../figures";
 import { invalidationDelays } from "../localCache";
 import { hotPathInOwnProcess } from "../hotPath";
-import { measure, measureInterleaved, opsPerSecond, recordRounds, REPS } from "../measure";
+import { measure, measuredElsewhere, measureInterleaved, opsInFlight, opsPerSecond, REPS } from "../measure";
 import { keyListings, scriptRuns } from "../patterns";
 import { announce, record, recordPercentiles } from "../record";
 import type { Suite } from "../suite";
@@ -17,7 +17,7 @@ export const ours: Suite = {
         const { ours, defaults } = await bench.servers();
         const { raw, client } = await bench.clients();
         await hotPath(ours);
-        await cacheHits(raw, client);
+        await localCacheHits(raw, client);
         await locks(client, ours);
         await patterns(raw, defaults);
     },
@@ -29,31 +29,23 @@ export const ours: Suite = {
  * bench's own process has.
  */
 async function hotPath(ours: LocalRedis): Promise<void> {
-    const application = await hotPathInOwnProcess(ours.connectionString, { gets: true });
-    recordRounds([OURS.rawPipelines, OURS.bulkLoad], application.bulk);
-    recordRounds([OURS.rawGet, OURS.cacheAsideHit, OURS.connectGet], application.gets!);
-    const besidePulumi = await hotPathInOwnProcess(ours.connectionString, { gets: false, preload: ["@pulumi/pulumi"] });
-    recordRounds([OURS.rawPipelinesBesidePulumi, OURS.bulkLoadBesidePulumi], besidePulumi.bulk);
+    const application = hotPathInOwnProcess(ours.connectionString, { gets: true });
+    await measuredElsewhere([OURS.rawPipelines, OURS.bulkLoad], async () => (await application).bulk);
+    await measuredElsewhere([OURS.rawGet, OURS.cacheAsideHit, OURS.connectGet], async () => (await application).gets!);
+    await measuredElsewhere([OURS.rawPipelinesBesidePulumi, OURS.bulkLoadBesidePulumi], async () => {
+        const besidePulumi = await hotPathInOwnProcess(ours.connectionString, { gets: false, preload: ["@pulumi/pulumi"] });
+        return besidePulumi.bulk;
+    });
 }
 
-async function cacheHits(raw: Redis, client: Redis): Promise<void> {
+async function localCacheHits(raw: Redis, client: Redis): Promise<void> {
     await client.set("hit:key", JSON.stringify({ v: 1 }), "EX", 600);
-    const hits = (n: number, get: () => Promise<unknown>) => {
-        let next = 0;
-        return opsPerSecond(n, () =>
-            Promise.all(
-                Array.from({ length: 100 }, async () => {
-                    while (next++ < n) await get();
-                }),
-            ),
-        );
-    };
     // A hot key through the process's own copy, kept correct by CLIENT TRACKING, beside raw GETs.
     const hot = await localCache(client);
     await hot.get("hit:key");
     await measureInterleaved(REPS, [
-        [OURS.rawGetBesideLocalCache, () => hits(50_000, () => raw.get("hit:key"))],
-        [OURS.localCacheHit, () => hits(50_000, () => hot.get("hit:key"))],
+        [OURS.rawGetBesideLocalCache, () => opsInFlight(50_000, () => raw.get("hit:key"))],
+        [OURS.localCacheHit, () => opsInFlight(50_000, () => hot.get("hit:key"))],
     ]);
     await hot.close();
     recordPercentiles(OURS.invalidation, await invalidationDelays(client, raw, 1_000));
