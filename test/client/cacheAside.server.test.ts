@@ -12,14 +12,17 @@ let server: LocalRedis;
 let app: Redis;
 let writer: Redis;
 let admin: Redis;
+/** Stands for another process: it does not share app's in-process flights. */
+let other: Redis;
 beforeAll(async () => {
     server = await startLocalRedis();
     app = new Redis(server.connectionString, { maxRetriesPerRequest: 0 });
     writer = new Redis(server.connectionString, { maxRetriesPerRequest: 0 });
     admin = new Redis(server.adminConnectionString, { maxRetriesPerRequest: 0 });
+    other = new Redis(server.connectionString, { maxRetriesPerRequest: 0 });
 });
 afterAll(async () => {
-    for (const c of [app, writer, admin]) c?.disconnect();
+    for (const c of [app, writer, admin, other]) c?.disconnect();
     await server?.stop();
 });
 
@@ -88,20 +91,14 @@ describe("cacheAside and a loader slower than its lock", () => {
             return db.value;
         };
         const options = { ttlSeconds: 60, lockTtlMs: 300, waitMs: 3_000 };
-        // A second client stands for another process: it does not share the first's in-process flight.
-        const other = new Redis(server.connectionString, { maxRetriesPerRequest: 0 });
-        try {
-            const [a, b] = await Promise.all([
-                cacheAside(app, key, loader, options),
-                sleep(100).then(() => cacheAside(other, key, loader, options)),
-            ]);
-            expect([a, b]).toEqual(["slow-value", "slow-value"]);
-            expect(db.loads).toBe(1);
-            expect(await cacheAside(app, key, loader, options)).toBe("slow-value");
-            expect(db.loads).toBe(1);
-        } finally {
-            other.disconnect();
-        }
+        const [a, b] = await Promise.all([
+            cacheAside(app, key, loader, options),
+            sleep(100).then(() => cacheAside(other, key, loader, options)),
+        ]);
+        expect([a, b]).toEqual(["slow-value", "slow-value"]);
+        expect(db.loads).toBe(1);
+        expect(await cacheAside(app, key, loader, options)).toBe("slow-value");
+        expect(db.loads).toBe(1);
     });
 });
 
@@ -110,14 +107,9 @@ describe("cacheAside and a loader that never returns, or a refresh that outlives
         const key = `hung:${Math.random()}`;
         void cacheAside(app, key, () => new Promise<string>(() => undefined), { ttlSeconds: 60, lockTtlMs: 200, maxLoadMs: 300 });
         await sleep(700);
-        const other = new Redis(server.connectionString, { maxRetriesPerRequest: 0 });
-        try {
-            expect(await cacheAside(other, key, () => Promise.resolve("loaded elsewhere"), { ttlSeconds: 60, waitMs: 1_000 })).toBe(
-                "loaded elsewhere",
-            );
-        } finally {
-            other.disconnect();
-        }
+        expect(await cacheAside(other, key, () => Promise.resolve("loaded elsewhere"), { ttlSeconds: 60, waitMs: 1_000 })).toBe(
+            "loaded elsewhere",
+        );
     });
 
     it("writes an early refresh that finishes after the old value's expiry", async () => {
