@@ -26,12 +26,22 @@ afterAll(async () => {
     await server?.stop();
 });
 
-/** A backing store the loader reads, and how many times it was read. */
+/** A backing store the loader reads, how many times it was read, and a loader that reads it after `ms`. */
 function store<T>(initial: T) {
-    return { value: initial, loads: 0 };
+    const db = {
+        value: initial,
+        loads: 0,
+        loader:
+            (ms = 0) =>
+            async (): Promise<T> => {
+                db.loads += 1;
+                if (ms > 0) await sleep(ms);
+                return db.value;
+            },
+    };
+    return db;
 }
 
-/** Resolves after `ms`. */
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Calls to GET the server has answered so far (INFO commandstats). */
@@ -64,7 +74,7 @@ describe("cacheAside and a write during a load", () => {
         const stored = await admin.get(key);
         expect(stored === null || !stored.endsWith(':"v1"')).toBe(true);
         if (stored === null) {
-            const next = await cacheAside(app, key, () => Promise.resolve(((db.loads += 1), db.value)), { ttlSeconds: 60 });
+            const next = await cacheAside(app, key, db.loader(), { ttlSeconds: 60 });
             expect(next).toBe("v2");
         }
     });
@@ -85,11 +95,7 @@ describe("cacheAside and a loader slower than its lock", () => {
     it("keeps the lock for as long as the loader runs: one load, its value cached, and a waiter gets it", async () => {
         const key = `slow:${Math.random()}`;
         const db = store("slow-value");
-        const loader = async () => {
-            db.loads += 1;
-            await sleep(900);
-            return db.value;
-        };
+        const loader = db.loader(900);
         const options = { ttlSeconds: 60, lockTtlMs: 300, waitMs: 3_000 };
         const [a, b] = await Promise.all([
             cacheAside(app, key, loader, options),
@@ -115,11 +121,7 @@ describe("cacheAside and a loader that never returns, or a refresh that outlives
     it("writes an early refresh that finishes after the old value's expiry", async () => {
         const key = `refresh:${Math.random()}`;
         const db = store("v1");
-        const loader = async () => {
-            db.loads += 1;
-            await sleep(300);
-            return db.value;
-        };
+        const loader = db.loader(300);
         // beta this high refreshes on every hit; the value lives 1 s and the refresh takes 300 ms.
         const options = { ttlSeconds: 1, ttlJitter: 0, beta: 1e9 };
         // A load that took 50 ms: XFetch weighs the time left against the load's own duration.
@@ -145,7 +147,7 @@ describe("cacheAside behind a local cache", () => {
     it("serves hits from the process, and loads again once another client invalidates the key", async () => {
         const key = `local:${Math.random()}`;
         const db = store({ n: 1 });
-        const loader = () => Promise.resolve(((db.loads += 1), db.value));
+        const loader = db.loader();
         const options = { ttlSeconds: 60, localCache: local };
         expect(await cacheAside(app, key, loader, options)).toEqual({ n: 1 });
         expect(await cacheAside(app, key, loader, options)).toEqual({ n: 1 });
@@ -165,7 +167,7 @@ describe("cacheAside behind a local cache", () => {
     it("does not serve a local copy past the expiry the value carries, even before Redis has expired the key", async () => {
         const key = `local:expiring:${Math.random()}`;
         const db = store("fresh");
-        const loader = () => Promise.resolve(((db.loads += 1), db.value));
+        const loader = db.loader();
         // An entry that says it expires in 200 ms on a key that lives a minute (a writer whose clock
         // runs behind): Redis sends no invalidation when the value's own expiry passes.
         await writer.set(key, `${Date.now() + 200}:0:"old"`, "PX", 60_000);
