@@ -48,10 +48,13 @@ export interface LocalRedis extends RedisUnderTest, RedisSecrets {
     /** SIGKILL, as when the node dies; stop() still cleans up. */
     kill(): Promise<void>;
     /**
-     * SIGKILL, then a new redis-server on the same files and port, as a container restarted on its
-     * volume; `whileDown` runs in between (to change what is on disk, as a crash would leave it).
+     * A new redis-server on the same files and port, as a container restarted on its volume. By
+     * default the old one gets SIGKILL, as when the node dies: with `appendfsync everysec` that may
+     * lose what was acknowledged in the last second or two (Redis postpones the AOF write while an
+     * fsync is slow). `graceful` stops it with SIGTERM, as a pod roll does: everything acknowledged
+     * is on disk. `whileDown` runs in between (to change what is on disk, as a crash would leave it).
      */
-    restart(whileDown?: () => Promise<void>): Promise<void>;
+    restart(options?: { graceful?: boolean; whileDown?: () => Promise<void> }): Promise<void>;
 }
 
 /** Fails loudly when a binary the tests need is absent: CI must install it, never skip. */
@@ -236,8 +239,8 @@ export async function startLocalRedis(
         adminConnectionString: urls.admin,
         tls: certificates ? { caCertificate: certificates.caCertificate } : undefined,
         kill: () => server.kill(),
-        async restart(whileDown) {
-            await server.kill();
+        async restart({ graceful = false, whileDown } = {}) {
+            await (graceful ? server.stop() : server.kill());
             await whileDown?.();
             server = await launchRedis(argv, port);
         },
