@@ -50,6 +50,8 @@ export interface StackResource {
     urn?: string;
     parent?: string;
     dependencies?: string[];
+    /** Input property to the URNs of the resources its value came from (e.g. `image` from a RemoteImage). */
+    propertyDependencies?: Record<string, string[]>;
 }
 
 export interface Remediation {
@@ -235,6 +237,9 @@ function analyzeStackRequest(resources: StackResource[]): analyzer.AnalyzeStackR
             res.setOptions(options({ parent: r.parent }));
             if (r.parent) res.setParent(r.parent);
             res.setDependenciesList(r.dependencies ?? []);
+            for (const [property, urns] of Object.entries(r.propertyDependencies ?? {})) {
+                res.getPropertydependenciesMap().set(property, new analyzer.AnalyzerPropertyDependencies().setUrnsList(urns));
+            }
             return res;
         }),
     );

@@ -4,7 +4,7 @@
 import { renderRedisConfig } from "../../redis/config/render";
 import { hardenedUsers } from "../../redis/acl/users";
 import { renderSentinelConfig, sentinelCommand } from "../../redis/sentinel/sentinelConfig";
-import type { TestResource } from "./inProcess";
+import { UNKNOWN, type TestResource } from "./inProcess";
 
 /** A password that must never show up in a policy message. */
 export const SECRET = "S3cr3t-Passw0rd-do-not-echo";
@@ -185,6 +185,29 @@ export function redisContainer(props: Record<string, unknown> = {}, conf = harde
 /** A hand-written Redis container: the official image name, its default command, nothing else. */
 export function plainRedisContainer(props: Record<string, unknown> = {}): TestResource {
     return { type: "docker:index/container:Container", name: "plain-redis", props: { image: "redis:7-alpine", ...props } };
+}
+
+/**
+ * A container that names its image only by ID, as `new docker.Container(…, { image: img.imageId })`
+ * declares it, with the RemoteImage it comes from. `"pulled"`: the ID known and matching the
+ * image's (the engine's dependency left out, so only the ID tells); `"preview"`: the ID not known
+ * yet, so only the container's dependency on the image tells. Nothing else says what it runs: no
+ * command, ports or labels.
+ */
+export function containerFromImageId(
+    image: string,
+    props: Record<string, unknown> = {},
+    when: "pulled" | "preview" = "pulled",
+): TestResource[] {
+    const id = when === "pulled" ? `sha256:${"5e1f".repeat(16)}` : UNKNOWN;
+    const remote: TestResource = { type: "docker:index/remoteImage:RemoteImage", name: "pulled", props: { name: image, imageId: id } };
+    const container: TestResource = {
+        type: "docker:index/container:Container",
+        name: "from-id",
+        props: { image: id, ...props },
+        ...(when === "preview" && { propertyDependencies: { image: ["pulled"] } }),
+    };
+    return [remote, container];
 }
 
 export const nginxContainer: TestResource = {

@@ -29,6 +29,8 @@ export interface TestResource {
     type: string;
     name: string;
     props: Record<string, unknown>;
+    /** Input property to the names of the resources (of the same test stack) its value came from. */
+    propertyDependencies?: Record<string, string[]>;
 }
 
 export interface Outcome {
@@ -144,6 +146,15 @@ export async function analyzeStack(policy: Policy, resources: TestResource[], co
             isType: (c: unknown) => isTypeOf(r.type, c),
             asType: (c: unknown) => (isTypeOf(r.type, c) ? props : undefined),
         } as unknown as PolicyResource;
+    });
+    // As the server does: the URNs the engine sent, turned into the stack's resource objects.
+    resources.forEach((r, i) => {
+        for (const [property, names] of Object.entries(r.propertyDependencies ?? {})) {
+            const from = names.map((name) => policyResources.find((p) => p.name === name));
+            if (from.includes(undefined))
+                throw new Error(`${r.name}.${property} depends on a resource not in the stack: ${names.join(", ")}`);
+            policyResources[i].propertyDependencies[property] = from as PolicyResource[];
+        }
     });
     return capture(async (report) => {
         await Promise.resolve(

@@ -1,11 +1,10 @@
-import * as docker from "@pulumi/docker";
-import { validateResourceOfType, type ResourceValidationPolicy } from "@pulumi/policy";
-import { configSchema, resourcePolicy } from "../engine/exemptions";
+import type { StackValidationPolicy } from "@pulumi/policy";
+import { dockerContainerPolicy } from "../engine/dockerContainers";
+import { configSchema } from "../engine/exemptions";
 import { known, knownItems, knownString, UNKNOWN } from "../engine/known";
-import { isRedisDockerContainer } from "../engine/recognise";
 import { cisDocker, docsUrl } from "../engine/metadata";
 
-export const dockerContainerHardening: ResourceValidationPolicy = resourcePolicy({
+export const dockerContainerHardening: StackValidationPolicy = dockerContainerPolicy({
     name: "redis-docker-container-hardening",
     description:
         "Redis containers should run as a non-root user with no capabilities, no-new-privileges, a read-only root filesystem and no host bind mounts, so a Redis exploit stays inside the container.",
@@ -17,8 +16,7 @@ export const dockerContainerHardening: ResourceValidationPolicy = resourcePolicy
         'As DockerRedis runs it: `user: "999:1000"`, `capabilities: { drops: ["ALL"] }`, `securityOpts: ["no-new-privileges:true"]`, `readOnly: true` with data on a named volume, and no `hostPath` volumes or bind mounts.',
     url: docsUrl("redis-docker-container-hardening"),
     configSchema: configSchema(),
-    validateResource: validateResourceOfType(docker.Container, (container, _args, reportViolation) => {
-        if (!isRedisDockerContainer(container)) return;
+    validateContainer: (container, reportViolation) => {
         const user = known(() => container.user);
         // No user means the image's default; the official image starts as root and drops privileges itself.
         if (user !== UNKNOWN && (user === undefined || /^(0|root)(:|$)/.test(user))) {
@@ -42,5 +40,5 @@ export const dockerContainerHardening: ResourceValidationPolicy = resourcePolicy
             ...knownItems(() => container.mounts).items.filter((m) => knownString(() => m.type) === "bind"),
         ];
         if (binds.length > 0) reportViolation(`Redis container bind-mounts ${binds.length} host path(s); use named volumes.`);
-    }),
+    },
 });

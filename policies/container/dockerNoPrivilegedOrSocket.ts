@@ -1,13 +1,12 @@
-import * as docker from "@pulumi/docker";
-import { validateResourceOfType, type ResourceValidationPolicy } from "@pulumi/policy";
-import { configSchema, resourcePolicy } from "../engine/exemptions";
+import type { StackValidationPolicy } from "@pulumi/policy";
+import { dockerContainerPolicy } from "../engine/dockerContainers";
+import { configSchema } from "../engine/exemptions";
 import { known, knownItems, knownString } from "../engine/known";
-import { isRedisDockerContainer } from "../engine/recognise";
 import { cisDocker, docsUrl } from "../engine/metadata";
 
 const DOCKER_SOCKET = /(^|\/)docker\.sock$|^\/var\/run\/docker|^\/run\/docker/;
 
-export const dockerNoPrivilegedOrSocket: ResourceValidationPolicy = resourcePolicy({
+export const dockerNoPrivilegedOrSocket: StackValidationPolicy = dockerContainerPolicy({
     name: "redis-docker-no-privileged-or-docker-socket",
     description:
         "Redis containers must not be privileged or mount the Docker socket: either turns a Redis compromise into root on the host.",
@@ -19,8 +18,7 @@ export const dockerNoPrivilegedOrSocket: ResourceValidationPolicy = resourcePoli
         "Remove `privileged: true`, and every volume or mount of `/var/run/docker.sock` (or `/run/docker.sock`), from the Redis container. Redis needs neither.",
     url: docsUrl("redis-docker-no-privileged-or-docker-socket"),
     configSchema: configSchema(),
-    validateResource: validateResourceOfType(docker.Container, (container, _args, reportViolation) => {
-        if (!isRedisDockerContainer(container)) return;
+    validateContainer: (container, reportViolation) => {
         if (known(() => container.privileged) === true) reportViolation("Redis container is privileged; drop `privileged`.");
         const hostPaths = [
             ...knownItems(() => container.volumes).items.map((v) => knownString(() => v.hostPath)),
@@ -31,5 +29,5 @@ export const dockerNoPrivilegedOrSocket: ResourceValidationPolicy = resourcePoli
         if (hostPaths.some((p) => p !== undefined && DOCKER_SOCKET.test(p))) {
             reportViolation("Redis container mounts the Docker socket; remove that mount.");
         }
-    }),
+    },
 });

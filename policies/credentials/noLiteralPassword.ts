@@ -1,7 +1,8 @@
-import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { configSchema, resourcePolicy } from "../engine/exemptions";
+import type { StackValidationPolicy } from "@pulumi/policy";
+import { redisDockerContainers } from "../engine/dockerContainers";
+import { configSchema, stackPolicy } from "../engine/exemptions";
 import { known, knownItems, knownString, UNKNOWN } from "../engine/known";
-import { containersOf, isRedisDockerContainer, podSpecOf, POD_TYPES } from "../engine/recognise";
+import { containersOf, podSpecOf, POD_TYPES } from "../engine/recognise";
 import { docsUrl } from "../engine/metadata";
 
 /** A literal secret on a command line: `--requirepass x`, `--masterauth x`, `redis-cli -a x`, `REDISCLI_AUTH=x`. */
@@ -21,7 +22,7 @@ function words(read: () => unknown[] | undefined): string[] {
     });
 }
 
-export const noLiteralPassword: ResourceValidationPolicy = resourcePolicy({
+export const noLiteralPassword: StackValidationPolicy = stackPolicy({
     name: "redis-no-literal-password",
     description:
         "Redis passwords must come from a file or secret reference, never a literal argument or environment value: those show in process listings, `docker inspect` and state.",
@@ -32,30 +33,37 @@ export const noLiteralPassword: ResourceValidationPolicy = resourcePolicy({
         "Put the password in the config file (Docker upload, Kubernetes Secret) or reference it (`valueFrom.secretKeyRef` expanded as `$(VAR)`), and give it to redis-cli on stdin (`--askpass`) or in a file, never as `-a`, `--requirepass <literal>` or an env value. The components never put a password in argv or env.",
     url: docsUrl("redis-no-literal-password"),
     configSchema: configSchema(),
-    validateResource: (args, reportViolation) => {
-        const props = args.props as any;
-        if (args.type === "docker:index/container:Container" && isRedisDockerContainer(props)) {
+    validateStack: (args, reportViolation) => {
+        for (const container of redisDockerContainers(args.resources)) {
+            const props = container.props as any;
             const argv = [...words(() => props.entrypoints), ...words(() => props.command), ...words(() => props.healthcheck?.tests)];
             if (LITERAL_IN_ARGV.test(argv.join(" ")))
-                reportViolation("A Redis password is passed as a literal command-line argument; read it from a file instead.");
+                reportViolation(
+                    "A Redis password is passed as a literal command-line argument; read it from a file instead.",
+                    container.urn,
+                );
             const envs = knownItems<string>(() => props.envs).items;
             if (envs.some((e) => SECRET_NAME.test(e.split("=")[0]) && e.includes("=") && e.split("=")[1] !== "")) {
                 reportViolation(
                     "A password-like environment variable has a literal value; deliver it as a file (uploads or a secret mount).",
+                    container.urn,
                 );
             }
-        } else if (POD_TYPES.has(args.type)) {
-            for (const c of containersOf(podSpecOf(args.type, props))) {
+        }
+        for (const workload of args.resources.filter((r) => POD_TYPES.has(r.type))) {
+            for (const c of containersOf(podSpecOf(workload.type, workload.props))) {
                 const probes = ["startupProbe", "livenessProbe", "readinessProbe"].flatMap((p) => words(() => c[p]?.exec?.command));
                 const argv = [...words(() => c.command), ...words(() => c.args), ...probes];
                 if (LITERAL_IN_ARGV.test(argv.join(" ")))
                     reportViolation(
                         "A Redis password is passed as a literal argument or probe command; read it from a mounted Secret instead.",
+                        workload.urn,
                     );
                 const env = knownItems<any>(() => c.env).items;
                 if (env.some((e) => SECRET_NAME.test(knownString(() => e.name) ?? "") && known(() => e.value) !== undefined)) {
                     reportViolation(
                         "A password-like environment variable has a literal value; use a Secret volume (or at least valueFrom.secretKeyRef).",
+                        workload.urn,
                     );
                 }
             }

@@ -100,9 +100,18 @@ export function stackPolicy(policy: StackValidationPolicy): StackValidationPolic
     };
 }
 
+const exempt = (args: ResourceValidationArgs) => isExempt(args, args.getConfig<ExemptionConfig>());
+
+/** A remediation that leaves an exempt resource alone. */
+export function exemptRemediation(
+    remediate: NonNullable<ResourceValidationPolicy["remediateResource"]>,
+): NonNullable<ResourceValidationPolicy["remediateResource"]> {
+    // Object.assign keeps the type filter remediateResourceOfType attached.
+    return Object.assign((args: ResourceValidationArgs) => (exempt(args) ? undefined : remediate(args)), remediate);
+}
+
 /** A resource policy that neither validates nor remediates an exempt resource. */
 export function resourcePolicy(policy: ResourceValidationPolicy): ResourceValidationPolicy {
-    const exempt = (args: ResourceValidationArgs) => isExempt(args, args.getConfig<ExemptionConfig>());
     const given = policy.validateResource;
     const validations = given === undefined ? [] : Array.isArray(given) ? given : [given];
     const remediate = policy.remediateResource;
@@ -114,8 +123,6 @@ export function resourcePolicy(policy: ResourceValidationPolicy): ResourceValida
         ...policy,
         // Each validation keeps its own type filter (validateResourceOfType): only the exemption is added in front.
         validateResource: Array.isArray(given) ? gated : gated[0],
-        ...(remediate && {
-            remediateResource: Object.assign((args: ResourceValidationArgs) => (exempt(args) ? undefined : remediate(args)), remediate),
-        }),
+        ...(remediate && { remediateResource: exemptRemediation(remediate) }),
     };
 }

@@ -97,20 +97,22 @@ export function withImageEntrypoint(command: string[]): string[] {
     return first !== undefined && (first.startsWith("-") || first.endsWith(".conf")) ? ["redis-server", ...command] : command;
 }
 
-/** Whether a Docker container runs Redis, by image, command, our labels or its port. */
-export function isRedisDockerContainer(c: Props, imageNames: ReadonlyMap<string, string> = new Map()): boolean {
+/**
+ * Whether a Docker container runs Redis, by image, command, our labels or its port. `image`: the
+ * image by name, when the stack resolves the container's (an image ID) to one.
+ */
+export function isRedisDockerContainer(c: Props, image: string | undefined = knownString(() => c.image)): boolean {
     // A container created with start: false runs nothing (e.g. one that only receives uploads).
     if (known(() => c.start) === false) return false;
-    return looksLikeRedisDockerContainer(c, imageNames);
+    return looksLikeRedisDockerContainer(c, image);
 }
 
 /**
  * Whether a Docker container would run Redis once started, by the same signs, started or not: what
  * it is created with (published ports) takes effect on a later `docker start`.
  */
-export function looksLikeRedisDockerContainer(c: Props, imageNames: ReadonlyMap<string, string> = new Map()): boolean {
-    const image = knownString(() => c.image);
-    if (isRedisImage(image) || (image !== undefined && isRedisImage(imageNames.get(image)))) return true;
+export function looksLikeRedisDockerContainer(c: Props, image: string | undefined = knownString(() => c.image)): boolean {
+    if (isRedisImage(image)) return true;
     const argv = [...strings(() => c.entrypoints), ...strings(() => c.command)];
     if (redisServerArgs(argv) !== undefined) return true;
     const labels = knownItems<{ label?: string }>(() => c.labels).items;

@@ -17,6 +17,7 @@ import {
     type RedisInvocation,
 } from "./recognise";
 import { ABSOLUTE_PATH } from "../shared/syntax";
+import { CONTAINER_TYPE, dockerImageResolver } from "./dockerContainers";
 
 export interface RedisWorkload {
     platform: "docker" | "kubernetes";
@@ -46,18 +47,6 @@ export interface RedisWorkload {
     readFile(path: string): Known<string | undefined>;
 }
 
-/** RemoteImage IDs to their names, so a container created from `image.imageId` is still recognised. */
-export function remoteImageNames(resources: PolicyResource[]): Map<string, string> {
-    const names = new Map<string, string>();
-    for (const r of resources.filter((r) => r.type === "docker:index/remoteImage:RemoteImage")) {
-        const props = r.props as any;
-        const id = knownString(() => props.imageId);
-        const name = knownString(() => props.name);
-        if (id && name) names.set(id, name);
-    }
-    return names;
-}
-
 function uploadedContent(container: any, path: string): Known<string | undefined> {
     for (const upload of knownItems<any>(() => container.uploads).items) {
         if (knownString(() => upload.file) !== path) continue;
@@ -85,7 +74,7 @@ function dockerFile(resources: PolicyResource[], container: any, path: string): 
     const mount = volumeMounts(container).find((m) => path.startsWith(`${m.path}/`));
     if (mount) {
         const relative = path.slice(mount.path.length);
-        for (const other of resources.filter((r) => r.type === "docker:index/container:Container" && r.props !== container)) {
+        for (const other of resources.filter((r) => r.type === CONTAINER_TYPE && r.props !== container)) {
             for (const m of volumeMounts(other.props).filter((m) => m.volume === mount.volume)) {
                 const content = uploadedContent(other.props, `${m.path}${relative}`);
                 if (content !== undefined) return content;
@@ -305,21 +294,21 @@ function workload(
  * one) is none, whatever its image, labels or ports.
  */
 export function redisWorkloads(resources: PolicyResource[]): RedisWorkload[] {
-    const imageNames = remoteImageNames(resources);
+    const imageOf = dockerImageResolver(resources);
     const workloads: RedisWorkload[] = [];
     for (const resource of resources) {
         const props = resource.props as any;
         // Whether a container whose `start` is unknown will run Redis cannot be told: its settings
         // are still judged resource by resource, what it would run is not.
-        if (resource.type === "docker:index/container:Container" && known(() => props.start) === UNKNOWN) continue;
-        if (resource.type === "docker:index/container:Container" && isRedisDockerContainer(props, imageNames)) {
+        if (resource.type === CONTAINER_TYPE && known(() => props.start) === UNKNOWN) continue;
+        const image = resource.type === CONTAINER_TYPE ? imageOf(resource) : undefined;
+        if (resource.type === CONTAINER_TYPE && isRedisDockerContainer(props, image)) {
             const run = runArgv(
                 () => props.entrypoints,
                 () => props.command,
             );
-            const image = knownString(() => props.image);
             // Unknown counts as Redis's: an exporter is let off only when its image is known not to be one.
-            const redisImage = image === undefined || isRedisImage(image) || isRedisImage(imageNames.get(image));
+            const redisImage = image === undefined || isRedisImage(image);
             if (runsNoRedis(run.argv, run.complete, redisImage)) continue;
             workloads.push(workload("docker", resource, props, run, (path) => dockerFile(resources, props, path)));
         } else if (POD_TYPES.has(resource.type)) {

@@ -1,11 +1,10 @@
-import * as docker from "@pulumi/docker";
-import { validateResourceOfType, type ResourceValidationPolicy } from "@pulumi/policy";
-import { configSchema, resourcePolicy } from "../engine/exemptions";
+import type { StackValidationPolicy } from "@pulumi/policy";
+import { dockerContainerPolicy } from "../engine/dockerContainers";
+import { configSchema } from "../engine/exemptions";
 import { knownString } from "../engine/known";
-import { isRedisDockerContainer } from "../engine/recognise";
 import { cisDocker, docsUrl } from "../engine/metadata";
 
-export const dockerNoHostNamespaces: ResourceValidationPolicy = resourcePolicy({
+export const dockerNoHostNamespaces: StackValidationPolicy = dockerContainerPolicy({
     name: "redis-docker-no-host-namespaces",
     description:
         "Redis containers must not share the host's network, PID or IPC namespace: host networking exposes Redis on every host interface and sharing namespaces gives it the host's processes.",
@@ -17,8 +16,7 @@ export const dockerNoHostNamespaces: ResourceValidationPolicy = resourcePolicy({
         'Remove `networkMode: "host"`, `pidMode: "host"` and `ipcMode: "host"` from the container; put it on an internal network (DockerRedis creates one, or takes yours with `networkName`).',
     url: docsUrl("redis-docker-no-host-namespaces"),
     configSchema: configSchema(),
-    validateResource: validateResourceOfType(docker.Container, (container, _args, reportViolation) => {
-        if (!isRedisDockerContainer(container)) return;
+    validateContainer: (container, reportViolation) => {
         const modes = { networkMode: "network", pidMode: "PID", ipcMode: "IPC" } as const;
         for (const [field, what] of Object.entries(modes)) {
             if (knownString(() => container[field as keyof typeof modes]) === "host") {
@@ -27,5 +25,5 @@ export const dockerNoHostNamespaces: ResourceValidationPolicy = resourcePolicy({
                 );
             }
         }
-    }),
+    },
 });

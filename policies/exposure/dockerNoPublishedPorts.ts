@@ -1,6 +1,7 @@
 import * as docker from "@pulumi/docker";
-import { remediateResourceOfType, validateResourceOfType, type ResourceValidationPolicy } from "@pulumi/policy";
-import { configSchema, resourcePolicy } from "../engine/exemptions";
+import { remediateResourceOfType, type StackValidationPolicy } from "@pulumi/policy";
+import { dockerContainerPolicy } from "../engine/dockerContainers";
+import { configSchema } from "../engine/exemptions";
 import { known, knownItems, knownString } from "../engine/known";
 import { looksLikeRedisDockerContainer } from "../engine/recognise";
 import { cisDocker, docsUrl } from "../engine/metadata";
@@ -20,7 +21,7 @@ function exposure(container: unknown, config: Config): string | undefined {
     return published.length > 0 ? `publishes ${published.length} port(s) on the Docker host` : undefined;
 }
 
-export const dockerNoPublishedPorts: ResourceValidationPolicy = resourcePolicy({
+export const dockerNoPublishedPorts: StackValidationPolicy = dockerContainerPolicy({
     name: "redis-docker-no-published-ports",
     description:
         "Redis containers must not publish ports on the host: an exposed Redis is found by scanners within minutes and taken over through CONFIG or replication.",
@@ -38,16 +39,16 @@ export const dockerNoPublishedPorts: ResourceValidationPolicy = resourcePolicy({
             description: "Allow ports bound to a loopback address only (127.0.0.0/8, ::1), e.g. for local development.",
         },
     }),
-    validateResource: validateResourceOfType(docker.Container, (container, args, reportViolation) => {
+    // Created stopped or not: the ports a container is created with open on its first `docker start`.
+    created: true,
+    validateContainer: (container, reportViolation, args) => {
         const config = args.getConfig<Config>();
-        // Created stopped or not: the ports a container is created with open on its first `docker start`.
-        if (!looksLikeRedisDockerContainer(container)) return;
         const problem = exposure(container, config);
         const stopped =
             known(() => (container as { start?: boolean }).start) === false ? " (created with start: false, until it is started)" : "";
         if (problem)
             reportViolation(`Redis container ${problem}${stopped}; remove the ports and reach it from containers on its internal network.`);
-    }),
+    },
     // Dropping the published ports is always safe: clients on the internal network are unaffected.
     remediateResource: remediateResourceOfType(docker.Container, (container, args) => {
         const config = args.getConfig<Config>();

@@ -49,6 +49,11 @@ describe("redis-guard served to the engine over gRPC", () => {
         await pack?.stop();
         built?.remove();
     });
+    /** What a preview of a stack holding only this container reports: Analyze on it, then AnalyzeStack. */
+    const preview = async (name: string, props: Record<string, unknown>): Promise<AnalyzeDiagnostic.AsObject[]> => [
+        ...(await engine().analyze(CONTAINER, name, props)),
+        ...(await engine().analyzeStack([{ type: CONTAINER, name, props }])),
+    ];
     // Configuration is process-wide in the pack: each case starts from the pack's defaults.
     beforeEach(async () => {
         await engine().configure({});
@@ -66,8 +71,10 @@ describe("redis-guard served to the engine over gRPC", () => {
         const { ADVISORY, MANDATORY } = EnforcementLevel;
         const declared = Object.fromEntries(info.getPoliciesList().map((p) => [p.getName(), [p.getPolicyType(), p.getEnforcementlevel()]]));
         expect(declared).toEqual({
+            // Judged in the stack view (an image ID resolves to its name there); declared as a
+            // resource policy because it also remediates, resource by resource.
             "redis-docker-no-published-ports": [RESOURCE, MANDATORY],
-            "redis-docker-no-host-namespaces": [RESOURCE, MANDATORY],
+            "redis-docker-no-host-namespaces": [STACK, MANDATORY],
             "redis-docker-internal-network-only": [STACK, MANDATORY],
             "redis-k8s-no-public-service": [RESOURCE, MANDATORY],
             "redis-k8s-no-ingress-route": [RESOURCE, MANDATORY],
@@ -75,14 +82,14 @@ describe("redis-guard served to the engine over gRPC", () => {
             "redis-k8s-requires-network-policy": [STACK, MANDATORY],
             "redis-k8s-no-exposure-by-patch": [STACK, MANDATORY],
             "redis-requires-auth-and-hardening": [STACK, MANDATORY],
-            "redis-no-literal-password": [RESOURCE, MANDATORY],
+            "redis-no-literal-password": [STACK, MANDATORY],
             "redis-default-user-full-access": [STACK, ADVISORY],
             "redis-non-admin-user-dangerous-commands": [STACK, ADVISORY],
             "redis-sentinel-hello-channel": [STACK, MANDATORY],
             "redis-hello-channel-reach": [STACK, ADVISORY],
             "redis-tls-in-transit": [STACK, ADVISORY],
-            "redis-docker-no-privileged-or-docker-socket": [RESOURCE, MANDATORY],
-            "redis-docker-container-hardening": [RESOURCE, ADVISORY],
+            "redis-docker-no-privileged-or-docker-socket": [STACK, MANDATORY],
+            "redis-docker-container-hardening": [STACK, ADVISORY],
             "redis-k8s-pod-hardening": [RESOURCE, ADVISORY],
             "redis-persistence": [STACK, ADVISORY],
             "redis-appendfsync-always": [STACK, ADVISORY],
@@ -128,7 +135,7 @@ describe("redis-guard served to the engine over gRPC", () => {
     });
 
     it("rejects a Redis container with published ports, without echoing its secrets", async () => {
-        const diagnostics = await engine().analyze(CONTAINER, "cache", exposedRedis());
+        const diagnostics = await preview("cache", exposedRedis());
 
         const ports = byPolicy(diagnostics, PUBLISHED_PORTS);
         expect(ports).toHaveLength(1);
@@ -152,25 +159,25 @@ describe("redis-guard served to the engine over gRPC", () => {
             image: "nginx:1.27-alpine",
             ports: [{ internal: 80, external: 8080, ip: "0.0.0.0", protocol: "tcp" }],
         };
-        expect(await engine().analyze(CONTAINER, "web", nginx)).toEqual([]);
+        expect(await preview("web", nginx)).toEqual([]);
     });
 
     it("reports at the enforcement level the policy config sets", async () => {
         await engine().configure({ [PUBLISHED_PORTS]: { enforcementLevel: "advisory" } });
-        const ports = byPolicy(await engine().analyze(CONTAINER, "cache", exposedRedis()), PUBLISHED_PORTS);
+        const ports = byPolicy(await preview("cache", exposedRedis()), PUBLISHED_PORTS);
         expect(ports).toHaveLength(1);
         expect(ports[0].enforcementlevel).toBe(EnforcementLevel.ADVISORY);
 
         await engine().configure({ [PUBLISHED_PORTS]: { enforcementLevel: "disabled" } });
-        expect(byPolicy(await engine().analyze(CONTAINER, "cache", exposedRedis()), PUBLISHED_PORTS)).toEqual([]);
+        expect(byPolicy(await preview("cache", exposedRedis()), PUBLISHED_PORTS)).toEqual([]);
     });
 
     it("allows loopback-bound ports only when allowLoopback is set", async () => {
         const loopback = exposedRedis({ ports: [{ internal: 6379, external: 6379, ip: "127.0.0.1", protocol: "tcp" }] });
-        expect(byPolicy(await engine().analyze(CONTAINER, "cache", loopback), PUBLISHED_PORTS)).toHaveLength(1);
+        expect(byPolicy(await preview("cache", loopback), PUBLISHED_PORTS)).toHaveLength(1);
 
         await engine().configure({ [PUBLISHED_PORTS]: { allowLoopback: true } });
-        expect(byPolicy(await engine().analyze(CONTAINER, "cache", loopback), PUBLISHED_PORTS)).toEqual([]);
+        expect(byPolicy(await preview("cache", loopback), PUBLISHED_PORTS)).toEqual([]);
         // Loopback only: a port on every interface is still rejected, at the policy's own level.
         const mixed = exposedRedis({
             ports: [
@@ -178,18 +185,18 @@ describe("redis-guard served to the engine over gRPC", () => {
                 { internal: 6379, external: 16379, ip: "0.0.0.0" },
             ],
         });
-        const ports = byPolicy(await engine().analyze(CONTAINER, "cache", mixed), PUBLISHED_PORTS);
+        const ports = byPolicy(await preview("cache", mixed), PUBLISHED_PORTS);
         expect(ports).toHaveLength(1);
         expect(ports[0].enforcementlevel).toBe(EnforcementLevel.MANDATORY);
     });
 
     it("skips resources listed in exemptResources, by name or URN", async () => {
         await engine().configure({ [PUBLISHED_PORTS]: { exemptResources: ["cache"] } });
-        expect(byPolicy(await engine().analyze(CONTAINER, "cache", exposedRedis()), PUBLISHED_PORTS)).toEqual([]);
-        expect(byPolicy(await engine().analyze(CONTAINER, "other-cache", exposedRedis()), PUBLISHED_PORTS)).toHaveLength(1);
+        expect(byPolicy(await preview("cache", exposedRedis()), PUBLISHED_PORTS)).toEqual([]);
+        expect(byPolicy(await preview("other-cache", exposedRedis()), PUBLISHED_PORTS)).toHaveLength(1);
 
         await engine().configure({ [PUBLISHED_PORTS]: { exemptResources: [urnOf(CONTAINER, "cache")] } });
-        expect(byPolicy(await engine().analyze(CONTAINER, "cache", exposedRedis()), PUBLISHED_PORTS)).toEqual([]);
+        expect(byPolicy(await preview("cache", exposedRedis()), PUBLISHED_PORTS)).toEqual([]);
     });
 
     it("declares config schemas that policies/config.example.json satisfies and bad settings do not, as the CLI checks them", async () => {
@@ -232,17 +239,11 @@ describe("redis-guard served to the engine over gRPC", () => {
     it("exempts a resource by a label it carries, when the config names that label", async () => {
         const hardening = "redis-docker-container-hardening";
         const root = (labels: unknown[]) => ({ ...exposedRedis({ ports: [] }), user: "0:0", labels });
-        expect(
-            byPolicy(await engine().analyze(CONTAINER, "cache", root([{ label: "redis-guard/exempt", value: "legacy-cache" }])), hardening),
-        ).not.toEqual([]);
+        expect(byPolicy(await preview("cache", root([{ label: "redis-guard/exempt", value: "legacy-cache" }])), hardening)).not.toEqual([]);
         await engine().configure({ [hardening]: { exemptTags: { "redis-guard/exempt": "legacy-cache" } } });
-        expect(
-            byPolicy(await engine().analyze(CONTAINER, "cache", root([{ label: "redis-guard/exempt", value: "legacy-cache" }])), hardening),
-        ).toEqual([]);
-        expect(
-            byPolicy(await engine().analyze(CONTAINER, "cache", root([{ label: "redis-guard/exempt", value: "other" }])), hardening),
-        ).not.toEqual([]);
-        expect(byPolicy(await engine().analyze(CONTAINER, "cache", root([])), hardening)).not.toEqual([]);
+        expect(byPolicy(await preview("cache", root([{ label: "redis-guard/exempt", value: "legacy-cache" }])), hardening)).toEqual([]);
+        expect(byPolicy(await preview("cache", root([{ label: "redis-guard/exempt", value: "other" }])), hardening)).not.toEqual([]);
+        expect(byPolicy(await preview("cache", root([])), hardening)).not.toEqual([]);
     });
 
     it("applies policies/config.example.json as the engine would: a level raised, one lowered, a policy tuned", async () => {
@@ -254,17 +255,17 @@ describe("redis-guard served to the engine over gRPC", () => {
         const loopback = exposedRedis({ ports: [{ internal: 6379, external: 6379, ip: "127.0.0.1", protocol: "tcp" }] });
         const fsyncAlways = exposedRedis({ ports: [], command: ["redis-server", "--appendfsync", "always"] });
         // The pack's defaults: the tag-pinned image passes, the loopback port is refused, appendfsync always is advised against.
-        expect(pinned(await engine().analyze(CONTAINER, "cache", loopback))).toEqual([]);
-        expect(byPolicy(await engine().analyze(CONTAINER, "cache", loopback), PUBLISHED_PORTS)).toHaveLength(1);
+        expect(pinned(await preview("cache", loopback))).toEqual([]);
+        expect(byPolicy(await preview("cache", loopback), PUBLISHED_PORTS)).toHaveLength(1);
         const stack = (props: Record<string, unknown>) => engine().analyzeStack([{ type: CONTAINER, name: "cache", props }]);
         expect(byPolicy(await stack(fsyncAlways), "redis-appendfsync-always")).toHaveLength(1);
 
         await engine().configure(example);
         // Raised, with requireDigest: a tag is not enough, and the preview fails.
-        const raised = pinned(await engine().analyze(CONTAINER, "cache", loopback));
+        const raised = pinned(await preview("cache", loopback));
         expect(raised.map((d) => d.enforcementlevel)).toEqual([EnforcementLevel.MANDATORY]);
         // Tuned: loopback allowed. Lowered to disabled: nothing about appendfsync.
-        expect(byPolicy(await engine().analyze(CONTAINER, "cache", loopback), PUBLISHED_PORTS)).toEqual([]);
+        expect(byPolicy(await preview("cache", loopback), PUBLISHED_PORTS)).toEqual([]);
         expect(byPolicy(await stack(fsyncAlways), "redis-appendfsync-always")).toEqual([]);
     });
 
@@ -287,7 +288,7 @@ describe("redis-guard served to the engine over gRPC", () => {
             // Once remediated, the policy has nothing left to report.
             await engine().configure({});
             const fixed = remediations[0].properties ?? {};
-            expect(byPolicy(await engine().analyze(CONTAINER, "cache", fixed), PUBLISHED_PORTS)).toEqual([]);
+            expect(byPolicy(await preview("cache", fixed), PUBLISHED_PORTS)).toEqual([]);
         });
 
         it("keeps secret inputs secret in the remediated properties", async () => {
@@ -358,7 +359,7 @@ describe("redis-guard served to the engine over gRPC", () => {
     describe("values unknown at preview", () => {
         it("neither fails nor guesses when ports and image are unknown", async () => {
             const container = { name: "cache", image: UNKNOWN, command: ["redis-server"], ports: UNKNOWN };
-            const diagnostics = await engine().analyze(CONTAINER, "cache", container);
+            const diagnostics = await preview("cache", container);
             expect(byPolicy(diagnostics, PUBLISHED_PORTS)).toEqual([]);
             expect(byPolicy(diagnostics, "redis-image-pinned")).toEqual([]);
             // Policies read through known(); none should fall back to "can't run during preview".
@@ -367,7 +368,7 @@ describe("redis-guard served to the engine over gRPC", () => {
 
         it("still judges what is known next to an unknown", async () => {
             const container = exposedRedis({ image: UNKNOWN, ports: [UNKNOWN, { internal: 6379, external: 6379, ip: "0.0.0.0" }] });
-            expect(byPolicy(await engine().analyze(CONTAINER, "cache", container), PUBLISHED_PORTS)).toHaveLength(1);
+            expect(byPolicy(await preview("cache", container), PUBLISHED_PORTS)).toHaveLength(1);
         });
 
         it("lets stack policies judge only what is known", async () => {
@@ -395,6 +396,22 @@ describe("redis-guard served to the engine over gRPC", () => {
             expect(byPolicy(diagnostics, AUTH).map((d) => d.urn)).toContain(urnOf(CONTAINER, "cache"));
         });
 
+        it("knows a container from an image not pulled yet by its dependency on the image, as the engine sends it", async () => {
+            const image = {
+                type: "docker:index/remoteImage:RemoteImage",
+                name: "redis-image",
+                props: { name: "redis:7.2-alpine", imageId: UNKNOWN },
+            };
+            const container = { name: "cache", image: UNKNOWN, networkMode: "host", ports: [{ internal: 7000, external: 7000 }] };
+            const stack = (propertyDependencies: Record<string, string[]>) =>
+                engine().analyzeStack([image, { type: CONTAINER, name: "cache", props: container, propertyDependencies }]);
+            const reported = await stack({ image: [urnOf(image.type, image.name)] });
+            expect(byPolicy(reported, PUBLISHED_PORTS)).toHaveLength(1);
+            expect(byPolicy(reported, "redis-docker-no-host-namespaces")).toHaveLength(1);
+            // Without the dependency nothing says Redis.
+            expect(byPolicy(await stack({}), PUBLISHED_PORTS)).toEqual([]);
+        });
+
         it("remediates nothing it cannot see", async () => {
             await engine().configure({ [PUBLISHED_PORTS]: { enforcementLevel: "remediate" } });
             const container = { name: "cache", image: "redis:7.2-alpine", ports: UNKNOWN };
@@ -403,13 +420,10 @@ describe("redis-guard served to the engine over gRPC", () => {
     });
 
     it("flags latest Redis images, advisory by default", async () => {
-        const diagnostics = byPolicy(
-            await engine().analyze(CONTAINER, "cache", exposedRedis({ image: "redis:latest" })),
-            "redis-image-pinned",
-        );
+        const diagnostics = byPolicy(await preview("cache", exposedRedis({ image: "redis:latest" })), "redis-image-pinned");
         expect(diagnostics).toHaveLength(1);
         expect(diagnostics[0].enforcementlevel).toBe(EnforcementLevel.ADVISORY);
-        expect(byPolicy(await engine().analyze(CONTAINER, "cache", exposedRedis()), "redis-image-pinned")).toEqual([]);
+        expect(byPolicy(await preview("cache", exposedRedis()), "redis-image-pinned")).toEqual([]);
     });
 
     it("flags Redis without TLS, advisory unless the pack config raises it, and passes TLS only", async () => {

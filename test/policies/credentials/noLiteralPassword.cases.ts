@@ -1,6 +1,6 @@
 import { noLiteralPassword } from "../../../policies/credentials/noLiteralPassword";
 import { UNKNOWN } from "../../../harness/policy/inProcess";
-import { nginxContainer, redisContainer, redisStatefulSet, SECRET } from "../../../harness/policy/fixtures";
+import { containerFromImageId, nginxContainer, redisContainer, redisStatefulSet, SECRET } from "../../../harness/policy/fixtures";
 import { type PolicyCase, hardenedDocker } from "../caseFixtures";
 
 export const noLiteralPasswordCase: PolicyCase = {
@@ -9,6 +9,11 @@ export const noLiteralPasswordCase: PolicyCase = {
         ["--requirepass with a literal", [redisContainer({ command: ["redis-server", "--requirepass", SECRET] })]],
         ["a healthcheck with -a", [redisContainer({ healthcheck: { tests: ["CMD", "redis-cli", "-a", SECRET, "ping"] } })]],
         ["a password env value", [redisContainer({ envs: [`REDIS_PASSWORD=${SECRET}`] })]],
+        ["a password env value, the image named by ID", containerFromImageId("bitnami/redis:7.2", { envs: [`REDIS_PASSWORD=${SECRET}`] })],
+        [
+            "a password env value, the image ID not known yet",
+            containerFromImageId("bitnami/redis:7.2", { envs: [`REDIS_PASSWORD=${SECRET}`] }, "preview"),
+        ],
         ["a Kubernetes env value", [redisStatefulSet({}, { env: [{ name: "REDIS_PASSWORD", value: SECRET }] })]],
         [
             "a Kubernetes probe with REDISCLI_AUTH",
@@ -31,6 +36,7 @@ export const noLiteralPasswordCase: PolicyCase = {
             ],
         ],
         ["nginx with a literal password (not Redis)", [nginxContainer]],
+        ["postgres by image ID with a literal password", containerFromImageId("postgres:16", { envs: [`POSTGRES_PASSWORD=${SECRET}`] })],
     ],
     unknown: [
         ["an unknown command", [redisContainer({ command: UNKNOWN })]],

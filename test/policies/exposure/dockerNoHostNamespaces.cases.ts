@@ -1,6 +1,6 @@
 import { dockerNoHostNamespaces } from "../../../policies/exposure/dockerNoHostNamespaces";
 import { UNKNOWN } from "../../../harness/policy/inProcess";
-import { nginxContainer, redisContainer } from "../../../harness/policy/fixtures";
+import { containerFromImageId, nginxContainer, redisContainer } from "../../../harness/policy/fixtures";
 import { type PolicyCase, hardenedDocker } from "../caseFixtures";
 
 export const dockerNoHostNamespacesCase: PolicyCase = {
@@ -9,10 +9,15 @@ export const dockerNoHostNamespacesCase: PolicyCase = {
         ["host networking", [redisContainer({ networkMode: "host" })]],
         ["the host PID namespace", [redisContainer({ pidMode: "host" })]],
         ["the host IPC namespace", [redisContainer({ ipcMode: "host" })]],
+        // Known as Redis only through the stack: the image ID is the RemoteImage's, or (at preview) comes from it.
+        ["host networking, the image named by ID", containerFromImageId("redis:7.2-alpine", { networkMode: "host" })],
+        ["host networking, the image ID not known yet", containerFromImageId("bitnami/redis:7.2", { networkMode: "host" }, "preview")],
     ],
     compliant: [
         ["the hardened container", hardenedDocker()],
         ["nginx on the host network", [{ ...nginxContainer, props: { ...nginxContainer.props, networkMode: "host" } }]],
+        ["nginx by image ID on the host network", containerFromImageId("nginx:1.27", { networkMode: "host" })],
+        ["nginx at preview on the host network", containerFromImageId("nginx:1.27", { networkMode: "host" }, "preview")],
     ],
     unknown: [["an unknown network mode", [redisContainer({ networkMode: UNKNOWN })]]],
 };

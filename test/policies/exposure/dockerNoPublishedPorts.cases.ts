@@ -1,6 +1,6 @@
 import { dockerNoPublishedPorts } from "../../../policies/exposure/dockerNoPublishedPorts";
 import { UNKNOWN } from "../../../harness/policy/inProcess";
-import { nginxContainer, plainRedisContainer, redisContainer } from "../../../harness/policy/fixtures";
+import { containerFromImageId, nginxContainer, plainRedisContainer, redisContainer } from "../../../harness/policy/fixtures";
 import { type PolicyCase, hardenedDocker } from "../caseFixtures";
 
 export const dockerNoPublishedPortsCase: PolicyCase = {
@@ -14,10 +14,14 @@ export const dockerNoPublishedPortsCase: PolicyCase = {
             "a hand-written redis:7 container with a port",
             [plainRedisContainer({ ports: [{ internal: 6379, external: 16379, ip: "0.0.0.0" }] })],
         ],
+        // Another container port than 6379, so only the image says Redis: named by ID, or at preview by the dependency.
+        ["the image named by ID", containerFromImageId("redis:7.2-alpine", { ports: [{ internal: 7000, external: 7000 }] })],
+        ["the image ID not known yet", containerFromImageId("redis:7.2-alpine", { publishAllPorts: true }, "preview")],
     ],
     compliant: [
         ["the hardened container", hardenedDocker()],
         ["an nginx container with a published port", [nginxContainer]],
+        ["nginx by image ID with a published port", containerFromImageId("nginx:1.27", { ports: [{ internal: 80, external: 8080 }] })],
     ],
     unknown: [
         ["unknown ports", [redisContainer({ ports: UNKNOWN })]],
