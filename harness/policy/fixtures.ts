@@ -210,6 +210,43 @@ export function containerFromImageId(
     return [remote, container];
 }
 
+/**
+ * Images of other servers that speak Redis's protocol, or of Redis under another repository name,
+ * with the name a test label gives each. Policies must know each as Redis, with nothing else
+ * (command, port, labels) saying so.
+ */
+export const OTHER_REDIS_IMAGES: ReadonlyArray<readonly [string, string]> = [
+    ["Valkey", "valkey/valkey:8.0.2-alpine"],
+    ["Bitnami's Valkey", "bitnami/valkey:8.0.1"],
+    ["KeyDB", "eqalpha/keydb:x86_64_v6.3.4"],
+    ["Dragonfly", "docker.dragonflydb.io/dragonflydb/dragonfly:v1.25.1"],
+    ["Redis Stack", "redis/redis-stack-server:7.4.0-v1"],
+    ["Bitnami's Redis Sentinel", "bitnami/redis-sentinel:7.2.5"],
+];
+
+/** A hand-written Docker container of `image` running its default command, nothing else set but `props`. */
+export function imageContainer(image: string, props: Record<string, unknown> = {}): TestResource {
+    return { type: "docker:index/container:Container", name: "server", props: { image, ...props } };
+}
+
+/** A hand-written Deployment of one container of `image`, on port 7000 (so no port says Redis). */
+export function imageDeployment(image: string, pod: Record<string, unknown> = {}, container: Record<string, unknown> = {}): TestResource {
+    return {
+        type: "kubernetes:apps/v1:Deployment",
+        name: "server",
+        props: {
+            metadata: { name: "server", namespace: "apps" },
+            spec: {
+                selector: { matchLabels: { app: "server" } },
+                template: {
+                    metadata: { labels: { app: "server" } },
+                    spec: { containers: [{ name: "server", image, ports: [{ containerPort: 7000 }], ...container }], ...pod },
+                },
+            },
+        },
+    };
+}
+
 export const nginxContainer: TestResource = {
     type: "docker:index/container:Container",
     name: "web",

@@ -12,6 +12,12 @@ interface Config {
 
 const DEFAULT_TAG_PATTERN = "^7(\\.|-|$)";
 
+/**
+ * Images whose tags are Redis's versions (`redis`, `redis-sentinel`, `redis-stack-server`…), which
+ * `tagPattern` applies to; Valkey's, KeyDB's and Dragonfly's versions are their own, and only need a pin.
+ */
+const REDIS_VERSIONED = /(^|\/)redis(-[a-z-]+)?(:|@|$)/;
+
 /** What is wrong with a Redis image reference, or undefined. */
 function problem(image: string, config: Config): string | undefined {
     const { tag, digest } = imageTagAndDigest(image);
@@ -19,7 +25,8 @@ function problem(image: string, config: Config): string | undefined {
     if (digest !== undefined && tag === undefined) return undefined;
     if (tag === undefined) return "has no tag, so it means latest";
     if (tag === "latest") return "uses the latest tag";
-    if (!new RegExp(config.tagPattern ?? DEFAULT_TAG_PATTERN).test(tag)) return "has a tag outside the allowed Redis versions";
+    if (REDIS_VERSIONED.test(image) && !new RegExp(config.tagPattern ?? DEFAULT_TAG_PATTERN).test(tag))
+        return "has a tag outside the allowed Redis versions";
     return undefined;
 }
 

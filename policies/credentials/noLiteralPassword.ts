@@ -5,8 +5,12 @@ import { known, knownItems, knownString, UNKNOWN } from "../engine/known";
 import { containersOf, podSpecOf, POD_TYPES } from "../engine/recognise";
 import { docsUrl } from "../engine/metadata";
 
-/** A literal secret on a command line: `--requirepass x`, `--masterauth x`, `redis-cli -a x`, `REDISCLI_AUTH=x`. */
-const LITERAL_IN_ARGV = /(^|\s)(--requirepass|--masterauth|-a|--pass)\s+(?!\$)\S|(^|\s)REDISCLI_AUTH=(?!\$)\S/;
+/**
+ * A literal secret on a command line: `--requirepass x`, `--masterauth x`, `redis-cli -a x`,
+ * `REDISCLI_AUTH=x`, and Dragonfly's `--requirepass=x`.
+ */
+const LITERAL_IN_ARGV =
+    /(^|\s)((--requirepass|--masterauth|-a|--pass)\s+|(--requirepass|--masterauth|--pass)=)(?!\$)\S|(^|\s)REDISCLI_AUTH=(?!\$)\S/;
 const SECRET_NAME = /PASS|SECRET|AUTH|TOKEN/i;
 
 /**

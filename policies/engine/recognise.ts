@@ -3,11 +3,46 @@
 import { REDIS_PORT, SENTINEL_PORT } from "../shared/ports";
 import { known, knownItems, knownLabels, knownString, UNKNOWN, type Known } from "./known";
 
-/** `redis`, `redis:7-alpine`, `docker.io/library/redis@sha256:…`, `bitnami/redis:7.2`. */
-const REDIS_IMAGE = /(^|\/)redis(:|@|$)/;
+/**
+ * Image repositories (the last part of the name) that run Redis or a server taking the same
+ * clients, commands and attacks: Redis and its distributions, and the forks and rewrites that speak
+ * its protocol on its port. `redis`, `redis:7-alpine`, `docker.io/library/redis@sha256:…`,
+ * `bitnami/redis-sentinel:7.2`, `valkey/valkey:8`, `eqalpha/keydb`, `docker.dragonflydb.io/dragonflydb/dragonfly`.
+ */
+export const REDIS_IMAGE_REPOSITORIES: readonly string[] = [
+    "redis",
+    "redis-sentinel",
+    "redis-cluster",
+    "redis-stack",
+    "redis-stack-server",
+    "valkey",
+    "valkey-sentinel",
+    "valkey-cluster",
+    "keydb",
+    "dragonfly",
+];
+
+const REDIS_IMAGE = new RegExp(`(^|/)(${REDIS_IMAGE_REPOSITORIES.join("|")})(:|@|$)`);
 
 export function isRedisImage(image: string | undefined): boolean {
     return image !== undefined && REDIS_IMAGE.test(image);
+}
+
+/** Programs that start such a server (`redis-server`, `valkey-server`, `keydb-server`, `dragonfly`) or a Sentinel. */
+export const REDIS_PROGRAMS: readonly string[] = [
+    "redis-server",
+    "redis-sentinel",
+    "valkey-server",
+    "valkey-sentinel",
+    "keydb-server",
+    "keydb-sentinel",
+    "dragonfly",
+];
+
+/** The program a word starts, by its file name, when it is one of {@link REDIS_PROGRAMS}. */
+export function redisProgram(word: string): string | undefined {
+    const program = word.slice(word.lastIndexOf("/") + 1);
+    return REDIS_PROGRAMS.includes(program) ? program : undefined;
 }
 
 type Props = any;
@@ -42,7 +77,7 @@ export function redisInvocations(argv: string[]): RedisInvocation[] {
     );
     const invocations: RedisInvocation[] = [];
     for (let at = 0; at < words.length; at++) {
-        const program = /(^|\/)redis-(server|sentinel)$/.exec(words[at].word);
+        const program = redisProgram(words[at].word);
         if (!program) continue;
         // Up to the end of that shell command.
         const args: string[] = [];
@@ -55,8 +90,10 @@ export function redisInvocations(argv: string[]): RedisInvocation[] {
             }
             args.push(word);
         }
-        const sentinel = program[2] === "sentinel" || args.includes("--sentinel");
-        invocations.push({ args: args.filter((a) => a !== "--sentinel"), sentinel });
+        const sentinel = program.endsWith("-sentinel") || args.includes("--sentinel");
+        // Dragonfly takes its flags as `--name=value` (gflags); Redis as `--name value`.
+        const flags = program === "dragonfly" ? args.flatMap((a) => (/^--[^=]+=/.test(a) ? a.split(/=(.*)/s, 2) : [a])) : args;
+        invocations.push({ args: flags.filter((a) => a !== "--sentinel"), sentinel });
     }
     return invocations;
 }
@@ -66,7 +103,14 @@ export function redisInvocations(argv: string[]): RedisInvocation[] {
  * Redis, whatever its image (e.g. a network holder, as a Kubernetes pod's pause container, or a
  * one-shot redis-cli).
  */
-const NON_REDIS_PROGRAMS: ReadonlySet<string> = new Set(["sleep", "pause", "tail", "true", "false", "redis-cli", "redis-benchmark"]);
+const NON_REDIS_PROGRAMS: ReadonlySet<string> = new Set([
+    "sleep",
+    "pause",
+    "tail",
+    "true",
+    "false",
+    ...["redis", "valkey", "keydb"].flatMap((server) => [`${server}-cli`, `${server}-benchmark`]),
+]);
 
 /**
  * Metrics exporters, which connect to Redis as clients: no Redis image ships one, so one of these
@@ -172,7 +216,7 @@ export function redisPods(
 }
 
 /** Port names that say Redis or Sentinel: ours, and the Bitnami charts' (`tcp-redis`, `tcp-sentinel`). */
-const PORT_NAMES: Readonly<Record<string, "Redis" | "Sentinel">> = {
+export const PORT_NAMES: Readonly<Record<string, "Redis" | "Sentinel">> = {
     redis: "Redis",
     "tcp-redis": "Redis",
     sentinel: "Sentinel",
@@ -202,8 +246,23 @@ export function redisServiceRole(spec: any): "Redis" | "Sentinel" | undefined {
     }
     const selector = knownLabels(() => spec?.selector);
     if (selector === UNKNOWN || selector === undefined) return undefined;
-    const names = [selector["app.kubernetes.io/name"], selector.app];
-    if (names.includes("redis-sentinel")) return "Sentinel";
-    if (!names.includes("redis")) return undefined;
+    const roles = [selector["app.kubernetes.io/name"], selector.app].map((name) =>
+        typeof name === "string" ? APP_NAMES[name] : undefined,
+    );
+    if (roles.includes("Sentinel")) return "Sentinel";
+    if (!roles.includes("Redis")) return undefined;
     return selector["app.kubernetes.io/component"] === "sentinel" ? "Sentinel" : "Redis";
 }
+
+/**
+ * Pod labels (`app.kubernetes.io/name` or `app`) that say Redis or Sentinel: ours, the Bitnami
+ * charts' and the forks'. A Service selecting them fronts that, whatever its ports are called.
+ */
+export const APP_NAMES: Readonly<Record<string, "Redis" | "Sentinel">> = {
+    redis: "Redis",
+    valkey: "Redis",
+    keydb: "Redis",
+    dragonfly: "Redis",
+    "redis-sentinel": "Sentinel",
+    "valkey-sentinel": "Sentinel",
+};

@@ -12,6 +12,7 @@ import {
     podSpecOf,
     POD_TYPES,
     redisInvocations,
+    redisProgram,
     runsNoRedis,
     withImageEntrypoint,
     type RedisInvocation,
@@ -241,7 +242,7 @@ export function copiedFiles(argv: string[]): Map<string, string> {
         .map((step) => step.split(/\s+/));
     const start = steps.pop() ?? [];
     if (!start.every((word) => PLAIN_WORD.test(word))) return none;
-    if (!/(^|\/)redis-(server|sentinel)$/.test(start[0] === "exec" ? (start[1] ?? "") : start[0])) return none;
+    if (!redisProgram(start[0] === "exec" ? (start[1] ?? "") : start[0])) return none;
     const copies = new Map<string, string>();
     for (const step of steps) {
         if (!step.every((word) => PLAIN_WORD.test(word) || word === ">")) return none;

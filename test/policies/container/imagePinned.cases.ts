@@ -1,6 +1,12 @@
 import { imagePinned } from "../../../policies/container/imagePinned";
-import { UNKNOWN } from "../../../harness/policy/inProcess";
-import { nginxContainer, plainRedisContainer, redisStatefulSet } from "../../../harness/policy/fixtures";
+import { UNKNOWN, type TestResource } from "../../../harness/policy/inProcess";
+import {
+    imageContainer,
+    nginxContainer,
+    OTHER_REDIS_IMAGES,
+    plainRedisContainer,
+    redisStatefulSet,
+} from "../../../harness/policy/fixtures";
 import { type PolicyCase } from "../caseFixtures";
 
 export const imagePinnedCase: PolicyCase = {
@@ -9,6 +15,11 @@ export const imagePinnedCase: PolicyCase = {
         ["redis:latest", [plainRedisContainer({ image: "redis:latest" })]],
         ["an untagged RemoteImage", [{ type: "docker:index/remoteImage:RemoteImage", name: "img", props: { name: "redis" } }]],
         ["Redis 6", [redisStatefulSet({}, { image: "redis:6.2-alpine" })]],
+        ...OTHER_REDIS_IMAGES.map(([what, image]): [string, TestResource[]] => [
+            `${what}, latest`,
+            [imageContainer(`${image.replace(/:[^:/]*$/, "")}:latest`)],
+        ]),
+        ["Redis Stack 6", [imageContainer("redis/redis-stack:6.2.6-v17")]],
     ],
     compliant: [
         [
@@ -17,6 +28,8 @@ export const imagePinnedCase: PolicyCase = {
         ],
         ["a digest pin", [redisStatefulSet({}, { image: `redis@sha256:${"a".repeat(64)}` })]],
         ["nginx:latest", [{ ...nginxContainer, props: { image: "nginx:latest" } }]],
+        // Their own versions: a pin is enough.
+        ...OTHER_REDIS_IMAGES.map(([what, image]): [string, TestResource[]] => [`${what}, pinned`, [imageContainer(image)]]),
     ],
     unknown: [["an unknown image", [plainRedisContainer({ image: UNKNOWN, command: ["redis-server"] })]]],
 };

@@ -1,6 +1,13 @@
 import { noLiteralPassword } from "../../../policies/credentials/noLiteralPassword";
 import { UNKNOWN } from "../../../harness/policy/inProcess";
-import { containerFromImageId, nginxContainer, redisContainer, redisStatefulSet, SECRET } from "../../../harness/policy/fixtures";
+import {
+    containerFromImageId,
+    imageContainer,
+    nginxContainer,
+    redisContainer,
+    redisStatefulSet,
+    SECRET,
+} from "../../../harness/policy/fixtures";
 import { type PolicyCase, hardenedDocker } from "../caseFixtures";
 
 export const noLiteralPasswordCase: PolicyCase = {
@@ -14,6 +21,7 @@ export const noLiteralPasswordCase: PolicyCase = {
             "a password env value, the image ID not known yet",
             containerFromImageId("bitnami/redis:7.2", { envs: [`REDIS_PASSWORD=${SECRET}`] }, "preview"),
         ],
+        ["Dragonfly's --requirepass=<literal>", [imageContainer("example/app:1", { command: ["dragonfly", `--requirepass=${SECRET}`] })]],
         ["a Kubernetes env value", [redisStatefulSet({}, { env: [{ name: "REDIS_PASSWORD", value: SECRET }] })]],
         [
             "a Kubernetes probe with REDISCLI_AUTH",

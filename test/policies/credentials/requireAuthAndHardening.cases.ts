@@ -4,8 +4,10 @@ import {
     editConf,
     hardenedConf,
     hardenedKubernetes,
+    imageContainer,
     internalNetwork,
     nginxContainer,
+    OTHER_REDIS_IMAGES,
     plainRedisContainer,
     redisContainer,
     redisSecret,
@@ -28,6 +30,8 @@ export const requireAuthAndHardeningCase: PolicyCase = {
     policy: requireAuthAndHardening,
     violating: [
         ["redis:7 with no config", [plainRedisContainer()]],
+        ...OTHER_REDIS_IMAGES.map(([what, image]): [string, TestResource[]] => [`${what} with no config`, [imageContainer(image)]]),
+        ["valkey-server with only a port", [imageContainer("example/app:1", { command: ["valkey-server", "--port", "7000"] })]],
         ["a config without a password", [internalNetwork, redisContainer({}, editConf(hardenedConf, { user: null }))]],
         ["a user with nopass", [internalNetwork, redisContainer({}, editConf(hardenedConf, { user: "default on nopass ~* &* +@all" }))]],
         // Redis reads rule words case-insensitively, and the last of a password and nopass wins (#28).
@@ -52,6 +56,13 @@ export const requireAuthAndHardeningCase: PolicyCase = {
     compliant: [
         ["the hardened container", hardenedDocker()],
         ["the hardened Kubernetes deployment", hardenedKubernetes()],
+        [
+            "valkey-server from the hardened config",
+            [
+                internalNetwork,
+                redisContainer({ image: "valkey/valkey:8.0.2-alpine", command: ["valkey-server", "/usr/local/etc/redis/redis.conf"] }),
+            ],
+        ],
         ["requirepass and a disabled CONFIG", [redisContainer({}, `requirepass ${SECRET}\nrename-command CONFIG ""\n`)]],
         ["an ACL file it cannot read", [redisContainer({}, 'aclfile /etc/redis/users.acl\nrename-command CONFIG ""\n')]],
         ["an ACL file that turns default off", [withAclFile("user default off\nuser app on #" + "a".repeat(64) + " ~* +@read\n")]],

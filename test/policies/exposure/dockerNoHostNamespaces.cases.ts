@@ -1,6 +1,6 @@
 import { dockerNoHostNamespaces } from "../../../policies/exposure/dockerNoHostNamespaces";
-import { UNKNOWN } from "../../../harness/policy/inProcess";
-import { containerFromImageId, nginxContainer, redisContainer } from "../../../harness/policy/fixtures";
+import { UNKNOWN, type TestResource } from "../../../harness/policy/inProcess";
+import { containerFromImageId, imageContainer, nginxContainer, OTHER_REDIS_IMAGES, redisContainer } from "../../../harness/policy/fixtures";
 import { type PolicyCase, hardenedDocker } from "../caseFixtures";
 
 export const dockerNoHostNamespacesCase: PolicyCase = {
@@ -10,8 +10,16 @@ export const dockerNoHostNamespacesCase: PolicyCase = {
         ["the host PID namespace", [redisContainer({ pidMode: "host" })]],
         ["the host IPC namespace", [redisContainer({ ipcMode: "host" })]],
         // Known as Redis only through the stack: the image ID is the RemoteImage's, or (at preview) comes from it.
-        ["host networking, the image named by ID", containerFromImageId("redis:7.2-alpine", { networkMode: "host" })],
-        ["host networking, the image ID not known yet", containerFromImageId("bitnami/redis:7.2", { networkMode: "host" }, "preview")],
+        ...OTHER_REDIS_IMAGES.map(([what, image]): [string, TestResource[]] => [
+            `${what} on the host network`,
+            [imageContainer(image, { networkMode: "host" })],
+        ]),
+        [
+            "valkey-server from another image on the host network",
+            [imageContainer("example/app:1", { command: ["valkey-server"], networkMode: "host" })],
+        ],
+        ["the host networking, the image named by ID", containerFromImageId("redis:7.2-alpine", { networkMode: "host" })],
+        ["host networking, the image ID not known yet", containerFromImageId("valkey/valkey:8", { networkMode: "host" }, "preview")],
     ],
     compliant: [
         ["the hardened container", hardenedDocker()],

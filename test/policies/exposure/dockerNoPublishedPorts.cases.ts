@@ -1,6 +1,13 @@
 import { dockerNoPublishedPorts } from "../../../policies/exposure/dockerNoPublishedPorts";
-import { UNKNOWN } from "../../../harness/policy/inProcess";
-import { containerFromImageId, nginxContainer, plainRedisContainer, redisContainer } from "../../../harness/policy/fixtures";
+import { UNKNOWN, type TestResource } from "../../../harness/policy/inProcess";
+import {
+    containerFromImageId,
+    imageContainer,
+    nginxContainer,
+    OTHER_REDIS_IMAGES,
+    plainRedisContainer,
+    redisContainer,
+} from "../../../harness/policy/fixtures";
 import { type PolicyCase, hardenedDocker } from "../caseFixtures";
 
 export const dockerNoPublishedPortsCase: PolicyCase = {
@@ -15,6 +22,14 @@ export const dockerNoPublishedPortsCase: PolicyCase = {
             [plainRedisContainer({ ports: [{ internal: 6379, external: 16379, ip: "0.0.0.0" }] })],
         ],
         // Another container port than 6379, so only the image says Redis: named by ID, or at preview by the dependency.
+        ...OTHER_REDIS_IMAGES.map(([what, image]): [string, TestResource[]] => [
+            `${what} on another port`,
+            [imageContainer(image, { ports: [{ internal: 7000, external: 7000 }] })],
+        ]),
+        [
+            "dragonfly from another image, its port as a flag",
+            [imageContainer("example/app:1", { command: ["dragonfly", "--port=7000"], ports: [{ internal: 7000, external: 7000 }] })],
+        ],
         ["the image named by ID", containerFromImageId("redis:7.2-alpine", { ports: [{ internal: 7000, external: 7000 }] })],
         ["the image ID not known yet", containerFromImageId("redis:7.2-alpine", { publishAllPorts: true }, "preview")],
     ],

@@ -1,11 +1,19 @@
 import { k8sNoHostNetwork } from "../../../policies/exposure/k8sNoHostNetwork";
-import { UNKNOWN } from "../../../harness/policy/inProcess";
-import { redisStatefulSet } from "../../../harness/policy/fixtures";
+import { UNKNOWN, type TestResource } from "../../../harness/policy/inProcess";
+import { imageDeployment, OTHER_REDIS_IMAGES, redisStatefulSet } from "../../../harness/policy/fixtures";
 import { type PolicyCase } from "../caseFixtures";
 
 export const k8sNoHostNetworkCase: PolicyCase = {
     policy: k8sNoHostNetwork,
     violating: [
+        ...OTHER_REDIS_IMAGES.map(([what, image]): [string, TestResource[]] => [
+            `${what} on the host network`,
+            [imageDeployment(image, { hostNetwork: true })],
+        ]),
+        [
+            "keydb-server from another image on a host port",
+            [imageDeployment("example/app:1", {}, { command: ["keydb-server"], ports: [{ containerPort: 7000, hostPort: 7000 }] })],
+        ],
         ["hostNetwork", [redisStatefulSet({ hostNetwork: true })]],
         ["a hostPort", [redisStatefulSet({}, { ports: [{ containerPort: 6379, hostPort: 6379 }] })]],
         [

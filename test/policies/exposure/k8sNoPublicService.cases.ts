@@ -6,6 +6,15 @@ import { type PolicyCase } from "../caseFixtures";
 export const k8sNoPublicServiceCase: PolicyCase = {
     policy: k8sNoPublicService,
     violating: [
+        // Only the pods it selects say what it fronts.
+        [
+            "a LoadBalancer selecting Valkey pods",
+            [service({ type: "LoadBalancer", selector: { "app.kubernetes.io/name": "valkey" }, ports: [{ port: 80 }] })],
+        ],
+        [
+            "a NodePort selecting Valkey's Sentinels",
+            [service({ type: "NodePort", selector: { app: "valkey-sentinel" }, ports: [{ port: 80 }] })],
+        ],
         ["a LoadBalancer", [service({ type: "LoadBalancer", ports: redisServicePorts })]],
         // The usual NodePort: Kubernetes picks the node port.
         ["a NodePort", [service({ type: "NodePort", ports: redisServicePorts })]],
