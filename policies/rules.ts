@@ -5,6 +5,7 @@ import { cacheNoEviction } from "./operations/cacheNoEviction";
 import { defaultUserFullAccess } from "./credentials/defaultUserFullAccess";
 import { dockerContainerHardening } from "./container/dockerContainerHardening";
 import { dockerInternalNetworkOnly } from "./exposure/dockerInternalNetworkOnly";
+import { dockerNetworkUnseen } from "./exposure/dockerNetworkUnseen";
 import { dockerNoHostNamespaces } from "./exposure/dockerNoHostNamespaces";
 import { dockerNoPrivilegedOrSocket } from "./container/dockerNoPrivilegedOrSocket";
 import { dockerNoPublishedPorts } from "./exposure/dockerNoPublishedPorts";
@@ -29,6 +30,7 @@ export const policies: Policies = [
     dockerNoPublishedPorts,
     dockerNoHostNamespaces,
     dockerInternalNetworkOnly,
+    dockerNetworkUnseen,
     k8sNoPublicService,
     k8sNoIngressRoute,
     k8sNoHostNetwork,

@@ -247,6 +247,27 @@ export function imageDeployment(image: string, pod: Record<string, unknown> = {}
     };
 }
 
+/** A Swarm service of `image`, as `new docker.Service(…)` declares it; `props` merge over the task's container spec and the rest. */
+export function swarmService(
+    image: string,
+    { containerSpec = {}, ...props }: { containerSpec?: Record<string, unknown> } & Record<string, unknown> = {},
+): TestResource {
+    return {
+        type: "docker:index/service:Service",
+        name: "swarm-cache",
+        props: { name: "swarm-cache", taskSpec: { containerSpec: { image, ...containerSpec } }, ...props },
+    };
+}
+
+/** A Helm v3 Release of `chart` with `values`, as `new k8s.helm.v3.Release(…)` declares it. */
+export function helmRelease(chart: string, values: Record<string, unknown>): TestResource {
+    return {
+        type: "kubernetes:helm.sh/v3:Release",
+        name: "cache",
+        props: { chart, version: "20.1.0", namespace: "redis", repositoryOpts: { repo: "https://charts.bitnami.com/bitnami" }, values },
+    };
+}
+
 export const nginxContainer: TestResource = {
     type: "docker:index/container:Container",
     name: "web",

@@ -6,10 +6,12 @@ import type { Container } from "@pulumi/docker";
 import type { ResolvedResource } from "@pulumi/pulumi/queryable";
 import type { PolicyResource, ReportViolation, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 import { exemptRemediation, stackPolicy } from "./exemptions";
-import { knownString } from "./known";
-import { isRedisDockerContainer, looksLikeRedisDockerContainer } from "./recognise";
+import { REDIS_PORT } from "../shared/ports";
+import { known, knownItems, knownString, UNKNOWN } from "./known";
+import { isRedisDockerContainer, isRedisImage, looksLikeRedisDockerContainer, redisServerArgs, strings } from "./recognise";
 
 export const CONTAINER_TYPE = "docker:index/container:Container";
+export const SWARM_SERVICE_TYPE = "docker:index/service:Service";
 
 /** The Docker provider's image resources, and the property that names the image each pulled or built. */
 const IMAGE_NAME_PROPERTY: Readonly<Record<string, string>> = {
@@ -52,12 +54,61 @@ export function redisDockerContainers(resources: PolicyResource[], { created = f
     return resources.filter((r) => r.type === CONTAINER_TYPE && recognise(r.props, imageOf(r)));
 }
 
+/**
+ * The stack's Swarm services whose tasks run Redis: by the task's image, its command, or a
+ * published port targeting 6379.
+ */
+export function redisSwarmServices(resources: PolicyResource[]): PolicyResource[] {
+    return resources.filter((r) => {
+        if (r.type !== SWARM_SERVICE_TYPE) return false;
+        const props = r.props as any;
+        const spec = known(() => props.taskSpec?.containerSpec as unknown) as any;
+        if (isRedisImage(knownString(() => spec?.image))) return true;
+        if (redisServerArgs([...strings(() => spec?.commands), ...strings(() => spec?.args)]) !== undefined) return true;
+        return knownItems<any>(() => props.endpointSpec?.ports).items.some((p) => known(() => p.targetPort as unknown) === REDIS_PORT);
+    });
+}
+
+/**
+ * The container whose network a container listens on: itself, or the one whose namespace it joins
+ * (`networkMode: container:<name or ID>`, e.g. a network holder as hardened-redis's Sentinel
+ * topology uses), followed to the end. `outside`: the name or ID of a container the chain reaches
+ * that is not in the stack; `unknown`: a network mode not known yet, or a loop.
+ */
+export function namespaceOwner(
+    containers: PolicyResource[],
+    container: unknown,
+): { container: any } | { outside: string } | { unknown: true } {
+    let c = container as any;
+    for (let hops = 0; hops < 8; hops++) {
+        const mode = known(() => c.networkMode as unknown);
+        if (mode === UNKNOWN) return { unknown: true };
+        if (typeof mode !== "string" || !mode.startsWith("container:")) return { container: c };
+        const ref = mode.slice("container:".length);
+        const owner = containers.find((r) => {
+            const props = r.props as any;
+            return knownString(() => props.name) === ref || knownString(() => props.id) === ref;
+        });
+        if (!owner) {
+            // A container of the stack whose name or ID is not known yet may be the one.
+            const unnamed = containers.some(
+                (r) => known(() => (r.props as any).name as unknown) === UNKNOWN || known(() => (r.props as any).id as unknown) === UNKNOWN,
+            );
+            return unnamed ? { unknown: true } : { outside: ref };
+        }
+        c = owner.props;
+    }
+    return { unknown: true };
+}
+
 /** What a Docker container policy declares: a stack policy's metadata, a check per Redis container and an optional remediation. */
 export interface DockerContainerPolicy extends Omit<StackValidationPolicy, "validateStack"> {
     /** Also check containers created stopped (`start: false`): for settings a later `docker start` brings into effect. */
     created?: boolean;
     /** Reports what is wrong with one Redis container (its properties). */
     validateContainer: (container: ResolvedResource<Container>, report: (message: string) => void, args: StackValidationArgs) => void;
+    /** Reports what is wrong with one Swarm service whose tasks run Redis (its properties), where the policy applies to those too. */
+    validateSwarmService?: (service: any, report: (message: string) => void, args: StackValidationArgs) => void;
     /**
      * Fixes a container at level `remediate`. It sees one resource, as the engine remediates
      * them, so it fixes only what is recognisable from the container alone; the stack check still
@@ -73,6 +124,7 @@ export interface DockerContainerPolicy extends Omit<StackValidationPolicy, "vali
 export function dockerContainerPolicy({
     created,
     validateContainer,
+    validateSwarmService,
     remediateResource,
     ...policy
 }: DockerContainerPolicy): StackValidationPolicy {
@@ -82,6 +134,9 @@ export function dockerContainerPolicy({
             for (const r of redisDockerContainers(args.resources, { created })) {
                 validateContainer(r.props as ResolvedResource<Container>, (message) => reportViolation(message, r.urn), args);
             }
+            if (!validateSwarmService) return;
+            for (const r of redisSwarmServices(args.resources))
+                validateSwarmService(r.props, (message) => reportViolation(message, r.urn), args);
         },
     });
     // The policy server runs a policy with validateStack and remediateResource as both: the

@@ -146,8 +146,10 @@ export function withImageEntrypoint(command: string[]): string[] {
  * image by name, when the stack resolves the container's (an image ID) to one.
  */
 export function isRedisDockerContainer(c: Props, image: string | undefined = knownString(() => c.image)): boolean {
-    // A container created with start: false runs nothing (e.g. one that only receives uploads).
-    if (known(() => c.start) === false) return false;
+    // A container created with start: false runs nothing (e.g. one that only receives uploads);
+    // whether one with an unknown `start` will run cannot be told, so nothing it would run is judged.
+    const start = known(() => c.start as unknown);
+    if (start === false || start === UNKNOWN) return false;
     return looksLikeRedisDockerContainer(c, image);
 }
 

@@ -299,9 +299,6 @@ export function redisWorkloads(resources: PolicyResource[]): RedisWorkload[] {
     const workloads: RedisWorkload[] = [];
     for (const resource of resources) {
         const props = resource.props as any;
-        // Whether a container whose `start` is unknown will run Redis cannot be told: its settings
-        // are still judged resource by resource, what it would run is not.
-        if (resource.type === CONTAINER_TYPE && known(() => props.start) === UNKNOWN) continue;
         const image = resource.type === CONTAINER_TYPE ? imageOf(resource) : undefined;
         if (resource.type === CONTAINER_TYPE && isRedisDockerContainer(props, image)) {
             const run = runArgv(

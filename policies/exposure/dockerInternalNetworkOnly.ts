@@ -1,31 +1,9 @@
-import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import type { StackValidationPolicy } from "@pulumi/policy";
 import { configSchema, stackPolicy } from "../engine/exemptions";
 import { known, knownItems, knownString, UNKNOWN } from "../engine/known";
 import { redisWorkloads } from "../engine/workloads";
+import { namespaceOwner } from "../engine/dockerContainers";
 import { cisDocker, docsUrl } from "../engine/metadata";
-
-/**
- * The container whose network a container listens on: itself, or the one whose namespace it joins
- * (`networkMode: container:<name or ID>`, e.g. a network holder as hardened-redis's Sentinel
- * topology uses), followed to the end. Undefined when that cannot be told here (a container outside
- * the stack, an unknown network mode, a loop).
- */
-function namespaceOwner(containers: PolicyResource[], container: unknown): any {
-    let c = container as any;
-    for (let hops = 0; hops < 8; hops++) {
-        const mode = known(() => c.networkMode as unknown);
-        if (mode === UNKNOWN) return undefined;
-        if (typeof mode !== "string" || !mode.startsWith("container:")) return c;
-        const ref = mode.slice("container:".length);
-        const owner = containers.find((r) => {
-            const props = r.props as any;
-            return knownString(() => props.name) === ref || knownString(() => props.id) === ref;
-        });
-        if (!owner) return undefined;
-        c = owner.props;
-    }
-    return undefined;
-}
 
 export const dockerInternalNetworkOnly: StackValidationPolicy = stackPolicy({
     name: "redis-docker-internal-network-only",
@@ -51,9 +29,10 @@ export const dockerInternalNetworkOnly: StackValidationPolicy = stackPolicy({
         }
         const containers = args.resources.filter((r) => r.type === "docker:index/container:Container");
         for (const w of redisWorkloads(args.resources).filter((w) => w.platform === "docker")) {
-            const c = namespaceOwner(containers, w.container);
-            // Joins a container outside the stack, or one not known yet: nothing to judge here.
-            if (c === undefined) continue;
+            const owner = namespaceOwner(containers, w.container);
+            // Joins a container outside the stack (redis-docker-network-unseen says so), or one not known yet: nothing to judge here.
+            if (!("container" in owner)) continue;
+            const c = owner.container;
             if (c !== w.container && knownString(() => c.networkMode) === "host") {
                 reportViolation(
                     "Redis container joins the network namespace of a container on the host network; give that container an internal network only.",

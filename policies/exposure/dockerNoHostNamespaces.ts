@@ -1,7 +1,7 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { dockerContainerPolicy } from "../engine/dockerContainers";
 import { configSchema } from "../engine/exemptions";
-import { knownString } from "../engine/known";
+import { knownItems, knownString } from "../engine/known";
 import { cisDocker, docsUrl } from "../engine/metadata";
 
 export const dockerNoHostNamespaces: StackValidationPolicy = dockerContainerPolicy({
@@ -25,5 +25,10 @@ export const dockerNoHostNamespaces: StackValidationPolicy = dockerContainerPoli
                 );
             }
         }
+    },
+    validateSwarmService: (service, reportViolation) => {
+        const networks = knownItems<any>(() => service.taskSpec?.networksAdvanced).items.map((n) => knownString(() => n.name));
+        if (networks.includes("host"))
+            reportViolation("Redis Swarm service's tasks join the host network; give them an internal overlay network.");
     },
 });

@@ -49,6 +49,15 @@ export const dockerNoPublishedPorts: StackValidationPolicy = dockerContainerPoli
         if (problem)
             reportViolation(`Redis container ${problem}${stopped}; remove the ports and reach it from containers on its internal network.`);
     },
+    // A Swarm service publishes through the routing mesh, on every node of the swarm (or on the
+    // node of each task, in host mode): never loopback only.
+    validateSwarmService: (service, reportViolation) => {
+        const ports = knownItems(() => service.endpointSpec?.ports).items;
+        if (ports.length > 0)
+            reportViolation(
+                `Redis Swarm service publishes ${ports.length} port(s) on the swarm's nodes (endpointSpec.ports); remove them and reach it from services on its overlay network.`,
+            );
+    },
     // Dropping the published ports is always safe: clients on the internal network are unaffected.
     remediateResource: remediateResourceOfType(docker.Container, (container, args) => {
         const config = args.getConfig<Config>();

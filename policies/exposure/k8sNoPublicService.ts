@@ -4,6 +4,7 @@ import { known, knownItems, knownString, UNKNOWN } from "../engine/known";
 import { redisSecurity, docsUrl } from "../engine/metadata";
 import { redisServiceRole } from "../engine/recognise";
 import { serviceExposures } from "../engine/k8sExposure";
+import { HELM_RELEASE_TYPE, isRedisRelease, releaseExposures } from "../engine/helmReleases";
 
 export const k8sNoPublicService: ResourceValidationPolicy = resourcePolicy({
     name: "redis-k8s-no-public-service",
@@ -18,6 +19,13 @@ export const k8sNoPublicService: ResourceValidationPolicy = resourcePolicy({
     url: docsUrl("redis-k8s-no-public-service"),
     configSchema: configSchema(),
     validateResource: (args, reportViolation) => {
+        if (args.type === HELM_RELEASE_TYPE && isRedisRelease(args.props)) {
+            for (const { at, role, how } of releaseExposures(args.props))
+                reportViolation(
+                    `Helm release's ${role} Service (values ${at}) has ${how}; set ${at}.type to ClusterIP with no nodePorts or externalIPs.`,
+                );
+            return;
+        }
         if (args.type !== "kubernetes:core/v1:Service") return;
         const spec = known(() => (args.props as any).spec);
         // A Service whose spec is unknown cannot be told to front Redis, or to be public.

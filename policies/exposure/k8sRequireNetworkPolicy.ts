@@ -4,6 +4,7 @@ import { configSchema, stackPolicy } from "../engine/exemptions";
 import { known, knownItems, knownLabels, knownString, UNKNOWN, type Known } from "../engine/known";
 import { POD_TYPES, redisPods } from "../engine/recognise";
 import { cisKubernetes, docsUrl } from "../engine/metadata";
+import { HELM_RELEASE_TYPE, isRedisRelease, releaseDisablesNetworkPolicy } from "../engine/helmReleases";
 
 /** Whether a label selector (matchLabels only) can select pods with these labels; unknown, on either side, counts as yes. */
 function selects(selector: any, labels: Known<Record<string, Known<string>>>): boolean {
@@ -128,6 +129,13 @@ export const k8sRequireNetworkPolicy: StackValidationPolicy = stackPolicy({
     url: docsUrl("redis-k8s-requires-network-policy"),
     configSchema: configSchema(),
     validateStack: (args, reportViolation) => {
+        for (const release of args.resources.filter((r) => r.type === HELM_RELEASE_TYPE && isRedisRelease(r.props))) {
+            if (releaseDisablesNetworkPolicy(release.props))
+                reportViolation(
+                    "Helm release of Redis turns off its chart's NetworkPolicy (networkPolicy.enabled: false); enable it and admit only client pods (networkPolicy.allowExternal: false).",
+                    release.urn,
+                );
+        }
         const policies = args.resources
             .filter((r) => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy")
             .map((r) => r.props as any);

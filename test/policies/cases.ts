@@ -3,6 +3,7 @@
 import { dockerNoPublishedPortsCase } from "./exposure/dockerNoPublishedPorts.cases";
 import { dockerNoHostNamespacesCase } from "./exposure/dockerNoHostNamespaces.cases";
 import { dockerInternalNetworkOnlyCase } from "./exposure/dockerInternalNetworkOnly.cases";
+import { dockerNetworkUnseenCase } from "./exposure/dockerNetworkUnseen.cases";
 import { k8sNoPublicServiceCase } from "./exposure/k8sNoPublicService.cases";
 import { k8sNoIngressRouteCase } from "./exposure/k8sNoIngressRoute.cases";
 import { k8sNoHostNetworkCase } from "./exposure/k8sNoHostNetwork.cases";
@@ -32,6 +33,7 @@ export const cases: PolicyCase[] = [
     dockerNoPublishedPortsCase,
     dockerNoHostNamespacesCase,
     dockerInternalNetworkOnlyCase,
+    dockerNetworkUnseenCase,
     k8sNoPublicServiceCase,
     k8sNoIngressRouteCase,
     k8sNoHostNetworkCase,

@@ -76,6 +76,7 @@ describe("redis-guard served to the engine over gRPC", () => {
             "redis-docker-no-published-ports": [RESOURCE, MANDATORY],
             "redis-docker-no-host-namespaces": [STACK, MANDATORY],
             "redis-docker-internal-network-only": [STACK, MANDATORY],
+            "redis-docker-network-unseen": [STACK, ADVISORY],
             "redis-k8s-no-public-service": [RESOURCE, MANDATORY],
             "redis-k8s-no-ingress-route": [RESOURCE, MANDATORY],
             "redis-k8s-no-host-network": [RESOURCE, MANDATORY],

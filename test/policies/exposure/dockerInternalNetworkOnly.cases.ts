@@ -1,6 +1,6 @@
 import { dockerInternalNetworkOnly } from "../../../policies/exposure/dockerInternalNetworkOnly";
 import { UNKNOWN } from "../../../harness/policy/inProcess";
-import { internalNetwork, nginxContainer, redisContainer } from "../../../harness/policy/fixtures";
+import { internalNetwork, nginxContainer, redisContainer, sentinelTopology } from "../../../harness/policy/fixtures";
 import { type PolicyCase, hardenedDocker } from "../caseFixtures";
 
 export const dockerInternalNetworkOnlyCase: PolicyCase = {
@@ -9,6 +9,8 @@ export const dockerInternalNetworkOnlyCase: PolicyCase = {
         ["a network that is not internal", [{ ...internalNetwork, props: { name: "redis-net", internal: false } }, redisContainer()]],
         ["the default bridge", [redisContainer({ networksAdvanced: undefined })]],
         ["the built-in bridge by name", [redisContainer({ networksAdvanced: [{ name: "bridge" }] })]],
+        // Host mode by indirection: the container whose namespace Redis joins is on the host network.
+        ["Sentinel joining a holder on the host network", sentinelTopology(undefined, {}, { networkMode: "host", networksAdvanced: [] })],
     ],
     compliant: [
         ["the hardened container on its internal network", hardenedDocker()],

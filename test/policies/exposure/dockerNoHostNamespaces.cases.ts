@@ -1,6 +1,13 @@
 import { dockerNoHostNamespaces } from "../../../policies/exposure/dockerNoHostNamespaces";
 import { UNKNOWN, type TestResource } from "../../../harness/policy/inProcess";
-import { containerFromImageId, imageContainer, nginxContainer, OTHER_REDIS_IMAGES, redisContainer } from "../../../harness/policy/fixtures";
+import {
+    containerFromImageId,
+    imageContainer,
+    nginxContainer,
+    OTHER_REDIS_IMAGES,
+    redisContainer,
+    swarmService,
+} from "../../../harness/policy/fixtures";
 import { type PolicyCase, hardenedDocker } from "../caseFixtures";
 
 export const dockerNoHostNamespacesCase: PolicyCase = {
@@ -17,6 +24,14 @@ export const dockerNoHostNamespacesCase: PolicyCase = {
         [
             "valkey-server from another image on the host network",
             [imageContainer("example/app:1", { command: ["valkey-server"], networkMode: "host" })],
+        ],
+        [
+            "a Swarm service of Valkey on the host network",
+            [
+                swarmService("valkey/valkey:8", {
+                    taskSpec: { containerSpec: { image: "valkey/valkey:8" }, networksAdvanced: [{ name: "host" }] },
+                }),
+            ],
         ],
         ["the host networking, the image named by ID", containerFromImageId("redis:7.2-alpine", { networkMode: "host" })],
         ["host networking, the image ID not known yet", containerFromImageId("valkey/valkey:8", { networkMode: "host" }, "preview")],

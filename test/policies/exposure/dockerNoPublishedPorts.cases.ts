@@ -7,6 +7,7 @@ import {
     OTHER_REDIS_IMAGES,
     plainRedisContainer,
     redisContainer,
+    swarmService,
 } from "../../../harness/policy/fixtures";
 import { type PolicyCase, hardenedDocker } from "../caseFixtures";
 
@@ -30,12 +31,35 @@ export const dockerNoPublishedPortsCase: PolicyCase = {
             "dragonfly from another image, its port as a flag",
             [imageContainer("example/app:1", { command: ["dragonfly", "--port=7000"], ports: [{ internal: 7000, external: 7000 }] })],
         ],
+        // Published through the routing mesh on every node of the swarm.
+        [
+            "a Swarm service of redis:7 with a published port",
+            [swarmService("redis:7.2-alpine", { endpointSpec: { ports: [{ targetPort: 6379, publishedPort: 6379 }] } })],
+        ],
+        [
+            "a Swarm service running redis-server from another image, in host publish mode",
+            [
+                swarmService("example/app:1", {
+                    containerSpec: { commands: ["redis-server"], args: ["--port", "7000"] },
+                    endpointSpec: { ports: [{ targetPort: 7000, publishedPort: 7000, publishMode: "host" }] },
+                }),
+            ],
+        ],
+        [
+            "a Swarm service publishing 6379 of an unnamed image",
+            [swarmService("example/app:1", { endpointSpec: { ports: [{ targetPort: 6379 }] } })],
+        ],
         ["the image named by ID", containerFromImageId("redis:7.2-alpine", { ports: [{ internal: 7000, external: 7000 }] })],
         ["the image ID not known yet", containerFromImageId("redis:7.2-alpine", { publishAllPorts: true }, "preview")],
     ],
     compliant: [
         ["the hardened container", hardenedDocker()],
         ["an nginx container with a published port", [nginxContainer]],
+        ["a Swarm service of redis:7 without published ports", [swarmService("redis:7.2-alpine", { endpointSpec: { ports: [] } })]],
+        [
+            "a Swarm service of nginx with a published port",
+            [swarmService("nginx:1.27", { endpointSpec: { ports: [{ targetPort: 80, publishedPort: 8080 }] } })],
+        ],
         ["nginx by image ID with a published port", containerFromImageId("nginx:1.27", { ports: [{ internal: 80, external: 8080 }] })],
     ],
     unknown: [

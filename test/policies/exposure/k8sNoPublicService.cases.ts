@@ -1,6 +1,6 @@
 import { k8sNoPublicService } from "../../../policies/exposure/k8sNoPublicService";
 import { UNKNOWN } from "../../../harness/policy/inProcess";
-import { redisServicePorts, service } from "../../../harness/policy/fixtures";
+import { helmRelease, redisServicePorts, service } from "../../../harness/policy/fixtures";
 import { type PolicyCase } from "../caseFixtures";
 
 export const k8sNoPublicServiceCase: PolicyCase = {
@@ -16,6 +16,17 @@ export const k8sNoPublicServiceCase: PolicyCase = {
             [service({ type: "NodePort", selector: { app: "valkey-sentinel" }, ports: [{ port: 80 }] })],
         ],
         ["a LoadBalancer", [service({ type: "LoadBalancer", ports: redisServicePorts })]],
+        // A Release renders its objects out of the pack's sight: its values are what shows.
+        ["Bitnami's redis chart with a LoadBalancer primary", [helmRelease("redis", { master: { service: { type: "LoadBalancer" } } })]],
+        [
+            "Bitnami's redis chart with NodePort Sentinels",
+            [helmRelease("bitnami/redis", { sentinel: { enabled: true, service: { type: "NodePort" } } })],
+        ],
+        [
+            "Bitnami's valkey chart from OCI with a fixed node port",
+            [helmRelease("oci://registry-1.docker.io/bitnamicharts/valkey", { primary: { service: { nodePorts: { valkey: "30079" } } } })],
+        ],
+        ["the redis-ha chart with external IPs", [helmRelease("redis-ha", { service: { externalIPs: ["203.0.113.7"] } })]],
         // The usual NodePort: Kubernetes picks the node port.
         ["a NodePort", [service({ type: "NodePort", ports: redisServicePorts })]],
         ["an explicit nodePort on a ClusterIP", [service({ type: "ClusterIP", ports: [{ port: 6379, nodePort: 30079 }] })]],
@@ -52,6 +63,17 @@ export const k8sNoPublicServiceCase: PolicyCase = {
     ],
     compliant: [
         ["a ClusterIP Service", [service({ type: "ClusterIP", ports: redisServicePorts })]],
+        // The charts' own defaults: ClusterIP, node ports "" (none chosen).
+        [
+            "Bitnami's redis chart with its default services",
+            [
+                helmRelease("redis", {
+                    master: { service: { type: "ClusterIP", nodePorts: { redis: "" } } },
+                    auth: { existingSecret: "cache" },
+                }),
+            ],
+        ],
+        ["a LoadBalancer from another chart", [helmRelease("ingress-nginx", { controller: { service: { type: "LoadBalancer" } } })]],
         ["a ClusterIP Sentinel Service", [service({ type: "ClusterIP", ports: [{ name: "sentinel", port: 26379 }] }, "sentinel")]],
         [
             "a web LoadBalancer",

@@ -1,6 +1,6 @@
 import { k8sRequireNetworkPolicy } from "../../../policies/exposure/k8sRequireNetworkPolicy";
 import { UNKNOWN } from "../../../harness/policy/inProcess";
-import { hardenedKubernetes, networkPolicy, redisStatefulSet } from "../../../harness/policy/fixtures";
+import { hardenedKubernetes, helmRelease, networkPolicy, redisStatefulSet } from "../../../harness/policy/fixtures";
 import { type PolicyCase, k8sWith } from "../caseFixtures";
 
 const NAME_LABEL = "kubernetes.io/metadata.name";
@@ -17,6 +17,10 @@ export const k8sRequireNetworkPolicyCase: PolicyCase = {
         ["no NetworkPolicy", hardenedKubernetes().filter((r) => !r.type.includes("NetworkPolicy"))],
         ["a policy that admits every source", k8sWith(networkPolicy({ ingress: [{}] }))],
         ["a policy for other pods", k8sWith(networkPolicy({ podSelector: { matchLabels: { app: "web" } } }))],
+        [
+            "a Helm release of Bitnami's redis chart with its NetworkPolicy off",
+            [helmRelease("redis", { networkPolicy: { enabled: false } })],
+        ],
         // Sources that look restricted and admit everyone (ways around found in review, #28).
         [
             "a peer selecting every namespace (namespaceSelector: {})",
@@ -85,6 +89,11 @@ export const k8sRequireNetworkPolicyCase: PolicyCase = {
     ],
     compliant: [
         ["the hardened deployment", hardenedKubernetes()],
+        [
+            "a Helm release of Bitnami's redis chart admitting only client pods",
+            [helmRelease("redis", { networkPolicy: { enabled: true, allowExternal: false } })],
+        ],
+        ["a Helm release of another chart with NetworkPolicies off", [helmRelease("grafana", { networkPolicy: { enabled: false } })]],
         [
             "labelled client pods in every namespace",
             k8sWith(

@@ -1,0 +1,4 @@
+import { dockerNetworkUnseenCase } from "./dockerNetworkUnseen.cases";
+import { policyCaseTests } from "../caseTests";
+
+policyCaseTests(dockerNetworkUnseenCase);
