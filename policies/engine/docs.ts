@@ -2,6 +2,7 @@
 // (each policy's `url`) says what the pack enforces. `npm run docs:policies` rewrites it; a test
 // fails when it is stale.
 import type { Policy } from "@pulumi/policy";
+import { reachSection } from "./reach";
 
 const configLine = (name: string, property: unknown): string => {
     const p = property as { type?: string; default?: unknown; description?: string; enum?: unknown[] };
@@ -39,6 +40,10 @@ export function renderPolicyDocs(policies: Policy[]): string {
         "<!-- Written by `npm run docs:policies` from policies/*.ts; edit the policies, not this file. -->",
         "",
         "What each policy forbids, why, the control it enforces, how to fix a violation and how to configure it. The project README's [redis-guard section](../README.md#redis-guard-the-policy-pack) shows how to run the pack.",
+        "",
+        reachSection(),
+        "",
+        "## The policies",
         "",
         ...policies.map(section).flatMap((s) => [s, ""]),
     ].join("\n");

@@ -3,6 +3,7 @@ import { configSchema, resourcePolicy } from "../engine/exemptions";
 import { known, knownItems, knownString } from "../engine/known";
 import { redisSecurity, docsUrl } from "../engine/metadata";
 import { portRole } from "../engine/recognise";
+import { GATEWAY_ROUTE, TRAEFIK_ROUTE } from "../engine/k8sExposure";
 
 /** Ports and port names that are Redis's or Sentinel's. */
 const isRedisPort = (port: unknown) => portRole(port) !== undefined;
@@ -26,9 +27,6 @@ function serviceMapTargets(data: unknown): string[] {
         .flatMap((value) => /^[^/\s]+\/[^:\s]+:([^:\s]+)(:PROXY){0,2}$/.exec(value ?? "")?.[1] ?? []);
 }
 
-/** Gateway API routes and Traefik's TCP routes, whose backends name a Service port (as custom resources: `kubernetes:<group>/<version>:<kind>`). */
-const GATEWAY_ROUTE = /^kubernetes:gateway\.networking\.k8s\.io\/[^:]+:(TCP|TLS|HTTP|GRPC|UDP)Route$/;
-const TRAEFIK_TCP_ROUTE = /^kubernetes:traefik\.(io|containo\.us)\/[^:]+:IngressRoute(TCP|UDP)$/;
 
 /** The Service ports a Gateway API route or a Traefik TCP route sends traffic to. */
 function routeBackendPorts(type: string, spec: any): unknown[] {
@@ -68,7 +66,7 @@ export const k8sNoIngressRoute: ResourceValidationPolicy = resourcePolicy({
             if (targets.some((port) => isRedisPort(port) || isRedisPort(Number(port)))) {
                 reportViolation("Ingress controller TCP/UDP service map exposes a Redis or Sentinel port; remove that entry.");
             }
-        } else if (GATEWAY_ROUTE.test(args.type) || TRAEFIK_TCP_ROUTE.test(args.type)) {
+        } else if (GATEWAY_ROUTE.test(args.type) || TRAEFIK_ROUTE.test(args.type)) {
             if (
                 routeBackendPorts(
                     args.type,

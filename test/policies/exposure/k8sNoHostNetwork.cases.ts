@@ -11,6 +11,16 @@ export const k8sNoHostNetworkCase: PolicyCase = {
             [imageDeployment(image, { hostNetwork: true })],
         ]),
         [
+            "a hand-written Sentinel pod on a host port",
+            [
+                imageDeployment(
+                    "example/sentinel:1",
+                    {},
+                    { command: ["redis-sentinel", "/etc/sentinel/sentinel.conf"], ports: [{ containerPort: 26379, hostPort: 26379 }] },
+                ),
+            ],
+        ],
+        [
             "keydb-server from another image on a host port",
             [imageDeployment("example/app:1", {}, { command: ["keydb-server"], ports: [{ containerPort: 7000, hostPort: 7000 }] })],
         ],
