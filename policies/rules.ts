@@ -2,6 +2,7 @@
 import type { Policies } from "@pulumi/policy";
 import { appendfsyncAlways } from "./operations/appendfsyncAlways";
 import { cacheNoEviction } from "./operations/cacheNoEviction";
+import { configUnseen } from "./credentials/configUnseen";
 import { defaultUserFullAccess } from "./credentials/defaultUserFullAccess";
 import { dockerContainerHardening } from "./container/dockerContainerHardening";
 import { dockerInternalNetworkOnly } from "./exposure/dockerInternalNetworkOnly";
@@ -39,6 +40,7 @@ export const policies: Policies = [
     // Credentials and Redis hardening
     requireAuthAndHardening,
     noLiteralPassword,
+    configUnseen,
     defaultUserFullAccess,
     nonAdminUserDangerousCommands,
     sentinelHelloChannel,

@@ -46,6 +46,27 @@ export interface RedisWorkload {
     container: unknown;
     /** Reads another file the container sees (an `aclfile`), as the config file is read. */
     readFile(path: string): Known<string | undefined>;
+    /**
+     * Files it was asked for (its config, the files that includes, its aclfile) that no resource of
+     * the stack delivers, with every value that could tell known: baked into the image, or mounted
+     * from something outside the stack. Filled as files are read.
+     */
+    unseenFiles: ReadonlySet<string>;
+}
+
+/** Where a file reader notes a file that no resource of the stack delivers (known for certain, not merely unknown yet). */
+type Unseen = (path: string) => void;
+
+/** Whether every upload of a Docker container names its file, and every volume its name and path: then a file none delivers is none's. */
+function dockerFilesKnown(container: any): boolean {
+    const uploads = knownItems<any>(() => container.uploads);
+    const volumes = knownItems<any>(() => container.volumes);
+    return (
+        uploads.complete &&
+        uploads.items.every((u) => knownString(() => u.file) !== undefined) &&
+        volumes.complete &&
+        volumes.items.every((v) => known(() => v.containerPath as unknown) !== UNKNOWN && known(() => v.volumeName as unknown) !== UNKNOWN)
+    );
 }
 
 function uploadedContent(container: any, path: string): Known<string | undefined> {
@@ -67,15 +88,16 @@ function volumeMounts(container: any): Array<{ volume: string; path: string }> {
 }
 
 /** A file a Docker container sees, from its uploads or another container's uploads into a shared volume. */
-function dockerFile(resources: PolicyResource[], container: any, path: string): Known<string | undefined> {
+function dockerFile(resources: PolicyResource[], container: any, path: string, unseen: Unseen): Known<string | undefined> {
     const own = uploadedContent(container, path);
     if (own !== undefined) return own;
     // Uploaded by another container into a volume both mount (Docker refuses uploads into a
     // read-only root filesystem, so hardened setups write the config through a helper).
     const mount = volumeMounts(container).find((m) => path.startsWith(`${m.path}/`));
+    const others = resources.filter((r) => r.type === CONTAINER_TYPE && r.props !== container);
     if (mount) {
         const relative = path.slice(mount.path.length);
-        for (const other of resources.filter((r) => r.type === CONTAINER_TYPE && r.props !== container)) {
+        for (const other of others) {
             for (const m of volumeMounts(other.props).filter((m) => m.volume === mount.volume)) {
                 const content = uploadedContent(other.props, `${m.path}${relative}`);
                 if (content !== undefined) return content;
@@ -83,6 +105,7 @@ function dockerFile(resources: PolicyResource[], container: any, path: string): 
         }
     }
     // Baked into the image or written some other way: not readable from here.
+    if (dockerFilesKnown(container) && (!mount || others.every((o) => dockerFilesKnown(o.props)))) unseen(path);
     return UNKNOWN;
 }
 
@@ -129,6 +152,7 @@ function sourceFile(
     namespace: Known<string | undefined>,
     source: VolumeSource,
     fileName: string,
+    outside: () => void,
 ): Known<string | undefined> {
     // With items, only the listed keys appear, at their paths.
     const items = knownItems<any>(() => source.items as unknown[] | undefined);
@@ -144,6 +168,7 @@ function sourceFile(
         const ns = known(() => props.metadata?.namespace as string | undefined);
         return knownString(() => props.metadata?.name) === source.name && (ns === namespace || ns === UNKNOWN || namespace === UNKNOWN);
     });
+    if (!holder && namespace !== UNKNOWN && namesKnown(resources, `kubernetes:core/v1:${source.kind}`)) outside();
     if (!holder || key === undefined) return UNKNOWN;
     const props = holder.props as any;
     // Where each kind keeps a file, in the order Kubernetes reads them, and whether it is base64:
@@ -166,6 +191,20 @@ function sourceFile(
     return undefined;
 }
 
+/** Whether every resource of the type in the stack has a known name and namespace: then one not found is not in the stack. */
+function namesKnown(resources: PolicyResource[], type: string): boolean {
+    return resources
+        .filter((r) => r.type === type)
+        .every((r) => {
+            const metadata = known(() => (r.props as any).metadata as unknown);
+            return (
+                metadata !== UNKNOWN &&
+                known(() => (r.props as any).metadata?.name as unknown) !== UNKNOWN &&
+                known(() => (r.props as any).metadata?.namespace as unknown) !== UNKNOWN
+            );
+        });
+}
+
 /** A file a Kubernetes container sees, from the ConfigMaps and Secrets mounted at its directory. */
 function k8sFile(
     resources: PolicyResource[],
@@ -173,25 +212,35 @@ function k8sFile(
     spec: any,
     container: any,
     path: string,
+    unseen: Unseen,
 ): Known<string | undefined> {
-    const mount = knownItems<any>(() => container.volumeMounts)
-        .items.map((m) => ({
+    const mounts = knownItems<any>(() => container.volumeMounts);
+    const mount = mounts.items
+        .map((m) => ({
             name: knownString(() => m.name),
             mountPath: knownString(() => m.mountPath),
             subPath: knownString(() => m.subPath),
         }))
         .find((m) => m.mountPath !== undefined && (path === m.mountPath || path.startsWith(`${m.mountPath}/`)));
-    if (!mount) return UNKNOWN;
+    if (!mount) {
+        // In the image: no volume covers it.
+        if (mounts.complete && mounts.items.every((m) => known(() => m.mountPath as unknown) !== UNKNOWN)) unseen(path);
+        return UNKNOWN;
+    }
     const volume = knownItems<any>(() => spec.volumes).items.find((v) => knownString(() => v.name) === mount.name);
     if (!volume) return UNKNOWN;
     const sources = volumeSources(volume);
     if (sources === UNKNOWN) return UNKNOWN;
     const fileName = mount.subPath ?? path.slice((mount.mountPath ?? "").length + 1);
     for (const source of sources) {
-        const text = sourceFile(resources, namespace, source, fileName);
+        let fromOutside = false;
+        const text = sourceFile(resources, namespace, source, fileName, () => (fromOutside = true));
+        // A ConfigMap or Secret of another stack (or made by hand) may hold it: delivered from outside.
+        if (fromOutside) unseen(path);
         if (text !== undefined) return text;
     }
     // No source here holds it: written some other way, not readable from here.
+    unseen(path);
     return UNKNOWN;
 }
 
@@ -267,14 +316,15 @@ function workload(
     resource: PolicyResource,
     container: unknown,
     { argv, complete }: { argv: string[]; complete: boolean },
-    fileOf: (path: string) => Known<string | undefined>,
+    fileOf: (path: string, unseen: Unseen) => Known<string | undefined>,
 ): RedisWorkload {
     const found = redisInvocations(argv);
     const invocations = found.length > 0 ? found : [{ args: [], sentinel: false }];
     const sentinel = invocations.every((i) => i.sentinel);
     const judged = invocations.find((i) => i.sentinel === sentinel) ?? invocations[0];
     const copies = copiedFiles(argv);
-    const readFile = (path: string) => fileOf(copies.get(path) ?? path);
+    const unseenFiles = new Set<string>();
+    const readFile = (path: string) => fileOf(copies.get(path) ?? path, (file) => unseenFiles.add(file));
     const path = configPath(judged.args);
     return {
         platform,
@@ -286,6 +336,7 @@ function workload(
         config: path === undefined ? undefined : withIncludes(path, readFile),
         container,
         readFile,
+        unseenFiles,
     };
 }
 
@@ -308,7 +359,7 @@ export function redisWorkloads(resources: PolicyResource[]): RedisWorkload[] {
             // Unknown counts as Redis's: an exporter is let off only when its image is known not to be one.
             const redisImage = image === undefined || isRedisImage(image);
             if (runsNoRedis(run.argv, run.complete, redisImage)) continue;
-            workloads.push(workload("docker", resource, props, run, (path) => dockerFile(resources, props, path)));
+            workloads.push(workload("docker", resource, props, run, (path, unseen) => dockerFile(resources, props, path, unseen)));
         } else if (POD_TYPES.has(resource.type)) {
             const spec = podSpecOf(resource.type, props);
             const namespace = known(() => props.metadata?.namespace as string | undefined);
@@ -320,7 +371,9 @@ export function redisWorkloads(resources: PolicyResource[]): RedisWorkload[] {
                 const image = knownString(() => container.image as string | undefined);
                 if (runsNoRedis(run.argv, run.complete, image === undefined || isRedisImage(image))) continue;
                 workloads.push(
-                    workload("kubernetes", resource, container, run, (path) => k8sFile(resources, namespace, spec, container, path)),
+                    workload("kubernetes", resource, container, run, (path, unseen) =>
+                        k8sFile(resources, namespace, spec, container, path, unseen),
+                    ),
                 );
             }
         }

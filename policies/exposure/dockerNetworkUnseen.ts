@@ -23,7 +23,7 @@ export const dockerNetworkUnseen: StackValidationPolicy = stackPolicy({
             const owner = namespaceOwner(containers, w.container);
             if ("outside" in owner)
                 reportViolation(
-                    `Redis container listens in the network namespace of container "${owner.outside}", which is not in this stack; the pack cannot tell whether that exposes it.`,
+                    "Redis container listens in the network namespace of a container that is not in this stack; the pack cannot tell whether that exposes it.",
                     w.resource.urn,
                 );
         }

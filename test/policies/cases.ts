@@ -13,6 +13,7 @@ import { k8sNoPatchExposureCase } from "./exposure/k8sNoPatchExposure.cases";
 import { requireAuthAndHardeningCase } from "./credentials/requireAuthAndHardening.cases";
 import { tlsInTransitCase } from "./exposure/tlsInTransit.cases";
 import { noLiteralPasswordCase } from "./credentials/noLiteralPassword.cases";
+import { configUnseenCase } from "./credentials/configUnseen.cases";
 import { dockerNoPrivilegedOrSocketCase } from "./container/dockerNoPrivilegedOrSocket.cases";
 import { dockerContainerHardeningCase } from "./container/dockerContainerHardening.cases";
 import { persistenceCase } from "./operations/persistence.cases";
@@ -43,6 +44,7 @@ export const cases: PolicyCase[] = [
     requireAuthAndHardeningCase,
     tlsInTransitCase,
     noLiteralPasswordCase,
+    configUnseenCase,
     dockerNoPrivilegedOrSocketCase,
     dockerContainerHardeningCase,
     persistenceCase,

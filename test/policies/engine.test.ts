@@ -84,6 +84,7 @@ describe("redis-guard served to the engine over gRPC", () => {
             "redis-k8s-no-exposure-by-patch": [STACK, MANDATORY],
             "redis-requires-auth-and-hardening": [STACK, MANDATORY],
             "redis-no-literal-password": [STACK, MANDATORY],
+            "redis-config-unseen": [STACK, ADVISORY],
             "redis-default-user-full-access": [STACK, ADVISORY],
             "redis-non-admin-user-dangerous-commands": [STACK, ADVISORY],
             "redis-sentinel-hello-channel": [STACK, MANDATORY],

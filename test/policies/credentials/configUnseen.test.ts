@@ -1,0 +1,4 @@
+import { configUnseenCase } from "./configUnseen.cases";
+import { policyCaseTests } from "../caseTests";
+
+policyCaseTests(configUnseenCase);
