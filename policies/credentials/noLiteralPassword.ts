@@ -10,8 +10,10 @@ import { docsUrl } from "../engine/metadata";
  * `REDISCLI_AUTH=x`, and Dragonfly's `--requirepass=x`.
  */
 const LITERAL_IN_ARGV =
-    /(^|\s)((--requirepass|--masterauth|-a|--pass)\s+|(--requirepass|--masterauth|--pass)=)(?!\$)\S|(^|\s)REDISCLI_AUTH=(?!\$)\S/;
+    /(^|\s)((--requirepass|--masterauth|-a|--pass)\s+|(--requirepass|--masterauth|--pass)=)(?!["']?\$)\S|(^|\s)REDISCLI_AUTH=(?!["']?\$)\S/;
+/** An environment variable that holds a secret by its name; `…_FILE` ones (REDIS_PASSWORD_FILE) hold the path to one. */
 const SECRET_NAME = /PASS|SECRET|AUTH|TOKEN/i;
+const isSecretName = (name: string) => SECRET_NAME.test(name) && !/_FILE$/i.test(name);
 
 /**
  * The words of a list property, an unknown word kept as a placeholder no literal looks like: left
@@ -47,7 +49,7 @@ export const noLiteralPassword: StackValidationPolicy = stackPolicy({
                     container.urn,
                 );
             const envs = knownItems<string>(() => props.envs).items;
-            if (envs.some((e) => SECRET_NAME.test(e.split("=")[0]) && e.includes("=") && e.split("=")[1] !== "")) {
+            if (envs.some((e) => isSecretName(e.split("=")[0]) && e.includes("=") && e.split("=")[1] !== "")) {
                 reportViolation(
                     "A password-like environment variable has a literal value; deliver it as a file (uploads or a secret mount).",
                     container.urn,
@@ -64,7 +66,7 @@ export const noLiteralPassword: StackValidationPolicy = stackPolicy({
                         workload.urn,
                     );
                 const env = knownItems<any>(() => c.env).items;
-                if (env.some((e) => SECRET_NAME.test(knownString(() => e.name) ?? "") && known(() => e.value) !== undefined)) {
+                if (env.some((e) => isSecretName(knownString(() => e.name) ?? "") && known(() => e.value) !== undefined)) {
                     reportViolation(
                         "A password-like environment variable has a literal value; use a Secret volume (or at least valueFrom.secretKeyRef).",
                         workload.urn,

@@ -92,7 +92,7 @@ export function redisInvocations(argv: string[]): RedisInvocation[] {
         }
         const sentinel = program.endsWith("-sentinel") || args.includes("--sentinel");
         // Dragonfly takes its flags as `--name=value` (gflags); Redis as `--name value`.
-        const flags = program === "dragonfly" ? args.flatMap((a) => (/^--[^=]+=/.test(a) ? a.split(/=(.*)/s, 2) : [a])) : args;
+        const flags = program === "dragonfly" ? dragonflyFlags(args) : args;
         invocations.push({ args: flags.filter((a) => a !== "--sentinel"), sentinel });
     }
     return invocations;
@@ -134,11 +134,32 @@ export function runsNoRedis(argv: string[], complete: boolean, redisImage: boole
 
 /**
  * The official image's entrypoint (docker-entrypoint.sh) runs `redis-server "$@"` when the first
- * word of the command starts with `-` or ends in `.conf`: the argv that actually runs.
+ * word of the command starts with `-` or ends in `.conf`: the argv that actually runs. Valkey's,
+ * KeyDB's and Dragonfly's images do the same with their own server.
  */
-export function withImageEntrypoint(command: string[]): string[] {
+export function withImageEntrypoint(command: string[], image?: string): string[] {
     const first = command[0];
-    return first !== undefined && (first.startsWith("-") || first.endsWith(".conf")) ? ["redis-server", ...command] : command;
+    if (first === undefined || !(first.startsWith("-") || first.endsWith(".conf"))) return command;
+    const server = /(^|\/)(valkey|keydb|dragonfly)[^/]*(:|@|$)/.exec(image ?? "")?.[2];
+    return [server === undefined ? "redis-server" : server === "dragonfly" ? "dragonfly" : `${server}-server`, ...command];
+}
+
+/**
+ * Dragonfly's flags as Redis's arguments: `--name=value` (gflags) split, underscores in names read
+ * as Redis's hyphens, and `--rename_command=CONFIG=NEW` as `--rename-command CONFIG NEW`.
+ */
+function dragonflyFlags(args: string[]): string[] {
+    return args.flatMap((arg) => {
+        const flag = /^--([^=]+)(?:=(.*))?$/s.exec(arg);
+        if (!flag) return [arg];
+        const name = flag[1].replace(/_/g, "-");
+        if (flag[2] === undefined) return [`--${name}`];
+        if (name === "rename-command") {
+            const at = flag[2].indexOf("=");
+            return at < 0 ? [`--${name}`, flag[2]] : [`--${name}`, flag[2].slice(0, at), flag[2].slice(at + 1)];
+        }
+        return [`--${name}`, flag[2]];
+    });
 }
 
 /**

@@ -258,11 +258,14 @@ function argvOf(...reads: Array<() => unknown>): { argv: string[]; complete: boo
  * command (`tail`). With no entrypoint of its own the image's runs, which in the official image
  * turns `--flag …` or `x.conf` into `redis-server --flag …`.
  */
-function runArgv(head: () => unknown, tail: () => unknown): { argv: string[]; complete: boolean } {
+function runArgv(head: () => unknown, tail: () => unknown, image: string | undefined): { argv: string[]; complete: boolean } {
     const entry = argvOf(head);
     const rest = argvOf(tail);
     const complete = entry.complete && rest.complete;
-    return { argv: entry.argv.length === 0 && entry.complete ? withImageEntrypoint(rest.argv) : [...entry.argv, ...rest.argv], complete };
+    return {
+        argv: entry.argv.length === 0 && entry.complete ? withImageEntrypoint(rest.argv, image) : [...entry.argv, ...rest.argv],
+        complete,
+    };
 }
 
 /** A word a copy step may hold: no quotes, variables, globs, redirections or separators. */
@@ -325,7 +328,16 @@ function workload(
     const copies = copiedFiles(argv);
     const unseenFiles = new Set<string>();
     const readFile = (path: string) => fileOf(copies.get(path) ?? path, (file) => unseenFiles.add(file));
-    const path = configPath(judged.args);
+    // The config file, then each `--include` argument, as Redis reads them (redis-server --include f).
+    const files = [
+        configPath(judged.args),
+        ...judged.args.flatMap((a, i) => (a.toLowerCase() === "--include" && judged.args[i + 1] !== undefined ? [judged.args[i + 1]] : [])),
+    ].filter((f): f is string => f !== undefined);
+    const ARGV = "\0argv";
+    const config =
+        files.length === 0
+            ? undefined
+            : withIncludes(ARGV, (p) => (p === ARGV ? files.map((f) => `include ${f}`).join("\n") : readFile(p)));
     return {
         platform,
         resource,
@@ -333,7 +345,7 @@ function workload(
         sentinel,
         invocations,
         argvKnown: complete,
-        config: path === undefined ? undefined : withIncludes(path, readFile),
+        config,
         container,
         readFile,
         unseenFiles,
@@ -355,6 +367,7 @@ export function redisWorkloads(resources: PolicyResource[]): RedisWorkload[] {
             const run = runArgv(
                 () => props.entrypoints,
                 () => props.command,
+                image,
             );
             // Unknown counts as Redis's: an exporter is let off only when its image is known not to be one.
             const redisImage = image === undefined || isRedisImage(image);
@@ -364,11 +377,12 @@ export function redisWorkloads(resources: PolicyResource[]): RedisWorkload[] {
             const spec = podSpecOf(resource.type, props);
             const namespace = known(() => props.metadata?.namespace as string | undefined);
             for (const container of containersOf(spec).filter(isRedisK8sContainer)) {
+                const image = knownString(() => container.image as string | undefined);
                 const run = runArgv(
                     () => container.command,
                     () => container.args,
+                    image,
                 );
-                const image = knownString(() => container.image as string | undefined);
                 if (runsNoRedis(run.argv, run.complete, image === undefined || isRedisImage(image))) continue;
                 workloads.push(
                     workload("kubernetes", resource, container, run, (path, unseen) =>

@@ -27,7 +27,6 @@ function serviceMapTargets(data: unknown): string[] {
         .flatMap((value) => /^[^/\s]+\/[^:\s]+:([^:\s]+)(:PROXY){0,2}$/.exec(value ?? "")?.[1] ?? []);
 }
 
-
 /** The Service ports a Gateway API route or a Traefik TCP route sends traffic to. */
 function routeBackendPorts(type: string, spec: any): unknown[] {
     const rules = knownItems<any>(() => (GATEWAY_ROUTE.test(type) ? spec?.rules : spec?.routes)).items;

@@ -44,6 +44,24 @@ export const noLiteralPasswordCase: PolicyCase = {
             ],
         ],
         ["nginx with a literal password (not Redis)", [nginxContainer]],
+        // As Bitnami's images take it: the path of a mounted secret.
+        [
+            "REDIS_PASSWORD_FILE",
+            [imageContainer("bitnami/redis:7.2", { envs: ["REDIS_PASSWORD_FILE=/opt/bitnami/redis/secrets/redis-password"] })],
+        ],
+        [
+            "REDISCLI_AUTH from a file, quoted",
+            [
+                redisStatefulSet(
+                    {},
+                    { livenessProbe: { exec: { command: ["sh", "-c", 'REDISCLI_AUTH="$(cat /secrets/password)" redis-cli ping'] } } },
+                ),
+            ],
+        ],
+        [
+            "Dragonfly's --requirepass=$(VAR)",
+            [imageContainer("docker.dragonflydb.io/dragonflydb/dragonfly:v1.25.1", { command: ["--requirepass=$(PW)"] })],
+        ],
         ["postgres by image ID with a literal password", containerFromImageId("postgres:16", { envs: [`POSTGRES_PASSWORD=${SECRET}`] })],
     ],
     unknown: [

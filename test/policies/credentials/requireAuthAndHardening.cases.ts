@@ -63,6 +63,21 @@ export const requireAuthAndHardeningCase: PolicyCase = {
                 redisContainer({ image: "valkey/valkey:8.0.2-alpine", command: ["valkey-server", "/usr/local/etc/redis/redis.conf"] }),
             ],
         ],
+        // Its image's entrypoint adds dragonfly to flags, and it takes them as --name=value.
+        [
+            "Dragonfly with a password from the environment and CONFIG disabled",
+            [
+                internalNetwork,
+                imageContainer("docker.dragonflydb.io/dragonflydb/dragonfly:v1.25.1", {
+                    command: ["--requirepass=$(PW)", "--rename_command=CONFIG="],
+                }),
+            ],
+        ],
+        // Redis reads `--include f` as it reads `include f` in a file.
+        [
+            "the hardened config through --include",
+            [internalNetwork, redisContainer({ command: ["redis-server", "--include", "/usr/local/etc/redis/redis.conf"] })],
+        ],
         ["requirepass and a disabled CONFIG", [redisContainer({}, `requirepass ${SECRET}\nrename-command CONFIG ""\n`)]],
         ["an ACL file it cannot read", [redisContainer({}, 'aclfile /etc/redis/users.acl\nrename-command CONFIG ""\n')]],
         ["an ACL file that turns default off", [withAclFile("user default off\nuser app on #" + "a".repeat(64) + " ~* +@read\n")]],
