@@ -6,14 +6,38 @@ import { POD_TYPES, redisPods } from "../engine/recognise";
 import { cisKubernetes, docsUrl } from "../engine/metadata";
 import { HELM_RELEASE_TYPE, isRedisRelease, releaseDisablesNetworkPolicy } from "../engine/helmReleases";
 
-/** Whether a label selector (matchLabels only) can select pods with these labels; unknown, on either side, counts as yes. */
+/**
+ * Whether a label selector can select pods with these labels: every matchLabels entry and every
+ * matchExpressions requirement (In, NotIn, Exists, DoesNotExist) holds. Unknown, on either side,
+ * counts as yes.
+ */
 function selects(selector: any, labels: Known<Record<string, Known<string>>>): boolean {
     const matchLabels = knownLabels(() => selector?.matchLabels);
     if (matchLabels === UNKNOWN || labels === UNKNOWN) return true;
-    const expressions = knownItems<any>(() => selector?.matchExpressions).items;
     const labelsOk = Object.entries(matchLabels ?? {}).every(([k, v]) => v === UNKNOWN || labels[k] === UNKNOWN || labels[k] === v);
-    // matchExpressions are not evaluated: a policy using them is given the benefit of the doubt.
-    return labelsOk || expressions.length > 0;
+    return labelsOk && knownItems<any>(() => selector?.matchExpressions).items.every((e) => requirementHolds(e, labels));
+}
+
+/** Whether one matchExpressions requirement holds for these labels; a part not known counts as yes. */
+function requirementHolds(requirement: any, labels: Record<string, Known<string>>): boolean {
+    const key = knownString(() => requirement?.key);
+    const operator = knownString(() => requirement?.operator);
+    const values = knownItems<string>(() => requirement?.values);
+    if (key === undefined || operator === undefined) return true;
+    const value = labels[key];
+    if (value === UNKNOWN) return true;
+    switch (operator) {
+        case "Exists":
+            return key in labels;
+        case "DoesNotExist":
+            return !(key in labels);
+        case "In":
+            return !values.complete || (value !== undefined && values.items.includes(value));
+        case "NotIn":
+            return !values.complete || value === undefined || !values.items.includes(value);
+        default:
+            return true;
+    }
 }
 
 /** The label every namespace carries (Kubernetes 1.21 and later): requiring it to exist selects them all. */

@@ -17,6 +17,19 @@ export const k8sRequireNetworkPolicyCase: PolicyCase = {
         ["no NetworkPolicy", hardenedKubernetes().filter((r) => !r.type.includes("NetworkPolicy"))],
         ["a policy that admits every source", k8sWith(networkPolicy({ ingress: [{}] }))],
         ["a policy for other pods", k8sWith(networkPolicy({ podSelector: { matchLabels: { app: "web" } } }))],
+        // Requirements are selected on too: these select other pods, not Redis's.
+        [
+            "a policy for other pods, with an expression",
+            k8sWith(
+                networkPolicy({ podSelector: { matchLabels: { app: "web" }, matchExpressions: [{ key: "tier", operator: "Exists" }] } }),
+            ),
+        ],
+        [
+            "a policy whose expression selects other pods",
+            k8sWith(
+                networkPolicy({ podSelector: { matchExpressions: [{ key: "app.kubernetes.io/name", operator: "In", values: ["web"] }] } }),
+            ),
+        ],
         [
             "a Helm release of Bitnami's redis chart with its NetworkPolicy off",
             [helmRelease("redis", { networkPolicy: { enabled: false } })],
@@ -89,6 +102,20 @@ export const k8sRequireNetworkPolicyCase: PolicyCase = {
     ],
     compliant: [
         ["the hardened deployment", hardenedKubernetes()],
+        [
+            "a policy selecting Redis's pods by expressions",
+            k8sWith(
+                networkPolicy({
+                    podSelector: {
+                        matchExpressions: [
+                            { key: "app.kubernetes.io/name", operator: "In", values: ["redis", "valkey"] },
+                            { key: "tier", operator: "DoesNotExist" },
+                            { key: "app.kubernetes.io/instance", operator: "NotIn", values: ["other"] },
+                        ],
+                    },
+                }),
+            ),
+        ],
         [
             "a Helm release of Bitnami's redis chart admitting only client pods",
             [helmRelease("redis", { networkPolicy: { enabled: true, allowExternal: false } })],
