@@ -1,6 +1,6 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { configSchema, stackPolicy } from "../engine/exemptions";
-import { directive, requiresAuth } from "../engine/redisConf";
+import { choice, requiresAuth } from "../engine/redisConf";
 import { checkedWorkloads } from "../engine/workloads";
 import { redisSecurity, docsUrl } from "../engine/metadata";
 
@@ -24,12 +24,14 @@ export const requireAuthAndHardening: StackValidationPolicy = stackPolicy({
                 report(
                     `${sentinel ? "Redis Sentinel" : "Redis"} accepts clients without a password; set one from a secret (requirepass, or ACL users and user default off).`,
                 );
-            if (directive(settings, "protected-mode") === "no") report("Redis runs with protected-mode no; remove it.");
+            if (choice(settings, "protected-mode") === "no") report("Redis runs with protected-mode no; remove it.");
             // Sentinel has no CONFIG command (it is configured with SENTINEL CONFIG, which ACL rules govern).
-            if (fileKnown && !sentinel && !settings.renamed.has("config"))
+            // Renamed to itself (any case), CONFIG still answers.
+            const config = settings.renamed.get("config");
+            if (fileKnown && !sentinel && (config === undefined || config.toLowerCase() === "config"))
                 report("Redis keeps the CONFIG command; rename it to a random name or disable it (rename-command CONFIG).");
             for (const key of ["enable-debug-command", "enable-module-command"]) {
-                const value = directive(settings, key);
+                const value = choice(settings, key);
                 if (value === "yes" || value === "local") report(`Redis enables ${key}; set it to no.`);
             }
         }

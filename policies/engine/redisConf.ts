@@ -85,6 +85,11 @@ export function directive(settings: RedisSettings, key: string): string | undefi
     return settings.directives.get(key)?.join(" ");
 }
 
+/** A yes/no or enumerated directive's value as Redis compares it: case-insensitively (`protected-mode NO` is no). */
+export function choice(settings: RedisSettings, key: string): string | undefined {
+    return directive(settings, key)?.toLowerCase();
+}
+
 /** Whether clients must authenticate: a password or hash for the default user, or an ACL file that says so. */
 export function requiresAuth(settings: RedisSettings): boolean {
     if ((directive(settings, "requirepass") ?? "") !== "") return true;
@@ -100,7 +105,7 @@ export function requiresAuth(settings: RedisSettings): boolean {
 export function persistence(settings: RedisSettings): { aof: boolean; rdb: boolean } {
     const save = settings.directives.get("save");
     return {
-        aof: directive(settings, "appendonly") === "yes",
+        aof: choice(settings, "appendonly") === "yes",
         rdb: save === undefined || !(save.length === 0 || (save.length === 1 && save[0] === "")),
     };
 }

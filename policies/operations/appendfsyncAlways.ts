@@ -1,6 +1,6 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { configSchema, stackPolicy } from "../engine/exemptions";
-import { directive } from "../engine/redisConf";
+import { choice } from "../engine/redisConf";
 import { checkedWorkloads } from "../engine/workloads";
 import { docsUrl } from "../engine/metadata";
 
@@ -18,7 +18,7 @@ export const appendfsyncAlways: StackValidationPolicy = stackPolicy({
     validateStack: (args, reportViolation) => {
         // A Sentinel keeps no data: these settings do not apply to it.
         for (const w of checkedWorkloads(args).filter((w) => !w.sentinel)) {
-            if (directive(w.settings, "appendfsync") === "always") {
+            if (choice(w.settings, "appendfsync") === "always") {
                 reportViolation("Redis uses appendfsync always; use everysec unless every write must survive a power cut.", w.resource.urn);
             }
         }

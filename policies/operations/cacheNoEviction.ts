@@ -1,6 +1,6 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { configSchema, stackPolicy } from "../engine/exemptions";
-import { directive } from "../engine/redisConf";
+import { choice, directive } from "../engine/redisConf";
 import { checkedWorkloads } from "../engine/workloads";
 import { docsUrl } from "../engine/metadata";
 
@@ -20,7 +20,7 @@ export const cacheNoEviction: StackValidationPolicy = stackPolicy({
         for (const w of checkedWorkloads(args).filter((w) => !w.sentinel)) {
             if (!w.fileKnown) continue;
             const maxmemory = directive(w.settings, "maxmemory");
-            const policy = directive(w.settings, "maxmemory-policy") ?? "noeviction";
+            const policy = choice(w.settings, "maxmemory-policy") ?? "noeviction";
             if (maxmemory !== undefined && maxmemory !== "0" && policy === "noeviction") {
                 reportViolation(
                     "Redis has a maxmemory but the noeviction policy; if it is a cache, use allkeys-lfu (list it in exemptResources if it is a store).",

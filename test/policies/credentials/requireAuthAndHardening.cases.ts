@@ -44,6 +44,22 @@ export const requireAuthAndHardeningCase: PolicyCase = {
             "protected-mode no as an argument, with an unreadable config",
             [redisContainer({ command: ["redis-server", "/etc/redis.conf", "--protected-mode", "no"], uploads: [] })],
         ],
+        // Redis reads yes/no case-insensitively, and CONFIG renamed to itself still answers (checked on 7.0.15).
+        [
+            "protected-mode NO",
+            [internalNetwork, redisContainer({ command: ["redis-server", "/usr/local/etc/redis/redis.conf", "--protected-mode", "NO"] })],
+        ],
+        [
+            "enable-debug-command YES",
+            [
+                internalNetwork,
+                redisContainer({ command: ["redis-server", "/usr/local/etc/redis/redis.conf", "--enable-debug-command", "YES"] }),
+            ],
+        ],
+        [
+            "CONFIG renamed to config",
+            [internalNetwork, redisContainer({}, hardenedConf.replace(/^rename-command CONFIG .*$/m, "rename-command CONFIG config"))],
+        ],
         ["CONFIG kept", [internalNetwork, redisContainer({}, hardenedConf.replace(/^rename-command CONFIG .*$/m, ""))]],
         ["DEBUG enabled", [internalNetwork, redisContainer({}, editConf(hardenedConf, { "enable-debug-command": "yes" }))]],
         ["a Kubernetes Secret config without auth", k8sWith(redisSecret(editConf(hardenedConf, { user: null })))],
