@@ -221,10 +221,14 @@ function k8sFile(
             mountPath: knownString(() => m.mountPath),
             subPath: knownString(() => m.subPath),
         }))
-        .find((m) => m.mountPath !== undefined && (path === m.mountPath || path.startsWith(`${m.mountPath}/`)));
+        .filter((m) => m.mountPath !== undefined && (path === m.mountPath || path.startsWith(`${m.mountPath}/`)))
+        // The deepest mount is what the container sees there (a subPath file over a directory).
+        .sort((a, b) => (b.mountPath ?? "").length - (a.mountPath ?? "").length)[0];
+    // A mount not known yet may be the deepest one over the file.
+    if (!mounts.complete || mounts.items.some((m) => known(() => m.mountPath as unknown) === UNKNOWN)) return UNKNOWN;
     if (!mount) {
         // In the image: no volume covers it.
-        if (mounts.complete && mounts.items.every((m) => known(() => m.mountPath as unknown) !== UNKNOWN)) unseen(path);
+        unseen(path);
         return UNKNOWN;
     }
     const volume = knownItems<any>(() => spec.volumes).items.find((v) => knownString(() => v.name) === mount.name);
@@ -232,7 +236,8 @@ function k8sFile(
     const sources = volumeSources(volume);
     if (sources === UNKNOWN) return UNKNOWN;
     const fileName = mount.subPath ?? path.slice((mount.mountPath ?? "").length + 1);
-    for (const source of sources) {
+    // In a projected volume a later source's file replaces an earlier one's.
+    for (const source of [...sources].reverse()) {
         let fromOutside = false;
         const text = sourceFile(resources, namespace, source, fileName, () => (fromOutside = true));
         // A ConfigMap or Secret of another stack (or made by hand) may hold it: delivered from outside.

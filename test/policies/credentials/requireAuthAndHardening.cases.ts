@@ -26,6 +26,45 @@ const inConfigMapBinaryData = (conf: string): TestResource[] => [
     },
 ];
 
+/** A ConfigMap of the stack holding `conf` as redis.conf. */
+const confMap = (conf: string): TestResource => ({
+    type: "kubernetes:core/v1:ConfigMap",
+    name: "cache-override",
+    props: { metadata: { name: "cache-override", namespace: "redis" }, data: { "redis.conf": conf } },
+});
+
+/**
+ * The hardened Secret's directory and `conf` from a ConfigMap over it, as the container sees them:
+ * a subPath file mounted into the directory (the deeper mount wins), or a projected volume whose
+ * later source replaces the file.
+ */
+const overridden = (conf: string, how: "subPath" | "projected", under = hardenedConf): TestResource[] => {
+    const mounts = [
+        { name: "config", mountPath: "/usr/local/etc/redis", readOnly: true },
+        { name: "override", mountPath: "/usr/local/etc/redis/redis.conf", subPath: "redis.conf" },
+    ];
+    const volumes =
+        how === "subPath"
+            ? [
+                  { name: "config", secret: { secretName: "cache-config-1234" } },
+                  { name: "override", configMap: { name: "cache-override" } },
+              ]
+            : [
+                  {
+                      name: "config",
+                      projected: { sources: [{ secret: { name: "cache-config-1234" } }, { configMap: { name: "cache-override" } }] },
+                  },
+              ];
+    return k8sWith(
+        redisStatefulSet(
+            { volumes },
+            { volumeMounts: [{ name: "data", mountPath: "/data" }, ...(how === "subPath" ? mounts : mounts.slice(0, 1))] },
+        ),
+        confMap(conf),
+        redisSecret(under),
+    );
+};
+
 export const requireAuthAndHardeningCase: PolicyCase = {
     policy: requireAuthAndHardening,
     violating: [
@@ -66,6 +105,8 @@ export const requireAuthAndHardeningCase: PolicyCase = {
         ["requirepass empty in args", [redisContainer({ command: ["redis-server", "--requirepass", ""] })]],
         ["an ACL file with a nopass default user", [withAclFile("user default on nopass ~* &* +@all\n")]],
         // binaryData was read as a file the pack could not see, and so skipped (#28).
+        ["a config without auth mounted by subPath over the hardened one", overridden(editConf(hardenedConf, { user: null }), "subPath")],
+        ["a config without auth projected after the hardened one", overridden(editConf(hardenedConf, { user: null }), "projected")],
         ["a config without auth in a ConfigMap's binaryData", inConfigMapBinaryData(editConf(hardenedConf, { user: null }))],
         ["an ACL file without a default user (Redis creates it with nopass)", [withAclFile("user app on #" + "a".repeat(64) + "\n")]],
     ],
@@ -102,6 +143,14 @@ export const requireAuthAndHardeningCase: PolicyCase = {
         ["a default user with no password and no nopass (nobody logs in as it)", [withAclFile("user default on ~* +@read\n")]],
         ["nginx", [nginxContainer]],
         ["the hardened config in a ConfigMap's binaryData", inConfigMapBinaryData(hardenedConf)],
+        [
+            "the hardened config mounted by subPath over one without auth",
+            overridden(hardenedConf, "subPath", editConf(hardenedConf, { user: null })),
+        ],
+        [
+            "the hardened config projected after one without auth",
+            overridden(hardenedConf, "projected", editConf(hardenedConf, { user: null })),
+        ],
     ],
     unknown: [
         [
