@@ -84,7 +84,8 @@ export function namespaceOwner(
         const mode = known(() => c.networkMode as unknown);
         if (mode === UNKNOWN) return { unknown: true };
         if (typeof mode !== "string" || !mode.startsWith("container:")) return { container: c };
-        const ref = mode.slice("container:".length);
+        // Docker takes the name with or without its leading slash.
+        const ref = mode.slice("container:".length).replace(/^\//, "");
         const owner = containers.find((r) => {
             const props = r.props as any;
             return knownString(() => props.name) === ref || knownString(() => props.id) === ref;

@@ -1,6 +1,6 @@
 import * as docker from "@pulumi/docker";
 import { remediateResourceOfType, type StackValidationPolicy } from "@pulumi/policy";
-import { dockerContainerPolicy } from "../engine/dockerContainers";
+import { CONTAINER_TYPE, dockerContainerPolicy, namespaceOwner } from "../engine/dockerContainers";
 import { configSchema } from "../engine/exemptions";
 import { known, knownItems, knownString } from "../engine/known";
 import { looksLikeRedisDockerContainer } from "../engine/recognise";
@@ -44,6 +44,14 @@ export const dockerNoPublishedPorts: StackValidationPolicy = dockerContainerPoli
     validateContainer: (container, reportViolation, args) => {
         const config = args.getConfig<Config>();
         const problem = exposure(container, config);
+        // In another container's network namespace, Redis listens on that container's ports.
+        const containers = args.resources.filter((r) => r.type === CONTAINER_TYPE);
+        const owner = namespaceOwner(containers, container);
+        const holder = "container" in owner && owner.container !== container ? exposure(owner.container, config) : undefined;
+        if (holder)
+            reportViolation(
+                `Redis container listens in the network namespace of a container that ${holder}; remove those ports and reach Redis from its internal network.`,
+            );
         const stopped =
             known(() => (container as { start?: boolean }).start) === false ? " (created with start: false, until it is started)" : "";
         if (problem)

@@ -31,6 +31,34 @@ export const dockerNoPublishedPortsCase: PolicyCase = {
             "dragonfly from another image, its port as a flag",
             [imageContainer("example/app:1", { command: ["dragonfly", "--port=7000"], ports: [{ internal: 7000, external: 7000 }] })],
         ],
+        // Redis listens on the ports of the container whose namespace it joins (with or without Docker's leading slash).
+        [
+            "a holder container publishing a port (Redis started on it)",
+            [
+                redisContainer({ networkMode: "container:holder", networksAdvanced: [] }),
+                {
+                    type: "docker:index/container:Container",
+                    name: "holder",
+                    props: {
+                        name: "holder",
+                        image: "alpine:3.20",
+                        command: ["sleep", "infinity"],
+                        ports: [{ internal: 7000, external: 7000 }],
+                    },
+                },
+            ],
+        ],
+        [
+            "a holder named with a leading slash",
+            [
+                redisContainer({ networkMode: "container:/holder", networksAdvanced: [] }),
+                {
+                    type: "docker:index/container:Container",
+                    name: "holder",
+                    props: { name: "holder", image: "alpine:3.20", command: ["sleep", "infinity"], publishAllPorts: true },
+                },
+            ],
+        ],
         // Published through the routing mesh on every node of the swarm.
         [
             "a Swarm service of redis:7 with a published port",
