@@ -206,6 +206,9 @@ const WORKLOAD_TYPES: ReadonlySet<string> = new Set([
     "kubernetes:apps/v1:DaemonSet",
     "kubernetes:apps/v1:ReplicaSet",
     "kubernetes:batch/v1:Job",
+    "kubernetes:core/v1:ReplicationController",
+    // Argo Rollouts' Deployment replacement, as Pulumi names its custom resource.
+    "kubernetes:argoproj.io/v1alpha1:Rollout",
 ]);
 export const POD_TYPES: ReadonlySet<string> = new Set([...WORKLOAD_TYPES, "kubernetes:core/v1:Pod", "kubernetes:batch/v1:CronJob"]);
 

@@ -20,6 +20,28 @@ export const k8sNoHostNetworkCase: PolicyCase = {
                 ),
             ],
         ],
+        // Other kinds that run pods from a template.
+        ...["kubernetes:core/v1:ReplicationController", "kubernetes:argoproj.io/v1alpha1:Rollout"].map((type): [string, TestResource[]] => [
+            `a ${type.split(":").pop()} on the host network`,
+            [{ ...imageDeployment("redis:7.2-alpine", { hostNetwork: true }), type }],
+        ]),
+        // Every container of a pod shares its network: a sidecar's host port on Redis's port reaches Redis.
+        [
+            "a sidecar's host port on the port Redis is started on",
+            [
+                redisStatefulSet({
+                    containers: [
+                        { name: "redis", image: "redis:7-alpine", command: ["redis-server", "--port", "7000"] },
+                        {
+                            name: "proxy",
+                            image: "busybox:1.36",
+                            command: ["sleep", "infinity"],
+                            ports: [{ containerPort: 7000, hostPort: 7000 }],
+                        },
+                    ],
+                }),
+            ],
+        ],
         [
             "keydb-server from another image on a host port",
             [imageDeployment("example/app:1", {}, { command: ["keydb-server"], ports: [{ containerPort: 7000, hostPort: 7000 }] })],
@@ -39,6 +61,17 @@ export const k8sNoHostNetworkCase: PolicyCase = {
     ],
     compliant: [
         ["the hardened StatefulSet", [redisStatefulSet()]],
+        [
+            "an exporter sidecar's host port on its own port",
+            [
+                redisStatefulSet({
+                    containers: [
+                        { name: "redis", image: "redis:7-alpine", ports: [{ containerPort: 6379 }] },
+                        { name: "metrics", image: "oliver006/redis_exporter:v1.62.0", ports: [{ containerPort: 9121, hostPort: 9121 }] },
+                    ],
+                }),
+            ],
+        ],
         [
             "an nginx Deployment on the host network",
             [
