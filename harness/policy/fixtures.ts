@@ -222,6 +222,12 @@ export const OTHER_REDIS_IMAGES: ReadonlyArray<readonly [string, string]> = [
     ["Dragonfly", "docker.dragonflydb.io/dragonflydb/dragonfly:v1.25.1"],
     ["Redis Stack", "redis/redis-stack-server:7.4.0-v1"],
     ["Bitnami's Redis Sentinel", "bitnami/redis-sentinel:7.2.5"],
+    ["Valkey with modules", "valkey/valkey-bundle:8.1.1"],
+    ["Redis with modules", "redislabs/redismod:edge-7.2.0"],
+    ["FalkorDB", "falkordb/falkordb:v4.2.0"],
+    ["Apache Kvrocks", "apache/kvrocks:2.10.1"],
+    ["Garnet", "ghcr.io/microsoft/garnet:1.0.50"],
+    ["Chainguard's Redis", "cgr.dev/chainguard/redis-server-bitnami:7.4"],
 ];
 
 /** A hand-written Docker container of `image` running its default command, nothing else set but `props`. */

@@ -20,6 +20,20 @@ export const REDIS_IMAGE_REPOSITORIES: readonly string[] = [
     "valkey-cluster",
     "keydb",
     "dragonfly",
+    // Redis with modules (Redis Ltd's older images and Valkey's bundle), and other servers of the protocol.
+    "valkey-bundle",
+    "redismod",
+    "redisearch",
+    "rejson",
+    "redistimeseries",
+    "rebloom",
+    "falkordb",
+    "kvrocks",
+    "garnet",
+    // Chainguard's Redis images.
+    "redis-server",
+    "redis-server-bitnami",
+    "redis-sentinel-bitnami",
 ];
 
 const REDIS_IMAGE = new RegExp(`(^|/)(${REDIS_IMAGE_REPOSITORIES.join("|")})(:|@|$)`);
