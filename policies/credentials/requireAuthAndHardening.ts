@@ -2,6 +2,7 @@ import type { StackValidationPolicy } from "@pulumi/policy";
 import { configSchema, stackPolicy } from "../engine/exemptions";
 import { choice, requiresAuth } from "../engine/redisConf";
 import { checkedWorkloads } from "../engine/workloads";
+import { HELM_RELEASE_TYPE, isRedisRelease, releaseDisablesAuth } from "../engine/helmReleases";
 import { redisSecurity, docsUrl } from "../engine/metadata";
 
 export const requireAuthAndHardening: StackValidationPolicy = stackPolicy({
@@ -17,6 +18,14 @@ export const requireAuthAndHardening: StackValidationPolicy = stackPolicy({
     url: docsUrl("redis-requires-auth-and-hardening"),
     configSchema: configSchema(),
     validateStack: (args, reportViolation) => {
+        // A chart's Release shows only its values: authentication turned off there is off in every server it renders.
+        for (const release of args.resources.filter((r) => r.type === HELM_RELEASE_TYPE && isRedisRelease(r.props))) {
+            if (releaseDisablesAuth(release.props))
+                reportViolation(
+                    "Helm release of Redis turns authentication off (auth.enabled: false); turn it on with a password from a Secret.",
+                    release.urn,
+                );
+        }
         for (const { settings, fileKnown, resource, sentinel } of checkedWorkloads(args)) {
             // Arguments override the file; when the file cannot be read, judge only what the arguments set.
             const report = (message: string) => reportViolation(message, resource.urn);

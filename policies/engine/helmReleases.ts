@@ -13,12 +13,26 @@ export const HELM_RELEASE_TYPE = "kubernetes:helm.sh/v3:Release";
  */
 export const REDIS_CHARTS: readonly string[] = ["redis", "redis-cluster", "redis-ha", "valkey", "valkey-cluster", "keydb", "dragonfly"];
 
+/** A Release's chart by name: `redis` for `redis`, `bitnami/redis`, an OCI reference or a packaged `./charts/redis-17.3.7.tgz`. */
+export function chartName(props: any): string | undefined {
+    const chart = knownString(() => props?.chart);
+    if (chart === undefined) return undefined;
+    return chart
+        .slice(chart.lastIndexOf("/") + 1)
+        .replace(/[:@].*$/, "")
+        .replace(/-v?\d+\.\d+\.\d+[^/]*\.tgz$/, "")
+        .replace(/\.tgz$/, "");
+}
+
 /** Whether a Release installs one of {@link REDIS_CHARTS}. */
 export function isRedisRelease(props: any): boolean {
-    const chart = knownString(() => props?.chart);
-    if (chart === undefined) return false;
-    const name = chart.slice(chart.lastIndexOf("/") + 1).replace(/[:@].*$/, "");
-    return REDIS_CHARTS.includes(name);
+    const name = chartName(props);
+    return name !== undefined && REDIS_CHARTS.includes(name);
+}
+
+/** A value of a Release at a dotted path (`sentinel.service.type`), or UNKNOWN. */
+function valueAt(props: any, path: string): unknown {
+    return known(() => path.split(".").reduce<any>((v, key) => v?.[key], props?.values));
 }
 
 /**
@@ -31,13 +45,40 @@ export const RELEASE_SERVICE_VALUES: Readonly<Record<string, "Redis" | "Sentinel
     "primary.service": "Redis",
     "replica.service": "Redis",
     "sentinel.service": "Sentinel",
+    // Bitnami's Service in front of whichever server the Sentinels name primary.
+    "sentinel.masterService": "Redis",
 };
+
+/** Where the charts turn on a public address per server (`externalAccess.enabled`: a LoadBalancer each). */
+export const RELEASE_EXTERNAL_ACCESS_VALUES: readonly string[] = [
+    "externalAccess.enabled",
+    "cluster.externalAccess.enabled",
+    "sentinel.externalAccess.enabled",
+];
+
+/** Where the charts put their pods on the node's network. */
+export const RELEASE_HOST_NETWORK_VALUES: readonly string[] = [
+    "hostNetwork",
+    "redis.hostNetwork",
+    "master.hostNetwork",
+    "primary.hostNetwork",
+    "replica.hostNetwork",
+    "sentinel.hostNetwork",
+];
 
 /** What the Release's values publish: each Service they make public, and how (as a Service spec would). */
 export function releaseExposures(props: any): Array<{ at: string; role: "Redis" | "Sentinel"; how: string }> {
     const found: Array<{ at: string; role: "Redis" | "Sentinel"; how: string }> = [];
+    for (const at of RELEASE_EXTERNAL_ACCESS_VALUES) {
+        if (valueAt(props, at) === true)
+            found.push({
+                at,
+                role: at.startsWith("sentinel.") ? "Sentinel" : "Redis",
+                how: "a public address per server (externalAccess)",
+            });
+    }
     for (const [at, role] of Object.entries(RELEASE_SERVICE_VALUES)) {
-        const service = known(() => at.split(".").reduce<any>((v, key) => v?.[key], props?.values));
+        const service = valueAt(props, at) as any;
         if (service === null || typeof service !== "object") continue;
         // The charts default every node port to "" (none chosen): only a set one publishes.
         const byName = known(() => service.nodePorts as unknown);
@@ -54,6 +95,21 @@ export function releaseExposures(props: any): Array<{ at: string; role: "Redis" 
         for (const how of serviceExposures(spec)) found.push({ at, role, how });
     }
     return found;
+}
+
+/** Where the Release's values put its pods on the node's network. */
+export function releaseHostNetwork(props: any): string[] {
+    return RELEASE_HOST_NETWORK_VALUES.filter((at) => valueAt(props, at) === true);
+}
+
+/** Whether the Release's values turn off the chart's authentication (`auth.enabled: false`). */
+export function releaseDisablesAuth(props: any): boolean {
+    return valueAt(props, "auth.enabled") === false;
+}
+
+/** The TCP and UDP service maps an ingress-nginx Release's values give its controller (`tcp`, `udp`). */
+export function ingressNginxServiceMaps(props: any): unknown[] {
+    return chartName(props) === "ingress-nginx" ? [valueAt(props, "tcp"), valueAt(props, "udp")] : [];
 }
 
 /** Whether the Release's values turn off the NetworkPolicy the chart would install (`networkPolicy.enabled: false`). */

@@ -5,6 +5,7 @@ import { containersOf, isRedisK8sContainer, POD_TYPES, redisPods, redisServerArg
 import { REDIS_PORT, SENTINEL_PORT } from "../shared/ports";
 import { cisKubernetes, docsUrl } from "../engine/metadata";
 import { hostExposures } from "../engine/k8sExposure";
+import { HELM_RELEASE_TYPE, isRedisRelease, releaseHostNetwork } from "../engine/helmReleases";
 
 /**
  * The pod's containers whose host ports reach Redis: the Redis containers, and any other (a
@@ -40,6 +41,11 @@ export const k8sNoHostNetwork: ResourceValidationPolicy = resourcePolicy({
     url: docsUrl("redis-k8s-no-host-network"),
     configSchema: configSchema(),
     validateResource: (args, reportViolation) => {
+        if (args.type === HELM_RELEASE_TYPE && isRedisRelease(args.props)) {
+            for (const at of releaseHostNetwork(args.props))
+                reportViolation(`Helm release of Redis puts its pods on the node's network (values ${at}: true); remove it.`);
+            return;
+        }
         if (!POD_TYPES.has(args.type)) return;
         const pods = redisPods(args.type, args.props);
         if (!pods) return;

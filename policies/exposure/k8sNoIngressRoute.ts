@@ -4,6 +4,7 @@ import { known, knownItems, knownString } from "../engine/known";
 import { redisSecurity, docsUrl } from "../engine/metadata";
 import { portRole } from "../engine/recognise";
 import { GATEWAY_ROUTE, TRAEFIK_ROUTE } from "../engine/k8sExposure";
+import { HELM_RELEASE_TYPE, ingressNginxServiceMaps } from "../engine/helmReleases";
 
 /** Ports and port names that are Redis's or Sentinel's. */
 const isRedisPort = (port: unknown) => portRole(port) !== undefined;
@@ -60,8 +61,10 @@ export const k8sNoIngressRoute: ResourceValidationPolicy = resourcePolicy({
             ];
             if (backends.some(routesToRedis))
                 reportViolation("Ingress routes to a Redis port (6379 or a port named redis); remove that route.");
-        } else if (args.type === "kubernetes:core/v1:ConfigMap") {
-            const targets = serviceMapTargets(known(() => props.data as unknown));
+        } else if (args.type === "kubernetes:core/v1:ConfigMap" || args.type === HELM_RELEASE_TYPE) {
+            // The map as a ConfigMap, or as an ingress-nginx Release's `tcp`/`udp` values, which the chart turns into one.
+            const maps = args.type === HELM_RELEASE_TYPE ? ingressNginxServiceMaps(props) : [known(() => props.data as unknown)];
+            const targets = maps.flatMap(serviceMapTargets);
             if (targets.some((port) => isRedisPort(port) || isRedisPort(Number(port)))) {
                 reportViolation("Ingress controller TCP/UDP service map exposes a Redis or Sentinel port; remove that entry.");
             }

@@ -4,6 +4,7 @@ import {
     editConf,
     hardenedConf,
     hardenedKubernetes,
+    helmRelease,
     imageContainer,
     internalNetwork,
     nginxContainer,
@@ -69,6 +70,7 @@ export const requireAuthAndHardeningCase: PolicyCase = {
     policy: requireAuthAndHardening,
     violating: [
         ["redis:7 with no config", [plainRedisContainer()]],
+        ["a Helm release of Bitnami's redis chart with auth off", [helmRelease("redis", { auth: { enabled: false } })]],
         ...OTHER_REDIS_IMAGES.map(([what, image]): [string, TestResource[]] => [`${what} with no config`, [imageContainer(image)]]),
         ["valkey-server with only a port", [imageContainer("example/app:1", { command: ["valkey-server", "--port", "7000"] })]],
         ["a config without a password", [internalNetwork, redisContainer({}, editConf(hardenedConf, { user: null }))]],
@@ -134,6 +136,10 @@ export const requireAuthAndHardeningCase: PolicyCase = {
         [
             "the hardened config through --include",
             [internalNetwork, redisContainer({ command: ["redis-server", "--include", "/usr/local/etc/redis/redis.conf"] })],
+        ],
+        [
+            "a Helm release of Bitnami's redis chart with a password from a Secret",
+            [helmRelease("redis", { auth: { enabled: true, existingSecret: "cache" } })],
         ],
         ["requirepass and a disabled CONFIG", [redisContainer({}, `requirepass ${SECRET}\nrename-command CONFIG ""\n`)]],
         ["an ACL file it cannot read", [redisContainer({}, 'aclfile /etc/redis/users.acl\nrename-command CONFIG ""\n')]],

@@ -1,6 +1,6 @@
 import { k8sNoHostNetwork } from "../../../policies/exposure/k8sNoHostNetwork";
 import { UNKNOWN, type TestResource } from "../../../harness/policy/inProcess";
-import { imageDeployment, OTHER_REDIS_IMAGES, redisStatefulSet } from "../../../harness/policy/fixtures";
+import { helmRelease, imageDeployment, OTHER_REDIS_IMAGES, redisStatefulSet } from "../../../harness/policy/fixtures";
 import { type PolicyCase } from "../caseFixtures";
 
 export const k8sNoHostNetworkCase: PolicyCase = {
@@ -20,6 +20,7 @@ export const k8sNoHostNetworkCase: PolicyCase = {
                 ),
             ],
         ],
+        ["a Helm release of redis-cluster on the node's network", [helmRelease("redis-cluster", { redis: { hostNetwork: true } })]],
         // Other kinds that run pods from a template.
         ...["kubernetes:core/v1:ReplicationController", "kubernetes:argoproj.io/v1alpha1:Rollout"].map((type): [string, TestResource[]] => [
             `a ${type.split(":").pop()} on the host network`,

@@ -1,6 +1,7 @@
 import { k8sNoIngressRoute } from "../../../policies/exposure/k8sNoIngressRoute";
 import { UNKNOWN } from "../../../harness/policy/inProcess";
 import { type PolicyCase } from "../caseFixtures";
+import { helmRelease } from "../../../harness/policy/fixtures";
 
 const configMap = (name: string, data: Record<string, string>) => ({
     type: "kubernetes:core/v1:ConfigMap",
@@ -13,6 +14,8 @@ const route = (groupVersionKind: string, spec: unknown) => ({ type: `kubernetes:
 export const k8sNoIngressRouteCase: PolicyCase = {
     policy: k8sNoIngressRoute,
     violating: [
+        // The chart turns its tcp/udp values into the controller's service map.
+        ["an ingress-nginx release mapping a TCP port to Redis", [helmRelease("ingress-nginx", { tcp: { "6379": "redis/cache:6379" } })]],
         [
             "an Ingress to port 6379",
             [
@@ -69,6 +72,10 @@ export const k8sNoIngressRouteCase: PolicyCase = {
         ],
     ],
     compliant: [
+        [
+            "an ingress-nginx release mapping a TCP port to another service",
+            [helmRelease("ingress-nginx", { tcp: { "8080": "web/app:80" } })],
+        ],
         [
             "an Ingress to a web port",
             [

@@ -26,6 +26,18 @@ export const k8sNoPublicServiceCase: PolicyCase = {
             "Bitnami's valkey chart from OCI with a fixed node port",
             [helmRelease("oci://registry-1.docker.io/bitnamicharts/valkey", { primary: { service: { nodePorts: { valkey: "30079" } } } })],
         ],
+        [
+            "Bitnami's Sentinel master Service as a LoadBalancer",
+            [helmRelease("redis", { sentinel: { masterService: { type: "LoadBalancer" } } })],
+        ],
+        [
+            "redis-cluster with a public address per server",
+            [helmRelease("redis-cluster", { cluster: { externalAccess: { enabled: true } } })],
+        ],
+        [
+            "a packaged chart with a LoadBalancer primary",
+            [helmRelease("./charts/redis-17.3.7.tgz", { master: { service: { type: "LoadBalancer" } } })],
+        ],
         ["the redis-ha chart with external IPs", [helmRelease("redis-ha", { service: { externalIPs: ["203.0.113.7"] } })]],
         // The usual NodePort: Kubernetes picks the node port.
         ["a NodePort", [service({ type: "NodePort", ports: redisServicePorts })]],
