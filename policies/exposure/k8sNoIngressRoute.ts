@@ -1,44 +1,93 @@
-import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { configSchema, resourcePolicy } from "../engine/exemptions";
-import { known, knownItems, knownString } from "../engine/known";
+import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import { configSchema, stackPolicy } from "../engine/exemptions";
+import { known, knownItems, knownString, UNKNOWN } from "../engine/known";
 import { redisSecurity, docsUrl } from "../engine/metadata";
 import { portRole } from "../engine/recognise";
 import { GATEWAY_ROUTE, TRAEFIK_ROUTE } from "../engine/k8sExposure";
 import { HELM_RELEASE_TYPE, ingressNginxServiceMaps } from "../engine/helmReleases";
 
-/** Ports and port names that are Redis's or Sentinel's. */
-const isRedisPort = (port: unknown) => portRole(port) !== undefined;
-
-function routesToRedis(backend: any): boolean {
-    const port = known(() => backend?.service?.port);
-    return isRedisPort(known(() => port?.number)) || isRedisPort(knownString(() => port?.name));
+/** Where a route sends traffic: a Service (by name, in a namespace if it says one) and a port of it (number or name). */
+interface Backend {
+    service?: string;
+    namespace?: string;
+    port: unknown;
 }
 
 /**
- * The target ports of an ingress-nginx TCP/UDP service map, recognised by its entries whatever the
+ * Whether a backend reaches Redis or a Sentinel: its port is theirs (6379, 26379, a Redis port
+ * name), or it is a port of one of the stack's Services that forwards to theirs (e.g. a Service
+ * port 7000 with targetPort 6379).
+ */
+function reachesRedis(backend: Backend, routeNamespace: string | undefined, services: PolicyResource[]): boolean {
+    if (portRole(backend.port) !== undefined || (typeof backend.port === "string" && portRole(Number(backend.port)) !== undefined))
+        return true;
+    // A route whose namespace is not known yet cannot be matched to a Service.
+    if (backend.service === undefined || routeNamespace === undefined) return false;
+    const namespace = backend.namespace ?? routeNamespace;
+    const service = services.find((r) => {
+        const metadata = r.props as any;
+        return (
+            knownString(() => metadata.metadata?.name) === backend.service &&
+            (knownString(() => metadata.metadata?.namespace) ?? "default") === namespace
+        );
+    });
+    const ports = knownItems<any>(() => (service?.props as any)?.spec?.ports).items;
+    const port = typeof backend.port === "string" && /^\d+$/.test(backend.port) ? Number(backend.port) : backend.port;
+    const entry = ports.find((p) => known(() => (typeof port === "number" ? p.port : p.name) as unknown) === port);
+    return (
+        entry !== undefined &&
+        [known(() => entry.targetPort as unknown), knownString(() => entry.name)].some((p) => portRole(p) !== undefined)
+    );
+}
+
+/**
+ * The backends of an ingress-nginx TCP/UDP service map, recognised by its entries whatever the
  * chart named it (`tcp-services`, `<release>-ingress-nginx-tcp`): a port as key, and as value
  * `<namespace>/<service>:<port>` with up to two `:PROXY` flags. Entries of another shape are
  * skipped, as the controller skips them, so they cannot hide the others.
  */
-function serviceMapTargets(data: unknown): string[] {
+function serviceMapBackends(data: unknown): Backend[] {
     if (data === null || typeof data !== "object") return [];
     return Object.keys(data)
         .filter((key) => /^\d+$/.test(key))
         .map((key) => knownString(() => (data as Record<string, unknown>)[key]))
-        .flatMap((value) => /^[^/\s]+\/[^:\s]+:([^:\s]+)(:PROXY){0,2}$/.exec(value ?? "")?.[1] ?? []);
+        .flatMap((value) => {
+            const m = /^([^/\s]+)\/([^:\s]+):([^:\s]+)(:PROXY){0,2}$/.exec(value ?? "");
+            return m ? [{ namespace: m[1], service: m[2], port: m[3] }] : [];
+        });
 }
 
-/** The Service ports a Gateway API route or a Traefik TCP route sends traffic to. */
-function routeBackendPorts(type: string, spec: any): unknown[] {
-    const rules = knownItems<any>(() => (GATEWAY_ROUTE.test(type) ? spec?.rules : spec?.routes)).items;
-    return rules.flatMap((rule) =>
-        knownItems<any>(() => (GATEWAY_ROUTE.test(type) ? rule.backendRefs : rule.services)).items.map((backend) =>
-            known(() => backend?.port as unknown),
+/** An Ingress's backends: its default backend and each path's. */
+function ingressBackends(spec: any): Backend[] {
+    const backends = [
+        known(() => spec?.defaultBackend),
+        ...knownItems<any>(() => spec?.rules).items.flatMap((rule) =>
+            knownItems<any>(() => rule.http?.paths).items.map((path) => known(() => path.backend)),
         ),
+    ];
+    return backends.map((b: any) => {
+        const port = known(() => b?.service?.port);
+        return {
+            service: knownString(() => b?.service?.name),
+            port: known(() => port?.number as unknown) ?? knownString(() => port?.name),
+        };
+    });
+}
+
+/** The backends of a Gateway API route or a Traefik TCP route. */
+function routeBackends(type: string, spec: any): Backend[] {
+    const gateway = GATEWAY_ROUTE.test(type);
+    const rules = knownItems<any>(() => (gateway ? spec?.rules : spec?.routes)).items;
+    return rules.flatMap((rule) =>
+        knownItems<any>(() => (gateway ? rule.backendRefs : rule.services)).items.map((b) => ({
+            service: knownString(() => b?.name),
+            namespace: knownString(() => b?.namespace),
+            port: known(() => b?.port as unknown),
+        })),
     );
 }
 
-export const k8sNoIngressRoute: ResourceValidationPolicy = resourcePolicy({
+export const k8sNoIngressRoute: StackValidationPolicy = stackPolicy({
     name: "redis-k8s-no-ingress-route",
     description:
         "No Ingress, Gateway API route, Traefik TCP route or ingress-controller TCP mapping may route to Redis or its Sentinels: it would publish them through the cluster's edge.",
@@ -50,32 +99,34 @@ export const k8sNoIngressRoute: ResourceValidationPolicy = resourcePolicy({
         "Remove the Ingress, route (Gateway API `TCPRoute`/`TLSRoute`/`HTTPRoute`, Traefik `IngressRouteTCP`) or backend that points at port 6379 or 26379 (or a port named redis or sentinel), and the entry for it from ingress-nginx's TCP/UDP service map, whatever its name. Redis is reached from inside the cluster only.",
     url: docsUrl("redis-k8s-no-ingress-route"),
     configSchema: configSchema(),
-    validateResource: (args, reportViolation) => {
-        const props = args.props as any;
-        if (args.type === "kubernetes:networking.k8s.io/v1:Ingress") {
-            const backends = [
-                known(() => props.spec?.defaultBackend),
-                ...knownItems<any>(() => props.spec?.rules).items.flatMap((rule) =>
-                    knownItems<any>(() => rule.http?.paths).items.map((path) => known(() => path.backend)),
-                ),
-            ];
-            if (backends.some(routesToRedis))
-                reportViolation("Ingress routes to a Redis port (6379 or a port named redis); remove that route.");
-        } else if (args.type === "kubernetes:core/v1:ConfigMap" || args.type === HELM_RELEASE_TYPE) {
-            // The map as a ConfigMap, or as an ingress-nginx Release's `tcp`/`udp` values, which the chart turns into one.
-            const maps = args.type === HELM_RELEASE_TYPE ? ingressNginxServiceMaps(props) : [known(() => props.data as unknown)];
-            const targets = maps.flatMap(serviceMapTargets);
-            if (targets.some((port) => isRedisPort(port) || isRedisPort(Number(port)))) {
-                reportViolation("Ingress controller TCP/UDP service map exposes a Redis or Sentinel port; remove that entry.");
-            }
-        } else if (GATEWAY_ROUTE.test(args.type) || TRAEFIK_ROUTE.test(args.type)) {
-            if (
-                routeBackendPorts(
-                    args.type,
-                    known(() => props.spec),
-                ).some(isRedisPort)
-            ) {
-                reportViolation(`${args.type.split(":").pop()} sends traffic to a Redis or Sentinel port; remove that backend.`);
+    validateStack: (args, reportViolation) => {
+        const services = args.resources.filter((r) => r.type === "kubernetes:core/v1:Service");
+        for (const r of args.resources) {
+            const props = r.props as any;
+            const namespace = known(() => props.metadata?.namespace as unknown);
+            const routeNamespace = namespace === UNKNOWN ? undefined : typeof namespace === "string" ? namespace : "default";
+            const reaches = (backends: Backend[]) => backends.some((b) => reachesRedis(b, routeNamespace, services));
+            if (r.type === "kubernetes:networking.k8s.io/v1:Ingress") {
+                if (reaches(ingressBackends(known(() => props.spec))))
+                    reportViolation(
+                        "Ingress routes to a Redis or Sentinel port (directly or through a Service port forwarding to one); remove that route.",
+                        r.urn,
+                    );
+            } else if (r.type === "kubernetes:core/v1:ConfigMap" || r.type === HELM_RELEASE_TYPE) {
+                // The map as a ConfigMap, or as an ingress-nginx Release's `tcp`/`udp` values, which the chart turns into one.
+                const maps = r.type === HELM_RELEASE_TYPE ? ingressNginxServiceMaps(props) : [known(() => props.data as unknown)];
+                if (reaches(maps.flatMap(serviceMapBackends)))
+                    reportViolation("Ingress controller TCP/UDP service map exposes a Redis or Sentinel port; remove that entry.", r.urn);
+            } else if (GATEWAY_ROUTE.test(r.type) || TRAEFIK_ROUTE.test(r.type)) {
+                if (
+                    reaches(
+                        routeBackends(
+                            r.type,
+                            known(() => props.spec),
+                        ),
+                    )
+                )
+                    reportViolation(`${r.type.split(":").pop()} sends traffic to a Redis or Sentinel port; remove that backend.`, r.urn);
             }
         }
     },

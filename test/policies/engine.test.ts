@@ -78,7 +78,7 @@ describe("redis-guard served to the engine over gRPC", () => {
             "redis-docker-internal-network-only": [STACK, MANDATORY],
             "redis-docker-network-unseen": [STACK, ADVISORY],
             "redis-k8s-no-public-service": [RESOURCE, MANDATORY],
-            "redis-k8s-no-ingress-route": [RESOURCE, MANDATORY],
+            "redis-k8s-no-ingress-route": [STACK, MANDATORY],
             "redis-k8s-no-host-network": [RESOURCE, MANDATORY],
             "redis-k8s-requires-network-policy": [STACK, MANDATORY],
             "redis-k8s-no-exposure-by-patch": [STACK, MANDATORY],

@@ -1,7 +1,7 @@
 import { k8sNoIngressRoute } from "../../../policies/exposure/k8sNoIngressRoute";
-import { UNKNOWN } from "../../../harness/policy/inProcess";
+import { UNKNOWN, type TestResource } from "../../../harness/policy/inProcess";
 import { type PolicyCase } from "../caseFixtures";
-import { helmRelease } from "../../../harness/policy/fixtures";
+import { helmRelease, service } from "../../../harness/policy/fixtures";
 
 const configMap = (name: string, data: Record<string, string>) => ({
     type: "kubernetes:core/v1:ConfigMap",
@@ -14,6 +14,36 @@ const route = (groupVersionKind: string, spec: unknown) => ({ type: `kubernetes:
 export const k8sNoIngressRouteCase: PolicyCase = {
     policy: k8sNoIngressRoute,
     violating: [
+        // Through a Service port that forwards to Redis's (7000 -> 6379): the route names 7000 only.
+        ...[
+            ["an ingress-nginx TCP map", configMap("tcp", { "6379": "redis/cache:7000" })],
+            [
+                "a Traefik IngressRouteTCP",
+                route("traefik.io/v1alpha1:IngressRouteTCP", {
+                    routes: [{ match: "HostSNI(`*`)", services: [{ name: "cache", namespace: "redis", port: 7000 }] }],
+                }),
+            ],
+            [
+                "a Gateway API TCPRoute",
+                route("gateway.networking.k8s.io/v1alpha2:TCPRoute", {
+                    rules: [{ backendRefs: [{ name: "cache", namespace: "redis", port: 7000 }] }],
+                }),
+            ],
+            [
+                "an Ingress",
+                {
+                    type: "kubernetes:networking.k8s.io/v1:Ingress",
+                    name: "edge",
+                    props: {
+                        metadata: { name: "edge", namespace: "redis" },
+                        spec: { defaultBackend: { service: { name: "cache", port: { number: 7000 } } } },
+                    },
+                },
+            ],
+        ].map(([what, r]): [string, TestResource[]] => [
+            `${what as string} to a Service port forwarding to 6379`,
+            [r as TestResource, service({ type: "ClusterIP", selector: { app: "cache" }, ports: [{ port: 7000, targetPort: 6379 }] })],
+        ]),
         // The chart turns its tcp/udp values into the controller's service map.
         ["an ingress-nginx release mapping a TCP port to Redis", [helmRelease("ingress-nginx", { tcp: { "6379": "redis/cache:6379" } })]],
         [
@@ -72,6 +102,15 @@ export const k8sNoIngressRouteCase: PolicyCase = {
         ],
     ],
     compliant: [
+        [
+            "a TCPRoute to a Service port forwarding to another port",
+            [
+                route("gateway.networking.k8s.io/v1alpha2:TCPRoute", {
+                    rules: [{ backendRefs: [{ name: "web", namespace: "redis", port: 7000 }] }],
+                }),
+                service({ type: "ClusterIP", selector: { app: "web" }, ports: [{ port: 7000, targetPort: 8080 }] }, "web"),
+            ],
+        ],
         [
             "an ingress-nginx release mapping a TCP port to another service",
             [helmRelease("ingress-nginx", { tcp: { "8080": "web/app:80" } })],
