@@ -1,6 +1,7 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { configSchema, stackPolicy } from "../engine/exemptions";
-import { choice, requiresAuth } from "../engine/redisConf";
+import { choice, redisSettings, requiresAuth } from "../engine/redisConf";
+import { logsInWithoutPassword } from "../engine/acl";
 import { checkedWorkloads } from "../engine/workloads";
 import { HELM_RELEASE_TYPE, isRedisRelease, releaseDisablesAuth } from "../engine/helmReleases";
 import { redisSecurity, docsUrl } from "../engine/metadata";
@@ -26,10 +27,14 @@ export const requireAuthAndHardening: StackValidationPolicy = stackPolicy({
                     release.urn,
                 );
         }
-        for (const { settings, fileKnown, resource, sentinel } of checkedWorkloads(args)) {
+        for (const { settings, fileKnown, resource, sentinel, args: argv } of checkedWorkloads(args)) {
             // Arguments override the file; when the file cannot be read, judge only what the arguments set.
             const report = (message: string) => reportViolation(message, resource.urn);
-            if (fileKnown && !requiresAuth(settings))
+            // A default user that logs in without a password, given as an argument: whatever the file
+            // says, Redis then runs without auth (or refuses to start, on a second default user).
+            const argsDefault = redisSettings(undefined, argv).users.find((u) => u[0] === "default");
+            const openByArgs = argsDefault !== undefined && logsInWithoutPassword(argsDefault.slice(1));
+            if ((fileKnown && !requiresAuth(settings)) || (!fileKnown && openByArgs))
                 report(
                     `${sentinel ? "Redis Sentinel" : "Redis"} accepts clients without a password; set one from a secret (requirepass, or ACL users and user default off).`,
                 );

@@ -219,7 +219,7 @@ function k8sFile(
         .map((m) => ({
             name: knownString(() => m.name),
             mountPath: knownString(() => m.mountPath),
-            subPath: knownString(() => m.subPath),
+            subPath: known(() => m.subPath as unknown),
         }))
         .filter((m) => m.mountPath !== undefined && (path === m.mountPath || path.startsWith(`${m.mountPath}/`)))
         // The deepest mount is what the container sees there (a subPath file over a directory).
@@ -235,7 +235,9 @@ function k8sFile(
     if (!volume) return UNKNOWN;
     const sources = volumeSources(volume);
     if (sources === UNKNOWN) return UNKNOWN;
-    const fileName = mount.subPath ?? path.slice((mount.mountPath ?? "").length + 1);
+    // Which file of the volume a subPath mount shows cannot be told while the subPath is unknown.
+    if (mount.subPath === UNKNOWN) return UNKNOWN;
+    const fileName = typeof mount.subPath === "string" ? mount.subPath : path.slice((mount.mountPath ?? "").length + 1);
     // In a projected volume a later source's file replaces an earlier one's.
     for (const source of [...sources].reverse()) {
         let fromOutside = false;

@@ -85,6 +85,17 @@ export const requireAuthAndHardeningCase: PolicyCase = {
             "protected-mode no as an argument, with an unreadable config",
             [redisContainer({ command: ["redis-server", "/etc/redis.conf", "--protected-mode", "no"], uploads: [] })],
         ],
+        // Whatever the file it cannot read says, the arguments' default user logs in without a password.
+        [
+            "a nopass default user as an argument, with an unreadable config",
+            [
+                internalNetwork,
+                redisContainer({
+                    command: ["redis-server", "/etc/redis/redis.conf", "--user", "default", "on", "nopass", "~*", "+@all"],
+                    uploads: [],
+                }),
+            ],
+        ],
         // Redis reads yes/no case-insensitively, and CONFIG renamed to itself still answers (checked on 7.0.15).
         [
             "protected-mode NO",
