@@ -2,7 +2,7 @@ import type { StackValidationPolicy } from "@pulumi/policy";
 import { redisDockerContainers } from "../engine/dockerContainers";
 import { configSchema, stackPolicy } from "../engine/exemptions";
 import { known, knownItems, knownString, UNKNOWN } from "../engine/known";
-import { containersOf, podSpecOf, POD_TYPES } from "../engine/recognise";
+import { containersOf, podSpecOf, POD_TYPES, redisPods } from "../engine/recognise";
 import { docsUrl } from "../engine/metadata";
 
 /**
@@ -56,7 +56,8 @@ export const noLiteralPassword: StackValidationPolicy = stackPolicy({
                 );
             }
         }
-        for (const workload of args.resources.filter((r) => POD_TYPES.has(r.type))) {
+        // Pods that run Redis: every container of one (a sidecar, a probe) may hand a Redis password on.
+        for (const workload of args.resources.filter((r) => POD_TYPES.has(r.type) && redisPods(r.type, r.props) !== undefined)) {
             for (const c of containersOf(podSpecOf(workload.type, workload.props))) {
                 const probes = ["startupProbe", "livenessProbe", "readinessProbe"].flatMap((p) => words(() => c[p]?.exec?.command));
                 const argv = [...words(() => c.command), ...words(() => c.args), ...probes];

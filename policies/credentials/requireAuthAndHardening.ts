@@ -3,7 +3,7 @@ import { configSchema, stackPolicy } from "../engine/exemptions";
 import { choice, redisSettings, requiresAuth } from "../engine/redisConf";
 import { logsInWithoutPassword } from "../engine/acl";
 import { checkedWorkloads } from "../engine/workloads";
-import { HELM_RELEASE_TYPE, isRedisRelease, releaseDisablesAuth } from "../engine/helmReleases";
+import { redisReleases, releaseDisablesAuth } from "../engine/helmReleases";
 import { redisSecurity, docsUrl } from "../engine/metadata";
 
 export const requireAuthAndHardening: StackValidationPolicy = stackPolicy({
@@ -20,21 +20,21 @@ export const requireAuthAndHardening: StackValidationPolicy = stackPolicy({
     configSchema: configSchema(),
     validateStack: (args, reportViolation) => {
         // A chart's Release shows only its values: authentication turned off there is off in every server it renders.
-        for (const release of args.resources.filter((r) => r.type === HELM_RELEASE_TYPE && isRedisRelease(r.props))) {
+        for (const release of redisReleases(args.resources)) {
             if (releaseDisablesAuth(release.props))
                 reportViolation(
                     "Helm release of Redis turns authentication off (auth.enabled: false); turn it on with a password from a Secret.",
                     release.urn,
                 );
         }
-        for (const { settings, fileKnown, resource, sentinel, args: argv } of checkedWorkloads(args)) {
+        for (const { settings, fileKnown, argvKnown, resource, sentinel, args: argv } of checkedWorkloads(args)) {
             // Arguments override the file; when the file cannot be read, judge only what the arguments set.
             const report = (message: string) => reportViolation(message, resource.urn);
             // A default user that logs in without a password, given as an argument: whatever the file
             // says, Redis then runs without auth (or refuses to start, on a second default user).
             const argsDefault = redisSettings(undefined, argv).users.find((u) => u[0] === "default");
             const openByArgs = argsDefault !== undefined && logsInWithoutPassword(argsDefault.slice(1));
-            if ((fileKnown && !requiresAuth(settings)) || (!fileKnown && openByArgs))
+            if ((fileKnown && !requiresAuth(settings)) || (!fileKnown && argvKnown && openByArgs))
                 report(
                     `${sentinel ? "Redis Sentinel" : "Redis"} accepts clients without a password; set one from a secret (requirepass, or ACL users and user default off).`,
                 );

@@ -6,12 +6,11 @@ import type { Container } from "@pulumi/docker";
 import type { ResolvedResource } from "@pulumi/pulumi/queryable";
 import type { PolicyResource, ReportViolation, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 import { exemptRemediation, stackPolicy } from "./exemptions";
-import { REDIS_PORT } from "../shared/ports";
 import { known, knownItems, knownString, UNKNOWN } from "./known";
-import { isRedisDockerContainer, isRedisImage, looksLikeRedisDockerContainer, redisServerArgs, strings } from "./recognise";
+import { isRedisDockerContainer, isRedisImage, looksLikeRedisDockerContainer, portRole, redisServerArgs, strings } from "./recognise";
 
 export const CONTAINER_TYPE = "docker:index/container:Container";
-export const SWARM_SERVICE_TYPE = "docker:index/service:Service";
+const SWARM_SERVICE_TYPE = "docker:index/service:Service";
 
 /** The Docker provider's image resources, and the property that names the image each pulled or built. */
 const IMAGE_NAME_PROPERTY: Readonly<Record<string, string>> = {
@@ -65,7 +64,9 @@ export function redisSwarmServices(resources: PolicyResource[]): PolicyResource[
         const spec = known(() => props.taskSpec?.containerSpec as unknown) as any;
         if (isRedisImage(knownString(() => spec?.image))) return true;
         if (redisServerArgs([...strings(() => spec?.commands), ...strings(() => spec?.args)]) !== undefined) return true;
-        return knownItems<any>(() => props.endpointSpec?.ports).items.some((p) => known(() => p.targetPort as unknown) === REDIS_PORT);
+        return knownItems<any>(() => props.endpointSpec?.ports).items.some(
+            (p) => portRole(known(() => p.targetPort as unknown)) !== undefined,
+        );
     });
 }
 

@@ -2,6 +2,7 @@
 // sees the chart's name and its values, never the objects it renders. The values are where such
 // a Redis shows its exposure. (A `helm.sh/v4:Chart` registers what it renders as resources of the
 // stack, which every policy judges as written by hand.)
+import type { PolicyResource } from "@pulumi/policy";
 import { known, knownItems, knownString } from "./known";
 import { serviceExposures } from "./k8sExposure";
 
@@ -14,7 +15,7 @@ export const HELM_RELEASE_TYPE = "kubernetes:helm.sh/v3:Release";
 export const REDIS_CHARTS: readonly string[] = ["redis", "redis-cluster", "redis-ha", "valkey", "valkey-cluster", "keydb", "dragonfly"];
 
 /** A Release's chart by name: `redis` for `redis`, `bitnami/redis`, an OCI reference or a packaged `./charts/redis-17.3.7.tgz`. */
-export function chartName(props: any): string | undefined {
+function chartName(props: any): string | undefined {
     const chart = knownString(() => props?.chart);
     if (chart === undefined) return undefined;
     return chart
@@ -28,6 +29,11 @@ export function chartName(props: any): string | undefined {
 export function isRedisRelease(props: any): boolean {
     const name = chartName(props);
     return name !== undefined && REDIS_CHARTS.includes(name);
+}
+
+/** The stack's Releases of Redis charts. */
+export function redisReleases(resources: PolicyResource[]): PolicyResource[] {
+    return resources.filter((r) => r.type === HELM_RELEASE_TYPE && isRedisRelease(r.props));
 }
 
 /** A value of a Release at a dotted path (`sentinel.service.type`), or UNKNOWN. */
@@ -67,14 +73,15 @@ export const RELEASE_HOST_NETWORK_VALUES: readonly string[] = [
 ];
 
 /** What the Release's values publish: each Service they make public, and how (as a Service spec would). */
-export function releaseExposures(props: any): Array<{ at: string; role: "Redis" | "Sentinel"; how: string }> {
-    const found: Array<{ at: string; role: "Redis" | "Sentinel"; how: string }> = [];
+export function releaseExposures(props: any): Array<{ at: string; role: "Redis" | "Sentinel"; how: string; fix: string }> {
+    const found: Array<{ at: string; role: "Redis" | "Sentinel"; how: string; fix: string }> = [];
     for (const at of RELEASE_EXTERNAL_ACCESS_VALUES) {
         if (valueAt(props, at) === true)
             found.push({
                 at,
                 role: at.startsWith("sentinel.") ? "Sentinel" : "Redis",
                 how: "a public address per server (externalAccess)",
+                fix: `set ${at} to false`,
             });
     }
     for (const [at, role] of Object.entries(RELEASE_SERVICE_VALUES)) {
@@ -92,7 +99,8 @@ export function releaseExposures(props: any): Array<{ at: string; role: "Redis" 
             externalIPs: knownItems(() => service.externalIPs).items,
             ports: nodePorts.map((nodePort) => ({ nodePort })),
         };
-        for (const how of serviceExposures(spec)) found.push({ at, role, how });
+        for (const how of serviceExposures(spec))
+            found.push({ at, role, how, fix: `set ${at}.type to ClusterIP with no nodePorts or externalIPs` });
     }
     return found;
 }
@@ -114,5 +122,5 @@ export function ingressNginxServiceMaps(props: any): unknown[] {
 
 /** Whether the Release's values turn off the NetworkPolicy the chart would install (`networkPolicy.enabled: false`). */
 export function releaseDisablesNetworkPolicy(props: any): boolean {
-    return known(() => props?.values?.networkPolicy?.enabled as unknown) === false;
+    return valueAt(props, "networkPolicy.enabled") === false;
 }

@@ -76,6 +76,21 @@ export function withIncludes(path: string, readFile: (path: string) => Known<str
     return lines.join("\n");
 }
 
+/**
+ * The config text a redis-server argv starts from: the config file it names, then each file an
+ * `--include` argument names (redis-server --include f), each with its includes in place.
+ * Undefined when it names none, UNKNOWN when one cannot be read here.
+ */
+export function startupConfig(args: string[], readFile: (path: string) => Known<string | undefined>): Known<string | undefined> {
+    const files = [
+        configPath(args),
+        ...args.flatMap((a, i) => (a.toLowerCase() === "--include" && args[i + 1] !== undefined ? [args[i + 1]] : [])),
+    ].filter((f): f is string => f !== undefined);
+    if (files.length === 0) return undefined;
+    const ARGV = "\0argv";
+    return withIncludes(ARGV, (p) => (p === ARGV ? files.map((f) => `include ${f}`).join("\n") : readFile(p)));
+}
+
 /** The config file path in a redis-server argv, if one is given. */
 export function configPath(args: string[]): string | undefined {
     return args[0] !== undefined && !args[0].startsWith("-") ? args[0] : undefined;

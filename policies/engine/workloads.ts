@@ -3,7 +3,7 @@
 import type { PolicyResource, StackValidationArgs } from "@pulumi/policy";
 import { sentinelStartFiles } from "../shared/sentinelStart";
 import { known, knownItems, knownString, UNKNOWN, type Known } from "./known";
-import { configPath, redisSettings, withIncludes, type RedisSettings } from "./redisConf";
+import { redisSettings, startupConfig, type RedisSettings } from "./redisConf";
 import {
     containersOf,
     isRedisDockerContainer,
@@ -335,16 +335,7 @@ function workload(
     const copies = copiedFiles(argv);
     const unseenFiles = new Set<string>();
     const readFile = (path: string) => fileOf(copies.get(path) ?? path, (file) => unseenFiles.add(file));
-    // The config file, then each `--include` argument, as Redis reads them (redis-server --include f).
-    const files = [
-        configPath(judged.args),
-        ...judged.args.flatMap((a, i) => (a.toLowerCase() === "--include" && judged.args[i + 1] !== undefined ? [judged.args[i + 1]] : [])),
-    ].filter((f): f is string => f !== undefined);
-    const ARGV = "\0argv";
-    const config =
-        files.length === 0
-            ? undefined
-            : withIncludes(ARGV, (p) => (p === ARGV ? files.map((f) => `include ${f}`).join("\n") : readFile(p)));
+    const config = startupConfig(judged.args, readFile);
     return {
         platform,
         resource,

@@ -2,7 +2,7 @@ import type { StackValidationPolicy } from "@pulumi/policy";
 import { configSchema, stackPolicy } from "../engine/exemptions";
 import { known, knownItems, knownString, UNKNOWN } from "../engine/known";
 import { redisWorkloads } from "../engine/workloads";
-import { namespaceOwner } from "../engine/dockerContainers";
+import { CONTAINER_TYPE, namespaceOwner } from "../engine/dockerContainers";
 import { cisDocker, docsUrl } from "../engine/metadata";
 
 export const dockerInternalNetworkOnly: StackValidationPolicy = stackPolicy({
@@ -27,7 +27,7 @@ export const dockerInternalNetworkOnly: StackValidationPolicy = stackPolicy({
                 if (key !== undefined && flag !== UNKNOWN) internal.set(key, flag);
             }
         }
-        const containers = args.resources.filter((r) => r.type === "docker:index/container:Container");
+        const containers = args.resources.filter((r) => r.type === CONTAINER_TYPE);
         for (const w of redisWorkloads(args.resources).filter((w) => w.platform === "docker")) {
             const owner = namespaceOwner(containers, w.container);
             // Joins a container outside the stack (redis-docker-network-unseen says so), or one not known yet: nothing to judge here.

@@ -47,7 +47,11 @@ export const dockerNoPublishedPorts: StackValidationPolicy = dockerContainerPoli
         // In another container's network namespace, Redis listens on that container's ports.
         const containers = args.resources.filter((r) => r.type === CONTAINER_TYPE);
         const owner = namespaceOwner(containers, container);
-        const holder = "container" in owner && owner.container !== container ? exposure(owner.container, config) : undefined;
+        // A holder that looks like Redis itself is reported as one already.
+        const holder =
+            "container" in owner && owner.container !== container && !looksLikeRedisDockerContainer(owner.container)
+                ? exposure(owner.container, config)
+                : undefined;
         if (holder)
             reportViolation(
                 `Redis container listens in the network namespace of a container that ${holder}; remove those ports and reach Redis from its internal network.`,

@@ -1,43 +1,36 @@
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { configSchema, stackPolicy } from "../engine/exemptions";
-import { known, knownItems, knownString, UNKNOWN } from "../engine/known";
+import { known, knownItems, knownString, UNKNOWN, type Known } from "../engine/known";
 import { redisSecurity, docsUrl } from "../engine/metadata";
-import { portRole } from "../engine/recognise";
+import { portRole, redisServiceRole } from "../engine/recognise";
 import { GATEWAY_ROUTE, TRAEFIK_ROUTE } from "../engine/k8sExposure";
 import { HELM_RELEASE_TYPE, ingressNginxServiceMaps } from "../engine/helmReleases";
 
 /** Where a route sends traffic: a Service (by name, in a namespace if it says one) and a port of it (number or name). */
 interface Backend {
     service?: string;
-    namespace?: string;
+    /** Absent: the route's own. */
+    namespace?: Known<string>;
     port: unknown;
 }
 
 /**
  * Whether a backend reaches Redis or a Sentinel: its port is theirs (6379, 26379, a Redis port
- * name), or it is a port of one of the stack's Services that forwards to theirs (e.g. a Service
- * port 7000 with targetPort 6379).
+ * name), or it names one of the stack's Services that fronts them (by its ports or the pods it
+ * selects, as redis-k8s-no-public-service judges it), such as a Service port 7000 with targetPort 6379.
  */
-function reachesRedis(backend: Backend, routeNamespace: string | undefined, services: PolicyResource[]): boolean {
-    if (portRole(backend.port) !== undefined || (typeof backend.port === "string" && portRole(Number(backend.port)) !== undefined))
-        return true;
-    // A route whose namespace is not known yet cannot be matched to a Service.
-    if (backend.service === undefined || routeNamespace === undefined) return false;
-    const namespace = backend.namespace ?? routeNamespace;
+function reachesRedis(backend: Backend, routeNamespace: Known<string>, services: PolicyResource[]): boolean {
+    if (portRole(backend.port) !== undefined) return true;
+    // A namespace not known yet cannot be matched to a Service.
+    const namespace = backend.namespace === undefined ? routeNamespace : backend.namespace;
+    if (backend.service === undefined || namespace === UNKNOWN) return false;
     const service = services.find((r) => {
-        const metadata = r.props as any;
-        return (
-            knownString(() => metadata.metadata?.name) === backend.service &&
-            (knownString(() => metadata.metadata?.namespace) ?? "default") === namespace
-        );
+        const metadata = known(() => (r.props as any).metadata as unknown) as any;
+        const ns = known(() => (metadata?.namespace ?? "default") as unknown);
+        return knownString(() => metadata?.name) === backend.service && ns === namespace;
     });
-    const ports = knownItems<any>(() => (service?.props as any)?.spec?.ports).items;
-    const port = typeof backend.port === "string" && /^\d+$/.test(backend.port) ? Number(backend.port) : backend.port;
-    const entry = ports.find((p) => known(() => (typeof port === "number" ? p.port : p.name) as unknown) === port);
-    return (
-        entry !== undefined &&
-        [known(() => entry.targetPort as unknown), knownString(() => entry.name)].some((p) => portRole(p) !== undefined)
-    );
+    const spec = service && known(() => (service.props as any).spec);
+    return spec !== undefined && spec !== UNKNOWN && redisServiceRole(spec) !== undefined;
 }
 
 /**
@@ -53,7 +46,7 @@ function serviceMapBackends(data: unknown): Backend[] {
         .map((key) => knownString(() => (data as Record<string, unknown>)[key]))
         .flatMap((value) => {
             const m = /^([^/\s]+)\/([^:\s]+):([^:\s]+)(:PROXY){0,2}$/.exec(value ?? "");
-            return m ? [{ namespace: m[1], service: m[2], port: m[3] }] : [];
+            return m ? [{ namespace: m[1], service: m[2], port: /^\d+$/.test(m[3]) ? Number(m[3]) : m[3] }] : [];
         });
 }
 
@@ -81,7 +74,7 @@ function routeBackends(type: string, spec: any): Backend[] {
     return rules.flatMap((rule) =>
         knownItems<any>(() => (gateway ? rule.backendRefs : rule.services)).items.map((b) => ({
             service: knownString(() => b?.name),
-            namespace: knownString(() => b?.namespace),
+            namespace: known(() => b?.namespace as unknown) === UNKNOWN ? UNKNOWN : knownString(() => b?.namespace),
             port: known(() => b?.port as unknown),
         })),
     );
@@ -104,7 +97,7 @@ export const k8sNoIngressRoute: StackValidationPolicy = stackPolicy({
         for (const r of args.resources) {
             const props = r.props as any;
             const namespace = known(() => props.metadata?.namespace as unknown);
-            const routeNamespace = namespace === UNKNOWN ? undefined : typeof namespace === "string" ? namespace : "default";
+            const routeNamespace = namespace === UNKNOWN ? UNKNOWN : typeof namespace === "string" ? namespace : "default";
             const reaches = (backends: Backend[]) => backends.some((b) => reachesRedis(b, routeNamespace, services));
             if (r.type === "kubernetes:networking.k8s.io/v1:Ingress") {
                 if (reaches(ingressBackends(known(() => props.spec))))

@@ -20,10 +20,8 @@ export const k8sNoPublicService: ResourceValidationPolicy = resourcePolicy({
     configSchema: configSchema(),
     validateResource: (args, reportViolation) => {
         if (args.type === HELM_RELEASE_TYPE && isRedisRelease(args.props)) {
-            for (const { at, role, how } of releaseExposures(args.props))
-                reportViolation(
-                    `Helm release's ${role} Service (values ${at}) has ${how}; set ${at}.type to ClusterIP with no nodePorts or externalIPs.`,
-                );
+            for (const { at, role, how, fix } of releaseExposures(args.props))
+                reportViolation(`Helm release's ${role} Service (values ${at}) has ${how}; ${fix}.`);
             return;
         }
         if (args.type !== "kubernetes:core/v1:Service") return;

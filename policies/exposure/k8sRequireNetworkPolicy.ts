@@ -4,7 +4,7 @@ import { configSchema, stackPolicy } from "../engine/exemptions";
 import { known, knownItems, knownLabels, knownString, UNKNOWN, type Known } from "../engine/known";
 import { POD_TYPES, redisPods } from "../engine/recognise";
 import { cisKubernetes, docsUrl } from "../engine/metadata";
-import { HELM_RELEASE_TYPE, isRedisRelease, releaseDisablesNetworkPolicy } from "../engine/helmReleases";
+import { redisReleases, releaseDisablesNetworkPolicy } from "../engine/helmReleases";
 
 /**
  * Whether a label selector can select pods with these labels: every matchLabels entry and every
@@ -153,7 +153,7 @@ export const k8sRequireNetworkPolicy: StackValidationPolicy = stackPolicy({
     url: docsUrl("redis-k8s-requires-network-policy"),
     configSchema: configSchema(),
     validateStack: (args, reportViolation) => {
-        for (const release of args.resources.filter((r) => r.type === HELM_RELEASE_TYPE && isRedisRelease(r.props))) {
+        for (const release of redisReleases(args.resources)) {
             if (releaseDisablesNetworkPolicy(release.props))
                 reportViolation(
                     "Helm release of Redis turns off its chart's NetworkPolicy (networkPolicy.enabled: false); enable it and admit only client pods (networkPolicy.allowExternal: false).",

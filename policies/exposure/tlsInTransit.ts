@@ -1,7 +1,7 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { configSchema, stackPolicy } from "../engine/exemptions";
 import { UNKNOWN, type Known } from "../engine/known";
-import { configPath, redisSettings, withIncludes } from "../engine/redisConf";
+import { redisSettings, startupConfig } from "../engine/redisConf";
 import { type RedisInvocation } from "../engine/recognise";
 import { redisWorkloads, type RedisWorkload } from "../engine/workloads";
 import { redisSecurity, docsUrl } from "../engine/metadata";
@@ -22,8 +22,7 @@ const PLAINTEXT_SENTINEL_LINKS =
  * file that could set it cannot be read here.
  */
 function startupValues(w: RedisWorkload, args: string[]): (key: string) => Known<string | undefined> {
-    const path = configPath(args);
-    const text = path === undefined ? undefined : withIncludes(path, (file) => w.readFile(file));
+    const text = startupConfig(args, (file) => w.readFile(file));
     const fromArgs = redisSettings(undefined, args);
     const settings = redisSettings(text === UNKNOWN ? undefined : text, args);
     return (key) => {

@@ -3,6 +3,7 @@ import { UNKNOWN } from "../../../harness/policy/inProcess";
 import {
     containerFromImageId,
     imageContainer,
+    imageDeployment,
     nginxContainer,
     redisContainer,
     redisStatefulSet,
@@ -59,8 +60,21 @@ export const noLiteralPasswordCase: PolicyCase = {
             ],
         ],
         [
-            "Dragonfly's --requirepass=$(VAR)",
-            [imageContainer("docker.dragonflydb.io/dragonflydb/dragonfly:v1.25.1", { command: ["--requirepass=$(PW)"] })],
+            "Dragonfly's --requirepass=$(VAR), expanded by Kubernetes from a Secret",
+            [
+                imageDeployment(
+                    "docker.dragonflydb.io/dragonflydb/dragonfly:v1.25.1",
+                    {},
+                    {
+                        args: ["--requirepass=$(PW)"],
+                        env: [{ name: "PW", valueFrom: { secretKeyRef: { name: "kv", key: "password" } } }],
+                    },
+                ),
+            ],
+        ],
+        [
+            "an nginx Deployment with a literal password (not Redis)",
+            [imageDeployment("nginx:1.27", {}, { env: [{ name: "DB_PASSWORD", value: "literal" }] })],
         ],
         ["postgres by image ID with a literal password", containerFromImageId("postgres:16", { envs: [`POSTGRES_PASSWORD=${SECRET}`] })],
     ],

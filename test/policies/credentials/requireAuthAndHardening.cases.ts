@@ -6,6 +6,7 @@ import {
     hardenedKubernetes,
     helmRelease,
     imageContainer,
+    imageDeployment,
     internalNetwork,
     nginxContainer,
     OTHER_REDIS_IMAGES,
@@ -135,12 +136,16 @@ export const requireAuthAndHardeningCase: PolicyCase = {
         ],
         // Its image's entrypoint adds dragonfly to flags, and it takes them as --name=value.
         [
-            "Dragonfly with a password from the environment and CONFIG disabled",
+            "Dragonfly with a password from a Secret and CONFIG disabled",
             [
-                internalNetwork,
-                imageContainer("docker.dragonflydb.io/dragonflydb/dragonfly:v1.25.1", {
-                    command: ["--requirepass=$(PW)", "--rename_command=CONFIG="],
-                }),
+                imageDeployment(
+                    "docker.dragonflydb.io/dragonflydb/dragonfly:v1.25.1",
+                    {},
+                    {
+                        args: ["--requirepass=$(PW)", "--rename_command=CONFIG="],
+                        env: [{ name: "PW", valueFrom: { secretKeyRef: { name: "kv", key: "password" } } }],
+                    },
+                ),
             ],
         ],
         // Redis reads `--include f` as it reads `include f` in a file.
@@ -170,6 +175,16 @@ export const requireAuthAndHardeningCase: PolicyCase = {
         ],
     ],
     unknown: [
+        [
+            "a default user's rule not known yet, with an unreadable config",
+            [
+                internalNetwork,
+                redisContainer({
+                    command: ["redis-server", "/etc/redis/redis.conf", "--user", "default", "on", "nopass", UNKNOWN],
+                    uploads: [],
+                }),
+            ],
+        ],
         [
             "config content unknown at preview",
             [internalNetwork, redisContainer({ uploads: [{ file: "/usr/local/etc/redis/redis.conf", content: UNKNOWN }] })],

@@ -16,7 +16,7 @@ export const dockerNoHostNamespacesCase: PolicyCase = {
         ["host networking", [redisContainer({ networkMode: "host" })]],
         ["the host PID namespace", [redisContainer({ pidMode: "host" })]],
         ["the host IPC namespace", [redisContainer({ ipcMode: "host" })]],
-        // Known as Redis only through the stack: the image ID is the RemoteImage's, or (at preview) comes from it.
+        // Other images of the server, with nothing else saying Redis.
         ...OTHER_REDIS_IMAGES.map(([what, image]): [string, TestResource[]] => [
             `${what} on the host network`,
             [imageContainer(image, { networkMode: "host" })],
@@ -33,6 +33,7 @@ export const dockerNoHostNamespacesCase: PolicyCase = {
                 }),
             ],
         ],
+        // Known as Redis only through the stack: the image ID is the RemoteImage's, or (at preview) comes from it.
         ["the host networking, the image named by ID", containerFromImageId("redis:7.2-alpine", { networkMode: "host" })],
         ["host networking, the image ID not known yet", containerFromImageId("valkey/valkey:8", { networkMode: "host" }, "preview")],
     ],

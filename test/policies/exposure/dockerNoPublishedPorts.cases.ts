@@ -22,7 +22,7 @@ export const dockerNoPublishedPortsCase: PolicyCase = {
             "a hand-written redis:7 container with a port",
             [plainRedisContainer({ ports: [{ internal: 6379, external: 16379, ip: "0.0.0.0" }] })],
         ],
-        // Another container port than 6379, so only the image says Redis: named by ID, or at preview by the dependency.
+        // Another container port than 6379, so only the image says Redis.
         ...OTHER_REDIS_IMAGES.map(([what, image]): [string, TestResource[]] => [
             `${what} on another port`,
             [imageContainer(image, { ports: [{ internal: 7000, external: 7000 }] })],
@@ -74,9 +74,10 @@ export const dockerNoPublishedPortsCase: PolicyCase = {
             ],
         ],
         [
-            "a Swarm service publishing 6379 of an unnamed image",
+            "a Swarm service publishing 6379 of another image",
             [swarmService("example/app:1", { endpointSpec: { ports: [{ targetPort: 6379 }] } })],
         ],
+        // Only the stack says what the image is: named by ID, or at preview by the dependency.
         ["the image named by ID", containerFromImageId("redis:7.2-alpine", { ports: [{ internal: 7000, external: 7000 }] })],
         ["the image ID not known yet", containerFromImageId("redis:7.2-alpine", { publishAllPorts: true }, "preview")],
     ],

@@ -14,6 +14,19 @@ const route = (groupVersionKind: string, spec: unknown) => ({ type: `kubernetes:
 export const k8sNoIngressRouteCase: PolicyCase = {
     policy: k8sNoIngressRoute,
     violating: [
+        // To a Service that fronts Redis by the pods it selects, on ports that say nothing.
+        [
+            "a TCPRoute to a Service selecting Valkey pods",
+            [
+                route("gateway.networking.k8s.io/v1alpha2:TCPRoute", {
+                    rules: [{ backendRefs: [{ name: "kv", namespace: "redis", port: 7000 }] }],
+                }),
+                service(
+                    { type: "ClusterIP", selector: { "app.kubernetes.io/name": "valkey" }, ports: [{ port: 7000, targetPort: 7001 }] },
+                    "kv",
+                ),
+            ],
+        ],
         // Through a Service port that forwards to Redis's (7000 -> 6379): the route names 7000 only.
         ...[
             ["an ingress-nginx TCP map", configMap("tcp", { "6379": "redis/cache:7000" })],
@@ -103,6 +116,15 @@ export const k8sNoIngressRouteCase: PolicyCase = {
     ],
     compliant: [
         [
+            "a route to a Service of the same name in another namespace",
+            [
+                route("gateway.networking.k8s.io/v1alpha2:TCPRoute", {
+                    rules: [{ backendRefs: [{ name: "cache", namespace: "other", port: 7000 }] }],
+                }),
+                service({ type: "ClusterIP", selector: { app: "cache" }, ports: [{ port: 7000, targetPort: 6379 }] }),
+            ],
+        ],
+        [
             "a TCPRoute to a Service port forwarding to another port",
             [
                 route("gateway.networking.k8s.io/v1alpha2:TCPRoute", {
@@ -146,6 +168,28 @@ export const k8sNoIngressRouteCase: PolicyCase = {
         ["a ConfigMap of app settings with a numeric key", [configMap("app", { "6379": "the default Redis port" })]],
     ],
     unknown: [
+        [
+            "a route to a Service of a namespace not known yet",
+            [
+                route("gateway.networking.k8s.io/v1alpha2:TCPRoute", {
+                    rules: [{ backendRefs: [{ name: "cache", namespace: UNKNOWN, port: 7000 }] }],
+                }),
+                service({ type: "ClusterIP", selector: { app: "cache" }, ports: [{ port: 7000, targetPort: 6379 }] }),
+            ],
+        ],
+        [
+            "a Service whose namespace is not known yet",
+            [
+                route("gateway.networking.k8s.io/v1alpha2:TCPRoute", { rules: [{ backendRefs: [{ name: "cache", port: 7000 }] }] }),
+                {
+                    ...service({ type: "ClusterIP", selector: { app: "cache" }, ports: [{ port: 7000, targetPort: 6379 }] }),
+                    props: {
+                        metadata: { name: "cache", namespace: UNKNOWN },
+                        spec: { type: "ClusterIP", ports: [{ port: 7000, targetPort: 6379 }] },
+                    },
+                },
+            ],
+        ],
         ["a TCPRoute with unknown backends", [route("gateway.networking.k8s.io/v1alpha2:TCPRoute", { rules: [{ backendRefs: UNKNOWN }] })]],
         ["a TCP map with an unknown target", [configMap("tcp-services", { "6379": UNKNOWN })]],
         [

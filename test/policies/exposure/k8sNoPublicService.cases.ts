@@ -85,7 +85,10 @@ export const k8sNoPublicServiceCase: PolicyCase = {
                 }),
             ],
         ],
-        ["a LoadBalancer from another chart", [helmRelease("ingress-nginx", { controller: { service: { type: "LoadBalancer" } } })]],
+        [
+            "a LoadBalancer from another chart",
+            [helmRelease("ingress-nginx", { service: { type: "LoadBalancer" }, controller: { service: { type: "LoadBalancer" } } })],
+        ],
         ["a ClusterIP Sentinel Service", [service({ type: "ClusterIP", ports: [{ name: "sentinel", port: 26379 }] }, "sentinel")]],
         [
             "a web LoadBalancer",

@@ -31,6 +31,10 @@ export const tlsInTransitCase: PolicyCase = {
     compliant: [
         ["TLS only on Docker", [internalNetwork, redisContainer({}, tlsConf)]],
         [
+            "TLS only, the config given as --include",
+            [internalNetwork, redisContainer({ command: ["redis-server", "--include", "/usr/local/etc/redis/redis.conf"] }, tlsConf)],
+        ],
+        [
             "TLS only on Kubernetes, replicas included",
             k8sWith(
                 redisStatefulSet({}, { command: PRIMARY_OR_REPLICA }, { replicas: 2 }),
