@@ -57,7 +57,7 @@ export function redisDockerContainers(resources: PolicyResource[], { created = f
  * The stack's Swarm services whose tasks run Redis: by the task's image, its command, or a
  * published port targeting 6379.
  */
-export function redisSwarmServices(resources: PolicyResource[]): PolicyResource[] {
+function redisSwarmServices(resources: PolicyResource[]): PolicyResource[] {
     return resources.filter((r) => {
         if (r.type !== SWARM_SERVICE_TYPE) return false;
         const props = r.props as any;
