@@ -79,6 +79,15 @@ type PipelineResults = Array<[error: Error | null, result: unknown]> | null;
  * The client `connect()` returns: an ioredis `Redis` that stops reconnecting on a final
  * failure and rejects commands with a RedisTlsError saying why (see the top of this file).
  */
+/** The parts of ioredis's client this one reaches past its typings for (the same in ioredis 5 and 6). */
+interface IoredisInternals {
+    reconnectTimeout?: ReturnType<typeof setTimeout> | null;
+    prevCommandQueue?: { command: Command }[] | null;
+    manuallyClosing: boolean;
+    setStatus(status: string): void;
+    flushQueue(error: Error): void;
+}
+
 export class DiagnosingRedis extends Redis {
     /** Commands in flight, reconnects and the last error, for connectionTelemetry(). */
     readonly meter = new ConnectionMeter(this);
@@ -126,7 +135,10 @@ export class DiagnosingRedis extends Redis {
         this.#commandTimeout = this.options.commandTimeout;
         this.options.commandTimeout = undefined;
         if (typeof this.#commandTimeout === "number") this.#timeouts = new CommandTimeouts(this.#commandTimeout);
-        this.on("end", () => this.#timeouts?.clear());
+        this.on("end", () => {
+            this.#settleSetAside();
+            this.#timeouts?.clear();
+        });
         // Set after super(): the first connection only closes after I/O, so this is in time. Per
         // instance, so duplicate() hands the caller's own strategy to the new client.
         this.#retryStrategy = this.options.retryStrategy;
@@ -163,6 +175,31 @@ export class DiagnosingRedis extends Redis {
             this.#unknownTo.clear();
             this.#movingTo = undefined;
         });
+    }
+
+    /**
+     * ioredis keeps what a lost connection had in flight (`prevCommandQueue`) to send again once a
+     * new connection is ready, and sets it aside when a reconnect gets a socket but not ready. When
+     * the client then ends, ioredis rejects its other queues but not that one: those commands would
+     * never settle. Rejected here as ioredis rejects the rest, once "end" is emitted (after its flush).
+     */
+    #settleSetAside(): void {
+        const aside = (this as unknown as IoredisInternals).prevCommandQueue;
+        for (const { command } of aside?.splice(0) ?? []) command.reject(new Error("Connection is closed."));
+    }
+
+    /**
+     * ioredis 5 does not end a client disconnected while it waits to reconnect: its socket has
+     * already closed, so nothing emits "end" or rejects a queued command, and they never settle.
+     * Ended here as ioredis 6 does it.
+     */
+    override disconnect(reconnect = false): void {
+        super.disconnect(reconnect);
+        if (reconnect || this.status !== "reconnecting") return;
+        const internals = this as unknown as IoredisInternals;
+        internals.manuallyClosing = false;
+        internals.setStatus("end");
+        internals.flushQueue(new Error("Connection is closed."));
     }
 
     override duplicate(override?: Partial<RedisOptions>): Redis {
@@ -351,7 +388,7 @@ export class DiagnosingRedis extends Redis {
      * ioredis's (5 and 6) and not typed public: without it, the timer is simply left to run.
      */
     #reconnectNow(): void {
-        const internals = this as unknown as { reconnectTimeout?: ReturnType<typeof setTimeout> | null };
+        const internals = this as unknown as IoredisInternals;
         if (!internals.reconnectTimeout) return;
         clearTimeout(internals.reconnectTimeout);
         internals.reconnectTimeout = null;
