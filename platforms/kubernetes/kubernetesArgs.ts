@@ -36,7 +36,8 @@ export interface KubernetesRedisArgs extends RedisServerArgs {
     tls?: KubernetesRedisTlsArgs;
     /**
      * Automatic failover by a StatefulSet of Sentinels (needs `replicas` of 2 or more). The client Service then fronts the Sentinels, and the
-     * connection strings name each Sentinel. Default off.
+     * connection strings name each Sentinel. Its `quorum` must stay below `sentinels` here: the Sentinels' PodDisruptionBudget keeps
+     * `quorum` of them up, so a quorum of every Sentinel would block every node drain. Default off.
      */
     sentinel?: RedisSentinelArgs;
     /**

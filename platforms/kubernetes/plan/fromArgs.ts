@@ -9,6 +9,7 @@ import { containerCpu, sizeRedisForContainer } from "../../common/serverArgs";
 import { authClients, requireEnabled } from "../../common/tlsArgs";
 import { kubernetesArgsSchema, type KubernetesRedisArgs, type ParsedKubernetesArgs } from "../kubernetesArgs";
 import { planKubernetesMetrics } from "./monitoring";
+import { requireDrainableSentinels } from "./sentinel";
 import { kubernetesTopology, type KubernetesRedisPlan } from "./topology";
 
 /**
@@ -39,6 +40,7 @@ export function planKubernetesRedis(
         );
     }
     const sentinel = planSentinel(name, settings.sentinel, settings.replicas, args.sentinel);
+    requireDrainableSentinels(sentinel);
     if (sentinel && name.length > 43) {
         // The Sentinel pods' controller-revision-hash label (<name>-sentinel-<10 characters>) must fit in 63.
         throw new RedisConfigError("name", "a DNS label of at most 43 characters with sentinel.enabled", JSON.stringify(name));

@@ -2,7 +2,9 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import { CONFIG_DIR, SENTINEL_DIR, SENTINEL_MEMORY_MB } from "../../../redis/container";
+import { RedisConfigError } from "../../../redis/redisConfigError";
 import { sentinelCommand } from "../../../redis/sentinel/sentinelConfig";
+import type { SentinelPlan } from "../../../redis/sentinel/topology";
 import { SENTINEL_PORT } from "../../../policies/shared/ports";
 import { clientPeers, egress } from "./network";
 import {
@@ -110,6 +112,7 @@ export function planSentinelNetworkPolicy(
 /**
  * The Sentinels' PodDisruptionBudget, or undefined without Sentinel: a drain never leaves fewer
  * than `quorum` Sentinels (at least a majority), the number a failover needs to start and be authorised.
+ * A quorum below the number of Sentinels (see {@link requireDrainableSentinels}) leaves one to evict.
  */
 export function planSentinelDisruptionBudget(
     plan: KubernetesRedisPlan,
@@ -121,4 +124,22 @@ export function planSentinelDisruptionBudget(
         metadata: { namespace, labels: sentinelLabels(plan) },
         spec: { minAvailable: sentinel.quorum, selector: { matchLabels: sentinelSelector(plan) } },
     };
+}
+
+/**
+ * Throws {@link RedisConfigError} for a quorum of every Sentinel: the budget above keeps `quorum`
+ * Sentinels available, so none could ever be evicted and every node drain would block. Kubernetes's
+ * own check (Docker has no drains, and `planSentinel` allows a quorum up to `sentinels` there).
+ */
+export function requireDrainableSentinels(sentinel: SentinelPlan | undefined): void {
+    if (sentinel === undefined || sentinel.quorum < sentinel.sentinels) return;
+    const { sentinels } = sentinel;
+    const majority = Math.floor(sentinels / 2) + 1;
+    throw new RedisConfigError(
+        "sentinel.quorum",
+        `an integer from ${majority} (a majority of ${sentinels} sentinels) to ${sentinels - 1} on Kubernetes, where the Sentinels' ` +
+            `PodDisruptionBudget keeps quorum of them up, so a quorum of all ${sentinels} would block every node drain: lower ` +
+            "sentinel.quorum to a majority, or add Sentinels",
+        JSON.stringify(sentinel.quorum),
+    );
 }

@@ -158,6 +158,22 @@ describe("KubernetesRedis refuses a Sentinel topology it cannot run", () => {
         );
         expect(() => new api.KubernetesRedis(name, { replicas: 2 })).not.toThrow();
     });
+    it("with a quorum of every Sentinel, which the Sentinels' disruption budget would hold through every drain", () => {
+        for (const sentinels of [3, 5, 7]) {
+            const args = { replicas: 2, sentinel: { enabled: true, sentinels, quorum: sentinels } };
+            const majority = (sentinels + 1) / 2;
+            const allowed = `an integer from ${majority} \\(a majority of ${sentinels} sentinels\\) to ${sentinels - 1} on Kubernetes`;
+            const fix = "lower sentinel.quorum to a majority, or add Sentinels";
+            const make = () => new api.KubernetesRedis(`all${sentinels}`, args);
+            expect(make).toThrow(new RegExp(`"sentinel.quorum": got ${sentinels}; allowed: ${allowed},.*block every node drain: ${fix}$`));
+            expect(make).toThrow(api.RedisConfigError);
+            // One below every Sentinel leaves one to evict; Docker has no drains and keeps the shared range.
+            expect(
+                () => new api.KubernetesRedis(`below${sentinels}`, { ...args, sentinel: { ...args.sentinel, quorum: sentinels - 1 } }),
+            ).not.toThrow();
+            expect(() => new api.DockerRedis(`dall${sentinels}`, args)).not.toThrow();
+        }
+    });
     it("with an even number of Sentinels", () => {
         expect(() => new api.KubernetesRedis("even", { replicas: 2, sentinel: { enabled: true, sentinels: 4 } })).toThrow(
             /"sentinel.sentinels": got 4; allowed: an odd integer from 3 to 7/,

@@ -484,11 +484,11 @@ describe("the Sentinel topology", () => {
         expect(retention(planSentinelStatefulSet(p, wiring))).toEqual({ whenDeleted: "Delete", whenScaled: "Delete" });
     });
 
-    it("never lets a drain take the Sentinels below the quorum a failover needs", () => {
+    it("never lets a drain take the Sentinels below the quorum a failover needs, and lets it take one", () => {
         for (const [sentinels, quorum] of [
             [3, 2],
-            [3, 3],
             [5, 3],
+            [5, 4],
             [7, 5],
         ]) {
             const q = plan(1, { topology: kubernetesTopology(2, { ...SENTINEL, sentinels, quorum }) });
@@ -497,6 +497,8 @@ describe("the Sentinel topology", () => {
             };
             expect(budget.spec.minAvailable).toBe(quorum);
             expect(budget.spec.minAvailable).toBeGreaterThan(sentinels / 2);
+            // A quorum of every Sentinel is refused with the arguments (requireDrainableSentinels).
+            expect(budget.spec.minAvailable).toBeLessThan(sentinels);
         }
     });
 });
