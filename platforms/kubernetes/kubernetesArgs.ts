@@ -32,6 +32,14 @@ export interface KubernetesRedisArgs extends RedisServerArgs {
     clientNamespaceLabels?: { [key: string]: string };
     /** Let Redis pods open any outbound connection. Default false: DNS only (and replication between the pods). */
     allowAllEgress?: boolean;
+    /**
+     * The DNS servers the Redis and Sentinel pods may query (unless `allowAllEgress`), each a NetworkPolicy egress rule of its own.
+     * Default: the kube-dns or CoreDNS pods (`k8s-app: kube-dns` in `kube-system`) on port 53. Name others where the cluster
+     * resolves elsewhere: NodeLocal DNSCache `[{ ipBlock: "169.254.20.10/32" }, <the default>]`, OpenShift
+     * `[{ namespaceLabels: { "kubernetes.io/metadata.name": "openshift-dns" }, podLabels: { "dns.operator.openshift.io/daemonset-dns":
+     * "default" }, ports: [5353] }]`. Replaces the default: list it too to keep it.
+     */
+    dnsPeers?: KubernetesRedisDnsPeer[];
     /** TLS for clients, replication and probes: off by default; generated certificates or an existing `kubernetes.io/tls` Secret. */
     tls?: KubernetesRedisTlsArgs;
     /**
@@ -48,10 +56,65 @@ export interface KubernetesRedisArgs extends RedisServerArgs {
     metrics?: KubernetesRedisMetricsArgs;
 }
 
+/**
+ * A DNS server the pods may query: pods by their labels and their namespace's, or an address range (not both: a NetworkPolicy peer
+ * is one or the other), on the ports it answers on.
+ */
+export interface KubernetesRedisDnsPeer {
+    /**
+     * Labels of the namespaces the DNS pods run in, e.g. `{"kubernetes.io/metadata.name": "kube-system"}`. With `podLabels`, only the pods
+     * carrying those in these namespaces; alone, every pod in them.
+     */
+    namespaceLabels?: { [key: string]: string };
+    /** Labels of the DNS pods, e.g. `{"k8s-app": "kube-dns"}`; without `namespaceLabels`, pods in the Redis namespace only. */
+    podLabels?: { [key: string]: string };
+    /**
+     * An address range in CIDR notation for a DNS server outside the pod network, e.g. `169.254.20.10/32` (NodeLocal DNSCache, on each node)
+     * or `fd00::10/128`; not every address (`0.0.0.0/0`, `::/0`). Not with `namespaceLabels` or `podLabels`.
+     */
+    ipBlock?: string;
+    /**
+     * Ports the server answers on, each allowed over UDP and TCP: the pods' own port, after a Service's translation (OpenShift's DNS pods
+     * answer on 5353 behind the Service's 53). Default `[53]`.
+     */
+    ports?: number[];
+}
+
 const STORAGE_ALLOWED = 'a positive storage quantity such as "1Gi" or "500Mi"';
 const storageQuantity = z
     .string({ error: STORAGE_ALLOWED })
     .regex(/^(?=.*[1-9])\d+(\.\d+)?(k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/, { error: STORAGE_ALLOWED });
+
+const CIDR_ALLOWED = 'an address range in CIDR notation other than every address, e.g. "169.254.20.10/32" or "fd00::10/128"';
+const cidr = z
+    .string({ error: CIDR_ALLOWED })
+    .refine((s) => z.cidrv4().safeParse(s).success || z.cidrv6().safeParse(s).success, { error: CIDR_ALLOWED })
+    // Every address on the DNS ports would be the tunnel out that restricting egress closes: allowAllEgress says so plainly.
+    .refine((s) => !s.endsWith("/0"), { error: CIDR_ALLOWED });
+const DNS_PORTS_ALLOWED = "a list of ports, each an integer from 1 to 65535, at least one, none twice";
+const DNS_PEER_ALLOWED =
+    "an object of namespaceLabels and/or podLabels, or ipBlock (not both), with optional ports, e.g. " +
+    '{"namespaceLabels": {"kubernetes.io/metadata.name": "kube-system"}, "podLabels": {"k8s-app": "kube-dns"}}';
+const someLabels = labelMap.refine((labels) => Object.keys(labels).length > 0, {
+    error: "at least one label (an empty selector selects everything)",
+});
+const dnsPeer = z
+    .strictObject(
+        {
+            namespaceLabels: someLabels.optional(),
+            podLabels: someLabels.optional(),
+            ipBlock: cidr.optional(),
+            ports: z
+                .array(integer(1, 65535, DNS_PORTS_ALLOWED), { error: DNS_PORTS_ALLOWED })
+                .min(1, { error: DNS_PORTS_ALLOWED })
+                .refine((ports) => new Set(ports).size === ports.length, { error: DNS_PORTS_ALLOWED })
+                .default([53]),
+        },
+        { error: DNS_PEER_ALLOWED },
+    )
+    .refine((peer) => (peer.ipBlock === undefined) !== (peer.namespaceLabels === undefined && peer.podLabels === undefined), {
+        error: DNS_PEER_ALLOWED,
+    });
 
 const DNS_SUBDOMAIN_ALLOWED = "a DNS subdomain: lowercase letters, digits, '-' and '.', at most 253 characters";
 export const kubernetesArgsSchema = z.strictObject({
@@ -69,6 +132,10 @@ export const kubernetesArgsSchema = z.strictObject({
         .refine((labels) => Object.keys(labels).length > 0, { error: "at least one label (omit it to admit the Redis namespace only)" })
         .optional(),
     allowAllEgress: z.boolean({ error: "true or false" }).default(false),
+    dnsPeers: z
+        .array(dnsPeer, { error: `a list of DNS servers, each ${DNS_PEER_ALLOWED}` })
+        .min(1, { error: "at least one DNS server (omit dnsPeers for the cluster's kube-dns)" })
+        .optional(),
     tls: z
         .strictObject(
             {

@@ -130,6 +130,7 @@ describe("the package schema", () => {
             clientNamespaceLabels: { type: "object", additionalProperties: { type: "string" } },
             savePoints: { type: "array", items: { $ref: "#/types/hardened-redis:index:RedisSavePoint" } },
             allowAllEgress: { type: "boolean" },
+            dnsPeers: { type: "array", items: { $ref: "#/types/hardened-redis:index:KubernetesRedisDnsPeer" } },
             sentinel: { $ref: "#/types/hardened-redis:index:RedisSentinelArgs" },
             metrics: { $ref: "#/types/hardened-redis:index:KubernetesRedisMetricsArgs" },
         });
@@ -142,6 +143,14 @@ describe("the package schema", () => {
             serviceMonitor: { type: "boolean" },
             prometheusRule: { type: "boolean" },
             monitorLabels: { type: "object", additionalProperties: { type: "string" } },
+        });
+        const dnsPeer = schema.types["hardened-redis:index:KubernetesRedisDnsPeer"].properties;
+        expect(Object.keys(dnsPeer).sort()).toEqual(["ipBlock", "namespaceLabels", "podLabels", "ports"]);
+        expect(dnsPeer).toMatchObject({
+            namespaceLabels: { type: "object", additionalProperties: { type: "string" }, description: expect.stringMatching(/\w{3,}/) },
+            podLabels: { type: "object", additionalProperties: { type: "string" }, description: expect.stringMatching(/\w{3,}/) },
+            ipBlock: { type: "string", description: expect.stringMatching(/\w{3,}/) },
+            ports: { type: "array", items: { type: "number" }, description: expect.stringMatching(/\w{3,}/) },
         });
         for (const [name, property] of Object.entries(component.inputProperties)) {
             expect(property.description, name).toMatch(/\w{3,}/);

@@ -9,6 +9,7 @@ import { containerCpu, sizeRedisForContainer } from "../../common/serverArgs";
 import { authClients, requireEnabled } from "../../common/tlsArgs";
 import { kubernetesArgsSchema, type KubernetesRedisArgs, type ParsedKubernetesArgs } from "../kubernetesArgs";
 import { planKubernetesMetrics } from "./monitoring";
+import { CLUSTER_DNS } from "./network";
 import { requireDrainableSentinels } from "./sentinel";
 import { kubernetesTopology, type KubernetesRedisPlan } from "./topology";
 
@@ -45,6 +46,9 @@ export function planKubernetesRedis(
         // The Sentinel pods' controller-revision-hash label (<name>-sentinel-<10 characters>) must fit in 63.
         throw new RedisConfigError("name", "a DNS label of at most 43 characters with sentinel.enabled", JSON.stringify(name));
     }
+    if (settings.allowAllEgress && settings.dnsPeers !== undefined) {
+        throw new RedisConfigError("dnsPeers", "nothing with allowAllEgress (it allows every destination, DNS too)", "a list");
+    }
     const cpu = containerCpu(settings);
     const clientLabel = { [settings.clientLabelKey ?? `${name}-client`]: settings.clientLabelValue };
     const tuning = sizeRedisForContainer(args, settings.memoryLimitMb);
@@ -61,6 +65,7 @@ export function planKubernetesRedis(
         storage: { size: settings.storageSize, className: settings.storageClassName },
         clients: { label: clientLabel, namespaceLabels: settings.clientNamespaceLabels },
         allowAllEgress: settings.allowAllEgress,
+        dns: settings.dnsPeers ?? CLUSTER_DNS,
         tls: settings.tls.enabled ? { requireClientCertificates: settings.tls.requireClientCertificates } : undefined,
         metrics,
     };

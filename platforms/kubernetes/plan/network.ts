@@ -72,6 +72,43 @@ export function planServices(plan: KubernetesRedisPlan, namespace: pulumi.Input<
 
 export type NetworkPolicyPeer = k8s.types.input.networking.v1.NetworkPolicyPeer;
 
+/**
+ * A DNS server the pods may query when egress is restricted: pods by their labels and their
+ * namespace's (one peer, so both must hold), or an address range, and the ports it answers on
+ * (UDP and TCP each, as the pods reach it after a Service's port translation).
+ */
+export interface DnsPeerPlan {
+    /** Namespaces carrying all of these labels; without `podLabels`, every pod in them. */
+    namespaceLabels?: Record<string, string>;
+    /** Pods carrying all of these labels; without `namespaceLabels`, in the Redis namespace only. */
+    podLabels?: Record<string, string>;
+    /** An address range in CIDR notation (never with the labels: a NetworkPolicy peer is one or the other). */
+    ipBlock?: string;
+    ports: number[];
+}
+
+/** The cluster DNS of most clusters: the kube-dns or CoreDNS pods (`k8s-app: kube-dns`) in `kube-system`, on port 53. */
+export const CLUSTER_DNS: DnsPeerPlan[] = [
+    { namespaceLabels: { "kubernetes.io/metadata.name": "kube-system" }, podLabels: { "k8s-app": "kube-dns" }, ports: [53] },
+];
+
+// The plan's DNS servers, declared here beside the egress rules they make (the plan itself lives in topology.ts).
+declare module "./topology" {
+    interface KubernetesRedisPlan {
+        /** The DNS servers the pods may query unless `allowAllEgress`: {@link CLUSTER_DNS} unless the arguments name others. */
+        dns: DnsPeerPlan[];
+    }
+}
+
+/** The NetworkPolicy peer of a DNS server. */
+function dnsPeer({ namespaceLabels, podLabels, ipBlock }: DnsPeerPlan): NetworkPolicyPeer {
+    if (ipBlock !== undefined) return { ipBlock: { cidr: ipBlock } };
+    return {
+        ...(namespaceLabels && { namespaceSelector: { matchLabels: namespaceLabels } }),
+        ...(podLabels && { podSelector: { matchLabels: podLabels } }),
+    };
+}
+
 /** Labelled client pods, in the Redis namespace or in namespaces carrying all of `namespaceLabels`. */
 export function clientPeers(plan: KubernetesRedisPlan): NetworkPolicyPeer[] {
     const clients: NetworkPolicyPeer[] = [{ podSelector: { matchLabels: plan.clients.label } }];
@@ -85,28 +122,29 @@ export function clientPeers(plan: KubernetesRedisPlan): NetworkPolicyPeer[] {
     return clients;
 }
 
-/** Egress: everything with `allowAllEgress`; otherwise the cluster DNS and each `[peers, port]` given. */
+/**
+ * Egress: everything with `allowAllEgress`; otherwise the plan's DNS servers (a rule each, first)
+ * and each `[peers, port]` given.
+ */
 export function egress(
     plan: KubernetesRedisPlan,
     ...to: Array<[NetworkPolicyPeer[], number]>
 ): k8s.types.input.networking.v1.NetworkPolicyEgressRule[] {
     if (plan.allowAllEgress) return [{}];
-    // Cluster DNS only (names are resolved, never addresses kept); not port 53 anywhere, which
+    // The DNS servers only (names are resolved, never addresses kept); not port 53 anywhere, which
     // would leave a tunnel out of a compromised pod.
-    const dns = {
-        to: [
-            {
-                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
-                podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
-            },
-        ],
-        ports: [
-            { protocol: "UDP", port: 53 },
-            { protocol: "TCP", port: 53 },
-        ],
-    };
+    const dns = plan.dns.map((server) => ({
+        to: [dnsPeer(server)],
+        ports: server.ports.flatMap((port) => [
+            { protocol: "UDP", port },
+            { protocol: "TCP", port },
+        ]),
+    }));
     // An egress rule with an empty `to` admits every destination: add a peers' rule only when there are peers.
-    return [dns, ...to.filter(([peers]) => peers.length > 0).map(([peers, port]) => ({ to: peers, ports: [{ protocol: "TCP", port }] }))];
+    return [
+        ...dns,
+        ...to.filter(([peers]) => peers.length > 0).map(([peers, port]) => ({ to: peers, ports: [{ protocol: "TCP", port }] })),
+    ];
 }
 
 /**

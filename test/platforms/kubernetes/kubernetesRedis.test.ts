@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { schemaErrors } from "../../../harness/mocks/kubernetesSchema";
 import { restrictedViolations } from "../../../harness/mocks/podSecurity";
 import {
+    allRegistered,
     installMocks,
     isSecretValue,
     plainStrings,
@@ -408,6 +409,38 @@ describe("KubernetesRedis with arguments", () => {
         expect(await valueOf(d.redis.host)).toBe("shared.apps.svc.cluster.local");
     });
 
+    it("lets the Redis and Sentinel pods query the DNS servers dnsPeers names (NodeLocal DNSCache, OpenShift) instead of kube-dns", async () => {
+        const nodeLocal = { ipBlock: "169.254.20.10/32" };
+        const openShift = {
+            namespaceLabels: { "kubernetes.io/metadata.name": "openshift-dns" },
+            podLabels: { "dns.operator.openshift.io/daemonset-dns": "default" },
+            ports: [5353],
+        };
+        const redis = new api.KubernetesRedis("dns", { replicas: 2, sentinel: { enabled: true }, dnsPeers: [nodeLocal, openShift] });
+        await Promise.all([valueOf(redis.connectionString), valueOf(redis.sentinelAddresses)]);
+        await allRegistered();
+        const policies = resourcesOf("dns").filter((r) => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy");
+        expect(policies.map((r) => r.name).sort()).toEqual(["dns", "dns-sentinel"]);
+        const port = (protocol: string, number: number) => ({ protocol, port: number });
+        for (const policy of policies) {
+            const egress = (policy.inputs as unknown as NetworkPolicy).spec.egress;
+            expect(egress.slice(0, 2), policy.name).toEqual([
+                { to: [{ ipBlock: { cidr: "169.254.20.10/32" } }], ports: [port("UDP", 53), port("TCP", 53)] },
+                {
+                    to: [
+                        {
+                            namespaceSelector: { matchLabels: openShift.namespaceLabels },
+                            podSelector: { matchLabels: openShift.podLabels },
+                        },
+                    ],
+                    ports: [port("UDP", 5353), port("TCP", 5353)],
+                },
+            ]);
+            // The rest reach the component's own pods only; kube-dns is no longer named.
+            expect(JSON.stringify(egress.slice(2)), policy.name).not.toMatch(/kube-dns|ipBlock|namespaceSelector/);
+        }
+    });
+
     it("rolls the pods when the password or a setting changes, and only then", async () => {
         const hash = (d: KubernetesDeployment) => d.statefulSet.spec.template.metadata.annotations["hardened-redis/config-sha256"];
         const base = await deploy("roll-a", { namespace: "roll", credentialKeepers: { rotation: "1" } });
@@ -486,6 +519,85 @@ describe("KubernetesRedis rejects bad arguments at construction", () => {
         ["a storage size in millibytes", "bad-milli", { storageSize: "1m" }, /"storageSize": got "1m"/],
         ["a namespace that is not a DNS label", "bad-ns", { namespace: "Bad_NS" }, /"namespace": got "Bad_NS"/],
         ["a privileged port", "bad-port", { port: 443 }, /"port": got 443; allowed: an integer from 1024 to 65535/],
+        [
+            "DNS servers that are not a list",
+            "bad-dns-type",
+            { dnsPeers: { ipBlock: "169.254.20.10/32" } },
+            /"dnsPeers": got \{"ipBlock":"169.254.20.10\/32"\}; allowed: a list of DNS servers, each an object of namespaceLabels/,
+        ],
+        [
+            "no DNS server",
+            "bad-dns-empty",
+            { dnsPeers: [] },
+            /"dnsPeers": got \[\]; allowed: at least one DNS server \(omit dnsPeers for the cluster's kube-dns\)/,
+        ],
+        [
+            "a DNS server named by nothing",
+            "bad-dns-none",
+            { dnsPeers: [{ ports: [53] }] },
+            /"dnsPeers.0": got \{"ports":\[53\]\}; allowed: an object of namespaceLabels and\/or podLabels, or ipBlock \(not both\)/,
+        ],
+        [
+            "a DNS server named by labels and an address range",
+            "bad-dns-both",
+            { dnsPeers: [{ podLabels: { "k8s-app": "kube-dns" }, ipBlock: "10.96.0.10/32" }] },
+            /"dnsPeers.0": got .*; allowed: an object of namespaceLabels and\/or podLabels, or ipBlock \(not both\)/,
+        ],
+        [
+            "a DNS address without a prefix length",
+            "bad-dns-cidr",
+            { dnsPeers: [{ ipBlock: "169.254.20.10" }] },
+            /"dnsPeers.0.ipBlock": got "169.254.20.10"; allowed: an address range in CIDR notation other than every address/,
+        ],
+        [
+            "every address as a DNS server",
+            "bad-dns-all",
+            { dnsPeers: [{ ipBlock: "0.0.0.0/0" }] },
+            /"dnsPeers.0.ipBlock": got "0.0.0.0\/0"; allowed: an address range in CIDR notation other than every address/,
+        ],
+        ["every IPv6 address as a DNS server", "bad-dns-all6", { dnsPeers: [{ ipBlock: "::/0" }] }, /"dnsPeers.0.ipBlock": got "::\/0"/],
+        [
+            "an empty DNS pod selector, which selects every pod",
+            "bad-dns-selector",
+            { dnsPeers: [{ namespaceLabels: { "kubernetes.io/metadata.name": "kube-system" }, podLabels: {} }] },
+            /"dnsPeers.0.podLabels": got \{\}; allowed: at least one label \(an empty selector selects everything\)/,
+        ],
+        [
+            "a DNS label key that is not a label",
+            "bad-dns-label",
+            { dnsPeers: [{ podLabels: { "k8s app": "kube-dns" } }] },
+            /"dnsPeers.0.podLabels.k8s app": got "kube-dns"; allowed: a map of label keys to label values/,
+        ],
+        [
+            "a DNS port out of range",
+            "bad-dns-port",
+            { dnsPeers: [{ ipBlock: "169.254.20.10/32", ports: [0] }] },
+            /"dnsPeers.0.ports.0": got 0; allowed: a list of ports, each an integer from 1 to 65535, at least one, none twice/,
+        ],
+        [
+            "no DNS port",
+            "bad-dns-ports",
+            { dnsPeers: [{ ipBlock: "169.254.20.10/32", ports: [] }] },
+            /"dnsPeers.0.ports": got \[\]; allowed: a list of ports/,
+        ],
+        [
+            "a DNS port twice",
+            "bad-dns-twice",
+            { dnsPeers: [{ ipBlock: "169.254.20.10/32", ports: [53, 53] }] },
+            /"dnsPeers.0.ports": got \[53,53\]; allowed: a list of ports/,
+        ],
+        [
+            "a misspelt DNS server field",
+            "bad-dns-field",
+            { dnsPeers: [{ ipBlock: "169.254.20.10/32", port: 53 }] },
+            /"dnsPeers.0.port": got an unknown setting; allowed: only the documented fields/,
+        ],
+        [
+            "DNS servers with allowAllEgress",
+            "bad-dns-egress",
+            { allowAllEgress: true, dnsPeers: [{ ipBlock: "169.254.20.10/32" }] },
+            /"dnsPeers": got a list; allowed: nothing with allowAllEgress/,
+        ],
     ];
     it.each(cases)("%s", (_label, name, args, message) => {
         expect(() => new api.KubernetesRedis(name, args)).toThrow(message);

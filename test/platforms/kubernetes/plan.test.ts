@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { schemaErrors } from "../../../harness/mocks/kubernetesSchema";
 import { restrictedViolations } from "../../../harness/mocks/podSecurity";
 import {
+    CLUSTER_DNS,
     kubernetesDnsNames,
     kubernetesTopology,
     planDisruptionBudget,
@@ -19,6 +20,7 @@ import {
     planStatefulSet,
     replicaOf,
     topologyRoles,
+    type DnsPeerPlan,
     type KubernetesRedisPlan,
 } from "../../../platforms/kubernetes/plan";
 import type { SentinelPlan } from "../../../redis/sentinel/topology";
@@ -61,6 +63,7 @@ function plan(replicas: number, overrides: Partial<KubernetesRedisPlan> = {}): K
         storage: { size: "1Gi" },
         clients: { label: { "cache-client": "true" } },
         allowAllEgress: false,
+        dns: CLUSTER_DNS,
         ...overrides,
     };
 }
@@ -231,6 +234,49 @@ describe("planNetworkPolicy", () => {
         expect(spec.egress).toEqual([dnsRule, { to: [redisPods], ports: redisPort }]);
     });
 
+    it("lets the pods, Redis and Sentinel, query only the DNS servers the plan names: a rule each, on its ports over UDP and TCP", () => {
+        const dns: DnsPeerPlan[] = [
+            { ipBlock: "169.254.20.10/32", ports: [53] },
+            {
+                namespaceLabels: { "kubernetes.io/metadata.name": "openshift-dns" },
+                podLabels: { "dns.operator.openshift.io/daemonset-dns": "default" },
+                ports: [5353],
+            },
+            { podLabels: { app: "dns" }, ports: [53, 5353] },
+            { namespaceLabels: { dns: "yes" }, ports: [53] },
+        ];
+        const rules = [
+            { to: [{ ipBlock: { cidr: "169.254.20.10/32" } }], ports: dnsRule.ports },
+            {
+                to: [
+                    {
+                        namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "openshift-dns" } },
+                        podSelector: { matchLabels: { "dns.operator.openshift.io/daemonset-dns": "default" } },
+                    },
+                ],
+                ports: [
+                    { protocol: "UDP", port: 5353 },
+                    { protocol: "TCP", port: 5353 },
+                ],
+            },
+            {
+                to: [{ podSelector: { matchLabels: { app: "dns" } } }],
+                ports: [...dnsRule.ports, { protocol: "UDP", port: 5353 }, { protocol: "TCP", port: 5353 }],
+            },
+            { to: [{ namespaceSelector: { matchLabels: { dns: "yes" } } }], ports: dnsRule.ports },
+        ];
+        expect(networkPolicy(plan(1, { dns })).egress).toEqual(rules);
+        expect(networkPolicy(plan(3, { dns })).egress).toEqual([...rules, { to: [redisPods], ports: redisPort }]);
+        const withSentinel = plan(1, { dns, topology: kubernetesTopology(3, SENTINEL) });
+        const sentinelEgress = (planSentinelNetworkPolicy(withSentinel, NAMESPACE) as unknown as { spec: { egress: EgressRule[] } }).spec
+            .egress;
+        expect(sentinelEgress.slice(0, rules.length)).toEqual(rules);
+        expect(sentinelEgress.slice(rules.length).flatMap((rule) => rule.ports?.map((port) => port.port))).toEqual([6379, 26379]);
+        // The default is kube-dns alone, as before the setting; allowAllEgress needs no DNS rule.
+        expect(networkPolicy(plan(1)).egress).toEqual([dnsRule]);
+        expect(networkPolicy(plan(3, { dns, allowAllEgress: true })).egress).toEqual([{}]);
+    });
+
     it("admits labelled pods of labelled namespaces as one peer with both selectors", () => {
         const spec = networkPolicy(plan(1, { clients: { label: { "cache-client": "true" }, namespaceLabels: { team: "web" } } }));
         expect(spec.ingress[0].from).toEqual([clients, { namespaceSelector: { matchLabels: { team: "web" } }, ...clients }]);
@@ -321,6 +367,12 @@ describe("TLS in the pod spec", () => {
 
 describe("every planned object, for every topology, with and without TLS", () => {
     it("passes the Kubernetes API schema strictly, and the pod meets the restricted Pod Security Standard", () => {
+        // DNS servers of every kind (applied where egress is restricted: an odd pod count).
+        const dns: DnsPeerPlan[] = [
+            { ipBlock: "169.254.20.10/32", ports: [53] },
+            { ipBlock: "fd00::10/128", ports: [53] },
+            { namespaceLabels: { "kubernetes.io/metadata.name": "openshift-dns" }, podLabels: { dns: "default" }, ports: [5353] },
+        ];
         const topologies = [
             ...Array.from({ length: 16 }, (_, i) => kubernetesTopology(i + 1)),
             ...[3, 5, 7].map((sentinels) => kubernetesTopology(sentinels - 1, { ...SENTINEL, sentinels, quorum: sentinels })),
@@ -330,7 +382,7 @@ describe("every planned object, for every topology, with and without TLS", () =>
                 [undefined, SECRETS],
                 [{ requireClientCertificates: true }, TLS_SECRETS],
             ] as const) {
-                const p = plan(1, { topology, tls, allowAllEgress: topologyRoles({ ...plan(1), topology }).pods % 2 === 0 });
+                const p = plan(1, { topology, tls, dns, allowAllEgress: topologyRoles({ ...plan(1), topology }).pods % 2 === 0 });
                 const wiring = { namespace: NAMESPACE, serviceName: "cache-headless", configSha256: "0", secrets };
                 const { headless, client, sentinel } = planServices(p, NAMESPACE);
                 const optional = (apiVersion: string, kind: string, object: unknown): Array<[string, string, unknown]> =>
