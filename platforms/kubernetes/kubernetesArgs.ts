@@ -40,6 +40,13 @@ export interface KubernetesRedisArgs extends RedisServerArgs {
      * "default" }, ports: [5353] }]`. Replaces the default: list it too to keep it.
      */
     dnsPeers?: KubernetesRedisDnsPeer[];
+    /**
+     * How the Redis pods (with `replicas` above 1), and separately the Sentinel pods, keep off each other's nodes (anti-affinity on
+     * `kubernetes.io/hostname`): `preferred` (a node of its own for each pod where the cluster has one; with fewer nodes, some share) or
+     * `required` (a node of its own or none: a pod with no free node stays Pending, and a rollout or drain waits for a free node). Default
+     * `preferred`.
+     */
+    antiAffinity?: string;
     /** TLS for clients, replication and probes: off by default; generated certificates or an existing `kubernetes.io/tls` Secret. */
     tls?: KubernetesRedisTlsArgs;
     /**
@@ -116,6 +123,9 @@ const dnsPeer = z
         error: DNS_PEER_ALLOWED,
     });
 
+/** What `antiAffinity` takes: a string checked here, since the schema analyzer takes no unions of literals. */
+export const ANTI_AFFINITY = ["preferred", "required"] as const;
+
 const DNS_SUBDOMAIN_ALLOWED = "a DNS subdomain: lowercase letters, digits, '-' and '.', at most 253 characters";
 export const kubernetesArgsSchema = z.strictObject({
     ...redisServerArgsShape,
@@ -136,6 +146,7 @@ export const kubernetesArgsSchema = z.strictObject({
         .array(dnsPeer, { error: `a list of DNS servers, each ${DNS_PEER_ALLOWED}` })
         .min(1, { error: "at least one DNS server (omit dnsPeers for the cluster's kube-dns)" })
         .optional(),
+    antiAffinity: z.enum(ANTI_AFFINITY, { error: `one of ${ANTI_AFFINITY.map((a) => JSON.stringify(a)).join(", ")}` }).default("preferred"),
     tls: z
         .strictObject(
             {

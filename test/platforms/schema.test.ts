@@ -130,6 +130,7 @@ describe("the package schema", () => {
             clientNamespaceLabels: { type: "object", additionalProperties: { type: "string" } },
             savePoints: { type: "array", items: { $ref: "#/types/hardened-redis:index:RedisSavePoint" } },
             allowAllEgress: { type: "boolean" },
+            antiAffinity: { type: "string" },
             dnsPeers: { type: "array", items: { $ref: "#/types/hardened-redis:index:KubernetesRedisDnsPeer" } },
             sentinel: { $ref: "#/types/hardened-redis:index:RedisSentinelArgs" },
             metrics: { $ref: "#/types/hardened-redis:index:KubernetesRedisMetricsArgs" },

@@ -66,6 +66,7 @@ export function planKubernetesRedis(
         clients: { label: clientLabel, namespaceLabels: settings.clientNamespaceLabels },
         allowAllEgress: settings.allowAllEgress,
         dns: settings.dnsPeers ?? CLUSTER_DNS,
+        antiAffinity: settings.antiAffinity,
         tls: settings.tls.enabled ? { requireClientCertificates: settings.tls.requireClientCertificates } : undefined,
         metrics,
     };

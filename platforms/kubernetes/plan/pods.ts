@@ -35,18 +35,26 @@ export const CONTAINER_SECURITY = {
     capabilities: { drop: ["ALL"] },
 };
 
+// How the pods spread over nodes, declared here beside spreadOverNodes (the plan itself lives in topology.ts).
+declare module "./topology" {
+    interface KubernetesRedisPlan {
+        /** `preferred`: a node of its own for each pod where there is one; `required`: a node of its own or none (the pod stays Pending). */
+        antiAffinity: "preferred" | "required";
+    }
+}
+
 /**
- * Prefer a node of its own for each pod carrying `selector` (a soft rule: a cluster with fewer
- * nodes still schedules them all), so one node going down takes one server or one Sentinel.
+ * A node of its own for each pod carrying `selector`, so one node going down takes one server or
+ * one Sentinel: preferred (a soft rule: a cluster with fewer nodes still schedules them all) or,
+ * with `antiAffinity: "required"`, required (a pod with no node of its own is not scheduled).
  */
-export function spreadOverNodes(selector: Record<string, string>): k8s.types.input.core.v1.Affinity {
-    return {
-        podAntiAffinity: {
-            preferredDuringSchedulingIgnoredDuringExecution: [
-                { weight: 100, podAffinityTerm: { topologyKey: "kubernetes.io/hostname", labelSelector: { matchLabels: selector } } },
-            ],
-        },
-    };
+export function spreadOverNodes(
+    plan: Pick<KubernetesRedisPlan, "antiAffinity">,
+    selector: Record<string, string>,
+): k8s.types.input.core.v1.Affinity {
+    const term = { topologyKey: "kubernetes.io/hostname", labelSelector: { matchLabels: selector } };
+    if (plan.antiAffinity === "required") return { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term] } };
+    return { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: term }] } };
 }
 
 /** The rendered files at CONFIG_DIR, with TLS the certificate's Secret projected beside them; group-readable for fsGroup only. */
@@ -149,7 +157,7 @@ export function planPodSpec(plan: KubernetesRedisPlan, secrets: PodSecretNames):
         // Redis fsyncs the AOF and exits on SIGTERM; a large AOF needs more than the default 30 s.
         terminationGracePeriodSeconds: 60,
         securityContext: POD_SECURITY,
-        ...(roles.pods > 1 && { affinity: spreadOverNodes(redisSelector(plan)) }),
+        ...(roles.pods > 1 && { affinity: spreadOverNodes(plan, redisSelector(plan)) }),
         containers: [
             {
                 name: "redis",

@@ -46,7 +46,7 @@ export function planSentinelPodSpec(plan: KubernetesRedisPlan, secrets: PodSecre
         enableServiceLinks: false,
         terminationGracePeriodSeconds: 30,
         securityContext: POD_SECURITY,
-        affinity: spreadOverNodes(sentinelSelector(plan)),
+        affinity: spreadOverNodes(plan, sentinelSelector(plan)),
         containers: [
             {
                 name: "sentinel",

@@ -124,6 +124,44 @@ describe("KubernetesRedis with Sentinel", () => {
     });
 });
 
+describe("antiAffinity", () => {
+    const podAntiAffinity = (d: Deployed, name: string) =>
+        (d.object("apps/v1:StatefulSet", name).spec as unknown as { template: { spec: { affinity: { podAntiAffinity: object } } } })
+            .template.spec.affinity.podAntiAffinity;
+    it("keeps each Redis pod and each Sentinel off the others' nodes: preferred by default, required when asked", async () => {
+        const preferred = await deploy("spread", { replicas: 2, sentinel: { enabled: true } });
+        const required = await deploy("apart", { replicas: 2, sentinel: { enabled: true }, antiAffinity: "required" });
+        for (const [d, name, kind] of [
+            [preferred, "spread", "redis"],
+            [preferred, "spread-sentinel", "redis-sentinel"],
+            [required, "apart", "redis"],
+            [required, "apart-sentinel", "redis-sentinel"],
+        ] as const) {
+            const term = {
+                topologyKey: "kubernetes.io/hostname",
+                labelSelector: {
+                    matchLabels: { "app.kubernetes.io/name": kind, "app.kubernetes.io/instance": d === required ? "apart" : "spread" },
+                },
+            };
+            expect(podAntiAffinity(d, name), name).toEqual(
+                d === required
+                    ? { requiredDuringSchedulingIgnoredDuringExecution: [term] }
+                    : { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: term }] },
+            );
+        }
+    });
+    it("refuses anything but preferred or required", () => {
+        for (const antiAffinity of ["Required", "hard", ""]) {
+            expect(() => new api.KubernetesRedis("spread-bad", { replicas: 2, antiAffinity })).toThrow(
+                new RegExp(`"antiAffinity": got "${antiAffinity}"; allowed: one of "preferred", "required"$`),
+            );
+        }
+        expect(() => new api.KubernetesRedis("spread-bad", { replicas: 2, antiAffinity: true as unknown as string })).toThrow(
+            api.RedisConfigError,
+        );
+    });
+});
+
 describe("the split-brain bound", () => {
     it("is min-replicas-max-lag, from sentinel.maxReplicaLagSeconds, on both components", async () => {
         const k = await deploy("lag", { replicas: 2, sentinel: { enabled: true, maxReplicaLagSeconds: 3 } });

@@ -64,6 +64,7 @@ function plan(replicas: number, overrides: Partial<KubernetesRedisPlan> = {}): K
         clients: { label: { "cache-client": "true" } },
         allowAllEgress: false,
         dns: CLUSTER_DNS,
+        antiAffinity: "preferred",
         ...overrides,
     };
 }
@@ -382,7 +383,14 @@ describe("every planned object, for every topology, with and without TLS", () =>
                 [undefined, SECRETS],
                 [{ requireClientCertificates: true }, TLS_SECRETS],
             ] as const) {
-                const p = plan(1, { topology, tls, dns, allowAllEgress: topologyRoles({ ...plan(1), topology }).pods % 2 === 0 });
+                const antiAffinity = tls ? "required" : "preferred";
+                const p = plan(1, {
+                    topology,
+                    tls,
+                    dns,
+                    antiAffinity,
+                    allowAllEgress: topologyRoles({ ...plan(1), topology }).pods % 2 === 0,
+                });
                 const wiring = { namespace: NAMESPACE, serviceName: "cache-headless", configSha256: "0", secrets };
                 const { headless, client, sentinel } = planServices(p, NAMESPACE);
                 const optional = (apiVersion: string, kind: string, object: unknown): Array<[string, string, unknown]> =>
@@ -502,6 +510,31 @@ describe("the Sentinel topology", () => {
             });
         }
         expect(planPodSpec(plan(1), SECRETS).affinity).toBeUndefined();
+    });
+
+    it("with antiAffinity required, requires a node of its own for each Redis pod and each Sentinel (nothing preferred)", () => {
+        const required = plan(1, { topology: kubernetesTopology(3, SENTINEL), antiAffinity: "required" });
+        const redis = planPodSpec(required, SECRETS).affinity;
+        const sentinel = planSentinelPodSpec(required, SECRETS)?.affinity;
+        for (const [affinity, selector] of [
+            [redis, (planStatefulSet(required, wiring).spec as unknown as Spec).selector.matchLabels],
+            [sentinel, (planSentinelStatefulSet(required, wiring) as unknown as { spec: Spec }).spec.selector.matchLabels],
+        ] as const) {
+            expect(affinity).toEqual({
+                podAntiAffinity: {
+                    requiredDuringSchedulingIgnoredDuringExecution: [
+                        { topologyKey: "kubernetes.io/hostname", labelSelector: { matchLabels: selector } },
+                    ],
+                },
+            });
+        }
+        // The lone pod of a standalone plan has no one to keep off.
+        expect(planPodSpec(plan(1, { antiAffinity: "required" }), SECRETS).affinity).toBeUndefined();
+        for (const replicas of [2, 16]) {
+            expect(planPodSpec(plan(replicas, { antiAffinity: "required" }), SECRETS).affinity).toHaveProperty(
+                "podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution",
+            );
+        }
     });
 
     it("admits Sentinels to the Redis port, and only clients and Sentinels to the Sentinel port; Redis never dials a Sentinel", () => {
