@@ -43,6 +43,12 @@ export interface Pod {
      * Always): same container, same volumes, same network namespace. Does not wait for readiness.
      */
     restart(): Promise<void>;
+    /**
+     * Stops the pod's container as the kubelet does when the pod is deleted (a roll, a drain): its
+     * preStop hook (exec) first, then SIGTERM, all within terminationGracePeriodSeconds (the hook
+     * cut off at the grace, then 2 s more for SIGTERM, as the kubelet allows), then SIGKILL.
+     */
+    stop(): Promise<void>;
 }
 
 export interface RealisedPods {
@@ -327,6 +333,17 @@ function podOf(set: ImagedSet, podName: string, infra: Docker.Container, address
         periodMs: (which) => (first[which]?.periodSeconds ?? 10) * 1000,
         async restart() {
             await realised.container.start();
+        },
+        async stop() {
+            const graceMs = (set.pod.terminationGracePeriodSeconds ?? 30) * 1000;
+            const began = Date.now();
+            const hook = first.lifecycle?.preStop?.exec?.command;
+            if (hook) {
+                let timer: NodeJS.Timeout | undefined;
+                await Promise.race([execIn(realised.container, hook), new Promise((r) => (timer = setTimeout(r, graceMs)))]);
+                clearTimeout(timer);
+            }
+            await realised.container.stop({ t: Math.max(2, Math.ceil((graceMs - (Date.now() - began)) / 1000)) });
         },
     };
     return realised;

@@ -29,7 +29,8 @@ import {
 } from "../../redis/metrics/exporter";
 import { RedisConfigError } from "../../redis/redisConfigError";
 import { parseSettings } from "../../redis/parseSettings";
-import { sentinelCommand } from "../../redis/sentinel/sentinelConfig";
+import { sentinelCommand, sentinelServerCommands } from "../../redis/sentinel/sentinelConfig";
+import { HANDOVER_SECONDS } from "../../policies/shared/serverStart";
 import { planSentinel, type SentinelPlan } from "../../redis/sentinel/topology";
 import { planMetrics, requireExporterIdentity, type MetricsPlan } from "../common/metricsArgs";
 import { containerCpu, sizeRedisForContainer, type ContainerCpu } from "../common/serverArgs";
@@ -225,22 +226,45 @@ export function planNetworkHolder(plan: DockerRedisPlan, host: string, wiring: D
     };
 }
 
+/** Seconds Redis gets to stop on SIGTERM (flush the AOF, let replicas catch up) before SIGKILL. */
+const SHUTDOWN_SECONDS = 30;
+
 /**
- * Redis server `index`: the first starts from redis.conf as the primary, the others from
- * replica.conf as its replicas. Each announces its alias, so Sentinels and replicas know it by
- * name across restarts and address changes. `networkMode` joins its network holder, if any.
+ * The command server `index` starts with. Replicated: the first from redis.conf as the primary,
+ * the others from replica.conf as its replicas. With Sentinel: each in the role the Sentinels name
+ * (see policies/shared/serverStart.ts), handing over when stopped. Each announces its alias, so
+ * Sentinels and replicas know it by name across restarts and address changes.
  */
+export function serverStart(plan: DockerRedisPlan, index: number): string[] {
+    const host = plan.servers[index];
+    if (plan.sentinel) {
+        return sentinelServerCommands({
+            self: host,
+            firstPrimary: plan.servers[0],
+            port: plan.tuning.port,
+            sentinels: plan.sentinels.map((alias) => ({ host: alias, port: SENTINEL_PORT })),
+            sentinel: plan.sentinel,
+            tls: plan.tls && { clientCertificate: plan.tls.authClients === "yes" },
+            handoverOnStop: true,
+        }).start;
+    }
+    const file = index === 0 ? "redis.conf" : "replica.conf";
+    return [...serverCommand(file), ...(needsNetworkHolders(plan) ? ["--replica-announce-ip", host] : [])];
+}
+
+/** Redis server `index` (see {@link serverStart}). `networkMode` joins its network holder, if any. */
 export function planServer(
     plan: DockerRedisPlan,
     index: number,
     wiring: DockerWiring & { dataVolume: pulumi.Input<string>; networkMode?: pulumi.Input<string> },
 ): docker.ContainerArgs {
     const host = plan.servers[index];
-    const file = index === 0 ? "redis.conf" : "replica.conf";
     const port = plan.tuning.port;
+    // A primary of a Sentinel topology hands over before it gets SIGTERM's share.
+    const stopSeconds = SHUTDOWN_SECONDS + (plan.sentinel ? HANDOVER_SECONDS : 0);
     return {
         ...redisContainer(plan, wiring, "server"),
-        command: [...serverCommand(file), ...(needsNetworkHolders(plan) ? ["--replica-announce-ip", host] : [])],
+        command: serverStart(plan, index),
         memory: plan.memoryLimitMb,
         memorySwap: plan.memoryLimitMb,
         cpuShares: plan.cpu.dockerShares,
@@ -257,8 +281,8 @@ export function planServer(
         healthcheck: healthcheck(plan, port),
         // Redis flushes the AOF on SIGTERM; give it time before SIGKILL.
         stopSignal: "SIGTERM",
-        stopTimeout: 30,
-        destroyGraceSeconds: 30,
+        stopTimeout: stopSeconds,
+        destroyGraceSeconds: stopSeconds,
     };
 }
 

@@ -3,14 +3,29 @@ import { dangerousCommands, isEnabled, isMetricsUser, isSentinelUser } from "../
 import { adminUsersOf, adminUsersProperty, configSchema, stackPolicy } from "../engine/exemptions";
 import { checkedWorkloads } from "../engine/workloads";
 import { redisSecurity, docsUrl } from "../engine/metadata";
+import { REPLICA_COMMANDS, REPLICATION_USER, SERVER_SCRIPT_COMMANDS } from "../shared/acl";
 
-/** What a replica needs from its primary: a user holding only these is a replication user. */
-const REPLICATION: ReadonlySet<string> = new Set(["psync", "replconf", "sync"]);
+/**
+ * What a replica needs from its primary, and what the components' servers send with Sentinel as
+ * that user (pausing writes to hand over): a server user holding only these is a replication user.
+ * None reaches a key or changes a setting.
+ */
+const REPLICATION: ReadonlySet<string> = new Set([...REPLICA_COMMANDS, "sync", ...SERVER_SCRIPT_COMMANDS.server]);
+
+/**
+ * Whether a dangerous command is a replication user's: on a server, by the command alone; on a
+ * Sentinel, SENTINEL FAILOVER (the servers' handover) only for the user the servers' scripts
+ * authenticate as, by its name: by its rules it is any credential that can force a failover.
+ */
+function replicationCommand(name: string, command: string, mode: "server" | "sentinel"): boolean {
+    if (mode === "server") return REPLICATION.has(command);
+    return name === REPLICATION_USER && SERVER_SCRIPT_COMMANDS.sentinel.includes(command);
+}
 
 export const nonAdminUserDangerousCommands: StackValidationPolicy = stackPolicy({
     name: "redis-non-admin-user-dangerous-commands",
     description:
-        "Redis ACL users other than the admin users should hold no @admin/@dangerous command (replicas' PSYNC/REPLCONF, and Sentinel's or a metrics exporter's own commands for a user limited to them, aside): an application credential that can run CONFIG, ACL SETUSER, REPLICAOF, MONITOR or FLUSHALL (on a Sentinel, SENTINEL SET or FAILOVER) turns any leak into a takeover.",
+        "Redis ACL users other than the admin users should hold no @admin/@dangerous command (replicas' PSYNC/REPLCONF and a Sentinel topology's handover as the replication user, CLIENT PAUSE and on a Sentinel SENTINEL FAILOVER, and Sentinel's or a metrics exporter's own commands for a user limited to them, aside): an application credential that can run CONFIG, ACL SETUSER, REPLICAOF, MONITOR or FLUSHALL (on a Sentinel, SENTINEL SET or FAILOVER) turns any leak into a takeover.",
     enforcementLevel: "advisory",
     severity: "medium",
     framework: redisSecurity("ACL: Command categories", "@admin and @dangerous: commands normal applications never need"),
@@ -32,7 +47,7 @@ export const nonAdminUserDangerousCommands: StackValidationPolicy = stackPolicy(
                     isEnabled(rules) &&
                     !isSentinelUser(rules, mode) &&
                     !(mode === "server" && isMetricsUser(rules)) &&
-                    dangerousCommands(rules, mode).some((c) => !REPLICATION.has(c)),
+                    dangerousCommands(rules, mode).some((c) => !replicationCommand(name, c, mode)),
             );
             if (risky.length > 0) {
                 reportViolation(

@@ -2,6 +2,7 @@
 // with, resolving config files delivered by Docker uploads or Kubernetes ConfigMaps/Secrets.
 import type { PolicyResource, StackValidationArgs } from "@pulumi/policy";
 import { sentinelStartFiles } from "../shared/sentinelStart";
+import { serverStartFiles } from "../shared/serverStart";
 import { known, knownItems, knownString, UNKNOWN, type Known } from "./known";
 import { redisSettings, startupConfig, type RedisSettings } from "./redisConf";
 import {
@@ -286,15 +287,16 @@ const PLAIN_WORD = /^[A-Za-z0-9_./:@%+=,-]+$/;
  * before the last a `umask` or a copy between absolute paths, the last one starting Redis, and no
  * file both copied to and from. Anything else (another step that could touch B, `;`, `>>`, pipes,
  * variables, quotes, newlines) follows nothing: B is then read as any other file, usually unknown.
- * The one exception is the exact script hardened-redis starts Sentinel with (`sentinelStartScript`),
- * which rebuilds B from A and carries over only lines recording what Sentinel learnt.
+ * The exceptions are the exact scripts hardened-redis starts Sentinel with (`sentinelStartScript`),
+ * which rebuilds B from A and carries over only lines recording what Sentinel learnt, and a Sentinel
+ * topology's servers with (`serverStartScript`), which copies A to B and adds a `replicaof` line.
  */
 export function copiedFiles(argv: string[]): Map<string, string> {
     const none = new Map<string, string>();
-    if (argv.length !== 3 || !/^(\/usr)?(\/bin\/)?(sh|bash|ash|dash)$/.test(argv[0]) || argv[1] !== "-c" || /[\n\r]/.test(argv[2]))
-        return none;
-    const started = sentinelStartFiles(argv[2]);
+    if (argv.length !== 3 || !/^(\/usr)?(\/bin\/)?(sh|bash|ash|dash)$/.test(argv[0]) || argv[1] !== "-c") return none;
+    const started = sentinelStartFiles(argv[2]) ?? serverStartFiles(argv[2]);
     if (started) return new Map([[started.config, started.rendered]]);
+    if (/[\n\r]/.test(argv[2])) return none;
     const steps = argv[2]
         .trim()
         .split(/\s+&&\s+/)

@@ -124,3 +124,21 @@ export const SENTINEL_PEER_COMMANDS: readonly string[] = [
     "subscribe",
     "sentinel|is-master-down-by-addr",
 ];
+
+/** The user replicas authenticate to their primary as, and with Sentinel the servers' own start and stop scripts. */
+export const REPLICATION_USER = "replication";
+
+/** What a replica sends its primary: PSYNC (SYNC before it) and REPLCONF for the stream, PING to check it. */
+export const REPLICA_COMMANDS: readonly string[] = ["psync", "replconf", "ping"];
+
+/**
+ * What a server's own start and stop scripts send (serverStart.ts), as the replication user whose
+ * password every server of a Sentinel topology holds: on the servers, INFO (are the replicas caught
+ * up?) and CLIENT PAUSE (hold writes while the primary hands over); on the Sentinels, which server
+ * is the primary, and a failover when the primary stops on purpose. The components' replication
+ * user holds these besides REPLICA_COMMANDS when Sentinels run.
+ */
+export const SERVER_SCRIPT_COMMANDS: Readonly<Record<"server" | "sentinel", readonly string[]>> = {
+    server: ["info", "client|pause"],
+    sentinel: ["auth", "sentinel|get-master-addr-by-name", "sentinel|failover"],
+};

@@ -13,7 +13,7 @@
 // knew, if still in the topology (Sentinel never forgets a peer by itself, and a Sentinel scaled
 // away would count as a voter forever). POSIX sh and awk: busybox's (Alpine) and Debian's both run it.
 
-import { ABSOLUTE_PATH } from "./syntax";
+import { ABSOLUTE_PATH, ANNOUNCE_HOST, MASTER_NAME } from "./syntax";
 
 /** What Sentinel writes into its copy as it learns, per monitored primary and for itself: no setting, no user, no address it listens on. */
 const LEARNT_PER_PRIMARY = ["known-replica", "known-sentinel", "config-epoch", "leader-epoch"];
@@ -41,11 +41,6 @@ const MERGE = [
     `if (w[2] == "known-replica" && !(("server " w[4] " " w[5]) in known)) continue;`,
     `print learnt[i] } }`,
 ].join(" ");
-
-const MASTER_NAME = /^[A-Za-z0-9_-]{1,64}$/;
-/** A DNS name whose labels may be `${HOSTNAME}` or `${POD_NAMESPACE}`: the shell expands nothing else. */
-const ANNOUNCE_HOST =
-    /^(\$\{(HOSTNAME|POD_NAMESPACE)\}|[a-z0-9]([a-z0-9-]*[a-z0-9])?)(\.(\$\{(HOSTNAME|POD_NAMESPACE)\}|[a-z0-9]([a-z0-9-]*[a-z0-9])?))*$/;
 
 /**
  * The `sh -c` script: Sentinel runs on `<dataDir>/sentinel.conf`, rebuilt from `renderedFile` and

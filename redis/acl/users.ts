@@ -2,7 +2,14 @@
 // roles every hardened Redis has. Planning only: pure functions, no Pulumi.
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import { EXPORTER_COMMANDS, SENTINEL_HELLO_CHANNEL, SENTINEL_SERVER_COMMANDS } from "../../policies/shared/acl";
+import {
+    EXPORTER_COMMANDS,
+    REPLICATION_USER,
+    REPLICA_COMMANDS,
+    SENTINEL_HELLO_CHANNEL,
+    SENTINEL_SERVER_COMMANDS,
+    SERVER_SCRIPT_COMMANDS,
+} from "../../policies/shared/acl";
 import { REDIS_70_ACL_CATEGORIES, REDIS_70_COMMANDS, REDIS_70_SUBCOMMANDS } from "./redis70Commands";
 
 /** What a user may run and touch. Rules apply in this order: categories allowed, categories denied, commands allowed, commands denied. */
@@ -33,8 +40,8 @@ export interface RedisAclUser extends RedisAclRules {
 export const APP_USER = "app";
 /** The operators' user, with the renamed CONFIG. */
 export const ADMIN_USER = "admin";
-/** The user replicas authenticate to the primary with. */
-export const REPLICATION_USER = "replication";
+/** The user replicas authenticate to the primary with (named where the policy pack can read it too). */
+export { REPLICATION_USER };
 /** The user Sentinels authenticate to Redis with, and to each other. */
 export const SENTINEL_USER = "sentinel";
 /** The user a metrics exporter (redis_exporter) reads the server's figures as. */
@@ -106,7 +113,17 @@ export const SENTINEL_RULES: Readonly<RedisAclRules> = {
 export const METRICS_RULES: Readonly<RedisAclRules> = { allowCommands: EXPORTER_COMMANDS.filter((c) => c !== "slowlog|get") };
 
 /** What a replica sends the primary: PSYNC and REPLCONF for the stream, PING to check it. No keys. */
-export const REPLICATION_RULES: Readonly<RedisAclRules> = { allowCommands: ["psync", "replconf", "ping"] };
+export const REPLICATION_RULES: Readonly<RedisAclRules> = { allowCommands: [...REPLICA_COMMANDS] };
+
+/**
+ * With Sentinel, the replication user is also what a server's start and stop scripts authenticate
+ * as (policies/shared/serverStart.ts): INFO and CLIENT PAUSE besides, for the handover. Its password
+ * is in every server's files already (masterauth), and it can read every key through PSYNC, so these
+ * add no reach to data; they add pausing writes, which a handover needs. No keys, no channels.
+ */
+export const SENTINEL_REPLICATION_RULES: Readonly<RedisAclRules> = {
+    allowCommands: [...REPLICA_COMMANDS, ...SERVER_SCRIPT_COMMANDS.server],
+};
 
 const CATEGORY_ALLOWED = `Redis 7.0 ACL categories without "@": ${[...REDIS_70_ACL_CATEGORIES].join(", ")}`;
 const COMMAND_ALLOWED = "Redis 7.0 command names in lowercase, subcommands as command|subcommand (e.g. get, client|setname)";
@@ -228,7 +245,15 @@ export function hardenedUsers(passwords: RedisUserPasswords, extraRules: Readonl
     return [
         { name: APP_USER, passwords: passwords.app, ...APP_RULES },
         { name: ADMIN_USER, passwords: passwords.admin, ...ADMIN_RULES },
-        ...(passwords.replication.length > 0 ? [{ name: REPLICATION_USER, passwords: passwords.replication, ...REPLICATION_RULES }] : []),
+        ...(passwords.replication.length > 0
+            ? [
+                  {
+                      name: REPLICATION_USER,
+                      passwords: passwords.replication,
+                      ...(passwords.sentinel?.length ? SENTINEL_REPLICATION_RULES : REPLICATION_RULES),
+                  },
+              ]
+            : []),
         ...(passwords.sentinel?.length ? [{ name: SENTINEL_USER, passwords: passwords.sentinel, ...SENTINEL_RULES }] : []),
         ...(passwords.metrics?.length ? [{ name: METRICS_USER, passwords: passwords.metrics, ...METRICS_RULES }] : []),
         ...Object.entries(extraRules).map(([name, rules]) => ({ name, passwords: passwords.extra?.[name] ?? [], ...rules })),

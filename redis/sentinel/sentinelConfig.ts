@@ -1,10 +1,22 @@
 // sentinel.conf rendered from typed settings, as redis.conf is: the Sentinels that watch a
 // primary and its replicas and promote a replica when the primary is gone. Planning only.
 import { z } from "zod";
-import { SENTINEL_HELLO_CHANNEL, SENTINEL_PEER_COMMANDS } from "../../policies/shared/acl";
+import { SENTINEL_HELLO_CHANNEL, SENTINEL_PEER_COMMANDS, SERVER_SCRIPT_COMMANDS } from "../../policies/shared/acl";
 import { sentinelStartScript, TOPOLOGY_LINE } from "../../policies/shared/sentinelStart";
+import { serverHandoverScript, serverStartScript, type ServerStartOptions } from "../../policies/shared/serverStart";
+import { CONFIG_DIR, DATA_DIR, TLS_FILES } from "../container";
+import type { SentinelPlan } from "./topology";
 import { TLS_AUTH_CLIENTS, tlsListenerLines } from "../tls/tlsLines";
-import { aclUserLine, aclUsers, ADMIN_USER, APP_USER, DEFAULT_USER_OFF, SENTINEL_USER, type RedisAclUser } from "../acl/users";
+import {
+    aclUserLine,
+    aclUsers,
+    ADMIN_USER,
+    APP_USER,
+    DEFAULT_USER_OFF,
+    REPLICATION_USER,
+    SENTINEL_USER,
+    type RedisAclUser,
+} from "../acl/users";
 import { parseSettings } from "../parseSettings";
 import { SENTINEL_PORT } from "../../policies/shared/ports";
 import { hostName, tcpPort, integer, absolutePath } from "../config/fields";
@@ -38,10 +50,11 @@ export interface SentinelConfigSettings {
     /** How long a failover may take before another Sentinel tries again, in ms. */
     failoverTimeoutMilliseconds: number;
     /**
-     * The Redis servers' users (app, admin and sentinel, with their passwords). Sentinel declares the
-     * same users, so one connection string authenticates to both: app may only ask where the primary
-     * is, admin may administer Sentinel, and the sentinel user (also what Sentinels authenticate to
-     * Redis and to each other as) may do what Sentinels do.
+     * The Redis servers' users (app, admin, replication and sentinel, with their passwords). Sentinel
+     * declares the same users, so one connection string authenticates to both: app may only ask where
+     * the primary is, admin may administer Sentinel, replication (what the servers' own start and stop
+     * scripts authenticate as) may ask where the primary is and start a failover, and the sentinel user
+     * (also what Sentinels authenticate to Redis and to each other as) may do what Sentinels do.
      */
     users: RedisAclUser[];
     /** The name CONFIG is renamed to on the Redis servers (Sentinel sends CONFIG REWRITE after a failover). */
@@ -85,7 +98,7 @@ const schema = z
         if (!s.servers.some((server) => server.host === s.primaryHost && server.port === s.redisPort)) {
             ctx.addIssue({ code: "custom", path: ["servers"], message: "servers including primaryHost at redisPort" });
         }
-        for (const name of [APP_USER, ADMIN_USER, SENTINEL_USER]) {
+        for (const name of [APP_USER, ADMIN_USER, REPLICATION_USER, SENTINEL_USER]) {
             if (!s.users.some((u) => u.name === name)) {
                 ctx.addIssue({ code: "custom", path: ["users"], message: `users including "${name}"` });
             }
@@ -116,6 +129,8 @@ const SENTINEL_SIDE_RULES: Readonly<Record<string, readonly string[]>> = {
         "&-*",
     ],
     [ADMIN_USER]: ["+@all", "&*"],
+    // The servers' start and stop scripts: which server is the primary, and a failover before a planned stop.
+    [REPLICATION_USER]: ["-@all", ...SERVER_SCRIPT_COMMANDS.sentinel.map((command) => `+${command}`)],
     // Other Sentinels: vote (IS-MASTER-DOWN-BY-ADDR), and the hello/pubsub they exchange.
     [SENTINEL_USER]: ["-@all", ...SENTINEL_PEER_COMMANDS.map((command) => `+${command}`), `&${SENTINEL_HELLO_CHANNEL}`],
 };
@@ -130,7 +145,7 @@ export function renderSentinelConfig(settings: SentinelConfigSettings): string {
     const password = (name: string) => c.users.find((u) => u.name === name)?.passwords ?? [];
     // Sentinel authenticates with one password: the oldest, accepted by every server during a rotation.
     const sentinelPassword = password(SENTINEL_USER).at(-1);
-    const users = [APP_USER, ADMIN_USER, SENTINEL_USER].map((name) => {
+    const users = [APP_USER, ADMIN_USER, REPLICATION_USER, SENTINEL_USER].map((name) => {
         const line = aclUserLine({ name, passwords: password(name) });
         return `${line} ${SENTINEL_SIDE_RULES[name].join(" ")}`;
     });
@@ -181,4 +196,47 @@ export function renderSentinelConfig(settings: SentinelConfigSettings): string {
  */
 export function sentinelCommand(files: { renderedFile: string; dataDir: string; masterName: string; announceHost?: string }): string[] {
     return ["sh", "-c", sentinelStartScript(files.renderedFile, files.dataDir, files.masterName, files.announceHost)];
+}
+
+/** Where a server of a Sentinel topology is, and what it needs to know to start and stop in its role. */
+export interface SentinelServerCommands {
+    /** The name this server announces (may spell `${HOSTNAME}` and `${POD_NAMESPACE}`). */
+    self: string;
+    /** Server 0's announced name: the primary of a first boot. */
+    firstPrimary: string;
+    /** Port of every server. */
+    port: number;
+    /** Every Sentinel, as the servers reach them. */
+    sentinels: Array<{ host: string; port: number }>;
+    sentinel: SentinelPlan;
+    /** With TLS: whether the servers and Sentinels require a client certificate (the server's own is presented). */
+    tls?: { clientCertificate: boolean };
+    /** Docker: hand over from the start script when the container is stopped. Kubernetes runs `handover` as preStop. */
+    handoverOnStop: boolean;
+}
+
+/**
+ * A Sentinel topology's server: the command it starts with (its role from the Sentinels, on a
+ * writable copy of redis.conf in the data directory) and its handover before a planned stop (see
+ * policies/shared/serverStart.ts).
+ */
+export function sentinelServerCommands(o: SentinelServerCommands): { start: string[]; handover: string[] } {
+    const file = (name: string) => `${CONFIG_DIR}/${name}`;
+    const options: ServerStartOptions = {
+        rendered: file("redis.conf"),
+        dataDir: DATA_DIR,
+        masterName: o.sentinel.masterName,
+        quorum: o.sentinel.quorum,
+        self: o.self,
+        port: o.port,
+        firstPrimary: o.firstPrimary,
+        sentinels: o.sentinels,
+        user: REPLICATION_USER,
+        tls: o.tls && {
+            caFile: file(TLS_FILES.caCertificate),
+            ...(o.tls.clientCertificate && { certFile: file(TLS_FILES.certificate), keyFile: file(TLS_FILES.privateKey) }),
+        },
+        handoverOnStop: o.handoverOnStop,
+    };
+    return { start: ["sh", "-c", serverStartScript(options)], handover: ["sh", "-c", serverHandoverScript(options)] };
 }

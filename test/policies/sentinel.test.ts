@@ -415,6 +415,11 @@ describe("the user Sentinels authenticate as", () => {
             sentinelTopology(`${sentinelConf()}\nuser web on >pw -@all +sentinel|get-master-addr-by-name +sentinel|failover\n`),
         ],
         ["on a Sentinel, a user with +@all", sentinelTopology(`${sentinelConf()}\nuser web on >pw +@all\n`)],
+        // The servers' handover grants SENTINEL FAILOVER to the replication user alone: by name.
+        [
+            "on a Sentinel, a replication user with more than the handover",
+            sentinelTopology(`${sentinelConf()}\nuser replication on >pw -@all +sentinel|failover +sentinel|set\n`),
+        ],
     ];
     it.each(reported)("counts a user %s", async (_label, resources) => {
         expect((await evaluate(nonAdminUserDangerousCommands, resources)).violations).toHaveLength(1);

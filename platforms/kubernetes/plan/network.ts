@@ -93,13 +93,6 @@ export const CLUSTER_DNS: DnsPeerPlan[] = [
 ];
 
 // The plan's DNS servers, declared here beside the egress rules they make (the plan itself lives in topology.ts).
-declare module "./topology" {
-    interface KubernetesRedisPlan {
-        /** The DNS servers the pods may query unless `allowAllEgress`: {@link CLUSTER_DNS} unless the arguments name others. */
-        dns: DnsPeerPlan[];
-    }
-}
-
 /** The NetworkPolicy peer of a DNS server. */
 function dnsPeer({ namespaceLabels, podLabels, ipBlock }: DnsPeerPlan): NetworkPolicyPeer {
     if (ipBlock !== undefined) return { ipBlock: { cidr: ipBlock } };

@@ -4,6 +4,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { EXPORTER_MEMORY_MB, EXPORTER_SECRETS_DIR, EXPORTER_UID, exporterArgs } from "../../../redis/metrics/exporter";
 import { CONFIG_DIR, DATA_DIR, pingCommand, REDIS_GID, REDIS_UID, TLS_FILES } from "../../../redis/container";
 import { APP_USER } from "../../../redis/acl/users";
+import { HANDOVER_SECONDS } from "../../../policies/shared/serverStart";
 import { exporterTarget } from "./monitoring";
 import { KubernetesRedisPlan, POD_NAMESPACE_ENV, POD_NAME_ENV, redisLabels, redisSelector, topologyRoles } from "./topology";
 
@@ -15,6 +16,9 @@ export interface PodSecretNames {
     /** The exporter's files (see `exporterFiles` in monitoring.ts); required exactly when the plan has metrics. */
     metrics?: pulumi.Input<string>;
 }
+
+/** Seconds Redis gets to stop on SIGTERM before SIGKILL. */
+const SHUTDOWN_SECONDS = 60;
 
 /** Non-root as the image's redis user, RuntimeDefault seccomp: every pod of the component. */
 export const POD_SECURITY = {
@@ -36,13 +40,6 @@ export const CONTAINER_SECURITY = {
 };
 
 // How the pods spread over nodes, declared here beside spreadOverNodes (the plan itself lives in topology.ts).
-declare module "./topology" {
-    interface KubernetesRedisPlan {
-        /** `preferred`: a node of its own for each pod where there is one; `required`: a node of its own or none (the pod stays Pending). */
-        antiAffinity: "preferred" | "required";
-    }
-}
-
 /**
  * A node of its own for each pod carrying `selector`, so one node going down takes one server or
  * one Sentinel: preferred (a soft rule: a cluster with fewer nodes still schedules them all) or,
@@ -154,8 +151,9 @@ export function planPodSpec(plan: KubernetesRedisPlan, secrets: PodSecretNames):
     return {
         automountServiceAccountToken: false,
         enableServiceLinks: false,
-        // Redis fsyncs the AOF and exits on SIGTERM; a large AOF needs more than the default 30 s.
-        terminationGracePeriodSeconds: 60,
+        // Redis fsyncs the AOF and exits on SIGTERM; a large AOF needs more than the default 30 s. The
+        // preStop handover runs first, within the same grace.
+        terminationGracePeriodSeconds: SHUTDOWN_SECONDS + (roles.preStop ? HANDOVER_SECONDS : 0),
         securityContext: POD_SECURITY,
         ...(roles.pods > 1 && { affinity: spreadOverNodes(plan, redisSelector(plan)) }),
         containers: [
@@ -175,6 +173,7 @@ export function planPodSpec(plan: KubernetesRedisPlan, secrets: PodSecretNames):
                     { name: "config", mountPath: CONFIG_DIR, readOnly: true },
                     { name: "tmp", mountPath: "/tmp" },
                 ],
+                ...(roles.preStop && { lifecycle: { preStop: { exec: { command: roles.preStop } } } }),
                 // A NOAUTH or LOADING reply proves the server is alive; loading a large AOF
                 // may take minutes, which the startup probe tolerates (120 × 5 s).
                 startupProbe: { ...pingProbe(plan, port, ["PONG", "NOAUTH", "LOADING"], false), periodSeconds: 5, failureThreshold: 120 },

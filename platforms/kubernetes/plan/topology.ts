@@ -9,8 +9,10 @@ import type * as k8s from "@pulumi/kubernetes";
 import type { ContainerCpu } from "../../common/serverArgs";
 import { serverCommand } from "../../../redis/container";
 import { type SentinelPlan } from "../../../redis/sentinel/topology";
+import { sentinelServerCommands } from "../../../redis/sentinel/sentinelConfig";
 import { SENTINEL_PORT } from "../../../policies/shared/ports";
 import { MetricsPlan } from "../../common/metricsArgs";
+import type { DnsPeerPlan } from "./network";
 
 /**
  * How the Redis pods relate to one another. `standalone`: one pod. `replicated`: pod 0 is the
@@ -38,6 +40,10 @@ export interface KubernetesRedisPlan {
     allowAllEgress: boolean;
     /** TLS on every hop (clients, replication, probes); undefined for plaintext. */
     tls?: { requireClientCertificates: boolean };
+    /** The DNS servers the pods may query unless `allowAllEgress`: the cluster DNS (network.ts's CLUSTER_DNS) unless the arguments name others. */
+    dns: DnsPeerPlan[];
+    /** `preferred`: a node of its own for each pod where there is one; `required`: a node of its own or none (the pod stays Pending). */
+    antiAffinity: "preferred" | "required";
     /** A redis_exporter sidecar in every Redis pod, scraped only by the given pods; undefined without metrics. */
     metrics?: KubernetesMetricsPlan;
 }
@@ -125,6 +131,8 @@ export interface TopologyRoles {
     disruptionBudget?: { maxUnavailable: number };
     /** The Sentinels, when they run: their StatefulSet, Services, NetworkPolicy and budget are planned from it. */
     sentinel?: SentinelPlan;
+    /** What the Redis container runs before it is stopped (the handover of a Sentinel topology's primary). */
+    preStop?: string[];
     /** Environment the Redis container needs (the downward API, for names it announces). */
     env?: k8s.types.input.core.v1.EnvVar[];
 }
@@ -134,7 +142,7 @@ export interface TopologyRoles {
  * topology is a new case here (and whatever resources of its own it adds), not an edit of every
  * planning function.
  */
-export function topologyRoles(plan: Pick<KubernetesRedisPlan, "name" | "topology" | "port">): TopologyRoles {
+export function topologyRoles(plan: Pick<KubernetesRedisPlan, "name" | "topology" | "port" | "tls">): TopologyRoles {
     const topology = plan.topology;
     const writers = (selector: Record<string, string>) => ({ selector, port: plan.port, portName: "redis" });
     // The pod's ordinal is the hostname's last '-' field: pod 0 starts as the primary, the others from replica.conf.
@@ -158,12 +166,25 @@ export function topologyRoles(plan: Pick<KubernetesRedisPlan, "name" | "topology
                 watchers: [],
                 disruptionBudget: { maxUnavailable: 1 },
             };
-        case "sentinel":
+        case "sentinel": {
+            // Each pod in the role the Sentinels name, handing over before a planned stop (preStop): see
+            // policies/shared/serverStart.ts. Sentinels and replicas know each server by the name it
+            // announces, which survives pod restarts; an address would not.
+            // Spelt as the pods spell their own names: the namespace from the downward API.
+            const { servers, sentinels } = podAddresses(plan, "${POD_NAMESPACE}", topology.replicas, topology.sentinel.sentinels);
+            const scripts = sentinelServerCommands({
+                self: ownDnsName(headlessServiceName(plan)),
+                firstPrimary: servers[0].host,
+                port: plan.port,
+                sentinels,
+                sentinel: topology.sentinel,
+                tls: plan.tls && { clientCertificate: plan.tls.requireClientCertificates },
+                handoverOnStop: false,
+            });
             return {
                 pods: topology.replicas,
-                // Sentinels and replicas know each server by the name it announces, which survives pod restarts; an address would not.
-                // Quoted: the variables expand to one word, so no value can add options of its own.
-                command: primaryOrReplica(["--replica-announce-ip", `"${ownDnsName(headlessServiceName(plan))}"`]),
+                command: scripts.start,
+                preStop: scripts.handover,
                 env: [POD_NAMESPACE_ENV],
                 replication: { primaryPod },
                 // No label follows a promotion, so no Service can front the primary: clients ask the Sentinels behind it.
@@ -173,6 +194,7 @@ export function topologyRoles(plan: Pick<KubernetesRedisPlan, "name" | "topology
                 disruptionBudget: { maxUnavailable: 1 },
                 sentinel: topology.sentinel,
             };
+        }
     }
 }
 
@@ -200,11 +222,21 @@ export function announcedAddresses(
     namespace: string,
 ): { servers: Array<{ host: string; port: number }>; sentinels: Array<{ host: string; port: number }> } {
     const roles = topologyRoles(plan);
+    return podAddresses(plan, namespace, roles.pods, roles.sentinel?.sentinels ?? 0);
+}
+
+/** The announced names of `servers` Redis pods and `sentinels` Sentinel pods, with their ports. */
+function podAddresses(
+    plan: Pick<KubernetesRedisPlan, "name" | "port">,
+    namespace: string,
+    servers: number,
+    sentinels: number,
+): { servers: Array<{ host: string; port: number }>; sentinels: Array<{ host: string; port: number }> } {
     const pods = (service: string, pod: (i: number) => string, count: number, port: number) =>
         Array.from({ length: count }, (_, i) => ({ host: `${pod(i)}.${service}.${namespace}.svc`, port }));
     return {
-        servers: pods(headlessServiceName(plan), (i) => podName(plan, i), roles.pods, plan.port),
-        sentinels: pods(sentinelName(plan), (i) => `${sentinelName(plan)}-${i}`, roles.sentinel?.sentinels ?? 0, SENTINEL_PORT),
+        servers: pods(headlessServiceName(plan), (i) => podName(plan, i), servers, plan.port),
+        sentinels: pods(sentinelName(plan), (i) => `${sentinelName(plan)}-${i}`, sentinels, SENTINEL_PORT),
     };
 }
 

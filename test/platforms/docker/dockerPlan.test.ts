@@ -21,6 +21,7 @@ import {
 } from "../../../platforms/docker/dockerPlan";
 import { RedisConfigError } from "../../../redis/redisConfigError";
 import { sentinelCommand } from "../../../redis/sentinel/sentinelConfig";
+import { HANDOVER_SECONDS, serverStartScript } from "../../../policies/shared/serverStart";
 
 // The planning functions are pure: the component wires them to Pulumi outputs (the image's ID, the
 // network's and volumes' names), which these tests stand in for with plain strings, so the planned
@@ -159,7 +160,7 @@ describe("the servers", () => {
         expect([0, 1, 2].map((i) => serverResourceName(p, i))).toEqual(["cache", "cache-1", "cache-2"]);
     });
 
-    it("starts server 0 from redis.conf and the others from replica.conf; several announce their alias and join their holder", () => {
+    it("starts server 0 from redis.conf and the others from replica.conf, with Sentinel in the role the Sentinels name; several announce their alias and join their holder", () => {
         for (const { what, args, p, want, planned } of topologies()) {
             expect(needsNetworkHolders(p), what).toBe(want.replicas > 1);
             expect(planned.servers.length, what).toBe(want.replicas);
@@ -177,8 +178,30 @@ describe("the servers", () => {
                     expect(c.command, where).toEqual(start);
                     expect(c.networkMode, where).toBeUndefined();
                     expect(c.networksAdvanced, where).toEqual([{ name: WIRING.networkName, aliases: ["cache"] }]);
+                } else if (p.sentinel) {
+                    // Its role from the Sentinels, handing over when stopped (the script is run on real Sentinels in serverStart.server.test.ts).
+                    const script = serverStartScript({
+                        rendered: `${CONFIG_DIR}/redis.conf`,
+                        dataDir: "/data",
+                        masterName: "cache",
+                        quorum: p.sentinel.quorum,
+                        self: `cache-${i}`,
+                        port: p.tuning.port,
+                        firstPrimary: "cache-0",
+                        sentinels: p.sentinels.map((host) => ({ host, port: 26379 })),
+                        user: "replication",
+                        tls: p.tls && {
+                            caFile: `${CONFIG_DIR}/ca.crt`,
+                            ...(p.tls.authClients === "yes" && { certFile: `${CONFIG_DIR}/tls.crt`, keyFile: `${CONFIG_DIR}/tls.key` }),
+                        },
+                        handoverOnStop: true,
+                    });
+                    expect(c.command, where).toEqual(["sh", "-c", script]);
+                    expect(c.stopTimeout, where).toBe(30 + HANDOVER_SECONDS);
+                    expect(c.networkMode, where).toBe(holderMode(`cache-${i}`));
                 } else {
                     expect(c.command, where).toEqual([...start, "--replica-announce-ip", `cache-${i}`]);
+                    expect(c.stopTimeout, where).toBe(30);
                     expect(c.networkMode, where).toBe(holderMode(`cache-${i}`));
                     expect(c.networksAdvanced, where).toBeUndefined();
                 }

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { sentinelCommand } from "../../../redis/sentinel/sentinelConfig";
+import { serverStartFiles } from "../../../policies/shared/serverStart";
 import {
     allRegistered,
     installMocks,
@@ -101,10 +102,18 @@ describe("DockerRedis with replicas and Sentinel", () => {
         }
     });
 
-    it("starts server 0 as primary and the others as its replicas, each announcing its alias", () => {
-        expect(d.container("ha").command).toEqual(["redis-server", "/usr/local/etc/redis/redis.conf", "--replica-announce-ip", "ha-0"]);
-        expect(d.container("ha-2").command).toEqual(["redis-server", "/usr/local/etc/redis/replica.conf", "--replica-announce-ip", "ha-2"]);
-        expect(d.files.get("replica.conf")).toMatch(/^replicaof ha-0 6379$/m);
+    it("starts each server in the role the Sentinels name (server 0 the primary of a first boot), each announcing its alias", () => {
+        for (const [resource, alias] of [
+            ["ha", "ha-0"],
+            ["ha-2", "ha-2"],
+        ]) {
+            const [sh, c, script] = d.container(resource).command as string[];
+            expect([sh, c]).toEqual(["sh", "-c"]);
+            expect(serverStartFiles(script)).toEqual({ config: "/data/redis.conf", rendered: "/usr/local/etc/redis/redis.conf" });
+            // Redis as the script's child: a stop reaches the script first, which hands over.
+            expect(script).toContain(`redis-server /data/redis.conf --replica-announce-ip "${alias}" &`);
+            expect(script).toContain('primary="ha-0 6379"');
+        }
         // A primary cut off from its replicas stops taking writes.
         expect(d.files.get("redis.conf")).toMatch(/^min-replicas-to-write 1$/m);
         expect(d.files.get("redis.conf")).toMatch(/^min-replicas-max-lag 10$/m);

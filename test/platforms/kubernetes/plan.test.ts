@@ -24,7 +24,8 @@ import {
     type KubernetesRedisPlan,
 } from "../../../platforms/kubernetes/plan";
 import type { SentinelPlan } from "../../../redis/sentinel/topology";
-import { sentinelCommand } from "../../../redis/sentinel/sentinelConfig";
+import { sentinelCommand, sentinelServerCommands } from "../../../redis/sentinel/sentinelConfig";
+import { HANDOVER_SECONDS } from "../../../policies/shared/serverStart";
 
 // The planning functions are pure: their outputs are plain values here (the component passes
 // Pulumi outputs for the namespace and the Secret names, which these tests stand in for with strings).
@@ -195,6 +196,33 @@ describe("the pod command", () => {
                 }
             }
         }
+    });
+
+    it("with Sentinel: each pod in the role the Sentinels name, known by its own DNS name; the handover as preStop, inside the grace", () => {
+        const p = plan(3, { topology: kubernetesTopology(3, SENTINEL), tls: { requireClientCertificates: true } });
+        type Spec = { terminationGracePeriodSeconds: number; containers: Array<Container & { lifecycle?: unknown }> };
+        const spec = planPodSpec(p, TLS_SECRETS) as unknown as Spec;
+        const redis = spec.containers[0];
+        const scripts = sentinelServerCommands({
+            self: "${HOSTNAME}.cache-headless.${POD_NAMESPACE}.svc",
+            firstPrimary: "cache-0.cache-headless.${POD_NAMESPACE}.svc",
+            port: 6379,
+            sentinels: [0, 1, 2].map((i) => ({ host: `cache-sentinel-${i}.cache-sentinel.\${POD_NAMESPACE}.svc`, port: 26379 })),
+            sentinel: SENTINEL,
+            tls: { clientCertificate: true },
+            handoverOnStop: false,
+        });
+        expect(redis.command).toEqual(scripts.start);
+        // Redis is the container's process (exec): the kubelet's SIGTERM reaches it after the hook.
+        expect(scripts.start[2]).toMatch(
+            /\nexec redis-server \/data\/redis\.conf --replica-announce-ip "\$\{HOSTNAME\}\.cache-headless\.\$\{POD_NAMESPACE\}\.svc"$/,
+        );
+        expect(redis.lifecycle).toEqual({ preStop: { exec: { command: scripts.handover } } });
+        expect(spec.terminationGracePeriodSeconds).toBe(60 + HANDOVER_SECONDS);
+        // Without Sentinel there is nothing to hand over to.
+        const replicated = planPodSpec(plan(3), SECRETS) as unknown as Spec;
+        expect(replicated.containers[0].lifecycle).toBeUndefined();
+        expect(replicated.terminationGracePeriodSeconds).toBe(60);
     });
 
     it("replicas follow pod 0 through the headless Service, on the Redis port; standalone replicates nothing", () => {

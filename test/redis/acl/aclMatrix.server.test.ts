@@ -66,7 +66,7 @@ describe("every user's reach, on a redis-server and a Sentinel started from the 
             sentinel: await measureAcl({
                 port: topology.sentinels[0].port,
                 adminPassword: sentinelPasswords.admin[0],
-                users: (["app", "admin", "sentinel"] as const).map((user) => [user, sentinelPasswords[user]![0]]),
+                users: (["app", "admin", "replication", "sentinel"] as const).map((user) => [user, sentinelPasswords[user]![0]]),
             }),
         };
     }, 120_000);

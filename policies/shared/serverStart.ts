@@ -1,0 +1,190 @@
+// The scripts a Redis server of a Sentinel topology starts and stops with, in this file because
+// redis-guard must recognise the start script exactly to know which config Redis runs on, and the
+// components build both from here (the pack cannot import the components).
+//
+// Start: a server's role is what the Sentinels decided last, not what its rendered file says. A
+// server that always booted as the file's primary (server 0) came back from any restart after a
+// failover as a second primary until Sentinel converted it, and replicas restarted meanwhile could
+// sync from it and drop their copy. So before Redis starts, the script asks every Sentinel which
+// server is the primary, and runs Redis on a writable copy of the rendered file (which stays
+// read-only) that carries the answer as `replicaof`:
+// - a quorum of Sentinels names this server: it starts as the primary;
+// - a quorum names another: it starts as that server's replica;
+// - no quorum answers (every Sentinel down, or partitioned, or not started yet on a first boot):
+//   it keeps the role its previous copy recorded (Sentinel makes Redis rewrite its config on every
+//   role change, so the copy on the data volume holds the last role it was given), and with no
+//   copy at all (a first boot) the rendered role: server 0 the primary, the others its replicas.
+//   The Sentinels remember the primary too, so a server that kept a stale role is converted when
+//   they are back, and a stale primary takes no write meanwhile (min-replicas-to-write 1: no
+//   replica follows it).
+//
+// Stop (the handover): a primary stopped on purpose (a roll, a rotation, a drain) asks the
+// Sentinels to fail over first, instead of leaving them to notice after down-after-milliseconds.
+// It pauses writes on itself first and waits until every replica has everything, so the Sentinels
+// promote a replica that holds every write the primary acknowledged and none lands on the primary
+// after the promotion; then it waits (bounded) until a quorum names another server. Kubernetes
+// runs it as the container's preStop hook; on Docker the start script runs Redis as its child and
+// runs it when the container is stopped.
+//
+// Both authenticate as the replication user, whose password every server of the topology already
+// holds (masterauth): it travels on redis-cli's stdin (`--askpass`), never in argv or the
+// environment. POSIX sh and awk: busybox's (Alpine) and Debian's both run it.
+
+import { ABSOLUTE_PATH, ANNOUNCE_HOST, MASTER_NAME } from "./syntax";
+
+/** What a server's start and stop scripts are built from. */
+export interface ServerStartOptions {
+    /** The rendered redis.conf, read-only. */
+    rendered: string;
+    /** A writable directory that outlives the container (the data volume): Redis runs on `<dataDir>/redis.conf`. */
+    dataDir: string;
+    /** The name the Sentinels monitor the primary under. */
+    masterName: string;
+    /** Sentinels that must name the same server for the script to believe them. */
+    quorum: number;
+    /** The name this server announces (`replica-announce-ip`), as the Sentinels name it; may spell `${HOSTNAME}`, `${POD_NAMESPACE}`. */
+    self: string;
+    /** Port of every Redis server. */
+    port: number;
+    /** The primary of a first boot (server 0), by the name it announces. */
+    firstPrimary: string;
+    /** Every Sentinel, as the servers reach them. */
+    sentinels: Array<{ host: string; port: number }>;
+    /** The user the scripts authenticate as (the replication user); its password is the rendered file's `masterauth`. */
+    user: string;
+    /** redis-cli's TLS files, for the Sentinels and this server; undefined for plaintext. */
+    tls?: { caFile: string; certFile?: string; keyFile?: string };
+    /** Run Redis as the script's child and hand over when the container is stopped (Docker, where no preStop hook exists). */
+    handoverOnStop: boolean;
+}
+
+/** The first line of a start script: the options it was built from, so the pack can rebuild it and compare. */
+const HEADER = "# hardened-redis server start ";
+
+/** Seconds any one redis-cli call may take: a Sentinel that does not answer must not hold a start or a stop. */
+const CALL_SECONDS = 2;
+/** Rounds of asking the Sentinels at start before falling back to the recorded role (a second apart). */
+const START_ROUNDS = 3;
+/** Seconds a handover waits at most for the replicas to catch up (they report their offset every second). */
+const CATCH_UP_SECONDS = 5;
+/** Seconds a handover waits at most, from its start, until a quorum names another server. */
+const FAILOVER_SECONDS = 20;
+/**
+ * How long a handover takes at most, in seconds: its wait, plus three rounds of calls to Sentinels
+ * that do not answer (asking before, asking for the failover, asking once the wait is over; seven
+ * Sentinels at most, each call bounded). A container's stop grace must cover
+ * it, then Redis's own shutdown.
+ */
+export const HANDOVER_SECONDS = FAILOVER_SECONDS + 3 * 7 * CALL_SECONDS;
+/** How long the primary holds writes during a handover, in ms: past the handover's bound, so it never resumes them before it stops. */
+export const HANDOVER_PAUSE_MS = 60_000;
+
+function check(o: ServerStartOptions): void {
+    const plain =
+        ABSOLUTE_PATH.test(o.rendered) &&
+        ABSOLUTE_PATH.test(o.dataDir) &&
+        MASTER_NAME.test(o.masterName) &&
+        Number.isInteger(o.quorum) &&
+        o.quorum >= 1 &&
+        o.quorum <= o.sentinels.length &&
+        ANNOUNCE_HOST.test(o.self) &&
+        ANNOUNCE_HOST.test(o.firstPrimary) &&
+        [o.port, ...o.sentinels.map((s) => s.port)].every((p) => Number.isInteger(p) && p > 0 && p < 65_536) &&
+        o.sentinels.length > 0 &&
+        o.sentinels.every((s) => ANNOUNCE_HOST.test(s.host)) &&
+        /^[A-Za-z0-9_.-]{1,64}$/.test(o.user) &&
+        (o.tls === undefined || [o.tls.caFile, o.tls.certFile, o.tls.keyFile].every((f) => f === undefined || ABSOLUTE_PATH.test(f))) &&
+        (o.tls?.certFile === undefined) === (o.tls?.keyFile === undefined);
+    if (!plain) throw new Error(`serverStartScript: plain paths, names, hosts and ports only, not ${JSON.stringify(o)}`);
+}
+
+/** The shell functions both scripts use: `cli` (redis-cli as the user), `named` (the primary a quorum names, or nothing). */
+function functions(o: ServerStartOptions): string[] {
+    const tls = o.tls
+        ? [`--tls --cacert ${o.tls.caFile}`, ...(o.tls.certFile ? [`--cert ${o.tls.certFile} --key ${o.tls.keyFile}`] : [])]
+        : [];
+    // The Sentinels are quoted: a pod's name expands to one word.
+    const sentinels = o.sentinels.map((s) => `"${s.host} ${s.port}"`).join(" ");
+    return [
+        // cli <host> <port> <command...>: the password is the rendered file's masterauth, on stdin.
+        `cli() { h=$1; p=$2; shift 2; awk '$1 == "masterauth" { print $2 }' ${o.rendered} | timeout ${CALL_SECONDS} redis-cli ${[...tls, ""].join(" ")}-h "$h" -p "$p" --user ${o.user} --askpass --raw "$@" 2>/dev/null; }`,
+        // One "host port" line per Sentinel that answers; printed when at least a quorum of them agree.
+        `named() { for s in ${sentinels}; do set -- $s; echo $(cli "$1" "$2" SENTINEL GET-MASTER-ADDR-BY-NAME ${o.masterName}); done | grep -E '^[^ ]+ [0-9]+$' | sort | uniq -c | sort -rn | awk -v q=${o.quorum} 'NR == 1 && $1 >= q { print $2 " " $3 }'; }`,
+        `self="${o.self} ${o.port}"`,
+    ];
+}
+
+/**
+ * The handover, as a shell function `handover`: nothing unless a quorum of Sentinels names this
+ * server the primary; then pause writes, wait for every replica to catch up, ask a Sentinel to
+ * fail over, and wait until a quorum names another server. Every wait is bounded.
+ */
+function handoverFunction(o: ServerStartOptions): string[] {
+    const local = `127.0.0.1 ${o.port}`;
+    return [
+        "handover() {",
+        '  [ "$(named)" = "$self" ] || return 0',
+        `  echo "hardened-redis: handing ${o.masterName} over before stopping"`,
+        "  start=$(date +%s)",
+        `  cli ${local} CLIENT PAUSE ${HANDOVER_PAUSE_MS} WRITE > /dev/null`,
+        // Every connected replica at the primary's offset (they report it every second).
+        `  until cli ${local} INFO replication | tr -d '\\r' | awk -F '[:,=]' '/^master_repl_offset:/ { m = $2 } /^slave[0-9]+:/ { r++; for (i = 1; i < NF; i++) if ($i == "offset" && $(i + 1) != m) behind++ } END { exit !(r > 0 && !behind) }'; do [ $(($(date +%s) - start)) -lt ${CATCH_UP_SECONDS} ] || break; sleep 0.2; done`,
+        `  for s in ${o.sentinels.map((s) => `"${s.host} ${s.port}"`).join(" ")}; do set -- $s; [ "$(cli "$1" "$2" SENTINEL FAILOVER ${o.masterName})" = OK ] && break; done`,
+        `  until p=$(named); [ -n "$p" ] && [ "$p" != "$self" ]; do [ $(($(date +%s) - start)) -lt ${FAILOVER_SECONDS} ] || break; sleep 0.2; done`,
+        '  echo "hardened-redis: the Sentinels name ${p:-no primary} now"',
+        "}",
+    ];
+}
+
+/**
+ * The `sh -c` script a server of a Sentinel topology starts with (see the top of this file). Every
+ * value must be plain (absolute paths, DNS names, integers); anything else throws, as it would need
+ * quoting.
+ */
+export function serverStartScript(o: ServerStartOptions): string {
+    check(o);
+    const copy = `${o.dataDir}/redis.conf`;
+    const start = `redis-server ${copy} --replica-announce-ip "${o.self}"`;
+    const role = [
+        'primary=""',
+        `for round in ${Array.from({ length: START_ROUNDS }, (_, i) => i + 1).join(" ")}; do primary=$(named); [ -n "$primary" ] && break; [ $round = ${START_ROUNDS} ] || sleep 1; done`,
+        `if [ -n "$primary" ]; then why="named by a quorum of Sentinels"`,
+        `elif [ -f ${copy} ]; then primary=$(awk '$1 == "replicaof" { r = $2 " " $3 } END { print r }' ${copy}); primary=\${primary:-$self}; why="no quorum of Sentinels answered: the role it last had"`,
+        `else primary="${o.firstPrimary} ${o.port}"; why="no quorum of Sentinels answered and no role recorded: a first boot"; fi`,
+        `if [ "$primary" = "$self" ]; then echo "hardened-redis: starting as the primary ($why)"; else echo "hardened-redis: starting as a replica of $primary ($why)"; fi`,
+        // On disk before it replaces the copy, and the rename too: a crash must not leave an empty copy.
+        `{ cat ${o.rendered}; [ "$primary" = "$self" ] || echo "replicaof $primary"; } > ${copy}.next && sync && mv ${copy}.next ${copy} && sync || exit 1`,
+    ];
+    const run = o.handoverOnStop
+        ? [
+              ...handoverFunction(o),
+              // Redis as a child, so that a stop reaches this shell first: hand over, then stop Redis and wait for it.
+              `${start} &`,
+              "pid=$!",
+              `trap 'handover; kill -TERM $pid' TERM INT`,
+              "wait $pid; status=$?; while kill -0 $pid 2> /dev/null; do wait $pid; status=$?; done; exit $status",
+          ]
+        : [`exec ${start}`];
+    return [`${HEADER}${JSON.stringify(o)}`, "umask 077", ...functions(o), ...role, ...run].join("\n");
+}
+
+/** The preStop script (Kubernetes): the handover of {@link serverStartScript}, on its own. */
+export function serverHandoverScript(o: ServerStartOptions): string {
+    check(o);
+    return ["umask 077", ...functions(o), ...handoverFunction(o), "handover"].join("\n");
+}
+
+/**
+ * The config a script built by {@link serverStartScript} starts Redis on, and the rendered file
+ * it copies; undefined for any other script (one that differs in a single character).
+ */
+export function serverStartFiles(script: string): { config: string; rendered: string } | undefined {
+    if (!script.startsWith(HEADER)) return undefined;
+    const header = script.slice(HEADER.length, script.indexOf("\n") < 0 ? undefined : script.indexOf("\n"));
+    try {
+        const options = JSON.parse(header) as ServerStartOptions;
+        return serverStartScript(options) === script ? { config: `${options.dataDir}/redis.conf`, rendered: options.rendered } : undefined;
+    } catch {
+        return undefined;
+    }
+}
