@@ -127,8 +127,8 @@ function handoverFunction(o: ServerStartOptions): string[] {
         `  echo "hardened-redis: handing ${o.masterName} over before stopping"`,
         "  start=$(date +%s)",
         `  cli ${local} CLIENT PAUSE ${HANDOVER_PAUSE_MS} WRITE > /dev/null`,
-        // Every connected replica at the primary's offset (they report it every second).
-        `  until cli ${local} INFO replication | tr -d '\\r' | awk -F '[:,=]' '/^master_repl_offset:/ { m = $2 } /^slave[0-9]+:/ { r++; for (i = 1; i < NF; i++) if ($i == "offset" && $(i + 1) != m) behind++ } END { exit !(r > 0 && !behind) }'; do [ $(($(date +%s) - start)) -lt ${CATCH_UP_SECONDS} ] || break; sleep 0.2; done`,
+        // Every connected replica at the primary's offset (they report it every second; INFO lists them before the offset).
+        `  until cli ${local} INFO replication | tr -d '\\r' | awk -F '[:,=]' '/^master_repl_offset:/ { m = $2 } /^slave[0-9]+:/ { for (i = 1; i < NF; i++) if ($i == "offset") o[r++] = $(i + 1) } END { for (i = 0; i < r; i++) if (o[i] != m) exit 1; exit r == 0 }'; do [ $(($(date +%s) - start)) -lt ${CATCH_UP_SECONDS} ] || break; sleep 0.2; done`,
         `  for s in ${o.sentinels.map((s) => `"${s.host} ${s.port}"`).join(" ")}; do set -- $s; [ "$(cli "$1" "$2" SENTINEL FAILOVER ${o.masterName})" = OK ] && break; done`,
         `  until p=$(named); [ -n "$p" ] && [ "$p" != "$self" ]; do [ $(($(date +%s) - start)) -lt ${FAILOVER_SECONDS} ] || break; sleep 0.2; done`,
         '  echo "hardened-redis: the Sentinels name ${p:-no primary} now"',

@@ -1,0 +1,167 @@
+// What a Sentinel deployment goes through when its servers restart (a SIGKILL, a roll, every
+// Sentinel down), observed as users would judge it: a writer whose writes count only once `WAIT 1`
+// confirms them, and every server's role sampled every 200 ms. The same on Docker and on the
+// realised Kubernetes pods.
+import Redis from "ioredis";
+import { expect } from "vitest";
+import { agreedPrimary, replicasOnline, throughSentinels, until, type SentinelUnderTest } from "./sentinelDeployment";
+
+/** A server a test can restart, by the name the Sentinels give it. */
+export interface RestartableServer {
+    name: string;
+    address: string;
+    /** As a node dies: SIGKILL, no handover. */
+    kill(): Promise<void>;
+    /** As a roll or a drain stops it: the platform's stop path (Kubernetes' preStop, Docker's stop signal). */
+    stop(): Promise<void>;
+    /** Starts it again and resolves once it serves (healthy, or ready). */
+    start(): Promise<void>;
+}
+
+/** What the role sampler saw. */
+export interface RoleSamples {
+    ticks: number;
+    /** Ticks at which two or more servers were writable primaries (role master with a replica online), with who. */
+    splitBrains: Array<{ atMs: number; primaries: string[] }>;
+    /** The longest time between the starts of two ticks, in ms. */
+    longestTickMs: number;
+}
+
+/** Samples every server's role every `everyMs` until stopped. A server that does not answer within 150 ms counts as no primary. */
+export function sampleRoles(d: SentinelUnderTest, servers: RestartableServer[], everyMs = 200): { stop(): Promise<RoleSamples> } {
+    const clients = servers.map((s) => {
+        const client = new Redis({
+            host: s.address,
+            port: 6379,
+            username: "admin",
+            password: d.adminPassword,
+            tls: d.tls,
+            commandTimeout: 150,
+            enableOfflineQueue: false,
+            maxRetriesPerRequest: 0,
+            retryStrategy: () => 50,
+        });
+        client.on("error", () => {});
+        return client;
+    });
+    const samples: RoleSamples = { ticks: 0, splitBrains: [], longestTickMs: 0 };
+    const began = performance.now();
+    let running = true;
+    const loop = (async () => {
+        let last = performance.now();
+        while (running) {
+            const tick = performance.now();
+            samples.longestTickMs = Math.max(samples.longestTickMs, tick - last);
+            last = tick;
+            const writable = await Promise.all(
+                clients.map(async (client) => {
+                    const info = await client.info("replication").catch(() => "");
+                    return /^role:master/m.test(info) && /^slave\d+:.*state=online/m.test(info);
+                }),
+            );
+            samples.ticks++;
+            const primaries = servers.filter((_, i) => writable[i]).map((s) => s.name);
+            if (primaries.length > 1) samples.splitBrains.push({ atMs: Math.round(tick - began), primaries });
+            await new Promise((r) => setTimeout(r, Math.max(0, everyMs - (performance.now() - tick))));
+        }
+    })();
+    return {
+        async stop() {
+            running = false;
+            await loop;
+            for (const client of clients) client.disconnect();
+            return samples;
+        },
+    };
+}
+
+/** What the writer saw. */
+export interface WriterFigures {
+    confirmed: number;
+    /** Writes that failed or that no replica confirmed within a second (not counted as written). */
+    unconfirmed: number;
+    /** The longest time without a confirmed write, in ms, and when it began (from the writer's start). */
+    longestGapMs: number;
+    gapAtMs: number;
+}
+
+/**
+ * Writes through the Sentinels until stopped, each write counted only once `WAIT 1` confirms a replica
+ * has it; at stop, expects every confirmed write on the primary the Sentinels then name.
+ */
+export function confirmedWriter(d: SentinelUnderTest): { stop(): Promise<WriterFigures> } {
+    const client = throughSentinels(d, "app", { maxRetriesPerRequest: null, commandTimeout: 5_000 });
+    const confirmed: number[] = [];
+    const figures: WriterFigures = { confirmed: 0, unconfirmed: 0, longestGapMs: 0, gapAtMs: 0 };
+    const began = performance.now();
+    let running = true;
+    const loop = (async () => {
+        let lastConfirmed = performance.now();
+        for (let i = 0; running; i++) {
+            try {
+                await client.set(`restart:${i}`, String(i));
+                if ((await client.wait(1, 1_000)) < 1) throw new Error("not confirmed");
+                const now = performance.now();
+                if (now - lastConfirmed > figures.longestGapMs) {
+                    figures.longestGapMs = Math.round(now - lastConfirmed);
+                    figures.gapAtMs = Math.round(lastConfirmed - began);
+                }
+                lastConfirmed = now;
+                confirmed.push(i);
+            } catch {
+                figures.unconfirmed++;
+                await new Promise((r) => setTimeout(r, 20));
+            }
+        }
+    })();
+    return {
+        async stop() {
+            running = false;
+            await loop;
+            try {
+                figures.confirmed = confirmed.length;
+                const lost: number[] = [];
+                for (let at = 0; at < confirmed.length; at += 1_000) {
+                    const batch = confirmed.slice(at, at + 1_000);
+                    const values = await client.mget(...batch.map((k) => `restart:${k}`));
+                    batch.forEach((k, j) => values[j] !== String(k) && lost.push(k));
+                }
+                expect(lost, "confirmed writes lost").toEqual([]);
+                return figures;
+            } finally {
+                client.disconnect();
+            }
+        },
+    };
+}
+
+/** Resolves once every Sentinel names one primary (other than `not`) and every other server follows it, linked. */
+export async function settled(d: SentinelUnderTest, servers: RestartableServer[], not?: string): Promise<string> {
+    const primary = await agreedPrimary(d, { not, ms: 60_000 });
+    const address = servers.find((s) => s.name === primary)?.address;
+    if (address === undefined) throw new Error(`the Sentinels name ${primary}, no server of this deployment`);
+    await replicasOnline(d, address, servers.length - 1);
+    // Every replica says so too (the primary lists a replica online a moment before its link is up).
+    for (const s of servers.filter((x) => x.name !== primary)) {
+        const admin = new Redis({
+            host: s.address,
+            port: 6379,
+            username: "admin",
+            password: d.adminPassword,
+            tls: d.tls,
+            maxRetriesPerRequest: 1,
+        });
+        admin.on("error", () => {});
+        try {
+            await until(
+                `${s.name} to follow ${primary}, linked`,
+                () => admin.info("replication"),
+                (info) => info.includes(`master_host:${primary}\r\n`) && /master_link_status:up/.test(info),
+                60_000,
+            );
+        } finally {
+            admin.disconnect();
+        }
+    }
+    return primary;
+}
