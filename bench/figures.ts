@@ -219,6 +219,25 @@ export const FAILOVER = {
     local: failoverOn("local processes"),
 };
 
+/** The figures of rolling every server of a Sentinel topology on one platform, with and without the handover, alternated. */
+const handoverOn = (platform: string) => {
+    const at = (what: string, unit: Unit) => interleaved(`roll on ${platform}: ${what}`, unit);
+    return {
+        platform,
+        gapWith: at("longest gap between WAIT-confirmed writes, primary handing over", "s"),
+        gapWithout: at("longest gap between WAIT-confirmed writes, primary stopped by SIGTERM alone", "s"),
+        failedWith: at("writes failed or unconfirmed, primary handing over", "writes"),
+        failedWithout: at("writes failed or unconfirmed, primary stopped by SIGTERM alone", "writes"),
+    };
+};
+export type HandoverFigures = ReturnType<typeof handoverOn>;
+
+// 13. A roll of every server (a rotation, an image update) with Sentinel: the handover against SIGTERM alone.
+export const HANDOVER = {
+    docker: handoverOn("Docker"),
+    kubernetes: handoverOn("Kubernetes (pods realised on the engine)"),
+};
+
 export type Relation = "≥" | "≤" | "=";
 
 /** What a row of the ratio table reads from the recorded figures. */
@@ -301,4 +320,7 @@ export const RATIOS: readonly Ratio[] = [
     { name: "stampede backend loads (goal 1)", reading: { median: STAMPEDE.loads }, goal: 1, relation: "=" },
     ...failoverGoals(FAILOVER.docker),
     ...failoverGoals(FAILOVER.local),
+    ...[HANDOVER.docker, HANDOVER.kubernetes].map((h) =>
+        ratio(`roll on ${h.platform}: longest write gap, SIGTERM alone / handing over`, h.gapWithout, h.gapWith),
+    ),
 ];

@@ -13,6 +13,7 @@ import { Bench, type Suite } from "./suite";
 import { antiPatterns } from "./suites/antiPatterns";
 import { docker } from "./suites/docker";
 import { failover } from "./suites/failover";
+import { handover } from "./suites/handover";
 import { floor } from "./suites/floor";
 import { limit } from "./suites/limit";
 import { memory } from "./suites/memory";
@@ -24,7 +25,21 @@ import { stampede } from "./suites/stampede";
 import { tls } from "./suites/tls";
 
 /** The suites in the order they run, which is the order of the report and of results.json. */
-const SUITES: readonly Suite[] = [limit, peer, ours, antiPatterns, stampede, memory, floor, tls, provisioning, policy, docker, failover];
+const SUITES: readonly Suite[] = [
+    limit,
+    peer,
+    ours,
+    antiPatterns,
+    stampede,
+    memory,
+    floor,
+    tls,
+    provisioning,
+    policy,
+    docker,
+    failover,
+    handover,
+];
 
 /** Each declared figure belongs to exactly one suite, so the steps counted from the suites are every figure once. */
 function checkSuites(): void {

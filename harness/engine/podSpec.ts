@@ -114,13 +114,7 @@ function checkContainer(c: Container, podCtx: k8s.types.output.core.v1.PodSecuri
         "startupProbe",
         "livenessProbe",
         "readinessProbe",
-        "lifecycle",
     ]);
-    if (c.lifecycle) {
-        onlyHandled("lifecycle", c.lifecycle, ["preStop"]);
-        onlyHandled("preStop", c.lifecycle.preStop ?? {}, ["exec"]);
-        onlyHandled("preStop exec", c.lifecycle.preStop?.exec ?? {}, ["command"]);
-    }
     const ctx = c.securityContext ?? {};
     onlyHandled("container securityContext", ctx, [
         "runAsNonRoot",

@@ -44,9 +44,8 @@ export interface Pod {
      */
     restart(): Promise<void>;
     /**
-     * Stops the pod's container as the kubelet does when the pod is deleted (a roll, a drain): its
-     * preStop hook (exec) first, then SIGTERM, all within terminationGracePeriodSeconds (the hook
-     * cut off at the grace, then 2 s more for SIGTERM, as the kubelet allows), then SIGKILL.
+     * Stops the pod's container as the kubelet does when the pod is deleted (a roll, a drain):
+     * SIGTERM, then SIGKILL once terminationGracePeriodSeconds have passed.
      */
     stop(): Promise<void>;
 }
@@ -335,15 +334,7 @@ function podOf(set: ImagedSet, podName: string, infra: Docker.Container, address
             await realised.container.start();
         },
         async stop() {
-            const graceMs = (set.pod.terminationGracePeriodSeconds ?? 30) * 1000;
-            const began = Date.now();
-            const hook = first.lifecycle?.preStop?.exec?.command;
-            if (hook) {
-                let timer: NodeJS.Timeout | undefined;
-                await Promise.race([execIn(realised.container, hook), new Promise((r) => (timer = setTimeout(r, graceMs)))]);
-                clearTimeout(timer);
-            }
-            await realised.container.stop({ t: Math.max(2, Math.ceil((graceMs - (Date.now() - began)) / 1000)) });
+            await realised.container.stop({ t: set.pod.terminationGracePeriodSeconds ?? 30 });
         },
     };
     return realised;

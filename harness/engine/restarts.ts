@@ -12,9 +12,17 @@ export interface RestartableServer {
     address: string;
     /** As a node dies: SIGKILL, no handover. */
     kill(): Promise<void>;
-    /** As a roll or a drain stops it: the platform's stop path (Kubernetes' preStop, Docker's stop signal). */
+    /** As a roll or a drain stops it: the platform's stop path (the kubelet's SIGTERM, Docker's stop), which the start script hands over on. */
     stop(): Promise<void>;
     /** Starts it again and resolves once it serves (healthy, or ready). */
+    start(): Promise<void>;
+    /** What its Redis container has printed (its start script's lines among them). */
+    logs(): Promise<string>;
+}
+
+/** The Sentinels of a deployment, to stop and start all at once. */
+export interface RestartableSentinel {
+    stop(): Promise<void>;
     start(): Promise<void>;
 }
 
@@ -80,20 +88,19 @@ export interface WriterFigures {
     confirmed: number;
     /** Writes that failed or that no replica confirmed within a second (not counted as written). */
     unconfirmed: number;
-    /** The longest time without a confirmed write, in ms, and when it began (from the writer's start). */
-    longestGapMs: number;
-    gapAtMs: number;
+    /** By phase (see `phase`): the longest time without a confirmed write ending in it, in ms, its unconfirmed writes, and why (by message, first words). */
+    phases: Record<string, { longestGapMs: number; unconfirmed: number; why: Record<string, number> }>;
 }
 
 /**
  * Writes through the Sentinels until stopped, each write counted only once `WAIT 1` confirms a replica
  * has it; at stop, expects every confirmed write on the primary the Sentinels then name.
  */
-export function confirmedWriter(d: SentinelUnderTest): { stop(): Promise<WriterFigures> } {
+export function confirmedWriter(d: SentinelUnderTest): { phase(name: string): void; stop(): Promise<WriterFigures> } {
     const client = throughSentinels(d, "app", { maxRetriesPerRequest: null, commandTimeout: 5_000 });
     const confirmed: number[] = [];
-    const figures: WriterFigures = { confirmed: 0, unconfirmed: 0, longestGapMs: 0, gapAtMs: 0 };
-    const began = performance.now();
+    const figures: WriterFigures = { confirmed: 0, unconfirmed: 0, phases: {} };
+    let current: WriterFigures["phases"][string] = (figures.phases.start = { longestGapMs: 0, unconfirmed: 0, why: {} });
     let running = true;
     const loop = (async () => {
         let lastConfirmed = performance.now();
@@ -102,19 +109,22 @@ export function confirmedWriter(d: SentinelUnderTest): { stop(): Promise<WriterF
                 await client.set(`restart:${i}`, String(i));
                 if ((await client.wait(1, 1_000)) < 1) throw new Error("not confirmed");
                 const now = performance.now();
-                if (now - lastConfirmed > figures.longestGapMs) {
-                    figures.longestGapMs = Math.round(now - lastConfirmed);
-                    figures.gapAtMs = Math.round(lastConfirmed - began);
-                }
+                current.longestGapMs = Math.max(current.longestGapMs, Math.round(now - lastConfirmed));
                 lastConfirmed = now;
                 confirmed.push(i);
-            } catch {
+            } catch (e) {
                 figures.unconfirmed++;
+                current.unconfirmed++;
+                const why = (e as Error).message.split(" ").slice(0, 4).join(" ");
+                current.why[why] = (current.why[why] ?? 0) + 1;
                 await new Promise((r) => setTimeout(r, 20));
             }
         }
     })();
     return {
+        phase(name: string) {
+            current = figures.phases[name] = { longestGapMs: 0, unconfirmed: 0, why: {} };
+        },
         async stop() {
             running = false;
             await loop;
@@ -164,4 +174,109 @@ export async function settled(d: SentinelUnderTest, servers: RestartableServer[]
         }
     }
     return primary;
+}
+
+/** One unauthenticated PING on a connection of its own: the reply, or the error's message (NOAUTH: up). */
+export async function pingOnce(host: string, port = 6379): Promise<string> {
+    const probe = new Redis({ host, port, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1_000 });
+    probe.on("error", () => {});
+    try {
+        return await probe.ping();
+    } catch (e) {
+        return (e as Error).message;
+    } finally {
+        probe.disconnect();
+    }
+}
+
+/** Resolves once the server at `address` answers (NOAUTH, without a password). */
+export async function untilAnswers(name: string, address: string): Promise<void> {
+    await until(
+        `${name} to answer`,
+        () => pingOnce(address),
+        (reply) => /NOAUTH/.test(reply),
+        60_000,
+    );
+}
+
+/** What {@link rollUnderWrites} measured. */
+export interface RollFigures {
+    writer: WriterFigures;
+    roles: RoleSamples;
+    /** How long each server took to stop in the roll, by name (marked when it was the primary). */
+    stopMs: Record<string, number>;
+}
+
+/**
+ * The scenario of restart-safe HA, under the confirmed writer and the role sampler: the primary
+ * SIGKILLed (a node dies: no handover), brought back, then every server stopped and started
+ * highest-first through its platform's stop path, as a StatefulSet update rolls them. Each step
+ * waits for every observer to agree (all Sentinels, every replica linked). Expects no confirmed
+ * write lost, never two writable primaries, and one primary with every replica linked at the end.
+ */
+export async function rollUnderWrites(d: SentinelUnderTest, servers: RestartableServer[]): Promise<RollFigures> {
+    const named = (name: string) => servers.find((s) => s.name === name)!;
+    await settled(d, servers);
+    const writer = confirmedWriter(d);
+    const roles = sampleRoles(d, servers);
+    const stopMs: Record<string, number> = {};
+    let figures: RollFigures | undefined;
+    try {
+        await new Promise((r) => setTimeout(r, 1_000));
+        writer.phase("kill");
+        const first = await settled(d, servers);
+        await named(first).kill();
+        await agreedPrimary(d, { not: first, ms: 60_000 });
+        await named(first).start();
+        await settled(d, servers);
+        writer.phase("roll");
+        for (const server of [...servers].reverse()) {
+            const primary = await settled(d, servers);
+            const before = performance.now();
+            await server.stop();
+            stopMs[`${server.name}${server.name === primary ? " (primary)" : ""}`] = Math.round(performance.now() - before);
+            await server.start();
+            await settled(d, servers);
+        }
+        writer.phase("end");
+    } finally {
+        const samples = await roles.stop();
+        figures = { writer: await writer.stop(), roles: samples, stopMs };
+        expect(samples.splitBrains, "two writable primaries at once").toEqual([]);
+        expect(samples.longestTickMs).toBeLessThan(1_000);
+    }
+    return figures;
+}
+
+/**
+ * Every Sentinel stopped, then every server restarted (replicas first, then the primary): each
+ * must start in the role it last had, as its start script says in its log, the replicas linked to
+ * the same primary; once the Sentinels are back they must name that primary.
+ */
+export async function restartWithoutSentinels(
+    d: SentinelUnderTest,
+    servers: RestartableServer[],
+    sentinels: RestartableSentinel[],
+): Promise<void> {
+    const primary = await settled(d, servers);
+    await Promise.all(sentinels.map((s) => s.stop()));
+    try {
+        // The primary last: with no quorum to name it, it hands nothing over.
+        const order = [...servers.filter((s) => s.name !== primary), ...servers.filter((s) => s.name === primary)];
+        for (const server of order) {
+            await server.stop();
+            await server.start();
+            // The last start's line (Redis logs more after it).
+            const started = (await server.logs()).match(/hardened-redis: starting [^\n]*/g)?.at(-1);
+            expect(started, server.name).toBe(
+                server.name === primary
+                    ? "hardened-redis: starting as the primary (no quorum of Sentinels answered: the role it last had)"
+                    : `hardened-redis: starting as a replica of ${primary} 6379 (no quorum of Sentinels answered: the role it last had)`,
+            );
+        }
+        await replicasOnline(d, servers.find((s) => s.name === primary)!.address, servers.length - 1);
+    } finally {
+        await Promise.all(sentinels.map((s) => s.start()));
+    }
+    expect(await settled(d, servers)).toBe(primary);
 }

@@ -29,7 +29,7 @@ import {
 } from "../../redis/metrics/exporter";
 import { RedisConfigError } from "../../redis/redisConfigError";
 import { parseSettings } from "../../redis/parseSettings";
-import { sentinelCommand, sentinelServerCommands } from "../../redis/sentinel/sentinelConfig";
+import { sentinelCommand, sentinelServerCommand } from "../../redis/sentinel/sentinelConfig";
 import { HANDOVER_SECONDS } from "../../policies/shared/serverStart";
 import { planSentinel, type SentinelPlan } from "../../redis/sentinel/topology";
 import { planMetrics, requireExporterIdentity, type MetricsPlan } from "../common/metricsArgs";
@@ -238,15 +238,14 @@ const SHUTDOWN_SECONDS = 30;
 export function serverStart(plan: DockerRedisPlan, index: number): string[] {
     const host = plan.servers[index];
     if (plan.sentinel) {
-        return sentinelServerCommands({
+        return sentinelServerCommand({
             self: host,
             firstPrimary: plan.servers[0],
             port: plan.tuning.port,
             sentinels: plan.sentinels.map((alias) => ({ host: alias, port: SENTINEL_PORT })),
             sentinel: plan.sentinel,
             tls: plan.tls && { clientCertificate: plan.tls.authClients === "yes" },
-            handoverOnStop: true,
-        }).start;
+        });
     }
     const file = index === 0 ? "redis.conf" : "replica.conf";
     return [...serverCommand(file), ...(needsNetworkHolders(plan) ? ["--replica-announce-ip", host] : [])];

@@ -5,12 +5,8 @@ import { checkedWorkloads } from "../engine/workloads";
 import { redisSecurity, docsUrl } from "../engine/metadata";
 import { REPLICA_COMMANDS, REPLICATION_USER, SERVER_SCRIPT_COMMANDS } from "../shared/acl";
 
-/**
- * What a replica needs from its primary, and what the components' servers send with Sentinel as
- * that user (pausing writes to hand over): a server user holding only these is a replication user.
- * None reaches a key or changes a setting.
- */
-const REPLICATION: ReadonlySet<string> = new Set([...REPLICA_COMMANDS, "sync", ...SERVER_SCRIPT_COMMANDS.server]);
+/** What a replica needs from its primary: a server user holding only these is a replication user. */
+const REPLICATION: ReadonlySet<string> = new Set([...REPLICA_COMMANDS, "sync"]);
 
 /**
  * Whether a dangerous command is a replication user's: on a server, by the command alone; on a
@@ -19,13 +15,13 @@ const REPLICATION: ReadonlySet<string> = new Set([...REPLICA_COMMANDS, "sync", .
  */
 function replicationCommand(name: string, command: string, mode: "server" | "sentinel"): boolean {
     if (mode === "server") return REPLICATION.has(command);
-    return name === REPLICATION_USER && SERVER_SCRIPT_COMMANDS.sentinel.includes(command);
+    return name === REPLICATION_USER && SERVER_SCRIPT_COMMANDS.includes(command);
 }
 
 export const nonAdminUserDangerousCommands: StackValidationPolicy = stackPolicy({
     name: "redis-non-admin-user-dangerous-commands",
     description:
-        "Redis ACL users other than the admin users should hold no @admin/@dangerous command (replicas' PSYNC/REPLCONF and a Sentinel topology's handover as the replication user, CLIENT PAUSE and on a Sentinel SENTINEL FAILOVER, and Sentinel's or a metrics exporter's own commands for a user limited to them, aside): an application credential that can run CONFIG, ACL SETUSER, REPLICAOF, MONITOR or FLUSHALL (on a Sentinel, SENTINEL SET or FAILOVER) turns any leak into a takeover.",
+        "Redis ACL users other than the admin users should hold no @admin/@dangerous command (replicas' PSYNC/REPLCONF and on a Sentinel the replication user's SENTINEL FAILOVER, a primary's handover, and Sentinel's or a metrics exporter's own commands for a user limited to them, aside): an application credential that can run CONFIG, ACL SETUSER, REPLICAOF, MONITOR or FLUSHALL (on a Sentinel, SENTINEL SET or FAILOVER) turns any leak into a takeover.",
     enforcementLevel: "advisory",
     severity: "medium",
     framework: redisSecurity("ACL: Command categories", "@admin and @dangerous: commands normal applications never need"),

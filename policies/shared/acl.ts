@@ -132,13 +132,9 @@ export const REPLICATION_USER = "replication";
 export const REPLICA_COMMANDS: readonly string[] = ["psync", "replconf", "ping"];
 
 /**
- * What a server's own start and stop scripts send (serverStart.ts), as the replication user whose
- * password every server of a Sentinel topology holds: on the servers, INFO (are the replicas caught
- * up?) and CLIENT PAUSE (hold writes while the primary hands over); on the Sentinels, which server
- * is the primary, and a failover when the primary stops on purpose. The components' replication
- * user holds these besides REPLICA_COMMANDS when Sentinels run.
+ * What a server's own start script sends the Sentinels (serverStart.ts), as the replication user
+ * whose password every server of a Sentinel topology holds: which server is the primary, and a
+ * failover when the primary stops on purpose. The components declare that user on the Sentinels
+ * with these alone.
  */
-export const SERVER_SCRIPT_COMMANDS: Readonly<Record<"server" | "sentinel", readonly string[]>> = {
-    server: ["info", "client|pause"],
-    sentinel: ["auth", "sentinel|get-master-addr-by-name", "sentinel|failover"],
-};
+export const SERVER_SCRIPT_COMMANDS: readonly string[] = ["auth", "sentinel|get-master-addr-by-name", "sentinel|failover"];

@@ -19,20 +19,24 @@
 //   replica follows it).
 //
 // Stop (the handover): a primary stopped on purpose (a roll, a rotation, a drain) asks the
-// Sentinels to fail over first, instead of leaving them to notice after down-after-milliseconds.
-// It pauses writes on itself first and waits until every replica has everything, so the Sentinels
-// promote a replica that holds every write the primary acknowledged and none lands on the primary
-// after the promotion; then it waits (bounded) until a quorum names another server. Kubernetes
-// runs it as the container's preStop hook; on Docker the start script runs Redis as its child and
-// runs it when the container is stopped.
+// Sentinels to fail over at once, instead of leaving them to notice after down-after-milliseconds.
+// The script runs Redis as its child, so the platform's stop signal (Docker's stop, the kubelet's
+// SIGTERM) reaches the script first. If a quorum of Sentinels names this server, it stops Redis
+// first: Redis 7's shutdown holds writes and waits (shutdown-timeout) until every replica has its
+// replication offset, so no replica is behind and nothing reaches a replica after the promotion.
+// That matters: a single byte the old primary sends after the promotion (the PING it sends its
+// replicas every 10 s, even with writes paused) puts the replicas that got it ahead of the promoted
+// one, and they must then resynchronise in full (seen in a roll here: 5 s without a replica, so
+// min-replicas-to-write refused every write). Then it asks a Sentinel to fail over, and waits
+// (bounded) until a quorum names another server.
 //
-// Both authenticate as the replication user, whose password every server of the topology already
-// holds (masterauth): it travels on redis-cli's stdin (`--askpass`), never in argv or the
+// Both ask the Sentinels as the replication user, whose password every server of the topology
+// already holds (masterauth): it travels on redis-cli's stdin (`--askpass`), never in argv or the
 // environment. POSIX sh and awk: busybox's (Alpine) and Debian's both run it.
 
 import { ABSOLUTE_PATH, ANNOUNCE_HOST, MASTER_NAME } from "./syntax";
 
-/** What a server's start and stop scripts are built from. */
+/** What a server's start script is built from. */
 export interface ServerStartOptions {
     /** The rendered redis.conf, read-only. */
     rendered: string;
@@ -50,12 +54,10 @@ export interface ServerStartOptions {
     firstPrimary: string;
     /** Every Sentinel, as the servers reach them. */
     sentinels: Array<{ host: string; port: number }>;
-    /** The user the scripts authenticate as (the replication user); its password is the rendered file's `masterauth`. */
+    /** The user the script asks the Sentinels as (the replication user); its password is the rendered file's `masterauth`. */
     user: string;
-    /** redis-cli's TLS files, for the Sentinels and this server; undefined for plaintext. */
+    /** redis-cli's TLS files, for the Sentinels; undefined for plaintext. */
     tls?: { caFile: string; certFile?: string; keyFile?: string };
-    /** Run Redis as the script's child and hand over when the container is stopped (Docker, where no preStop hook exists). */
-    handoverOnStop: boolean;
 }
 
 /** The first line of a start script: the options it was built from, so the pack can rebuild it and compare. */
@@ -65,19 +67,15 @@ const HEADER = "# hardened-redis server start ";
 const CALL_SECONDS = 2;
 /** Rounds of asking the Sentinels at start before falling back to the recorded role (a second apart). */
 const START_ROUNDS = 3;
-/** Seconds a handover waits at most for the replicas to catch up (they report their offset every second). */
-const CATCH_UP_SECONDS = 5;
 /** Seconds a handover waits at most, from its start, until a quorum names another server. */
 const FAILOVER_SECONDS = 20;
 /**
- * How long a handover takes at most, in seconds: its wait, plus three rounds of calls to Sentinels
- * that do not answer (asking before, asking for the failover, asking once the wait is over; seven
- * Sentinels at most, each call bounded). A container's stop grace must cover
- * it, then Redis's own shutdown.
+ * How long a handover takes at most, in seconds, besides Redis's own shutdown: its wait, plus three
+ * rounds of calls to Sentinels that do not answer (asking before, asking for the failover, asking
+ * once the wait is over; seven Sentinels at most, each call bounded). A container's stop grace
+ * must cover it and the shutdown.
  */
 export const HANDOVER_SECONDS = FAILOVER_SECONDS + 3 * 7 * CALL_SECONDS;
-/** How long the primary holds writes during a handover, in ms: past the handover's bound, so it never resumes them before it stops. */
-export const HANDOVER_PAUSE_MS = 60_000;
 
 function check(o: ServerStartOptions): void {
     const plain =
@@ -98,7 +96,7 @@ function check(o: ServerStartOptions): void {
     if (!plain) throw new Error(`serverStartScript: plain paths, names, hosts and ports only, not ${JSON.stringify(o)}`);
 }
 
-/** The shell functions both scripts use: `cli` (redis-cli as the user), `named` (the primary a quorum names, or nothing). */
+/** The shell functions the script uses: `cli` (redis-cli as the user), `named` (the primary a quorum names, or nothing). */
 function functions(o: ServerStartOptions): string[] {
     const tls = o.tls
         ? [`--tls --cacert ${o.tls.caFile}`, ...(o.tls.certFile ? [`--cert ${o.tls.certFile} --key ${o.tls.keyFile}`] : [])]
@@ -115,22 +113,22 @@ function functions(o: ServerStartOptions): string[] {
 }
 
 /**
- * The handover, as a shell function `handover`: nothing unless a quorum of Sentinels names this
- * server the primary; then pause writes, wait for every replica to catch up, ask a Sentinel to
- * fail over, and wait until a quorum names another server. Every wait is bounded.
+ * The stop path, as a shell function `stop` for the TERM trap: Redis is stopped in any case; when a
+ * quorum of Sentinels named this server the primary, once Redis has exited (its shutdown waited for
+ * the replicas), a Sentinel is asked to fail over, and the function returns once a quorum names
+ * another server. Every wait is bounded.
  */
-function handoverFunction(o: ServerStartOptions): string[] {
-    const local = `127.0.0.1 ${o.port}`;
+function stopFunction(o: ServerStartOptions): string[] {
     return [
-        "handover() {",
-        '  [ "$(named)" = "$self" ] || return 0',
-        `  echo "hardened-redis: handing ${o.masterName} over before stopping"`,
-        "  start=$(date +%s)",
-        `  cli ${local} CLIENT PAUSE ${HANDOVER_PAUSE_MS} WRITE > /dev/null`,
-        // Every connected replica at the primary's offset (they report it every second; INFO lists them before the offset).
-        `  until cli ${local} INFO replication | tr -d '\\r' | awk -F '[:,=]' '/^master_repl_offset:/ { m = $2 } /^slave[0-9]+:/ { for (i = 1; i < NF; i++) if ($i == "offset") o[r++] = $(i + 1) } END { for (i = 0; i < r; i++) if (o[i] != m) exit 1; exit r == 0 }'; do [ $(($(date +%s) - start)) -lt ${CATCH_UP_SECONDS} ] || break; sleep 0.2; done`,
+        "stop() {",
+        '  primary=no; [ "$(named)" = "$self" ] && primary=yes',
+        "  begun=$(date +%s)",
+        `  [ $primary = no ] || echo "hardened-redis: handing ${o.masterName} over: stopping Redis (it holds writes until every replica has them), then a failover"`,
+        // Until Redis has exited: `wait` returns early when another signal comes in, and a reaped child fails `kill -0`.
+        "  kill -TERM $pid; while kill -0 $pid 2> /dev/null; do wait $pid; exited=$?; done",
+        "  [ $primary = yes ] || return 0",
         `  for s in ${o.sentinels.map((s) => `"${s.host} ${s.port}"`).join(" ")}; do set -- $s; [ "$(cli "$1" "$2" SENTINEL FAILOVER ${o.masterName})" = OK ] && break; done`,
-        `  until p=$(named); [ -n "$p" ] && [ "$p" != "$self" ]; do [ $(($(date +%s) - start)) -lt ${FAILOVER_SECONDS} ] || break; sleep 0.2; done`,
+        `  until p=$(named); [ -n "$p" ] && [ "$p" != "$self" ]; do [ $(($(date +%s) - begun)) -lt ${FAILOVER_SECONDS} ] || break; sleep 0.2; done`,
         '  echo "hardened-redis: the Sentinels name ${p:-no primary} now"',
         "}",
     ];
@@ -155,23 +153,18 @@ export function serverStartScript(o: ServerStartOptions): string {
         // On disk before it replaces the copy, and the rename too: a crash must not leave an empty copy.
         `{ cat ${o.rendered}; [ "$primary" = "$self" ] || echo "replicaof $primary"; } > ${copy}.next && sync && mv ${copy}.next ${copy} && sync || exit 1`,
     ];
-    const run = o.handoverOnStop
-        ? [
-              ...handoverFunction(o),
-              // Redis as a child, so that a stop reaches this shell first: hand over, then stop Redis and wait for it.
-              `${start} &`,
-              "pid=$!",
-              `trap 'handover; kill -TERM $pid' TERM INT`,
-              "wait $pid; status=$?; while kill -0 $pid 2> /dev/null; do wait $pid; status=$?; done; exit $status",
-          ]
-        : [`exec ${start}`];
+    const run = [
+        ...stopFunction(o),
+        // Redis as a child, so that a stop reaches this shell first (see stop()).
+        `${start} &`,
+        "pid=$!",
+        "trap stop TERM INT",
+        // Until Redis has exited, by itself or through stop(); its status is the container's (a wait
+        // the trap interrupted returns the signal's, so stop() keeps Redis's own).
+        "while kill -0 $pid 2> /dev/null; do wait $pid; status=$?; done",
+        "exit ${exited:-$status}",
+    ];
     return [`${HEADER}${JSON.stringify(o)}`, "umask 077", ...functions(o), ...role, ...run].join("\n");
-}
-
-/** The preStop script (Kubernetes): the handover of {@link serverStartScript}, on its own. */
-export function serverHandoverScript(o: ServerStartOptions): string {
-    check(o);
-    return ["umask 077", ...functions(o), ...handoverFunction(o), "handover"].join("\n");
 }
 
 /**

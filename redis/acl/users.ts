@@ -8,7 +8,6 @@ import {
     REPLICA_COMMANDS,
     SENTINEL_HELLO_CHANNEL,
     SENTINEL_SERVER_COMMANDS,
-    SERVER_SCRIPT_COMMANDS,
 } from "../../policies/shared/acl";
 import { REDIS_70_ACL_CATEGORIES, REDIS_70_COMMANDS, REDIS_70_SUBCOMMANDS } from "./redis70Commands";
 
@@ -114,16 +113,6 @@ export const METRICS_RULES: Readonly<RedisAclRules> = { allowCommands: EXPORTER_
 
 /** What a replica sends the primary: PSYNC and REPLCONF for the stream, PING to check it. No keys. */
 export const REPLICATION_RULES: Readonly<RedisAclRules> = { allowCommands: [...REPLICA_COMMANDS] };
-
-/**
- * With Sentinel, the replication user is also what a server's start and stop scripts authenticate
- * as (policies/shared/serverStart.ts): INFO and CLIENT PAUSE besides, for the handover. Its password
- * is in every server's files already (masterauth), and it can read every key through PSYNC, so these
- * add no reach to data; they add pausing writes, which a handover needs. No keys, no channels.
- */
-export const SENTINEL_REPLICATION_RULES: Readonly<RedisAclRules> = {
-    allowCommands: [...REPLICA_COMMANDS, ...SERVER_SCRIPT_COMMANDS.server],
-};
 
 const CATEGORY_ALLOWED = `Redis 7.0 ACL categories without "@": ${[...REDIS_70_ACL_CATEGORIES].join(", ")}`;
 const COMMAND_ALLOWED = "Redis 7.0 command names in lowercase, subcommands as command|subcommand (e.g. get, client|setname)";
@@ -250,7 +239,7 @@ export function hardenedUsers(passwords: RedisUserPasswords, extraRules: Readonl
                   {
                       name: REPLICATION_USER,
                       passwords: passwords.replication,
-                      ...(passwords.sentinel?.length ? SENTINEL_REPLICATION_RULES : REPLICATION_RULES),
+                      ...REPLICATION_RULES,
                   },
               ]
             : []),

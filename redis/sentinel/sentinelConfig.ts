@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { SENTINEL_HELLO_CHANNEL, SENTINEL_PEER_COMMANDS, SERVER_SCRIPT_COMMANDS } from "../../policies/shared/acl";
 import { sentinelStartScript, TOPOLOGY_LINE } from "../../policies/shared/sentinelStart";
-import { serverHandoverScript, serverStartScript, type ServerStartOptions } from "../../policies/shared/serverStart";
+import { serverStartScript, type ServerStartOptions } from "../../policies/shared/serverStart";
 import { CONFIG_DIR, DATA_DIR, TLS_FILES } from "../container";
 import type { SentinelPlan } from "./topology";
 import { TLS_AUTH_CLIENTS, tlsListenerLines } from "../tls/tlsLines";
@@ -130,7 +130,7 @@ const SENTINEL_SIDE_RULES: Readonly<Record<string, readonly string[]>> = {
     ],
     [ADMIN_USER]: ["+@all", "&*"],
     // The servers' start and stop scripts: which server is the primary, and a failover before a planned stop.
-    [REPLICATION_USER]: ["-@all", ...SERVER_SCRIPT_COMMANDS.sentinel.map((command) => `+${command}`)],
+    [REPLICATION_USER]: ["-@all", ...SERVER_SCRIPT_COMMANDS.map((command) => `+${command}`)],
     // Other Sentinels: vote (IS-MASTER-DOWN-BY-ADDR), and the hello/pubsub they exchange.
     [SENTINEL_USER]: ["-@all", ...SENTINEL_PEER_COMMANDS.map((command) => `+${command}`), `&${SENTINEL_HELLO_CHANNEL}`],
 };
@@ -199,7 +199,7 @@ export function sentinelCommand(files: { renderedFile: string; dataDir: string; 
 }
 
 /** Where a server of a Sentinel topology is, and what it needs to know to start and stop in its role. */
-export interface SentinelServerCommands {
+export interface SentinelServerCommand {
     /** The name this server announces (may spell `${HOSTNAME}` and `${POD_NAMESPACE}`). */
     self: string;
     /** Server 0's announced name: the primary of a first boot. */
@@ -209,18 +209,16 @@ export interface SentinelServerCommands {
     /** Every Sentinel, as the servers reach them. */
     sentinels: Array<{ host: string; port: number }>;
     sentinel: SentinelPlan;
-    /** With TLS: whether the servers and Sentinels require a client certificate (the server's own is presented). */
+    /** With TLS: whether the Sentinels require a client certificate (the server's own is presented). */
     tls?: { clientCertificate: boolean };
-    /** Docker: hand over from the start script when the container is stopped. Kubernetes runs `handover` as preStop. */
-    handoverOnStop: boolean;
 }
 
 /**
- * A Sentinel topology's server: the command it starts with (its role from the Sentinels, on a
- * writable copy of redis.conf in the data directory) and its handover before a planned stop (see
- * policies/shared/serverStart.ts).
+ * The command a Sentinel topology's server runs: its role from the Sentinels, Redis on a writable
+ * copy of redis.conf in the data directory, and a handover when the primary is stopped (see
+ * policies/shared/serverStart.ts). The same on both platforms.
  */
-export function sentinelServerCommands(o: SentinelServerCommands): { start: string[]; handover: string[] } {
+export function sentinelServerCommand(o: SentinelServerCommand): string[] {
     const file = (name: string) => `${CONFIG_DIR}/${name}`;
     const options: ServerStartOptions = {
         rendered: file("redis.conf"),
@@ -236,7 +234,6 @@ export function sentinelServerCommands(o: SentinelServerCommands): { start: stri
             caFile: file(TLS_FILES.caCertificate),
             ...(o.tls.clientCertificate && { certFile: file(TLS_FILES.certificate), keyFile: file(TLS_FILES.privateKey) }),
         },
-        handoverOnStop: o.handoverOnStop,
     };
-    return { start: ["sh", "-c", serverStartScript(options)], handover: ["sh", "-c", serverHandoverScript(options)] };
+    return ["sh", "-c", serverStartScript(options)];
 }

@@ -151,9 +151,9 @@ export function planPodSpec(plan: KubernetesRedisPlan, secrets: PodSecretNames):
     return {
         automountServiceAccountToken: false,
         enableServiceLinks: false,
-        // Redis fsyncs the AOF and exits on SIGTERM; a large AOF needs more than the default 30 s. The
-        // preStop handover runs first, within the same grace.
-        terminationGracePeriodSeconds: SHUTDOWN_SECONDS + (roles.preStop ? HANDOVER_SECONDS : 0),
+        // Redis fsyncs the AOF and exits on SIGTERM; a large AOF needs more than the default 30 s. A
+        // primary's handover comes on top, within the same grace.
+        terminationGracePeriodSeconds: SHUTDOWN_SECONDS + (roles.handsOver ? HANDOVER_SECONDS : 0),
         securityContext: POD_SECURITY,
         ...(roles.pods > 1 && { affinity: spreadOverNodes(plan, redisSelector(plan)) }),
         containers: [
@@ -173,7 +173,6 @@ export function planPodSpec(plan: KubernetesRedisPlan, secrets: PodSecretNames):
                     { name: "config", mountPath: CONFIG_DIR, readOnly: true },
                     { name: "tmp", mountPath: "/tmp" },
                 ],
-                ...(roles.preStop && { lifecycle: { preStop: { exec: { command: roles.preStop } } } }),
                 // A NOAUTH or LOADING reply proves the server is alive; loading a large AOF
                 // may take minutes, which the startup probe tolerates (120 × 5 s).
                 startupProbe: { ...pingProbe(plan, port, ["PONG", "NOAUTH", "LOADING"], false), periodSeconds: 5, failureThreshold: 120 },

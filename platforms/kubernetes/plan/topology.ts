@@ -9,7 +9,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import type { ContainerCpu } from "../../common/serverArgs";
 import { serverCommand } from "../../../redis/container";
 import { type SentinelPlan } from "../../../redis/sentinel/topology";
-import { sentinelServerCommands } from "../../../redis/sentinel/sentinelConfig";
+import { sentinelServerCommand } from "../../../redis/sentinel/sentinelConfig";
 import { SENTINEL_PORT } from "../../../policies/shared/ports";
 import { MetricsPlan } from "../../common/metricsArgs";
 import type { DnsPeerPlan } from "./network";
@@ -131,8 +131,8 @@ export interface TopologyRoles {
     disruptionBudget?: { maxUnavailable: number };
     /** The Sentinels, when they run: their StatefulSet, Services, NetworkPolicy and budget are planned from it. */
     sentinel?: SentinelPlan;
-    /** What the Redis container runs before it is stopped (the handover of a Sentinel topology's primary). */
-    preStop?: string[];
+    /** Whether a stopped primary hands over first (a Sentinel topology's): its stop grace covers the handover. */
+    handsOver?: boolean;
     /** Environment the Redis container needs (the downward API, for names it announces). */
     env?: k8s.types.input.core.v1.EnvVar[];
 }
@@ -167,24 +167,22 @@ export function topologyRoles(plan: Pick<KubernetesRedisPlan, "name" | "topology
                 disruptionBudget: { maxUnavailable: 1 },
             };
         case "sentinel": {
-            // Each pod in the role the Sentinels name, handing over before a planned stop (preStop): see
-            // policies/shared/serverStart.ts. Sentinels and replicas know each server by the name it
+            // Each pod in the role the Sentinels name, handing over when the kubelet stops a primary (its
+            // SIGTERM reaches the start script, Redis's parent): see policies/shared/serverStart.ts. Sentinels and replicas know each server by the name it
             // announces, which survives pod restarts; an address would not.
             // Spelt as the pods spell their own names: the namespace from the downward API.
             const { servers, sentinels } = podAddresses(plan, "${POD_NAMESPACE}", topology.replicas, topology.sentinel.sentinels);
-            const scripts = sentinelServerCommands({
-                self: ownDnsName(headlessServiceName(plan)),
-                firstPrimary: servers[0].host,
-                port: plan.port,
-                sentinels,
-                sentinel: topology.sentinel,
-                tls: plan.tls && { clientCertificate: plan.tls.requireClientCertificates },
-                handoverOnStop: false,
-            });
             return {
                 pods: topology.replicas,
-                command: scripts.start,
-                preStop: scripts.handover,
+                command: sentinelServerCommand({
+                    self: ownDnsName(headlessServiceName(plan)),
+                    firstPrimary: servers[0].host,
+                    port: plan.port,
+                    sentinels,
+                    sentinel: topology.sentinel,
+                    tls: plan.tls && { clientCertificate: plan.tls.requireClientCertificates },
+                }),
+                handsOver: true,
                 env: [POD_NAMESPACE_ENV],
                 replication: { primaryPod },
                 // No label follows a promotion, so no Service can front the primary: clients ask the Sentinels behind it.

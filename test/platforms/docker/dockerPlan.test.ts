@@ -194,7 +194,6 @@ describe("the servers", () => {
                             caFile: `${CONFIG_DIR}/ca.crt`,
                             ...(p.tls.authClients === "yes" && { certFile: `${CONFIG_DIR}/tls.crt`, keyFile: `${CONFIG_DIR}/tls.key` }),
                         },
-                        handoverOnStop: true,
                     });
                     expect(c.command, where).toEqual(["sh", "-c", script]);
                     expect(c.stopTimeout, where).toBe(30 + HANDOVER_SECONDS);

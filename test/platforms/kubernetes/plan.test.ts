@@ -24,7 +24,7 @@ import {
     type KubernetesRedisPlan,
 } from "../../../platforms/kubernetes/plan";
 import type { SentinelPlan } from "../../../redis/sentinel/topology";
-import { sentinelCommand, sentinelServerCommands } from "../../../redis/sentinel/sentinelConfig";
+import { sentinelCommand, sentinelServerCommand } from "../../../redis/sentinel/sentinelConfig";
 import { HANDOVER_SECONDS } from "../../../policies/shared/serverStart";
 
 // The planning functions are pure: their outputs are plain values here (the component passes
@@ -198,31 +198,27 @@ describe("the pod command", () => {
         }
     });
 
-    it("with Sentinel: each pod in the role the Sentinels name, known by its own DNS name; the handover as preStop, inside the grace", () => {
+    it("with Sentinel: each pod in the role the Sentinels name, known by its own DNS name, handing over on the kubelet's SIGTERM within the grace", () => {
         const p = plan(3, { topology: kubernetesTopology(3, SENTINEL), tls: { requireClientCertificates: true } });
         type Spec = { terminationGracePeriodSeconds: number; containers: Array<Container & { lifecycle?: unknown }> };
         const spec = planPodSpec(p, TLS_SECRETS) as unknown as Spec;
-        const redis = spec.containers[0];
-        const scripts = sentinelServerCommands({
+        const command = sentinelServerCommand({
             self: "${HOSTNAME}.cache-headless.${POD_NAMESPACE}.svc",
             firstPrimary: "cache-0.cache-headless.${POD_NAMESPACE}.svc",
             port: 6379,
             sentinels: [0, 1, 2].map((i) => ({ host: `cache-sentinel-${i}.cache-sentinel.\${POD_NAMESPACE}.svc`, port: 26379 })),
             sentinel: SENTINEL,
             tls: { clientCertificate: true },
-            handoverOnStop: false,
         });
-        expect(redis.command).toEqual(scripts.start);
-        // Redis is the container's process (exec): the kubelet's SIGTERM reaches it after the hook.
-        expect(scripts.start[2]).toMatch(
-            /\nexec redis-server \/data\/redis\.conf --replica-announce-ip "\$\{HOSTNAME\}\.cache-headless\.\$\{POD_NAMESPACE\}\.svc"$/,
+        expect(spec.containers[0].command).toEqual(command);
+        // Redis is the script's child: the kubelet's SIGTERM reaches the script, which hands over first.
+        expect(command[2]).toMatch(
+            /\nredis-server \/data\/redis\.conf --replica-announce-ip "\$\{HOSTNAME\}\.cache-headless\.\$\{POD_NAMESPACE\}\.svc" &\n/,
         );
-        expect(redis.lifecycle).toEqual({ preStop: { exec: { command: scripts.handover } } });
+        expect(command[2]).toMatch(/\ntrap stop TERM INT\n/);
         expect(spec.terminationGracePeriodSeconds).toBe(60 + HANDOVER_SECONDS);
         // Without Sentinel there is nothing to hand over to.
-        const replicated = planPodSpec(plan(3), SECRETS) as unknown as Spec;
-        expect(replicated.containers[0].lifecycle).toBeUndefined();
-        expect(replicated.terminationGracePeriodSeconds).toBe(60);
+        expect((planPodSpec(plan(3), SECRETS) as unknown as Spec).terminationGracePeriodSeconds).toBe(60);
     });
 
     it("replicas follow pod 0 through the headless Service, on the Redis port; standalone replicates nothing", () => {

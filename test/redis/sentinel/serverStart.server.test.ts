@@ -1,14 +1,13 @@
-// A Sentinel topology's server start and stop scripts (policies/shared/serverStart.ts), run by a
-// real sh against real Sentinels and servers on loopback (harness/local/localSentinel.ts). The
-// start script runs a stand-in `redis-server` that prints the file it was given; the handover runs
-// real redis-cli against the real primary and Sentinels.
+// A Sentinel topology's server start script (policies/shared/serverStart.ts), run by a real sh
+// against real Sentinels on loopback (harness/local/localSentinel.ts), with real redis-cli and a
+// stand-in `redis-server` that prints the file it was given. Its stop path: serverStart.test.ts
+// (the order) and test/deployed/*.restarts.test.ts (real servers under a confirmed writer).
 import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { serverHandoverScript, serverStartScript, type ServerStartOptions } from "../../../policies/shared/serverStart";
+import { serverStartScript, type ServerStartOptions } from "../../../policies/shared/serverStart";
 import { REPLICATION_USER } from "../../../redis/acl/users";
 import { freeLoopbackPort, type LocalRedis } from "../../../harness/local/localRedis";
 import { startLocalSentinelTopology, type LocalSentinelTopology } from "../../../harness/local/localSentinel";
@@ -45,7 +44,6 @@ function optionsFor(server: LocalRedis, dataDir: string, overrides: Partial<Serv
         firstPrimary: "first-primary",
         sentinels: t.sentinels.map((s) => ({ host: "127.0.0.1", port: s.port })),
         user: REPLICATION_USER,
-        handoverOnStop: false,
         ...overrides,
     };
 }
@@ -122,59 +120,6 @@ describe("the start script: a server starts in the role the Sentinels name", () 
         const first = start(optionsFor(t.servers[1], freshDir(), { ...none, firstPrimary: "127.0.0.1" }));
         expect(first.log).toMatch(/starting as the primary \(no quorum/);
     });
-});
-
-describe("the handover: a primary stopped on purpose hands over first", () => {
-    const handover = (options: ServerStartOptions) =>
-        spawnSync("sh", ["-c", serverHandoverScript(options)], { encoding: "utf8", timeout: 120_000 });
-
-    it("does nothing on a replica", () => {
-        const run = handover(optionsFor(t.servers[1], freshDir()));
-        expect(run.status).toBe(0);
-        expect(run.stdout).toBe("");
-    });
-
-    it("pauses writes, lets a caught-up replica be promoted, and returns once a quorum names it", async () => {
-        const [old] = t.servers;
-        const admin = new Redis(old.adminConnectionString, { maxRetriesPerRequest: 0 });
-        try {
-            // Writes a replica confirmed before the handover are on the promoted server after it.
-            for (let i = 0; i < 100; i++) await admin.set(`before:${i}`, String(i));
-            expect(await admin.wait(2, 5_000)).toBe(2);
-            const run = handover(optionsFor(old, freshDir()));
-            expect(run.status, run.stderr).toBe(0);
-            const named = /the Sentinels name (\S+ \d+) now/.exec(run.stdout)?.[1];
-            expect(named).toMatch(/^127\.0\.0\.1 \d+$/);
-            expect(named).not.toBe(`127.0.0.1 ${old.port}`);
-            // Every Sentinel agrees, and the promoted server has every write.
-            for (const s of t.sentinels) {
-                const sentinel = new Redis({ port: s.port, username: "admin", password: t.servers[0].passwords.admin[0] });
-                try {
-                    expect(((await sentinel.call("SENTINEL", "GET-MASTER-ADDR-BY-NAME", t.masterName)) as string[]).join(" ")).toBe(named);
-                } finally {
-                    sentinel.disconnect();
-                }
-            }
-            const promoted = t.servers.find((s) => `127.0.0.1 ${s.port}` === named)!;
-            const check = new Redis(promoted.adminConnectionString, { maxRetriesPerRequest: 0 });
-            try {
-                expect(await check.dbsize()).toBeGreaterThanOrEqual(100);
-                expect(await check.get("before:99")).toBe("99");
-            } finally {
-                check.disconnect();
-            }
-            // The old primary takes no write after the promotion: held by the pause, or refused (no replica follows it).
-            const late = admin.set("after", "x").then(
-                () => "written",
-                (e: Error) => e.message,
-            );
-            const outcome = await Promise.race([late, new Promise((r) => setTimeout(() => r("held"), 500))]);
-            expect(outcome === "held" || /^(READONLY|NOREPLICAS)/.test(String(outcome)), String(outcome)).toBe(true);
-        } finally {
-            await admin.call("CLIENT", "UNPAUSE").catch(() => undefined);
-            admin.disconnect();
-        }
-    }, 120_000);
 });
 
 // Not a test of the scripts: the local servers' layout is what the scripts read.

@@ -1,14 +1,14 @@
-// The handover's order, with a stand-in redis-cli whose answers the test scripts: writes are held
-// before anything else, the failover is asked for only once every replica has the primary's
-// offset, and the script returns once a quorum names another server. Run by Debian's sh and awk
-// and by busybox's (the Alpine image's). The same scripts against real Sentinels:
-// serverStart.server.test.ts.
-import { spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+// The start script's stop path (policies/shared/serverStart.ts), with a stand-in redis-server and
+// redis-cli whose answers the test scripts, under Debian's sh and tools and under busybox's (the
+// Alpine image's): on SIGTERM a primary stops Redis first and asks for the failover only once Redis
+// has exited, then returns once a quorum names another server; a replica only stops Redis; the
+// script exits with Redis's status. The start against real Sentinels: serverStart.server.test.ts.
+import { spawn, spawnSync } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { serverHandoverScript, serverStartFiles, serverStartScript, type ServerStartOptions } from "../../../policies/shared/serverStart";
+import { serverStartFiles, serverStartScript, type ServerStartOptions } from "../../../policies/shared/serverStart";
 
 /** Where busybox is (.ci/run installs busybox-static); a test that needs it fails without it. */
 function busybox(): string {
@@ -17,41 +17,46 @@ function busybox(): string {
     return found;
 }
 
-// Logs each call; answers as the primary ("self 6379") until asked to fail over, then names "other".
-// INFO lists two replicas behind the primary's offset for the first `LAGGING` calls.
+// Logs each command; names "self 6379" the primary until asked to fail over (or told to by the
+// `failover` file), then "other 6379".
 const REDIS_CLI = `#!/bin/sh
 cat > /dev/null
-state=$STATE
 while [ $# -gt 0 ] && [ "$1" != --raw ]; do shift; done; shift
-echo "$*" >> $state/calls
+echo "$*" >> $STATE/calls
 case "$*" in
-  "SENTINEL GET-MASTER-ADDR-BY-NAME cache") if [ -e $state/failover ]; then printf 'other\\n6379\\n'; else printf 'self\\n6379\\n'; fi ;;
-  "CLIENT PAUSE"*) echo OK ;;
-  "INFO replication")
-    n=$(grep -c '^INFO' $state/calls)
-    if [ "$n" -le "$LAGGING" ]; then o=90; else o=100; fi
-    printf 'role:master\\r\\nslave0:ip=a,port=6379,state=online,offset=%s,lag=0\\r\\nslave1:ip=b,port=6379,state=online,offset=100,lag=0\\r\\nmaster_repl_offset:100\\r\\n' $o ;;
-  "SENTINEL FAILOVER cache") : > $state/failover; echo OK ;;
+  "SENTINEL GET-MASTER-ADDR-BY-NAME cache") if [ -e $STATE/failover ]; then printf 'other\\n6379\\n'; else printf 'self\\n6379\\n'; fi ;;
+  "SENTINEL FAILOVER cache") : > $STATE/failover; echo OK ;;
 esac
 `;
 
+// Runs until SIGTERM, then takes a moment to shut down, as Redis does; or exits with $CRASH at once.
+const REDIS_SERVER = `#!/bin/sh
+echo "redis-server started" >> $STATE/calls
+[ -z "$CRASH" ] || exit $CRASH
+trap 'echo "redis-server got SIGTERM" >> $STATE/calls; sleep 0.3; echo "redis-server exited" >> $STATE/calls; exit 0' TERM
+while :; do sleep 0.1; done
+`;
+
+const TOOLS = ["awk", "sort", "uniq", "grep", "tr", "date", "sleep", "timeout", "cat", "sync", "mv"];
+
 let root: string;
 beforeAll(() => {
-    root = mkdtempSync(join(tmpdir(), "handover-"));
+    root = mkdtempSync(join(tmpdir(), "server-stop-"));
     for (const variant of ["debian", "busybox"]) {
         const bin = join(root, variant);
         mkdirSync(bin);
         writeFileSync(join(bin, "redis-cli"), REDIS_CLI);
+        writeFileSync(join(bin, "redis-server"), REDIS_SERVER);
         chmodSync(join(bin, "redis-cli"), 0o755);
-        if (variant === "busybox")
-            for (const tool of ["awk", "sort", "uniq", "grep", "tr", "date", "sleep", "timeout"]) symlinkSync(busybox(), join(bin, tool));
+        chmodSync(join(bin, "redis-server"), 0o755);
+        if (variant === "busybox") for (const tool of TOOLS) symlinkSync(busybox(), join(bin, tool));
     }
     writeFileSync(join(root, "redis.conf"), "masterauth pw-from-the-file\n");
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const OPTIONS: ServerStartOptions = {
-    rendered: "/placeholder",
+    rendered: "/usr/local/etc/redis/redis.conf",
     dataDir: "/data",
     masterName: "cache",
     quorum: 2,
@@ -60,56 +65,72 @@ const OPTIONS: ServerStartOptions = {
     firstPrimary: "self",
     sentinels: ["s0", "s1", "s2"].map((host) => ({ host, port: 26379 })),
     user: "replication",
-    handoverOnStop: false,
 };
 
-describe.each(["debian", "busybox"])("the handover, with %s's tools", (variant) => {
-    const run = (lagging: number) => {
+const NAMED = "SENTINEL GET-MASTER-ADDR-BY-NAME cache";
+
+describe.each(["debian", "busybox"])("the stop path, with %s's sh and tools", (variant) => {
+    /** Starts the script, SIGTERMs it once Redis runs (unless it crashes by itself), and resolves with its exit and the commands seen. */
+    const run = async ({ replica = false, crash }: { replica?: boolean; crash?: number } = {}) => {
         const state = mkdtempSync(join(root, "state-"));
-        const script = serverHandoverScript({ ...OPTIONS, rendered: join(root, "redis.conf") });
+        const data = mkdtempSync(join(root, "data-"));
+        if (replica) writeFileSync(join(state, "failover"), "");
+        const script = serverStartScript({ ...OPTIONS, rendered: join(root, "redis.conf"), dataDir: data });
         const shell = variant === "busybox" ? [busybox(), "sh"] : ["sh"];
-        const result = spawnSync(shell[0], [...shell.slice(1), "-c", script], {
-            encoding: "utf8",
-            env: { PATH: `${join(root, variant)}:${process.env.PATH}`, STATE: state, LAGGING: String(lagging) },
-            timeout: 30_000,
+        const child = spawn(shell[0], [...shell.slice(1), "-c", script], {
+            env: { PATH: `${join(root, variant)}:${process.env.PATH}`, STATE: state, ...(crash !== undefined && { CRASH: String(crash) }) },
+            stdio: ["ignore", "pipe", "pipe"],
         });
-        return { ...result, calls: readFileSync(join(state, "calls"), "utf8").trim().split("\n") };
+        let stdout = "";
+        child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+        const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+        const calls = () => (existsSync(join(state, "calls")) ? readFileSync(join(state, "calls"), "utf8").trim().split("\n") : []);
+        if (crash === undefined) {
+            while (!calls().includes("redis-server started")) await new Promise((r) => setTimeout(r, 20));
+            child.kill("SIGTERM");
+        }
+        const code = await exited;
+        return { code, stdout, calls: calls() };
     };
 
-    it("holds writes first, asks for the failover once every replica has the primary's offset, and returns once a quorum names another", () => {
-        const { status, stdout, calls } = run(3);
-        expect(status).toBe(0);
-        const pause = calls.indexOf("CLIENT PAUSE 60000 WRITE");
-        const failover = calls.indexOf("SENTINEL FAILOVER cache");
-        expect(pause).toBeGreaterThan(0);
-        // Three answers with a replica behind, then the one that shows both caught up, then the failover.
-        expect(calls.slice(pause + 1, failover)).toEqual(Array(4).fill("INFO replication"));
-        expect(calls.filter((c) => c === "SENTINEL FAILOVER cache")).toHaveLength(1);
+    it("a primary stops Redis first, asks for the failover once it has exited, and returns once a quorum names another", async () => {
+        const { code, stdout, calls } = await run();
+        expect(code).toBe(0);
+        const started = calls.indexOf("redis-server started");
+        // At start: asked (a quorum named it: the primary). On SIGTERM: asked again, Redis stopped, then the failover.
+        expect(calls.slice(0, started)).toEqual(Array(3).fill(NAMED));
+        expect(calls.slice(started + 1, started + 4)).toEqual(Array(3).fill(NAMED));
+        expect(calls.slice(started + 4, started + 7)).toEqual([
+            "redis-server got SIGTERM",
+            "redis-server exited",
+            "SENTINEL FAILOVER cache",
+        ]);
+        expect(calls.slice(started + 7)).toEqual(Array(3).fill(NAMED));
+        expect(stdout).toContain("hardened-redis: starting as the primary (named by a quorum of Sentinels)");
         expect(stdout).toContain("the Sentinels name other 6379 now");
     });
 
-    it("asks for no failover where a quorum does not name this server", () => {
-        const state = mkdtempSync(join(root, "state-"));
-        writeFileSync(join(state, "failover"), "");
-        const shell = variant === "busybox" ? [busybox(), "sh"] : ["sh"];
-        const result = spawnSync(
-            shell[0],
-            [...shell.slice(1), "-c", serverHandoverScript({ ...OPTIONS, rendered: join(root, "redis.conf") })],
-            {
-                encoding: "utf8",
-                env: { PATH: `${join(root, variant)}:${process.env.PATH}`, STATE: state, LAGGING: "0" },
-            },
-        );
-        expect(result.status).toBe(0);
-        expect(readFileSync(join(state, "calls"), "utf8").trim().split("\n")).toEqual(
-            Array(3).fill("SENTINEL GET-MASTER-ADDR-BY-NAME cache"),
-        );
+    it("a replica only stops Redis", async () => {
+        const { code, stdout, calls } = await run({ replica: true });
+        expect(code).toBe(0);
+        expect(stdout).toContain("starting as a replica of other 6379");
+        expect(calls.slice(calls.indexOf("redis-server started") + 1)).toEqual([
+            ...Array(3).fill(NAMED),
+            "redis-server got SIGTERM",
+            "redis-server exited",
+        ]);
+    });
+
+    it("exits with Redis's status when Redis exits by itself, handing nothing over", async () => {
+        const { code, calls } = await run({ crash: 3 });
+        expect(code).toBe(3);
+        expect(calls.slice(calls.indexOf("redis-server started") + 1)).toEqual([]);
     });
 });
 
 describe("the start script as the pack reads it", () => {
     it("names the copy Redis runs on and the rendered file it copies, for the exact script only", () => {
-        const script = serverStartScript({ ...OPTIONS, rendered: "/usr/local/etc/redis/redis.conf" });
+        const script = serverStartScript(OPTIONS);
         expect(serverStartFiles(script)).toEqual({ config: "/data/redis.conf", rendered: "/usr/local/etc/redis/redis.conf" });
         // One character more, anywhere, and it is any other script.
         expect(serverStartFiles(`${script} `)).toBeUndefined();

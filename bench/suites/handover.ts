@@ -1,0 +1,133 @@
+// 13. A roll with Sentinel (what a credential rotation or an image update does to every server):
+// each server stopped and started highest-first under a writer whose writes count once `WAIT 1`
+// confirms them, rounds alternating the primary's stop path: handing over first (the components'
+// stop path, #29), or SIGTERM to Redis alone (as before it, and as anything that bypasses the start
+// script does: the script, the container's first process, is left running until Redis exits). Per roll: the longest gap between confirmed writes, and the writes that failed or
+// were not confirmed. Bounded: 3 rolls each way per platform (about 2 minutes each).
+import type Docker from "dockerode";
+import { deployDockerSentinel } from "../../harness/engine/deployments";
+import { execIn } from "../../harness/engine/exec";
+import { deployKubernetesSentinel } from "../../harness/engine/kubernetesDeployment";
+import { confirmedWriter, settled, untilAnswers, type RestartableServer } from "../../harness/engine/restarts";
+import type { SentinelUnderTest } from "../../harness/engine/sentinelDeployment";
+import { HANDOVER, figuresOf, type HandoverFigures } from "../figures";
+import { announce, record } from "../record";
+import type { Suite } from "../suite";
+
+const ROUNDS = 3;
+/** The components' defaults: the SIGTERM rolls wait for these when the restart outlasts down-after. */
+const SENTINEL = { enabled: true, downAfterMilliseconds: 5_000, failoverTimeoutMilliseconds: 60_000 };
+
+/** A server with both stop paths. */
+interface Rollable extends Omit<RestartableServer, "stop"> {
+    stop: { handover: () => Promise<void>; sigterm: () => Promise<void> };
+}
+
+/** One roll, highest first, with the given stop path for every server; the writer's figures for it. */
+async function roll(d: SentinelUnderTest, servers: Rollable[], path: "handover" | "sigterm"): Promise<{ gapMs: number; failed: number }> {
+    const plain = servers.map((s) => ({ ...s, stop: s.stop[path] }));
+    await settled(d, plain);
+    const writer = confirmedWriter(d);
+    try {
+        await new Promise((r) => setTimeout(r, 500));
+        writer.phase("roll");
+        for (const server of [...plain].reverse()) {
+            await server.stop();
+            await server.start();
+            await settled(d, plain);
+        }
+        writer.phase("end");
+    } catch (e) {
+        await writer.stop().catch(() => undefined);
+        throw e;
+    }
+    const { roll } = (await writer.stop()).phases;
+    return { gapMs: roll.longestGapMs, failed: roll.unconfirmed };
+}
+
+async function rolls(
+    figures: HandoverFigures,
+    deploy: () => Promise<{ d: SentinelUnderTest; servers: Rollable[]; stop: () => Promise<void> }>,
+) {
+    announce(`rolls on ${figures.platform}`, figuresOf(figures));
+    const { d, servers, stop } = await deploy();
+    const results = { handover: [] as Array<{ gapMs: number; failed: number }>, sigterm: [] as Array<{ gapMs: number; failed: number }> };
+    try {
+        // Alternated, the order swapped every other round, so drift falls on both alike.
+        for (let round = 0; round < ROUNDS; round++) {
+            const order = round % 2 === 0 ? (["handover", "sigterm"] as const) : (["sigterm", "handover"] as const);
+            for (const path of order) results[path].push(await roll(d, servers, path));
+        }
+    } finally {
+        await stop();
+    }
+    record(
+        figures.gapWith,
+        results.handover.map((r) => r.gapMs / 1000),
+    );
+    record(
+        figures.gapWithout,
+        results.sigterm.map((r) => r.gapMs / 1000),
+    );
+    record(
+        figures.failedWith,
+        results.handover.map((r) => r.failed),
+    );
+    record(
+        figures.failedWithout,
+        results.sigterm.map((r) => r.failed),
+    );
+}
+
+/** SIGTERM to every process of the container but its shell (the start script, PID 1), so Redis stops without the handover. */
+async function sigtermRedis(container: Docker.Container): Promise<void> {
+    await execIn(container, ["sh", "-c", "kill -TERM -1"]);
+}
+
+export const handover: Suite = {
+    id: "handover",
+    figures: HANDOVER,
+    async run(bench) {
+        await bench.mocks();
+        await rolls(HANDOVER.docker, async () => {
+            const d = await deployDockerSentinel(bench.name("roll"), { replicas: 3, sentinel: SENTINEL });
+            const servers: Rollable[] = d.servers.map((s) => ({
+                name: s.alias,
+                address: s.address,
+                kill: () => s.container.kill({ signal: "SIGKILL" }),
+                stop: {
+                    handover: () => s.container.stop(),
+                    // Redis exits; the container's restart policy starts it again, as after a crash.
+                    sigterm: () => sigtermRedis(s.container),
+                },
+                // The handover path leaves the container stopped; after SIGTERM alone its restart policy starts it again.
+                start: async () => {
+                    if ((await s.container.inspect()).State.Status === "exited") await s.container.start().catch(() => undefined);
+                    await untilAnswers(s.alias, s.address);
+                },
+                logs: async () => (await s.container.logs({ stdout: true })).toString("latin1"),
+            }));
+            return { d, servers, stop: () => d.stop() };
+        });
+        await rolls(HANDOVER.kubernetes, async () => {
+            const d = await deployKubernetesSentinel(bench.name("kroll"), { replicas: 3, sentinel: SENTINEL });
+            const servers: Rollable[] = d.servers.map((pod) => ({
+                name: pod.dnsName,
+                address: pod.address,
+                kill: () => pod.container.kill({ signal: "SIGKILL" }),
+                stop: {
+                    handover: () => pod.stop(),
+                    sigterm: () => sigtermRedis(pod.container),
+                },
+                start: async () => {
+                    // As the kubelet restarts a container that exited (restartPolicy Always).
+                    while ((await pod.container.inspect()).State.Running) await new Promise((r) => setTimeout(r, 50));
+                    await pod.restart();
+                    await untilAnswers(pod.name, pod.address);
+                },
+                logs: async () => (await pod.container.logs({ stdout: true })).toString("latin1"),
+            }));
+            return { d, servers, stop: () => d.stop() };
+        });
+    },
+};
