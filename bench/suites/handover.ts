@@ -9,7 +9,7 @@ import { deployDockerSentinel } from "../../harness/engine/deployments";
 import { execIn } from "../../harness/engine/exec";
 import { deployKubernetesSentinel } from "../../harness/engine/kubernetesDeployment";
 import { confirmedWriter, settled, untilAnswers, type RestartableServer } from "../../harness/engine/restarts";
-import type { SentinelUnderTest } from "../../harness/engine/sentinelDeployment";
+import type { SentinelUnderTest } from "../../harness/engine/sentinelObservers";
 import { HANDOVER, figuresOf, type HandoverFigures } from "../figures";
 import { announce, record } from "../record";
 import type { Suite } from "../suite";
@@ -41,8 +41,9 @@ async function roll(d: SentinelUnderTest, servers: Rollable[], path: "handover" 
         await writer.stop().catch(() => undefined);
         throw e;
     }
-    const { roll } = (await writer.stop()).phases;
-    return { gapMs: roll.longestGapMs, failed: roll.unconfirmed };
+    const figures = await writer.stop();
+    if (figures.lost.length > 0) throw new Error(`a roll (${path}) lost ${figures.lost.length} WAIT-confirmed writes`);
+    return { gapMs: figures.phases.roll.longestGapMs, failed: figures.phases.roll.unconfirmed };
 }
 
 async function rolls(
@@ -79,9 +80,20 @@ async function rolls(
     );
 }
 
-/** SIGTERM to every process of the container but its shell (the start script, PID 1), so Redis stops without the handover. */
+/**
+ * SIGTERM to every process of the container but its shell (the start script, PID 1), so Redis stops
+ * without the handover; resolves once the container has exited (and, with a restart policy, been
+ * started again by the engine), so the roll goes on only once this server went down.
+ */
 async function sigtermRedis(container: Docker.Container): Promise<void> {
+    const before = await container.inspect();
     await execIn(container, ["sh", "-c", "kill -TERM -1"]);
+    for (;;) {
+        const now = await container.inspect();
+        if (now.State.Status === "exited" || now.RestartCount > before.RestartCount || now.State.StartedAt !== before.State.StartedAt)
+            return;
+        await new Promise((r) => setTimeout(r, 50));
+    }
 }
 
 export const handover: Suite = {

@@ -1,10 +1,9 @@
-// What a Sentinel deployment goes through when its servers restart (a SIGKILL, a roll, every
-// Sentinel down), observed as users would judge it: a writer whose writes count only once `WAIT 1`
-// confirms them, and every server's role sampled every 200 ms. The same on Docker and on the
-// realised Kubernetes pods.
+// Observing a Sentinel deployment while its servers restart, as users would judge it: a writer whose
+// writes count only once `WAIT 1` confirms them, and every server's role sampled every 200 ms. The
+// same on Docker and on the realised Kubernetes pods; the tests' scenarios are in restartScenarios.ts,
+// and the bench uses these too (no test framework here).
 import Redis from "ioredis";
-import { expect } from "vitest";
-import { agreedPrimary, replicasOnline, throughSentinels, until, type SentinelUnderTest } from "./sentinelDeployment";
+import { agreedPrimary, replicasOnline, throughSentinels, until, type SentinelUnderTest } from "./sentinelObservers";
 
 /** A server a test can restart, by the name the Sentinels give it. */
 export interface RestartableServer {
@@ -88,18 +87,20 @@ export interface WriterFigures {
     confirmed: number;
     /** Writes that failed or that no replica confirmed within a second (not counted as written). */
     unconfirmed: number;
+    /** Confirmed writes missing from the primary the Sentinels name at the end (read at stop). */
+    lost: number[];
     /** By phase (see `phase`): the longest time without a confirmed write ending in it, in ms, its unconfirmed writes, and why (by message, first words). */
     phases: Record<string, { longestGapMs: number; unconfirmed: number; why: Record<string, number> }>;
 }
 
 /**
  * Writes through the Sentinels until stopped, each write counted only once `WAIT 1` confirms a replica
- * has it; at stop, expects every confirmed write on the primary the Sentinels then name.
+ * has it; at stop, reads every confirmed write back from the primary the Sentinels then name.
  */
 export function confirmedWriter(d: SentinelUnderTest): { phase(name: string): void; stop(): Promise<WriterFigures> } {
     const client = throughSentinels(d, "app", { maxRetriesPerRequest: null, commandTimeout: 5_000 });
     const confirmed: number[] = [];
-    const figures: WriterFigures = { confirmed: 0, unconfirmed: 0, phases: {} };
+    const figures: WriterFigures = { confirmed: 0, unconfirmed: 0, lost: [], phases: {} };
     let current: WriterFigures["phases"][string] = (figures.phases.start = { longestGapMs: 0, unconfirmed: 0, why: {} });
     let running = true;
     const loop = (async () => {
@@ -130,13 +131,11 @@ export function confirmedWriter(d: SentinelUnderTest): { phase(name: string): vo
             await loop;
             try {
                 figures.confirmed = confirmed.length;
-                const lost: number[] = [];
                 for (let at = 0; at < confirmed.length; at += 1_000) {
                     const batch = confirmed.slice(at, at + 1_000);
                     const values = await client.mget(...batch.map((k) => `restart:${k}`));
-                    batch.forEach((k, j) => values[j] !== String(k) && lost.push(k));
+                    batch.forEach((k, j) => values[j] !== String(k) && figures.lost.push(k));
                 }
-                expect(lost, "confirmed writes lost").toEqual([]);
                 return figures;
             } finally {
                 client.disconnect();
@@ -197,86 +196,4 @@ export async function untilAnswers(name: string, address: string): Promise<void>
         (reply) => /NOAUTH/.test(reply),
         60_000,
     );
-}
-
-/** What {@link rollUnderWrites} measured. */
-export interface RollFigures {
-    writer: WriterFigures;
-    roles: RoleSamples;
-    /** How long each server took to stop in the roll, by name (marked when it was the primary). */
-    stopMs: Record<string, number>;
-}
-
-/**
- * The scenario of restart-safe HA, under the confirmed writer and the role sampler: the primary
- * SIGKILLed (a node dies: no handover), brought back, then every server stopped and started
- * highest-first through its platform's stop path, as a StatefulSet update rolls them. Each step
- * waits for every observer to agree (all Sentinels, every replica linked). Expects no confirmed
- * write lost, never two writable primaries, and one primary with every replica linked at the end.
- */
-export async function rollUnderWrites(d: SentinelUnderTest, servers: RestartableServer[]): Promise<RollFigures> {
-    const named = (name: string) => servers.find((s) => s.name === name)!;
-    await settled(d, servers);
-    const writer = confirmedWriter(d);
-    const roles = sampleRoles(d, servers);
-    const stopMs: Record<string, number> = {};
-    let figures: RollFigures | undefined;
-    try {
-        await new Promise((r) => setTimeout(r, 1_000));
-        writer.phase("kill");
-        const first = await settled(d, servers);
-        await named(first).kill();
-        await agreedPrimary(d, { not: first, ms: 60_000 });
-        await named(first).start();
-        await settled(d, servers);
-        writer.phase("roll");
-        for (const server of [...servers].reverse()) {
-            const primary = await settled(d, servers);
-            const before = performance.now();
-            await server.stop();
-            stopMs[`${server.name}${server.name === primary ? " (primary)" : ""}`] = Math.round(performance.now() - before);
-            await server.start();
-            await settled(d, servers);
-        }
-        writer.phase("end");
-    } finally {
-        const samples = await roles.stop();
-        figures = { writer: await writer.stop(), roles: samples, stopMs };
-        expect(samples.splitBrains, "two writable primaries at once").toEqual([]);
-        expect(samples.longestTickMs).toBeLessThan(1_000);
-    }
-    return figures;
-}
-
-/**
- * Every Sentinel stopped, then every server restarted (replicas first, then the primary): each
- * must start in the role it last had, as its start script says in its log, the replicas linked to
- * the same primary; once the Sentinels are back they must name that primary.
- */
-export async function restartWithoutSentinels(
-    d: SentinelUnderTest,
-    servers: RestartableServer[],
-    sentinels: RestartableSentinel[],
-): Promise<void> {
-    const primary = await settled(d, servers);
-    await Promise.all(sentinels.map((s) => s.stop()));
-    try {
-        // The primary last: with no quorum to name it, it hands nothing over.
-        const order = [...servers.filter((s) => s.name !== primary), ...servers.filter((s) => s.name === primary)];
-        for (const server of order) {
-            await server.stop();
-            await server.start();
-            // The last start's line (Redis logs more after it).
-            const started = (await server.logs()).match(/hardened-redis: starting [^\n]*/g)?.at(-1);
-            expect(started, server.name).toBe(
-                server.name === primary
-                    ? "hardened-redis: starting as the primary (no quorum of Sentinels answered: the role it last had)"
-                    : `hardened-redis: starting as a replica of ${primary} 6379 (no quorum of Sentinels answered: the role it last had)`,
-            );
-        }
-        await replicasOnline(d, servers.find((s) => s.name === primary)!.address, servers.length - 1);
-    } finally {
-        await Promise.all(sentinels.map((s) => s.start()));
-    }
-    expect(await settled(d, servers)).toBe(primary);
 }

@@ -4,7 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deployKubernetesSentinel, type KubernetesSentinelDeployment } from "../../harness/engine/kubernetesDeployment";
 import { installMocks } from "../../harness/mocks/pulumiMocks";
-import { restartWithoutSentinels, rollUnderWrites, untilAnswers, type RestartableServer } from "../../harness/engine/restarts";
+import { untilAnswers, type RestartableServer } from "../../harness/engine/restarts";
+import { restartWithoutSentinels, rollUnderWrites } from "../../harness/engine/restartScenarios";
 
 // Down after 5 s, the default: a roll whose primary waited for it would show a gap of 5 s or more.
 const SENTINEL = { downAfterMilliseconds: 5_000, failoverTimeoutMilliseconds: 10_000 };
