@@ -8,7 +8,7 @@ import type Docker from "dockerode";
 import { deployDockerSentinel } from "../../harness/engine/deployments";
 import { execIn } from "../../harness/engine/exec";
 import { deployKubernetesSentinel } from "../../harness/engine/kubernetesDeployment";
-import { confirmedWriter, settled, untilAnswers, type RestartableServer } from "../../harness/engine/restarts";
+import { confirmedWriter, dockerServer, podServer, settled, type RestartableServer } from "../../harness/engine/restarts";
 import type { SentinelUnderTest } from "../../harness/engine/sentinelObservers";
 import { HANDOVER, figuresOf, type HandoverFigures } from "../figures";
 import { announce, record } from "../record";
@@ -21,6 +21,11 @@ const SENTINEL = { enabled: true, downAfterMilliseconds: 5_000, failoverTimeoutM
 /** A server with both stop paths. */
 interface Rollable extends Omit<RestartableServer, "stop"> {
     stop: { handover: () => Promise<void>; sigterm: () => Promise<void> };
+}
+
+/** `server` with its own stop path (the handover) and SIGTERM to Redis alone in its Redis container. */
+function rollable(server: RestartableServer, container: Docker.Container): Rollable {
+    return { ...server, stop: { handover: () => server.stop(), sigterm: () => sigtermRedis(container) } };
 }
 
 /** One roll, highest first, with the given stop path for every server; the writer's figures for it. */
@@ -103,42 +108,13 @@ export const handover: Suite = {
         await bench.mocks();
         await rolls(HANDOVER.docker, async () => {
             const d = await deployDockerSentinel(bench.name("roll"), { replicas: 3, sentinel: SENTINEL });
-            const servers: Rollable[] = d.servers.map((s) => ({
-                name: s.alias,
-                address: s.address,
-                kill: () => s.container.kill({ signal: "SIGKILL" }),
-                stop: {
-                    handover: () => s.container.stop(),
-                    // Redis exits; the container's restart policy starts it again, as after a crash.
-                    sigterm: () => sigtermRedis(s.container),
-                },
-                // The handover path leaves the container stopped; after SIGTERM alone its restart policy starts it again.
-                start: async () => {
-                    if ((await s.container.inspect()).State.Status === "exited") await s.container.start().catch(() => undefined);
-                    await untilAnswers(s.alias, s.address);
-                },
-                logs: async () => (await s.container.logs({ stdout: true })).toString("latin1"),
-            }));
+            // Redis exits; the container's restart policy starts it again, as after a crash.
+            const servers = d.servers.map((s) => rollable(dockerServer(s), s.container));
             return { d, servers, stop: () => d.stop() };
         });
         await rolls(HANDOVER.kubernetes, async () => {
             const d = await deployKubernetesSentinel(bench.name("kroll"), { replicas: 3, sentinel: SENTINEL });
-            const servers: Rollable[] = d.servers.map((pod) => ({
-                name: pod.dnsName,
-                address: pod.address,
-                kill: () => pod.container.kill({ signal: "SIGKILL" }),
-                stop: {
-                    handover: () => pod.stop(),
-                    sigterm: () => sigtermRedis(pod.container),
-                },
-                start: async () => {
-                    // As the kubelet restarts a container that exited (restartPolicy Always).
-                    while ((await pod.container.inspect()).State.Running) await new Promise((r) => setTimeout(r, 50));
-                    await pod.restart();
-                    await untilAnswers(pod.name, pod.address);
-                },
-                logs: async () => (await pod.container.logs({ stdout: true })).toString("latin1"),
-            }));
+            const servers = d.servers.map((pod) => rollable(podServer(pod), pod.container));
             return { d, servers, stop: () => d.stop() };
         });
     },

@@ -2,7 +2,10 @@
 // writes count only once `WAIT 1` confirms them, and every server's role sampled every 200 ms. The
 // same on Docker and on the realised Kubernetes pods; the tests' scenarios are in restartScenarios.ts,
 // and the bench uses these too (no test framework here).
+import type Docker from "dockerode";
 import Redis from "ioredis";
+import type { DockerSentinelDeployment } from "./deployments";
+import type { KubernetesSentinelDeployment } from "./kubernetesDeployment";
 import { agreedPrimary, replicasOnline, throughSentinels, until, type SentinelUnderTest } from "./sentinelObservers";
 
 /** A server a test can restart, by the name the Sentinels give it. */
@@ -196,4 +199,42 @@ export async function untilAnswers(name: string, address: string): Promise<void>
         (reply) => /NOAUTH/.test(reply),
         60_000,
     );
+}
+
+/** A DockerRedis server: its container's stop (the engine's stop signal, which the start script hands over on), start and SIGKILL. */
+export function dockerServer(s: DockerSentinelDeployment["servers"][number]): RestartableServer {
+    return {
+        name: s.alias,
+        address: s.address,
+        kill: () => s.container.kill({ signal: "SIGKILL" }),
+        // Its stop signal, then SIGKILL after its stop timeout.
+        stop: () => s.container.stop(),
+        start: async () => {
+            // Stopped by the engine it stays down; exited by itself, its restart policy starts it again.
+            if ((await s.container.inspect()).State.Status === "exited") await s.container.start().catch(() => undefined);
+            await untilAnswers(s.alias, s.address);
+        },
+        logs: () => logsOf(s.container),
+    };
+}
+
+/** A realised Redis pod: the kubelet's stop (SIGTERM, which the start script hands over on) and restart. */
+export function podServer(pod: KubernetesSentinelDeployment["servers"][number]): RestartableServer {
+    return {
+        name: pod.dnsName,
+        address: pod.address,
+        kill: () => pod.container.kill({ signal: "SIGKILL" }),
+        stop: () => pod.stop(),
+        start: async () => {
+            // As the kubelet restarts a container that has exited (restartPolicy Always).
+            while ((await pod.container.inspect()).State.Running) await new Promise((r) => setTimeout(r, 50));
+            await pod.restart();
+            await untilAnswers(pod.name, pod.address);
+        },
+        logs: () => logsOf(pod.container),
+    };
+}
+
+async function logsOf(container: Docker.Container): Promise<string> {
+    return (await container.logs({ stdout: true })).toString("latin1");
 }

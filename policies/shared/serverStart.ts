@@ -1,6 +1,6 @@
-// The scripts a Redis server of a Sentinel topology starts and stops with, in this file because
-// redis-guard must recognise the start script exactly to know which config Redis runs on, and the
-// components build both from here (the pack cannot import the components).
+// The script a Redis server of a Sentinel topology starts (and stops) with, in this file because
+// redis-guard must recognise it exactly to know which config Redis runs on, and the components
+// build it from here (the pack cannot import the components).
 //
 // Start: a server's role is what the Sentinels decided last, not what its rendered file says. A
 // server that always booted as the file's primary (server 0) came back from any restart after a
@@ -121,12 +121,12 @@ function functions(o: ServerStartOptions): string[] {
 function stopFunction(o: ServerStartOptions): string[] {
     return [
         "stop() {",
-        '  primary=no; [ "$(named)" = "$self" ] && primary=yes',
+        '  handing=no; [ "$(named)" = "$self" ] && handing=yes',
         "  begun=$(date +%s)",
-        `  [ $primary = no ] || echo "hardened-redis: handing ${o.masterName} over: stopping Redis (it holds writes until every replica has them), then a failover"`,
+        `  [ $handing = no ] || echo "hardened-redis: handing ${o.masterName} over: stopping Redis (it holds writes until every replica has them), then a failover"`,
         // Until Redis has exited: `wait` returns early when another signal comes in, and a reaped child fails `kill -0`.
         "  kill -TERM $pid; while kill -0 $pid 2> /dev/null; do wait $pid; exited=$?; done",
-        "  [ $primary = yes ] || return 0",
+        "  [ $handing = yes ] || return 0",
         `  for s in ${o.sentinels.map((s) => `"${s.host} ${s.port}"`).join(" ")}; do set -- $s; [ "$(cli "$1" "$2" SENTINEL FAILOVER ${o.masterName})" = OK ] && break; done`,
         `  until p=$(named); [ -n "$p" ] && [ "$p" != "$self" ]; do [ $(($(date +%s) - begun)) -lt ${FAILOVER_SECONDS} ] || break; sleep 0.2; done`,
         '  echo "hardened-redis: the Sentinels name ${p:-no primary} now"',

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deployDockerSentinel, type DockerSentinelDeployment } from "../../harness/engine/deployments";
 import { installMocks } from "../../harness/mocks/pulumiMocks";
-import { untilAnswers, type RestartableServer } from "../../harness/engine/restarts";
+import { dockerServer, type RestartableServer } from "../../harness/engine/restarts";
 import { restartWithoutSentinels, rollUnderWrites } from "../../harness/engine/restartScenarios";
 
 // Down after 5 s, the default: a roll whose primary waited for it would show a gap of 5 s or more.
@@ -18,18 +18,7 @@ describe("DockerRedis with Sentinel through restarts", () => {
     beforeAll(async () => {
         await installMocks();
         d = await deployDockerSentinel("roll", { replicas: 3, sentinel: { enabled: true, ...SENTINEL } });
-        servers = d.servers.map((s) => ({
-            name: s.alias,
-            address: s.address,
-            kill: () => s.container.kill({ signal: "SIGKILL" }),
-            // The container's own stop: its stop signal, then SIGKILL after its stop timeout.
-            stop: () => s.container.stop(),
-            start: async () => {
-                await s.container.start();
-                await untilAnswers(s.alias, s.address);
-            },
-            logs: async () => (await s.container.logs({ stdout: true })).toString("latin1"),
-        }));
+        servers = d.servers.map(dockerServer);
     }, 300_000);
     afterAll(async () => {
         await d?.stop();

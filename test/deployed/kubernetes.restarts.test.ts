@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deployKubernetesSentinel, type KubernetesSentinelDeployment } from "../../harness/engine/kubernetesDeployment";
 import { installMocks } from "../../harness/mocks/pulumiMocks";
-import { untilAnswers, type RestartableServer } from "../../harness/engine/restarts";
+import { podServer, type RestartableServer } from "../../harness/engine/restarts";
 import { restartWithoutSentinels, rollUnderWrites } from "../../harness/engine/restartScenarios";
 
 // Down after 5 s, the default: a roll whose primary waited for it would show a gap of 5 s or more.
@@ -16,18 +16,7 @@ describe("KubernetesRedis with Sentinel through restarts, its pods realised on t
     beforeAll(async () => {
         await installMocks();
         d = await deployKubernetesSentinel("roll", { replicas: 3, sentinel: { enabled: true, ...SENTINEL } });
-        servers = d.servers.map((pod) => ({
-            name: pod.dnsName,
-            address: pod.address,
-            kill: () => pod.container.kill({ signal: "SIGKILL" }),
-            // As the kubelet deletes a pod in a roll: SIGTERM, SIGKILL after terminationGracePeriodSeconds.
-            stop: () => pod.stop(),
-            start: async () => {
-                await pod.restart();
-                await untilAnswers(pod.name, pod.address);
-            },
-            logs: async () => (await pod.container.logs({ stdout: true })).toString("latin1"),
-        }));
+        servers = d.servers.map(podServer);
     }, 300_000);
     afterAll(async () => {
         await d?.stop();

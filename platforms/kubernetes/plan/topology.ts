@@ -168,9 +168,10 @@ export function topologyRoles(plan: Pick<KubernetesRedisPlan, "name" | "topology
             };
         case "sentinel": {
             // Each pod in the role the Sentinels name, handing over when the kubelet stops a primary (its
-            // SIGTERM reaches the start script, Redis's parent): see policies/shared/serverStart.ts. Sentinels and replicas know each server by the name it
-            // announces, which survives pod restarts; an address would not.
-            // Spelt as the pods spell their own names: the namespace from the downward API.
+            // SIGTERM reaches the start script, Redis's parent): see policies/shared/serverStart.ts.
+            // Sentinels and replicas know each server by the name it announces, which survives pod
+            // restarts (an address would not), spelt as the pods spell their own: the namespace from
+            // the downward API.
             const { servers, sentinels } = podAddresses(plan, "${POD_NAMESPACE}", topology.replicas, topology.sentinel.sentinels);
             return {
                 pods: topology.replicas,
