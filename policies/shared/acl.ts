@@ -125,7 +125,7 @@ export const SENTINEL_PEER_COMMANDS: readonly string[] = [
     "sentinel|is-master-down-by-addr",
 ];
 
-/** The user replicas authenticate to their primary as, and with Sentinel the servers' own start and stop scripts. */
+/** The user replicas authenticate to their primary as, and with Sentinel the servers' start script asks the Sentinels as. */
 export const REPLICATION_USER = "replication";
 
 /** What a replica sends its primary: PSYNC (SYNC before it) and REPLCONF for the stream, PING to check it. */

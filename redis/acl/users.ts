@@ -234,15 +234,7 @@ export function hardenedUsers(passwords: RedisUserPasswords, extraRules: Readonl
     return [
         { name: APP_USER, passwords: passwords.app, ...APP_RULES },
         { name: ADMIN_USER, passwords: passwords.admin, ...ADMIN_RULES },
-        ...(passwords.replication.length > 0
-            ? [
-                  {
-                      name: REPLICATION_USER,
-                      passwords: passwords.replication,
-                      ...REPLICATION_RULES,
-                  },
-              ]
-            : []),
+        ...(passwords.replication.length > 0 ? [{ name: REPLICATION_USER, passwords: passwords.replication, ...REPLICATION_RULES }] : []),
         ...(passwords.sentinel?.length ? [{ name: SENTINEL_USER, passwords: passwords.sentinel, ...SENTINEL_RULES }] : []),
         ...(passwords.metrics?.length ? [{ name: METRICS_USER, passwords: passwords.metrics, ...METRICS_RULES }] : []),
         ...Object.entries(extraRules).map(([name, rules]) => ({ name, passwords: passwords.extra?.[name] ?? [], ...rules })),
