@@ -5,6 +5,8 @@ import { execIn } from "../../harness/engine/exec";
 import { partition } from "../../harness/engine/partition";
 import { waitHealthy } from "../../harness/engine/realise";
 import { installMocks } from "../../harness/mocks/pulumiMocks";
+import { dockerServer } from "../../harness/engine/restarts";
+import { rejoinsAsReplica } from "../../harness/engine/restartScenarios";
 import { failoverBoundMs } from "../../harness/client/failover";
 import {
     adminOn,
@@ -94,29 +96,11 @@ describe("DockerRedis with Sentinel on the Docker engine", () => {
     }, 90_000);
 
     it("brings the killed primary back as a replica of the new one from its first reply: its role comes from the Sentinels", async () => {
-        const old = d.servers[0];
-        await old.container.start();
-        await waitHealthy(old.container, 60_000);
+        await agreedPrimary(d, { not: "ha-0" });
+        await d.servers[0].container.start();
+        await waitHealthy(d.servers[0].container, 60_000);
         // Same name, same address: the network holder kept both while Redis was down.
-        const admin = adminOn(d, old.address);
-        try {
-            // Before the start script asked the Sentinels, server 0 booted as the rendered primary and said
-            // role:master until Sentinel converted it (8 s, then its next INFO): never now, from the first reply.
-            let replication = "";
-            for (let i = 0; i < 120; i++) {
-                replication = await admin.info("replication");
-                expect(replication).toMatch(/role:slave/);
-                expect(replication).toMatch(/master_host:ha-[12]\b/);
-                if (/master_link_status:up/.test(replication)) break;
-                await sleep(250);
-            }
-            // Linked, not only told whom to follow: it authenticates to the new primary.
-            expect(replication).toMatch(/master_link_status:up/);
-            const logs = (await old.container.logs({ stdout: true, stderr: true })).toString();
-            expect(logs).toMatch(/hardened-redis: starting as a replica of ha-[12] 6379 \(named by a quorum of Sentinels\)/);
-        } finally {
-            admin.disconnect();
-        }
+        await rejoinsAsReplica(d, dockerServer(d.servers[0]));
     }, 120_000);
 
     const serverNamed = (alias: string) => {

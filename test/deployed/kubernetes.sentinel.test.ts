@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deployKubernetesSentinel, type KubernetesSentinelDeployment } from "../../harness/engine/kubernetesDeployment";
 import { partition } from "../../harness/engine/partition";
 import { installMocks } from "../../harness/mocks/pulumiMocks";
+import { podServer } from "../../harness/engine/restarts";
+import { rejoinsAsReplica } from "../../harness/engine/restartScenarios";
 import { failoverBoundMs } from "../../harness/client/failover";
 import {
     adminOn,
@@ -77,26 +79,9 @@ describe("KubernetesRedis with Sentinel, its pods realised on the Docker engine"
     }, 60_000);
 
     it("takes pod 0 back, restarted by the kubelet, as a replica of the promoted primary from its first reply", async () => {
-        const promoted = await agreedPrimary(d, { not: d.servers[0].dnsName });
+        await agreedPrimary(d, { not: d.servers[0].dnsName });
         await d.servers[0].restart();
-        const admin = adminOn(d, d.servers[0].address);
-        try {
-            // Its role comes from the Sentinels before Redis starts: every reply it gives says replica (it
-            // used to start from the rendered file as a primary until Sentinel converted it).
-            const replication = await until(
-                "pod 0 to replicate the promoted primary",
-                async () => {
-                    const info = await admin.info("replication");
-                    expect(info).toMatch(/role:slave/);
-                    return info;
-                },
-                (info) => /master_link_status:up/.test(info),
-                60_000,
-            );
-            expect(replication).toContain(`master_host:${promoted}`);
-        } finally {
-            admin.disconnect();
-        }
+        await rejoinsAsReplica(d, podServer(d.servers[0]));
     }, 90_000);
 
     it("keeps following the promoted primary when every Sentinel pod restarts at once", async () => {

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deployKubernetesSentinel, type KubernetesSentinelDeployment } from "../../harness/engine/kubernetesDeployment";
 import { installMocks } from "../../harness/mocks/pulumiMocks";
+import { podServer } from "../../harness/engine/restarts";
+import { rejoinsAsReplica } from "../../harness/engine/restartScenarios";
 import {
     adminOn,
     agreedPrimary,
@@ -68,27 +70,9 @@ describe("KubernetesRedis with Sentinel and TLS, its pods realised on the Docker
     }, 60_000);
 
     it("restarts pod 0 as a replica of the promoted primary, its start script asking the Sentinels over TLS", async () => {
-        const promoted = await agreedPrimary(d, { not: d.servers[0].dnsName });
+        await agreedPrimary(d, { not: d.servers[0].dnsName });
         await d.servers[0].restart();
-        const admin = adminOn(d, d.servers[0].address);
-        try {
-            await until(
-                "pod 0 to replicate the promoted primary",
-                async () => {
-                    const info = await admin.info("replication");
-                    expect(info).toMatch(/role:slave/);
-                    return info;
-                },
-                (info) => /master_link_status:up/.test(info),
-                60_000,
-            );
-        } finally {
-            admin.disconnect();
-        }
-        // Named by the Sentinels, not the role its copy recorded: the TLS connection to them worked.
-        const logs = (await d.servers[0].container.logs({ stdout: true })).toString("latin1");
-        expect(logs.match(/hardened-redis: starting [^\n]*/g)?.at(-1)).toBe(
-            `hardened-redis: starting as a replica of ${promoted} 6379 (named by a quorum of Sentinels)`,
-        );
+        // Named by the Sentinels, not the role its copy recorded (a primary): the TLS connection to them worked.
+        await rejoinsAsReplica(d, podServer(d.servers[0]));
     }, 90_000);
 });
