@@ -22,8 +22,10 @@ interface Request {
 export interface HotPathRounds {
     /** [raw pipelines, connect() + pipelineBatches]. */
     bulk: number[][];
-    /** [raw GET, cacheAside hit, GET through connect()], when asked for. */
+    /** [raw GET, cacheAside hit, GET through connect(), the same with coalesceWrites: false], 100 in flight, when asked for. */
     gets?: number[][];
+    /** [raw GET, GET through connect()], one at a time, with the GETs. */
+    oneAtATime?: number[][];
 }
 
 /** Runs the comparisons in a new process (dist-bench/bench/hotPath.js) and returns their rounds. */
@@ -57,17 +59,29 @@ async function bulkLoad(raw: Redis, client: Redis): Promise<number[][]> {
     ]);
 }
 
-async function gets(raw: Redis, client: Redis): Promise<number[][]> {
+async function gets(raw: Redis, client: Redis, uncoalesced: Redis): Promise<number[][]> {
     await client.set("hit:key", JSON.stringify({ v: 1 }), "EX", 600);
     await cacheAside(raw, "cache:hit", () => Promise.resolve({ v: 1 }), { ttlSeconds: 600 });
     const n = HOT_PATH.operations;
     // The helper's own cost: cacheAside and the raw GET on the same plain ioredis connection.
-    // connect()'s client, with its commandTimeout (5 s), measured apart.
+    // connect()'s client, with its commandTimeout (5 s), measured apart; and again writing each
+    // command as it is issued, which leaves only the client's own cost per command to see.
     return interleave(HOT_PATH.rounds, [
         () => opsInFlight(n, () => raw.get("hit:key")),
         () => opsInFlight(n, () => cacheAside(raw, "cache:hit", () => Promise.resolve({ v: 1 }), { ttlSeconds: 600, beta: 0 })),
         () => opsInFlight(n, () => client.get("hit:key")),
+        () => opsInFlight(n, () => uncoalesced.get("hit:key")),
     ]);
+}
+
+/** Each GET awaited before the next is sent: a round trip each, where holding back a write would show as latency. */
+function oneAtATime(raw: Redis, client: Redis): Promise<number[][]> {
+    const n = HOT_PATH.operations / 5;
+    const sequential = (redis: Redis) => () =>
+        opsPerSecond(n, async () => {
+            for (let i = 0; i < n; i++) await redis.get("hit:key");
+        });
+    return interleave(HOT_PATH.rounds, [sequential(raw), sequential(client)]);
 }
 
 async function main(request: Request): Promise<HotPathRounds> {
@@ -76,11 +90,15 @@ async function main(request: Request): Promise<HotPathRounds> {
     const raw = new Redis(request.connectionString);
     // connect()'s shared client, as an application gets it (commandTimeout 5 s).
     const client = connect(request.connectionString);
+    const uncoalesced = connect(request.connectionString, { shared: false, commandTimeout: 5_000, coalesceWrites: false });
     try {
-        return { bulk: await bulkLoad(raw, client), ...(request.gets && { gets: await gets(raw, client) }) };
+        const bulk = await bulkLoad(raw, client);
+        if (!request.gets) return { bulk };
+        return { bulk, gets: await gets(raw, client, uncoalesced), oneAtATime: await oneAtATime(raw, client) };
     } finally {
         raw.disconnect();
         client.disconnect();
+        uncoalesced.disconnect();
     }
 }
 

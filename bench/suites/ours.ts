@@ -31,7 +31,11 @@ export const ours: Suite = {
 async function hotPath(ours: LocalRedis): Promise<void> {
     const application = hotPathInOwnProcess(ours.connectionString, { gets: true });
     await measuredElsewhere([OURS.rawPipelines, OURS.bulkLoad], async () => (await application).bulk);
-    await measuredElsewhere([OURS.rawGet, OURS.cacheAsideHit, OURS.connectGet], async () => (await application).gets!);
+    await measuredElsewhere(
+        [OURS.rawGet, OURS.cacheAsideHit, OURS.connectGet, OURS.connectGetUncoalesced],
+        async () => (await application).gets!,
+    );
+    await measuredElsewhere([OURS.rawGetOneAtATime, OURS.connectGetOneAtATime], async () => (await application).oneAtATime!);
     await measuredElsewhere([OURS.rawPipelinesBesidePulumi, OURS.bulkLoadBesidePulumi], async () => {
         const besidePulumi = await hotPathInOwnProcess(ours.connectionString, { gets: false, preload: ["@pulumi/pulumi"] });
         return besidePulumi.bulk;

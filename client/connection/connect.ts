@@ -3,12 +3,12 @@ import { checkServerIdentity, type ConnectionOptions } from "node:tls";
 import { isDeepStrictEqual } from "node:util";
 import Redis, { type RedisOptions } from "ioredis";
 import { jitteredBackoff } from "./backoff";
-import { DiagnosingRedis } from "./diagnosingRedis";
+import { DiagnosingRedis, type DiagnosingOptions } from "./diagnosingRedis";
 import type { ConnectionTelemetry } from "./telemetry";
 import { isSentinelUrl, parseSentinelUrl, SCHEMES, schemeOf, SENTINEL_DEFAULTS, type SentinelUrl } from "./sentinel";
 import { certificatesIn } from "./tlsErrors";
 
-export interface ConnectOptions extends RedisOptions {
+export interface ConnectOptions extends DiagnosingOptions {
     /** Reuse one client per connection string in this process (default true). */
     shared?: boolean;
     /**
@@ -34,7 +34,7 @@ export interface ConnectOptions extends RedisOptions {
  * queueing forever, reconnect with jittered backoff so a restarted Redis is not
  * hit by every client at the same instant, and detect dead peers.
  */
-export const CLIENT_DEFAULTS: Readonly<RedisOptions> = {
+export const CLIENT_DEFAULTS: Readonly<DiagnosingOptions> = {
     connectTimeout: 5_000,
     // Bounds how long any command, queued offline or sent, keeps its caller waiting. Not for
     // blocking commands: connections made for those (shared: false, dedicatedConnection) drop it.
@@ -43,6 +43,7 @@ export const CLIENT_DEFAULTS: Readonly<RedisOptions> = {
     maxRetriesPerRequest: 3,
     keepAlive: 30_000,
     retryStrategy: (attempt) => jitteredBackoff(attempt),
+    coalesceWrites: true,
 };
 
 export { jitteredBackoff };

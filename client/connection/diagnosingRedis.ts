@@ -49,6 +49,7 @@ import {
     watchFailovers,
     type SentinelAnswer,
 } from "./sentinel";
+import { WriteCoalescer } from "./coalescedWrites";
 import { CommandTimeouts } from "./commandTimeouts";
 import { ConnectionMeter } from "./telemetry";
 import { certificateFailure, serverIsPlaintext, serverRequiresTls, type Endpoint, type Failure } from "./tlsErrors";
@@ -88,12 +89,23 @@ interface IoredisInternals {
     flushQueue(error: Error): void;
 }
 
+/** ioredis's options and this client's own (ioredis keeps options it does not know in `this.options`, so duplicate() carries them). */
+export interface DiagnosingOptions extends RedisOptions {
+    /**
+     * Whether the commands issued after the first in one turn of the event loop leave together, in
+     * one socket write at the turn's end (see coalescedWrites.ts). `connect()` turns it on; `false`
+     * writes each command as it is issued, as ioredis does.
+     */
+    coalesceWrites?: boolean;
+}
+
 export class DiagnosingRedis extends Redis {
     /** Commands in flight, reconnects and the last error, for connectionTelemetry(). */
     readonly meter = new ConnectionMeter(this);
     /** The caller's commandTimeout, kept by this client (one timer for all its commands) instead of ioredis (one per command). */
     readonly #commandTimeout: number | undefined;
     readonly #timeouts: CommandTimeouts | undefined;
+    readonly #coalescer: WriteCoalescer | undefined;
     /** While one of this client's own pipelines sends its commands: those it sent, in order. */
     #pipelineCommands: Command[] | undefined;
     /** The retryStrategy the caller chose, consulted whenever the failure is not final. */
@@ -126,7 +138,7 @@ export class DiagnosingRedis extends Redis {
     #movingTo: string | undefined;
 
     /** `(url, options)` from connect(), or `(options)` from duplicate(). */
-    constructor(target: string | RedisOptions, options: RedisOptions = {}) {
+    constructor(target: string | DiagnosingOptions, options: DiagnosingOptions = {}) {
         // ioredis accepts a URL or an options object in either position and merges them (the first
         // one wins); its typings list only the usual orders. (ioredis 6 types its client by reply
         // mapping; connect() has always returned the default one.)
@@ -135,6 +147,7 @@ export class DiagnosingRedis extends Redis {
         this.#commandTimeout = this.options.commandTimeout;
         this.options.commandTimeout = undefined;
         if (typeof this.#commandTimeout === "number") this.#timeouts = new CommandTimeouts(this.#commandTimeout);
+        if ((this.options as DiagnosingOptions).coalesceWrites) this.#coalescer = new WriteCoalescer();
         this.on("end", () => {
             this.#settleSetAside();
             this.#timeouts?.clear();
@@ -216,6 +229,9 @@ export class DiagnosingRedis extends Redis {
      * collected here: counted, timed and explained once per pipeline (see pipeline()).
      */
     override sendCommand(command: Command, stream?: Parameters<Redis["sendCommand"]>[1]): unknown {
+        // A pipeline's commands (`stream` set) leave in one write of ioredis's own.
+        if (stream === undefined && this.#coalescer !== undefined && this.status === "ready" && this.stream !== undefined)
+            this.#coalescer.beforeWrite(this.stream);
         if (this.#pipelineCommands !== undefined && stream !== undefined) this.#pipelineCommands.push(command);
         else if (command.reject.name !== WRAPPED_REJECT) {
             this.meter.issued();
