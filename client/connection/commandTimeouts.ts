@@ -25,20 +25,17 @@ export class CommandTimeouts {
     /** Commands that failed, for ioredis 5, whose commands do not say so. Only failures land here: they are rare. */
     readonly #rejected = new WeakSet<Command>();
 
-    constructor(ms: number) {
+    /** The time now, read once per turn of the event loop (see turn.ts): a clock read per command costs throughput, and timeouts are seconds. */
+    readonly #clock: () => number;
+
+    constructor(ms: number, clock: () => number = () => performance.now()) {
         this.#ms = ms;
+        this.#clock = clock;
     }
 
-    /** The time this turn of the event loop began sending, read once per turn: a clock read per command costs throughput, and timeouts are seconds. */
-    #now: number | undefined;
-
-    /** The deadline of a command sent now (commands sent in the same turn, a pipeline's among them, share one). */
+    /** The deadline of a command sent now. */
     deadline(): number {
-        if (this.#now === undefined) {
-            this.#now = performance.now();
-            setImmediate(() => (this.#now = undefined));
-        }
-        return this.#now + this.#ms;
+        return this.#clock() + this.#ms;
     }
 
     /** Starts the timeout of a command sent for the first time. */

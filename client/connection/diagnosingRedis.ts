@@ -50,6 +50,7 @@ import {
     type SentinelAnswer,
 } from "./sentinel";
 import { WriteCoalescer } from "./coalescedWrites";
+import { Turn } from "./turn";
 import { CommandTimeouts } from "./commandTimeouts";
 import { ConnectionMeter } from "./telemetry";
 import { certificateFailure, serverIsPlaintext, serverRequiresTls, type Endpoint, type Failure } from "./tlsErrors";
@@ -106,6 +107,8 @@ export class DiagnosingRedis extends Redis {
     readonly #commandTimeout: number | undefined;
     readonly #timeouts: CommandTimeouts | undefined;
     readonly #coalescer: WriteCoalescer | undefined;
+    /** The turn of the event loop this client's commands are being issued in (see turn.ts). */
+    readonly #turn = new Turn(() => this.#coalescer?.turnEnded());
     /** While one of this client's own pipelines sends its commands: those it sent, in order. */
     #pipelineCommands: Command[] | undefined;
     /** The retryStrategy the caller chose, consulted whenever the failure is not final. */
@@ -146,7 +149,7 @@ export class DiagnosingRedis extends Redis {
         // Taken from ioredis before the first command: it arms a timer per command while the option is set.
         this.#commandTimeout = this.options.commandTimeout;
         this.options.commandTimeout = undefined;
-        if (typeof this.#commandTimeout === "number") this.#timeouts = new CommandTimeouts(this.#commandTimeout);
+        if (typeof this.#commandTimeout === "number") this.#timeouts = new CommandTimeouts(this.#commandTimeout, () => this.#turn.now());
         if ((this.options as DiagnosingOptions).coalesceWrites) this.#coalescer = new WriteCoalescer();
         this.on("end", () => {
             this.#settleSetAside();
@@ -229,9 +232,10 @@ export class DiagnosingRedis extends Redis {
      * collected here: counted, timed and explained once per pipeline (see pipeline()).
      */
     override sendCommand(command: Command, stream?: Parameters<Redis["sendCommand"]>[1]): unknown {
+        const first = this.#turn.enter();
         // A pipeline's commands (`stream` set) leave in one write of ioredis's own.
         if (stream === undefined && this.#coalescer !== undefined && this.status === "ready" && this.stream !== undefined)
-            this.#coalescer.beforeWrite(this.stream);
+            this.#coalescer.beforeWrite(this.stream, first);
         if (this.#pipelineCommands !== undefined && stream !== undefined) this.#pipelineCommands.push(command);
         else if (command.reject.name !== WRAPPED_REJECT) {
             this.meter.issued();
