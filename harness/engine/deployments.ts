@@ -5,7 +5,7 @@ import type Docker from "dockerode";
 import type * as pulumi from "@pulumi/pulumi";
 import type { DockerRedisArgs } from "../../index";
 import type { RedisTlsUnderTest, RedisUnderTest } from "../local/localRedis";
-import { allRegistered, resourcesOf, valueOf } from "../mocks/pulumiMocks";
+import { allRegistered, registered, resourcesOf, valueOf, type RegisteredResource } from "../mocks/pulumiMocks";
 import { dockerEngine } from "./engine";
 import { addressOn, realiseDockerResources, type Realised } from "./realise";
 import { SENTINEL_PORT } from "../../policies/shared/ports";
@@ -48,6 +48,20 @@ export async function componentSecrets(redis: {
     );
     await allRegistered();
     return { connectionString, adminConnectionString, password, configCommandName };
+}
+
+/**
+ * Registers component `name` again, as a later `pulumi up` of the same program does (a raised
+ * `credentialGeneration`, a changed setting): what it declares now, and its secrets. Realised
+ * deployments take the resources to their `revise`.
+ */
+export async function registerAgain(
+    name: string,
+    register: () => Parameters<typeof componentSecrets>[0],
+): Promise<{ resources: RegisteredResource[]; secrets: Awaited<ReturnType<typeof componentSecrets>> }> {
+    const mark = registered.length;
+    const secrets = await componentSecrets(register());
+    return { resources: resourcesOf(name, registered.slice(mark)), secrets };
 }
 
 /**

@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import type Docker from "dockerode";
-import { unwrapSecrets, type RegisteredResource } from "../mocks/pulumiMocks";
+import { registrationOptions, unwrapSecrets, type RegisteredResource } from "../mocks/pulumiMocks";
 import { CONTAINER_INPUTS, labelMap, nanos, onlyHandled, tarOf, type ContainerInputs, type Props } from "./dockerInputs";
 import { TEST_LABEL } from "./engine";
 import { buildFrom, imageIdOf, localImageId } from "./standinImage";
@@ -22,6 +22,25 @@ export interface Realised {
     volumes: Map<string, string>;
     /** Removes every container, network and volume created (volumes too unless `keepVolumes`). */
     remove(options?: { keepVolumes?: boolean }): Promise<void>;
+    /**
+     * What a later registration of the same program (a rotated credential, a changed setting) asks
+     * of the containers: `pulumi up` replaces each container whose inputs changed.
+     */
+    revise(resources: RegisteredResource[]): ContainerRevision;
+}
+
+/** The containers a later registration changes, and their replacement as `pulumi up` does it. */
+export interface ContainerRevision {
+    /** The containers (by resource name) whose inputs differ from those realised. */
+    changed: string[];
+    /**
+     * Replaces them as the engine replaces resources marked deleteBeforeReplace, as every container
+     * of the components is: each deleted (its stop signal, then SIGKILL after its stop timeout) once
+     * every changed container depending on it is gone, and created (uploaded into, started, healthy
+     * with `wait`) once everything it depends on exists; nothing else orders them, so those
+     * independent of each other go at once. Dependencies are those the program registered.
+     */
+    apply(): Promise<void>;
 }
 
 /** Creates, uploads into and starts a container exactly as its inputs say. */
@@ -169,6 +188,8 @@ interface Run {
     /** Names in container inputs refer to the mocked names; map them to this run's names. */
     renames: Map<string, string>;
     programDir: string | undefined;
+    /** Each realised resource's inputs, by resource name, to tell what a revision changes. */
+    props: Map<string, Props>;
 }
 
 /**
@@ -184,7 +205,16 @@ export async function realiseDockerResources(
 ): Promise<Realised> {
     const runId = randomBytes(4).toString("hex");
     const realised = tracked(docker);
-    const run: Run = { docker, runId, realised, imageIds: new Map(), renames: new Map(), programDir: options.programDir };
+    const run: Run = {
+        docker,
+        runId,
+        realised,
+        imageIds: new Map(),
+        renames: new Map(),
+        programDir: options.programDir,
+        props: new Map(),
+    };
+    realised.revise = (next) => revision(run, next);
     try {
         for (const r of resources.filter((r) => r.type.startsWith("docker:"))) await realiseResource(run, r);
     } catch (e) {
@@ -201,6 +231,9 @@ function tracked(docker: Docker): Tracked {
         networks: new Map(),
         volumes: new Map(),
         created: { containers: [], networks: [], volumes: [], images: [] },
+        revise: () => {
+            throw new Error("realise: revise before the first realisation");
+        },
         async remove(options = {}) {
             for (const c of this.created.containers.reverse()) await c.remove({ force: true, v: false }).catch(() => undefined);
             for (const image of this.created.images)
@@ -227,6 +260,7 @@ function tracked(docker: Docker): Tracked {
 async function realiseResource(run: Run, r: RegisteredResource): Promise<void> {
     const { docker, realised } = run;
     const props = unwrapSecrets(r.state) as Props;
+    run.props.set(`${r.type}::${r.name}`, props);
     switch (r.type) {
         case "docker:index/remoteImage:RemoteImage": {
             onlyHandled("docker.RemoteImage", props, ["name", "keepLocally", "imageId"]);
@@ -256,6 +290,62 @@ async function realiseResource(run: Run, r: RegisteredResource): Promise<void> {
         default:
             throw new Error(`realise: resource type ${r.type} not implemented`);
     }
+}
+
+/** The containers `resources` (a later registration of the same program) change, against what `run` realised. */
+function revision(run: Run, resources: RegisteredResource[]): ContainerRevision {
+    const docker = resources.filter((r) => r.type.startsWith("docker:"));
+    const key = (type: string, name: string) => `${type}::${name}`;
+    const CONTAINER = "docker:index/container:Container";
+    const added = docker.filter((r) => !run.props.has(key(r.type, r.name))).map((r) => r.name);
+    if (added.length > 0 || docker.length !== run.props.size)
+        throw new Error(`realise: a revision that adds or removes resources is not implemented (${added.join(", ")})`);
+    const inputs = new Map(docker.filter((r) => r.type === CONTAINER).map((r) => [r.name, unwrapSecrets(r.state) as Props]));
+    const changed = [...inputs]
+        .filter(([name, props]) => JSON.stringify(props) !== JSON.stringify(run.props.get(key(CONTAINER, name))))
+        .map(([name]) => name);
+    // What each changed container depends on among the changed ones, as registered.
+    const dependsOn = new Map(
+        changed.map((name) => {
+            const urns = registrationOptions.get(key(CONTAINER, name))?.dependencies ?? [];
+            return [name, changed.filter((other) => other !== name && urns.some((urn) => urn.endsWith(key(CONTAINER, other))))];
+        }),
+    );
+    /** Runs `step` on every name in waves: each once `ready(name, done)` holds, those ready together at once. */
+    const waves = async (step: (name: string) => Promise<void>, ready: (name: string, done: Set<string>) => boolean) => {
+        const done = new Set<string>();
+        while (done.size < changed.length) {
+            const wave = changed.filter((n) => !done.has(n) && ready(n, done));
+            if (wave.length === 0) throw new Error("realise: a dependency cycle among the changed containers");
+            await Promise.all(wave.map(step));
+            wave.forEach((n) => done.add(n));
+        }
+    };
+    return {
+        changed,
+        async apply() {
+            // Deleted dependents first: a container once every changed container depending on it is gone.
+            await waves(
+                async (name) => {
+                    const old = run.realised.containers.get(name)!;
+                    await old.stop().catch(() => undefined);
+                    await old.remove({ force: true, v: false });
+                },
+                (name, gone) => changed.every((other) => gone.has(other) || !dependsOn.get(other)!.includes(name)),
+            );
+            await waves(
+                async (name) => {
+                    const r = docker.find((x) => x.type === CONTAINER && x.name === name)!;
+                    const props = inputs.get(name)!;
+                    const container = await realiseContainer(run.docker, r, withRunNames(props, run.renames), run.imageIds, run.runId);
+                    run.realised.containers.set(name, container);
+                    run.realised.created.containers.push(container);
+                    run.props.set(key(CONTAINER, name), props);
+                },
+                (name, made) => dependsOn.get(name)!.every((d) => made.has(d)),
+            );
+        },
+    };
 }
 
 /** Creates a docker.Network under this run's name, which it returns. */

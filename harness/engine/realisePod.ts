@@ -56,7 +56,23 @@ export interface RealisedPods {
     /** Every StatefulSet's pods, by its metadata.name, in registration order. */
     statefulSets: Map<string, Pod[]>;
     network: string;
+    /**
+     * The StatefulSets' next revision, from a later registration of the same component (a rotated
+     * credential, a changed setting): what the StatefulSet controller rolls the pods to.
+     */
+    revise(resources: RegisteredResource[]): Promise<Revision>;
     remove(): Promise<void>;
+}
+
+/** A StatefulSet revision the pods can be rolled to, one pod at a time, as the controller does. */
+export interface Revision {
+    /**
+     * Deletes the pod as a roll does (every container stopped as the kubelet stops them: SIGTERM,
+     * SIGKILL after terminationGracePeriodSeconds) and creates it again from the revision's
+     * template and Secrets, on the same claims, address and DNS names; resolves once it is ready.
+     * The Pod object is updated in place.
+     */
+    replace(pod: Pod): Promise<void>;
 }
 
 /** Runs probe `which` of `c` in `container` (exec) or from the host at the pod's address (httpGet); true when it passes. */
@@ -85,14 +101,16 @@ interface Run {
     runId: string;
     network: string;
     namespace: string;
-    secrets: Secret[];
+    /** Revisions made by `revise` so far (the first realisation is revision 0). */
+    revisions: number;
     created: { containers: Docker.Container[]; infra: Docker.Container[]; volumes: string[] };
 }
 
-/** A checked StatefulSet with the local image of each of its containers. */
+/** A checked StatefulSet with the local image of each of its containers, and the Secrets of its revision. */
 interface ImagedSet extends Checked {
     images: string[];
     podCtx: k8s.types.output.core.v1.PodSecurityContext;
+    secrets: Secret[];
 }
 
 /** Each volume of a pod realised once, whichever containers mount it: a Docker volume's name, or a tmpfs's options. */
@@ -104,13 +122,14 @@ export async function realisePods(docker: Docker, resources: RegisteredResource[
     const { checked, secrets, namespace } = checkedStatefulSets(resources);
     const network = `pods-${runId}`;
     // Names: pod names are unique among StatefulSets (<name>-<ordinal>) and Kubernetes names have no "_".
-    const run: Run = { docker, runId, network, namespace, secrets, created: { containers: [], infra: [], volumes: [] } };
+    const run: Run = { docker, runId, network, namespace, revisions: 0, created: { containers: [], infra: [], volumes: [] } };
     const remove = () => removeAll(run);
     await docker.createNetwork({ Name: network, Internal: true, Labels: { [TEST_LABEL]: runId } });
     try {
         const statefulSets = new Map<string, Pod[]>();
-        for (const set of checked) statefulSets.set(set.sts.metadata.name, await realiseStatefulSet(run, set));
-        return { pods: statefulSets.get(checked[0].sts.metadata.name)!, statefulSets, network, remove };
+        for (const set of checked) statefulSets.set(set.sts.metadata.name, await realiseStatefulSet(run, await imaged(run, set, secrets)));
+        const revise = (next: RegisteredResource[]) => revise_(run, next);
+        return { pods: statefulSets.get(checked[0].sts.metadata.name)!, statefulSets, network, revise, remove };
     } catch (e) {
         await remove();
         throw e;
@@ -152,11 +171,41 @@ async function removeAll({ docker, network, created }: Run): Promise<void> {
             .catch(() => undefined);
 }
 
-/** Realises one StatefulSet's pods, in order. */
-async function realiseStatefulSet(run: Run, checked: Checked): Promise<Pod[]> {
-    const podCtx = checked.pod.securityContext ?? {};
+/** A checked StatefulSet with its containers' local images and its revision's Secrets. */
+async function imaged(run: Run, checked: Checked, secrets: Secret[]): Promise<ImagedSet> {
     const images = await Promise.all(checked.containers.map(({ c }) => localImageId(run.docker, c.image)));
-    const set: ImagedSet = { ...checked, images, podCtx };
+    return { ...checked, images, podCtx: checked.pod.securityContext ?? {}, secrets };
+}
+
+/** The revision `resources` declare, for the pods `run` realised (same StatefulSets, same namespace). */
+async function revise_(run: Run, resources: RegisteredResource[]): Promise<Revision> {
+    const { checked, secrets, namespace } = checkedStatefulSets(resources);
+    if (namespace !== run.namespace) throw new Error(`realisePod: a revision in namespace ${namespace}, not ${run.namespace}`);
+    const sets = await Promise.all(checked.map((c) => imaged(run, c, secrets)));
+    const revision = ++run.revisions;
+    return {
+        async replace(pod) {
+            const set = sets.find(
+                (s) => pod.name.startsWith(`${s.sts.metadata.name}-`) && /^\d+$/.test(pod.name.slice(s.sts.metadata.name.length + 1)),
+            );
+            if (!set) throw new Error(`realisePod: the revision has no StatefulSet for pod ${pod.name}`);
+            const grace = set.pod.terminationGracePeriodSeconds ?? 30;
+            // As the kubelet deletes a pod: every container gets its SIGTERM at once, then the grace period.
+            const old = [pod.container, ...[...pod.containers.values()].filter((c) => c.id !== pod.container.id)];
+            await Promise.all(old.map((c) => c.stop({ t: grace }).catch(() => undefined)));
+            await Promise.all(old.map((c) => c.remove({ force: true, v: false })));
+            const volumeFor = podVolumes(run, set, pod.name, revision);
+            const started = new Map<string, Docker.Container>();
+            for (const [i, { c }] of set.containers.entries())
+                started.set(c.name, await startContainer(run, set, pod.name, pod.infra, i, volumeFor, revision));
+            podOf(set, pod.name, pod.infra, pod.address, started, pod);
+            await waitReady(set, pod.name, pod, started);
+        },
+    };
+}
+
+/** Realises one StatefulSet's pods, in order. */
+async function realiseStatefulSet(run: Run, set: ImagedSet): Promise<Pod[]> {
     const pods: Pod[] = [];
     // OrderedReady: each pod once the one before it is ready.
     for (let ordinal = 0; ordinal < (set.sts.spec.replicas ?? 1); ordinal++)
@@ -176,8 +225,12 @@ async function realisePod(run: Run, set: ImagedSet, podName: string): Promise<Po
     return realised;
 }
 
-/** The pod's volumes, each made the first time a container mounts it. */
-function podVolumes(run: Run, set: ImagedSet, podName: string): VolumeFor {
+/**
+ * The pod's volumes, each made the first time a container mounts it. In a later revision the
+ * claims are the pod's existing ones (a PersistentVolumeClaim outlives its pod), and Secret volumes
+ * are written afresh from the revision's Secrets.
+ */
+function podVolumes(run: Run, set: ImagedSet, podName: string, revision = 0): VolumeFor {
     const { sts, pod } = set;
     const volumes = new Map<string, { volume: string } | { tmpfs: string }>();
     return async (mountName: string) => {
@@ -188,15 +241,16 @@ function podVolumes(run: Run, set: ImagedSet, podName: string): VolumeFor {
         const name = `${podName}_${mountName}_${run.runId}`;
         let made: { volume: string } | { tmpfs: string };
         if (claim) {
-            await createVolume(run, name);
+            if (revision === 0) await createVolume(run, name);
             made = { volume: name };
         } else if (volume?.emptyDir) {
             onlyHandled("emptyDir", volume.emptyDir, ["sizeLimit"]);
             made = { tmpfs: volume.emptyDir.sizeLimit ? `size=${bytes(volume.emptyDir.sizeLimit)}` : "" };
         } else if (volume?.secret || volume?.projected) {
-            await createVolume(run, name);
-            await writeSecretFiles(run, set, name, volume);
-            made = { volume: name };
+            const revised = revision === 0 ? name : `${name}_r${revision}`;
+            await createVolume(run, revised);
+            await writeSecretFiles(run, set, revised, volume);
+            made = { volume: revised };
         } else {
             throw new Error(`realisePod: volume ${mountName} of this kind not implemented`);
         }
@@ -221,7 +275,7 @@ async function writeSecretFiles(run: Run, set: ImagedSet, name: string, volume: 
         HostConfig: { NetworkMode: "none", Binds: [`${name}:/secret`] },
     });
     run.created.containers.push(writer);
-    for (const [file, content, mode] of secretFiles(volume, run.secrets)) {
+    for (const [file, content, mode] of secretFiles(volume, set.secrets)) {
         await writer.putArchive(tarOf(`secret/${file}`, content, mode, set.podCtx.fsGroup ?? 0), { path: "/" });
     }
 }
@@ -265,6 +319,7 @@ async function startContainer(
     infra: Docker.Container,
     i: number,
     volumeFor: VolumeFor,
+    revision = 0,
 ): Promise<Docker.Container> {
     const { c, user } = set.containers[i];
     const ctx = c.securityContext ?? {};
@@ -273,7 +328,7 @@ async function startContainer(
     // Docker gives a container on another's network namespace that container's hostname
     // (and with it HOSTNAME, which the replicated topology's command reads its ordinal from).
     const container = await run.docker.createContainer({
-        name: `${podName}_${c.name}_${run.runId}`,
+        name: `${podName}_${c.name}_${run.runId}${revision === 0 ? "" : `_r${revision}`}`,
         Image: set.images[i],
         Entrypoint: expand(c.command, env),
         Cmd: expand(c.args, env),
@@ -311,11 +366,18 @@ async function mountsOf(set: ImagedSet, c: Container, volumeFor: VolumeFor): Pro
     return { binds, tmpfs };
 }
 
-/** The realised pod as tests see it: its containers, address and probes. */
-function podOf(set: ImagedSet, podName: string, infra: Docker.Container, address: string, started: Map<string, Docker.Container>): Pod {
+/** The realised pod as tests see it: its containers, address and probes (`target` filled in place, for a replaced pod). */
+function podOf(
+    set: ImagedSet,
+    podName: string,
+    infra: Docker.Container,
+    address: string,
+    started: Map<string, Docker.Container>,
+    target?: Pod,
+): Pod {
     const { containers } = set;
     const first = containers[0].c;
-    const realised: Pod = {
+    const realised: Pod = Object.assign(target ?? ({} as Pod), {
         name: podName,
         container: started.get(first.name)!,
         containers: started,
@@ -336,7 +398,7 @@ function podOf(set: ImagedSet, podName: string, infra: Docker.Container, address
         async stop() {
             await realised.container.stop({ t: set.pod.terminationGracePeriodSeconds ?? 30 });
         },
-    };
+    } satisfies Pod);
     return realised;
 }
 

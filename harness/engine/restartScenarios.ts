@@ -10,7 +10,7 @@ import {
     type RoleSamples,
     type WriterFigures,
 } from "./restarts";
-import { adminOn, agreedPrimary, replicasOnline, until, type SentinelUnderTest } from "./sentinelObservers";
+import { adminOn, agreedPrimary, replicasOnline, throughSentinels, until, type SentinelUnderTest } from "./sentinelObservers";
 
 /** What {@link rollUnderWrites} measured. */
 export interface RollFigures {
@@ -18,6 +18,34 @@ export interface RollFigures {
     roles: RoleSamples;
     /** How long each server took to stop in the roll, by name (marked when it was the primary). */
     stopMs: Record<string, number>;
+}
+
+/**
+ * Runs `steps` under the confirmed writer and the role sampler, then expects no confirmed write
+ * lost, never two writable primaries, and a sample at least every second.
+ */
+async function underWrites<T>(
+    d: SentinelUnderTest,
+    servers: RestartableServer[],
+    steps: (writer: { phase(name: string): void }) => Promise<T>,
+): Promise<{ writer: WriterFigures; roles: RoleSamples; result: T }> {
+    await settled(d, servers);
+    const writer = confirmedWriter(d);
+    const roles = sampleRoles(d, servers);
+    let observed: { writer: WriterFigures; roles: RoleSamples } | undefined;
+    let result: T;
+    try {
+        await new Promise((r) => setTimeout(r, 1_000));
+        result = await steps(writer);
+        writer.phase("end");
+    } finally {
+        // Checked whether or not the steps succeeded: a write lost on the way to a failure counts too.
+        observed = { roles: await roles.stop(), writer: await writer.stop() };
+        expect(observed.writer.lost, "confirmed writes lost").toEqual([]);
+        expect(observed.roles.splitBrains, "two writable primaries at once").toEqual([]);
+        expect(observed.roles.longestTickMs).toBeLessThan(1_000);
+    }
+    return { ...observed, result };
 }
 
 /**
@@ -29,13 +57,8 @@ export interface RollFigures {
  */
 export async function rollUnderWrites(d: SentinelUnderTest, servers: RestartableServer[]): Promise<RollFigures> {
     const named = (name: string) => servers.find((s) => s.name === name)!;
-    await settled(d, servers);
-    const writer = confirmedWriter(d);
-    const roles = sampleRoles(d, servers);
-    const stopMs: Record<string, number> = {};
-    let figures: RollFigures | undefined;
-    try {
-        await new Promise((r) => setTimeout(r, 1_000));
+    const { writer, roles, result } = await underWrites(d, servers, async (writer) => {
+        const stopMs: Record<string, number> = {};
         writer.phase("kill");
         const first = await settled(d, servers);
         await named(first).kill();
@@ -51,15 +74,52 @@ export async function rollUnderWrites(d: SentinelUnderTest, servers: Restartable
             await server.start();
             await settled(d, servers);
         }
-        writer.phase("end");
-    } finally {
-        const samples = await roles.stop();
-        figures = { writer: await writer.stop(), roles: samples, stopMs };
-        expect(figures.writer.lost, "confirmed writes lost").toEqual([]);
-        expect(samples.splitBrains, "two writable primaries at once").toEqual([]);
-        expect(samples.longestTickMs).toBeLessThan(1_000);
+        return stopMs;
+    });
+    return { writer, roles, stopMs: result };
+}
+
+/**
+ * A credential rotation (`credentialGeneration` raised; the previous passwords still accepted)
+ * delivered as its platform delivers it (`deliver`), under the confirmed writer, which holds the
+ * previous generation's password throughout, and the role sampler. Expects what rollUnderWrites
+ * does, and one primary with every replica linked once it is delivered.
+ */
+export async function rotateUnderWrites(
+    d: SentinelUnderTest,
+    servers: RestartableServer[],
+    deliver: () => Promise<void>,
+): Promise<Omit<RollFigures, "stopMs">> {
+    const { writer, roles } = await underWrites(d, servers, async (writer) => {
+        writer.phase("rotation");
+        await deliver();
+        await settled(d, servers);
+    });
+    return { writer, roles };
+}
+
+/**
+ * After a rotation, before the previous generation is retired: the app and admin users get in
+ * through the Sentinels with the new generation's passwords (`next`), and still with the previous
+ * ones (the deployment's).
+ */
+export async function bothGenerationsWork(d: SentinelUnderTest, next: { password: string; adminPassword: string }): Promise<void> {
+    for (const [generation, credentials] of [
+        ["previous", d],
+        ["new", { ...d, ...next }],
+    ] as const) {
+        expect(next.password, "the rotation changed the app password").not.toBe(d.password);
+        const app = throughSentinels(credentials, "app", { maxRetriesPerRequest: 1 });
+        const admin = throughSentinels(credentials, "admin", { maxRetriesPerRequest: 1 });
+        try {
+            expect(await app.set(`rotated:${generation}`, generation), `app, ${generation} generation`).toBe("OK");
+            expect(await app.get(`rotated:${generation}`)).toBe(generation);
+            expect(await admin.ping(), `admin, ${generation} generation`).toBe("PONG");
+        } finally {
+            app.disconnect();
+            admin.disconnect();
+        }
     }
-    return figures;
 }
 
 /**

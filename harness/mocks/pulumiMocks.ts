@@ -194,6 +194,19 @@ function existingResource(type: string, resourceName: string, id: string): pulum
     return { id, state };
 }
 
+/**
+ * Names and ids the engine or a provider made up, by `<type>::<name>`: a later registration of the
+ * same resource (the next `pulumi up` of the same program) keeps them, as the engine does.
+ */
+const madeUp = new Map<string, string>();
+
+function keptOr(type: string, name: string, make: () => string): string {
+    const key = `${type}::${name}`;
+    const kept = madeUp.get(key) ?? make();
+    madeUp.set(key, kept);
+    return kept;
+}
+
 /** Sets in `state` the outputs the provider computes: generated results, autonames, keys and certificates, image ids. */
 function addComputedOutputs(type: string, name: string, inputs: Record<string, unknown>, state: Record<string, unknown>): void {
     switch (type) {
@@ -206,7 +219,7 @@ function addComputedOutputs(type: string, name: string, inputs: Record<string, u
         case "docker:index/network:Network":
         case "docker:index/volume:Volume":
         case "docker:index/container:Container":
-            state.name = inputs.name ?? `${name}-${randomBytes(4).toString("hex")}`;
+            state.name = inputs.name ?? keptOr(type, name, () => `${name}-${randomBytes(4).toString("hex")}`);
             break;
         case "tls:index/privateKey:PrivateKey":
         case "tls:index/selfSignedCert:SelfSignedCert":
@@ -215,13 +228,16 @@ function addComputedOutputs(type: string, name: string, inputs: Record<string, u
             Object.assign(state, tlsProvider(type, unwrapSecrets(inputs) as Record<string, unknown>));
             break;
         case "docker:index/remoteImage:RemoteImage":
-            state.imageId = `sha256:${randomBytes(32).toString("hex")}`;
+            state.imageId = keptOr(type, name, () => `sha256:${randomBytes(32).toString("hex")}`);
             break;
         default:
             if (type.startsWith("kubernetes:")) {
                 // The provider autonames objects without metadata.name.
                 const metadata = (inputs.metadata ?? {}) as Record<string, unknown>;
-                state.metadata = { ...metadata, name: metadata.name ?? `${name}-${randomBytes(4).toString("hex")}` };
+                state.metadata = {
+                    ...metadata,
+                    name: metadata.name ?? keptOr(type, name, () => `${name}-${randomBytes(4).toString("hex")}`),
+                };
             }
             break;
     }
@@ -268,8 +284,8 @@ export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
 }
 
 /** Resources registered for the component named `name`. */
-export function resourcesOf(name: string): RegisteredResource[] {
-    return registered.filter((r) => r.name === name || r.name.startsWith(`${name}-`));
+export function resourcesOf(name: string, among: RegisteredResource[] = registered): RegisteredResource[] {
+    return among.filter((r) => r.name === name || r.name.startsWith(`${name}-`));
 }
 
 /** The result of every RandomPassword registered under component `name`, by resource name (for tests that must not print them). */

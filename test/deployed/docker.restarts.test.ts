@@ -4,20 +4,21 @@
 // then every server stopped and started highest-first, as a roll does (each stop the container's
 // own: the primary hands over first), then a restart while every Sentinel is down.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { deployDockerSentinel, type DockerSentinelDeployment } from "../../harness/engine/deployments";
+import { deployDockerSentinel, passwordOf, registerAgain, type DockerSentinelDeployment } from "../../harness/engine/deployments";
 import { installMocks } from "../../harness/mocks/pulumiMocks";
 import { dockerServer, type RestartableServer } from "../../harness/engine/restarts";
-import { restartWithoutSentinels, rollUnderWrites } from "../../harness/engine/restartScenarios";
+import { bothGenerationsWork, restartWithoutSentinels, rollUnderWrites, rotateUnderWrites } from "../../harness/engine/restartScenarios";
 
 // Down after 5 s, the default: a roll whose primary waited for it would show a gap of 5 s or more.
 const SENTINEL = { downAfterMilliseconds: 5_000, failoverTimeoutMilliseconds: 10_000 };
+const ARGS = { replicas: 3, sentinel: { enabled: true, ...SENTINEL } };
 
 describe("DockerRedis with Sentinel through restarts", () => {
     let d: DockerSentinelDeployment;
     let servers: RestartableServer[];
     beforeAll(async () => {
         await installMocks();
-        d = await deployDockerSentinel("roll", { replicas: 3, sentinel: { enabled: true, ...SENTINEL } });
+        d = await deployDockerSentinel("roll", ARGS);
         servers = d.servers.map(dockerServer);
     }, 300_000);
     afterAll(async () => {
@@ -41,4 +42,25 @@ describe("DockerRedis with Sentinel through restarts", () => {
             d.sentinels.map((s) => ({ stop: () => s.container.stop(), start: () => s.container.start() })),
         );
     }, 180_000);
+
+    it("rotates every credential under writes, every changed container replaced as pulumi up replaces it, and loses no confirmed write", async () => {
+        const { DockerRedis } = await import("../../index");
+        const next = await registerAgain("roll", () => new DockerRedis("roll", { ...ARGS, credentialGeneration: 1 }));
+        const revision = d.realised.revise(next.resources);
+        const resourceOf = (i: number) => (i === 0 ? "roll" : `roll-${i}`);
+        // The config's writer (the new files), and every server and Sentinel (each labelled with the config's hash).
+        expect([...revision.changed].sort()).toEqual(
+            ["roll-config", ...d.servers.map((_, i) => resourceOf(i)), ...d.sentinels.map((_, i) => `roll-sentinel-${i}`)].sort(),
+        );
+        const { writer, roles } = await rotateUnderWrites(d, servers, async () => {
+            await revision.apply();
+            d.servers.forEach((s, i) => (s.container = d.realised.containers.get(resourceOf(i))!));
+            d.sentinels.forEach((s, i) => (s.container = d.realised.containers.get(`roll-sentinel-${i}`)!));
+        });
+        console.log(
+            `Docker rotation: ${writer.confirmed} writes confirmed, ${writer.unconfirmed} not; by phase ${JSON.stringify(writer.phases)}; ` +
+                `${roles.ticks} role samples (longest tick ${Math.round(roles.longestTickMs)} ms)`,
+        );
+        await bothGenerationsWork(d, { password: next.secrets.password, adminPassword: passwordOf(next.secrets.adminConnectionString) });
+    }, 300_000);
 });

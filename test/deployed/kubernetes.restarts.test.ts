@@ -4,18 +4,21 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deployKubernetesSentinel, type KubernetesSentinelDeployment } from "../../harness/engine/kubernetesDeployment";
 import { installMocks } from "../../harness/mocks/pulumiMocks";
+import { passwordOf, registerAgain } from "../../harness/engine/deployments";
+import type { Pod } from "../../harness/engine/realisePod";
 import { podServer, type RestartableServer } from "../../harness/engine/restarts";
-import { restartWithoutSentinels, rollUnderWrites } from "../../harness/engine/restartScenarios";
+import { bothGenerationsWork, restartWithoutSentinels, rollUnderWrites, rotateUnderWrites } from "../../harness/engine/restartScenarios";
 
 // Down after 5 s, the default: a roll whose primary waited for it would show a gap of 5 s or more.
 const SENTINEL = { downAfterMilliseconds: 5_000, failoverTimeoutMilliseconds: 10_000 };
+const ARGS = { replicas: 3, sentinel: { enabled: true, ...SENTINEL } };
 
 describe("KubernetesRedis with Sentinel through restarts, its pods realised on the Docker engine", () => {
     let d: KubernetesSentinelDeployment;
     let servers: RestartableServer[];
     beforeAll(async () => {
         await installMocks();
-        d = await deployKubernetesSentinel("roll", { replicas: 3, sentinel: { enabled: true, ...SENTINEL } });
+        d = await deployKubernetesSentinel("roll", ARGS);
         servers = d.servers.map(podServer);
     }, 300_000);
     afterAll(async () => {
@@ -38,4 +41,33 @@ describe("KubernetesRedis with Sentinel through restarts, its pods realised on t
             d.sentinels.map((pod) => ({ stop: () => pod.stop(), start: () => pod.restart() })),
         );
     }, 180_000);
+
+    it("rotates every credential under writes, both StatefulSets rolled highest-first at once, each primary handing over", async () => {
+        const { KubernetesRedis } = await import("../../index");
+        const next = await registerAgain("roll", () => new KubernetesRedis("roll", { ...ARGS, credentialGeneration: 1 }));
+        const revision = await d.realised.revise(next.resources);
+        // As the StatefulSet controller: the highest ordinal first, each replaced pod ready before the next.
+        const roll = async (pods: Pod[]) => {
+            for (const pod of [...pods].reverse()) await revision.replace(pod);
+        };
+        const began = Date.now();
+        const { writer, roles } = await rotateUnderWrites(d, servers, async () => {
+            // The two StatefulSets are updated independently, so their rolls overlap.
+            await Promise.all([roll(d.servers), roll(d.sentinels)]);
+        }).catch(async (e: unknown) => {
+            // What each new container said (roles chosen, syncs, failovers): they hold no credential.
+            for (const pod of [...d.servers, ...d.sentinels]) {
+                const logs = await pod.container.logs({ stdout: true, stderr: true, since: Math.floor(began / 1000) - 5 });
+                console.log(`${pod.name} since the rotation began:\n${logs.toString("latin1")}`);
+            }
+            throw e;
+        });
+        console.log(
+            `Kubernetes rotation: ${writer.confirmed} writes confirmed, ${writer.unconfirmed} not; by phase ${JSON.stringify(writer.phases)}; ` +
+                `${roles.ticks} role samples (longest tick ${Math.round(roles.longestTickMs)} ms)`,
+        );
+        // Handed over: no primary's replacement waited for down-after.
+        expect(writer.phases.rotation.longestGapMs).toBeLessThan(SENTINEL.downAfterMilliseconds);
+        await bothGenerationsWork(d, { password: next.secrets.password, adminPassword: passwordOf(next.secrets.adminConnectionString) });
+    }, 300_000);
 });
