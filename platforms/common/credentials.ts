@@ -91,9 +91,13 @@ export function createRedisCredentials(
     const sentinel = users.sentinel ? passwordsOf(`${name}-${SENTINEL_USER}-password`) : pulumi.output([]);
     const metrics = users.metrics ? passwordsOf(`${name}-${METRICS_USER}-password`) : pulumi.output([]);
     const extraUsers = users.extra.map((user) => passwordsOf(`${name}-user-${user}-password`));
+    // Not rotated with the generation: a renamed command has one name, with no overlap to give. A new name
+    // mid-roll left the Sentinels, which reconfigure servers with it (`sentinel rename-command`), unable to
+    // promote a server already on the new files until they rolled themselves: a handover failed and writes
+    // stopped for 25 s (test/deployed/kubernetes.restarts.test.ts). `credentialKeepers` still regenerates it.
     const configCommand = new random.RandomString(
         `${name}-config-command`,
-        { length: 32, special: false, keepers: keepersFor(rotation.generation) },
+        { length: 32, special: false, keepers: pulumi.output(rotation.keepers ?? {}) },
         // RandomString's result is not secret by default; keep it out of plaintext state.
         { parent, additionalSecretOutputs: ["result"] },
     );

@@ -3,7 +3,7 @@
 // harness/engine/restarts.ts, as on Docker (docker.restarts.test.ts).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deployKubernetesSentinel, type KubernetesSentinelDeployment } from "../../harness/engine/kubernetesDeployment";
-import { installMocks } from "../../harness/mocks/pulumiMocks";
+import { installMocks, registrationOptions } from "../../harness/mocks/pulumiMocks";
 import { passwordOf, registerAgain } from "../../harness/engine/deployments";
 import type { Pod } from "../../harness/engine/realisePod";
 import { podServer, type RestartableServer } from "../../harness/engine/restarts";
@@ -42,7 +42,7 @@ describe("KubernetesRedis with Sentinel through restarts, its pods realised on t
         );
     }, 180_000);
 
-    it("rotates every credential under writes, both StatefulSets rolled highest-first at once, each primary handing over", async () => {
+    it("rotates every credential under writes, each StatefulSet rolled highest-first in the order pulumi up updates them, each primary handing over", async () => {
         const { KubernetesRedis } = await import("../../index");
         const next = await registerAgain("roll", () => new KubernetesRedis("roll", { ...ARGS, credentialGeneration: 1 }));
         const revision = await d.realised.revise(next.resources);
@@ -51,9 +51,13 @@ describe("KubernetesRedis with Sentinel through restarts, its pods realised on t
             for (const pod of [...pods].reverse()) await revision.replace(pod);
         };
         const began = Date.now();
+        // pulumi-kubernetes waits for a StatefulSet's rollout before it updates what depends on it, and
+        // the Sentinels' StatefulSet depends on the servers': the servers roll first, then the Sentinels.
+        const sentinelSet = registrationOptions.get("kubernetes:apps/v1:StatefulSet::roll-sentinel");
+        expect(sentinelSet?.dependencies.some((urn) => urn.endsWith("kubernetes:apps/v1:StatefulSet::roll"))).toBe(true);
         const { writer, roles } = await rotateUnderWrites(d, servers, async () => {
-            // The two StatefulSets are updated independently, so their rolls overlap.
-            await Promise.all([roll(d.servers), roll(d.sentinels)]);
+            await roll(d.servers);
+            await roll(d.sentinels);
         }).catch(async (e: unknown) => {
             // What each new container said (roles chosen, syncs, failovers): they hold no credential.
             for (const pod of [...d.servers, ...d.sentinels]) {

@@ -177,7 +177,8 @@ export function planPodSpec(plan: KubernetesRedisPlan, secrets: PodSecretNames):
                 // may take minutes, which the startup probe tolerates (120 × 5 s).
                 startupProbe: { ...pingProbe(plan, port, ["PONG", "NOAUTH", "LOADING"], false), periodSeconds: 5, failureThreshold: 120 },
                 livenessProbe: { ...pingProbe(plan, port, ["PONG", "NOAUTH", "LOADING"], false), periodSeconds: 10, failureThreshold: 6 },
-                // Ready only once it answers an authenticated PING (not while LOADING).
+                // Ready only once it answers an authenticated PING: not while LOADING, nor, a replica, until it
+                // is in sync with its primary (it answers MASTERDOWN until then: replica-serve-stale-data no).
                 readinessProbe: { ...pingProbe(plan, port, ["PONG"], true), periodSeconds: 5, failureThreshold: 3 },
             },
             ...exporterContainers(plan),
