@@ -128,7 +128,7 @@ export async function realisePods(docker: Docker, resources: RegisteredResource[
     try {
         const statefulSets = new Map<string, Pod[]>();
         for (const set of checked) statefulSets.set(set.sts.metadata.name, await realiseStatefulSet(run, await imaged(run, set, secrets)));
-        const revise = (next: RegisteredResource[]) => revise_(run, next);
+        const revise = (next: RegisteredResource[]) => revisionOf(run, next);
         return { pods: statefulSets.get(checked[0].sts.metadata.name)!, statefulSets, network, revise, remove };
     } catch (e) {
         await remove();
@@ -178,7 +178,7 @@ async function imaged(run: Run, checked: Checked, secrets: Secret[]): Promise<Im
 }
 
 /** The revision `resources` declare, for the pods `run` realised (same StatefulSets, same namespace). */
-async function revise_(run: Run, resources: RegisteredResource[]): Promise<Revision> {
+async function revisionOf(run: Run, resources: RegisteredResource[]): Promise<Revision> {
     const { checked, secrets, namespace } = checkedStatefulSets(resources);
     if (namespace !== run.namespace) throw new Error(`realisePod: a revision in namespace ${namespace}, not ${run.namespace}`);
     const sets = await Promise.all(checked.map((c) => imaged(run, c, secrets)));
