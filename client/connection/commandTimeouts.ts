@@ -28,7 +28,7 @@ export class CommandTimeouts {
     /** The time now, read once per turn of the event loop (see turn.ts): a clock read per command costs throughput, and timeouts are seconds. */
     readonly #clock: () => number;
 
-    constructor(ms: number, clock: () => number = () => performance.now()) {
+    constructor(ms: number, clock: () => number) {
         this.#ms = ms;
         this.#clock = clock;
     }

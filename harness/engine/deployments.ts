@@ -115,9 +115,9 @@ export interface DockerSentinelDeployment extends SentinelAccess {
     realised: Realised;
     network: string;
     masterName: string;
-    /** The Redis containers, the first started as primary, with their aliases, addresses and network holders. */
-    servers: Array<{ alias: string; container: Docker.Container; holder: Docker.Container; address: string }>;
-    sentinels: Array<{ alias: string; container: Docker.Container; holder: Docker.Container; address: string }>;
+    /** The Redis containers, the first started as primary, with their resource names, aliases, addresses and network holders. */
+    servers: Array<{ resource: string; alias: string; container: Docker.Container; holder: Docker.Container; address: string }>;
+    sentinels: Array<{ resource: string; alias: string; container: Docker.Container; holder: Docker.Container; address: string }>;
     stop(): Promise<void>;
 }
 
@@ -174,7 +174,7 @@ export async function deployDockerSentinel(name: string, args: DockerRedisArgs):
             // The address belongs to the container holding the network namespace, which outlives the process.
             const holder = realised.containers.get(`${resource}-network`);
             if (!container || !holder) throw new Error(`deployment of ${name} has no container ${resource} or its network holder`);
-            return { alias, container, holder, address: await addressOn(holder, network) };
+            return { resource, alias, container, holder, address: await addressOn(holder, network) };
         };
         const replicas = args.replicas ?? 1;
         const servers = await Promise.all(

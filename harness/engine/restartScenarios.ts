@@ -104,11 +104,11 @@ export async function rotateUnderWrites(
  * ones (the deployment's).
  */
 export async function bothGenerationsWork(d: SentinelUnderTest, next: { password: string; adminPassword: string }): Promise<void> {
+    expect(next.password, "the rotation changed the app password").not.toBe(d.password);
     for (const [generation, credentials] of [
         ["previous", d],
         ["new", { ...d, ...next }],
     ] as const) {
-        expect(next.password, "the rotation changed the app password").not.toBe(d.password);
         const app = throughSentinels(credentials, "app", { maxRetriesPerRequest: 1 });
         const admin = throughSentinels(credentials, "admin", { maxRetriesPerRequest: 1 });
         try {

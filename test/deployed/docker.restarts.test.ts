@@ -47,15 +47,11 @@ describe("DockerRedis with Sentinel through restarts", () => {
         const { DockerRedis } = await import("../../index");
         const next = await registerAgain("roll", () => new DockerRedis("roll", { ...ARGS, credentialGeneration: 1 }));
         const revision = d.realised.revise(next.resources);
-        const resourceOf = (i: number) => (i === 0 ? "roll" : `roll-${i}`);
         // The config's writer (the new files), and every server and Sentinel (each labelled with the config's hash).
-        expect([...revision.changed].sort()).toEqual(
-            ["roll-config", ...d.servers.map((_, i) => resourceOf(i)), ...d.sentinels.map((_, i) => `roll-sentinel-${i}`)].sort(),
-        );
+        expect([...revision.changed].sort()).toEqual(["roll-config", ...[...d.servers, ...d.sentinels].map((s) => s.resource)].sort());
         const { writer, roles } = await rotateUnderWrites(d, servers, async () => {
             await revision.apply();
-            d.servers.forEach((s, i) => (s.container = d.realised.containers.get(resourceOf(i))!));
-            d.sentinels.forEach((s, i) => (s.container = d.realised.containers.get(`roll-sentinel-${i}`)!));
+            for (const s of [...d.servers, ...d.sentinels]) s.container = d.realised.containers.get(s.resource)!;
         });
         console.log(
             `Docker rotation: ${writer.confirmed} writes confirmed, ${writer.unconfirmed} not; by phase ${JSON.stringify(writer.phases)}; ` +
