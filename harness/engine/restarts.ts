@@ -147,12 +147,16 @@ export function confirmedWriter(d: SentinelUnderTest): { phase(name: string): vo
     };
 }
 
-/** Resolves once every Sentinel names one primary (other than `not`) and every other server follows it, linked. */
-export async function settled(d: SentinelUnderTest, servers: RestartableServer[], not?: string): Promise<string> {
-    const primary = await agreedPrimary(d, { not, ms: 60_000 });
+/**
+ * Resolves once every Sentinel names one primary and every other server follows it, linked, each
+ * within `ms`. A replica left following another replica (its primary, restarted, came back as a
+ * primary and was converted) is fixed by the Sentinels only once their failover timeout has passed.
+ */
+export async function settled(d: SentinelUnderTest, servers: RestartableServer[], ms = 60_000): Promise<string> {
+    const primary = await agreedPrimary(d, { ms });
     const address = servers.find((s) => s.name === primary)?.address;
     if (address === undefined) throw new Error(`the Sentinels name ${primary}, no server of this deployment`);
-    await replicasOnline(d, address, servers.length - 1);
+    await replicasOnline(d, address, servers.length - 1, ms);
     // Every replica says so too (the primary lists a replica online a moment before its link is up).
     for (const s of servers.filter((x) => x.name !== primary)) {
         const admin = new Redis({
@@ -169,7 +173,7 @@ export async function settled(d: SentinelUnderTest, servers: RestartableServer[]
                 `${s.name} to follow ${primary}, linked`,
                 () => admin.info("replication"),
                 (info) => info.includes(`master_host:${primary}\r\n`) && /master_link_status:up/.test(info),
-                60_000,
+                ms,
             );
         } finally {
             admin.disconnect();

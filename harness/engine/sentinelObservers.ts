@@ -116,13 +116,14 @@ export async function sentinelsAcquainted(d: SentinelUnderTest, replicas: number
 }
 
 /** The primary's INFO replication once `count` replicas are online (until then it refuses writes: min-replicas-to-write). */
-export async function replicasOnline(d: SentinelUnderTest, address: string, count = 2): Promise<string> {
+export async function replicasOnline(d: SentinelUnderTest, address: string, count = 2, ms = 30_000): Promise<string> {
     const admin = adminOn(d, address);
     try {
         return await until(
             `${count} replicas online`,
             () => admin.info("replication"),
             (info) => (info.match(/state=online/g) ?? []).length === count,
+            ms,
         );
     } finally {
         admin.disconnect();

@@ -30,31 +30,48 @@ export interface CredentialRotation {
     keepers?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
-/** A password generator: one of two per user, alternating between generations. */
+/** A password generator: one of a user's few, each holding one generation in turn. */
 export interface PasswordSlot {
-    slot: 0 | 1;
+    slot: number;
     /** The generation whose password it holds; a new generation in this slot regenerates it. */
     generation: number;
 }
 
+/** The slots of `generations` (current first), generation N in slot N % `slots`. */
+const slotsOf = (generations: number[], slots: number): PasswordSlot[] =>
+    generations.filter((g) => g >= 0).map((generation) => ({ slot: generation % slots, generation }));
+
 /**
- * The password slots a user has at a rotation: generation N lives in slot N % 2, so raising N
- * regenerates only the slot that held N - 1 and keeps N's password accepted next to the new one.
- * The previous generation is left out before the first rotation and once it is retired. Current first.
+ * The password slots a client's user (app, admin, metrics, extra users) has at a rotation:
+ * generation N lives in slot N % 2, so raising N regenerates only the slot that held N - 1 and keeps
+ * N's password accepted next to the new one. The previous generation is left out before the first
+ * rotation and once it is retired. Current first.
  */
 export function passwordSlots(generation: number, retirePrevious: boolean): PasswordSlot[] {
-    const current: PasswordSlot = { slot: (generation % 2) as 0 | 1, generation };
-    if (generation === 0 || retirePrevious) return [current];
-    return [current, { slot: ((generation - 1) % 2) as 0 | 1, generation: generation - 1 }];
+    return slotsOf(retirePrevious ? [generation] : [generation, generation - 1], 2);
+}
+
+/**
+ * The password slots of a user the servers and Sentinels authenticate to each other with
+ * (replication, sentinel): three generations, N in slot N % 3, never retired by
+ * `retirePreviousCredentials` (no client holds them). Each authenticates with its previous
+ * generation (peerPassword), so while a rotation rolls pods on generation N next to pods on N + 1,
+ * each side's choice (N - 1, N) is one the other accepts; with two generations kept, the old pods'
+ * N - 1 was refused by the new ones, and the Sentinels could not hand a primary over (a rotation
+ * after a rotation stopped writes for 26 s: test/deployed/kubernetes.restarts.test.ts).
+ */
+export function peerPasswordSlots(generation: number): PasswordSlot[] {
+    return slotsOf([generation, generation - 1, generation - 2], 3);
 }
 
 // Specials that survive redis.conf parsing, shells and URLs (after encoding) without quoting.
 const PASSWORD_SPECIALS = "!#%*+,-.:=?@^_~";
 
 /**
- * Generates every user's passwords (two slots each, see {@link passwordSlots}) and the name
- * CONFIG is renamed to, with `@pulumi/random`. Raising the generation adds a new password per
- * user next to the current one; `retirePrevious` then drops the old one.
+ * Generates every user's passwords (two slots per client's user, see {@link passwordSlots}; three
+ * per peer user, see {@link peerPasswordSlots}) and the name CONFIG is renamed to, with
+ * `@pulumi/random`. Raising the generation adds a new password per user next to the current one;
+ * `retirePrevious` then drops the clients' previous one.
  */
 export function createRedisCredentials(
     name: string,
@@ -62,10 +79,11 @@ export function createRedisCredentials(
     users: { extra: readonly string[]; replication: boolean; sentinel?: boolean; metrics?: boolean },
     parent: pulumi.Resource,
 ): RedisCredentials {
-    const slots = passwordSlots(rotation.generation, rotation.retirePrevious);
+    const clientSlots = passwordSlots(rotation.generation, rotation.retirePrevious);
+    const peerSlots = peerPasswordSlots(rotation.generation);
     const keepersFor = (generation: number) =>
         pulumi.output(rotation.keepers ?? {}).apply((keepers) => ({ ...keepers, generation: String(generation) }));
-    const passwordsOf = (prefix: string): pulumi.Output<string[]> =>
+    const passwordsOf = (prefix: string, slots = clientSlots): pulumi.Output<string[]> =>
         pulumi.all(
             slots.map(
                 ({ slot, generation }) =>
@@ -87,8 +105,8 @@ export function createRedisCredentials(
     const app = passwordsOf(`${name}-${APP_USER}-password`);
     const admin = passwordsOf(`${name}-${ADMIN_USER}-password`);
     // No replicas, no replication user: nobody would use it.
-    const replication = users.replication ? passwordsOf(`${name}-${REPLICATION_USER}-password`) : pulumi.output([]);
-    const sentinel = users.sentinel ? passwordsOf(`${name}-${SENTINEL_USER}-password`) : pulumi.output([]);
+    const replication = users.replication ? passwordsOf(`${name}-${REPLICATION_USER}-password`, peerSlots) : pulumi.output([]);
+    const sentinel = users.sentinel ? passwordsOf(`${name}-${SENTINEL_USER}-password`, peerSlots) : pulumi.output([]);
     const metrics = users.metrics ? passwordsOf(`${name}-${METRICS_USER}-password`) : pulumi.output([]);
     const extraUsers = users.extra.map((user) => passwordsOf(`${name}-user-${user}-password`));
     // Not rotated with the generation: a renamed command has one name, with no overlap to give. A new name

@@ -27,12 +27,24 @@ export interface RedisAclRules {
     channelPatterns?: string[];
 }
 
-/** An ACL user: its rules and the passwords that authenticate it (two while a rotation overlaps). */
+/** An ACL user: its rules and the passwords that authenticate it (more than one while a rotation overlaps). */
 export interface RedisAclUser extends RedisAclRules {
     /** User name: letters, digits, `_`, `.` or `-`; never `default`, which is always off. */
     name: string;
-    /** 1 or 2 passwords; only their SHA-256 reaches the config. */
+    /** 1 to 3 passwords, current first; only their SHA-256 reaches the config. */
     passwords: string[];
+}
+
+/**
+ * The password a server or a Sentinel authenticates to its peers with, of a peer user's passwords
+ * (replication, sentinel; current first): the previous generation's, the current one's before the
+ * first rotation. A rotation rolls pods one at a time, so pods on the previous files and on the new
+ * ones must reach each other: the new files' previous generation is the old files' current one. Peer
+ * users keep the generation before that too (see peerPasswordSlots), so the old files' own choice,
+ * one generation older, is still accepted by the new ones.
+ */
+export function peerPassword(passwords: readonly string[]): string | undefined {
+    return passwords[1] ?? passwords[0];
 }
 
 /** The user `connectionString` carries. */
@@ -118,7 +130,7 @@ const CATEGORY_ALLOWED = `Redis 7.0 ACL categories without "@": ${[...REDIS_70_A
 const COMMAND_ALLOWED = "Redis 7.0 command names in lowercase, subcommands as command|subcommand (e.g. get, client|setname)";
 const PATTERN_ALLOWED = "glob patterns of 1 to 256 printable characters without whitespace, quotes or backslash";
 const USER_ALLOWED = "a user name of 1 to 64 letters, digits, '_', '.' or '-', not default, app, admin, replication, sentinel or metrics";
-const PASSWORDS_ALLOWED = "1 or 2 distinct passwords of 16 to 512 printable ASCII characters without whitespace, quotes or backslash";
+const PASSWORDS_ALLOWED = "1 to 3 distinct passwords of 16 to 512 printable ASCII characters without whitespace, quotes or backslash";
 
 /** A password Redis reads from a config line as one token: printable ASCII, no whitespace, quotes or backslash. */
 export const PASSWORD_PATTERN = /^[!#-&(-[\]-~]{16,512}$/;
@@ -160,7 +172,7 @@ const aclUser = z.strictObject({
     passwords: z
         .array(z.string({ error: PASSWORDS_ALLOWED }).regex(PASSWORD_PATTERN, { error: PASSWORDS_ALLOWED }), { error: PASSWORDS_ALLOWED })
         .min(1, { error: PASSWORDS_ALLOWED })
-        .max(2, { error: PASSWORDS_ALLOWED })
+        .max(3, { error: PASSWORDS_ALLOWED })
         .refine(distinct, { error: PASSWORDS_ALLOWED }),
     ...aclRulesShape,
 });

@@ -4,7 +4,7 @@ import { isIP } from "node:net";
 import { z } from "zod";
 import { REDIS_70_COMMANDS } from "../acl/redis70Commands";
 import { CONFIG_DIR, DATA_DIR } from "../container";
-import { aclUsers, REPLICATION_USER, type RedisAclUser } from "../acl/users";
+import { aclUsers, peerPassword, REPLICATION_USER, type RedisAclUser } from "../acl/users";
 import { TLS_AUTH_CLIENTS } from "../tls/tlsLines";
 import { parseSettings } from "../parseSettings";
 import { REDIS_PORT } from "../../policies/shared/ports";
@@ -293,9 +293,9 @@ function checkCombinations(s: ResolvedRedisTuning, ctx: z.RefinementCtx): void {
     }
 }
 
-/** The password a replica authenticates with: the oldest the replication user holds (see replica.conf). */
+/** The password a replica authenticates to its primary with: the replication user's {@link peerPassword}. */
 export function replicationPassword(users: readonly RedisAclUser[]): string | undefined {
-    return users.find((u) => u.name === REPLICATION_USER)?.passwords.at(-1);
+    return peerPassword(users.find((u) => u.name === REPLICATION_USER)?.passwords ?? []);
 }
 
 const settingsSchema = z

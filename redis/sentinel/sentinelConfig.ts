@@ -14,6 +14,7 @@ import {
     APP_USER,
     DEFAULT_USER_OFF,
     REPLICATION_USER,
+    peerPassword,
     SENTINEL_USER,
     type RedisAclUser,
 } from "../acl/users";
@@ -143,8 +144,8 @@ export function renderSentinelConfig(settings: SentinelConfigSettings): string {
     const c = parseSettings(schema, settings, Object.keys(schema.shape), new Set(["users", "configCommandName"]));
     const master = c.masterName;
     const password = (name: string) => c.users.find((u) => u.name === name)?.passwords ?? [];
-    // Sentinel authenticates with one password: the oldest, accepted by every server during a rotation.
-    const sentinelPassword = password(SENTINEL_USER).at(-1);
+    // Sentinel authenticates with one password, accepted by servers and Sentinels on either side of a rotation.
+    const sentinelPassword = peerPassword(password(SENTINEL_USER));
     const users = [APP_USER, ADMIN_USER, REPLICATION_USER, SENTINEL_USER].map((name) => {
         const line = aclUserLine({ name, passwords: password(name) });
         return `${line} ${SENTINEL_SIDE_RULES[name].join(" ")}`;

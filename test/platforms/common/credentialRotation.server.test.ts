@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { passwordSlots } from "../../../platforms/common/credentials";
-import { hardenedUsers } from "../../../redis/acl/users";
+import { passwordSlots, peerPasswordSlots } from "../../../platforms/common/credentials";
+import { hardenedUsers, peerPassword } from "../../../redis/acl/users";
 import { anonymousClient, freeLoopbackPort, generatedPassword, launchRedis } from "../../../harness/local/localRedis";
 import { renderRedisConfig } from "../../../redis/config/render";
 
@@ -29,6 +29,31 @@ describe("passwordSlots", () => {
             const renewed = after.filter((a) => !before.some((b) => b.slot === a.slot && b.generation === a.generation));
             expect(kept).toEqual([{ slot: ((n - 1) % 2) as 0 | 1, generation: n - 1 }]);
             expect(renewed).toEqual([{ slot: (n % 2) as 0 | 1, generation: n }]);
+        }
+    });
+});
+
+describe("peerPasswordSlots and peerPassword", () => {
+    /** The generations a peer user (replication, sentinel) accepts at generation n, current first. */
+    const accepted = (n: number) => peerPasswordSlots(n).map((s) => String(s.generation));
+
+    it("let pods on both sides of every rotation authenticate to each other, rotation after rotation", () => {
+        // A roll runs pods on generation n next to pods on n + 1: each side's choice must be one the other accepts.
+        for (let n = 0; n < 50; n++) {
+            const [old, next] = [accepted(n), accepted(n + 1)];
+            expect(next, `generation ${n + 1} accepts generation ${n}'s choice`).toContain(peerPassword(old));
+            expect(old, `generation ${n} accepts generation ${n + 1}'s choice`).toContain(peerPassword(next));
+            expect(next).toContain(peerPassword(next));
+        }
+    });
+
+    it("authenticate with the previous generation once rotated, and regenerate one slot of three per rotation", () => {
+        expect(peerPassword(accepted(0))).toBe("0");
+        expect(peerPassword(accepted(7))).toBe("6");
+        for (let n = 1; n < 50; n++) {
+            const before = peerPasswordSlots(n - 1);
+            const renewed = peerPasswordSlots(n).filter((a) => !before.some((b) => b.slot === a.slot && b.generation === a.generation));
+            expect(renewed).toEqual([{ slot: n % 3, generation: n }]);
         }
     });
 });

@@ -317,7 +317,7 @@ describe("renderRedisConfig rejects bad settings with a RedisConfigError naming 
     it.each(badPasswords)("a password %s, without echoing it", (_label, password) => {
         const attempt = () => renderRedisConfig({ ...credentials, users: hardenedUsers({ ...passwords, app: [password] }) });
         expect(attempt).toThrow(
-            /Invalid Redis setting "users.0.passwords.0": got a value that is not shown \(secret\); allowed: 1 or 2 distinct passwords of 16 to 512 printable ASCII/,
+            /Invalid Redis setting "users.0.passwords.0": got a value that is not shown \(secret\); allowed: 1 to 3 distinct passwords of 16 to 512 printable ASCII/,
         );
         try {
             attempt();
@@ -334,8 +334,8 @@ describe("renderRedisConfig rejects bad settings with a RedisConfigError naming 
         ["a key pattern with a space", { keyPatterns: ["cache:* nopass"] }, "users.3.keyPatterns.0", /without whitespace/],
         ["a key pattern with a newline", { keyPatterns: ["a\nuser x on nopass"] }, "users.3.keyPatterns.0", /without whitespace/],
         ["the default user", { name: "default" }, "users.3.name", /not default/],
-        ["three passwords", { passwords: allPasswords.slice(0, 3) }, "users.3.passwords", /1 or 2 distinct passwords/],
-        ["no password", { passwords: [] }, "users.3.passwords", /1 or 2 distinct passwords/],
+        ["four passwords", { passwords: allPasswords.slice(0, 4) }, "users.3.passwords", /1 to 3 distinct passwords/],
+        ["no password", { passwords: [] }, "users.3.passwords", /1 to 3 distinct passwords/],
         ["an unknown rule field such as nopass", { nopass: true } as never, "users.3.nopass", /only the documented fields/],
     ];
     it.each(badUsers)("a user with %s", (_label, user, setting, message) => {
