@@ -1,94 +1,190 @@
-// 13. A roll with Sentinel (what a credential rotation or an image update does to every server):
-// each server stopped and started highest-first under a writer whose writes count once `WAIT 1`
-// confirms them, rounds alternating the primary's stop path: handing over first (the components'
-// stop path, #29), or SIGTERM to Redis alone (as before it, and as anything that bypasses the start
-// script does: the script, the container's first process, is left running until Redis exits). Per roll: the longest gap between confirmed writes, and the writes that failed or
-// were not confirmed. Bounded: 3 rolls each way per platform (about 2 minutes each).
+// 13. Every server restarted with Sentinel, under a writer whose writes count once `WAIT 1` confirms
+// them, rounds alternating the primary's stop path: handing over first (the components' stop path,
+// #29), or SIGTERM to Redis alone (as before it, and as anything that bypasses the start script
+// does: the script, the container's first process, is left running until Redis exits). Per change:
+// the longest gap between confirmed writes, and the writes that failed or were not confirmed.
+// - A roll of the Docker containers, each stopped and started highest-first.
+// - A credential rotation (`credentialGeneration` raised by one each round) as each platform
+//   delivers it: on Kubernetes the servers' StatefulSet rolled, then the Sentinels', as the
+//   controller rolls them; on Docker every changed container replaced as `pulumi up` replaces it.
+// Bounded: 3 changes each way per row (each about a minute at most).
 import type Docker from "dockerode";
-import { deployDockerSentinel } from "../../harness/engine/deployments";
+import { deployDockerSentinel, passwordOf, registerAgain } from "../../harness/engine/deployments";
 import { execIn } from "../../harness/engine/exec";
 import { deployKubernetesSentinel } from "../../harness/engine/kubernetesDeployment";
+import type { Pod } from "../../harness/engine/realisePod";
 import { confirmedWriter, dockerServer, podServer, settled, type RestartableServer } from "../../harness/engine/restarts";
 import type { SentinelUnderTest } from "../../harness/engine/sentinelObservers";
+import type { DockerRedisArgs, KubernetesRedisArgs } from "../../index";
 import { HANDOVER, figuresOf, type HandoverFigures } from "../figures";
 import { announce, record } from "../record";
 import type { Suite } from "../suite";
 
 const ROUNDS = 3;
-/** The components' defaults: the SIGTERM rolls wait for these when the restart outlasts down-after. */
+/** The components' defaults: the SIGTERM changes wait for these when the restart outlasts down-after. */
 const SENTINEL = { enabled: true, downAfterMilliseconds: 5_000, failoverTimeoutMilliseconds: 60_000 };
+const ARGS = { replicas: 3, sentinel: SENTINEL };
+/**
+ * How long a change may take to settle. Without the handover, a primary that comes back while the
+ * Sentinels fail over from it is converted to a replica, and a replica that followed it meanwhile
+ * is pointed at the new primary only once the Sentinels' failover timeout (60 s) has passed.
+ */
+const SETTLE_MS = 120_000;
 
-/** A server with both stop paths. */
-interface Rollable extends Omit<RestartableServer, "stop"> {
-    stop: { handover: () => Promise<void>; sigterm: () => Promise<void> };
+type StopPath = "handover" | "sigterm";
+interface Outcome {
+    gapMs: number;
+    failed: number;
 }
 
-/** `server` with its own stop path (the handover) and SIGTERM to Redis alone in its Redis container. */
-function rollable(server: RestartableServer, container: Docker.Container): Rollable {
-    return { ...server, stop: { handover: () => server.stop(), sigterm: () => sigtermRedis(container) } };
+/** A deployment that can go through one change with either stop path, measured. */
+interface Changeable {
+    change(path: StopPath): Promise<Outcome>;
+    stop(): Promise<void>;
 }
 
-/** One roll, highest first, with the given stop path for every server; the writer's figures for it. */
-async function roll(d: SentinelUnderTest, servers: Rollable[], path: "handover" | "sigterm"): Promise<{ gapMs: number; failed: number }> {
-    const plain = servers.map((s) => ({ ...s, stop: s.stop[path] }));
-    await settled(d, plain);
+/** `change` under the confirmed writer, from and back to a settled topology; throws if a confirmed write was lost. */
+async function measured(d: SentinelUnderTest, servers: RestartableServer[], change: () => Promise<void>): Promise<Outcome> {
+    await settled(d, servers, SETTLE_MS);
     const writer = confirmedWriter(d);
     try {
         await new Promise((r) => setTimeout(r, 500));
-        writer.phase("roll");
-        for (const server of [...plain].reverse()) {
-            await server.stop();
-            await server.start();
-            await settled(d, plain);
-        }
+        writer.phase("change");
+        await change();
+        await settled(d, servers, SETTLE_MS);
         writer.phase("end");
     } catch (e) {
         await writer.stop().catch(() => undefined);
         throw e;
     }
     const figures = await writer.stop();
-    if (figures.lost.length > 0) throw new Error(`a roll (${path}) lost ${figures.lost.length} WAIT-confirmed writes`);
-    return { gapMs: figures.phases.roll.longestGapMs, failed: figures.phases.roll.unconfirmed };
+    if (figures.lost.length > 0) throw new Error(`a change lost ${figures.lost.length} WAIT-confirmed writes`);
+    return { gapMs: figures.phases.change.longestGapMs, failed: figures.phases.change.unconfirmed };
 }
 
-async function rolls(
-    figures: HandoverFigures,
-    deploy: () => Promise<{ d: SentinelUnderTest; servers: Rollable[]; stop: () => Promise<void> }>,
-) {
-    announce(`rolls on ${figures.platform}`, figuresOf(figures));
-    const { d, servers, stop } = await deploy();
-    const results = { handover: [] as Array<{ gapMs: number; failed: number }>, sigterm: [] as Array<{ gapMs: number; failed: number }> };
+/** ROUNDS changes each way, alternated, the order swapped every other round so drift falls on both alike. */
+async function alternated(figures: HandoverFigures, deploy: () => Promise<Changeable>): Promise<void> {
+    announce(`${figures.change}s on ${figures.platform}`, figuresOf(figures));
+    const deployment = await deploy();
+    const results: Record<StopPath, Outcome[]> = { handover: [], sigterm: [] };
     try {
-        // Alternated, the order swapped every other round, so drift falls on both alike.
         for (let round = 0; round < ROUNDS; round++) {
-            const order = round % 2 === 0 ? (["handover", "sigterm"] as const) : (["sigterm", "handover"] as const);
-            for (const path of order) results[path].push(await roll(d, servers, path));
+            const order: StopPath[] = round % 2 === 0 ? ["handover", "sigterm"] : ["sigterm", "handover"];
+            for (const path of order) results[path].push(await deployment.change(path));
         }
     } finally {
-        await stop();
+        await deployment.stop();
     }
-    record(
-        figures.gapWith,
-        results.handover.map((r) => r.gapMs / 1000),
-    );
-    record(
-        figures.gapWithout,
-        results.sigterm.map((r) => r.gapMs / 1000),
-    );
-    record(
-        figures.failedWith,
-        results.handover.map((r) => r.failed),
-    );
-    record(
-        figures.failedWithout,
-        results.sigterm.map((r) => r.failed),
-    );
+    const seconds = (outcomes: Outcome[]) => outcomes.map((o) => o.gapMs / 1000);
+    const failed = (outcomes: Outcome[]) => outcomes.map((o) => o.failed);
+    record(figures.gapWith, seconds(results.handover));
+    record(figures.gapWithout, seconds(results.sigterm));
+    record(figures.failedWith, failed(results.handover));
+    record(figures.failedWithout, failed(results.sigterm));
+}
+
+/**
+ * The credentials a rotation's writer and observers use: the deployment's at first, then each
+ * rotation's (the next rotation still accepts them as its previous generation).
+ */
+function holding(
+    d: SentinelUnderTest,
+): SentinelUnderTest & { rotated(secrets: { password: string; adminConnectionString: string }): void } {
+    return {
+        ...d,
+        rotated({ password, adminConnectionString }) {
+            this.password = password;
+            this.adminPassword = passwordOf(adminConnectionString);
+        },
+    };
+}
+
+/** The Docker Sentinel deployment, rolled: each server stopped through `path` and started again, highest first. */
+async function dockerRolls(name: string): Promise<Changeable> {
+    const d = await deployDockerSentinel(name, ARGS);
+    const servers = d.servers.map(dockerServer);
+    return {
+        change: (path) =>
+            measured(d, servers, async () => {
+                for (const [i, server] of [...servers.entries()].reverse()) {
+                    await (path === "handover" ? server.stop() : sigtermRedis(d.servers[i].container));
+                    await server.start();
+                    await settled(d, servers, SETTLE_MS);
+                }
+            }),
+        stop: () => d.stop(),
+    };
+}
+
+/** The Docker Sentinel deployment, rotated: every changed container replaced, each server's Redis stopped through `path`. */
+async function dockerRotations(name: string): Promise<Changeable> {
+    const { DockerRedis } = await import("../../index");
+    const d = await deployDockerSentinel(name, ARGS);
+    const servers = d.servers.map(dockerServer);
+    const credentials = holding(d);
+    const serverResources = new Set(d.servers.map((s) => s.resource));
+    let generation = 0;
+    return {
+        async change(path) {
+            const args: DockerRedisArgs = { ...ARGS, credentialGeneration: ++generation };
+            const next = await registerAgain(name, () => new DockerRedis(name, args));
+            const revision = d.realised.revise(next.resources);
+            const outcome = await measured(credentials, servers, async () => {
+                await revision.apply(
+                    path === "handover"
+                        ? undefined
+                        : (resource, container) => (serverResources.has(resource) ? sigtermRedisForGood(container) : container.stop()),
+                );
+                for (const s of [...d.servers, ...d.sentinels]) s.container = d.realised.containers.get(s.resource)!;
+            });
+            credentials.rotated(next.secrets);
+            return outcome;
+        },
+        stop: () => d.stop(),
+    };
+}
+
+/** The realised Kubernetes Sentinel pods, rotated: the servers' StatefulSet rolled (each server's Redis stopped through `path`), then the Sentinels'. */
+async function kubernetesRotations(name: string): Promise<Changeable> {
+    const { KubernetesRedis } = await import("../../index");
+    const d = await deployKubernetesSentinel(name, ARGS);
+    const servers = d.servers.map(podServer);
+    const credentials = holding(d);
+    let generation = 0;
+    return {
+        async change(path) {
+            const args: KubernetesRedisArgs = { ...ARGS, credentialGeneration: ++generation };
+            const next = await registerAgain(name, () => new KubernetesRedis(name, args));
+            const revision = await d.realised.revise(next.resources);
+            const began = Date.now();
+            const outcome = await measured(credentials, servers, async () => {
+                // As the controller: highest ordinal first, each replaced pod ready before the next;
+                // the Sentinels' StatefulSet depends on the servers', so pulumi-kubernetes rolls it after.
+                for (const pod of [...d.servers].reverse()) await revision.replace(pod, path === "sigterm" ? sigtermRedis : undefined);
+                for (const pod of [...d.sentinels].reverse()) await revision.replace(pod);
+            }).catch(async (e: unknown) => {
+                await printLogs([...d.servers, ...d.sentinels], began, `rotation to generation ${generation}, ${path}`);
+                throw e;
+            });
+            credentials.rotated(next.secrets);
+            return outcome;
+        },
+        stop: () => d.stop(),
+    };
+}
+
+/** What each pod's Redis or Sentinel container said since `began` (roles chosen, syncs, failovers): no credential. */
+async function printLogs(pods: Pod[], began: number, during: string): Promise<void> {
+    for (const pod of pods) {
+        const logs = await pod.container.logs({ stdout: true, stderr: true, since: Math.floor(began / 1000) - 5 });
+        console.log(`${pod.name} (${during}):\n${logs.toString("latin1")}`);
+    }
 }
 
 /**
  * SIGTERM to every process of the container but its shell (the start script, PID 1), so Redis stops
  * without the handover; resolves once the container has exited (and, with a restart policy, been
- * started again by the engine), so the roll goes on only once this server went down.
+ * started again by the engine), so the change goes on only once this server went down.
  */
 async function sigtermRedis(container: Docker.Container): Promise<void> {
     const before = await container.inspect();
@@ -101,21 +197,19 @@ async function sigtermRedis(container: Docker.Container): Promise<void> {
     }
 }
 
+/** {@link sigtermRedis} for a container about to be removed: its restart policy cleared first, so the engine does not start it again. */
+async function sigtermRedisForGood(container: Docker.Container): Promise<void> {
+    await container.update({ RestartPolicy: { Name: "no" } });
+    await sigtermRedis(container);
+}
+
 export const handover: Suite = {
     id: "handover",
     figures: HANDOVER,
     async run(bench) {
         await bench.mocks();
-        await rolls(HANDOVER.docker, async () => {
-            const d = await deployDockerSentinel(bench.name("roll"), { replicas: 3, sentinel: SENTINEL });
-            // Redis exits; the container's restart policy starts it again, as after a crash.
-            const servers = d.servers.map((s) => rollable(dockerServer(s), s.container));
-            return { d, servers, stop: () => d.stop() };
-        });
-        await rolls(HANDOVER.kubernetes, async () => {
-            const d = await deployKubernetesSentinel(bench.name("kroll"), { replicas: 3, sentinel: SENTINEL });
-            const servers = d.servers.map((pod) => rollable(podServer(pod), pod.container));
-            return { d, servers, stop: () => d.stop() };
-        });
+        await alternated(HANDOVER.dockerRoll, () => dockerRolls(bench.name("roll")));
+        await alternated(HANDOVER.dockerRotation, () => dockerRotations(bench.name("rotate")));
+        await alternated(HANDOVER.kubernetesRotation, () => kubernetesRotations(bench.name("krotate")));
     },
 };

@@ -39,8 +39,10 @@ export interface ContainerRevision {
      * every changed container depending on it is gone, and created (uploaded into, started, healthy
      * with `wait`) once everything it depends on exists; nothing else orders them, so those
      * independent of each other go at once. Dependencies are those the program registered.
+     * `stop`, when given, stops each container instead of the engine's stop (the bench stops a
+     * server's Redis alone with it, bypassing its start script); the container is removed after.
      */
-    apply(): Promise<void>;
+    apply(stop?: (name: string, container: Docker.Container) => Promise<void>): Promise<void>;
 }
 
 /** Creates, uploads into and starts a container exactly as its inputs say. */
@@ -323,12 +325,12 @@ function revision(run: Run, resources: RegisteredResource[]): ContainerRevision 
     };
     return {
         changed,
-        async apply() {
+        async apply(stop = (_: string, container: Docker.Container) => container.stop()) {
             // Deleted dependents first: a container once every changed container depending on it is gone.
             await waves(
                 async (name) => {
                     const old = run.realised.containers.get(name)!;
-                    await old.stop().catch(() => undefined);
+                    await stop(name, old).catch(() => undefined);
                     await old.remove({ force: true, v: false });
                 },
                 (name, gone) => changed.every((other) => gone.has(other) || !dependsOn.get(other)!.includes(name)),

@@ -70,9 +70,10 @@ export interface Revision {
      * Deletes the pod as a roll does (every container stopped as the kubelet stops them: SIGTERM,
      * SIGKILL after terminationGracePeriodSeconds) and creates it again from the revision's
      * template and Secrets, on the same claims, address and DNS names; resolves once it is ready.
-     * The Pod object is updated in place.
+     * The Pod object is updated in place. `stop`, when given, runs first on the pod's first
+     * container (the bench stops Redis alone with it, bypassing its start script).
      */
-    replace(pod: Pod): Promise<void>;
+    replace(pod: Pod, stop?: (container: Docker.Container) => Promise<void>): Promise<void>;
 }
 
 /** Runs probe `which` of `c` in `container` (exec) or from the host at the pod's address (httpGet); true when it passes. */
@@ -184,12 +185,13 @@ async function revisionOf(run: Run, resources: RegisteredResource[]): Promise<Re
     const sets = await Promise.all(checked.map((c) => imaged(run, c, secrets)));
     const revision = ++run.revisions;
     return {
-        async replace(pod) {
+        async replace(pod, stop) {
             const set = sets.find(
                 (s) => pod.name.startsWith(`${s.sts.metadata.name}-`) && /^\d+$/.test(pod.name.slice(s.sts.metadata.name.length + 1)),
             );
             if (!set) throw new Error(`realisePod: the revision has no StatefulSet for pod ${pod.name}`);
             const grace = set.pod.terminationGracePeriodSeconds ?? 30;
+            await stop?.(pod.container);
             // As the kubelet deletes a pod: every container gets its SIGTERM at once, then the grace period.
             const old = [pod.container, ...[...pod.containers.values()].filter((c) => c.id !== pod.container.id)];
             await Promise.all(old.map((c) => c.stop({ t: grace }).catch(() => undefined)));
