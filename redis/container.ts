@@ -1,6 +1,7 @@
 // Facts about the Redis container that both components (and the rendered config) rely on.
 // One place, so Docker and Kubernetes cannot drift apart on a path, a uid or a probe.
 import { createHash } from "node:crypto";
+import { SERVER_PROGRAMS, type ServerFamily } from "../policies/shared/programs";
 
 /** Where the rendered files are mounted, read-only. */
 export const CONFIG_DIR = "/usr/local/etc/redis";
@@ -33,9 +34,9 @@ export const NOFILE_LIMIT = 10_000 + 32;
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 export const DNS_LABEL_ALLOWED = "a DNS label: 1-63 lowercase letters, digits or '-', not starting or ending with '-'";
 
-/** `redis-server` started on one of the rendered files. */
-export function serverCommand(file = "redis.conf"): string[] {
-    return ["redis-server", `${CONFIG_DIR}/${file}`];
+/** The server (`redis-server`, `valkey-server`) started on one of the rendered files. */
+export function serverCommand(family: ServerFamily, file = "redis.conf"): string[] {
+    return [SERVER_PROGRAMS[family].server, `${CONFIG_DIR}/${file}`];
 }
 
 /** How a probe reaches Redis: as which user, if any, and over TLS or not. */
@@ -47,13 +48,14 @@ export interface PingOptions {
 }
 
 /**
- * A shell command that pings Redis and succeeds when the reply starts with one of `accepted`.
+ * A shell command that pings Redis with the server's client (`redis-cli`, `valkey-cli`) and
+ * succeeds when the reply starts with one of `accepted`.
  * Without `auth` it needs no credentials: an unauthenticated client gets NOAUTH, which proves the
  * server is up. With it, redis-cli authenticates as `auth.user` and reads the password on stdin
  * (`--askpass`), so it never appears in argv or the environment. redis-cli checks the server's
  * chain against the CA but not its name, so 127.0.0.1 needs no SAN of its own.
  */
-export function pingCommand(port: number, accepted: readonly string[], options: PingOptions = {}): string {
+export function pingCommand(family: ServerFamily, port: number, accepted: readonly string[], options: PingOptions = {}): string {
     const file = (name: string) => `${CONFIG_DIR}/${name}`;
     const tls = options.tls
         ? [
@@ -63,7 +65,7 @@ export function pingCommand(port: number, accepted: readonly string[], options: 
         : [];
     const auth = options.auth ? [`--user ${options.auth.user} --askpass`] : [];
     const stdin = options.auth ? ` < ${options.auth.passwordFile}` : "";
-    return `${["redis-cli", ...tls, `-p ${port}`, ...auth, "ping"].join(" ")}${stdin} 2>&1 | grep -Eq '^(${accepted.join("|")})'`;
+    return `${[SERVER_PROGRAMS[family].cli, ...tls, `-p ${port}`, ...auth, "ping"].join(" ")}${stdin} 2>&1 | grep -Eq '^(${accepted.join("|")})'`;
 }
 
 /**

@@ -207,7 +207,7 @@ async function startSentinel(
     // Loopback only here; in the containers Sentinel listens on the private network.
     const renderedFile = join(dir, "rendered.conf");
     await writeFile(renderedFile, conf.replace("bind * -::*", "bind 127.0.0.1"), { mode: 0o400 });
-    const command = sentinelCommand({ renderedFile, dataDir: dir, masterName });
+    const command = sentinelCommand("redis", { renderedFile, dataDir: dir, masterName });
     let process = await launchRedis(command, port);
     return {
         port,

@@ -81,7 +81,7 @@ export function sentinelConf(tls = false): string {
 }
 
 /** How hardened-redis starts a Sentinel: from a private, writable copy of its uploaded, read-only config. */
-export const SENTINEL_COMMAND = sentinelCommand({
+export const SENTINEL_COMMAND = sentinelCommand("redis", {
     renderedFile: "/usr/local/etc/redis/sentinel-0.conf",
     dataDir: "/data",
     masterName: "cache",

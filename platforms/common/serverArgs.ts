@@ -4,30 +4,51 @@ import { channelsReach, SENTINEL_HELLO_CHANNEL } from "../../policies/shared/acl
 import { CONFIG_DIR, DATA_DIR } from "../../redis/container";
 import { RedisConfigError } from "../../redis/redisConfigError";
 import { aclRulesShape, extraUserName, type RedisAclRules } from "../../redis/acl/users";
+import { SERVER_PROGRAMS, type ServerFamily } from "../../policies/shared/programs";
 import { IMAGE_REFERENCE, imageTagAndDigest } from "../../policies/shared/syntax";
+import { DEFAULT_SERVER, serverNamed, SERVERS, type RedisServerKind } from "../../redis/servers";
 import { integer } from "../../redis/config/fields";
 import type { RedisSavePoint } from "../../redis/config/settings";
 import { checkRedisSettings, COMPONENT_SETTINGS, type ComponentSetting, type ResolvedRedisTuning } from "../../redis/config/settings";
 
-/** The image both components run unless told otherwise. */
-const DEFAULT_IMAGE = "redis:7-alpine";
+const SERVER_ALLOWED = SERVERS.map((s) => s.name).join(", ");
 
-const IMAGE_ALLOWED = 'a Redis 7 image reference: a tag starting with "7" and/or an @sha256 digest, e.g. redis:7-alpine';
+/** What `image` may be for `server`, and which server an image of another family needs. */
+function imageAllowed(server: RedisServerKind): string {
+    const others = SERVERS.filter((s) => s.family !== server.family);
+    const families = [...new Set(others.map((s) => s.family))].map(
+        (family) =>
+            `an image named ${family} needs server ${others
+                .filter((s) => s.family === family)
+                .map((s) => `"${s.name}"`)
+                .join(" or ")}`,
+    );
+    return `a ${server.title} image reference for server "${server.name}": a tag starting with "${server.major}" and/or an @sha256 digest, e.g. ${server.defaultImage} (${families.join("; ")})`;
+}
+
+/** The family an image's repository names (the last part of its name: redis, bitnami/valkey), if it names one. */
+function familyNamed(image: string): ServerFamily | undefined {
+    const repository = image.split("@")[0].split("/").pop()!.split(":")[0];
+    return (Object.keys(SERVER_PROGRAMS) as ServerFamily[]).find((family) => repository.includes(family));
+}
 
 /**
- * An image reference that names a Redis 7 tag or a digest, never an implicit
- * or explicit `latest`: the rendered config uses directives Redis 6 refuses.
+ * The server a component runs and its image, from its checked `server` and `image`: the server's
+ * official image unless told otherwise; an image must name a tag of the server's major version or a
+ * digest, never an implicit or explicit `latest` (the rendered files use directives Redis 6
+ * refuses), and an image named for the other family (a Valkey image with a Redis server) is refused.
  */
-const imageReference = z
-    .string({ error: IMAGE_ALLOWED })
-    .regex(IMAGE_REFERENCE, { error: IMAGE_ALLOWED })
-    .refine(
-        (ref) => {
-            const { tag, digest } = imageTagAndDigest(ref);
-            return tag === undefined ? digest !== undefined : tag.startsWith("7");
-        },
-        { error: IMAGE_ALLOWED },
-    );
+export function chosenServer(settings: { server: string; image?: string }): { server: RedisServerKind; image: string } {
+    const server = serverNamed(settings.server);
+    const image = settings.image ?? server.defaultImage;
+    const { tag, digest } = imageTagAndDigest(image);
+    const fits =
+        IMAGE_REFERENCE.test(image) &&
+        (tag === undefined ? digest !== undefined : new RegExp(`^${server.major}($|[.-])`).test(tag)) &&
+        (familyNamed(image) ?? server.family) === server.family;
+    if (!fits) throw new RedisConfigError("image", imageAllowed(server), JSON.stringify(image));
+    return { server, image };
+}
 
 const MEMORY_LIMIT_ALLOWED = "an integer from 32 to 1048576 (MiB)";
 export const memoryLimitMb = integer(32, 1_048_576, MEMORY_LIMIT_ALLOWED).default(256);
@@ -95,7 +116,9 @@ const extraUser = z
  * own schema; inputs that may be unknown until deployment are not checked here.
  */
 export const redisServerArgsShape = {
-    image: imageReference.default(DEFAULT_IMAGE),
+    server: z.enum(SERVERS.map((s) => s.name) as [string, ...string[]], { error: SERVER_ALLOWED }).default(DEFAULT_SERVER.name),
+    // Checked with the server by chosenServer.
+    image: z.string({ error: "an image reference, e.g. redis:7-alpine" }).optional(),
     memoryLimitMb,
     cpuRequest: cpuQuantity.default("100m"),
     cpuLimit: cpuQuantity.optional(),
@@ -124,8 +147,14 @@ const MAX_MAXMEMORY_SHARE = 0.8;
 /** Arguments every hardened Redis component takes: the image, its memory, Redis's settings and credential rotation. */
 export interface RedisServerArgs {
     /**
-     * Redis 7 image: a tag starting with `7` and/or a digest (never `latest`). Default `redis:7-alpine`; pin with
-     * `redis:7-alpine@sha256:<digest>`.
+     * The server: `redis-7` (Redis 7, the default), `redis-8` (Redis 8) or `valkey-8` (Valkey 8). See the README's table of servers:
+     * licences, support and which data files each reads.
+     */
+    server?: string;
+    /**
+     * The server's image: a tag starting with its major version (`7`, `8`) and/or a digest, never `latest`; an image named for the
+     * other family (a Valkey image for `redis-8`) is refused. Default the official `redis:7-alpine`, `redis:8-alpine` or
+     * `valkey/valkey:8-alpine`; pin with `redis:7-alpine@sha256:<digest>`.
      */
     image?: string;
     /** Container memory limit in MiB (32 to 1048576). Default 256. */

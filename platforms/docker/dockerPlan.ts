@@ -33,7 +33,8 @@ import { sentinelCommand, sentinelServerCommand } from "../../redis/sentinel/sen
 import { HANDOVER_SECONDS } from "../../policies/shared/serverStart";
 import { planSentinel, type SentinelPlan } from "../../redis/sentinel/topology";
 import { planMetrics, requireExporterIdentity, type MetricsPlan } from "../common/metricsArgs";
-import { containerCpu, sizeRedisForContainer, type ContainerCpu } from "../common/serverArgs";
+import { chosenServer, containerCpu, sizeRedisForContainer, type ContainerCpu } from "../common/serverArgs";
+import type { RedisServerKind } from "../../redis/servers";
 import { authClients, requireEnabled, type ParsedTlsArgs } from "../common/tlsArgs";
 import { dockerArgsSchema, type DockerRedisArgs, type ParsedDockerArgs } from "./dockerArgs";
 
@@ -50,6 +51,8 @@ export interface DockerRedisPlan {
     sentinel?: SentinelPlan;
     /** Redis's settings, resolved: the port, maxmemory and the rest of redis.conf's tuning. */
     tuning: ResolvedRedisTuning;
+    /** The server it runs (Redis 7, Redis 8, Valkey 8), and its image. */
+    server: RedisServerKind;
     image: string;
     memoryLimitMb: number;
     cpu: ContainerCpu;
@@ -79,6 +82,7 @@ export interface DockerWiring {
  */
 export function planDockerRedis(name: string, args: DockerRedisArgs): DockerRedisPlan {
     const settings = parseSettings(dockerArgsSchema, args, Object.keys(dockerArgsSchema.shape));
+    const { server, image } = chosenServer(settings);
     const tuning = sizeRedisForContainer(args, settings.memoryLimitMb);
     const cpu = containerCpu(settings);
     const alias = settings.alias ?? defaultAlias(name, args.networkName !== undefined);
@@ -95,7 +99,8 @@ export function planDockerRedis(name: string, args: DockerRedisArgs): DockerRedi
         sentinels,
         sentinel,
         tuning,
-        image: settings.image,
+        server,
+        image,
         memoryLimitMb: settings.memoryLimitMb,
         cpu,
         restartPolicy: settings.restartPolicy,
@@ -185,7 +190,12 @@ function healthcheck(plan: DockerRedisPlan, port: number): docker.types.input.Co
     return {
         tests: [
             "CMD-SHELL",
-            pingCommand(port, ["PONG", "NOAUTH"], plan.tls && { tls: { clientCertificate: plan.tls.authClients === "yes" } }),
+            pingCommand(
+                plan.server.family,
+                port,
+                ["PONG", "NOAUTH"],
+                plan.tls && { tls: { clientCertificate: plan.tls.authClients === "yes" } },
+            ),
         ],
         interval: "5s",
         timeout: "3s",
@@ -238,7 +248,7 @@ const SHUTDOWN_SECONDS = 30;
 export function serverStart(plan: DockerRedisPlan, index: number): string[] {
     const host = plan.servers[index];
     if (plan.sentinel) {
-        return sentinelServerCommand({
+        return sentinelServerCommand(plan.server.family, {
             self: host,
             firstPrimary: plan.servers[0],
             port: plan.tuning.port,
@@ -248,7 +258,7 @@ export function serverStart(plan: DockerRedisPlan, index: number): string[] {
         });
     }
     const file = index === 0 ? "redis.conf" : "replica.conf";
-    return [...serverCommand(file), ...(needsNetworkHolders(plan) ? ["--replica-announce-ip", host] : [])];
+    return [...serverCommand(plan.server.family, file), ...(needsNetworkHolders(plan) ? ["--replica-announce-ip", host] : [])];
 }
 
 /** Redis server `index` (see {@link serverStart}). `networkMode` joins its network holder, if any. */
@@ -299,7 +309,7 @@ export function planSentinelContainer(
     if (plan.sentinel === undefined) throw new Error("planSentinelContainer: no Sentinel planned");
     return {
         ...redisContainer(plan, wiring, "sentinel"),
-        command: sentinelCommand({
+        command: sentinelCommand(plan.server.family, {
             renderedFile: `${CONFIG_DIR}/${sentinelFile(index)}`,
             dataDir: SENTINEL_DIR,
             masterName: plan.sentinel.masterName,

@@ -13,6 +13,7 @@
 // knew, if still in the topology (Sentinel never forgets a peer by itself, and a Sentinel scaled
 // away would count as a voter forever). POSIX sh and awk: busybox's (Alpine) and Debian's both run it.
 
+import { familyOfServerProgram, SERVER_PROGRAMS, type ServerFamily } from "./programs";
 import { ABSOLUTE_PATH, ANNOUNCE_HOST, MASTER_NAME } from "./syntax";
 
 /** What Sentinel writes into its copy as it learns, per monitored primary and for itself: no setting, no user, no address it listens on. */
@@ -48,15 +49,22 @@ const MERGE = [
  * rendered file for every pod cannot hold). Paths must be absolute and plain, the name 1 to 64
  * letters, digits, '_' or '-', the host a DNS name; anything else throws, as it would need quoting.
  */
-export function sentinelStartScript(renderedFile: string, dataDir: string, masterName: string, announceHost?: string): string {
+export function sentinelStartScript(
+    family: ServerFamily,
+    renderedFile: string,
+    dataDir: string,
+    masterName: string,
+    announceHost?: string,
+): string {
     const plain =
+        Object.hasOwn(SERVER_PROGRAMS, family) &&
         ABSOLUTE_PATH.test(renderedFile) &&
         ABSOLUTE_PATH.test(dataDir) &&
         MASTER_NAME.test(masterName) &&
         (announceHost === undefined || ANNOUNCE_HOST.test(announceHost));
     if (!plain) {
         throw new Error(
-            `sentinelStartScript: plain absolute paths, master name and host only, not ${JSON.stringify([renderedFile, dataDir, masterName, announceHost])}`,
+            `sentinelStartScript: a known server family, plain absolute paths, master name and host only, not ${JSON.stringify([family, renderedFile, dataDir, masterName, announceHost])}`,
         );
     }
     // Quoted: the variables expand to one word, so no value can add options of its own.
@@ -71,7 +79,7 @@ export function sentinelStartScript(renderedFile: string, dataDir: string, maste
         "sync",
         `mv ${copy}.next ${copy}`,
         "sync",
-        `exec redis-server ${copy} --sentinel${announce}`,
+        `exec ${SERVER_PROGRAMS[family].server} ${copy} --sentinel${announce}`,
     ].join(" && ");
 }
 
@@ -81,13 +89,15 @@ export function sentinelStartScript(renderedFile: string, dataDir: string, maste
  */
 export function sentinelStartFiles(script: string): { config: string; rendered: string } | undefined {
     const m =
-        /^umask 077 && \[ -e (\S+)\/sentinel\.conf \] .* awk -v m=(\S+) '.*' \S+ (\S+) > .* --sentinel(?: --sentinel announce-ip "(\S+)")?$/.exec(
+        /^umask 077 && \[ -e (\S+)\/sentinel\.conf \] .* awk -v m=(\S+) '.*' \S+ (\S+) > .* exec (\S+) \S+ --sentinel(?: --sentinel announce-ip "(\S+)")?$/.exec(
             script,
         );
     if (!m) return undefined;
-    const [, dataDir, masterName, rendered, announceHost] = m;
+    const [, dataDir, masterName, rendered, program, announceHost] = m;
+    const family = familyOfServerProgram(program);
+    if (family === undefined) return undefined;
     try {
-        return sentinelStartScript(rendered, dataDir, masterName, announceHost) === script
+        return sentinelStartScript(family, rendered, dataDir, masterName, announceHost) === script
             ? { config: `${dataDir}/sentinel.conf`, rendered }
             : undefined;
     } catch {

@@ -34,6 +34,7 @@
 // already holds (masterauth): it travels on redis-cli's stdin (`--askpass`), never in argv or the
 // environment. POSIX sh and awk: busybox's (Alpine) and Debian's both run it.
 
+import { SERVER_PROGRAMS, type ServerFamily } from "./programs";
 import { ABSOLUTE_PATH, ANNOUNCE_HOST, MASTER_NAME } from "./syntax";
 
 /** What a server's start script is built from. */
@@ -56,6 +57,8 @@ export interface ServerStartOptions {
     sentinels: Array<{ host: string; port: number }>;
     /** The user the script asks the Sentinels as (the replication user); its password is the rendered file's `masterauth`. */
     user: string;
+    /** Whose server and client it runs: Redis's (`redis-server`, `redis-cli`) or Valkey's. */
+    family: ServerFamily;
     /** redis-cli's TLS files, for the Sentinels; undefined for plaintext. */
     tls?: { caFile: string; certFile?: string; keyFile?: string };
 }
@@ -79,6 +82,7 @@ export const HANDOVER_SECONDS = FAILOVER_SECONDS + 3 * 7 * CALL_SECONDS;
 
 function check(o: ServerStartOptions): void {
     const plain =
+        Object.hasOwn(SERVER_PROGRAMS, o.family) &&
         ABSOLUTE_PATH.test(o.rendered) &&
         ABSOLUTE_PATH.test(o.dataDir) &&
         MASTER_NAME.test(o.masterName) &&
@@ -105,7 +109,7 @@ function functions(o: ServerStartOptions): string[] {
     const sentinels = o.sentinels.map((s) => `"${s.host} ${s.port}"`).join(" ");
     return [
         // cli <host> <port> <command...>: the password is the rendered file's masterauth, on stdin.
-        `cli() { h=$1; p=$2; shift 2; awk '$1 == "masterauth" { print $2 }' ${o.rendered} | timeout ${CALL_SECONDS} redis-cli ${[...tls, ""].join(" ")}-h "$h" -p "$p" --user ${o.user} --askpass --raw "$@" 2>/dev/null; }`,
+        `cli() { h=$1; p=$2; shift 2; awk '$1 == "masterauth" { print $2 }' ${o.rendered} | timeout ${CALL_SECONDS} ${SERVER_PROGRAMS[o.family].cli} ${[...tls, ""].join(" ")}-h "$h" -p "$p" --user ${o.user} --askpass --raw "$@" 2>/dev/null; }`,
         // One "host port" line per Sentinel that answers; printed when at least a quorum of them agree.
         `named() { for s in ${sentinels}; do set -- $s; echo $(cli "$1" "$2" SENTINEL GET-MASTER-ADDR-BY-NAME ${o.masterName}); done | grep -E '^[^ ]+ [0-9]+$' | sort | uniq -c | sort -rn | awk -v q=${o.quorum} 'NR == 1 && $1 >= q { print $2 " " $3 }'; }`,
         `self="${o.self} ${o.port}"`,
@@ -142,7 +146,7 @@ function stopFunction(o: ServerStartOptions): string[] {
 export function serverStartScript(o: ServerStartOptions): string {
     check(o);
     const copy = `${o.dataDir}/redis.conf`;
-    const start = `redis-server ${copy} --replica-announce-ip "${o.self}"`;
+    const start = `${SERVER_PROGRAMS[o.family].server} ${copy} --replica-announce-ip "${o.self}"`;
     const role = [
         'primary=""',
         `for round in ${Array.from({ length: START_ROUNDS }, (_, i) => i + 1).join(" ")}; do primary=$(named); [ -n "$primary" ] && break; [ $round = ${START_ROUNDS} ] || sleep 1; done`,

@@ -2,6 +2,7 @@
 // primary and its replicas and promote a replica when the primary is gone. Planning only.
 import { z } from "zod";
 import { SENTINEL_HELLO_CHANNEL, SENTINEL_PEER_COMMANDS, SERVER_SCRIPT_COMMANDS } from "../../policies/shared/acl";
+import type { ServerFamily } from "../../policies/shared/programs";
 import { sentinelStartScript, TOPOLOGY_LINE } from "../../policies/shared/sentinelStart";
 import { serverStartScript, type ServerStartOptions } from "../../policies/shared/serverStart";
 import { CONFIG_DIR, DATA_DIR, TLS_FILES } from "../container";
@@ -195,8 +196,11 @@ export function renderSentinelConfig(settings: SentinelConfigSettings): string {
  * what Sentinel learnt before a restart (see `sentinelStartScript`). `announceHost`, when the
  * rendered file has none, may name the pod through `${HOSTNAME}` and `${POD_NAMESPACE}`.
  */
-export function sentinelCommand(files: { renderedFile: string; dataDir: string; masterName: string; announceHost?: string }): string[] {
-    return ["sh", "-c", sentinelStartScript(files.renderedFile, files.dataDir, files.masterName, files.announceHost)];
+export function sentinelCommand(
+    family: ServerFamily,
+    files: { renderedFile: string; dataDir: string; masterName: string; announceHost?: string },
+): string[] {
+    return ["sh", "-c", sentinelStartScript(family, files.renderedFile, files.dataDir, files.masterName, files.announceHost)];
 }
 
 /** Where a server of a Sentinel topology is, and what it needs to know to start and stop in its role. */
@@ -219,7 +223,7 @@ export interface SentinelServerCommand {
  * copy of redis.conf in the data directory, and a handover when the primary is stopped (see
  * policies/shared/serverStart.ts). The same on both platforms.
  */
-export function sentinelServerCommand(o: SentinelServerCommand): string[] {
+export function sentinelServerCommand(family: ServerFamily, o: SentinelServerCommand): string[] {
     const file = (name: string) => `${CONFIG_DIR}/${name}`;
     const options: ServerStartOptions = {
         rendered: file("redis.conf"),
@@ -231,6 +235,7 @@ export function sentinelServerCommand(o: SentinelServerCommand): string[] {
         firstPrimary: o.firstPrimary,
         sentinels: o.sentinels,
         user: REPLICATION_USER,
+        family,
         tls: o.tls && {
             caFile: file(TLS_FILES.caCertificate),
             ...(o.tls.clientCertificate && { certFile: file(TLS_FILES.certificate), keyFile: file(TLS_FILES.privateKey) }),

@@ -46,6 +46,8 @@ describe("redis-guard on what hardened-redis declares", () => {
     let kubernetesSentinelPlaintext: TestResource[];
     /** DockerRedis with metrics: an exporter per server, one server's also on a scrape network that is not internal. */
     let metered: TestResource[];
+    /** Valkey 8 with Sentinel, TLS and metrics, on each platform: valkey-server, valkey-cli and their start scripts. */
+    let valkey: TestResource[];
 
     beforeAll(async () => {
         await installMocks();
@@ -59,6 +61,9 @@ describe("redis-guard on what hardened-redis declares", () => {
         new KubernetesRedis("kha", { replicas: 3, sentinel: { enabled: true }, tls: { enabled: true } });
         new KubernetesRedis("ksentinelplain", { replicas: 3, sentinel: { enabled: true } });
         new DockerRedis("metered", { replicas: 2, tls: { enabled: true }, metrics: { enabled: true, scrapeNetworkName: "prometheus" } });
+        const ha = { server: "valkey-8", replicas: 3, sentinel: { enabled: true }, tls: { enabled: true } };
+        new DockerRedis("valkey", { ...ha, metrics: { enabled: true } });
+        new KubernetesRedis("kvalkey", { ...ha, metrics: { enabled: true, scrapePodLabels: { app: "prometheus" } } });
         await allRegistered();
         // After an update, stack policies see outputs (autonamed names included) over the inputs.
         const asResource = (r: (typeof registered)[number]): TestResource => ({
@@ -74,6 +79,7 @@ describe("redis-guard on what hardened-redis declares", () => {
         kubernetesSentinel = registered.filter((r) => r.name.startsWith("kha")).map(asResource);
         kubernetesSentinelPlaintext = registered.filter((r) => r.name.startsWith("ksentinelplain")).map(asResource);
         metered = registered.filter((r) => r.name.startsWith("metered")).map(asResource);
+        valkey = registered.filter((r) => r.name.startsWith("valkey") || r.name.startsWith("kvalkey")).map(asResource);
     });
 
     it("finds nothing to report on DockerRedis or KubernetesRedis with TLS, at any level", async () => {
@@ -88,6 +94,14 @@ describe("redis-guard on what hardened-redis declares", () => {
             expect.arrayContaining(["ha", "ha-1", "ha-2", "ha-sentinel-0", "ha-sentinel-2", "ha-network", "ha-config"]),
         );
         expect(await violations(sentinel)).toEqual({});
+    });
+
+    it("finds nothing to report on Valkey 8 with Sentinel, TLS and metrics, on Docker and Kubernetes, at any level", async () => {
+        // Its start scripts are recognised exactly, as Redis's are: else the config they start on would be unseen.
+        const containers = JSON.stringify(valkey.map((r) => r.props));
+        expect(containers).toContain("exec valkey-server /data/sentinel.conf --sentinel");
+        expect(containers).toContain("valkey-server /data/redis.conf --replica-announce-ip");
+        expect(await violations(valkey)).toEqual({});
     });
 
     it("finds nothing to report on DockerRedis with metrics: the exporters run no Redis, wherever they are attached", async () => {

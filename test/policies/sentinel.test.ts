@@ -171,7 +171,7 @@ describe("the config a Sentinel starts from", () => {
         ],
         [
             "the start script announcing a pod's own name",
-            sentinelCommand({
+            sentinelCommand("redis", {
                 renderedFile: A,
                 dataDir: "/data",
                 masterName: "cache",

@@ -5,7 +5,7 @@ import { DNS_LABEL } from "../../../redis/container";
 import type { ResolvedRedisTuning } from "../../../redis/config/settings";
 import { planSentinel } from "../../../redis/sentinel/topology";
 import { requireExporterIdentity } from "../../common/metricsArgs";
-import { containerCpu, sizeRedisForContainer } from "../../common/serverArgs";
+import { chosenServer, containerCpu, sizeRedisForContainer } from "../../common/serverArgs";
 import { authClients, requireEnabled } from "../../common/tlsArgs";
 import { kubernetesArgsSchema, type KubernetesRedisArgs, type ParsedKubernetesArgs } from "../kubernetesArgs";
 import { planKubernetesMetrics } from "./monitoring";
@@ -24,6 +24,7 @@ export function planKubernetesRedis(
     args: KubernetesRedisArgs,
 ): { plan: KubernetesRedisPlan; settings: ParsedKubernetesArgs; tuning: ResolvedRedisTuning } {
     const settings = parseSettings(kubernetesArgsSchema, args, Object.keys(kubernetesArgsSchema.shape));
+    const { server, image } = chosenServer(settings);
     if (!/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 52) {
         // Services, the StatefulSet and its pods are named after the component; the pods'
         // controller-revision-hash label (<name>-<10 characters>) must fit in 63.
@@ -59,7 +60,8 @@ export function planKubernetesRedis(
         name,
         topology: kubernetesTopology(settings.replicas, sentinel),
         port,
-        image: settings.image,
+        server,
+        image,
         memoryLimitMb: settings.memoryLimitMb,
         cpu,
         storage: { size: settings.storageSize, className: settings.storageClassName },

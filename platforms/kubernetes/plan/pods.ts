@@ -74,7 +74,7 @@ export function configVolume(plan: KubernetesRedisPlan, secrets: PodSecretNames)
 }
 
 /**
- * Exec probes pinging `port` with redis-cli. `sh -c` so they can filter its reply; the password
+ * Exec probes pinging `port` with the server's client (redis-cli, valkey-cli). `sh -c` so they can filter its reply; the password
  * (of the app user, in the mounted `password` file) only travels on stdin.
  */
 export function pingProbe(plan: KubernetesRedisPlan, port: number, accepted: string[], authenticated: boolean) {
@@ -83,7 +83,7 @@ export function pingProbe(plan: KubernetesRedisPlan, port: number, accepted: str
             command: [
                 "sh",
                 "-c",
-                pingCommand(port, accepted, {
+                pingCommand(plan.server.family, port, accepted, {
                     auth: authenticated ? { user: APP_USER, passwordFile: `${CONFIG_DIR}/password` } : undefined,
                     tls: plan.tls && { clientCertificate: plan.tls.requireClientCertificates },
                 }),
@@ -160,7 +160,7 @@ export function planPodSpec(plan: KubernetesRedisPlan, secrets: PodSecretNames):
             {
                 name: "redis",
                 image: plan.image,
-                command: roles.command,
+                command: roles.command(plan.server.family),
                 ...(roles.env && { env: roles.env }),
                 ports: [{ name: "redis", containerPort: port, protocol: "TCP" }],
                 resources: {

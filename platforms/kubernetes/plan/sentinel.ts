@@ -51,7 +51,7 @@ export function planSentinelPodSpec(plan: KubernetesRedisPlan, secrets: PodSecre
             {
                 name: "sentinel",
                 image: plan.image,
-                command: sentinelCommand({
+                command: sentinelCommand(plan.server.family, {
                     renderedFile: `${CONFIG_DIR}/sentinel.conf`,
                     dataDir: SENTINEL_DIR,
                     masterName: sentinel.masterName,

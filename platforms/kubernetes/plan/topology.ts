@@ -8,6 +8,8 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type { ContainerCpu } from "../../common/serverArgs";
 import { serverCommand } from "../../../redis/container";
+import type { RedisServerKind } from "../../../redis/servers";
+import type { ServerFamily } from "../../../policies/shared/programs";
 import { type SentinelPlan } from "../../../redis/sentinel/topology";
 import { sentinelServerCommand } from "../../../redis/sentinel/sentinelConfig";
 import { SENTINEL_PORT } from "../../../policies/shared/ports";
@@ -29,6 +31,8 @@ export interface KubernetesRedisPlan {
     topology: KubernetesTopology;
     /** The port Redis listens on, in plaintext or TLS. */
     port: number;
+    /** The server it runs (Redis 7, Redis 8, Valkey 8). */
+    server: RedisServerKind;
     image: string;
     memoryLimitMb: number;
     cpu: Pick<ContainerCpu, "request" | "limit">;
@@ -117,8 +121,8 @@ export const POD_NAME_ENV = { name: "POD_NAME", valueFrom: { fieldRef: { fieldPa
 export interface TopologyRoles {
     /** Pods in the StatefulSet. */
     pods: number;
-    /** The container's command: which rendered file each pod starts Redis from. */
-    command: string[];
+    /** The container's command, with the programs of the server's family: which rendered file each pod starts Redis from. */
+    command(family: ServerFamily): string[];
     /** The pod the others start replicating from; undefined when no pod replicates (no replica.conf, no replication user). */
     replication?: { primaryPod: string };
     /** What the client Service sends clients to: the pods that take writes, or the Sentinels that name the primary. */
@@ -146,19 +150,25 @@ export function topologyRoles(plan: Pick<KubernetesRedisPlan, "name" | "topology
     const topology = plan.topology;
     const writers = (selector: Record<string, string>) => ({ selector, port: plan.port, portName: "redis" });
     // The pod's ordinal is the hostname's last '-' field: pod 0 starts as the primary, the others from replica.conf.
-    const primaryOrReplica = (extra: string[]) => {
-        const [primary, replica] = [serverCommand("redis.conf"), serverCommand("replica.conf")].map((c) => [...c, ...extra].join(" "));
+    const primaryOrReplica = (family: ServerFamily) => {
+        const [primary, replica] = ["redis.conf", "replica.conf"].map((file) => serverCommand(family, file).join(" "));
         return ["sh", "-c", `if [ "\${HOSTNAME##*-}" = 0 ]; then exec ${primary}; else exec ${replica}; fi`];
     };
     const primaryPod = podName(plan, 0);
     const redisPods = [{ podSelector: { matchLabels: redisSelector(plan) } }];
     switch (topology.kind) {
         case "standalone":
-            return { pods: 1, command: serverCommand(), clientService: writers(redisSelector(plan)), peers: [], watchers: [] };
+            return {
+                pods: 1,
+                command: (family) => serverCommand(family),
+                clientService: writers(redisSelector(plan)),
+                peers: [],
+                watchers: [],
+            };
         case "replicated":
             return {
                 pods: topology.replicas,
-                command: primaryOrReplica([]),
+                command: primaryOrReplica,
                 replication: { primaryPod },
                 // Writes must reach the primary only; replicas are read-only copies.
                 clientService: writers({ ...redisSelector(plan), "statefulset.kubernetes.io/pod-name": primaryPod }),
@@ -175,14 +185,15 @@ export function topologyRoles(plan: Pick<KubernetesRedisPlan, "name" | "topology
             const { servers, sentinels } = podAddresses(plan, "${POD_NAMESPACE}", topology.replicas, topology.sentinel.sentinels);
             return {
                 pods: topology.replicas,
-                command: sentinelServerCommand({
-                    self: ownDnsName(headlessServiceName(plan)),
-                    firstPrimary: servers[0].host,
-                    port: plan.port,
-                    sentinels,
-                    sentinel: topology.sentinel,
-                    tls: plan.tls && { clientCertificate: plan.tls.requireClientCertificates },
-                }),
+                command: (family) =>
+                    sentinelServerCommand(family, {
+                        self: ownDnsName(headlessServiceName(plan)),
+                        firstPrimary: servers[0].host,
+                        port: plan.port,
+                        sentinels,
+                        sentinel: topology.sentinel,
+                        tls: plan.tls && { clientCertificate: plan.tls.requireClientCertificates },
+                    }),
                 handsOver: true,
                 env: [POD_NAMESPACE_ENV],
                 replication: { primaryPod },

@@ -190,6 +190,7 @@ describe("the servers", () => {
                         firstPrimary: "cache-0",
                         sentinels: p.sentinels.map((host) => ({ host, port: 26379 })),
                         user: "replication",
+                        family: "redis",
                         tls: p.tls && {
                             caFile: `${CONFIG_DIR}/ca.crt`,
                             ...(p.tls.authClients === "yes" && { certFile: `${CONFIG_DIR}/tls.crt`, keyFile: `${CONFIG_DIR}/tls.key` }),
@@ -233,7 +234,7 @@ describe("the Sentinels", () => {
                 const where = `Sentinel ${i} of ${what}`;
                 expect(sentinelFile(i)).toBe(`sentinel-${i}.conf`);
                 expect(c.command, where).toEqual(
-                    sentinelCommand({ renderedFile: `${CONFIG_DIR}/sentinel-${i}.conf`, dataDir: "/data", masterName: "cache" }),
+                    sentinelCommand("redis", { renderedFile: `${CONFIG_DIR}/sentinel-${i}.conf`, dataDir: "/data", masterName: "cache" }),
                 );
                 expect(c.volumes, where).toEqual([
                     { volumeName: `cache-sentinel-${i}`, containerPath: "/data" },

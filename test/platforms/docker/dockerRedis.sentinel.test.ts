@@ -134,7 +134,7 @@ describe("DockerRedis with replicas and Sentinel", () => {
         expect(conf).toMatch(/^user app reset on #[0-9a-f]{64} -@all .*\+sentinel\|get-master-addr-by-name/m);
         // On its volume's copy, rebuilt from the rendered file at each start, keeping what it learnt (tested on real Sentinels).
         expect(d.container("ha-sentinel-1").command).toEqual(
-            sentinelCommand({ renderedFile: "/usr/local/etc/redis/sentinel-1.conf", dataDir: "/data", masterName: "ha" }),
+            sentinelCommand("redis", { renderedFile: "/usr/local/etc/redis/sentinel-1.conf", dataDir: "/data", masterName: "ha" }),
         );
     });
 

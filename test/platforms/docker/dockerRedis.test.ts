@@ -361,7 +361,7 @@ describe("DockerRedis rejects bad arguments at construction", () => {
         [
             "an unknown argument",
             { memoryLimit: 256 },
-            /"memoryLimit": got an unknown setting; allowed: known settings: image, memoryLimitMb/,
+            /"memoryLimit": got an unknown setting; allowed: known settings: server, image, memoryLimitMb/,
         ],
         ["a memory limit below 32 MiB", { memoryLimitMb: 16 }, /"memoryLimitMb": got 16; allowed: an integer from 32 to 1048576/],
         [
@@ -447,7 +447,7 @@ describe("DockerRedis rejects bad arguments at construction", () => {
         [
             "an untagged image",
             { image: "redis" },
-            /"image": got "redis"; allowed: a Redis 7 image reference: a tag starting with "7" and\/or an @sha256 digest/,
+            /"image": got "redis"; allowed: a Redis 7 image reference for server "redis-7": a tag starting with "7" and\/or an @sha256 digest, e.g. redis:7-alpine \(an image named valkey needs server "valkey-8"\)/,
         ],
         ["a latest image", { image: "redis:latest" }, /"image": got "redis:latest"/],
         ["a bad alias", { alias: "Bad_Alias" }, /"alias": got "Bad_Alias"; allowed: a DNS label/],

@@ -499,7 +499,7 @@ describe("KubernetesRedis rejects bad arguments at construction", () => {
             "an unknown argument",
             "bad-arg",
             { replica: 2 },
-            /"replica": got an unknown setting; allowed: known settings: image, memoryLimitMb, .*replicas/,
+            /"replica": got an unknown setting; allowed: known settings: server, image, memoryLimitMb, .*replicas/,
         ],
         ["an unknown eviction policy", "bad-policy", { maxmemoryPolicy: "lfu" }, /"maxmemoryPolicy": got "lfu"/],
         ["a component name that cannot name Kubernetes objects", "Bad_Name", {}, /"name": got "Bad_Name"; allowed: a DNS label/],

@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { DEFAULT_SERVER } from "../../../redis/servers";
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -58,6 +59,7 @@ function plan(replicas: number, overrides: Partial<KubernetesRedisPlan> = {}): K
         name: "cache",
         topology: kubernetesTopology(replicas),
         port: 6379,
+        server: DEFAULT_SERVER,
         image: "redis:7-alpine",
         memoryLimitMb: 256,
         cpu: { request: "100m" },
@@ -202,7 +204,7 @@ describe("the pod command", () => {
         const p = plan(3, { topology: kubernetesTopology(3, SENTINEL), tls: { requireClientCertificates: true } });
         type Spec = { terminationGracePeriodSeconds: number; containers: Array<Container & { lifecycle?: unknown }> };
         const spec = planPodSpec(p, TLS_SECRETS) as unknown as Spec;
-        const command = sentinelServerCommand({
+        const command = sentinelServerCommand("redis", {
             self: "${HOSTNAME}.cache-headless.${POD_NAMESPACE}.svc",
             firstPrimary: "cache-0.cache-headless.${POD_NAMESPACE}.svc",
             port: 6379,
@@ -496,7 +498,7 @@ describe("the Sentinel topology", () => {
         expect(redis.env).toEqual([{ name: "POD_NAMESPACE", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } }]);
         const sentinel = sentinelSet().spec.template.spec.containers[0];
         expect(sentinel.command).toEqual(
-            sentinelCommand({
+            sentinelCommand("redis", {
                 renderedFile: "/usr/local/etc/redis/sentinel.conf",
                 dataDir: "/data",
                 masterName: "cache",

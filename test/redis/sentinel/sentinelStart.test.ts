@@ -66,6 +66,7 @@ function start(variant: string, previous: string | undefined, rendered = RENDERE
     writeFileSync(join(dir, "rendered.conf"), rendered);
     if (previous !== undefined) writeFileSync(join(dir, "sentinel.conf"), previous);
     const script = sentinelStartScript(
+        "redis",
         join(dir, "rendered.conf"),
         dir,
         "cache",

@@ -44,6 +44,7 @@ function optionsFor(server: LocalRedis, dataDir: string, overrides: Partial<Serv
         firstPrimary: "first-primary",
         sentinels: t.sentinels.map((s) => ({ host: "127.0.0.1", port: s.port })),
         user: REPLICATION_USER,
+        family: "redis",
         ...overrides,
     };
 }

@@ -56,6 +56,7 @@ beforeAll(() => {
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const OPTIONS: ServerStartOptions = {
+    family: "redis",
     rendered: "/usr/local/etc/redis/redis.conf",
     dataDir: "/data",
     masterName: "cache",
