@@ -3,6 +3,7 @@
 // first so two servers never append to one AOF; on Kubernetes it rolls the pods, pod 0 (the one
 // behind the client Service) last, each stopped before its successor starts. A client that keeps
 // writing with the previous generation's password sees a gap.
+import { DEFAULT_SERVER } from "../redis/servers";
 import { createServer, connect as tcpConnect, type AddressInfo, type Socket } from "node:net";
 import type Docker from "dockerode";
 import Redis from "ioredis";
@@ -21,7 +22,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function rotatedFiles(oldAppPassword: string, configCommandName: string): { files: Record<string, string>; appPassword: string } {
     const appPassword = generatedPassword();
     const users = hardenedUsers({ app: [appPassword, oldAppPassword], admin: [generatedPassword()], replication: [] });
-    return { files: renderRedisConfig({ ...sizeRedisForContainer({}, 256), users, configCommandName }), appPassword };
+    return { files: renderRedisConfig({ ...sizeRedisForContainer({}, 256, DEFAULT_SERVER), users, configCommandName }), appPassword };
 }
 
 /** A Redis container to replace, and how its platform delivers files and routes clients. */

@@ -29,7 +29,17 @@ PREREQUISITES=(
     "python3-redis|/usr/bin/python3 -c 'import redis'|redis-py, another client, against the connection string"
     "prometheus-redis-exporter|command -v prometheus-redis-exporter|redis_exporter scraping a real server as the metrics user"
     "prometheus|command -v promtool|promtool checks the alert rules and unit-tests each alert"
+    "debootstrap|command -v debootstrap|builds the Debian trixie root filesystem below"
 )
+
+# Redis 8 and Valkey 8, which bookworm does not have: Debian trixie's, in a root filesystem of their
+# own (never mixed into the host's packages). The tests run its binaries through its own loader and
+# build stand-in images from it (harness/local/trixie.ts reads the same path).
+TRIXIE_ROOT=${HARDENED_REDIS_TRIXIE:-/var/cache/hardened-redis/trixie}
+TRIXIE_PACKAGES=redis-server,redis-tools,valkey-server,valkey-tools
+TRIXIE_MIRROR=${HARDENED_REDIS_TRIXIE_MIRROR:-http://deb.debian.org/debian}
+# Written last, so a build cut short is never taken for a whole one.
+trixie_complete() { [ -f "$TRIXIE_ROOT/.hardened-redis-packages" ] && [ "$(cat "$TRIXIE_ROOT/.hardened-redis-packages")" = "$TRIXIE_PACKAGES" ]; }
 
 missing_packages() {
     local row package check
@@ -50,6 +60,7 @@ check() {
     [ ${#packages[@]} -eq 0 ] || problems+=("Debian packages: ${packages[*]}")
     # dockerd may be installed and not running; a missing docker.io is already listed above.
     if command -v dockerd >/dev/null && ! docker_answers; then problems+=("a running Docker engine (docker info fails)"); fi
+    trixie_complete || problems+=("Debian trixie's Redis 8 and Valkey 8 in $TRIXIE_ROOT")
     node_modules_current || problems+=("npm packages (npm ls finds some missing or out of range)")
     if [ ${#problems[@]} -gt 0 ]; then
         local list
@@ -78,6 +89,17 @@ install_packages() {
     if [ -n "$made_policy" ]; then as_root rm -f /usr/sbin/policy-rc.d; fi
 }
 
+build_trixie() {
+    trixie_complete && return 0
+    echo "setup: building Debian trixie's $TRIXIE_PACKAGES into $TRIXIE_ROOT (about a minute)"
+    as_root rm -rf "$TRIXIE_ROOT.next"
+    as_root mkdir -p "$(dirname "$TRIXIE_ROOT")"
+    as_root debootstrap --variant=minbase --include="$TRIXIE_PACKAGES" trixie "$TRIXIE_ROOT.next" "$TRIXIE_MIRROR" >/dev/null
+    as_root sh -c "echo '$TRIXIE_PACKAGES' > '$TRIXIE_ROOT.next/.hardened-redis-packages'"
+    as_root rm -rf "$TRIXIE_ROOT"
+    as_root mv "$TRIXIE_ROOT.next" "$TRIXIE_ROOT"
+}
+
 start_docker() {
     docker_answers && return 0
     if [ -d /run/systemd/system ]; then
@@ -97,6 +119,7 @@ case "${1:-}" in
     --check) check ;;
     "")
         install_packages
+        build_trixie
         start_docker
         if ! node_modules_current; then npm ci --no-audit --no-fund; fi
         check

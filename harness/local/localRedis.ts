@@ -10,6 +10,8 @@ import { TLS_FILES } from "../../redis/container";
 import { hardenedUsers, type RedisUserPasswords } from "../../redis/acl/users";
 import { issueCertificates, type IssuedCertificates } from "./certificates";
 import { renderRedisConfig } from "../../redis/config/render";
+import { DEFAULT_SERVER, serverNamed, type RedisServerKind } from "../../redis/servers";
+import { localProgram } from "./serverPrograms";
 import type { RedisConfigSettings } from "../../redis/config/settings";
 
 /** A running Redis under test; the interface stays this small so a containerised one can replace it. */
@@ -53,8 +55,9 @@ export interface LocalRedis extends RedisUnderTest, RedisSecrets {
      * lose what was acknowledged in the last second or two (Redis postpones the AOF write while an
      * fsync is slow). `graceful` stops it with SIGTERM, as a pod roll does: everything acknowledged
      * is on disk. `whileDown` runs in between (to change what is on disk, as a crash would leave it).
+     * `server` starts another server on the same files and data (a volume moved between servers).
      */
-    restart(options?: { graceful?: boolean; whileDown?: () => Promise<void> }): Promise<void>;
+    restart(options?: { graceful?: boolean; whileDown?: () => Promise<void>; server?: RedisServerKind }): Promise<void>;
 }
 
 /** Fails loudly when a binary the tests need is absent: CI must install it, never skip. */
@@ -149,7 +152,7 @@ export async function launchRedis(
     port: number,
     env: NodeJS.ProcessEnv = process.env,
 ): Promise<{ stop(): Promise<void>; kill(): Promise<void> }> {
-    requireBinary("redis-server", "install it with `apt-get install -y redis-server` (.ci/run does)");
+    if (!argv[0].startsWith("/")) requireBinary(argv[0], "install it with `npm run setup` (.ci/run does)");
     const child = spawn(argv[0], argv.slice(1), { stdio: ["ignore", "pipe", "pipe"], env });
     let output = "";
     child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
@@ -221,7 +224,11 @@ export async function startLocalRedis(
         await writeFile(join(configDir, file), content, { mode: 0o600 });
     }
     let server: { stop(): Promise<void>; kill(): Promise<void> };
-    const argv = ["redis-server", join(configDir, options.configFile ?? "redis.conf")];
+    // The server the files are rendered for runs them.
+    let argv = [
+        ...localProgram(serverNamed(settings.server ?? DEFAULT_SERVER.name), "server"),
+        join(configDir, options.configFile ?? "redis.conf"),
+    ];
     try {
         server = await launchRedis(argv, port);
     } catch (e) {
@@ -239,9 +246,10 @@ export async function startLocalRedis(
         adminConnectionString: urls.admin,
         tls: certificates ? { caCertificate: certificates.caCertificate } : undefined,
         kill: () => server.kill(),
-        async restart({ graceful = false, whileDown } = {}) {
+        async restart({ graceful = false, whileDown, server: next } = {}) {
             await (graceful ? server.stop() : server.kill());
             await whileDown?.();
+            if (next) argv = [...localProgram(next, "server"), argv.at(-1)!];
             server = await launchRedis(argv, port);
         },
         async stop() {

@@ -3,7 +3,8 @@ import { z } from "zod";
 import { channelsReach, SENTINEL_HELLO_CHANNEL } from "../../policies/shared/acl";
 import { CONFIG_DIR, DATA_DIR } from "../../redis/container";
 import { RedisConfigError } from "../../redis/redisConfigError";
-import { aclRulesShape, extraUserName, type RedisAclRules } from "../../redis/acl/users";
+import { commandTable } from "../../redis/acl/commandTables";
+import { aclRulesShape, extraUserName, ruleUnknownTo, type RedisAclRules } from "../../redis/acl/users";
 import { SERVER_PROGRAMS, type ServerFamily } from "../../policies/shared/programs";
 import { IMAGE_REFERENCE, imageTagAndDigest } from "../../policies/shared/syntax";
 import { DEFAULT_SERVER, serverNamed, SERVERS, type RedisServerKind } from "../../redis/servers";
@@ -37,8 +38,12 @@ function familyNamed(image: string): ServerFamily | undefined {
  * official image unless told otherwise; an image must name a tag of the server's major version or a
  * digest, never an implicit or explicit `latest` (the rendered files use directives Redis 6
  * refuses), and an image named for the other family (a Valkey image with a Redis server) is refused.
+ * The extra users' rules may name only what that server knows.
  */
-export function chosenServer(settings: { server: string; image?: string }): { server: RedisServerKind; image: string } {
+export function chosenServer(settings: { server: string; image?: string; extraUsers?: RedisAclRules[] }): {
+    server: RedisServerKind;
+    image: string;
+} {
     const server = serverNamed(settings.server);
     const image = settings.image ?? server.defaultImage;
     const { tag, digest } = imageTagAndDigest(image);
@@ -47,6 +52,13 @@ export function chosenServer(settings: { server: string; image?: string }): { se
         (tag === undefined ? digest !== undefined : new RegExp(`^${server.major}($|[.-])`).test(tag)) &&
         (familyNamed(image) ?? server.family) === server.family;
     if (!fits) throw new RedisConfigError("image", imageAllowed(server), JSON.stringify(image));
+    for (const [i, user] of (settings.extraUsers ?? []).entries()) {
+        const unknown = ruleUnknownTo(server.title, commandTable(server.name), user);
+        if (unknown) {
+            const [field, index] = unknown.path;
+            throw new RedisConfigError(`extraUsers.${i}.${field}.${index}`, unknown.message, JSON.stringify(user[field]?.[index]));
+        }
+    }
     return { server, image };
 }
 
@@ -222,7 +234,7 @@ export interface RedisExtraUser extends RedisAclRules {
  * OOM-kills Redis instead of Redis evicting. Returns the settings resolved (every default
  * applied, sizes in bytes), ready for renderRedisConfig with the credentials added.
  */
-export function sizeRedisForContainer(args: RedisServerArgs, limitMb: number): ResolvedRedisTuning {
+export function sizeRedisForContainer(args: RedisServerArgs, limitMb: number, server: RedisServerKind): ResolvedRedisTuning {
     const limitBytes = limitMb * 1024 * 1024;
     const forwarded: ForwardedArgs = Object.fromEntries(
         COMPONENT_SETTINGS.filter((key) => args[key] !== undefined).map((key) => [key, args[key]]),
@@ -230,6 +242,7 @@ export function sizeRedisForContainer(args: RedisServerArgs, limitMb: number): R
     const resolved = checkRedisSettings({
         ...forwarded,
         maxmemory: args.maxmemory ?? Math.floor(limitBytes * DEFAULT_MAXMEMORY_SHARE),
+        server: server.name,
         configDir: CONFIG_DIR,
         dataDir: DATA_DIR,
     });

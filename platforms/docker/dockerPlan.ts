@@ -83,7 +83,7 @@ export interface DockerWiring {
 export function planDockerRedis(name: string, args: DockerRedisArgs): DockerRedisPlan {
     const settings = parseSettings(dockerArgsSchema, args, Object.keys(dockerArgsSchema.shape));
     const { server, image } = chosenServer(settings);
-    const tuning = sizeRedisForContainer(args, settings.memoryLimitMb);
+    const tuning = sizeRedisForContainer(args, settings.memoryLimitMb, server);
     const cpu = containerCpu(settings);
     const alias = settings.alias ?? defaultAlias(name, args.networkName !== undefined);
     const sentinel = planSentinel(name, settings.sentinel, settings.replicas, args.sentinel);

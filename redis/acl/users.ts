@@ -9,7 +9,7 @@ import {
     SENTINEL_HELLO_CHANNEL,
     SENTINEL_SERVER_COMMANDS,
 } from "../../policies/shared/acl";
-import { REDIS_70_ACL_CATEGORIES, REDIS_70_COMMANDS, REDIS_70_SUBCOMMANDS } from "./redis70Commands";
+import { ANY_SERVER, type CommandTable } from "./commandTables";
 
 /** What a user may run and touch. Rules apply in this order: categories allowed, categories denied, commands allowed, commands denied. */
 export interface RedisAclRules {
@@ -126,8 +126,13 @@ export const METRICS_RULES: Readonly<RedisAclRules> = { allowCommands: EXPORTER_
 /** What a replica sends the primary: PSYNC and REPLCONF for the stream, PING to check it. No keys. */
 export const REPLICATION_RULES: Readonly<RedisAclRules> = { allowCommands: [...REPLICA_COMMANDS] };
 
-const CATEGORY_ALLOWED = `Redis 7.0 ACL categories without "@": ${[...REDIS_70_ACL_CATEGORIES].join(", ")}`;
-const COMMAND_ALLOWED = "Redis 7.0 command names in lowercase, subcommands as command|subcommand (e.g. get, client|setname)";
+/** What a rule may name on a server (its table), as messages say it. */
+const categoriesAllowed = (who: string, table: CommandTable) =>
+    `ACL categories ${who} knows, without "@": ${[...table.categories].join(", ")}`;
+const commandsAllowed = (who: string) =>
+    `command names ${who} knows, in lowercase, subcommands as command|subcommand (e.g. get, client|setname)`;
+const CATEGORY_ALLOWED = categoriesAllowed("a server", ANY_SERVER);
+const COMMAND_ALLOWED = commandsAllowed("a server");
 const PATTERN_ALLOWED = "glob patterns of 1 to 256 printable characters without whitespace, quotes or backslash";
 const USER_ALLOWED = "a user name of 1 to 64 letters, digits, '_', '.' or '-', not default, app, admin, replication, sentinel or metrics";
 const PASSWORDS_ALLOWED = "1 to 3 distinct passwords of 16 to 512 printable ASCII characters without whitespace, quotes or backslash";
@@ -142,10 +147,34 @@ const list = (item: z.ZodString, allowed: string) =>
         .max(64, { error: allowed })
         .refine(distinct, { error: `${allowed}, each once` });
 
-const category = z.string({ error: CATEGORY_ALLOWED }).refine((c) => REDIS_70_ACL_CATEGORIES.has(c), { error: CATEGORY_ALLOWED });
+// Any server's names here; the chosen server's by rulesUnknownTo.
+const category = z.string({ error: CATEGORY_ALLOWED }).refine((c) => ANY_SERVER.categories.has(c), { error: CATEGORY_ALLOWED });
 const command = z
     .string({ error: COMMAND_ALLOWED })
-    .refine((c) => REDIS_70_COMMANDS.has(c) || REDIS_70_SUBCOMMANDS.has(c), { error: COMMAND_ALLOWED });
+    .refine((c) => ANY_SERVER.commands.has(c) || ANY_SERVER.subcommands.has(c), { error: COMMAND_ALLOWED });
+
+/**
+ * The first name in `rules` that the server `title` (its `table`) does not know, with where it is
+ * (`["allowCommands", 2]`) and what it allows there: Redis refuses to start on a rule naming a
+ * command it lacks (a Redis 8 command on Redis 7, Valkey's COMMANDLOG on Redis).
+ */
+export function ruleUnknownTo(
+    title: string,
+    table: CommandTable,
+    rules: RedisAclRules,
+): { path: ["allowCategories" | "denyCategories" | "allowCommands" | "denyCommands", number]; message: string } | undefined {
+    const fields = [
+        ["allowCategories", (c: string) => table.categories.has(c), categoriesAllowed(title, table)],
+        ["denyCategories", (c: string) => table.categories.has(c), categoriesAllowed(title, table)],
+        ["allowCommands", (c: string) => table.commands.has(c) || table.subcommands.has(c), commandsAllowed(title)],
+        ["denyCommands", (c: string) => table.commands.has(c) || table.subcommands.has(c), commandsAllowed(title)],
+    ] as const;
+    for (const [field, known, message] of fields) {
+        const index = (rules[field] ?? []).findIndex((name) => !known(name));
+        if (index >= 0) return { path: [field, index], message };
+    }
+    return undefined;
+}
 const pattern = z.string({ error: PATTERN_ALLOWED }).regex(/^[!#-&(-[\]-~]{1,256}$/, { error: PATTERN_ALLOWED });
 
 /** zod fields of {@link RedisAclRules}, shared by the config settings and the components' `extraUsers`. */

@@ -2,9 +2,10 @@
 // Redis would refuse or silently ignore. Rendering them is render.ts's job.
 import { isIP } from "node:net";
 import { z } from "zod";
-import { REDIS_70_COMMANDS } from "../acl/redis70Commands";
+import { ANY_SERVER, commandTable } from "../acl/commandTables";
+import { DEFAULT_SERVER, serverNamed, SERVERS } from "../servers";
 import { CONFIG_DIR, DATA_DIR } from "../container";
-import { aclUsers, peerPassword, REPLICATION_USER, type RedisAclUser } from "../acl/users";
+import { aclUsers, peerPassword, REPLICATION_USER, ruleUnknownTo, type RedisAclUser } from "../acl/users";
 import { TLS_AUTH_CLIENTS } from "../tls/tlsLines";
 import { parseSettings } from "../parseSettings";
 import { REDIS_PORT } from "../../policies/shared/ports";
@@ -48,6 +49,11 @@ export interface RedisConfigSettings {
     users: RedisAclUser[];
     /** The random name the CONFIG command is renamed to: 16–64 letters, digits or underscores. */
     configCommandName: string;
+    /**
+     * The server the files are for: `redis-7` (default), `redis-8` or `valkey-8`. The files are the same for each; the rules and
+     * `disabledCommands` may only name what that server knows.
+     */
+    server?: string;
     /** TCP port: the only listener, plaintext or (with `tls`) TLS. Default 6379. */
     port?: number;
     /**
@@ -179,17 +185,19 @@ const REQUIRED_COMMANDS: ReadonlySet<string> = new Set([
     "pexpireat",
     "config",
 ]);
-const DISABLED_ALLOWED = `distinct Redis 7.0 command names (e.g. FLUSHALL, KEYS), except ${[...REQUIRED_COMMANDS]
-    .filter((c) => c !== "config")
-    .map((c) => c.toUpperCase())
-    .join(", ")} which clients, probes and replicas need; CONFIG is renamed by configCommandName instead`;
+const disabledAllowed = (who: string) =>
+    `distinct command names ${who} knows (e.g. FLUSHALL, KEYS), except ${[...REQUIRED_COMMANDS]
+        .filter((c) => c !== "config")
+        .map((c) => c.toUpperCase())
+        .join(", ")} which clients, probes and replicas need; CONFIG is renamed by configCommandName instead`;
+const DISABLED_ALLOWED = disabledAllowed("a server");
 
 const commandList = z.array(z.string({ error: DISABLED_ALLOWED }), { error: DISABLED_ALLOWED }).superRefine((names, ctx) => {
     const seen = new Set<string>();
     names.forEach((name, i) => {
         const lower = name.toLowerCase();
         const plainToken = /^[a-z][a-z0-9_-]*$/.test(lower);
-        if (!plainToken || !REDIS_70_COMMANDS.has(lower) || REQUIRED_COMMANDS.has(lower) || seen.has(lower)) {
+        if (!plainToken || !ANY_SERVER.commands.has(lower) || REQUIRED_COMMANDS.has(lower) || seen.has(lower)) {
             ctx.addIssue({ code: "custom", path: [i], message: DISABLED_ALLOWED });
         }
         seen.add(lower);
@@ -201,7 +209,7 @@ const credentialShape = {
     configCommandName: z
         .string({ error: CONFIG_NAME_ALLOWED })
         .regex(/^[A-Za-z0-9_]{16,64}$/, { error: CONFIG_NAME_ALLOWED })
-        .refine((name) => !REDIS_70_COMMANDS.has(name.toLowerCase()), { error: CONFIG_NAME_ALLOWED }),
+        .refine((name) => !ANY_SERVER.commands.has(name.toLowerCase()), { error: CONFIG_NAME_ALLOWED }),
 };
 
 /**
@@ -235,6 +243,10 @@ export const COMPONENT_SETTINGS = Object.keys(componentSettingShape) as Componen
 
 const settingShape = {
     ...componentSettingShape,
+    /** The server the files are for: its commands are what rules and disabledCommands may name. */
+    server: z
+        .enum(SERVERS.map((s) => s.name) as [string, ...string[]], { error: SERVERS.map((s) => s.name).join(", ") })
+        .default(DEFAULT_SERVER.name),
     bind: z
         .array(z.string({ error: BIND_ALLOWED }).refine(isBindAddress, { error: BIND_ALLOWED }), { error: BIND_ALLOWED })
         .min(1, { error: BIND_ALLOWED })
@@ -291,6 +303,11 @@ function checkCombinations(s: ResolvedRedisTuning, ctx: z.RefinementCtx): void {
     if (s.replicaOfPort !== undefined && s.replicaOfHost === undefined) {
         ctx.addIssue({ code: "custom", path: ["replicaOfPort"], message: "nothing unless replicaOfHost is set" });
     }
+    // Names the server lacks: it would refuse to start on the rename-command line.
+    const server = serverNamed(s.server);
+    const known = commandTable(s.server).commands;
+    const unknown = s.disabledCommands.findIndex((name) => !known.has(name.toLowerCase()));
+    if (unknown >= 0) ctx.addIssue({ code: "custom", path: ["disabledCommands", unknown], message: disabledAllowed(server.title) });
 }
 
 /** The password a replica authenticates to its primary with: the replication user's {@link peerPassword}. */
@@ -302,6 +319,11 @@ const settingsSchema = z
     .strictObject({ ...credentialShape, ...settingShape })
     .superRefine(checkCombinations)
     .superRefine((s, ctx) => {
+        const server = serverNamed(s.server);
+        for (const [i, user] of s.users.entries()) {
+            const unknown = ruleUnknownTo(server.title, commandTable(server.name), user);
+            if (unknown) ctx.addIssue({ code: "custom", path: ["users", i, ...unknown.path], message: unknown.message });
+        }
         if (s.replicaOfHost !== undefined && replicationPassword(s.users) === undefined) {
             ctx.addIssue({
                 code: "custom",

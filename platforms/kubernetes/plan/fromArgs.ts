@@ -52,7 +52,7 @@ export function planKubernetesRedis(
     }
     const cpu = containerCpu(settings);
     const clientLabel = { [settings.clientLabelKey ?? `${name}-client`]: settings.clientLabelValue };
-    const tuning = sizeRedisForContainer(args, settings.memoryLimitMb);
+    const tuning = sizeRedisForContainer(args, settings.memoryLimitMb, server);
     const port = tuning.port;
     const metrics = planKubernetesMetrics(settings.metrics, args.metrics, port);
     // Everything the resources below are planned from; the topology is decided here, once.

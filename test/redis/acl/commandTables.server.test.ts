@@ -1,0 +1,81 @@
+// The tables rules, disabled commands and the renamed CONFIG are checked against (redis/acl/commands/)
+// must be what each server knows: read from the real binary (Debian bookworm's Redis 7.0, trixie's
+// Redis 8 and Valkey 8). HARDENED_REDIS_WRITE_TABLES=1 rewrites a table from its server instead.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import Redis from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { commandTable, type CommandTableData } from "../../../redis/acl/commandTables";
+import { SERVERS } from "../../../redis/servers";
+import { startLocalRedis, type LocalRedis } from "../../../harness/local/localRedis";
+
+const WRITE = process.env.HARDENED_REDIS_WRITE_TABLES === "1";
+
+describe.each(SERVERS)("the command table of $title", (server) => {
+    let local: LocalRedis;
+    let client: Redis;
+    let read: Omit<CommandTableData, "server">;
+    beforeAll(async () => {
+        local = await startLocalRedis({ disabledCommands: [], server: server.name });
+        client = new Redis(local.adminConnectionString, { maxRetriesPerRequest: 0, retryStrategy: () => null });
+        const info = await client.info("server");
+        // Valkey keeps redis_version at the Redis release it is compatible with (7.2.4) and says its own in valkey_version.
+        const version = /^valkey_version:(\S+)/m.exec(info)?.[1] ?? /^redis_version:(\S+)/m.exec(info)?.[1];
+        expect(version, "the server's own version").toMatch(new RegExp(`^${server.major}\\.`));
+        // The server lists CONFIG under its generated name; Redis 8 its module's commands in capitals (names are case-insensitive).
+        const asConfig = (c: string) => c.toLowerCase().replace(new RegExp(`^${local.configCommandName.toLowerCase()}(?=$|\\|)`), "config");
+        const listed = (await client.call("COMMAND", "LIST")) as string[];
+        const info9 = (await client.call("COMMAND", "INFO")) as unknown[][];
+        read = {
+            from: `${server.family}-server ${version}`,
+            commands: listed
+                .filter((c) => !c.includes("|"))
+                .map(asConfig)
+                .sort(),
+            // Each command's tenth field lists its subcommands, named `command|subcommand`.
+            subcommands: info9.flatMap((c) => ((c?.[9] ?? []) as unknown[][]).map((sub) => asConfig(String(sub[0])))).sort(),
+            categories: ((await client.call("ACL", "CAT")) as string[]).sort(),
+        };
+        if (WRITE) writeTable(server.name, read);
+    }, 60_000);
+    afterAll(async () => {
+        client?.disconnect();
+        await local?.stop();
+    });
+
+    it("has the server's top-level commands", () => {
+        expect([...commandTable(server.name).commands].sort()).toEqual(read.commands);
+    });
+
+    it("has the server's subcommands", () => {
+        expect([...commandTable(server.name).subcommands].sort()).toEqual(read.subcommands);
+    });
+
+    it("has the server's ACL categories, and all", () => {
+        expect([...commandTable(server.name).categories].sort()).toEqual([...read.categories, "all"].sort());
+    });
+});
+
+/** Rewrites redis/acl/commands/<server>.ts from what the server said (then `npm run format`). */
+function writeTable(server: string, data: Omit<CommandTableData, "server">): void {
+    const constant = server.toUpperCase().replace("-", "_");
+    const list = (names: readonly string[]) => JSON.stringify(names);
+    writeFileSync(
+        join(__dirname, "../../../redis/acl/commands", `${server}.ts`),
+        [
+            `// Generated from ${data.from} by test/redis/acl/commandTables.server.test.ts,`,
+            "// which checks it against that server on every run;",
+            "// `HARDENED_REDIS_WRITE_TABLES=1 npx vitest run test/redis/acl/commandTables.server.test.ts` rewrites it.",
+            'import type { CommandTableData } from "../commandTables";',
+            "",
+            `export const ${constant}: CommandTableData = {`,
+            `    server: ${JSON.stringify(server)},`,
+            `    from: ${JSON.stringify(data.from)},`,
+            `    commands: ${list(data.commands)},`,
+            `    subcommands: ${list(data.subcommands)},`,
+            `    categories: ${list(data.categories)},`,
+            "};",
+            "",
+        ].join("\n"),
+    );
+}
