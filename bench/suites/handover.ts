@@ -10,7 +10,6 @@
 // Bounded: 3 changes each way per row (each about a minute at most).
 import type Docker from "dockerode";
 import { deployDockerSentinel, passwordOf, registerAgain } from "../../harness/engine/deployments";
-import { execIn } from "../../harness/engine/exec";
 import { deployKubernetesSentinel } from "../../harness/engine/kubernetesDeployment";
 import type { Pod } from "../../harness/engine/realisePod";
 import { confirmedWriter, dockerServer, podServer, settled, type RestartableServer } from "../../harness/engine/restarts";
@@ -188,7 +187,9 @@ async function printLogs(pods: Pod[], began: number, during: string): Promise<vo
  */
 async function sigtermRedis(container: Docker.Container): Promise<void> {
     const before = await container.inspect();
-    await execIn(container, ["sh", "-c", "kill -TERM -1"]);
+    // Detached: an attached exec's stream may never end when its container exits under it (a roll
+    // hung 9 minutes on one); the container's state below says when Redis is down.
+    await (await container.exec({ Cmd: ["sh", "-c", "kill -TERM -1"] })).start({ Detach: true });
     for (;;) {
         const now = await container.inspect();
         if (now.State.Status === "exited" || now.RestartCount > before.RestartCount || now.State.StartedAt !== before.State.StartedAt)
