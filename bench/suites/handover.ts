@@ -187,15 +187,23 @@ async function printLogs(pods: Pod[], began: number, during: string): Promise<vo
  */
 async function sigtermRedis(container: Docker.Container): Promise<void> {
     const before = await container.inspect();
-    // Detached: an attached exec's stream may never end when its container exits under it (a roll
-    // hung 9 minutes on one); the container's state below says when Redis is down.
-    await (await container.exec({ Cmd: ["sh", "-c", "kill -TERM -1"] })).start({ Detach: true });
-    for (;;) {
+    // Detached: an attached exec's stream may never end when its container exits under it. Sent
+    // again every 5 s: once, Redis was still running 60 s after one (its log is in the error).
+    const sigterm = async () => (await container.exec({ Cmd: ["sh", "-c", "kill -TERM -1"] })).start({ Detach: true });
+    await sigterm();
+    let sent = Date.now();
+    for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
         const now = await container.inspect();
         if (now.State.Status === "exited" || now.RestartCount > before.RestartCount || now.State.StartedAt !== before.State.StartedAt)
             return;
+        if (Date.now() - sent > 5_000) {
+            await sigterm().catch(() => undefined);
+            sent = Date.now();
+        }
         await new Promise((r) => setTimeout(r, 50));
     }
+    const log = (await container.logs({ stdout: true, stderr: true, tail: 30 })).toString("latin1");
+    throw new Error(`Redis in ${before.Name} still running 60 s after SIGTERM; its last lines:\n${log}`);
 }
 
 /** {@link sigtermRedis} for a container about to be removed: its restart policy cleared first, so the engine does not start it again. */

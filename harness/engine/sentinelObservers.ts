@@ -47,7 +47,13 @@ export async function until<T>(what: string, read: () => Promise<T>, done: (v: T
     for (;;) {
         let last: string;
         try {
-            const v = await read();
+            // Bounded too: a read that never settles (a client stuck on a dead socket) must not hold the wait past its time.
+            const v = await Promise.race([
+                read(),
+                new Promise<never>((_, reject) =>
+                    setTimeout(() => reject(new Error("the read did not settle")), Math.max(1_000, deadline - Date.now())).unref(),
+                ),
+            ]);
             if (done(v)) return v;
             last = JSON.stringify(v);
         } catch (e) {
