@@ -7,12 +7,16 @@ import { commandTable } from "../../redis/acl/commandTables";
 import { aclRulesShape, extraUserName, ruleUnknownTo, type RedisAclRules } from "../../redis/acl/users";
 import { SERVER_PROGRAMS, type ServerFamily } from "../../policies/shared/programs";
 import { IMAGE_REFERENCE, imageTagAndDigest } from "../../policies/shared/syntax";
-import { DEFAULT_SERVER, serverNamed, SERVERS, type RedisServerKind } from "../../redis/servers";
+import { serverNamed, SERVERS, type RedisServerKind } from "../../redis/servers";
 import { integer } from "../../redis/config/fields";
 import type { RedisSavePoint } from "../../redis/config/settings";
-import { checkRedisSettings, COMPONENT_SETTINGS, type ComponentSetting, type ResolvedRedisTuning } from "../../redis/config/settings";
-
-const SERVER_ALLOWED = SERVERS.map((s) => s.name).join(", ");
+import {
+    checkRedisSettings,
+    COMPONENT_SETTINGS,
+    serverName,
+    type ComponentSetting,
+    type ResolvedRedisTuning,
+} from "../../redis/config/settings";
 
 /** What `image` may be for `server`, and which server an image of another family needs. */
 function imageAllowed(server: RedisServerKind): string {
@@ -128,7 +132,7 @@ const extraUser = z
  * own schema; inputs that may be unknown until deployment are not checked here.
  */
 export const redisServerArgsShape = {
-    server: z.enum(SERVERS.map((s) => s.name) as [string, ...string[]], { error: SERVER_ALLOWED }).default(DEFAULT_SERVER.name),
+    server: serverName,
     // Checked with the server by chosenServer.
     image: z.string({ error: "an image reference, e.g. redis:7-alpine" }).optional(),
     memoryLimitMb,

@@ -241,12 +241,15 @@ export const componentSettingShape = {
 export type ComponentSetting = keyof typeof componentSettingShape;
 export const COMPONENT_SETTINGS = Object.keys(componentSettingShape) as ComponentSetting[];
 
+/** A `server` setting's value: one of the servers the components run (redis/servers.ts). */
+export const serverName = z
+    .enum(SERVERS.map((s) => s.name) as [string, ...string[]], { error: SERVERS.map((s) => s.name).join(", ") })
+    .default(DEFAULT_SERVER.name);
+
 const settingShape = {
     ...componentSettingShape,
     /** The server the files are for: its commands are what rules and disabledCommands may name. */
-    server: z
-        .enum(SERVERS.map((s) => s.name) as [string, ...string[]], { error: SERVERS.map((s) => s.name).join(", ") })
-        .default(DEFAULT_SERVER.name),
+    server: serverName,
     bind: z
         .array(z.string({ error: BIND_ALLOWED }).refine(isBindAddress, { error: BIND_ALLOWED }), { error: BIND_ALLOWED })
         .min(1, { error: BIND_ALLOWED })
