@@ -9,7 +9,6 @@ export const SERVER_PROGRAMS = {
 } as const;
 
 export type ServerFamily = keyof typeof SERVER_PROGRAMS;
-export type ServerPrograms = (typeof SERVER_PROGRAMS)[ServerFamily];
 
 /** The family whose server program is `program` (a file name), if any. */
 export function familyOfServerProgram(program: string): ServerFamily | undefined {
