@@ -8,6 +8,9 @@ import { chmod, copyFile, mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type Docker from "dockerode";
+import { SERVER_PROGRAMS } from "../../policies/shared/programs";
+import { serverNamed } from "../../redis/servers";
+import { TRIXIE_ROOT } from "../local/serverPrograms";
 
 export const STANDIN_IMAGE = "hardened-redis-test/redis-standin:7.0-debian";
 
@@ -96,6 +99,9 @@ export async function buildScratchImage(docker: Docker, tag: string, image: Scra
     return id;
 }
 
+/** The busybox names a stand-in links; its sh runs every other applet the scripts use (awk, timeout…) by itself. */
+const BUSYBOX_TOOLS = ["sh", "grep", "cat", "sleep", "nc"];
+
 function buildStandin(docker: Docker): Promise<string> {
     return buildScratchImage(docker, STANDIN_IMAGE, {
         users: ["redis:999:1000:/data"],
@@ -107,13 +113,65 @@ function buildStandin(docker: Docker): Promise<string> {
             for (const lib of new Set([...libraries("/usr/bin/redis-check-rdb"), ...libraries("/usr/bin/redis-cli")]))
                 await place(rootfs, lib);
             await place(rootfs, "/bin/busybox");
-            for (const tool of ["sh", "grep", "cat", "sleep", "nc"]) await symlink("busybox", join(rootfs, "bin", tool));
+            for (const tool of BUSYBOX_TOOLS) await symlink("busybox", join(rootfs, "bin", tool));
             await mkdir(join(rootfs, "usr/local/etc/redis"), { recursive: true });
             await mkdir(join(context, "data"), { recursive: true });
             await writeFile(join(context, "data/.keep"), "");
             return ["data"];
         },
         lines: ["COPY --chown=999:1000 data/ /data/", "WORKDIR /data", 'CMD ["redis-server"]'],
+    });
+}
+
+/**
+ * Stand-ins for the official Redis 8 and Valkey 8 images, out of Debian trixie's root filesystem
+ * (scripts/setup.sh builds it), laid out as the 7.0 stand-in: the server and client with the
+ * libraries and loader they name, busybox, user 999:1000 owning /data as in the official images.
+ */
+const TRIXIE_STANDINS = [
+    {
+        reference: /^(docker\.io\/)?(library\/)?redis:8/,
+        tag: "hardened-redis-test/redis-standin:8.0-debian",
+        server: "redis-8",
+        user: "redis",
+    },
+    {
+        reference: /^(docker\.io\/)?valkey\/valkey:8/,
+        tag: "hardened-redis-test/valkey-standin:8.1-debian",
+        server: "valkey-8",
+        user: "valkey",
+    },
+];
+
+function buildTrixieStandin(docker: Docker, standin: (typeof TRIXIE_STANDINS)[number]): Promise<string> {
+    const server = serverNamed(standin.server);
+    const programs = SERVER_PROGRAMS[server.family];
+    const lib = join(TRIXIE_ROOT, "usr/lib/x86_64-linux-gnu");
+    const loader = join(lib, "ld-linux-x86-64.so.2");
+    return buildScratchImage(docker, standin.tag, {
+        users: [`${standin.user}:999:1000:/data`],
+        title: `stand-in for ${server.defaultImage} (Debian trixie's ${programs.server}), not the official image`,
+        async fill(rootfs, context) {
+            // Trixie's loader lists what a binary loads, from the root filesystem (the host's glibc is older).
+            const list = (binary: string) =>
+                [...execFileSync(loader, ["--list", "--library-path", lib, binary], { encoding: "utf8" }).matchAll(/=> (\/\S+)/g)].map(
+                    (m) => m[1],
+                );
+            for (const program of [programs.server, programs.cli]) {
+                // Debian ships the server as a symlink to its check-rdb binary, which picks its mode by name.
+                const binary = join(TRIXIE_ROOT, "usr/bin", program);
+                await place(rootfs, binary, `/usr/bin/${program}`);
+                for (const file of list(binary)) await place(rootfs, file, file.slice(TRIXIE_ROOT.length));
+            }
+            await place(rootfs, loader, "/lib64/ld-linux-x86-64.so.2");
+            await place(rootfs, "/bin/busybox");
+            for (const tool of BUSYBOX_TOOLS) await symlink("busybox", join(rootfs, "bin", tool));
+            await mkdir(join(rootfs, "usr/local/etc/redis"), { recursive: true });
+            await mkdir(join(context, "data"), { recursive: true });
+            await writeFile(join(context, "data/.keep"), "");
+            return ["data"];
+        },
+        lines: ["COPY --chown=999:1000 data/ /data/", "WORKDIR /data", `CMD ["${programs.server}"]`],
     });
 }
 
@@ -146,6 +204,8 @@ export async function localImageId(docker: Docker, reference: string): Promise<s
     const local = await imageIdOf(docker, reference);
     if (local) return local;
     if (/^redis:7/.test(reference)) return (await imageIdOf(docker, STANDIN_IMAGE)) ?? buildStandin(docker);
+    const trixie = TRIXIE_STANDINS.find((s) => s.reference.test(reference));
+    if (trixie) return (await imageIdOf(docker, trixie.tag)) ?? buildTrixieStandin(docker, trixie);
     if (/^(docker\.io\/)?oliver006\/redis_exporter[:@]/.test(reference))
         return (await imageIdOf(docker, EXPORTER_STANDIN_IMAGE)) ?? buildExporterStandin(docker);
     throw new Error(`image ${reference} is not available locally and cannot be pulled here`);

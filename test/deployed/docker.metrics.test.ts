@@ -9,29 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deployDockerRedis, type DockerDeployment } from "../../harness/engine/deployments";
 import { dockerEngine, TEST_LABEL } from "../../harness/engine/engine";
 import { runOnNetwork } from "../../harness/engine/hostTools";
-import { exposedSeries } from "../../harness/local/localExporter";
+import { scrapeOnNetwork as scrape } from "../../harness/engine/scrape";
 import { generatedPasswords, installMocks } from "../../harness/mocks/pulumiMocks";
-
-/** One GET with the host's python3 (mounted into the container), printing the body. */
-const FETCH = "import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())";
-
-/**
- * Scrapes `url` from a container on `network`. The exporter has no health check (its image has no
- * shell), so the first scrapes may find it still starting: retried for a while.
- */
-async function scrape(docker: Docker, network: string, url: string): Promise<Map<string, number>> {
-    let last = "";
-    for (const deadline = Date.now() + 30_000; Date.now() < deadline;) {
-        const result = await runOnNetwork(docker, network, ["/usr/bin/python3", "-c", FETCH, url]);
-        if (result.code === 0) {
-            const scraped = exposedSeries(result.stdout);
-            if (scraped.get("redis_up") === 1) return scraped;
-            last = `redis_up ${scraped.get("redis_up")}`;
-        } else last = result.stderr.trim().split("\n").at(-1) ?? "";
-        await new Promise((r) => setTimeout(r, 500));
-    }
-    throw new Error(`no scrape of ${url} with redis_up 1 within 30 s; last: ${last}`);
-}
 
 describe("DockerRedis with metrics on the real engine", () => {
     let redis: DockerDeployment;

@@ -1,0 +1,89 @@
+// Redis 8 and Valkey 8 as the components deploy them, on the real engine: stand-in images built from
+// Debian trixie's binaries (harness/engine/standinImage.ts), the files, commands, probes and start
+// scripts the components declare for each. Redis 7 runs the whole deployed suite; these are the
+// checks each other server must pass too (the README says which test runs where).
+import Redis, { type RedisOptions } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { deployDockerRedis, deployDockerSentinel } from "../../harness/engine/deployments";
+import { deployKubernetesRedis } from "../../harness/engine/kubernetesDeployment";
+import { confirmedWriter, dockerServer, settled } from "../../harness/engine/restarts";
+import { scrapeOnNetwork } from "../../harness/engine/scrape";
+import { agreedPrimary } from "../../harness/engine/sentinelObservers";
+import { installMocks } from "../../harness/mocks/pulumiMocks";
+import { serverNamed } from "../../redis/servers";
+
+/** The version a server says it is: Valkey keeps redis_version at the Redis release it answers as. */
+async function versionOf(adminConnectionString: string, options: RedisOptions = {}): Promise<string | undefined> {
+    const admin = new Redis(adminConnectionString, { maxRetriesPerRequest: 1, ...options });
+    try {
+        const info = await admin.info("server");
+        return /^valkey_version:(\S+)/m.exec(info)?.[1] ?? /^redis_version:(\S+)/m.exec(info)?.[1];
+    } finally {
+        admin.disconnect();
+    }
+}
+
+/** SET and GET as the app user. */
+async function serves(connectionString: string, options: RedisOptions = {}): Promise<string | null> {
+    const app = new Redis(connectionString, { maxRetriesPerRequest: 1, ...options });
+    try {
+        await app.set("served", "yes");
+        return await app.get("served");
+    } finally {
+        app.disconnect();
+    }
+}
+
+beforeAll(async () => {
+    await installMocks();
+});
+
+describe.each(["redis-8", "valkey-8"].map(serverNamed))("$title deployed on the Docker engine", (server) => {
+    const name = server.name.replace("-", "");
+    let stops: Array<() => Promise<void>> = [];
+    afterAll(async () => {
+        for (const stop of stops) await stop().catch(() => undefined);
+        stops = [];
+    }, 120_000);
+
+    it("DockerRedis with TLS and metrics: healthy, serves the app user, is the chosen server, and its exporter scrapes it", async () => {
+        const d = await deployDockerRedis(`${name}d`, { server: server.name, tls: { enabled: true }, metrics: { enabled: true } });
+        stops.push(() => d.stop());
+        // The connection string's host was rewritten to the container's address: verify the name it was issued for.
+        const tls = { tls: { ca: d.tls!.caCertificate, servername: d.tls!.servername } };
+        expect(await serves(d.connectionString, tls)).toBe("yes");
+        expect(await versionOf(d.adminConnectionString, tls)).toMatch(new RegExp(`^${server.major}\\.`));
+        const scraped = await scrapeOnNetwork(d.docker, d.network, d.exported.metricsEndpoints[0]);
+        expect(scraped.get("redis_up")).toBe(1);
+    }, 180_000);
+
+    it("KubernetesRedis with a replica: the pods are ready (their probes run the server's client) and serve the app user", async () => {
+        const d = await deployKubernetesRedis(`${name}k`, { server: server.name, replicas: 2 });
+        stops.push(() => d.stop());
+        expect(await serves(d.connectionString)).toBe("yes");
+        expect(await versionOf(d.adminConnectionString)).toMatch(new RegExp(`^${server.major}\\.`));
+    }, 180_000);
+
+    it("DockerRedis with Sentinel: a SIGKILLed primary is failed over, the old one rejoins, no confirmed write lost", async () => {
+        const d = await deployDockerSentinel(`${name}s`, {
+            server: server.name,
+            replicas: 3,
+            sentinel: { enabled: true, downAfterMilliseconds: 1_000, failoverTimeoutMilliseconds: 10_000 },
+        });
+        stops.push(() => d.stop());
+        const servers = d.servers.map(dockerServer);
+        const first = await settled(d, servers);
+        const writer = confirmedWriter(d);
+        try {
+            await new Promise((r) => setTimeout(r, 500));
+            await servers.find((s) => s.name === first)!.kill();
+            await agreedPrimary(d, { not: first, ms: 60_000 });
+            await servers.find((s) => s.name === first)!.start();
+            await settled(d, servers);
+        } finally {
+            const figures = await writer.stop();
+            expect(figures.lost, "confirmed writes lost").toEqual([]);
+            expect(figures.confirmed).toBeGreaterThan(0);
+        }
+    }, 240_000);
+});
