@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type Docker from "dockerode";
 import { SERVER_PROGRAMS } from "../../policies/shared/programs";
+import { REDIS_GID, REDIS_UID } from "../../redis/container";
 import { serverNamed } from "../../redis/servers";
 import { TRIXIE_ROOT } from "../local/serverPrograms";
 
@@ -99,12 +100,31 @@ export async function buildScratchImage(docker: Docker, tag: string, image: Scra
     return id;
 }
 
+/** The official images' redis (or valkey) user and group, which own /data. */
+const OWNER = `${REDIS_UID}:${REDIS_GID}`;
+
 /** The busybox names a stand-in links; its sh runs every other applet the scripts use (awk, timeout…) by itself. */
 const BUSYBOX_TOOLS = ["sh", "grep", "cat", "sleep", "nc"];
 
+/**
+ * What every Redis stand-in has besides its server: busybox for the probes and scripts, the config
+ * directory, and a /data for the Dockerfile to copy owned by 999:1000 (`standinLines`).
+ */
+async function laidOutAsOfficial(rootfs: string, context: string): Promise<string[]> {
+    await place(rootfs, "/bin/busybox");
+    for (const tool of BUSYBOX_TOOLS) await symlink("busybox", join(rootfs, "bin", tool));
+    await mkdir(join(rootfs, "usr/local/etc/redis"), { recursive: true });
+    await mkdir(join(context, "data"), { recursive: true });
+    await writeFile(join(context, "data/.keep"), "");
+    return ["data"];
+}
+
+/** The Dockerfile lines of a Redis stand-in running `server`: /data owned as in the official image. */
+const standinLines = (server: string) => [`COPY --chown=${OWNER} data/ /data/`, "WORKDIR /data", `CMD ["${server}"]`];
+
 function buildStandin(docker: Docker): Promise<string> {
     return buildScratchImage(docker, STANDIN_IMAGE, {
-        users: ["redis:999:1000:/data"],
+        users: [`redis:${OWNER}:/data`],
         title: "stand-in for redis:7-alpine (Debian redis-server 7.0), not the official redis image",
         async fill(rootfs, context) {
             // Debian ships redis-server as a symlink to redis-check-rdb; the binary picks its mode by name.
@@ -112,14 +132,9 @@ function buildStandin(docker: Docker): Promise<string> {
             await place(rootfs, "/usr/bin/redis-cli");
             for (const lib of new Set([...libraries("/usr/bin/redis-check-rdb"), ...libraries("/usr/bin/redis-cli")]))
                 await place(rootfs, lib);
-            await place(rootfs, "/bin/busybox");
-            for (const tool of BUSYBOX_TOOLS) await symlink("busybox", join(rootfs, "bin", tool));
-            await mkdir(join(rootfs, "usr/local/etc/redis"), { recursive: true });
-            await mkdir(join(context, "data"), { recursive: true });
-            await writeFile(join(context, "data/.keep"), "");
-            return ["data"];
+            return laidOutAsOfficial(rootfs, context);
         },
-        lines: ["COPY --chown=999:1000 data/ /data/", "WORKDIR /data", 'CMD ["redis-server"]'],
+        lines: standinLines("redis-server"),
     });
 }
 
@@ -149,7 +164,7 @@ function buildTrixieStandin(docker: Docker, standin: (typeof TRIXIE_STANDINS)[nu
     const lib = join(TRIXIE_ROOT, "usr/lib/x86_64-linux-gnu");
     const loader = join(lib, "ld-linux-x86-64.so.2");
     return buildScratchImage(docker, standin.tag, {
-        users: [`${standin.user}:999:1000:/data`],
+        users: [`${standin.user}:${OWNER}:/data`],
         title: `stand-in for ${server.defaultImage} (Debian trixie's ${programs.server}), not the official image`,
         async fill(rootfs, context) {
             // Trixie's loader lists what a binary loads, from the root filesystem (the host's glibc is older).
@@ -164,14 +179,9 @@ function buildTrixieStandin(docker: Docker, standin: (typeof TRIXIE_STANDINS)[nu
                 for (const file of list(binary)) await place(rootfs, file, file.slice(TRIXIE_ROOT.length));
             }
             await place(rootfs, loader, "/lib64/ld-linux-x86-64.so.2");
-            await place(rootfs, "/bin/busybox");
-            for (const tool of BUSYBOX_TOOLS) await symlink("busybox", join(rootfs, "bin", tool));
-            await mkdir(join(rootfs, "usr/local/etc/redis"), { recursive: true });
-            await mkdir(join(context, "data"), { recursive: true });
-            await writeFile(join(context, "data/.keep"), "");
-            return ["data"];
+            return laidOutAsOfficial(rootfs, context);
         },
-        lines: ["COPY --chown=999:1000 data/ /data/", "WORKDIR /data", `CMD ["${programs.server}"]`],
+        lines: standinLines(programs.server),
     });
 }
 
