@@ -11,8 +11,7 @@
 import type Docker from "dockerode";
 import { deployDockerSentinel, passwordOf, registerAgain } from "../../harness/engine/deployments";
 import { deployKubernetesSentinel } from "../../harness/engine/kubernetesDeployment";
-import type { Pod } from "../../harness/engine/realisePod";
-import { confirmedWriter, dockerServer, podServer, settled, type RestartableServer } from "../../harness/engine/restarts";
+import { confirmedWriter, dockerServer, podServer, printPodLogs, settled, type RestartableServer } from "../../harness/engine/restarts";
 import type { SentinelUnderTest } from "../../harness/engine/sentinelObservers";
 import type { DockerRedisArgs, KubernetesRedisArgs } from "../../index";
 import { HANDOVER, figuresOf, type HandoverFigures } from "../figures";
@@ -162,7 +161,7 @@ async function kubernetesRotations(name: string): Promise<Changeable> {
                 for (const pod of [...d.servers].reverse()) await revision.replace(pod, path === "sigterm" ? sigtermRedis : undefined);
                 for (const pod of [...d.sentinels].reverse()) await revision.replace(pod);
             }).catch(async (e: unknown) => {
-                await printLogs([...d.servers, ...d.sentinels], began, `rotation to generation ${generation}, ${path}`);
+                await printPodLogs([...d.servers, ...d.sentinels], began, `rotation to generation ${generation}, ${path}`);
                 throw e;
             });
             credentials.rotated(next.secrets);
@@ -170,14 +169,6 @@ async function kubernetesRotations(name: string): Promise<Changeable> {
         },
         stop: () => d.stop(),
     };
-}
-
-/** What each pod's Redis or Sentinel container said since `began` (roles chosen, syncs, failovers): no credential. */
-async function printLogs(pods: Pod[], began: number, during: string): Promise<void> {
-    for (const pod of pods) {
-        const logs = await pod.container.logs({ stdout: true, stderr: true, since: Math.floor(began / 1000) - 5 });
-        console.log(`${pod.name} (${during}):\n${logs.toString("latin1")}`);
-    }
 }
 
 /**

@@ -242,3 +242,15 @@ export function podServer(pod: KubernetesSentinelDeployment["servers"][number]):
 async function logsOf(container: Docker.Container): Promise<string> {
     return (await container.logs({ stdout: true })).toString("latin1");
 }
+
+/** Prints what each pod's first container (Redis's or Sentinel's) said since `began` (roles chosen, syncs, failovers): it holds no credential. */
+export async function printPodLogs(
+    pods: Array<{ name: string; container: Docker.Container }>,
+    began: number,
+    during: string,
+): Promise<void> {
+    for (const pod of pods) {
+        const logs = await pod.container.logs({ stdout: true, stderr: true, since: Math.floor(began / 1000) - 5 });
+        console.log(`${pod.name} (${during}):\n${logs.toString("latin1")}`);
+    }
+}

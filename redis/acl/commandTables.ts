@@ -23,7 +23,6 @@ export interface CommandTableData {
 }
 
 export interface CommandTable {
-    from: string;
     commands: ReadonlySet<string>;
     subcommands: ReadonlySet<string>;
     /** With `all`, which ACL CAT does not list but every rule may name. */
@@ -31,7 +30,6 @@ export interface CommandTable {
 }
 
 const table = (data: CommandTableData): CommandTable => ({
-    from: data.from,
     commands: new Set(data.commands),
     subcommands: new Set(data.subcommands),
     categories: new Set([...data.categories, "all"]),
@@ -51,7 +49,6 @@ export function commandTable(name: string): CommandTable {
 
 /** What some server knows: a name outside it is no command at all, whichever server runs. */
 export const ANY_SERVER: CommandTable = {
-    from: "every server",
     commands: new Set([...COMMAND_TABLES.values()].flatMap((t) => [...t.commands])),
     subcommands: new Set([...COMMAND_TABLES.values()].flatMap((t) => [...t.subcommands])),
     categories: new Set([...COMMAND_TABLES.values()].flatMap((t) => [...t.categories])),

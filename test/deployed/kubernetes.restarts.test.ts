@@ -7,7 +7,7 @@ import { deployKubernetesSentinel, type KubernetesSentinelDeployment } from "../
 import { installMocks, registrationOptions } from "../../harness/mocks/pulumiMocks";
 import { passwordOf, registerAgain } from "../../harness/engine/deployments";
 import type { Pod } from "../../harness/engine/realisePod";
-import { podServer, type RestartableServer } from "../../harness/engine/restarts";
+import { podServer, printPodLogs, type RestartableServer } from "../../harness/engine/restarts";
 import { bothGenerationsWork, restartWithoutSentinels, rollUnderWrites, rotateUnderWrites } from "../../harness/engine/restartScenarios";
 import type { SentinelUnderTest } from "../../harness/engine/sentinelObservers";
 
@@ -68,11 +68,7 @@ describe("KubernetesRedis with Sentinel through restarts, its pods realised on t
             await roll(d.servers);
             await roll(d.sentinels);
         }).catch(async (e: unknown) => {
-            // What each new container said (roles chosen, syncs, failovers): they hold no credential.
-            for (const pod of [...d.servers, ...d.sentinels]) {
-                const logs = await pod.container.logs({ stdout: true, stderr: true, since: Math.floor(began / 1000) - 5 });
-                console.log(`${pod.name} since the change began:\n${logs.toString("latin1")}`);
-            }
+            await printPodLogs([...d.servers, ...d.sentinels], began, `since ${JSON.stringify(changes)} began`);
             throw e;
         });
         console.log(
