@@ -1,6 +1,6 @@
 // Every user's reach on a real server or Sentinel, measured: the commands and subcommands it may
 // run (ACL DRYRUN against every one the server documents) and what it may do on each kind of
-// channel (a real PUBLISH and SUBSCRIBE). The shape of test/redis/acl/aclMatrix.redis70.json, and
+// channel (a real PUBLISH and SUBSCRIBE). The shape of test/redis/acl/aclMatrix.<server>.json, and
 // the README tables written from it.
 import Redis from "ioredis";
 import { expect } from "vitest";
@@ -47,7 +47,7 @@ const connect = (port: number, username: string, password: string) => {
 };
 
 /** Every command and subcommand with arguments enough for its arity, named as ACL rules name them. */
-async function probes(admin: Redis, configCommandName?: string): Promise<Map<string, string[]>> {
+export async function commandProbes(admin: Redis, configCommandName?: string): Promise<Map<string, string[]>> {
     const info = (await admin.call("COMMAND", "INFO")) as Array<[string, number, ...unknown[]]>;
     const renamed = configCommandName?.toLowerCase();
     const byName = new Map<string, string[]>();
@@ -77,7 +77,7 @@ async function probes(admin: Redis, configCommandName?: string): Promise<Map<str
 }
 
 /** ACL DRYRUN's verdict on one command: allowed (perhaps not on these keys or channels), or refused. */
-async function allowed(admin: Redis, user: string, args: string[]): Promise<boolean> {
+export async function allowed(admin: Redis, user: string, args: string[]): Promise<boolean> {
     const verdict = (await admin.call("ACL", "DRYRUN", user, ...args)) as string;
     if (verdict === "OK" || /no permissions to access the '.*' (key|channel)$/.test(verdict)) return true;
     if (/no permissions to run the '.*' command$/.test(verdict)) return false;
@@ -104,11 +104,20 @@ async function reach(port: number, user: string, password: string, channel: stri
     }
 }
 
+/** What answers: "redis-server 7.0.15", "valkey-server --sentinel 8.1.1" (Valkey keeps redis_version at the Redis it answers as). */
+async function serverOf(admin: Redis): Promise<string> {
+    const info = await admin.info("server");
+    const valkey = /^valkey_version:(\S+)/m.exec(info)?.[1];
+    const version = valkey ?? /^redis_version:(\S+)/m.exec(info)?.[1] ?? "unknown";
+    const mode = /^redis_mode:(\S+)/m.exec(info)?.[1] === "sentinel" ? " --sentinel" : "";
+    return `${valkey ? "valkey-server" : "redis-server"}${mode} ${version}`;
+}
+
 /** The matrix of a running server or Sentinel. */
 export async function measureAcl(target: AclTarget): Promise<AclMatrix> {
     const admin = connect(target.port, "admin", target.adminPassword);
     try {
-        const commands = await probes(admin, target.configCommandName);
+        const commands = await commandProbes(admin, target.configCommandName);
         const users: AclMatrix["users"] = {};
         for (const [user, password] of target.users) {
             const verdicts = await Promise.all(
@@ -124,10 +133,7 @@ export async function measureAcl(target: AclTarget): Promise<AclMatrix> {
                 channels,
             };
         }
-        const info = await admin.info("server");
-        const version = /redis_version:(\S+)/.exec(info)?.[1] ?? "unknown";
-        const mode = /redis_mode:(\S+)/.exec(info)?.[1] === "sentinel" ? "redis-server --sentinel" : "redis-server";
-        return { server: `${mode} ${version}`, commands: commands.size, users };
+        return { server: await serverOf(admin), commands: commands.size, users };
     } finally {
         admin.disconnect();
     }

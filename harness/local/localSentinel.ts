@@ -9,6 +9,7 @@ import Redis, { type RedisOptions } from "ioredis";
 import { redisSentinelConnectionString } from "../../platforms/common/credentials";
 import { renderSentinelConfig, sentinelCommand } from "../../redis/sentinel/sentinelConfig";
 import { hardenedUsers } from "../../redis/acl/users";
+import { DEFAULT_SERVER, serverNamed, type RedisServerKind } from "../../redis/servers";
 import {
     freeLoopbackPort,
     generatedPassword,
@@ -18,6 +19,7 @@ import {
     type LocalRedis,
     type RedisSecrets,
 } from "./localRedis";
+import { withLocalPrograms } from "./serverPrograms";
 
 export interface LocalSentinel {
     port: number;
@@ -55,6 +57,8 @@ export interface SentinelTopologySettings {
     downAfterMilliseconds?: number;
     failoverTimeoutMilliseconds?: number;
     minReplicasToWrite?: number;
+    /** The `server` setting: which server's programs run the topology (the default's unless set). */
+    server?: string;
 }
 
 /** Resolves once `count` replicas have synced with `primary` (until then, min-replicas-to-write refuses writes). */
@@ -138,7 +142,11 @@ export async function startLocalSentinelTopology(settings: SentinelTopologySetti
 
 /** Starts the primary and its replicas into `servers`, and resolves with the primary once every replica has synced. */
 async function startServers(settings: SentinelTopologySettings, secrets: RedisSecrets, servers: LocalRedis[]): Promise<LocalRedis> {
-    const redisSettings = { minReplicasToWrite: settings.minReplicasToWrite ?? 1, minReplicasMaxLagSeconds: 10 };
+    const redisSettings = {
+        minReplicasToWrite: settings.minReplicasToWrite ?? 1,
+        minReplicasMaxLagSeconds: 10,
+        server: settings.server ?? DEFAULT_SERVER.name,
+    };
     // Rendered as the components render every server: with the replication credentials
     // (masteruser/masterauth), which redis.conf carries only for a topology with a primary to
     // follow. Without them server 0, relaunched after a failover and told by Sentinel to follow
@@ -179,7 +187,8 @@ async function startSentinels(settings: SentinelTopologySettings, context: Senti
         sentinels: [...ports].map((port) => ({ host: "127.0.0.1", port })),
     };
     const quorum = settings.quorum ?? Math.floor(count / 2) + 1;
-    for (const port of ports) sentinels.push(await startSentinel(port, topology, quorum, context));
+    const server = serverNamed(settings.server ?? DEFAULT_SERVER.name);
+    for (const port of ports) sentinels.push(await startSentinel(port, topology, quorum, server, context));
 }
 
 /** Renders one Sentinel's config as the components do, into a directory of its own, and starts it with the container's command. */
@@ -187,6 +196,7 @@ async function startSentinel(
     port: number,
     topology: { servers: Endpoint[]; sentinels: Endpoint[] },
     quorum: number,
+    server: RedisServerKind,
     { secrets, masterName, timing, primary }: SentinelContext,
 ): Promise<LocalSentinel> {
     const dir = await mkdtemp(join(tmpdir(), "hardened-sentinel-"));
@@ -207,14 +217,15 @@ async function startSentinel(
     // Loopback only here; in the containers Sentinel listens on the private network.
     const renderedFile = join(dir, "rendered.conf");
     await writeFile(renderedFile, conf.replace("bind * -::*", "bind 127.0.0.1"), { mode: 0o400 });
-    const command = sentinelCommand("redis", { renderedFile, dataDir: dir, masterName });
-    let process = await launchRedis(command, port);
+    const command = sentinelCommand(server.family, { renderedFile, dataDir: dir, masterName });
+    const env = withLocalPrograms(server);
+    let process = await launchRedis(command, port, env);
     return {
         port,
         kill: () => process.kill(),
         stop: () => process.stop(),
         start: async () => {
-            process = await launchRedis(command, port);
+            process = await launchRedis(command, port, env);
         },
         remove: async () => {
             await process.stop();

@@ -2,7 +2,8 @@
 // 7.0). Redis 8 and Valkey 8 come from Debian trixie's root filesystem, which `npm run setup`
 // builds (scripts/setup.sh, the same path); they run through that filesystem's own loader and
 // libraries, as the host's glibc is older than theirs, so paths stay the host's.
-import { existsSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SERVER_PROGRAMS } from "../../policies/shared/programs";
 import type { RedisServerKind } from "../../redis/servers";
@@ -27,4 +28,27 @@ export function localProgram(server: RedisServerKind, program: "server" | "cli")
         );
     }
     return [join(lib, "ld-linux-x86-64.so.2"), "--library-path", lib, binary];
+}
+
+/** Per server, a directory of wrappers that run its programs by their plain names (made once a process). */
+const wrappers = new Map<string, string>();
+
+/**
+ * The environment in which a script that names `server`'s programs plainly (`exec valkey-server`,
+ * `valkey-cli`: the components' start scripts) runs this machine's copies of them.
+ */
+export function withLocalPrograms(server: RedisServerKind, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+    if (SOURCE[server.name] === "host") return env;
+    let dir = wrappers.get(server.name);
+    if (dir === undefined) {
+        dir = mkdtempSync(join(tmpdir(), `hardened-redis-${server.name}-bin-`));
+        for (const program of ["server", "cli"] as const) {
+            const file = join(dir, SERVER_PROGRAMS[server.family][program]);
+            const argv = localProgram(server, program).map((word) => `'${word}'`);
+            writeFileSync(file, `#!/bin/sh\nexec ${argv.join(" ")} "$@"\n`);
+            chmodSync(file, 0o755);
+        }
+        wrappers.set(server.name, dir);
+    }
+    return { ...env, PATH: `${dir}:${env.PATH ?? ""}` };
 }

@@ -4,7 +4,7 @@ import { channelsReach, SENTINEL_HELLO_CHANNEL } from "../../policies/shared/acl
 import { CONFIG_DIR, DATA_DIR } from "../../redis/container";
 import { RedisConfigError } from "../../redis/redisConfigError";
 import { commandTable } from "../../redis/acl/commandTables";
-import { aclRulesShape, extraUserName, ruleUnknownTo, type RedisAclRules } from "../../redis/acl/users";
+import { aclRulesShape, extraUserName, ruleRefusedOn, type RedisAclRules } from "../../redis/acl/users";
 import { SERVER_PROGRAMS, type ServerFamily } from "../../policies/shared/programs";
 import { IMAGE_REFERENCE, imageTagAndDigest } from "../../policies/shared/syntax";
 import { serverNamed, SERVERS, type RedisServerKind } from "../../redis/servers";
@@ -57,7 +57,7 @@ export function chosenServer(settings: { server: string; image?: string; extraUs
         (familyNamed(image) ?? server.family) === server.family;
     if (!fits) throw new RedisConfigError("image", imageAllowed(server), JSON.stringify(image));
     for (const [i, user] of (settings.extraUsers ?? []).entries()) {
-        const unknown = ruleUnknownTo(server.title, commandTable(server.name), user);
+        const unknown = ruleRefusedOn(server.title, commandTable(server.name), user);
         if (unknown) {
             const [field, index] = unknown.path;
             throw new RedisConfigError(`extraUsers.${i}.${field}.${index}`, unknown.message, JSON.stringify(user[field]?.[index]));

@@ -20,6 +20,11 @@ export interface CommandTableData {
     subcommands: readonly string[];
     /** ACL categories (`ACL CAT`), without the `@`. */
     categories: readonly string[];
+    /**
+     * Commands and subcommands in no ACL category (`COMMAND INFO`): Redis 8's vector sets. `+@all`
+     * reaches them and no `-@category` takes them away.
+     */
+    uncategorised: readonly string[];
 }
 
 export interface CommandTable {
@@ -27,12 +32,15 @@ export interface CommandTable {
     subcommands: ReadonlySet<string>;
     /** With `all`, which ACL CAT does not list but every rule may name. */
     categories: ReadonlySet<string>;
+    /** See {@link CommandTableData.uncategorised}. */
+    uncategorised: ReadonlySet<string>;
 }
 
 const table = (data: CommandTableData): CommandTable => ({
     commands: new Set(data.commands),
     subcommands: new Set(data.subcommands),
     categories: new Set([...data.categories, "all"]),
+    uncategorised: new Set(data.uncategorised),
 });
 
 /** Every server's table, by `server` setting. */
@@ -52,4 +60,5 @@ export const ANY_SERVER: CommandTable = {
     commands: new Set([...COMMAND_TABLES.values()].flatMap((t) => [...t.commands])),
     subcommands: new Set([...COMMAND_TABLES.values()].flatMap((t) => [...t.subcommands])),
     categories: new Set([...COMMAND_TABLES.values()].flatMap((t) => [...t.categories])),
+    uncategorised: new Set([...COMMAND_TABLES.values()].flatMap((t) => [...t.uncategorised])),
 };

@@ -147,7 +147,7 @@ const list = (item: z.ZodString, allowed: string) =>
         .max(64, { error: allowed })
         .refine(distinct, { error: `${allowed}, each once` });
 
-// Any server's names here; the chosen server's by rulesUnknownTo.
+// Any server's names here; the chosen server's by ruleRefusedOn.
 const category = z.string({ error: CATEGORY_ALLOWED }).refine((c) => ANY_SERVER.categories.has(c), { error: CATEGORY_ALLOWED });
 const command = z
     .string({ error: COMMAND_ALLOWED })
@@ -158,7 +158,7 @@ const command = z
  * (`["allowCommands", 2]`) and what it allows there: Redis refuses to start on a rule naming a
  * command it lacks (a Redis 8 command on Redis 7, Valkey's COMMANDLOG on Redis).
  */
-export function ruleUnknownTo(
+function ruleUnknownTo(
     title: string,
     table: CommandTable,
     rules: RedisAclRules,
@@ -174,6 +174,41 @@ export function ruleUnknownTo(
         if (index >= 0) return { path: [field, index], message };
     }
     return undefined;
+}
+/**
+ * Where a rule subtracts categories from `all` on a server with commands in no category (Redis 8's
+ * vector sets), the commands it reaches that no `-@category` can take away: a "read-only" user
+ * written `+@all -@write` could still VADD. Each must be named, allowed or denied.
+ */
+function ruleLeaksUncategorised(
+    title: string,
+    table: CommandTable,
+    rules: RedisAclRules,
+): { path: ["denyCategories", number]; message: string } | undefined {
+    if (!rules.allowCategories?.includes("all") || !rules.denyCategories?.length) return undefined;
+    const named = new Set([...(rules.allowCommands ?? []), ...(rules.denyCommands ?? [])]);
+    const leaked = [...table.uncategorised].filter((c) => !named.has(c));
+    if (leaked.length === 0) return undefined;
+    return {
+        path: ["denyCategories", 0],
+        message: `denyCategories that also take away ${leaked.join(", ")}: on ${title} these are in no ACL category, so allowCategories "all" grants them whatever is denied; name each in denyCommands or allowCommands, or list the categories the user needs instead of subtracting from all`,
+    };
+}
+
+/**
+ * Why server `title` (its `table`) would refuse `rules`, with where (`["allowCommands", 2]`) and
+ * what is allowed there, or why they would reach more than they say: a name it lacks, or a
+ * subtraction from `all` that leaves commands in no category granted. `dataUser` (the app) may
+ * reach those: on Redis 8 they are the vector-set data commands, reviewed in
+ * test/redis/acl/aclMatrix.redis-8.json.
+ */
+export function ruleRefusedOn(
+    title: string,
+    table: CommandTable,
+    rules: RedisAclRules,
+    { dataUser = false }: { dataUser?: boolean } = {},
+): { path: ["allowCategories" | "denyCategories" | "allowCommands" | "denyCommands", number]; message: string } | undefined {
+    return ruleUnknownTo(title, table, rules) ?? (dataUser ? undefined : ruleLeaksUncategorised(title, table, rules));
 }
 const pattern = z.string({ error: PATTERN_ALLOWED }).regex(/^[!#-&(-[\]-~]{1,256}$/, { error: PATTERN_ALLOWED });
 

@@ -399,4 +399,5 @@ export const REDIS_7: CommandTableData = {
         "transaction",
         "write",
     ],
+    uncategorised: [],
 };

@@ -427,4 +427,5 @@ export const REDIS_8: CommandTableData = {
         "transaction",
         "write",
     ],
+    uncategorised: ["vadd", "vcard", "vdim", "vemb", "vgetattr", "vinfo", "vismember", "vlinks", "vrandmember", "vrem", "vsetattr", "vsim"],
 };

@@ -412,4 +412,5 @@ export const VALKEY_8: CommandTableData = {
         "transaction",
         "write",
     ],
+    uncategorised: [],
 };

@@ -62,6 +62,9 @@ describe("names only the chosen server knows", () => {
         api = await import("../../../index");
     });
 
+    const READER = { name: "reader", allowCategories: ["all"], denyCategories: ["write", "dangerous"], keyPatterns: ["*"] };
+    const VECTOR_READS = ["vcard", "vdim", "vemb", "vgetattr", "vinfo", "vismember", "vlinks", "vrandmember", "vsim"];
+
     // Each name exists on some servers only (from their command tables, generated from the binaries).
     it.each([
         [
@@ -82,6 +85,13 @@ describe("names only the chosen server knows", () => {
             "extraUsers.0.allowCommands.0",
             "command names Redis 8 knows",
         ],
+        // A "read-only" user by subtraction: Redis 8's vector sets are in no category, so -@write leaves VADD granted.
+        [
+            "redis-8",
+            { extraUsers: [{ name: "reader", allowCategories: ["all"], denyCategories: ["write", "dangerous"], keyPatterns: ["*"] }] },
+            "extraUsers.0.denyCategories.0",
+            'vadd, vcard, vdim, vemb, vgetattr, vinfo, vismember, vlinks, vrandmember, vrem, vsetattr, vsim: on Redis 8 these are in no ACL category, so allowCategories "all" grants them',
+        ],
         ["redis-7", { disabledCommands: ["FLUSHALL", "WAITAOF"] }, "disabledCommands.1", "distinct command names Redis 7 knows"],
         ["redis-8", { disabledCommands: ["COMMANDLOG"] }, "disabledCommands.0", "distinct command names Redis 8 knows"],
     ])("on %s, refuses %j at construction on both platforms", (server, args, setting, allowed) => {
@@ -98,6 +108,10 @@ describe("names only the chosen server knows", () => {
     it.each([
         ["redis-8", { extraUsers: [{ name: "ttl", allowCommands: ["hgetdel", "hexpire"] }], disabledCommands: ["WAITAOF"] }],
         ["valkey-8", { extraUsers: [{ name: "log", allowCommands: ["commandlog|get"] }], disabledCommands: ["COMMANDLOG"] }],
+        // Subtraction from all is exact where every command has a category, and on Redis 8 once the rest are named.
+        ["redis-7", { extraUsers: [READER] }],
+        ["valkey-8", { extraUsers: [READER] }],
+        ["redis-8", { extraUsers: [{ ...READER, denyCommands: ["vadd", "vrem", "vsetattr"], allowCommands: VECTOR_READS }] }],
     ])("on %s, takes its own names", (server, args) => {
         expect(() => new api.DockerRedis(`own${server.replace("-", "")}`, { server, ...args })).not.toThrow();
     });
