@@ -6,7 +6,7 @@ import type Docker from "dockerode";
 import Redis from "ioredis";
 import type { DockerSentinelDeployment } from "./deployments";
 import type { KubernetesSentinelDeployment } from "./kubernetesDeployment";
-import { agreedPrimary, replicasOnline, throughSentinels, until, type SentinelUnderTest } from "./sentinelObservers";
+import { adminOn, currentPrimary, throughSentinels, until, type SentinelUnderTest } from "./sentinelObservers";
 
 /** A server a test can restart, by the name the Sentinels give it. */
 export interface RestartableServer {
@@ -147,39 +147,75 @@ export function confirmedWriter(d: SentinelUnderTest): { phase(name: string): vo
     };
 }
 
+/** What every observer says at one moment: each Sentinel's primary, and each server's role as it reports it. */
+interface TopologyView {
+    sentinels: string[];
+    servers: Record<string, { role: string; master?: string; link?: string; online?: number } | { unreachable: string }>;
+}
+
+/** Reads a {@link TopologyView} through `admins` (one client a server, by name). */
+async function topologyView(d: SentinelUnderTest, admins: Map<string, Redis>): Promise<TopologyView> {
+    const sentinels = await Promise.all(d.sentinels.map((_, i) => currentPrimary(d, i).catch((e: Error) => `unreachable: ${e.message}`)));
+    const servers: TopologyView["servers"] = {};
+    await Promise.all(
+        [...admins].map(async ([name, admin]) => {
+            try {
+                // Bounded: a server that is down must not hold the reading of the others.
+                const info = await Promise.race([
+                    admin.info("replication"),
+                    new Promise<never>((_, reject) => setTimeout(() => reject(new Error("no answer within 2 s")), 2_000).unref()),
+                ]);
+                const field = (key: string) => new RegExp(`^${key}:(\\S+)`, "m").exec(info)?.[1];
+                servers[name] = {
+                    role: field("role") ?? "unknown",
+                    master: field("master_host"),
+                    link: field("master_link_status"),
+                    online: (info.match(/state=online/g) ?? []).length,
+                };
+            } catch (e) {
+                servers[name] = { unreachable: (e as Error).message };
+            }
+        }),
+    );
+    return { sentinels, servers };
+}
+
+/** The primary of a view in which every Sentinel names it and every other server follows it, linked; else undefined. */
+function settledPrimary(view: TopologyView): string | undefined {
+    const primary = view.sentinels[0];
+    if (!view.sentinels.every((name) => name === primary)) return undefined;
+    const others = Object.keys(view.servers).filter((name) => name !== primary);
+    const own = view.servers[primary];
+    if (own === undefined || !("role" in own) || own.role !== "master" || own.online !== others.length) return undefined;
+    const following = others.every((name) => {
+        const s = view.servers[name];
+        return "role" in s && s.role === "slave" && s.master === primary && s.link === "up";
+    });
+    return following ? primary : undefined;
+}
+
 /**
- * Resolves once every Sentinel names one primary and every other server follows it, linked, each
- * within `ms`. A replica left following another replica (its primary, restarted, came back as a
- * primary and was converted) is fixed by the Sentinels only once their failover timeout has passed.
+ * Resolves with the primary once, in one reading, every Sentinel names it and every other server
+ * follows it, linked (the primary lists a replica online a moment before the replica's own link is
+ * up). Judged whole each round: a further failover meanwhile (a Sentinel that misses down-after on a
+ * loaded machine) moves the primary, and the wait follows it instead of watching the old one. A
+ * replica left following another replica (its primary, restarted, came back as a primary and was
+ * converted) is fixed by the Sentinels only once their failover timeout has passed. On timeout the
+ * error carries the last reading.
  */
 export async function settled(d: SentinelUnderTest, servers: RestartableServer[], ms = 60_000): Promise<string> {
-    const primary = await agreedPrimary(d, { ms });
-    const address = servers.find((s) => s.name === primary)?.address;
-    if (address === undefined) throw new Error(`the Sentinels name ${primary}, no server of this deployment`);
-    await replicasOnline(d, address, servers.length - 1, ms);
-    // Every replica says so too (the primary lists a replica online a moment before its link is up).
-    for (const s of servers.filter((x) => x.name !== primary)) {
-        const admin = new Redis({
-            host: s.address,
-            port: 6379,
-            username: "admin",
-            password: d.adminPassword,
-            tls: d.tls,
-            maxRetriesPerRequest: 1,
-        });
-        admin.on("error", () => {});
-        try {
-            await until(
-                `${s.name} to follow ${primary}, linked`,
-                () => admin.info("replication"),
-                (info) => info.includes(`master_host:${primary}\r\n`) && /master_link_status:up/.test(info),
-                ms,
-            );
-        } finally {
-            admin.disconnect();
-        }
+    const admins = new Map(servers.map((s) => [s.name, adminOn(d, s.address)]));
+    try {
+        const view = await until(
+            "every Sentinel to name one primary and every other server to follow it, linked",
+            () => topologyView(d, admins),
+            (v) => settledPrimary(v) !== undefined,
+            ms,
+        );
+        return settledPrimary(view)!;
+    } finally {
+        for (const admin of admins.values()) admin.disconnect();
     }
-    return primary;
 }
 
 /** One unauthenticated PING on a connection of its own: the reply, or the error's message (NOAUTH: up). */

@@ -7,6 +7,8 @@ import { dockerEngine, TEST_LABEL } from "../../harness/engine/engine";
 import { addressOn, realiseDockerResources, waitHealthy } from "../../harness/engine/realise";
 import { execIn } from "../../harness/engine/exec";
 import { installMocks } from "../../harness/mocks/pulumiMocks";
+import { serverVersion, versionOf } from "../../harness/engine/serverVersion";
+import { DEFAULT_SERVER, SERVERS } from "../../redis/servers";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -74,13 +76,15 @@ async function recreate(d: DockerDeployment): Promise<void> {
     d.connectionString = url.toString();
 }
 
-describe("DockerRedis on the Docker engine", () => {
+// Every hardening property on every server (README: which test runs where); the stand-in images of
+// Redis 8 and Valkey 8 are built from Debian trixie's binaries (harness/engine/standinImage.ts).
+describe.each(SERVERS)("DockerRedis running $title on the Docker engine", (kind) => {
     let d: DockerDeployment;
     let outsider: { container: Docker.Container; network: string; address: string } | undefined;
 
     beforeAll(async () => {
         await installMocks();
-        d = await deployDockerRedis("cache");
+        d = await deployDockerRedis(kind === DEFAULT_SERVER ? "cache" : `cache${kind.name.replace("-", "")}`, { server: kind.name });
     }, 300_000);
 
     afterAll(async () => {
@@ -93,6 +97,10 @@ describe("DockerRedis on the Docker engine", () => {
         for (const c of d?.realised.containers.values() ?? []) await c.remove({ force: true }).catch(() => undefined);
         await d?.stop();
     }, 120_000);
+
+    it("runs the chosen server", async () => {
+        expect(await serverVersion(d.adminConnectionString)).toMatch(versionOf(kind));
+    });
 
     it("publishes no port and sits on one network, which is internal", async () => {
         const info = await d.container.inspect();
@@ -133,7 +141,7 @@ describe("DockerRedis on the Docker engine", () => {
 
     it("cannot reach anything outside its network", async () => {
         // A listener on a separate, ordinary network the test creates: reachable from there, not from Redis.
-        const network = `outside-${Date.now()}`;
+        const network = `outside-${kind.name}-${Date.now()}`;
         await d.docker.createNetwork({ Name: network, Labels: { [TEST_LABEL]: "outside" } });
         const image = (await d.container.inspect()).Image;
         const listener = await d.docker.createContainer({

@@ -2,15 +2,21 @@ import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deployKubernetesRedis, type KubernetesDeployment } from "../../harness/engine/kubernetesDeployment";
 import { installMocks } from "../../harness/mocks/pulumiMocks";
+import { serverVersion, versionOf } from "../../harness/engine/serverVersion";
+import { DEFAULT_SERVER, SERVERS } from "../../redis/servers";
 
 // Two pods of the StatefulSet on the Docker engine, started by their own command, with
 // their Secret files as the kubelet would project them: pod 1 must replicate pod 0 by its
-// stable DNS name, and every probe must pass without the password in argv or env.
-describe("KubernetesRedis pods with replicas on the Docker engine", () => {
+// stable DNS name, and every probe must pass without the password in argv or env. On every server:
+// the probes run the server's own client, which is the only one its stand-in image carries.
+describe.each(SERVERS)("KubernetesRedis pods of $title with replicas on the Docker engine", (kind) => {
     let d: KubernetesDeployment;
     beforeAll(async () => {
         await installMocks();
-        d = await deployKubernetesRedis("ha", { replicas: 2 });
+        d = await deployKubernetesRedis(kind === DEFAULT_SERVER ? "ha" : `ha${kind.name.replace("-", "")}`, {
+            server: kind.name,
+            replicas: 2,
+        });
     }, 300_000);
     afterAll(async () => {
         await d?.stop();
@@ -22,6 +28,10 @@ describe("KubernetesRedis pods with replicas on the Docker engine", () => {
         url.hostname = d.realised.pods[i].address;
         return new Redis(url.toString(), { maxRetriesPerRequest: 1 });
     };
+
+    it("runs the chosen server", async () => {
+        expect(await serverVersion(d.adminConnectionString)).toMatch(versionOf(kind));
+    });
 
     it("replicates pod 0 to pod 1 as the replication user, and pod 1 refuses writes", async () => {
         const primary = clientOf(0);

@@ -1,27 +1,17 @@
 // Redis 8 and Valkey 8 as the components deploy them, on the real engine: stand-in images built from
 // Debian trixie's binaries (harness/engine/standinImage.ts), the files, commands, probes and start
-// scripts the components declare for each. Redis 7 runs the whole deployed suite; these are the
-// checks each other server must pass too (the README says which test runs where).
+// scripts the components declare for each. Redis 7 runs the whole deployed suite; docker.test.ts and
+// kubernetes.test.ts run on every server; these are the other checks each server must pass too
+// (the README says which test runs where).
 import Redis, { type RedisOptions } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deployDockerRedis, deployDockerSentinel } from "../../harness/engine/deployments";
-import { deployKubernetesRedis } from "../../harness/engine/kubernetesDeployment";
 import { confirmedWriter, dockerServer, settled } from "../../harness/engine/restarts";
 import { scrapeOnNetwork } from "../../harness/engine/scrape";
+import { serverVersion, versionOf } from "../../harness/engine/serverVersion";
 import { agreedPrimary } from "../../harness/engine/sentinelObservers";
 import { installMocks } from "../../harness/mocks/pulumiMocks";
 import { serverNamed } from "../../redis/servers";
-
-/** The version a server says it is: Valkey keeps redis_version at the Redis release it answers as. */
-async function versionOf(adminConnectionString: string, options: RedisOptions = {}): Promise<string | undefined> {
-    const admin = new Redis(adminConnectionString, { maxRetriesPerRequest: 1, ...options });
-    try {
-        const info = await admin.info("server");
-        return /^valkey_version:(\S+)/m.exec(info)?.[1] ?? /^redis_version:(\S+)/m.exec(info)?.[1];
-    } finally {
-        admin.disconnect();
-    }
-}
 
 /** SET and GET as the app user. */
 async function serves(connectionString: string, options: RedisOptions = {}): Promise<string | null> {
@@ -52,16 +42,9 @@ describe.each(["redis-8", "valkey-8"].map(serverNamed))("$title deployed on the 
         // The connection string's host was rewritten to the container's address: verify the name it was issued for.
         const tls = { tls: { ca: d.tls!.caCertificate, servername: d.tls!.servername } };
         expect(await serves(d.connectionString, tls)).toBe("yes");
-        expect(await versionOf(d.adminConnectionString, tls)).toMatch(new RegExp(`^${server.major}\\.`));
+        expect(await serverVersion(d.adminConnectionString, tls)).toMatch(versionOf(server));
         const scraped = await scrapeOnNetwork(d.docker, d.network, d.exported.metricsEndpoints[0]);
         expect(scraped.get("redis_up")).toBe(1);
-    }, 180_000);
-
-    it("KubernetesRedis with a replica: the pods are ready (their probes run the server's client) and serve the app user", async () => {
-        const d = await deployKubernetesRedis(`${name}k`, { server: server.name, replicas: 2 });
-        stops.push(() => d.stop());
-        expect(await serves(d.connectionString)).toBe("yes");
-        expect(await versionOf(d.adminConnectionString)).toMatch(new RegExp(`^${server.major}\\.`));
     }, 180_000);
 
     it("DockerRedis with Sentinel: a SIGKILLed primary is failed over, the old one rejoins, no confirmed write lost", async () => {
