@@ -6,7 +6,7 @@ import type Docker from "dockerode";
 import Redis from "ioredis";
 import type { DockerSentinelDeployment } from "./deployments";
 import type { KubernetesSentinelDeployment } from "./kubernetesDeployment";
-import { adminOn, currentPrimary, throughSentinels, until, type SentinelUnderTest } from "./sentinelObservers";
+import { adminOn, bounded, currentPrimary, throughSentinels, until, type SentinelUnderTest } from "./sentinelObservers";
 
 /** A server a test can restart, by the name the Sentinels give it. */
 export interface RestartableServer {
@@ -155,16 +155,15 @@ interface TopologyView {
 
 /** Reads a {@link TopologyView} through `admins` (one client a server, by name). */
 async function topologyView(d: SentinelUnderTest, admins: Map<string, Redis>): Promise<TopologyView> {
-    const sentinels = await Promise.all(d.sentinels.map((_, i) => currentPrimary(d, i).catch((e: Error) => `unreachable: ${e.message}`)));
+    const sentinels = await Promise.all(
+        d.sentinels.map((_, i) => bounded(currentPrimary(d, i), 2_000).catch((e: Error) => `unreachable: ${e.message}`)),
+    );
     const servers: TopologyView["servers"] = {};
     await Promise.all(
         [...admins].map(async ([name, admin]) => {
             try {
                 // Bounded: a server that is down must not hold the reading of the others.
-                const info = await Promise.race([
-                    admin.info("replication"),
-                    new Promise<never>((_, reject) => setTimeout(() => reject(new Error("no answer within 2 s")), 2_000).unref()),
-                ]);
+                const info = await bounded(admin.info("replication"), 2_000);
                 const field = (key: string) => new RegExp(`^${key}:(\\S+)`, "m").exec(info)?.[1];
                 servers[name] = {
                     role: field("role") ?? "unknown",

@@ -37,6 +37,14 @@ export function throughSentinels(d: SentinelUnderTest, user: "app" | "admin" = "
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** `promise`, or a rejection once `ms` have passed without it settling. */
+export function bounded<T>(promise: Promise<T>, ms: number): Promise<T> {
+    return Promise.race([
+        promise,
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s`)), ms).unref()),
+    ]);
+}
+
 /**
  * Polls `read` every 250 ms until `done` holds, or throws naming `what` and the last thing read. A
  * read that fails (a server not up yet, or a Sentinel reconfiguring a server ends normal clients
@@ -48,12 +56,7 @@ export async function until<T>(what: string, read: () => Promise<T>, done: (v: T
         let last: string;
         try {
             // Bounded too: a read that never settles (a client stuck on a dead socket) must not hold the wait past its time.
-            const v = await Promise.race([
-                read(),
-                new Promise<never>((_, reject) =>
-                    setTimeout(() => reject(new Error("the read did not settle")), Math.max(1_000, deadline - Date.now())).unref(),
-                ),
-            ]);
+            const v = await bounded(read(), Math.max(1_000, deadline - Date.now()));
             if (done(v)) return v;
             last = JSON.stringify(v);
         } catch (e) {

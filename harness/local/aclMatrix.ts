@@ -4,6 +4,8 @@
 // the README tables written from it.
 import Redis from "ioredis";
 import { expect } from "vitest";
+import { SERVER_PROGRAMS } from "../../policies/shared/programs";
+import { serverOfInfo } from "../client/serverInfo";
 
 /** What a user may do on one channel: PUBLISH, SUBSCRIBE, both, or neither. */
 export type ChannelReach = "publish, subscribe" | "publish" | "subscribe" | "none";
@@ -104,13 +106,12 @@ async function reach(port: number, user: string, password: string, channel: stri
     }
 }
 
-/** What answers: "redis-server 7.0.15", "valkey-server --sentinel 8.1.1" (Valkey keeps redis_version at the Redis it answers as). */
-async function serverOf(admin: Redis): Promise<string> {
+/** What answers: "redis-server 7.0.15", "valkey-server --sentinel 8.1.1". */
+async function serverAnswering(admin: Redis): Promise<string> {
     const info = await admin.info("server");
-    const valkey = /^valkey_version:(\S+)/m.exec(info)?.[1];
-    const version = valkey ?? /^redis_version:(\S+)/m.exec(info)?.[1] ?? "unknown";
+    const { family, version } = serverOfInfo(info);
     const mode = /^redis_mode:(\S+)/m.exec(info)?.[1] === "sentinel" ? " --sentinel" : "";
-    return `${valkey ? "valkey-server" : "redis-server"}${mode} ${version}`;
+    return `${SERVER_PROGRAMS[family].server}${mode} ${version}`;
 }
 
 /** The matrix of a running server or Sentinel. */
@@ -133,7 +134,7 @@ export async function measureAcl(target: AclTarget): Promise<AclMatrix> {
                 channels,
             };
         }
-        return { server: await serverOf(admin), commands: commands.size, users };
+        return { server: await serverAnswering(admin), commands: commands.size, users };
     } finally {
         admin.disconnect();
     }

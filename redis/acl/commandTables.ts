@@ -22,7 +22,7 @@ export interface CommandTableData {
     categories: readonly string[];
     /**
      * Commands and subcommands in no ACL category (`COMMAND INFO`): Redis 8's vector sets. `+@all`
-     * reaches them and no `-@category` takes them away.
+     * reaches them and no `-@category` but `-@all` takes them away.
      */
     uncategorised: readonly string[];
 }

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { ANY_SERVER, commandTable } from "../acl/commandTables";
 import { DEFAULT_SERVER, serverNamed, SERVERS } from "../servers";
 import { CONFIG_DIR, DATA_DIR } from "../container";
-import { aclUsers, APP_USER, peerPassword, REPLICATION_USER, ruleRefusedOn, type RedisAclUser } from "../acl/users";
+import { aclUsers, peerPassword, REPLICATION_USER, ruleRefusedOn, type RedisAclUser } from "../acl/users";
 import { TLS_AUTH_CLIENTS } from "../tls/tlsLines";
 import { parseSettings } from "../parseSettings";
 import { REDIS_PORT } from "../../policies/shared/ports";
@@ -324,7 +324,7 @@ const settingsSchema = z
     .superRefine((s, ctx) => {
         const server = serverNamed(s.server);
         for (const [i, user] of s.users.entries()) {
-            const refused = ruleRefusedOn(server.title, commandTable(server.name), user, { dataUser: user.name === APP_USER });
+            const refused = ruleRefusedOn(server.title, commandTable(server.name), user);
             if (refused) ctx.addIssue({ code: "custom", path: ["users", i, ...refused.path], message: refused.message });
         }
         if (s.replicaOfHost !== undefined && replicationPassword(s.users) === undefined) {

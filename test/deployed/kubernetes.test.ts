@@ -2,7 +2,7 @@ import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deployKubernetesRedis, type KubernetesDeployment } from "../../harness/engine/kubernetesDeployment";
 import { installMocks } from "../../harness/mocks/pulumiMocks";
-import { serverVersion, versionOf } from "../../harness/engine/serverVersion";
+import { isServer, serverOf } from "../../harness/client/serverInfo";
 import { DEFAULT_SERVER, SERVERS } from "../../redis/servers";
 
 // Two pods of the StatefulSet on the Docker engine, started by their own command, with
@@ -30,7 +30,8 @@ describe.each(SERVERS)("KubernetesRedis pods of $title with replicas on the Dock
     };
 
     it("runs the chosen server", async () => {
-        expect(await serverVersion(d.adminConnectionString)).toMatch(versionOf(kind));
+        const identity = await serverOf(d.adminConnectionString);
+        expect(isServer(identity, kind), JSON.stringify(identity)).toBe(true);
     });
 
     it("replicates pod 0 to pod 1 as the replication user, and pod 1 refuses writes", async () => {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deployDockerRedis, deployDockerSentinel } from "../../harness/engine/deployments";
 import { confirmedWriter, dockerServer, settled } from "../../harness/engine/restarts";
 import { scrapeOnNetwork } from "../../harness/engine/scrape";
-import { serverVersion, versionOf } from "../../harness/engine/serverVersion";
+import { isServer, serverOf } from "../../harness/client/serverInfo";
 import { agreedPrimary } from "../../harness/engine/sentinelObservers";
 import { installMocks } from "../../harness/mocks/pulumiMocks";
 import { serverNamed } from "../../redis/servers";
@@ -42,7 +42,8 @@ describe.each(["redis-8", "valkey-8"].map(serverNamed))("$title deployed on the 
         // The connection string's host was rewritten to the container's address: verify the name it was issued for.
         const tls = { tls: { ca: d.tls!.caCertificate, servername: d.tls!.servername } };
         expect(await serves(d.connectionString, tls)).toBe("yes");
-        expect(await serverVersion(d.adminConnectionString, tls)).toMatch(versionOf(server));
+        const identity = await serverOf(d.adminConnectionString, tls);
+        expect(isServer(identity, server), JSON.stringify(identity)).toBe(true);
         const scraped = await scrapeOnNetwork(d.docker, d.network, d.exported.metricsEndpoints[0]);
         expect(scraped.get("redis_up")).toBe(1);
     }, 180_000);

@@ -62,8 +62,8 @@ describe("names only the chosen server knows", () => {
         api = await import("../../../index");
     });
 
+    let accepted = 0;
     const READER = { name: "reader", allowCategories: ["all"], denyCategories: ["write", "dangerous"], keyPatterns: ["*"] };
-    const VECTOR_READS = ["vcard", "vdim", "vemb", "vgetattr", "vinfo", "vismember", "vlinks", "vrandmember", "vsim"];
 
     // Each name exists on some servers only (from their command tables, generated from the binaries).
     it.each([
@@ -88,9 +88,16 @@ describe("names only the chosen server knows", () => {
         // A "read-only" user by subtraction: Redis 8's vector sets are in no category, so -@write leaves VADD granted.
         [
             "redis-8",
-            { extraUsers: [{ name: "reader", allowCategories: ["all"], denyCategories: ["write", "dangerous"], keyPatterns: ["*"] }] },
+            { extraUsers: [READER] },
             "extraUsers.0.denyCategories.0",
-            'vadd, vcard, vdim, vemb, vgetattr, vinfo, vismember, vlinks, vrandmember, vrem, vsetattr, vsim: on Redis 8 these are in no ACL category, so allowCategories "all" grants them',
+            "on Redis 8 some commands are in no ACL category (vadd, vcard, vdim, vemb, vgetattr, vinfo, vismember, vlinks, vrandmember, vrem, vsetattr, vsim in the release tested",
+        ],
+        // Naming today's vector-set commands is not enough: a later 8.x may add more that no rule can name yet.
+        [
+            "redis-8",
+            { extraUsers: [{ ...READER, denyCommands: ["vadd", "vrem", "vsetattr"] }] },
+            "extraUsers.0.denyCategories.0",
+            "list the categories the user needs in allowCategories instead",
         ],
         ["redis-7", { disabledCommands: ["FLUSHALL", "WAITAOF"] }, "disabledCommands.1", "distinct command names Redis 7 knows"],
         ["redis-8", { disabledCommands: ["COMMANDLOG"] }, "disabledCommands.0", "distinct command names Redis 8 knows"],
@@ -111,9 +118,11 @@ describe("names only the chosen server knows", () => {
         // Subtraction from all is exact where every command has a category, and on Redis 8 once the rest are named.
         ["redis-7", { extraUsers: [READER] }],
         ["valkey-8", { extraUsers: [READER] }],
-        ["redis-8", { extraUsers: [{ ...READER, denyCommands: ["vadd", "vrem", "vsetattr"], allowCommands: VECTOR_READS }] }],
-    ])("on %s, takes its own names", (server, args) => {
-        expect(() => new api.DockerRedis(`own${server.replace("-", "")}`, { server, ...args })).not.toThrow();
+        ["redis-8", { extraUsers: [{ ...READER, allowCategories: ["read", "connection"], denyCategories: ["dangerous"] }] }],
+        // -@all clears every command, categorised or not: what follows is exact.
+        ["redis-8", { extraUsers: [{ ...READER, denyCategories: ["all"], allowCommands: ["get", "vsim"] }] }],
+    ])("on %s, takes its own names (%#)", (server, args) => {
+        expect(() => new api.DockerRedis(`own${server.replace("-", "")}${accepted++}`, { server, ...args })).not.toThrow();
     });
 
     it("refuses them in the renderer too, for the server the files are for", () => {
@@ -132,6 +141,22 @@ describe("names only the chosen server knows", () => {
             /"users.2.allowCommands.0": got a value that is not shown \(secret\); allowed: command names Redis 7 knows/,
         );
         expect(render("redis-8")["redis.conf"]).toMatch(/^user ttl .*\+hgetdel/m);
+    });
+
+    it("lets only the app's own rules subtract from all on Redis 8, whatever the user is called", () => {
+        const users = api.hardenedUsers({
+            app: ["Correct-Horse-Battery-Staple-42"],
+            admin: ["Admin-Horse-Battery-Staple-42"],
+            replication: [],
+        });
+        const render = (app: object) =>
+            api.renderRedisConfig({
+                server: "redis-8",
+                users: users.map((u) => (u.name === "app" ? { ...u, ...app } : u)),
+                configCommandName: "cfg_0123456789abcdef",
+            });
+        expect(render({})["redis.conf"]).toMatch(/^user app .*\+@all -@dangerous/m);
+        expect(() => render({ denyCategories: ["write", "dangerous"] })).toThrow(/"users.0.denyCategories.0".*no categories taken away/);
     });
 });
 

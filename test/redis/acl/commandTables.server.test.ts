@@ -9,6 +9,7 @@ import { commandTable, type CommandTableData } from "../../../redis/acl/commandT
 import { SERVERS } from "../../../redis/servers";
 import { startLocalRedis, type LocalRedis } from "../../../harness/local/localRedis";
 import { allowed, commandProbes } from "../../../harness/local/aclMatrix";
+import { isServer, serverOfInfo } from "../../../harness/client/serverInfo";
 
 const WRITE = process.env.HARDENED_REDIS_WRITE_TABLES === "1";
 
@@ -20,10 +21,9 @@ describe.each(SERVERS)("the command table of $title", (server) => {
     beforeAll(async () => {
         local = await startLocalRedis({ disabledCommands: [], server: server.name });
         client = new Redis(local.adminConnectionString, { maxRetriesPerRequest: 0, retryStrategy: () => null });
-        const info = await client.info("server");
-        // Valkey keeps redis_version at the Redis release it is compatible with (7.2.4) and says its own in valkey_version.
-        const version = /^valkey_version:(\S+)/m.exec(info)?.[1] ?? /^redis_version:(\S+)/m.exec(info)?.[1];
-        expect(version, "the server's own version").toMatch(new RegExp(`^${server.major}\\.`));
+        const identity = serverOfInfo(await client.info("server"));
+        expect(isServer(identity, server), JSON.stringify(identity)).toBe(true);
+        const { version } = identity;
         // The server lists CONFIG under its generated name; Redis 8 its module's commands in capitals (names are case-insensitive).
         const asConfig = (c: string) => c.toLowerCase().replace(new RegExp(`^${local.configCommandName.toLowerCase()}(?=$|\\|)`), "config");
         const listed = (await client.call("COMMAND", "LIST")) as string[];

@@ -30,6 +30,14 @@ describe.each(SERVERS)("on $title", (kind) => {
         const program = join(bin, SERVER_PROGRAMS[kind.family].server);
         writeFileSync(program, '#!/bin/sh\ncat "$1"\nfor a in "$@"; do echo "arg: $a"; done\n');
         chmodSync(program, 0o755);
+        // The other family's programs fail: the host has Redis 7.0's redis-cli, which would answer Valkey's Sentinels too.
+        for (const [family, programs] of Object.entries(SERVER_PROGRAMS)) {
+            if (family === kind.family) continue;
+            for (const name of [programs.server, programs.cli]) {
+                writeFileSync(join(bin, name), `#!/bin/sh\necho "${name} is not ${kind.title}'s" >&2\nexit 99\n`);
+                chmodSync(join(bin, name), 0o755);
+            }
+        }
     }, 60_000);
     afterAll(async () => {
         await t?.stop();
