@@ -213,6 +213,7 @@ async function startSentinel(
         configCommandName: secrets.configCommandName,
         dataDir: dir,
         configDir: dir,
+        server: server.name,
     });
     // Loopback only here; in the containers Sentinel listens on the private network.
     const renderedFile = join(dir, "rendered.conf");

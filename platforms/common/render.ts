@@ -45,7 +45,7 @@ export function renderServerFiles(t: RenderedTopology): Record<string, string> {
 
 /** One Sentinel's sentinel.conf: every server and Sentinel by the address it announces. */
 export function renderSentinelFile(
-    t: Omit<RenderedTopology, "tuning"> & { sentinel: SentinelPlan; primary: Address },
+    t: Omit<RenderedTopology, "tuning"> & { sentinel: SentinelPlan; primary: Address; server: string },
     peers: { servers: Address[]; sentinels: Address[]; announceHost?: string },
 ): string {
     return renderSentinelConfig({
@@ -63,5 +63,6 @@ export function renderSentinelFile(
         configDir: CONFIG_DIR,
         tls: t.tls !== undefined,
         tlsAuthClients: t.tls?.authClients,
+        server: t.server,
     });
 }

@@ -180,7 +180,10 @@ export class DockerRedis extends pulumi.ComponentResource {
                             Object.fromEntries(
                                 plan.sentinels.map((announceHost, i) => [
                                     sentinelFile(i),
-                                    renderSentinelFile({ ...topology, sentinel, primary }, { servers, sentinels, announceHost }),
+                                    renderSentinelFile(
+                                        { ...topology, sentinel, primary, server: plan.server.name },
+                                        { servers, sentinels, announceHost },
+                                    ),
                                 ]),
                             )),
                         ...(material && {

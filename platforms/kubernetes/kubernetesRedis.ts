@@ -284,6 +284,7 @@ export class KubernetesRedis extends pulumi.ComponentResource {
                         tls: tls && { authClients: tls.secret.authClients },
                         primary: replicaOf(plan, ns) ?? { host: "", port: plan.port },
                         sentinel,
+                        server: plan.server.name,
                     },
                     announcedAddresses(plan, ns),
                 ),

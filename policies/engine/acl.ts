@@ -7,7 +7,10 @@ import { DANGEROUS_BY_CATEGORY } from "./dangerousCommands";
 // Sentinel has the server's ACL and CLIENT administration, with the same categories.
 const ACL_ADMIN_COMMANDS = DANGEROUS_BY_CATEGORY.admin.filter((c) => c.startsWith("acl|"));
 const CLIENT_ADMIN_COMMANDS = DANGEROUS_BY_CATEGORY.admin.filter((c) => c.startsWith("client|"));
-/** Every SENTINEL subcommand is @admin, even the read-only ones clients ask where the primary is with. */
+/**
+ * Every SENTINEL subcommand is @admin, even the read-only ones clients ask where the primary is
+ * with; Valkey's Sentinel also answers to PRIMARY names for the MASTER ones.
+ */
 const SENTINEL_SUBCOMMANDS = [
     "sentinel",
     "sentinel|ckquorum",
@@ -16,13 +19,17 @@ const SENTINEL_SUBCOMMANDS = [
     "sentinel|failover",
     "sentinel|flushconfig",
     "sentinel|get-master-addr-by-name",
+    "sentinel|get-primary-addr-by-name",
     "sentinel|info-cache",
     "sentinel|is-master-down-by-addr",
+    "sentinel|is-primary-down-by-addr",
     "sentinel|master",
     "sentinel|masters",
     "sentinel|monitor",
     "sentinel|myid",
     "sentinel|pending-scripts",
+    "sentinel|primaries",
+    "sentinel|primary",
     "sentinel|remove",
     "sentinel|replicas",
     "sentinel|reset",
@@ -33,9 +40,9 @@ const SENTINEL_SUBCOMMANDS = [
 ];
 
 /**
- * The same for a Sentinel (`redis-server --sentinel` on Redis 7.0.15), whose command table is its
- * own: no keys, no CONFIG, but SENTINEL. test/policies/acl.server.test.ts compares it with a
- * Sentinel started from the installed server.
+ * The same for a Sentinel (`redis-server --sentinel` on Redis 7.0.15 and 8.0.2, `valkey-server
+ * --sentinel` on 8.1.1), whose command table is its own: no keys, no CONFIG, but SENTINEL.
+ * test/policies/acl.server.test.ts compares it with a Sentinel of each.
  */
 export const SENTINEL_DANGEROUS_BY_CATEGORY: Readonly<Record<string, readonly string[]>> = {
     admin: [...ACL_ADMIN_COMMANDS, ...CLIENT_ADMIN_COMMANDS, "role", ...SENTINEL_SUBCOMMANDS, "shutdown"],
@@ -57,15 +64,19 @@ const TABLES: Readonly<Record<AclMode, Readonly<Record<string, readonly string[]
  * INFO is in @dangerous, but client libraries send it as their ready check: an app user may have it.
  * On a Sentinel, so are the read-only SENTINEL subcommands clients discover the primary, its
  * replicas and the other Sentinels with (ioredis: GET-MASTER-ADDR-BY-NAME, SENTINELS, REPLICAS;
- * redis-py: MASTERS): an app user of a Sentinel needs them.
+ * redis-py: MASTERS; Valkey's own names for them: GET-PRIMARY-ADDR-BY-NAME, PRIMARY, PRIMARIES):
+ * an app user of a Sentinel needs them.
  */
 export const TOLERATED: Readonly<Record<AclMode, ReadonlySet<string>>> = {
     server: new Set(["info"]),
     sentinel: new Set([
         "info",
         "sentinel|get-master-addr-by-name",
+        "sentinel|get-primary-addr-by-name",
         "sentinel|master",
         "sentinel|masters",
+        "sentinel|primary",
+        "sentinel|primaries",
         "sentinel|replicas",
         "sentinel|slaves",
         "sentinel|sentinels",

@@ -1,9 +1,13 @@
-// Redis 7.0's @dangerous commands by ACL category: data the ACL reading in acl.ts applies.
+// The @dangerous commands by ACL category of every server a stack may run (Redis 7, Redis 8,
+// Valkey 8): data the ACL reading in acl.ts applies.
 
 /**
- * For each ACL category, the `@dangerous` commands in it (`ACL CAT <category>` on Redis 7.0.15;
- * `@admin` is a subset of `@dangerous`). test/policies/acl.server.test.ts compares it with the
- * installed server.
+ * For each ACL category, the `@dangerous` commands in it on any of the servers (`ACL CAT <category>`
+ * on Redis 7.0.15, Redis 8.0.2 and Valkey 8.1.1; `@admin` is a subset of `@dangerous`). Redis 8
+ * adds none; Valkey adds COMMANDLOG's GET, LEN and RESET, which read other clients' commands with
+ * their arguments, as SLOWLOG GET does. A command dangerous on one server is dangerous on all: no
+ * server has one the others call harmless. test/policies/acl.server.test.ts compares it with each
+ * server's own.
  */
 export const DANGEROUS_BY_CATEGORY: Readonly<Record<string, readonly string[]>> = {
     admin: [
@@ -41,6 +45,9 @@ export const DANGEROUS_BY_CATEGORY: Readonly<Record<string, readonly string[]>> 
         "cluster|set-config-epoch",
         "cluster|setslot",
         "cluster|slaves",
+        "commandlog|get",
+        "commandlog|len",
+        "commandlog|reset",
         "config|get",
         "config|resetstat",
         "config|rewrite",
@@ -109,6 +116,9 @@ export const DANGEROUS_BY_CATEGORY: Readonly<Record<string, readonly string[]>> 
         "cluster|set-config-epoch",
         "cluster|setslot",
         "cluster|slaves",
+        "commandlog|get",
+        "commandlog|len",
+        "commandlog|reset",
         "config|get",
         "config|resetstat",
         "config|rewrite",
@@ -192,6 +202,9 @@ export const DANGEROUS_BY_CATEGORY: Readonly<Record<string, readonly string[]>> 
         "cluster|set-config-epoch",
         "cluster|setslot",
         "cluster|slaves",
+        "commandlog|get",
+        "commandlog|len",
+        "commandlog|reset",
         "config|get",
         "config|resetstat",
         "config|rewrite",

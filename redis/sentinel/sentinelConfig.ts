@@ -22,6 +22,8 @@ import {
 import { parseSettings } from "../parseSettings";
 import { SENTINEL_PORT } from "../../policies/shared/ports";
 import { hostName, tcpPort, integer, absolutePath } from "../config/fields";
+import { serverName } from "../config/settings";
+import { serverNamed } from "../servers";
 
 /** Typed settings for a hardened `sentinel.conf`. */
 export interface SentinelConfigSettings {
@@ -69,6 +71,8 @@ export interface SentinelConfigSettings {
     tls?: boolean;
     /** With `tls`: `no`, `optional` or `yes`. Default `optional`. */
     tlsAuthClients?: string;
+    /** The server whose Sentinel runs the file (`redis-7`, `redis-8`, `valkey-8`; default `redis-7`): Valkey's also answers to PRIMARY names. */
+    server?: string;
 }
 
 const schema = z
@@ -95,6 +99,7 @@ const schema = z
         configDir: absolutePath,
         tls: z.boolean({ error: "true or false" }).default(false),
         tlsAuthClients: z.enum(TLS_AUTH_CLIENTS, { error: `${TLS_AUTH_CLIENTS.join(", ")}, with tls` }).optional(),
+        server: serverName,
     })
     .superRefine((s, ctx) => {
         if (!s.servers.some((server) => server.host === s.primaryHost && server.port === s.redisPort)) {
@@ -111,9 +116,11 @@ const schema = z
  * What each user may do on Sentinel. `app` only finds the primary (and the other Sentinels and
  * the replicas, which ioredis asks for) and hears Sentinel's events (`+switch-master` and the
  * others, all named `+…` or `-…`); Sentinel's own commands are its ACL subcommands. Only the
- * sentinel user reaches the hello channel, which other Sentinels publish to directly.
+ * sentinel user reaches the hello channel, which other Sentinels publish to directly. Valkey's
+ * Sentinel also answers GET-PRIMARY-ADDR-BY-NAME, which clients written for it send: there the app
+ * may ask with that name too (Redis refuses a rule that names it).
  */
-const SENTINEL_SIDE_RULES: Readonly<Record<string, readonly string[]>> = {
+const sentinelSideRules = (family: ServerFamily): Readonly<Record<string, readonly string[]>> => ({
     [APP_USER]: [
         "-@all",
         "+ping",
@@ -124,6 +131,7 @@ const SENTINEL_SIDE_RULES: Readonly<Record<string, readonly string[]>> = {
         "+subscribe",
         "+psubscribe",
         "+sentinel|get-master-addr-by-name",
+        ...(family === "valkey" ? ["+sentinel|get-primary-addr-by-name"] : []),
         "+sentinel|sentinels",
         "+sentinel|replicas",
         "+sentinel|slaves",
@@ -135,7 +143,7 @@ const SENTINEL_SIDE_RULES: Readonly<Record<string, readonly string[]>> = {
     [REPLICATION_USER]: ["-@all", ...SERVER_SCRIPT_COMMANDS.map((command) => `+${command}`)],
     // Other Sentinels: vote (IS-MASTER-DOWN-BY-ADDR), and the hello/pubsub they exchange.
     [SENTINEL_USER]: ["-@all", ...SENTINEL_PEER_COMMANDS.map((command) => `+${command}`), `&${SENTINEL_HELLO_CHANNEL}`],
-};
+});
 
 /**
  * Renders `sentinel.conf`. Sentinel rewrites this file as it learns the topology, so it must be
@@ -147,9 +155,10 @@ export function renderSentinelConfig(settings: SentinelConfigSettings): string {
     const password = (name: string) => c.users.find((u) => u.name === name)?.passwords ?? [];
     // Sentinel authenticates with one password, accepted by servers and Sentinels on either side of a rotation.
     const sentinelPassword = peerPassword(password(SENTINEL_USER));
+    const rules = sentinelSideRules(serverNamed(c.server).family);
     const users = [APP_USER, ADMIN_USER, REPLICATION_USER, SENTINEL_USER].map((name) => {
         const line = aclUserLine({ name, passwords: password(name) });
-        return `${line} ${SENTINEL_SIDE_RULES[name].join(" ")}`;
+        return `${line} ${rules[name].join(" ")}`;
     });
     return [
         "# Rendered by hardened-redis from typed settings. Sentinel rewrites this copy as it learns the topology.",

@@ -1,6 +1,7 @@
 import { nonAdminUserDangerousCommands } from "../../../policies/credentials/nonAdminUserDangerousCommands";
 import { UNKNOWN } from "../../../harness/policy/inProcess";
-import { hardenedConf, hardenedKubernetes, redisContainer } from "../../../harness/policy/fixtures";
+import { hardenedConf, hardenedKubernetes, redisContainer, sentinelConf, sentinelTopology } from "../../../harness/policy/fixtures";
+import { sentinelCommand } from "../../../redis/sentinel/sentinelConfig";
 import { type PolicyCase, hardenedDocker, withAclFile } from "../caseFixtures";
 
 export const nonAdminUserDangerousCommandsCase: PolicyCase = {
@@ -23,6 +24,28 @@ export const nonAdminUserDangerousCommandsCase: PolicyCase = {
         [
             "a selector in one word, in capitals",
             [redisContainer({}, `${hardenedConf}\nuser web on #${"c".repeat(64)} ~* +GET (+FLUSHALL)\n`)],
+        ],
+        // Valkey's own: COMMANDLOG GET hands out other clients' commands, arguments and all, as SLOWLOG GET does.
+        [
+            "a Valkey user with +commandlog|get",
+            [
+                redisContainer(
+                    { image: "valkey/valkey:8-alpine", command: ["valkey-server", "/usr/local/etc/redis/redis.conf"] },
+                    `${hardenedConf}\nuser web on #${"c".repeat(64)} ~* +get +commandlog|get\n`,
+                ),
+            ],
+        ],
+        // Valkey's Sentinel names for the MASTER subcommands: this one casts failover votes.
+        [
+            "a user on a Valkey Sentinel with +sentinel|is-primary-down-by-addr",
+            sentinelTopology(`${sentinelConf()}\nuser web on #${"c".repeat(64)} +ping +sentinel|is-primary-down-by-addr\n`, {
+                image: "valkey/valkey:8-alpine",
+                command: sentinelCommand("valkey", {
+                    renderedFile: "/usr/local/etc/redis/sentinel-0.conf",
+                    dataDir: "/data",
+                    masterName: "cache",
+                }),
+            }),
         ],
     ],
     compliant: [
