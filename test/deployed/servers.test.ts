@@ -4,12 +4,13 @@
 // kubernetes.test.ts run on every server; these are the other checks each server must pass too
 // (the README says which test runs where).
 import Redis, { type RedisOptions } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { deployDockerRedis, deployDockerSentinel } from "../../harness/engine/deployments";
-import { confirmedWriter, dockerServer, settled } from "../../harness/engine/restarts";
+import { deployKubernetesSentinel } from "../../harness/engine/kubernetesDeployment";
+import { confirmedWriter, dockerServer, podServer, settled, type RestartableServer } from "../../harness/engine/restarts";
 import { scrapeOnNetwork } from "../../harness/engine/scrape";
 import { isServer, serverOf } from "../../harness/client/serverInfo";
-import { agreedPrimary } from "../../harness/engine/sentinelObservers";
+import { agreedPrimary, type SentinelUnderTest } from "../../harness/engine/sentinelObservers";
 import { installMocks } from "../../harness/mocks/pulumiMocks";
 import { serverNamed } from "../../redis/servers";
 
@@ -24,14 +25,35 @@ async function serves(connectionString: string, options: RedisOptions = {}): Pro
     }
 }
 
+/** Sentinels that decide fast, as the other deployed Sentinel tests' do. */
+const SENTINEL = { downAfterMilliseconds: 1_000, failoverTimeoutMilliseconds: 10_000 };
+
+/** Under a writer whose writes count once WAIT 1 confirms them: SIGKILL the primary, wait for every Sentinel to name another, start it again, settle. */
+async function failsOverAndRejoins(d: SentinelUnderTest, servers: RestartableServer[]): Promise<void> {
+    const first = await settled(d, servers);
+    const writer = confirmedWriter(d);
+    try {
+        await new Promise((r) => setTimeout(r, 500));
+        await servers.find((s) => s.name === first)!.kill();
+        await agreedPrimary(d, { not: first, ms: 60_000 });
+        await servers.find((s) => s.name === first)!.start();
+        await settled(d, servers);
+    } finally {
+        const figures = await writer.stop();
+        expect(figures.lost, "confirmed writes lost").toEqual([]);
+        expect(figures.confirmed).toBeGreaterThan(0);
+    }
+}
+
 beforeAll(async () => {
     await installMocks();
 });
 
 describe.each(["redis-8", "valkey-8"].map(serverNamed))("$title deployed on the Docker engine", (server) => {
     const name = server.name.replace("-", "");
+    // Each test's deployment goes when the test ends, passed or not: the next one has the machine to itself.
     let stops: Array<() => Promise<void>> = [];
-    afterAll(async () => {
+    afterEach(async () => {
         for (const stop of stops) await stop().catch(() => undefined);
         stops = [];
     }, 120_000);
@@ -49,25 +71,18 @@ describe.each(["redis-8", "valkey-8"].map(serverNamed))("$title deployed on the 
     }, 180_000);
 
     it("DockerRedis with Sentinel: a SIGKILLed primary is failed over, the old one rejoins, no confirmed write lost", async () => {
-        const d = await deployDockerSentinel(`${name}s`, {
+        const d = await deployDockerSentinel(`${name}s`, { server: server.name, replicas: 3, sentinel: { enabled: true, ...SENTINEL } });
+        stops.push(() => d.stop());
+        await failsOverAndRejoins(d, d.servers.map(dockerServer));
+    }, 240_000);
+
+    it("KubernetesRedis with Sentinel: its pods fail a SIGKILLed primary over, the old one rejoins, no confirmed write lost", async () => {
+        const d = await deployKubernetesSentinel(`${name}ks`, {
             server: server.name,
             replicas: 3,
-            sentinel: { enabled: true, downAfterMilliseconds: 1_000, failoverTimeoutMilliseconds: 10_000 },
+            sentinel: { enabled: true, ...SENTINEL },
         });
         stops.push(() => d.stop());
-        const servers = d.servers.map(dockerServer);
-        const first = await settled(d, servers);
-        const writer = confirmedWriter(d);
-        try {
-            await new Promise((r) => setTimeout(r, 500));
-            await servers.find((s) => s.name === first)!.kill();
-            await agreedPrimary(d, { not: first, ms: 60_000 });
-            await servers.find((s) => s.name === first)!.start();
-            await settled(d, servers);
-        } finally {
-            const figures = await writer.stop();
-            expect(figures.lost, "confirmed writes lost").toEqual([]);
-            expect(figures.confirmed).toBeGreaterThan(0);
-        }
+        await failsOverAndRejoins(d, d.servers.map(podServer));
     }, 240_000);
 });
