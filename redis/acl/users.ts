@@ -175,6 +175,7 @@ function ruleUnknownTo(
     }
     return undefined;
 }
+
 /**
  * A rule that subtracts categories from `all` (`+@all -@write`) on a server with commands in no
  * category (Redis 8's vector sets): no `-@category` takes those away, so a "read-only" user written
@@ -214,6 +215,7 @@ export function ruleRefusedOn(
 ): { path: ["allowCategories" | "denyCategories" | "allowCommands" | "denyCommands", number]; message: string } | undefined {
     return ruleUnknownTo(title, table, rules) ?? ruleSubtractsFromAll(title, table, rules);
 }
+
 const pattern = z.string({ error: PATTERN_ALLOWED }).regex(/^[!#-&(-[\]-~]{1,256}$/, { error: PATTERN_ALLOWED });
 
 /** zod fields of {@link RedisAclRules}, shared by the config settings and the components' `extraUsers`. */
