@@ -3,6 +3,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { chosenServer } from "../../../platforms/common/serverArgs";
 import { RedisConfigError } from "../../../redis/redisConfigError";
+import type { RedisAclUser } from "../../../redis/acl/users";
 import { allRegistered, installMocks, resourcesOf, unwrapSecrets } from "../../../harness/mocks/pulumiMocks";
 
 describe("chosenServer", () => {
@@ -125,18 +126,22 @@ describe("names only the chosen server knows", () => {
         expect(() => new api.DockerRedis(`own${server.replace("-", "")}${accepted++}`, { server, ...args })).not.toThrow();
     });
 
-    it("refuses them in the renderer too, for the server the files are for", () => {
-        const users = api.hardenedUsers({
-            app: ["Correct-Horse-Battery-Staple-42"],
-            admin: ["Admin-Horse-Battery-Staple-42"],
-            replication: [],
+    /** The files rendered for `server` with the components' users, changed by `users`. */
+    const renderFor = (server: string, users: (hardened: RedisAclUser[]) => RedisAclUser[]) =>
+        api.renderRedisConfig({
+            server,
+            users: users(
+                api.hardenedUsers({ app: ["Correct-Horse-Battery-Staple-42"], admin: ["Admin-Horse-Battery-Staple-42"], replication: [] }),
+            ),
+            configCommandName: "cfg_0123456789abcdef",
         });
+
+    it("refuses them in the renderer too, for the server the files are for", () => {
         const render = (server: string) =>
-            api.renderRedisConfig({
-                server,
-                users: [...users, { name: "ttl", passwords: ["Ttl-Horse-Battery-Staple-42"], allowCommands: ["hgetdel"] }],
-                configCommandName: "cfg_0123456789abcdef",
-            });
+            renderFor(server, (users) => [
+                ...users,
+                { name: "ttl", passwords: ["Ttl-Horse-Battery-Staple-42"], allowCommands: ["hgetdel"] },
+            ]);
         expect(() => render("redis-7")).toThrow(
             /"users.2.allowCommands.0": got a value that is not shown \(secret\); allowed: command names Redis 7 knows/,
         );
@@ -144,17 +149,8 @@ describe("names only the chosen server knows", () => {
     });
 
     it("lets only the app's own rules subtract from all on Redis 8, whatever the user is called", () => {
-        const users = api.hardenedUsers({
-            app: ["Correct-Horse-Battery-Staple-42"],
-            admin: ["Admin-Horse-Battery-Staple-42"],
-            replication: [],
-        });
-        const render = (app: object) =>
-            api.renderRedisConfig({
-                server: "redis-8",
-                users: users.map((u) => (u.name === "app" ? { ...u, ...app } : u)),
-                configCommandName: "cfg_0123456789abcdef",
-            });
+        const render = (app: Partial<RedisAclUser>) =>
+            renderFor("redis-8", (users) => users.map((u) => (u.name === "app" ? { ...u, ...app } : u)));
         expect(render({})["redis.conf"]).toMatch(/^user app .*\+@all -@dangerous/m);
         expect(() => render({ denyCategories: ["write", "dangerous"] })).toThrow(/"users.0.denyCategories.0".*no categories taken away/);
     });
