@@ -34,7 +34,7 @@ PREREQUISITES=(
 
 # Redis 8 and Valkey 8, which bookworm does not have: Debian trixie's, in a root filesystem of their
 # own (never mixed into the host's packages). The tests run its binaries through its own loader and
-# build stand-in images from it (harness/local/trixie.ts reads the same path).
+# build stand-in images from it (harness/local/serverPrograms.ts reads the same path).
 TRIXIE_ROOT=${HARDENED_REDIS_TRIXIE:-/var/cache/hardened-redis/trixie}
 TRIXIE_PACKAGES=redis-server,redis-tools,valkey-server,valkey-tools
 TRIXIE_MIRROR=${HARDENED_REDIS_TRIXIE_MIRROR:-http://deb.debian.org/debian}

@@ -48,6 +48,25 @@ async function underWrites<T>(
     return { ...observed, result };
 }
 
+/** The primary SIGKILLed (a node dies: no handover) until every Sentinel names another, then brought back and settled. */
+async function killAndBringBack(d: SentinelUnderTest, servers: RestartableServer[]): Promise<void> {
+    const named = (name: string) => servers.find((s) => s.name === name)!;
+    const first = await settled(d, servers);
+    await named(first).kill();
+    await agreedPrimary(d, { not: first, ms: 60_000 });
+    await named(first).start();
+    await settled(d, servers);
+}
+
+/**
+ * The failover part of {@link rollUnderWrites} alone, under the confirmed writer and the role
+ * sampler: the primary SIGKILLed, failed over, brought back. Expects the same.
+ */
+export async function killUnderWrites(d: SentinelUnderTest, servers: RestartableServer[]): Promise<WriterFigures> {
+    const { writer } = await underWrites(d, servers, () => killAndBringBack(d, servers));
+    return writer;
+}
+
 /**
  * The scenario of restart-safe HA, under the confirmed writer and the role sampler: the primary
  * SIGKILLed (a node dies: no handover), brought back, then every server stopped and started
@@ -56,15 +75,10 @@ async function underWrites<T>(
  * write lost, never two writable primaries, and one primary with every replica linked at the end.
  */
 export async function rollUnderWrites(d: SentinelUnderTest, servers: RestartableServer[]): Promise<RollFigures> {
-    const named = (name: string) => servers.find((s) => s.name === name)!;
     const { writer, roles, result } = await underWrites(d, servers, async (writer) => {
         const stopMs: Record<string, number> = {};
         writer.phase("kill");
-        const first = await settled(d, servers);
-        await named(first).kill();
-        await agreedPrimary(d, { not: first, ms: 60_000 });
-        await named(first).start();
-        await settled(d, servers);
+        await killAndBringBack(d, servers);
         writer.phase("roll");
         for (const server of [...servers].reverse()) {
             const primary = await settled(d, servers);

@@ -42,7 +42,8 @@ function familyNamed(image: string): ServerFamily | undefined {
  * official image unless told otherwise; an image must name a tag of the server's major version or a
  * digest, never an implicit or explicit `latest` (the rendered files use directives Redis 6
  * refuses), and an image named for the other family (a Valkey image with a Redis server) is refused.
- * The extra users' rules may name only what that server knows.
+ * The extra users' rules may name only what that server knows, and must not reach more than they
+ * say (ruleRefusedOn); the renderer checks the same, this says so at construction.
  */
 export function chosenServer(settings: { server: string; image?: string; extraUsers?: RedisAclRules[] }): {
     server: RedisServerKind;
@@ -57,10 +58,10 @@ export function chosenServer(settings: { server: string; image?: string; extraUs
         (familyNamed(image) ?? server.family) === server.family;
     if (!fits) throw new RedisConfigError("image", imageAllowed(server), JSON.stringify(image));
     for (const [i, user] of (settings.extraUsers ?? []).entries()) {
-        const unknown = ruleRefusedOn(server.title, commandTable(server.name), user);
-        if (unknown) {
-            const [field, index] = unknown.path;
-            throw new RedisConfigError(`extraUsers.${i}.${field}.${index}`, unknown.message, JSON.stringify(user[field]?.[index]));
+        const refused = ruleRefusedOn(server.title, commandTable(server.name), user);
+        if (refused) {
+            const [field, index] = refused.path;
+            throw new RedisConfigError(`extraUsers.${i}.${field}.${index}`, refused.message, JSON.stringify(user[field]?.[index]));
         }
     }
     return { server, image };

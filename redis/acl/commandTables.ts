@@ -56,9 +56,8 @@ export function commandTable(name: string): CommandTable {
 }
 
 /** What some server knows: a name outside it is no command at all, whichever server runs. */
-export const ANY_SERVER: CommandTable = {
+export const ANY_SERVER: Omit<CommandTable, "uncategorised"> = {
     commands: new Set([...COMMAND_TABLES.values()].flatMap((t) => [...t.commands])),
     subcommands: new Set([...COMMAND_TABLES.values()].flatMap((t) => [...t.subcommands])),
     categories: new Set([...COMMAND_TABLES.values()].flatMap((t) => [...t.categories])),
-    uncategorised: new Set([...COMMAND_TABLES.values()].flatMap((t) => [...t.uncategorised])),
 };

@@ -127,7 +127,7 @@ export const METRICS_RULES: Readonly<RedisAclRules> = { allowCommands: EXPORTER_
 export const REPLICATION_RULES: Readonly<RedisAclRules> = { allowCommands: [...REPLICA_COMMANDS] };
 
 /** What a rule may name on a server (its table), as messages say it. */
-const categoriesAllowed = (who: string, table: CommandTable) =>
+const categoriesAllowed = (who: string, table: Pick<CommandTable, "categories">) =>
     `ACL categories ${who} knows, without "@": ${[...table.categories].join(", ")}`;
 const commandsAllowed = (who: string) =>
     `command names ${who} knows, in lowercase, subcommands as command|subcommand (e.g. get, client|setname)`;
